@@ -1,0 +1,22 @@
+//! Sidecarscope core: loads Kubernetes/Istio YAML with source positions and reproduces what
+//! Istio does with `Sidecar` resources. No I/O, no wasm, no DOM: every front end calls this API.
+//!
+//! The API, in the order a front end uses it: [`load`] the texts, then [`validate`] (and,
+//! as they land, analyze, resolve, listeners, trace), then turn results into JSON-ready
+//! structures or text with [`report`].
+
+pub mod diagnostic;
+pub mod load;
+pub mod report;
+pub mod source;
+pub mod text;
+pub mod validate;
+pub mod yaml;
+
+pub use diagnostic::{Code, Diagnostic, ResourceRef, Severity};
+pub use load::{load, load_text, Input, Resource, ResourceKind};
+pub use source::{SourceFile, SourceId};
+pub use validate::validate;
+
+/// The version of this crate, as `sidecarscope --version` and the wasm `version()` report it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

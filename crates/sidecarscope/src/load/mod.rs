@@ -1,0 +1,337 @@
+//! Loading: source texts -> resources, recognised by apiVersion and kind.
+//!
+//! Accepts anything a user pastes: multi-document YAML, `kind: List`, JSON, empty and
+//! comment-only documents, CRLF line ends. Other kinds are kept and reported once as ignored.
+
+mod mesh;
+
+use std::collections::BTreeSet;
+
+use crate::diagnostic::{Code, Diagnostic, ResourceRef};
+use crate::source::{SourceFile, SourceId};
+use crate::text::TextRange;
+use crate::yaml::{self, Node, NodeKind, YamlErrorKind};
+
+pub use mesh::{mesh_config_node, MESH_CONFIGMAP_NAME};
+
+/// What Sidecarscope understands a resource to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ResourceKind {
+    Sidecar,
+    Service,
+    ServiceEntry,
+    VirtualService,
+    DestinationRule,
+    PeerAuthentication,
+    WorkloadEntry,
+    Pod,
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+    ReplicaSet,
+    Namespace,
+    /// The mesh ConfigMap (`istio` in the Istio namespace) whose `data.mesh` is MeshConfig.
+    MeshConfigMap,
+    Other,
+}
+
+impl ResourceKind {
+    /// Recognises a resource by group and kind; `Err` when the kind is known but the version
+    /// is not served.
+    fn recognise(api_version: &str, kind: &str, name: &str) -> Result<ResourceKind, ()> {
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        let istio_net = ["v1", "v1beta1", "v1alpha3"];
+        let k = match (group, kind) {
+            ("networking.istio.io", "Sidecar") => (ResourceKind::Sidecar, &istio_net[..]),
+            ("networking.istio.io", "ServiceEntry") => (ResourceKind::ServiceEntry, &istio_net[..]),
+            ("networking.istio.io", "VirtualService") => (ResourceKind::VirtualService, &istio_net[..]),
+            ("networking.istio.io", "DestinationRule") => (ResourceKind::DestinationRule, &istio_net[..]),
+            ("networking.istio.io", "WorkloadEntry") => (ResourceKind::WorkloadEntry, &istio_net[..]),
+            ("security.istio.io", "PeerAuthentication") => (ResourceKind::PeerAuthentication, &["v1", "v1beta1"][..]),
+            ("", "Service") => (ResourceKind::Service, &["v1"][..]),
+            ("", "Pod") => (ResourceKind::Pod, &["v1"][..]),
+            ("", "Namespace") => (ResourceKind::Namespace, &["v1"][..]),
+            ("", "ConfigMap") if name == MESH_CONFIGMAP_NAME => (ResourceKind::MeshConfigMap, &["v1"][..]),
+            ("apps", "Deployment") => (ResourceKind::Deployment, &["v1"][..]),
+            ("apps", "StatefulSet") => (ResourceKind::StatefulSet, &["v1"][..]),
+            ("apps", "DaemonSet") => (ResourceKind::DaemonSet, &["v1"][..]),
+            ("apps", "ReplicaSet") => (ResourceKind::ReplicaSet, &["v1"][..]),
+            _ => return Ok(ResourceKind::Other),
+        };
+        if k.1.contains(&version) {
+            Ok(k.0)
+        } else {
+            Err(())
+        }
+    }
+
+    pub fn is_workload(self) -> bool {
+        matches!(
+            self,
+            ResourceKind::Pod
+                | ResourceKind::Deployment
+                | ResourceKind::StatefulSet
+                | ResourceKind::DaemonSet
+                | ResourceKind::ReplicaSet
+                | ResourceKind::WorkloadEntry
+        )
+    }
+}
+
+/// One Kubernetes resource of the input.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub source: SourceId,
+    pub kind: ResourceKind,
+    pub api_version: String,
+    /// The `kind` as written.
+    pub kind_name: String,
+    pub name: String,
+    /// `metadata.namespace`, or `default` when absent (as `kubectl apply` would put it).
+    pub namespace: String,
+    pub namespace_explicit: bool,
+    /// The whole resource mapping.
+    pub node: Node,
+    /// Position in the input (files in order, documents in order, List items in order).
+    pub order: usize,
+}
+
+impl Resource {
+    pub fn reference(&self) -> ResourceRef {
+        ResourceRef {
+            api_version: self.api_version.clone(),
+            kind: self.kind_name.clone(),
+            namespace: self.namespace.clone(),
+            name: self.name.clone(),
+        }
+    }
+    pub fn spec(&self) -> Option<&Node> {
+        self.node.get("spec")
+    }
+    pub fn metadata(&self) -> Option<&Node> {
+        self.node.get("metadata")
+    }
+    /// `metadata.labels` as string pairs (non-string scalars as written).
+    pub fn labels(&self) -> Vec<(String, String)> {
+        string_map(self.node.at(&["metadata", "labels"]))
+    }
+    pub fn annotation(&self, key: &str) -> Option<&Node> {
+        self.node.at(&["metadata", "annotations"])?.get(key)
+    }
+    /// `metadata.creationTimestamp` as written (RFC 3339), when present.
+    pub fn creation_timestamp(&self) -> Option<&str> {
+        self.node.at(&["metadata", "creationTimestamp"])?.scalar_text()
+    }
+    pub fn diagnostic(&self, code: Code, message: impl Into<String>, path: impl Into<String>, range: TextRange) -> Diagnostic {
+        Diagnostic::new(code, message, self.source, range).with_resource(self.reference()).with_path(path)
+    }
+}
+
+/// Reads a mapping of string to string, as Kubernetes labels are read.
+pub fn string_map(node: Option<&Node>) -> Vec<(String, String)> {
+    let Some(entries) = node.and_then(Node::as_map) else { return Vec::new() };
+    entries
+        .iter()
+        .filter_map(|e| Some((e.key.scalar_text()?.to_string(), e.value.scalar_text().unwrap_or("").to_string())))
+        .collect()
+}
+
+/// Everything read from the user's input.
+#[derive(Debug, Clone, Default)]
+pub struct Input {
+    pub sources: Vec<SourceFile>,
+    pub resources: Vec<Resource>,
+    /// Problems found while reading (syntax errors, non-resources, ignored kinds).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Input {
+    pub fn source(&self, id: SourceId) -> &SourceFile {
+        &self.sources[id.0 as usize]
+    }
+    pub fn of_kind(&self, kind: ResourceKind) -> impl Iterator<Item = &Resource> {
+        self.resources.iter().filter(move |r| r.kind == kind)
+    }
+}
+
+/// Loads one pasted text.
+pub fn load_text(name: &str, text: &str) -> Input {
+    load(vec![SourceFile::new(name, text)])
+}
+
+/// Loads several source files (e.g. the files given to the CLI), in order.
+pub fn load(sources: Vec<SourceFile>) -> Input {
+    let mut input = Input { sources, resources: Vec::new(), diagnostics: Vec::new() };
+    let mut ignored: BTreeSet<String> = BTreeSet::new();
+    for i in 0..input.sources.len() {
+        let id = SourceId(i as u32);
+        let docs = yaml::parse_documents(&input.sources[i].text);
+        for doc in docs {
+            if let Some(err) = doc.error {
+                let code = match err.kind {
+                    YamlErrorKind::Syntax | YamlErrorKind::UnknownAnchor => Code::YamlSyntax,
+                    YamlErrorKind::AliasLimit | YamlErrorKind::DepthLimit => Code::YamlLimit,
+                };
+                let mut d = Diagnostic::new(code, format!("YAML syntax error: {}", err.message), id, err.range);
+                if code == Code::YamlLimit {
+                    d.message = err.message;
+                }
+                input.diagnostics.push(d.with_hint("this document is skipped; the other documents are still checked"));
+                continue;
+            }
+            let Some(root) = doc.root else { continue };
+            report_duplicate_keys(&root, id, &mut input.diagnostics);
+            add_document(&mut input, id, root, &mut ignored);
+        }
+    }
+    input
+}
+
+fn add_document(input: &mut Input, source: SourceId, root: Node, ignored: &mut BTreeSet<String>) {
+    if root.as_map().is_none() {
+        let what = if root.as_seq().is_some() { "a list" } else { "a scalar" };
+        input.diagnostics.push(
+            Diagnostic::new(Code::NotAResource, format!("document is {what}, not a Kubernetes resource"), source, root.range)
+                .with_hint("each document must be a mapping with apiVersion, kind and metadata"),
+        );
+        return;
+    }
+    let kind = root.get("kind").and_then(Node::as_str).unwrap_or("");
+    let api_version = root.get("apiVersion").and_then(Node::as_str).unwrap_or("");
+    if kind.ends_with("List") && root.get("items").is_some() {
+        if let NodeKind::Map(entries) = root.kind {
+            for e in entries {
+                if e.key.scalar_text() == Some("items") {
+                    match e.value.kind {
+                        NodeKind::Seq(items) => {
+                            for item in items {
+                                add_document(input, source, item, ignored);
+                            }
+                        }
+                        _ if e.value.is_null() => {}
+                        _ => input.diagnostics.push(Diagnostic::new(
+                            Code::NotAResource,
+                            "`items` of a List must be a list",
+                            source,
+                            e.value.range,
+                        )),
+                    }
+                }
+            }
+        }
+        return;
+    }
+    if kind.is_empty() || api_version.is_empty() {
+        let missing = if kind.is_empty() && api_version.is_empty() {
+            "apiVersion and kind"
+        } else if kind.is_empty() {
+            "kind"
+        } else {
+            "apiVersion"
+        };
+        input.diagnostics.push(
+            Diagnostic::new(Code::NotAResource, format!("resource has no {missing}"), source, first_line(&root))
+                .with_hint("Sidecarscope recognises resources by apiVersion and kind"),
+        );
+        return;
+    }
+    let name_node = root.at(&["metadata", "name"]);
+    let name = name_node.and_then(Node::scalar_text).unwrap_or("").to_string();
+    let ns_node = root.at(&["metadata", "namespace"]).filter(|n| !n.is_null());
+    let namespace = ns_node.and_then(Node::scalar_text).filter(|s| !s.is_empty()).unwrap_or("default").to_string();
+    let kind_name = kind.to_string();
+    let api_version = api_version.to_string();
+    let recognised = ResourceKind::recognise(&api_version, &kind_name, &name);
+    let resource = Resource {
+        source,
+        kind: recognised.unwrap_or(ResourceKind::Other),
+        api_version,
+        kind_name,
+        name,
+        namespace,
+        namespace_explicit: ns_node.is_some(),
+        order: input.resources.len(),
+        node: root,
+    };
+    match recognised {
+        Err(()) => {
+            let r = resource.node.get("apiVersion").map_or(resource.node.range, |n| n.range);
+            input.diagnostics.push(resource.diagnostic(
+                Code::UnknownApiVersion,
+                format!("{} is not served as {}; this resource is ignored", resource.kind_name, resource.api_version),
+                "apiVersion",
+                r,
+            ));
+        }
+        Ok(ResourceKind::Other) => {
+            if ignored.insert(format!("{}/{}", resource.api_version, resource.kind_name)) {
+                let r = resource.node.get("kind").map_or(resource.node.range, |n| n.range);
+                input.diagnostics.push(
+                    resource
+                        .diagnostic(
+                            Code::IgnoredKind,
+                            format!("{} ({}) is not used by Sidecarscope; resources of this kind are ignored", resource.kind_name, resource.api_version),
+                            "kind",
+                            r,
+                        )
+                        .with_hint("reported once per kind"),
+                );
+            }
+        }
+        Ok(_) => {}
+    }
+    if resource.kind != ResourceKind::Other {
+        check_metadata(&resource, input);
+    }
+    input.resources.push(resource);
+}
+
+fn check_metadata(resource: &Resource, input: &mut Input) {
+    let name_node = resource.node.at(&["metadata", "name"]);
+    match name_node {
+        None => {
+            let r = resource.metadata().map_or(first_line(&resource.node), |m| m.range);
+            input.diagnostics.push(resource.diagnostic(Code::InvalidMetadata, "metadata.name is required", "metadata", r));
+        }
+        Some(n) if !crate::validate::values::is_dns1123_subdomain(&resource.name) => {
+            input.diagnostics.push(resource.diagnostic(
+                Code::InvalidMetadata,
+                format!(
+                    "metadata.name {}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+                    crate::validate::values::go_quote(&resource.name)
+                ),
+                "metadata.name",
+                n.range,
+            ));
+        }
+        _ => {}
+    }
+}
+
+fn first_line(node: &Node) -> TextRange {
+    TextRange::new(node.range.start, node.range.start)
+}
+
+fn report_duplicate_keys(root: &Node, source: SourceId, out: &mut Vec<Diagnostic>) {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        match &node.kind {
+            NodeKind::Map(entries) => {
+                let mut seen = std::collections::HashSet::new();
+                for e in entries {
+                    if let Some(k) = e.key.scalar_text() {
+                        if !seen.insert(k) {
+                            out.push(
+                                Diagnostic::new(Code::DuplicateKey, format!("duplicate key {}", crate::validate::values::go_quote(k)), source, e.key.range)
+                                    .with_hint("Kubernetes keeps the last value; the earlier one is ignored"),
+                            );
+                        }
+                    }
+                    stack.push(&e.value);
+                }
+            }
+            NodeKind::Seq(items) => stack.extend(items.iter()),
+            NodeKind::Scalar(_) => {}
+        }
+    }
+}

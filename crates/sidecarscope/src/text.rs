@@ -1,0 +1,134 @@
+//! Byte ranges into source text, and their conversion to line/column at the edge.
+//!
+//! The core keeps byte offsets everywhere; line/column (in Unicode scalar values, 1-based) and
+//! UTF-16 offsets (for JavaScript editors) are computed once, when a result leaves the core.
+
+use serde::Serialize;
+
+/// A half-open byte range `[start, end)` into one source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, Serialize)]
+pub struct TextRange {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl TextRange {
+    pub fn new(start: u32, end: u32) -> Self {
+        debug_assert!(start <= end);
+        TextRange { start, end }
+    }
+    pub fn empty(at: u32) -> Self {
+        TextRange { start: at, end: at }
+    }
+    pub fn len(&self) -> u32 {
+        self.end - self.start
+    }
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+    /// The smallest range covering both.
+    pub fn cover(self, other: TextRange) -> TextRange {
+        TextRange { start: self.start.min(other.start), end: self.end.max(other.end) }
+    }
+    pub fn contains(&self, offset: u32) -> bool {
+        self.start <= offset && offset < self.end
+    }
+}
+
+/// A 1-based line and column. The column counts Unicode scalar values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LineCol {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// Line starts of one text, for offset -> line/column conversion.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    line_starts: Vec<u32>,
+    len: u32,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut line_starts = vec![0];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i as u32 + 1);
+            }
+        }
+        LineIndex { line_starts, len: text.len() as u32 }
+    }
+
+    /// 0-based line number containing `offset`.
+    pub fn line_of(&self, offset: u32) -> usize {
+        match self.line_starts.binary_search(&offset.min(self.len)) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    pub fn line_start(&self, line: usize) -> u32 {
+        self.line_starts.get(line).copied().unwrap_or(self.len)
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Byte range of a 0-based line, without its line terminator (`\n` or `\r\n`).
+    pub fn line_range(&self, text: &str, line: usize) -> TextRange {
+        let start = self.line_start(line);
+        let mut end = if line + 1 < self.line_starts.len() { self.line_starts[line + 1] - 1 } else { self.len };
+        if end > start && text.as_bytes().get(end as usize - 1) == Some(&b'\r') {
+            end -= 1;
+        }
+        TextRange::new(start, end)
+    }
+
+    /// 1-based line and column (in Unicode scalar values) of a byte offset.
+    pub fn line_col(&self, text: &str, offset: u32) -> LineCol {
+        let offset = clamp_to_char_boundary(text, offset.min(self.len));
+        let line = self.line_of(offset);
+        let start = self.line_starts[line];
+        let column = text[start as usize..offset as usize].chars().count() as u32 + 1;
+        LineCol { line: line as u32 + 1, column }
+    }
+
+    /// Offset in UTF-16 code units, as JavaScript strings count.
+    pub fn utf16_offset(&self, text: &str, offset: u32) -> u32 {
+        let offset = clamp_to_char_boundary(text, offset.min(self.len));
+        text[..offset as usize].encode_utf16().count() as u32
+    }
+}
+
+fn clamp_to_char_boundary(text: &str, mut offset: u32) -> u32 {
+    while offset > 0 && !text.is_char_boundary(offset as usize) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_chars_not_bytes() {
+        let text = "a: é\nb: 🚀x\r\nc";
+        let idx = LineIndex::new(text);
+        let x = text.find('x').unwrap() as u32;
+        assert_eq!(idx.line_col(text, x), LineCol { line: 2, column: 5 });
+        assert_eq!(idx.utf16_offset(text, x), 5 + 5);
+        let c = text.rfind('c').unwrap() as u32;
+        assert_eq!(idx.line_col(text, c), LineCol { line: 3, column: 1 });
+        assert_eq!(&text[idx.line_range(text, 1).start as usize..idx.line_range(text, 1).end as usize], "b: 🚀x");
+    }
+
+    #[test]
+    fn offsets_past_the_end_are_clamped() {
+        let text = "ab";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col(text, 99), LineCol { line: 1, column: 3 });
+    }
+}

@@ -1,0 +1,7 @@
+//! YAML with source positions: the node tree and the parser that builds it.
+
+mod node;
+mod parse;
+
+pub use node::{Entry, JsonType, Node, NodeKind, Resolved, Scalar, ScalarStyle};
+pub use parse::{parse_documents, parse_single, Document, YamlError, YamlErrorKind, MAX_ALIAS_EXPANSION, MAX_DEPTH};

@@ -1,0 +1,289 @@
+//! The YAML node tree: every node keeps its byte range in the source text.
+
+use crate::text::TextRange;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub kind: NodeKind,
+    /// The node's own text: a scalar's characters (quotes included), or a whole collection.
+    pub range: TextRange,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    Scalar(Scalar),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: Node,
+    pub value: Node,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scalar {
+    pub value: String,
+    pub style: ScalarStyle,
+    /// An explicit tag such as `!!str`, as `handle + suffix`.
+    pub tag: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalarStyle {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+/// A scalar's value after YAML type resolution, as Kubernetes' YAML decoder (go-yaml v2,
+/// YAML 1.1 rules: `yes`/`on` are booleans) turns it into JSON.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Resolved<'a> {
+    Null,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Str(&'a str),
+}
+
+/// The JSON type of a node, as schema messages name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonType {
+    Null,
+    Boolean,
+    Integer,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+impl JsonType {
+    pub fn name(self) -> &'static str {
+        match self {
+            JsonType::Null => "null",
+            JsonType::Boolean => "boolean",
+            JsonType::Integer => "integer",
+            JsonType::Number => "number",
+            JsonType::String => "string",
+            JsonType::Array => "array",
+            JsonType::Object => "object",
+        }
+    }
+}
+
+impl Scalar {
+    pub fn resolve(&self) -> Resolved<'_> {
+        match self.tag.as_deref() {
+            Some("tag:yaml.org,2002:str") | Some("!!str") => return Resolved::Str(&self.value),
+            Some("tag:yaml.org,2002:null") => return Resolved::Null,
+            _ => {}
+        }
+        if self.style != ScalarStyle::Plain {
+            return Resolved::Str(&self.value);
+        }
+        resolve_plain(&self.value)
+    }
+}
+
+fn resolve_plain(v: &str) -> Resolved<'_> {
+    match v {
+        "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            return Resolved::Bool(true)
+        }
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            return Resolved::Bool(false)
+        }
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Resolved::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Resolved::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Resolved::Float(f64::NAN),
+        _ => {}
+    }
+    let first = v.as_bytes()[0];
+    if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {
+        return Resolved::Str(v);
+    }
+    if let Some(i) = parse_yaml11_int(v) {
+        return Resolved::Int(i);
+    }
+    let plain: String = v.chars().filter(|c| *c != '_').collect();
+    if plain.bytes().any(|b| b.is_ascii_digit())
+        && plain.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+    {
+        if let Ok(f) = plain.parse::<f64>() {
+            return Resolved::Float(f);
+        }
+    }
+    Resolved::Str(v)
+}
+
+/// YAML 1.1 integers: decimal, `0x` hex, `0b` binary, leading-`0` octal, `_` separators.
+fn parse_yaml11_int(v: &str) -> Option<i128> {
+    let (neg, body) = match v.as_bytes()[0] {
+        b'-' => (true, &v[1..]),
+        b'+' => (false, &v[1..]),
+        _ => (false, v),
+    };
+    if body.is_empty() {
+        return None;
+    }
+    let body: String = body.chars().filter(|c| *c != '_').collect();
+    let parsed = if let Some(hex) = body.strip_prefix("0x") {
+        i128::from_str_radix(hex, 16).ok()
+    } else if let Some(bin) = body.strip_prefix("0b") {
+        i128::from_str_radix(bin, 2).ok()
+    } else if body.len() > 1 && body.starts_with('0') {
+        i128::from_str_radix(&body[1..], 8).ok()
+    } else if body.bytes().all(|b| b.is_ascii_digit()) && !body.is_empty() {
+        body.parse::<i128>().ok()
+    } else {
+        None
+    }?;
+    Some(if neg { -parsed } else { parsed })
+}
+
+impl Node {
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match &self.kind {
+            NodeKind::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.kind {
+            NodeKind::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_scalar(&self) -> Option<&Scalar> {
+        match &self.kind {
+            NodeKind::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn resolved(&self) -> Option<Resolved<'_>> {
+        self.as_scalar().map(Scalar::resolve)
+    }
+    pub fn is_null(&self) -> bool {
+        matches!(self.resolved(), Some(Resolved::Null))
+    }
+    /// The value as a string, if it resolves to one (a quoted `"8080"` does; a plain `8080` does not).
+    pub fn as_str(&self) -> Option<&str> {
+        match self.resolved()? {
+            Resolved::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// The scalar's text whatever its resolved type (`8080`, `true`, `abc`), as labels are read.
+    pub fn scalar_text(&self) -> Option<&str> {
+        self.as_scalar().map(|s| s.value.as_str())
+    }
+    pub fn as_int(&self) -> Option<i128> {
+        match self.resolved()? {
+            Resolved::Int(i) => Some(i),
+            Resolved::Float(f) if f.fract() == 0.0 && f.abs() < 1e30 => Some(f as i128),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.resolved()? {
+            Resolved::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+    pub fn json_type(&self) -> JsonType {
+        match &self.kind {
+            NodeKind::Seq(_) => JsonType::Array,
+            NodeKind::Map(_) => JsonType::Object,
+            NodeKind::Scalar(s) => match s.resolve() {
+                Resolved::Null => JsonType::Null,
+                Resolved::Bool(_) => JsonType::Boolean,
+                Resolved::Int(_) => JsonType::Integer,
+                Resolved::Float(_) => JsonType::Number,
+                Resolved::Str(_) => JsonType::String,
+            },
+        }
+    }
+    /// The entry for `key` in a mapping. With duplicate keys the last wins, as in JSON decoding.
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.as_map()?.iter().rev().find(|e| e.key.scalar_text() == Some(key))
+    }
+    /// The value for `key`; `None` when absent. A `null` value is returned as a node.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+    /// The value for `key` unless it is absent or `null` (protobuf-JSON treats `null` as unset).
+    pub fn get_set(&self, key: &str) -> Option<&Node> {
+        self.get(key).filter(|n| !n.is_null())
+    }
+    /// Walks a dotted path of mapping keys.
+    pub fn at(&self, path: &[&str]) -> Option<&Node> {
+        path.iter().try_fold(self, |n, k| n.get(k))
+    }
+    /// Number of nodes in this subtree (used to bound alias expansion).
+    pub fn count(&self) -> usize {
+        let mut n = 0;
+        let mut stack = vec![self];
+        while let Some(node) = stack.pop() {
+            n += 1;
+            match &node.kind {
+                NodeKind::Scalar(_) => {}
+                NodeKind::Seq(items) => stack.extend(items.iter()),
+                NodeKind::Map(entries) => {
+                    for e in entries {
+                        stack.push(&e.key);
+                        stack.push(&e.value);
+                    }
+                }
+            }
+        }
+        n
+    }
+    /// Moves every range by `f` (used to map a nested document back to its outer file).
+    pub fn remap(&mut self, f: &dyn Fn(u32) -> u32) {
+        let mut stack = vec![self];
+        while let Some(node) = stack.pop() {
+            node.range = TextRange::new(f(node.range.start), f(node.range.end).max(f(node.range.start)));
+            match &mut node.kind {
+                NodeKind::Scalar(_) => {}
+                NodeKind::Seq(items) => stack.extend(items.iter_mut()),
+                NodeKind::Map(entries) => {
+                    for e in entries {
+                        stack.push(&mut e.key);
+                        stack.push(&mut e.value);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(v: &str) -> Resolved<'_> {
+        resolve_plain(v)
+    }
+
+    #[test]
+    fn yaml11_resolution_matches_kubernetes() {
+        assert_eq!(plain("yes"), Resolved::Bool(true));
+        assert_eq!(plain("off"), Resolved::Bool(false));
+        assert_eq!(plain("8080"), Resolved::Int(8080));
+        assert_eq!(plain("-1"), Resolved::Int(-1));
+        assert_eq!(plain("0x1F"), Resolved::Int(31));
+        assert_eq!(plain("010"), Resolved::Int(8));
+        assert_eq!(plain("1.5"), Resolved::Float(1.5));
+        assert_eq!(plain("1.2.3.4"), Resolved::Str("1.2.3.4"));
+        assert_eq!(plain("30s"), Resolved::Str("30s"));
+        assert_eq!(plain("~"), Resolved::Null);
+        assert_eq!(plain("-"), Resolved::Str("-"));
+        assert_eq!(plain("./*"), Resolved::Str("./*"));
+    }
+}

@@ -1,0 +1,328 @@
+//! Text -> YAML documents, built from saphyr-parser's span-carrying events.
+//!
+//! The input is first cut into documents at `---`/`...` marker lines, so a syntax error in one
+//! document is reported at its position and the others are still read. Aliases are expanded
+//! by copying the anchored node, within a budget (no "billion laughs"); nesting is bounded so
+//! that no later recursive walk can overflow the stack.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle as PStyle, Span};
+
+use super::node::{Entry, Node, NodeKind, Scalar, ScalarStyle};
+use crate::text::TextRange;
+
+/// Maximum number of nodes that alias expansion may add to one input.
+pub const MAX_ALIAS_EXPANSION: usize = 100_000;
+/// Maximum nesting depth of collections.
+pub const MAX_DEPTH: usize = 256;
+
+/// One YAML document of the input.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The document's text, from its `---` marker (if any) to the next marker.
+    pub range: TextRange,
+    /// `None` for an empty or comment-only document, or when parsing failed.
+    pub root: Option<Node>,
+    pub error: Option<YamlError>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct YamlError {
+    pub kind: YamlErrorKind,
+    pub message: String,
+    pub range: TextRange,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YamlErrorKind {
+    Syntax,
+    AliasLimit,
+    DepthLimit,
+    UnknownAnchor,
+}
+
+/// Splits `text` into documents and parses each one.
+pub fn parse_documents(text: &str) -> Vec<Document> {
+    split_documents(text).into_iter().map(|r| parse_document(text, r)).collect()
+}
+
+/// Parses one standalone YAML text (e.g. the `mesh` string of the mesh ConfigMap) as a single
+/// document; ranges are relative to `text`.
+pub fn parse_single(text: &str) -> Document {
+    parse_document(text, TextRange::new(0, text.len() as u32))
+}
+
+/// Byte ranges of the documents: a new one starts at each line beginning with `---`, and a
+/// line beginning with `...` ends the current one.
+fn split_documents(text: &str) -> Vec<TextRange> {
+    let mut ranges = Vec::new();
+    let mut start = 0usize;
+    let mut pos = 0usize;
+    let bytes = text.as_bytes();
+    while pos < bytes.len() {
+        let line_end = memchr_newline(bytes, pos);
+        let line = &text[pos..line_end];
+        let is_marker = |m: &str| {
+            line.starts_with(m) && line[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t' || c == '\r')
+        };
+        if is_marker("---") && pos > start {
+            ranges.push(TextRange::new(start as u32, pos as u32));
+            start = pos;
+        } else if is_marker("...") {
+            let next = (line_end + 1).min(bytes.len());
+            ranges.push(TextRange::new(start as u32, next as u32));
+            start = next;
+        }
+        pos = line_end + 1;
+    }
+    if start < bytes.len() || ranges.is_empty() {
+        ranges.push(TextRange::new(start as u32, bytes.len() as u32));
+    }
+    ranges
+}
+
+fn memchr_newline(bytes: &[u8], from: usize) -> usize {
+    bytes[from..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| from + i)
+}
+
+/// Maps saphyr's character indices (relative to a chunk) to byte offsets in the whole text.
+struct Offsets {
+    base: u32,
+    /// Byte offset (relative to the chunk) of each character index; empty for ASCII chunks.
+    table: Vec<u32>,
+    len: u32,
+}
+
+impl Offsets {
+    fn new(chunk: &str, base: u32) -> Self {
+        let table = if chunk.is_ascii() {
+            Vec::new()
+        } else {
+            let mut t: Vec<u32> = chunk.char_indices().map(|(i, _)| i as u32).collect();
+            t.push(chunk.len() as u32);
+            t
+        };
+        Offsets { base, table, len: chunk.len() as u32 }
+    }
+    fn byte(&self, char_index: usize) -> u32 {
+        let rel = if self.table.is_empty() {
+            (char_index as u32).min(self.len)
+        } else {
+            self.table.get(char_index).copied().unwrap_or(self.len)
+        };
+        self.base + rel
+    }
+    fn range(&self, span: Span) -> TextRange {
+        let start = self.byte(span.start.index());
+        let end = self.byte(span.end.index()).max(start);
+        TextRange::new(start, end)
+    }
+}
+
+enum Frame {
+    Seq { items: Vec<Node>, start: u32, anchor: usize },
+    Map { entries: Vec<Entry>, key: Option<Node>, start: u32, anchor: usize },
+}
+
+fn parse_document(text: &str, range: TextRange) -> Document {
+    let chunk = &text[range.start as usize..range.end as usize];
+    let offsets = Offsets::new(chunk, range.start);
+    let mut builder = Builder { stack: Vec::new(), anchors: HashMap::new(), root: None, expanded: 0 };
+    let mut error = None;
+    let mut parser = Parser::new_from_str(chunk);
+    // Only the first document of the chunk is kept (the chunk has at most one, by construction,
+    // unless a marker was indented in a way the splitter did not see).
+    let mut docs_seen = 0;
+    for item in &mut parser {
+        match item {
+            Ok((event, span)) => {
+                if let Event::DocumentStart(_) = event {
+                    docs_seen += 1;
+                    if docs_seen > 1 {
+                        break;
+                    }
+                }
+                if let Err(e) = builder.on_event(event, offsets.range(span)) {
+                    error = Some(e);
+                    break;
+                }
+            }
+            Err(e) => {
+                let at = offsets.byte(e.marker().index());
+                error = Some(YamlError {
+                    kind: YamlErrorKind::Syntax,
+                    message: e.info().to_string(),
+                    range: TextRange::new(at, next_char_end(text, at, range.end)),
+                });
+                break;
+            }
+        }
+    }
+    // An empty document (`---` and nothing else) parses as a null scalar: treat it as empty.
+    let root = if error.is_some() { None } else { builder.root.filter(|n| !n.is_null()) };
+    Document { range, root, error }
+}
+
+fn next_char_end(text: &str, at: u32, limit: u32) -> u32 {
+    text[at as usize..limit as usize].chars().next().map_or(at, |c| at + c.len_utf8() as u32)
+}
+
+struct Builder {
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    root: Option<Node>,
+    expanded: usize,
+}
+
+impl Builder {
+    fn on_event(&mut self, event: Event<'_>, range: TextRange) -> Result<(), YamlError> {
+        match event {
+            Event::Scalar(value, style, anchor, tag) => {
+                let style = match style {
+                    PStyle::Plain => ScalarStyle::Plain,
+                    PStyle::SingleQuoted => ScalarStyle::SingleQuoted,
+                    PStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
+                    PStyle::Literal => ScalarStyle::Literal,
+                    PStyle::Folded => ScalarStyle::Folded,
+                };
+                let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                let node = Node { kind: NodeKind::Scalar(Scalar { value: value.into_owned(), style, tag }), range };
+                self.push(node, anchor);
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.check_depth(range)?;
+                self.stack.push(Frame::Seq { items: Vec::new(), start: range.start, anchor });
+            }
+            Event::MappingStart(anchor, _) => {
+                self.check_depth(range)?;
+                self.stack.push(Frame::Map { entries: Vec::new(), key: None, start: range.start, anchor });
+            }
+            Event::SequenceEnd => {
+                if let Some(Frame::Seq { items, start, anchor }) = self.stack.pop() {
+                    let end = items.last().map_or(range.end, |n| n.range.end.max(range.end));
+                    self.push(Node { kind: NodeKind::Seq(items), range: TextRange::new(start, end.max(start)) }, anchor);
+                }
+            }
+            Event::MappingEnd => {
+                if let Some(Frame::Map { entries, start, anchor, .. }) = self.stack.pop() {
+                    let end = entries.last().map_or(range.end, |e| e.value.range.end.max(range.end));
+                    self.push(Node { kind: NodeKind::Map(entries), range: TextRange::new(start, end.max(start)) }, anchor);
+                }
+            }
+            Event::Alias(id) => {
+                let Some((node, size)) = self.anchors.get(&id) else {
+                    return Err(YamlError {
+                        kind: YamlErrorKind::UnknownAnchor,
+                        message: "alias refers to an unknown anchor".into(),
+                        range,
+                    });
+                };
+                self.expanded += size;
+                if self.expanded > MAX_ALIAS_EXPANSION {
+                    return Err(YamlError {
+                        kind: YamlErrorKind::AliasLimit,
+                        message: format!(
+                            "YAML aliases expand to more than {MAX_ALIAS_EXPANSION} nodes; refusing to expand further (a \"billion laughs\" input?)"
+                        ),
+                        range,
+                    });
+                }
+                let node = node.clone();
+                self.push(node, 0);
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::DocumentEnd | Event::Nothing => {}
+        }
+        Ok(())
+    }
+
+    fn check_depth(&self, range: TextRange) -> Result<(), YamlError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(YamlError {
+                kind: YamlErrorKind::DepthLimit,
+                message: format!("YAML nesting is deeper than {MAX_DEPTH} levels"),
+                range,
+            });
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, node: Node, anchor: usize) {
+        if anchor > 0 {
+            let size = node.count();
+            self.anchors.insert(anchor, (node.clone(), size));
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => entries.push(Entry { key: k, value: node }),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slice(text: &str, r: TextRange) -> &str {
+        &text[r.start as usize..r.end as usize]
+    }
+
+    #[test]
+    fn splits_documents_and_keeps_going_after_a_syntax_error() {
+        let text = "a: 1\n---\nb: [1,\n---\n# only a comment\n---\nc: 3\n";
+        let docs = parse_documents(text);
+        assert_eq!(docs.len(), 4);
+        assert!(docs[0].root.is_some());
+        assert!(docs[1].error.is_some());
+        assert!(docs[2].root.is_none() && docs[2].error.is_none());
+        let c = docs[3].root.as_ref().unwrap().get("c").unwrap();
+        assert_eq!(slice(text, c.range), "3");
+    }
+
+    #[test]
+    fn ranges_are_byte_offsets_with_non_ascii_text() {
+        let text = "名前: \"é\"\nport: 8080\n";
+        let docs = parse_documents(text);
+        let root = docs[0].root.as_ref().unwrap();
+        assert_eq!(slice(text, root.get("port").unwrap().range), "8080");
+        assert_eq!(slice(text, root.get("名前").unwrap().range), "\"é\"");
+    }
+
+    #[test]
+    fn crlf_line_ends() {
+        let text = "a: 1\r\nb: xyz\r\n";
+        let root = parse_documents(text)[0].root.clone().unwrap();
+        assert_eq!(slice(text, root.get("b").unwrap().range), "xyz");
+    }
+
+    #[test]
+    fn json_input() {
+        let text = "{\"kind\": \"Sidecar\", \"spec\": {\"egress\": [{\"hosts\": [\"./*\"]}]}}";
+        let root = parse_documents(text)[0].root.clone().unwrap();
+        let h = root.at(&["spec", "egress"]).unwrap().as_seq().unwrap()[0].get("hosts").unwrap();
+        assert_eq!(slice(text, h.as_seq().unwrap()[0].range), "\"./*\"");
+    }
+
+    #[test]
+    fn billion_laughs_is_refused() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = (b'a' + i - 1) as char;
+            let cur = (b'a' + i) as char;
+            text.push_str(&format!("{cur}: &{cur} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        let docs = parse_documents(&text);
+        assert_eq!(docs[0].error.as_ref().unwrap().kind, YamlErrorKind::AliasLimit);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = "[".repeat(10_000);
+        let docs = parse_documents(&text);
+        assert!(docs[0].error.is_some());
+    }
+}
