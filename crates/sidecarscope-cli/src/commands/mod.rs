@@ -1,0 +1,3 @@
+//! One module per subcommand. Each reads inputs, calls the core, prints the core's report.
+
+pub mod validate;
