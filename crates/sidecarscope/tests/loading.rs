@@ -1,0 +1,132 @@
+//! Loading what users paste: positions survive CRLF, non-ASCII text, JSON, `kind: List`,
+//! the mesh ConfigMap's nested YAML, and syntax errors in other documents.
+
+use sidecarscope::{load_text, report, Code, ResourceKind};
+
+fn first(input: &sidecarscope::Input, code: &str) -> report::JsonDiagnostic {
+    let diags = sidecarscope::validate(input);
+    diags.iter().map(|d| report::to_json(input, d)).find(|d| d.code == code).unwrap_or_else(|| panic!("no {code} in {diags:?}"))
+}
+
+const BAD_HOST: &str = "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: s\n  namespace: ns\nspec:\n  egress:\n  - hosts:\n    - \"ns/reviews\"\n";
+
+#[test]
+fn crlf_positions() {
+    let input = load_text("x.yaml", &BAD_HOST.replace('\n', "\r\n"));
+    let d = first(&input, "SC1050");
+    assert_eq!((d.range.start.line, d.range.start.column, d.range.end.column), (9, 7, 19));
+}
+
+#[test]
+fn non_ascii_positions_count_characters_and_utf16() {
+    let text = BAD_HOST.replace("metadata:\n", "metadata:\n  annotations: {note: \"équipe 🚀\"}\n").replace("- \"ns/reviews\"", "- \"ns/révïews\"");
+    let input = load_text("x.yaml", &text);
+    let d = first(&input, "SC1050");
+    assert_eq!((d.range.start.line, d.range.start.column), (10, 7));
+    assert_eq!(d.range.end.column, 7 + "\"ns/révïews\"".chars().count() as u32);
+    let line_start = text.lines().take(9).map(|l| l.len() + 1).sum::<usize>();
+    assert_eq!(d.range.start.offset as usize, line_start + 6);
+    let utf16_line_start: usize = text.lines().take(9).map(|l| l.encode_utf16().count() + 1).sum();
+    assert_eq!(d.range.start.utf16 as usize, utf16_line_start + 6);
+}
+
+#[test]
+fn json_input() {
+    let text = r#"{"apiVersion": "networking.istio.io/v1", "kind": "Sidecar",
+ "metadata": {"name": "s", "namespace": "ns"},
+ "spec": {"egress": [{"hosts": ["ns/reviews"]}]}}"#;
+    let input = load_text("x.json", text);
+    let d = first(&input, "SC1050");
+    assert_eq!((d.range.start.line, d.range.start.column), (3, 33));
+}
+
+#[test]
+fn kind_list_items_are_resources() {
+    let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: a, namespace: n}\n- apiVersion: networking.istio.io/v1beta1\n  kind: Sidecar\n  metadata: {name: s, namespace: n}\n  spec:\n    egress:\n    - hosts: [\"n/short\"]\n";
+    let input = load_text("list.yaml", text);
+    assert_eq!(input.resources.len(), 2);
+    assert_eq!(input.resources[0].kind, ResourceKind::Service);
+    let d = first(&input, "SC1050");
+    assert_eq!((d.range.start.line, d.range.start.column), (12, 15));
+}
+
+#[test]
+fn missing_namespace_is_default_and_empty_documents_are_skipped() {
+    let text = "---\n# comment only\n---\n\n---\napiVersion: v1\nkind: Service\nmetadata: {name: a}\n...\n";
+    let input = load_text("x.yaml", text);
+    assert_eq!(input.resources.len(), 1);
+    assert_eq!(input.resources[0].namespace, "default");
+    assert!(!input.resources[0].namespace_explicit);
+    assert!(input.diagnostics.is_empty(), "{:?}", input.diagnostics);
+}
+
+#[test]
+fn syntax_error_is_positioned_and_other_documents_are_checked() {
+    let text = format!("apiVersion: v1\nkind: Service\nmetadata: {{name: a\n---\n{BAD_HOST}");
+    let input = load_text("x.yaml", &text);
+    let syntax = first(&input, "SC0001");
+    assert_eq!(syntax.range.start.line, 4);
+    let host = first(&input, "SC1050");
+    assert_eq!(host.range.start.line, 13);
+}
+
+#[test]
+fn other_kinds_are_reported_once() {
+    let text = "apiVersion: v1\nkind: Secret\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: b}\n";
+    let input = load_text("x.yaml", text);
+    let ignored: Vec<_> = input.diagnostics.iter().filter(|d| d.code == Code::IgnoredKind).collect();
+    assert_eq!(ignored.len(), 1);
+    assert_eq!(input.resources.len(), 2);
+}
+
+#[test]
+fn unknown_versions_of_known_kinds_are_flagged() {
+    let text = "apiVersion: networking.istio.io/v2\nkind: Sidecar\nmetadata: {name: a}\nspec: {}\n";
+    let input = load_text("x.yaml", text);
+    assert_eq!(input.diagnostics[0].code, Code::UnknownApiVersion);
+    assert_eq!(input.of_kind(ResourceKind::Sidecar).count(), 0);
+}
+
+#[test]
+fn every_sidecar_version_is_recognised() {
+    for v in ["v1", "v1beta1", "v1alpha3"] {
+        let text = format!("apiVersion: networking.istio.io/{v}\nkind: Sidecar\nmetadata: {{name: a}}\nspec: {{}}\n");
+        let input = load_text("x.yaml", &text);
+        assert_eq!(input.of_kind(ResourceKind::Sidecar).count(), 1, "{v}");
+    }
+}
+
+#[test]
+fn workload_kinds_are_recognised() {
+    for (api, kind, want) in [
+        ("v1", "Pod", ResourceKind::Pod),
+        ("apps/v1", "Deployment", ResourceKind::Deployment),
+        ("apps/v1", "StatefulSet", ResourceKind::StatefulSet),
+        ("apps/v1", "DaemonSet", ResourceKind::DaemonSet),
+        ("apps/v1", "ReplicaSet", ResourceKind::ReplicaSet),
+        ("networking.istio.io/v1", "WorkloadEntry", ResourceKind::WorkloadEntry),
+        ("networking.istio.io/v1", "ServiceEntry", ResourceKind::ServiceEntry),
+        ("security.istio.io/v1", "PeerAuthentication", ResourceKind::PeerAuthentication),
+        ("v1", "Namespace", ResourceKind::Namespace),
+    ] {
+        let input = load_text("x.yaml", &format!("apiVersion: {api}\nkind: {kind}\nmetadata: {{name: a}}\n"));
+        assert_eq!(input.resources[0].kind, want, "{kind}");
+    }
+}
+
+#[test]
+fn duplicate_keys_warn() {
+    let input = load_text("x.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {}\nspec: {}\n");
+    assert_eq!(input.diagnostics[0].code, Code::DuplicateKey);
+}
+
+#[test]
+fn every_diagnostic_range_lies_inside_the_input() {
+    let texts = [BAD_HOST.to_string(), "a: [1,".into(), "{".into(), "- x\n- y".into(), "key: \"unterminated".into(), "\t- bad".into()];
+    for t in texts {
+        let input = load_text("x.yaml", &t);
+        for d in sidecarscope::validate(&input) {
+            assert!(d.range.end as usize <= t.len() && d.range.start <= d.range.end, "{t:?}: {d:?}");
+        }
+    }
+}
