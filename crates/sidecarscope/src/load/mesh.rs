@@ -60,8 +60,10 @@ impl OffsetMap {
     /// A literal block: inner line k is outer content line k with the indentation removed.
     fn literal(source: &SourceFile, range: TextRange, inner: &str) -> Option<Self> {
         let idx = source.line_index();
-        let header_line = idx.line_of(range.start);
-        let first = header_line + 1;
+        // saphyr's span of a block scalar starts at its content; older versions started at the
+        // `|` indicator, so accept both.
+        let at = idx.line_of(range.start);
+        let first = if source.slice(range).starts_with('|') { at + 1 } else { at };
         // Indentation: that of the first non-blank content line.
         let mut indent = None;
         for l in first..idx.line_count() {

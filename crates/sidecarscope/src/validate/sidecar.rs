@@ -377,12 +377,15 @@ fn validate_egress(ctx: &mut Ctx, l: &Node, path: &str, is_last: bool, ports: &m
         let hp = format!("{path}.hosts[{j}]");
         if let Some((ns, dns)) = host.split_once('/') {
             if !ns.starts_with('~') {
-                let ns = if ns == "." { ctx.resource.namespace.as_str() } else { ns };
+                let dot = ns == ".";
+                let ns = if dot { ctx.resource.namespace.as_str() } else { ns };
                 let names = seen.entry(ns.to_string()).or_default();
                 let dup = if dns != "*" { names.contains(dns) || names.contains("*") } else { !names.is_empty() };
                 if dup {
+                    let what = if dns == "*" { format!("names namespace `{ns}`") } else { format!("covers `{ns}/{dns}`") };
+                    let dot_note = if dot { format!(" (`.` is this Sidecar's own namespace, `{ns}`)") } else { String::new() };
                     ctx.warning(Code::DuplicateEgressHost, &hp, node.range, format!("duplicated egress host: {host}")).hint =
-                        Some(format!("an earlier host of this listener already imports `{host}`"));
+                        Some(format!("an earlier host of this listener already {what}{dot_note}"));
                 }
                 names.insert(dns.to_string());
             }
