@@ -4,6 +4,7 @@
 mod commands;
 mod common;
 mod inputs;
+mod yaml_out;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,8 @@ struct Cli {
 enum Command {
     /// Validate every Sidecar as istiod's webhook and the CRD schema would.
     Validate(commands::validate::Args),
+    /// Show which Sidecar governs a workload and its effective configuration, with reasons.
+    Resolve(commands::resolve::Args),
     /// Print the list of diagnostic codes (Markdown).
     Codes,
 }
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Validate(args) => commands::validate::run(args),
+        Command::Resolve(args) => commands::resolve::run(args),
         Command::Codes => {
             common::print(&sidecarscope::diagnostic::codes_markdown());
             common::EXIT_OK

@@ -6,17 +6,24 @@
 //! structures or text with [`report`].
 
 pub mod diagnostic;
+pub mod host;
 pub mod load;
+pub mod registry;
 pub mod report;
+pub mod resolve;
 pub mod source;
 pub mod text;
 pub mod validate;
+pub mod workload;
 pub mod yaml;
 
 pub use diagnostic::{Code, Diagnostic, ResourceRef, Severity};
 pub use load::{load, load_text, Input, Resource, ResourceKind};
 pub use source::{SourceFile, SourceId};
 pub use validate::validate;
+pub use registry::Registry;
+pub use resolve::{resolve, resolve_with, resolve_workloads, Proxy, Resolution, Resolver};
+pub use workload::{workloads, Workload};
 
 /// The version of this crate, as `sidecarscope --version` and the wasm `version()` report it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

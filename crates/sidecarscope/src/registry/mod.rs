@@ -1,0 +1,211 @@
+//! The service registry and config indexes istiod builds once per push (`PushContext`):
+//! services from Kubernetes Services and ServiceEntries, VirtualServices, DestinationRules and
+//! Sidecars, each in Istio's order, indexed by namespace and hostname so that resolving a proxy
+//! never scans what it cannot see. Built once with [`Registry::build`], shared by every
+//! resolution.
+
+pub mod destination_rule;
+pub mod export_to;
+pub mod mesh;
+pub mod read;
+pub mod service;
+pub mod sidecar;
+pub mod time;
+pub mod virtual_service;
+
+use std::collections::HashMap;
+
+use crate::load::{Input, ResourceKind};
+use crate::workload::{workloads, Workload};
+
+pub use destination_rule::{ConsolidatedRule, DestinationRule, DestinationRuleIndex, LookupStep};
+pub use export_to::{ExportTo, Exported};
+pub use mesh::MeshSettings;
+pub use service::{protocol_name, Service, ServicePort, ServiceRegistry, ServiceResolution, TargetPort};
+pub use sidecar::{EgressListenerConfig, IngressListenerConfig, ListenerPort, SidecarConfig};
+pub use time::CreationTime;
+pub use virtual_service::{VirtualService, MESH_GATEWAY};
+
+/// Index of a service in [`Registry::services`].
+pub type ServiceId = usize;
+
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    pub mesh: MeshSettings,
+    /// Every service, oldest first (ties: name, then namespace), as Istio's
+    /// `SortServicesByCreationTime`.
+    pub services: Vec<Service>,
+    /// Istio `ServiceIndex.HostnameAndNamespace`: one service per hostname and namespace (the
+    /// oldest, unless a later one is a Kubernetes Service).
+    host_and_namespace: HashMap<String, Vec<(String, ServiceId)>>,
+    /// Services exported to everyone (`*`).
+    public: Vec<ServiceId>,
+    /// Services private to, or explicitly exported to, a namespace.
+    exported_to: HashMap<String, Vec<ServiceId>>,
+    /// Services by namespace (for the services that select a workload).
+    by_namespace: HashMap<String, Vec<ServiceId>>,
+    /// VirtualServices with hosts, oldest first.
+    pub virtual_services: Vec<VirtualService>,
+    vs_public: Vec<usize>,
+    vs_private: HashMap<String, Vec<usize>>,
+    vs_exported: HashMap<String, Vec<usize>>,
+    /// DestinationRules with a selector first, then oldest first.
+    pub destination_rules: Vec<DestinationRule>,
+    pub destination_rule_index: DestinationRuleIndex,
+    /// Sidecars with a `workloadSelector` first, then the others; oldest first in each group.
+    pub sidecars: Vec<SidecarConfig>,
+    sidecars_by_namespace: HashMap<String, Vec<usize>>,
+    /// The root Sidecar: the first selector-less Sidecar in the root namespace.
+    pub root_sidecar: Option<usize>,
+    /// VirtualServices without hosts (delegates), only usable through a root VirtualService.
+    pub delegate_virtual_services: Vec<String>,
+    /// Workloads of the input (for named target ports).
+    pub workloads: Vec<Workload>,
+}
+
+impl Registry {
+    /// Builds every index from the input; cost O(n log n) in the number of resources.
+    pub fn build(input: &Input) -> Registry {
+        let mesh = MeshSettings::from_input(input);
+        let mut reg = Registry { mesh, workloads: workloads(input), ..Registry::default() };
+        let mut sidecars = Vec::new();
+        for (i, r) in input.resources.iter().enumerate() {
+            match r.kind {
+                ResourceKind::Service => reg.services.push(service::from_kubernetes(r, i)),
+                ResourceKind::ServiceEntry => reg.services.extend(service::from_service_entry(r, i)),
+                ResourceKind::VirtualService => match virtual_service::from_resource(r, i) {
+                    Some(vs) => reg.virtual_services.push(vs),
+                    None => reg.delegate_virtual_services.push(format!("{}/{}", r.namespace, r.name)),
+                },
+                ResourceKind::DestinationRule => reg.destination_rules.extend(destination_rule::from_resource(r, i)),
+                ResourceKind::Sidecar => sidecars.push(sidecar::from_resource(r, i)),
+                _ => {}
+            }
+        }
+        reg.index_services();
+        reg.index_virtual_services();
+        reg.destination_rules.sort_by(|a, b| {
+            (a.selector.is_none(), a.creation, &a.name, &a.namespace).cmp(&(b.selector.is_none(), b.creation, &b.name, &b.namespace))
+        });
+        reg.destination_rule_index = DestinationRuleIndex::build(&reg.destination_rules, &reg.mesh);
+        reg.index_sidecars(sidecars);
+        reg
+    }
+
+    /// Istio `initServiceRegistry`.
+    fn index_services(&mut self) {
+        self.services.sort_by(|a, b| (a.creation, &a.name, &a.namespace).cmp(&(b.creation, &b.name, &b.namespace)));
+        for (id, s) in self.services.iter().enumerate() {
+            let per_ns = self.host_and_namespace.entry(s.hostname.clone()).or_default();
+            match per_ns.iter_mut().find(|(ns, _)| *ns == s.namespace) {
+                None => per_ns.push((s.namespace.clone(), id)),
+                Some((_, existing)) => {
+                    // A Kubernetes Service takes a hostname over from a ServiceEntry ("domain squatting").
+                    if self.services[*existing].registry != ServiceRegistry::Kubernetes && s.registry == ServiceRegistry::Kubernetes {
+                        *existing = id;
+                    }
+                }
+            }
+            self.by_namespace.entry(s.namespace.clone()).or_default().push(id);
+            let export_to = self.service_export_to(s);
+            match export_to.exported(&s.namespace) {
+                Exported::Public => self.public.push(id),
+                Exported::Hidden => {}
+                Exported::To(namespaces) => {
+                    for ns in namespaces {
+                        self.exported_to.entry(ns).or_default().push(id);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Istio `initVirtualServices`, for the `mesh` gateway only (sidecars use nothing else).
+    fn index_virtual_services(&mut self) {
+        self.virtual_services.sort_by(|a, b| (a.creation, &a.name, &a.namespace).cmp(&(b.creation, &b.name, &b.namespace)));
+        for (i, vs) in self.virtual_services.iter().enumerate() {
+            if !vs.applies_to_mesh() {
+                continue;
+            }
+            match self.virtual_service_export_to(vs).exported(&vs.namespace) {
+                Exported::Public => self.vs_public.push(i),
+                Exported::Hidden => {}
+                Exported::To(namespaces) => {
+                    for ns in namespaces {
+                        let map = if ns == vs.namespace { &mut self.vs_private } else { &mut self.vs_exported };
+                        map.entry(ns).or_default().push(i);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Istio `initSidecarScopes`: selector Sidecars first, each group oldest first.
+    fn index_sidecars(&mut self, mut sidecars: Vec<SidecarConfig>) {
+        sidecars.sort_by(|a, b| (a.creation, &a.name, &a.namespace).cmp(&(b.creation, &b.name, &b.namespace)));
+        let (mut with, without): (Vec<_>, Vec<_>) = sidecars.into_iter().partition(|s| s.workload_selector.is_some());
+        with.extend(without);
+        self.sidecars = with;
+        for (i, sc) in self.sidecars.iter().enumerate() {
+            self.sidecars_by_namespace.entry(sc.namespace.clone()).or_default().push(i);
+        }
+        self.root_sidecar = self
+            .sidecars
+            .iter()
+            .position(|s| s.namespace == self.mesh.root_namespace && s.workload_selector.is_none());
+    }
+
+    /// A service's effective exportTo: its own, or MeshConfig `defaultServiceExportTo`.
+    pub fn service_export_to(&self, s: &Service) -> ExportTo {
+        s.export_to.clone().unwrap_or_else(|| ExportTo::new(self.mesh.default_service_export_to.iter().cloned()))
+    }
+
+    /// A VirtualService's effective exportTo (`.` already replaced by its namespace).
+    pub fn virtual_service_export_to(&self, vs: &VirtualService) -> ExportTo {
+        vs.export_to.clone().unwrap_or_else(|| {
+            ExportTo::new(self.mesh.default_virtual_service_export_to.iter().map(|e| if e == "." { vs.namespace.clone() } else { e.clone() }))
+        })
+    }
+
+    /// Istio `IsServiceVisible`.
+    pub fn service_visible(&self, id: ServiceId, ns: &str) -> bool {
+        let s = &self.services[id];
+        match &s.export_to {
+            Some(e) => e.service_visible(&s.namespace, ns),
+            None => ExportTo::new(self.mesh.default_service_export_to.iter().cloned()).service_visible(&s.namespace, ns),
+        }
+    }
+
+    /// Istio `servicesExportedToNamespace`: services private or exported to `ns`, then public ones.
+    pub fn services_exported_to(&self, ns: &str) -> impl Iterator<Item = ServiceId> + '_ {
+        self.exported_to.get(ns).into_iter().flatten().chain(self.public.iter()).copied()
+    }
+
+    /// Istio `ServiceIndex.HostnameAndNamespace[hostname][namespace]`.
+    pub fn service_in(&self, hostname: &str, ns: &str) -> Option<ServiceId> {
+        self.host_and_namespace.get(hostname)?.iter().find(|(n, _)| n == ns).map(|(_, id)| *id)
+    }
+
+    /// Istio `ServiceIndex.HostnameAndNamespace[hostname]`: one service per namespace.
+    pub fn services_by_hostname(&self, hostname: &str) -> &[(String, ServiceId)] {
+        self.host_and_namespace.get(hostname).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every service of a namespace, in registry order.
+    pub fn services_in_namespace(&self, ns: &str) -> &[ServiceId] {
+        self.by_namespace.get(ns).map_or(&[], Vec::as_slice)
+    }
+
+    /// VirtualServices bound to `mesh` that `ns` can see: private, then exported, then public
+    /// (Istio `SelectVirtualServices` walks them in this order).
+    pub fn mesh_virtual_services_for(&self, ns: &str) -> impl Iterator<Item = usize> + '_ {
+        let private = self.vs_private.get(ns).into_iter().flatten();
+        let exported = self.vs_exported.get(ns).into_iter().flatten();
+        private.chain(exported).chain(self.vs_public.iter()).copied()
+    }
+
+    /// Sidecars in a namespace, in Istio's selection order.
+    pub fn sidecars_in(&self, ns: &str) -> &[usize] {
+        self.sidecars_by_namespace.get(ns).map_or(&[], Vec::as_slice)
+    }
+}

@@ -1,0 +1,130 @@
+//! Sidecar resources as istiod holds them for SidecarScope computation: read leniently (Istio
+//! resolves whatever is stored; validation is a separate concern).
+
+use std::collections::BTreeMap;
+
+use super::read::{list, set, str_of, string, string_map, strings, u32_of};
+use super::time::CreationTime;
+use crate::load::Resource;
+use crate::yaml::Node;
+
+/// `port` of an egress or ingress listener.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListenerPort {
+    pub number: u32,
+    /// As written (`http_proxy`, `HTTP`); parse with `Protocol::parse`.
+    pub protocol: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct EgressListenerConfig {
+    /// `None` for a listener without `port`: the catch-all listener.
+    pub port: Option<ListenerPort>,
+    pub bind: String,
+    pub capture_mode: String,
+    pub hosts: Vec<String>,
+}
+
+impl EgressListenerConfig {
+    /// The listener Istio synthesizes when a Sidecar has no `egress`: hosts `*/*`.
+    pub fn catch_all_default() -> EgressListenerConfig {
+        EgressListenerConfig { port: None, bind: String::new(), capture_mode: String::new(), hosts: vec!["*/*".into()] }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct IngressListenerConfig {
+    pub port: ListenerPort,
+    pub bind: String,
+    pub capture_mode: String,
+    pub default_endpoint: String,
+    pub connection_pool: Option<Node>,
+    pub has_tls: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct SidecarConfig {
+    pub namespace: String,
+    pub name: String,
+    /// `workloadSelector.labels` when `workloadSelector` is present (even empty).
+    pub workload_selector: Option<BTreeMap<String, String>>,
+    /// `spec.egress` as written (empty when absent or `[]`).
+    pub egress: Vec<EgressListenerConfig>,
+    pub ingress: Vec<IngressListenerConfig>,
+    /// `outboundTrafficPolicy` when set: its mode (`REGISTRY_ONLY` when omitted, enum value 0)
+    /// and whether `egressProxy` is set.
+    pub outbound_traffic_policy: Option<(String, Option<Node>)>,
+    pub inbound_connection_pool: Option<Node>,
+    pub creation: CreationTime,
+    pub resource: usize,
+    /// Istio's validation errors for this Sidecar (it would be rejected at admission).
+    pub validation_errors: Vec<String>,
+    outbound_mode_omitted: bool,
+}
+
+impl SidecarConfig {
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
+
+    /// `outboundTrafficPolicy` is set but without `mode`.
+    pub fn outbound_traffic_policy_mode_omitted(&self) -> bool {
+        self.outbound_mode_omitted
+    }
+}
+
+fn listener_port(n: &Node) -> ListenerPort {
+    ListenerPort {
+        number: u32_of(n, "number").unwrap_or(0),
+        protocol: string(n, "protocol").to_string(),
+        name: string(n, "name").to_string(),
+    }
+}
+
+pub fn from_resource(r: &Resource, index: usize) -> SidecarConfig {
+    let empty = Node { kind: crate::yaml::NodeKind::Map(Vec::new()), range: r.node.range };
+    let spec = r.spec().filter(|s| s.as_map().is_some()).unwrap_or(&empty);
+    let egress = list(spec, "egress")
+        .iter()
+        .map(|e| EgressListenerConfig {
+            port: set(e, "port").map(listener_port),
+            bind: string(e, "bind").to_string(),
+            capture_mode: string(e, "captureMode").to_string(),
+            hosts: strings(e, "hosts"),
+        })
+        .collect();
+    let ingress = list(spec, "ingress")
+        .iter()
+        .map(|i| IngressListenerConfig {
+            port: set(i, "port").map(listener_port).unwrap_or(ListenerPort { number: 0, protocol: String::new(), name: String::new() }),
+            bind: string(i, "bind").to_string(),
+            capture_mode: string(i, "captureMode").to_string(),
+            default_endpoint: string(i, "defaultEndpoint").to_string(),
+            connection_pool: set(i, "connectionPool").cloned(),
+            has_tls: set(i, "tls").is_some(),
+        })
+        .collect();
+    let otp = set(spec, "outboundTrafficPolicy");
+    let outbound_mode_omitted = otp.is_some_and(|p| str_of(p, "mode").is_none());
+    let outbound_traffic_policy = otp.map(|p| (str_of(p, "mode").unwrap_or("REGISTRY_ONLY").to_string(), set(p, "egressProxy").cloned()));
+    let validation_errors = crate::validate::validate_sidecar(r)
+        .into_iter()
+        .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+        .map(|d| d.message)
+        .take(3)
+        .collect();
+    SidecarConfig {
+        namespace: r.namespace.clone(),
+        name: r.name.clone(),
+        workload_selector: set(spec, "workloadSelector").map(|w| string_map(set(w, "labels"))),
+        egress,
+        ingress,
+        outbound_traffic_policy,
+        inbound_connection_pool: set(spec, "inboundConnectionPool").cloned(),
+        creation: CreationTime::parse(r.creation_timestamp()),
+        resource: index,
+        validation_errors,
+        outbound_mode_omitted,
+    }
+}

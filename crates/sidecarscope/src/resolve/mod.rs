@@ -1,0 +1,254 @@
+//! Resolution: which Sidecar governs a proxy and the effective configuration it produces, with
+//! the reason for each part, exactly as istiod computes its `SidecarScope` (spec
+//! `resolution.md`). Build the [`Registry`] once, then resolve any number of proxies with a
+//! [`Resolver`]; proxies sharing a Sidecar and namespace share the computed scope.
+
+mod destination_rules;
+mod egress;
+mod inbound;
+mod output;
+mod scope;
+mod select;
+mod text;
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::load::Input;
+use crate::registry::{Registry, SidecarConfig};
+use crate::workload::{workloads, Workload};
+
+pub use destination_rules::DestinationRuleChoice;
+pub use egress::{ImportedService, ShadowedService};
+pub use inbound::{InboundPort, PoolChoice, PoolLevel};
+pub use output::{PortInfo, Settings, Shared};
+pub use scope::{EgressListener, ScopeService, UnusedHost};
+pub use select::{Selection, SelectionKind};
+pub use text::render_text;
+
+/// The proxy whose configuration is asked for: a sidecar in `namespace` with a workload's labels.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proxy {
+    pub namespace: String,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub ip: Option<String>,
+    /// Node metadata, e.g. `INTERCEPTION_MODE=NONE`, `UNPRIVILEGED_POD=true`.
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+}
+
+impl Proxy {
+    pub fn new(namespace: impl Into<String>) -> Proxy {
+        Proxy { namespace: namespace.into(), ..Proxy::default() }
+    }
+
+    /// The proxy of a workload of the input.
+    pub fn for_workload(w: &Workload) -> Proxy {
+        Proxy { namespace: w.namespace.clone(), labels: w.labels.clone(), ip: w.ip.clone(), metadata: w.metadata.clone() }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkloadRef {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SelectedSidecar {
+    pub namespace: String,
+    pub name: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboundTrafficPolicy {
+    /// `ALLOW_ANY`, `REGISTRY_ONLY` or `ALLOW_ANY_DYNAMIC_DNS`.
+    pub mode: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub egress_proxy: Option<Settings>,
+    pub source: String,
+}
+
+/// The Sidecar's own connection pools, for Istio's `InboundConnectionPoolForPort`.
+#[derive(Debug, Clone, Default)]
+struct SidecarPools {
+    sidecar: Option<SidecarConfig>,
+}
+
+/// The effective configuration of one proxy, and why.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resolution {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workload: Option<WorkloadRef>,
+    pub proxy: Proxy,
+    /// The Sidecar resource that applies; `None` when Istio's default scope applies.
+    pub sidecar: Option<SelectedSidecar>,
+    pub selection: Selection,
+    pub root_namespace: String,
+    pub outbound_traffic_policy: OutboundTrafficPolicy,
+    /// Egress listeners in Sidecar order (one implicit catch-all when there is no `egress`).
+    pub egress: Shared<Vec<EgressListener>>,
+    /// Inbound ports, by port number.
+    pub ingress: Vec<InboundPort>,
+    /// The scope-wide service set istiod builds outbound clusters for.
+    pub scope_services: Shared<Vec<ScopeService>>,
+    /// The DestinationRule of each scope host that has one.
+    pub destination_rules: Shared<Vec<DestinationRuleChoice>>,
+    /// Per inbound port, the effective connection pool and where it came from.
+    pub inbound_connection_pool: BTreeMap<u32, PoolChoice>,
+    /// Plain-words explanations, notably where Istio's code differs from its documentation.
+    pub notes: Vec<String>,
+    #[serde(skip)]
+    pools: SidecarPools,
+}
+
+impl Resolution {
+    /// Istio `SidecarScope.InboundConnectionPoolForPort`: the Sidecar's pool for an inbound port
+    /// (the ingress entry's, else the top-level one), `None` when the Sidecar sets none.
+    pub fn sidecar_inbound_connection_pool(&self, port: u32) -> Option<(Settings, PoolLevel, String)> {
+        inbound::sidecar_pool_for_port(self.pools.sidecar.as_ref(), port)
+    }
+}
+
+/// Resolves one proxy (builds the registry; use [`Resolver`] for many proxies).
+pub fn resolve(input: &Input, proxy: &Proxy) -> Resolution {
+    let reg = Registry::build(input);
+    resolve_with(&reg, proxy)
+}
+
+/// Resolves one proxy against an existing registry.
+pub fn resolve_with(reg: &Registry, proxy: &Proxy) -> Resolution {
+    Resolver::new(reg).resolve(proxy)
+}
+
+/// Resolves every workload of the input, in input order.
+pub fn resolve_workloads(input: &Input) -> Vec<Resolution> {
+    let reg = Registry::build(input);
+    let mut resolver = Resolver::new(&reg);
+    workloads(input).iter().map(|w| resolver.resolve_workload(w)).collect()
+}
+
+/// Resolves many proxies against one registry, computing each (Sidecar, namespace) scope once.
+pub struct Resolver<'r> {
+    reg: &'r Registry,
+    scopes: HashMap<(Option<usize>, String), scope::Scope<'r>>,
+    shared_rules: HashMap<(Option<usize>, String), Shared<Vec<DestinationRuleChoice>>>,
+}
+
+impl<'r> Resolver<'r> {
+    pub fn new(reg: &'r Registry) -> Resolver<'r> {
+        Resolver { reg, scopes: HashMap::new(), shared_rules: HashMap::new() }
+    }
+
+    pub fn resolve_workload(&mut self, w: &Workload) -> Resolution {
+        let mut r = self.resolve(&Proxy::for_workload(w));
+        r.workload = Some(WorkloadRef { kind: w.kind.clone(), namespace: w.namespace.clone(), name: w.name.clone() });
+        r
+    }
+
+    pub fn resolve(&mut self, proxy: &Proxy) -> Resolution {
+        let reg = self.reg;
+        let selection = select::select(reg, proxy);
+        let sidecar = selection.sidecar.map(|i| &reg.sidecars[i]);
+        let key = (selection.sidecar, proxy.namespace.clone());
+        let scope = self.scopes.entry(key.clone()).or_insert_with(|| scope::compute(reg, sidecar, &proxy.namespace));
+
+        let mut notes = selection.notes.clone();
+        notes.extend(reg.mesh.notes.iter().cloned());
+        if let Some(sc) = sidecar {
+            if sc.egress.is_empty() {
+                notes.push(format!(
+                    "Sidecar {} has no egress, so istiod gives it one catch-all listener with hosts */* (every visible service). The doc says a missing egress \"inherits the system detected defaults from the namespace-wide or the global default Sidecar\"; the code does not inherit from another Sidecar.",
+                    sc.id()
+                ));
+            }
+            if !sc.validation_errors.is_empty() {
+                notes.push(format!(
+                    "Sidecar {} would be rejected by Istio's validation ({}); this shows what istiod computes if it is stored anyway.",
+                    sc.id(),
+                    sc.validation_errors.join("; ")
+                ));
+            }
+        }
+        notes.extend(scope.notes.iter().cloned());
+
+        let outbound_traffic_policy = outbound_policy(reg, sidecar, &selection, &mut notes);
+
+        // DestinationRules: shared by the scope unless a selector rule may pick this proxy.
+        let per_proxy = scope.rules.iter().flatten().any(|(rules, _)| rules.iter().any(|r| r.selector.is_some()));
+        let choose_all = |scope: &scope::Scope<'_>| -> Vec<DestinationRuleChoice> {
+            scope
+                .services
+                .iter()
+                .zip(&scope.rules)
+                .filter_map(|(s, found)| {
+                    let (rules, step) = found.as_ref()?;
+                    let r = destination_rules::choose(rules, reg, proxy, true)?;
+                    Some(destination_rules::describe(reg, &s.hostname, r, *step, proxy))
+                })
+                .collect()
+        };
+        let destination_rules = if per_proxy {
+            Shared::new(choose_all(scope))
+        } else {
+            self.shared_rules.entry(key).or_insert_with(|| Shared::new(choose_all(scope))).clone()
+        };
+        if !destination_rules.is_empty() {
+            notes.push(
+                "DestinationRules are looked up for every service of the scope (the proxy's namespace first, then the service's, then the root namespace) and are not filtered by the egress hosts; the doc only says that \"any associated DestinationRule in the same namespace will also be used\".".into(),
+            );
+        }
+
+        let inbound = inbound::compute(reg, scope, sidecar, proxy, &mut notes);
+        Resolution {
+            workload: None,
+            proxy: proxy.clone(),
+            sidecar: sidecar.map(|sc| SelectedSidecar { namespace: sc.namespace.clone(), name: sc.name.clone(), reason: selection.reason.clone() }),
+            root_namespace: reg.mesh.root_namespace.clone(),
+            selection,
+            outbound_traffic_policy,
+            egress: scope.egress.clone(),
+            ingress: inbound.ports,
+            scope_services: scope.services.clone(),
+            destination_rules,
+            inbound_connection_pool: inbound.pools,
+            notes,
+            pools: SidecarPools { sidecar: sidecar.cloned() },
+        }
+    }
+}
+
+/// The Sidecar's `outboundTrafficPolicy` as-is, else MeshConfig's mode
+/// (`initSidecarScopeInternalIndexes`).
+fn outbound_policy(reg: &Registry, sidecar: Option<&SidecarConfig>, selection: &Selection, notes: &mut Vec<String>) -> OutboundTrafficPolicy {
+    match sidecar.and_then(|sc| sc.outbound_traffic_policy.as_ref().map(|p| (sc, p))) {
+        Some((sc, (mode, egress_proxy))) => {
+            let mut source = format!("Sidecar {} outboundTrafficPolicy", sc.id());
+            if selection.kind == SelectionKind::RootNamespace {
+                source.push_str(" (the root namespace's Sidecar)");
+            }
+            if sc.outbound_traffic_policy_mode_omitted() {
+                source.push_str("; mode omitted, which is REGISTRY_ONLY (enum value 0)");
+                notes.push(format!(
+                    "Sidecar {} sets outboundTrafficPolicy without a mode: that is REGISTRY_ONLY (value 0 of the enum), although the doc calls ALLOW_ANY the default.",
+                    sc.id()
+                ));
+            }
+            OutboundTrafficPolicy { mode: mode.clone(), egress_proxy: egress_proxy.clone().map(Settings), source }
+        }
+        None => {
+            let source = match sidecar {
+                Some(sc) => format!("Sidecar {} does not set outboundTrafficPolicy, so {}", sc.id(), reg.mesh.outbound_source()),
+                None => reg.mesh.outbound_source(),
+            };
+            OutboundTrafficPolicy { mode: reg.mesh.outbound_traffic_policy_mode.clone(), egress_proxy: None, source }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Workloads of the input: the pods whose proxies resolution is about. A Pod, the pod template of
+//! a Deployment/StatefulSet/DaemonSet/ReplicaSet, or a WorkloadEntry (a VM or other non-pod
+//! workload), each with the labels its proxy reports.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::load::{Input, Resource, ResourceKind};
+use crate::registry::read::{list, set, str_of, string, string_map, u32_of};
+use crate::source::SourceId;
+use crate::text::TextRange;
+use crate::yaml::Node;
+
+/// A named container port (`containerPort` with a `name`), used to resolve named `targetPort`s.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NamedPort {
+    pub name: String,
+    pub number: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Workload {
+    pub namespace: String,
+    pub name: String,
+    /// `Pod`, `Deployment`, `StatefulSet`, `DaemonSet`, `ReplicaSet` or `WorkloadEntry`.
+    pub kind: String,
+    pub labels: BTreeMap<String, String>,
+    /// Pod `status.podIP` or WorkloadEntry `spec.address`, when given.
+    pub ip: Option<String>,
+    /// Proxy metadata implied by the workload (e.g. `INTERCEPTION_MODE` from the
+    /// `sidecar.istio.io/interceptionMode` annotation).
+    pub metadata: BTreeMap<String, String>,
+    /// Named container ports (WorkloadEntry `spec.ports`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<NamedPort>,
+    /// The file the workload was read from.
+    pub file: String,
+    /// 1-based line of the resource in that file.
+    pub line: u32,
+    #[serde(skip)]
+    pub source: SourceId,
+    #[serde(skip)]
+    pub range: TextRange,
+}
+
+impl Workload {
+    /// `namespace/name`, as `--workload` takes it.
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
+}
+
+/// Every workload of the input, in input order.
+pub fn workloads(input: &Input) -> Vec<Workload> {
+    input.resources.iter().filter(|r| r.kind.is_workload()).filter_map(|r| workload(input, r)).collect()
+}
+
+fn workload(input: &Input, r: &Resource) -> Option<Workload> {
+    let spec = r.spec();
+    let (labels, annotations, pod_spec, ip) = match r.kind {
+        ResourceKind::Pod => {
+            let ip = r.node.at(&["status", "podIP"]).and_then(Node::as_str).map(str::to_string);
+            (r.node.at(&["metadata", "labels"]), r.node.at(&["metadata", "annotations"]), spec, ip)
+        }
+        ResourceKind::WorkloadEntry => {
+            // Istio merges spec.labels and metadata.labels, metadata winning (`ConvertWorkloadEntry`).
+            let mut labels = string_map(spec.and_then(|s| set(s, "labels")));
+            labels.extend(string_map(r.node.at(&["metadata", "labels"])));
+            let spec = spec?;
+            let ports = set(spec, "ports")
+                .and_then(Node::as_map)
+                .map(|m| {
+                    m.iter()
+                        .filter_map(|e| Some(NamedPort { name: e.key.scalar_text()?.to_string(), number: u32::try_from(e.value.as_int()?).ok()? }))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let ip = str_of(spec, "address").filter(|a| !a.is_empty()).map(str::to_string);
+            return Some(finish(input, r, labels, r.node.at(&["metadata", "annotations"]), None, ip, ports));
+        }
+        _ => {
+            let template = spec.and_then(|s| set(s, "template"));
+            let meta = template.and_then(|t| set(t, "metadata"));
+            (meta.and_then(|m| set(m, "labels")), meta.and_then(|m| set(m, "annotations")), template.and_then(|t| set(t, "spec")), None)
+        }
+    };
+    Some(finish(input, r, string_map(labels), annotations, pod_spec, ip, Vec::new()))
+}
+
+fn finish(
+    input: &Input,
+    r: &Resource,
+    labels: BTreeMap<String, String>,
+    annotations: Option<&Node>,
+    pod_spec: Option<&Node>,
+    ip: Option<String>,
+    mut ports: Vec<NamedPort>,
+) -> Workload {
+    if let Some(spec) = pod_spec {
+        for c in list(spec, "containers") {
+            for p in list(c, "ports") {
+                let name = string(p, "name");
+                if let (false, Some(number)) = (name.is_empty(), u32_of(p, "containerPort")) {
+                    ports.push(NamedPort { name: name.to_string(), number });
+                }
+            }
+        }
+    }
+    let mut metadata = BTreeMap::new();
+    if let Some(mode) = annotations.and_then(|a| str_of(a, "sidecar.istio.io/interceptionMode")) {
+        metadata.insert("INTERCEPTION_MODE".to_string(), mode.to_string());
+    }
+    let src = input.source(r.source);
+    Workload {
+        namespace: r.namespace.clone(),
+        name: r.name.clone(),
+        kind: r.kind_name.clone(),
+        labels,
+        ip,
+        metadata,
+        ports,
+        file: src.name.clone(),
+        line: src.line_col(r.node.range.start).line,
+        source: r.source,
+        range: r.node.range,
+    }
+}
