@@ -1,0 +1,240 @@
+// The playground's JavaScript side: a CodeMirror 6 editor and a few browser helpers that the
+// Leptos app calls through wasm-bindgen (web/src/js.rs). Bundled by esbuild (web/js/build.mjs)
+// into one classic script that defines `window.SidecarscopeEditor` and `window.SidecarscopeHost`
+// before the wasm starts.
+//
+// Nothing here turns text into markup: diagnostics, hints and pasted YAML only ever reach the
+// DOM as text (CodeMirror's own rendering, or `textContent`).
+
+import { EditorState, Compartment } from "@codemirror/state";
+import {
+  EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter,
+  drawSelection, highlightSpecialChars, placeholder, dropCursor,
+} from "@codemirror/view";
+import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+import {
+  syntaxHighlighting, indentOnInput, bracketMatching, foldGutter, foldKeymap, indentUnit,
+} from "@codemirror/language";
+import { classHighlighter } from "@lezer/highlight";
+import { yaml } from "@codemirror/lang-yaml";
+import { setDiagnostics, lintGutter, lintKeymap } from "@codemirror/lint";
+import { search, searchKeymap, highlightSelectionMatches } from "@codemirror/search";
+
+/** Largest text accepted from a host page (characters). */
+const MAX_HOST_TEXT = 4 * 1024 * 1024;
+
+const SEVERITIES = ["error", "warning", "info"];
+
+function diagnosticMessage(d) {
+  // Rendered with textContent only: a message or hint can never become markup.
+  return () => {
+    const box = document.createElement("div");
+    box.className = "sc-diag";
+    const head = document.createElement("div");
+    head.className = "sc-diag-message";
+    head.textContent = d.message;
+    box.appendChild(head);
+    if (d.hint) {
+      const hint = document.createElement("div");
+      hint.className = "sc-diag-hint";
+      hint.textContent = "help: " + d.hint;
+      box.appendChild(hint);
+    }
+    return box;
+  };
+}
+
+class EditorHandle {
+  constructor(parent, text, readOnly, onChange) {
+    this.readOnly = new Compartment();
+    this.onChange = onChange;
+    this.pending = false;
+    this.timer = 0;
+    this.lastCost = 0;
+    const self = this;
+    const state = EditorState.create({
+      doc: text,
+      extensions: [
+        lineNumbers(),
+        foldGutter(),
+        lintGutter(),
+        highlightSpecialChars(),
+        history(),
+        drawSelection(),
+        dropCursor(),
+        indentOnInput(),
+        indentUnit.of("  "),
+        EditorState.tabSize.of(2),
+        yaml(),
+        syntaxHighlighting(classHighlighter),
+        bracketMatching(),
+        highlightActiveLine(),
+        highlightActiveLineGutter(),
+        highlightSelectionMatches(),
+        search({ top: true }),
+        placeholder("Paste Sidecars, Services, Pods, Deployments… (YAML or JSON, several documents separated by ---)"),
+        keymap.of([...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, ...lintKeymap, indentWithTab]),
+        this.readOnly.of(readOnlyExtensions(readOnly)),
+        EditorView.contentAttributes.of({ "aria-label": "Input YAML", "aria-describedby": "editor-help" }),
+        EditorView.updateListener.of((u) => {
+          if (u.docChanged) self.schedule();
+        }),
+      ],
+    });
+    this.view = new EditorView({ state, parent });
+  }
+
+  // Coalesces edits: results are recomputed once per frame, just before it is painted. When
+  // the core got slow (a large mesh), wait for a pause in typing instead, so keys never queue.
+  schedule() {
+    if (!this.pending) performance.mark("sc:edit");
+    this.pending = true;
+    if (this.lastCost > 12) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.flush(), Math.min(400, 60 + this.lastCost * 2));
+    } else if (!this.timer) {
+      this.timer = requestAnimationFrame(() => this.flush());
+    }
+  }
+
+  flush() {
+    this.timer = 0;
+    if (!this.pending) return;
+    this.pending = false;
+    const t0 = performance.now();
+    this.onChange(this.view.state.doc.toString());
+    this.lastCost = performance.now() - t0;
+    performance.measure("sc:edit-to-results", "sc:edit");
+  }
+
+  getText() {
+    return this.view.state.doc.toString();
+  }
+
+  /** Replaces the whole text as one undoable change. */
+  setText(text) {
+    this.view.dispatch({
+      changes: { from: 0, to: this.view.state.doc.length, insert: text },
+      selection: { anchor: 0 },
+      scrollIntoView: true,
+    });
+  }
+
+  /** `list`: objects {from, to, severity, message, hint, code} with UTF-16 offsets. */
+  setDiagnostics(list) {
+    const len = this.view.state.doc.length;
+    const diags = [];
+    for (const d of list) {
+      const from = Math.min(Math.max(0, d.from | 0), len);
+      const to = Math.min(Math.max(from, d.to | 0), len);
+      diags.push({
+        from,
+        to,
+        severity: SEVERITIES.includes(d.severity) ? d.severity : "info",
+        source: String(d.code),
+        message: String(d.message) + (d.hint ? "\nhelp: " + d.hint : ""),
+        renderMessage: diagnosticMessage(d),
+      });
+    }
+    this.view.dispatch(setDiagnostics(this.view.state, diags));
+  }
+
+  /** Selects a range, scrolls it into view (centred) and focuses the editor. */
+  select(from, to) {
+    const len = this.view.state.doc.length;
+    const a = Math.min(Math.max(0, from | 0), len);
+    const b = Math.min(Math.max(a, to | 0), len);
+    this.view.dispatch({
+      selection: { anchor: a, head: b },
+      effects: EditorView.scrollIntoView(a, { y: "center" }),
+    });
+    this.view.focus();
+  }
+
+  setReadOnly(ro) {
+    this.view.dispatch({ effects: this.readOnly.reconfigure(readOnlyExtensions(ro)) });
+  }
+
+  focus() {
+    this.view.focus();
+  }
+}
+
+function readOnlyExtensions(ro) {
+  return ro ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : [];
+}
+
+window.SidecarscopeEditor = {
+  create(parent, text, readOnly, onChange) {
+    return new EditorHandle(parent, text, readOnly, onChange);
+  },
+};
+
+window.SidecarscopeHost = {
+  /** Copies text to the clipboard; calls done(true|false). */
+  copyText(text, done) {
+    const fallback = () => {
+      const ta = document.createElement("textarea");
+      ta.value = text;
+      ta.setAttribute("readonly", "");
+      ta.style.position = "fixed";
+      ta.style.opacity = "0";
+      document.body.appendChild(ta);
+      ta.select();
+      let ok = false;
+      try {
+        ok = document.execCommand("copy");
+      } catch (_) {
+        ok = false;
+      }
+      ta.remove();
+      done(ok);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(() => done(true), fallback);
+    } else {
+      fallback();
+    }
+  },
+
+  /** Saves text as a file, without any network request. */
+  download(name, text) {
+    const url = URL.createObjectURL(new Blob([text], { type: "application/yaml" }));
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  },
+
+  /**
+   * The embed API (documented in web/README.md). Only the embedding page (window.parent) is
+   * listened to, and only these messages are accepted:
+   *   {type: "sidecarscope:set", text: string}  -> onSet(text)
+   *   {type: "sidecarscope:get"}                -> replies {type: "sidecarscope:content", text}
+   * Anything else is ignored. Announces {type: "sidecarscope:ready"} to the parent once.
+   */
+  listenHost(onSet, getText) {
+    if (window.parent === window) return;
+    window.addEventListener("message", (ev) => {
+      if (ev.source !== window.parent) return;
+      const d = ev.data;
+      if (d === null || typeof d !== "object" || Array.isArray(d)) return;
+      if (d.type === "sidecarscope:set") {
+        if (typeof d.text !== "string" || d.text.length > MAX_HOST_TEXT) return;
+        onSet(d.text);
+      } else if (d.type === "sidecarscope:get") {
+        const origin = ev.origin && ev.origin !== "null" ? ev.origin : "*";
+        ev.source.postMessage({ type: "sidecarscope:content", text: getText() }, origin);
+      }
+    });
+    window.parent.postMessage({ type: "sidecarscope:ready" }, "*");
+  },
+
+  /** Marks that the results of the latest edit are in the DOM (for performance tests). */
+  markResults() {
+    performance.mark("sc:results");
+  },
+};

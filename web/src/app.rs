@@ -1,0 +1,424 @@
+//! The page: toolbar, editor, results panels and status bar, and the state that ties them:
+//! every edit re-runs the core and updates the panels, the editor's squiggles, localStorage
+//! and the URL fragment.
+
+use std::cell::RefCell;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+use crate::analysis::{self, Analysis};
+use crate::browser;
+use crate::embed::{Config, Panel};
+use crate::examples::{self, Group, EXAMPLES};
+use crate::js;
+use crate::markdown;
+use crate::panels::{EffectivePanel, ProblemsPanel};
+use crate::share::{self, State};
+
+const STATE_KEY: &str = "sidecarscope:state";
+const THEME_KEY: &str = "sidecarscope:theme";
+/// Above this, the fragment is not kept up to date (browsers cap URLs at about 2 MB).
+const MAX_LINK: usize = 256 * 1024;
+
+thread_local! {
+    static EDITOR: RefCell<Option<js::Editor>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with the editor, once it exists.
+pub fn with_editor<R>(f: impl FnOnce(&js::Editor) -> R) -> Option<R> {
+    EDITOR.with(|e| e.borrow().as_ref().map(f))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Theme {
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    fn parse(s: Option<String>) -> Theme {
+        match s.as_deref() {
+            Some("light") => Theme::Light,
+            Some("dark") => Theme::Dark,
+            _ => Theme::System,
+        }
+    }
+    fn id(self) -> Option<&'static str> {
+        match self {
+            Theme::System => None,
+            Theme::Light => Some("light"),
+            Theme::Dark => Some("dark"),
+        }
+    }
+    fn next(self) -> Theme {
+        match self {
+            Theme::System => Theme::Light,
+            Theme::Light => Theme::Dark,
+            Theme::Dark => Theme::System,
+        }
+    }
+    fn label(self) -> &'static str {
+        match self {
+            Theme::System => "System",
+            Theme::Light => "Light",
+            Theme::Dark => "Dark",
+        }
+    }
+}
+
+/// Everything the components share. All fields are cheap handles.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub analysis: RwSignal<Analysis>,
+    pub panel: RwSignal<Panel>,
+    pub notice: RwSignal<Option<String>>,
+    /// The example the text still equals, if any.
+    pub example: RwSignal<Option<&'static str>>,
+    text: StoredValue<String>,
+    persist_timer: StoredValue<Option<TimeoutHandle>>,
+    notice_timer: StoredValue<Option<TimeoutHandle>>,
+    embed: bool,
+}
+
+impl AppState {
+    /// The heart of the page: a new text, fresh results.
+    fn on_text(self, text: String) {
+        let t0 = browser::now_ms();
+        let mut a = analysis::analyze(&text);
+        a.elapsed_ms = Some(browser::now_ms() - t0);
+        with_editor(|e| e.set_diagnostics(&editor_diagnostics(&a)));
+        let example = self.example.get_untracked().filter(|id| examples::find(id).is_some_and(|e| e.text == text));
+        self.example.set(example);
+        self.text.set_value(text);
+        self.analysis.set(a);
+        js::mark_results();
+        self.schedule_persist();
+    }
+
+    fn state(self) -> State {
+        State { text: self.text.get_value(), panel: Some(self.panel.get_untracked().id().to_string()) }
+    }
+
+    /// localStorage and the fragment follow the text, a moment after typing stops.
+    /// Embedded pages keep nothing: the host page owns their content.
+    fn schedule_persist(self) {
+        if self.embed {
+            return;
+        }
+        if let Some(h) = self.persist_timer.get_value() {
+            h.clear();
+        }
+        let h = set_timeout_with_handle(move || self.persist(), Duration::from_millis(250)).ok();
+        self.persist_timer.set_value(h);
+    }
+
+    fn persist(self) {
+        let state = self.state();
+        if state.text.is_empty() {
+            browser::storage_remove(STATE_KEY);
+            browser::replace_fragment(None);
+            return;
+        }
+        if let Ok(json) = serde_json::to_string(&state) {
+            browser::storage_set(STATE_KEY, &json);
+        }
+        let frag = share::encode(&state);
+        browser::replace_fragment((frag.len() <= MAX_LINK).then_some(frag.as_str()));
+    }
+
+    pub fn notify(self, message: impl Into<String>) {
+        self.notice.set(Some(message.into()));
+        if let Some(h) = self.notice_timer.get_value() {
+            h.clear();
+        }
+        let h = set_timeout_with_handle(move || self.notice.set(None), Duration::from_millis(3500)).ok();
+        self.notice_timer.set_value(h);
+    }
+
+    fn load_text(self, text: &str, example: Option<&'static str>) {
+        self.example.set(example);
+        // Through the editor, so that the change is undoable and `on_text` runs once.
+        with_editor(|e| e.set_text(text));
+    }
+
+    fn share_link(self) -> Option<String> {
+        let frag = share::encode(&self.state());
+        (frag.len() <= MAX_LINK).then(|| format!("{}#{}", browser::base_url(), frag))
+    }
+}
+
+/// The diagnostics as CodeMirror's lint wants them (UTF-16 offsets).
+fn editor_diagnostics(a: &Analysis) -> js_sys::Array {
+    let list = js_sys::Array::new();
+    for d in &a.diagnostics {
+        let o = js_sys::Object::new();
+        let set = |k: &str, v: JsValue| {
+            let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), &v);
+        };
+        set("from", d.range.start.utf16.into());
+        set("to", d.range.end.utf16.into());
+        set("severity", d.severity.as_str().into());
+        set("message", d.message.as_str().into());
+        set("code", format!("{} {}", d.code, d.name).into());
+        if let Some(h) = &d.hint {
+            set("hint", h.as_str().into());
+        }
+        list.push(&o);
+    }
+    list
+}
+
+/// Where the first text comes from: a share link, then `?example=`, then the last session,
+/// then the default example.
+fn initial(config: &Config) -> (String, Option<&'static str>, Option<Panel>, Option<String>) {
+    let mut notice = None;
+    match share::decode(&browser::fragment()) {
+        Ok(Some(s)) => return (s.text, None, s.panel.as_deref().and_then(Panel::from_id), None),
+        Ok(None) => {}
+        Err(e) => notice = Some(format!("Could not open the link: {e}.")),
+    }
+    if let Some(id) = &config.example {
+        match examples::find(id) {
+            Some(e) => return (e.text.to_string(), Some(e.id), None, notice),
+            None => notice = Some(format!("There is no example \u{201c}{id}\u{201d}.")),
+        }
+    }
+    if !config.embed {
+        if let Some(s) = browser::storage_get(STATE_KEY).and_then(|j| serde_json::from_str::<State>(&j).ok()) {
+            return (s.text, None, s.panel.as_deref().and_then(Panel::from_id), notice);
+        }
+    }
+    let e = examples::default_example();
+    (e.text.to_string(), Some(e.id), None, notice)
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let config = Config::from_url();
+    let (text, example, panel, notice) = initial(&config);
+    let first_panel = panel.filter(|p| config.panels.contains(p)).or(config.panels.first().copied()).unwrap_or(Panel::Problems);
+    let state = AppState {
+        analysis: RwSignal::new(Analysis::default()),
+        panel: RwSignal::new(first_panel),
+        notice: RwSignal::new(None),
+        example: RwSignal::new(example),
+        text: StoredValue::new(String::new()),
+        persist_timer: StoredValue::new(None),
+        notice_timer: StoredValue::new(None),
+        embed: config.embed,
+    };
+    provide_context(state);
+    if let Some(n) = notice {
+        state.notify(n);
+    }
+
+    let theme = RwSignal::new(if config.embed {
+        Theme::parse(browser::query_param("theme"))
+    } else {
+        Theme::parse(browser::query_param("theme").or_else(|| browser::storage_get(THEME_KEY)))
+    });
+    let toggle_theme = move |_| {
+        let t = theme.get_untracked().next();
+        theme.set(t);
+        browser::set_root_attribute("data-theme", t.id());
+        if !config.embed {
+            match t.id() {
+                Some(id) => browser::storage_set(THEME_KEY, id),
+                None => browser::storage_remove(THEME_KEY),
+            }
+        }
+    };
+
+    let host = NodeRef::<leptos::html::Div>::new();
+    let read_only = config.read_only;
+    host.on_load(move |el| {
+        let on_change = Closure::<dyn FnMut(String)>::new(move |t: String| state.on_text(t)).into_js_value();
+        let editor = js::create_editor(&el, &text, read_only, on_change.unchecked_ref());
+        EDITOR.with(|e| *e.borrow_mut() = Some(editor));
+        state.on_text(text);
+        if config.embed {
+            let on_set = Closure::<dyn FnMut(String)>::new(move |t: String| state.load_text(&t, None)).into_js_value();
+            let get = Closure::<dyn FnMut() -> String>::new(move || state.text.get_value()).into_js_value();
+            js::listen_host(on_set.unchecked_ref(), get.unchecked_ref());
+        }
+    });
+
+    let on_example = move |ev: leptos::ev::Event| {
+        let id = event_target_value(&ev);
+        if let Some(e) = examples::find(&id) {
+            state.load_text(e.text, Some(e.id));
+        }
+    };
+    let on_new = move |_| {
+        state.load_text("", None);
+        browser::storage_remove(STATE_KEY);
+        browser::replace_fragment(None);
+        with_editor(|e| e.focus());
+        state.notify("Cleared. Undo (Ctrl+Z) brings the text back.");
+    };
+    let on_share = move |_| match state.share_link() {
+        Some(link) => {
+            browser::replace_fragment(link.split_once('#').map(|(_, f)| f));
+            copy(state, &link, "Link copied: it holds the whole input, nothing is uploaded.");
+        }
+        None => state.notify("The input is too large for a link; use Download YAML instead."),
+    };
+    let on_markdown = move |_| {
+        let md = state.analysis.with_untracked(|a| {
+            markdown::report(&state.text.get_value(), &a.diagnostics, &a.summary, state.share_link().as_deref())
+        });
+        copy(state, &md, "Markdown copied: the input and its findings.");
+    };
+    let on_download = move |_| {
+        let name = state.example.get_untracked().map(|id| format!("{id}.yaml")).unwrap_or_else(|| "sidecarscope.yaml".into());
+        js::download(&name, &state.text.get_value());
+    };
+
+    let panels = config.panels.clone();
+    let show_results = !panels.is_empty();
+    let open_link = move || {
+        // Embedded: open the same content in the full playground.
+        let _ = state.analysis.get();
+        format!("{}#{}", browser::base_url(), share::encode(&state.state()))
+    };
+
+    view! {
+        <div class="app" class:embed=config.embed class:no-editor=!config.show_editor class:no-results=!show_results>
+            <Show when=move || !config.embed fallback=move || view! {
+                <header class="topbar compact">
+                    <span class="brand">"Sidecarscope"</span>
+                    <a class="button" href=open_link target="_blank" rel="noopener">"Open in playground"</a>
+                </header>
+            }>
+                <header class="topbar">
+                    <h1 class="brand">"Sidecarscope" <span class="brand-sub">"playground"</span></h1>
+                    <div class="examples">
+                        <label for="example-select" class="sr-only">"Load an example"</label>
+                        <select id="example-select" on:change=on_example prop:value=move || state.example.get().unwrap_or("")>
+                            <option value="" disabled=true>"Examples\u{2026}"</option>
+                            {[Group::IstioDocs, Group::Mistake].into_iter().map(|g| view! {
+                                <optgroup label=g.label()>
+                                    {EXAMPLES.iter().filter(|e| e.group == g).map(|e| view! {
+                                        <option value=e.id>{e.title}</option>
+                                    }).collect_view()}
+                                </optgroup>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="actions" role="toolbar" aria-label="Actions">
+                        <button type="button" on:click=on_new title="Start from an empty editor">"New"</button>
+                        <button type="button" on:click=on_share title="Copy a link that reopens this input">"Share"</button>
+                        <button type="button" on:click=on_markdown title="Copy the input and its findings as Markdown">"Copy as Markdown"</button>
+                        <button type="button" on:click=on_download title="Save the input as a YAML file">"Download YAML"</button>
+                        <button type="button" class="theme-toggle" on:click=toggle_theme
+                            aria-label=move || format!("Theme: {}. Change theme", theme.get().label())
+                            title="Theme: system, light or dark">
+                            <span aria-hidden="true">{move || match theme.get() { Theme::System => "\u{25d0}", Theme::Light => "\u{2600}", Theme::Dark => "\u{263e}" }}</span>
+                            <span class="theme-label">{move || theme.get().label()}</span>
+                        </button>
+                    </div>
+                </header>
+            </Show>
+            <main class="workspace">
+                <section class="editor-pane" aria-label="Input">
+                    <div class="pane-header">
+                        <h2>"Input"</h2>
+                        <span class="pane-note">{move || if read_only { "read-only" } else { "YAML or JSON, documents separated by ---" }}</span>
+                    </div>
+                    <p id="editor-help" class="sr-only">
+                        "Tab indents. Press Escape, then Tab, to move focus out of the editor. Ctrl+F searches, F8 goes to the next problem."
+                    </p>
+                    <div class="editor-host" node_ref=host></div>
+                </section>
+                <section class="results-pane" aria-label="Results">
+                    <div class="tabs" role="tablist" aria-label="Results panels">
+                        {panels.iter().copied().map(|p| { let tabs = panels.clone(); view! {
+                            <button type="button" role="tab" id=format!("tab-{}", p.id())
+                                aria-controls=format!("panel-{}", p.id())
+                                aria-selected=move || (state.panel.get() == p).to_string()
+                                tabindex=move || if state.panel.get() == p { "0" } else { "-1" }
+                                class:active=move || state.panel.get() == p
+                                on:click=move |_| { state.panel.set(p); state.schedule_persist(); }
+                                on:keydown={ let tabs = tabs.clone(); move |ev: leptos::ev::KeyboardEvent| tab_keys(state, &tabs, &ev) }>
+                                {p.title()}
+                                {(p == Panel::Problems).then(|| view! { <ProblemBadge/> })}
+                            </button>
+                        }}).collect_view()}
+                    </div>
+                    {panels.iter().copied().map(|p| view! {
+                        <div class="tabpanel" role="tabpanel" id=format!("panel-{}", p.id())
+                            aria-labelledby=format!("tab-{}", p.id())
+                            hidden=move || state.panel.get() != p>
+                            {match p {
+                                Panel::Problems => view! { <ProblemsPanel/> }.into_any(),
+                                Panel::Effective => view! { <EffectivePanel/> }.into_any(),
+                            }}
+                        </div>
+                    }).collect_view()}
+                </section>
+            </main>
+            <footer class="statusbar">
+                <span class="status-text">{move || status_line(&state.analysis.get())}</span>
+                <span class="version">{format!("sidecarscope {}", sidecarscope::VERSION)}</span>
+            </footer>
+            <div class="notice" role="status" aria-live="polite">
+                {move || state.notice.get().map(|n| view! { <div class="notice-box">{n}</div> })}
+            </div>
+        </div>
+    }
+}
+
+/// Left/Right/Home/End move between tabs (WAI-ARIA tabs pattern).
+fn tab_keys(state: AppState, tabs: &[Panel], ev: &leptos::ev::KeyboardEvent) {
+    let Some(i) = tabs.iter().position(|p| *p == state.panel.get_untracked()) else { return };
+    let j = match ev.key().as_str() {
+        "ArrowRight" => (i + 1) % tabs.len(),
+        "ArrowLeft" => (i + tabs.len() - 1) % tabs.len(),
+        "Home" => 0,
+        "End" => tabs.len() - 1,
+        _ => return,
+    };
+    ev.prevent_default();
+    state.panel.set(tabs[j]);
+    if let Some(el) = leptos::prelude::document().get_element_by_id(&format!("tab-{}", tabs[j].id())) {
+        if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+            let _ = el.focus();
+        }
+    }
+}
+
+#[component]
+fn ProblemBadge() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        let s = state.analysis.with(|a| a.summary.clone());
+        let n = s.errors + s.warnings + s.infos;
+        let class = if s.errors > 0 {
+            "badge badge-error"
+        } else if s.warnings > 0 {
+            "badge badge-warning"
+        } else {
+            "badge"
+        };
+        view! { <span class=class aria-label=format!("{n} problems")>{n}</span> }
+    }
+}
+
+fn status_line(a: &Analysis) -> String {
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let mut s = format!("{} \u{b7} {} \u{b7} {}", plural(a.resources, "resource"), plural(a.sidecars, "Sidecar"), markdown::counts(&a.summary));
+    if let Some(ms) = a.elapsed_ms {
+        s.push_str(&format!(" \u{b7} checked in {ms:.1} ms"));
+    }
+    s
+}
+
+fn copy(state: AppState, text: &str, ok_message: &'static str) {
+    let done = Closure::once_into_js(move |ok: bool| {
+        state.notify(if ok { ok_message } else { "Copying was refused by the browser." });
+    });
+    js::copy_text(text, done.unchecked_ref());
+}

@@ -1,0 +1,35 @@
+//! The JavaScript side (web/js/editor.js): the CodeMirror editor and a few browser helpers.
+//! The bundle defines these globals before the wasm starts.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// One CodeMirror view.
+    pub type Editor;
+
+    #[wasm_bindgen(js_namespace = SidecarscopeEditor, js_name = create)]
+    pub fn create_editor(parent: &web_sys::HtmlElement, text: &str, read_only: bool, on_change: &js_sys::Function) -> Editor;
+    #[wasm_bindgen(method, js_name = getText)]
+    pub fn get_text(this: &Editor) -> String;
+    #[wasm_bindgen(method, js_name = setText)]
+    pub fn set_text(this: &Editor, text: &str);
+    /// `list`: `{from, to, severity, message, hint, code}` with UTF-16 offsets.
+    #[wasm_bindgen(method, js_name = setDiagnostics)]
+    pub fn set_diagnostics(this: &Editor, list: &js_sys::Array);
+    /// Selects UTF-16 range `from..to`, scrolls to it and focuses the editor.
+    #[wasm_bindgen(method)]
+    pub fn select(this: &Editor, from: u32, to: u32);
+    #[wasm_bindgen(method)]
+    pub fn focus(this: &Editor);
+
+    #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = copyText)]
+    pub fn copy_text(text: &str, done: &js_sys::Function);
+    #[wasm_bindgen(js_namespace = SidecarscopeHost)]
+    pub fn download(name: &str, text: &str);
+    /// The embed API: `on_set(text)` for `sidecarscope:set`, `get_text()` answers `sidecarscope:get`.
+    #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = listenHost)]
+    pub fn listen_host(on_set: &js_sys::Function, get_text: &js_sys::Function);
+    #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = markResults)]
+    pub fn mark_results();
+}

@@ -1,0 +1,113 @@
+//! "Copy as Markdown": the input and its findings, ready to paste into a bug report.
+
+use sidecarscope::report::{JsonDiagnostic, Summary};
+
+/// The Markdown for an input, its findings and (when known) a link that reopens it.
+pub fn report(text: &str, diagnostics: &[JsonDiagnostic], summary: &Summary, link: Option<&str>) -> String {
+    let mut out = String::new();
+    out.push_str("### Sidecarscope\n\n");
+    let fence = fence_for(text);
+    out.push_str(&format!("{fence}yaml\n{text}"));
+    if !text.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&format!("{fence}\n\n"));
+    out.push_str(&format!("**Findings:** {}\n\n", counts(summary)));
+    for d in diagnostics {
+        let p = &d.range.start;
+        out.push_str(&format!("- `{}:{}` **{}** `{}` {}: {}", p.line, p.column, d.severity.as_str(), d.code, d.name, inline(&d.message)));
+        let mut meta = Vec::new();
+        if let Some(r) = &d.resource {
+            meta.push(format!("{} {}/{}", r.kind, r.namespace, r.name));
+        }
+        if !d.path.is_empty() {
+            meta.push(format!("`{}`", d.path));
+        }
+        if let Some(c) = d.istio_code {
+            meta.push(c.to_string());
+        }
+        if !meta.is_empty() {
+            out.push_str(&format!(" ({})", meta.join(", ")));
+        }
+        out.push('\n');
+        if let Some(h) = &d.hint {
+            out.push_str(&format!("  - help: {}\n", inline(h)));
+        }
+    }
+    if let Some(link) = link {
+        out.push_str(&format!("\n[Open in the Sidecarscope playground]({link})\n"));
+    }
+    out
+}
+
+/// "2 errors, 1 warning" (and infos when there are any), or "no problems".
+pub fn counts(s: &Summary) -> String {
+    if s.errors + s.warnings + s.infos == 0 {
+        return "no problems".to_string();
+    }
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut parts = vec![plural(s.errors, "error", "errors"), plural(s.warnings, "warning", "warnings")];
+    if s.infos > 0 {
+        parts.push(plural(s.infos, "info", "infos"));
+    }
+    parts.join(", ")
+}
+
+/// A backtick fence longer than any backtick run in the text, so the text cannot close it.
+fn fence_for(text: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    "`".repeat((longest + 1).max(3))
+}
+
+/// One line of Markdown text: newlines folded, and characters that would start markup
+/// (HTML tags, links, emphasis) escaped so a message renders as written.
+fn inline(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            '<' | '>' | '[' | ']' | '*' | '_' | '`' | '\\' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_of_an_invalid_sidecar() {
+        let text = "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: a\n  namespace: ns\nspec:\n  egress:\n  - hosts: [reviews]\n";
+        let input = sidecarscope::load_text("input.yaml", text);
+        let mut diags = sidecarscope::validate(&input);
+        sidecarscope::report::sort(&mut diags);
+        let r = sidecarscope::report::diagnostics_report(&input, &diags);
+        let md = report(text, &r.diagnostics, &r.summary, Some("https://example.invalid/#v1/x"));
+        assert!(md.contains("```yaml\napiVersion"), "{md}");
+        assert!(md.contains("**Findings:** 1 error, 0 warnings"), "{md}");
+        assert!(md.contains("- `8:13` **error** `SC1050` egress-host-format:"), "{md}");
+        assert!(md.contains("(Sidecar ns/a, `spec.egress[0].hosts[0]`, IST0106)"), "{md}");
+        assert!(md.ends_with("(https://example.invalid/#v1/x)\n"));
+    }
+
+    #[test]
+    fn fences_outlast_backticks_in_the_input() {
+        assert_eq!(fence_for("a: b"), "```");
+        assert_eq!(fence_for("a: ````b"), "`````");
+    }
+
+    #[test]
+    fn messages_cannot_inject_markup() {
+        assert_eq!(inline("<img src=x onerror=alert(1)>\n[a](b)"), "\\<img src=x onerror=alert(1)\\> \\[a\\](b)");
+    }
+}

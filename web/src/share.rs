@@ -1,0 +1,189 @@
+//! The playground's state in a URL fragment: `#v1/<base64url(raw deflate(JSON))>`.
+//!
+//! Links must never rot: the version prefix says how to read the rest, and a reader keeps
+//! understanding every version it ever wrote. Decoding is bounded, because a link is
+//! untrusted input: the fragment's length and the inflated size are both capped.
+
+use serde::{Deserialize, Serialize};
+
+/// What a link (and localStorage) keeps. New fields get `#[serde(default)]` so that older
+/// links keep opening; removing or renaming one needs a `v2`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    /// The editor's text.
+    #[serde(default)]
+    pub text: String,
+    /// The results panel that was open (`problems`, `effective`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub panel: Option<String>,
+}
+
+/// The prefix of the current format.
+pub const PREFIX: &str = "v1/";
+/// Largest inflated state accepted from a link (the inflate stops there).
+pub const MAX_INFLATED: usize = 4 << 20;
+/// Largest fragment read at all (base64 of the compressed state).
+pub const MAX_FRAGMENT: usize = 8 << 20;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// `#v7/...`: made by a newer playground.
+    UnknownVersion(String),
+    TooLarge,
+    Corrupt(&'static str),
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::UnknownVersion(v) => write!(f, "this link uses format {v}, which this playground does not know"),
+            DecodeError::TooLarge => write!(f, "this link's content is larger than {} MB", MAX_INFLATED >> 20),
+            DecodeError::Corrupt(why) => write!(f, "this link is damaged ({why})"),
+        }
+    }
+}
+
+/// The fragment (without `#`) for a state.
+pub fn encode(state: &State) -> String {
+    let json = serde_json::to_vec(state).expect("state serializes");
+    let deflated = miniz_oxide::deflate::compress_to_vec(&json, 9);
+    let mut out = String::with_capacity(PREFIX.len() + deflated.len() * 4 / 3 + 4);
+    out.push_str(PREFIX);
+    base64url_encode(&deflated, &mut out);
+    out
+}
+
+/// Reads a fragment (with or without the leading `#`). `Ok(None)` when the fragment is not
+/// a state at all (empty, or some other anchor), so the caller falls back quietly.
+pub fn decode(fragment: &str) -> Result<Option<State>, DecodeError> {
+    let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
+    let Some((version, payload)) = fragment.split_once('/') else { return Ok(None) };
+    if !is_version(version) {
+        return Ok(None);
+    }
+    if version != "v1" {
+        return Err(DecodeError::UnknownVersion(version.to_string()));
+    }
+    if payload.len() > MAX_FRAGMENT {
+        return Err(DecodeError::TooLarge);
+    }
+    let deflated = base64url_decode(payload).ok_or(DecodeError::Corrupt("not base64url"))?;
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&deflated, MAX_INFLATED).map_err(|e| {
+        if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput {
+            DecodeError::TooLarge
+        } else {
+            DecodeError::Corrupt("not deflate data")
+        }
+    })?;
+    let state: State = serde_json::from_slice(&json).map_err(|_| DecodeError::Corrupt("not a playground state"))?;
+    Ok(Some(state))
+}
+
+fn is_version(s: &str) -> bool {
+    s.len() >= 2 && s.starts_with('v') && s[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Base64url without padding (RFC 4648 §5): safe in a fragment as is.
+fn base64url_encode(data: &[u8], out: &mut String) {
+    for chunk in data.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+}
+
+fn base64url_decode(s: &str) -> Option<Vec<u8>> {
+    // Tolerate padding and the standard alphabet, which some chat tools produce.
+    let s = s.trim_end_matches('=');
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for b in s.bytes() {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    // A single leftover character cannot encode a byte.
+    if bits >= 6 {
+        return None;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        for text in ["", "a", "ab", "abc", "kind: Sidecar\n# ünïcödé ✓ 🚀\n", &"x: y\n".repeat(5000)] {
+            let state = State { text: text.to_string(), panel: Some("problems".into()) };
+            let frag = encode(&state);
+            assert!(frag.starts_with("v1/"));
+            assert!(frag.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_/".contains(&b)), "{frag}");
+            assert_eq!(decode(&format!("#{frag}")).unwrap(), Some(state));
+        }
+    }
+
+    #[test]
+    fn base64_matches_rfc4648_vectors() {
+        for (raw, enc) in [("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"), ("foobar", "Zm9vYmFy")] {
+            let mut s = String::new();
+            base64url_encode(raw.as_bytes(), &mut s);
+            assert_eq!(s, enc);
+            assert_eq!(base64url_decode(enc).unwrap(), raw.as_bytes());
+        }
+        assert_eq!(base64url_decode("Zg==").unwrap(), b"f");
+        assert_eq!(base64url_decode("Z"), None);
+        assert_eq!(base64url_decode("Zm9v!"), None);
+    }
+
+    #[test]
+    fn other_fragments_are_not_states() {
+        assert_eq!(decode(""), Ok(None));
+        assert_eq!(decode("#"), Ok(None));
+        assert_eq!(decode("#problems"), Ok(None));
+        assert_eq!(decode("#section/intro"), Ok(None));
+    }
+
+    #[test]
+    fn newer_versions_and_damage_are_reported() {
+        assert_eq!(decode("#v2/abc"), Err(DecodeError::UnknownVersion("v2".into())));
+        assert!(matches!(decode("#v1/!!!"), Err(DecodeError::Corrupt(_))));
+        assert!(matches!(decode("#v1/AAAA"), Err(DecodeError::Corrupt(_))));
+    }
+
+    #[test]
+    fn decompression_bomb_is_refused() {
+        // 64 MB of spaces deflates to about 64 KB; the inflate must stop at the limit.
+        let json = format!("{{\"text\":\"{}\"}}", " ".repeat(64 << 20));
+        let deflated = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
+        let mut frag = String::from("v1/");
+        base64url_encode(&deflated, &mut frag);
+        assert!(frag.len() < MAX_FRAGMENT);
+        assert_eq!(decode(&frag), Err(DecodeError::TooLarge));
+    }
+
+    #[test]
+    fn unknown_fields_are_ignored_and_missing_ones_default() {
+        let json = br#"{"text":"a: b","future":{"x":1}}"#;
+        let mut frag = String::from("v1/");
+        base64url_encode(&miniz_oxide::deflate::compress_to_vec(json, 6), &mut frag);
+        assert_eq!(decode(&frag).unwrap(), Some(State { text: "a: b".into(), panel: None }));
+    }
+}
