@@ -26,6 +26,8 @@ struct Cli {
 enum Command {
     /// Validate every Sidecar as istiod's webhook and the CRD schema would.
     Validate(commands::validate::Args),
+    /// Analyze the whole mesh: validation, istioctl analyze's and Kiali's Sidecar checks, and ours.
+    Analyze(commands::analyze::Args),
     /// Show which Sidecar governs a workload and its effective configuration, with reasons.
     Resolve(commands::resolve::Args),
     /// Print the list of diagnostic codes (Markdown).
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Validate(args) => commands::validate::run(args),
+        Command::Analyze(args) => commands::analyze::run(args),
         Command::Resolve(args) => commands::resolve::run(args),
         Command::Codes => {
             common::print(&sidecarscope::diagnostic::codes_markdown());

@@ -44,8 +44,18 @@ pub enum Origin {
     Sidecarscope,
 }
 
+/// The optional sixth column of the code table (the Kiali code); `None` when absent.
+macro_rules! or_none {
+    () => {
+        None
+    };
+    ($e:expr) => {
+        $e
+    };
+}
+
 macro_rules! codes {
-    ($( $(#[doc = $doc:literal])* $variant:ident = ($id:literal, $name:literal, $sev:ident, $origin:ident, $istio:expr); )*) => {
+    ($( $(#[doc = $doc:literal])* $variant:ident = ($id:literal, $name:literal, $sev:ident, $origin:ident, $istio:expr $(, $kiali:expr)?); )*) => {
         /// The stable code of a diagnostic. Codes are never reused or renumbered.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Code { $($variant,)* }
@@ -61,6 +71,9 @@ macro_rules! codes {
             pub fn origin(self) -> Origin { match self { $(Code::$variant => Origin::$origin,)* } }
             /// The `istioctl analyze` code reported for the same finding, if any.
             pub fn istio_code(self) -> Option<&'static str> { match self { $(Code::$variant => $istio,)* } }
+            /// The Kiali validation code reported for the same finding, if any. A diagnostic
+            /// carries it (`Diagnostic::kiali_code`) only when Kiali would report that instance.
+            pub fn kiali_code(self) -> Option<&'static str> { match self { $(Code::$variant => or_none!($($kiali)?),)* } }
             /// The documentation of the code (from the doc comment where it is declared).
             pub fn doc(self) -> &'static str { match self { $(Code::$variant => concat!($($doc, "\n",)*),)* } }
         }
@@ -181,6 +194,145 @@ codes! {
     /// `outboundTrafficPolicy` is invalid (ALLOW_ANY_DYNAMIC_DNS, or an `egressProxy` without
     /// ALLOW_ANY, without port, or with an invalid host or subset).
     OutboundTrafficPolicy = ("SC1070", "outbound-traffic-policy", Error, IstioValidator, SCHEMA_ERROR);
+
+    /// istioctl's IST0101 (ReferencedResourceNotFound) for a Sidecar: its `workloadSelector`
+    /// matches no Pod of its own namespace, so no proxy uses it. Istio's text:
+    /// `Referenced selector not found: "app=bogus"`, pinned to the first selector label. When
+    /// no workload of the namespace matches either, the finding also carries Kiali's KIA0004
+    /// ("No matching workload found for the selector in this namespace").
+    /// Sidecarscope also counts the pods that a Deployment, StatefulSet, DaemonSet or ReplicaSet
+    /// of the input runs (replicas not 0) when none of its Pods is in the input, so plain
+    /// manifests do not raise it. Skipped when the input has no workloads at all (see SC3009).
+    SelectorMatchesNoPod = ("SC2001", "selector-matches-no-pod", Error, IstioAnalyzer, Some("IST0101"), Some("KIA0004"));
+    /// istioctl's IST0110 (ConflictingSidecarWorkloadSelectors): a pod is selected by two or more
+    /// Sidecars of its namespace. istiod then uses the oldest one (by creationTimestamp, then
+    /// name) and ignores the others for that pod; Istio calls this undefined behavior. One
+    /// finding per Sidecar per pod, as istioctl reports it; the first one of each Sidecar also
+    /// carries Kiali's KIA0003 ("More than one object applied to the same workload").
+    ConflictingWorkloadSelectors = ("SC2002", "conflicting-workload-selectors", Error, IstioAnalyzer, Some("IST0110"), Some("KIA0003"));
+    /// istioctl's IST0111 (MultipleSidecarsWithoutWorkloadSelectors): a namespace has two or more
+    /// Sidecars without `workloadSelector` (or with empty labels). istiod uses the oldest as the
+    /// namespace default and ignores the others. Also Kiali's KIA0002 ("More than one
+    /// selector-less object in the same namespace").
+    MultipleSelectorlessSidecars = ("SC2003", "multiple-selectorless-sidecars", Error, IstioAnalyzer, Some("IST0111"), Some("KIA0002"));
+    /// istioctl's IST0167 (IneffectivePolicy): the Sidecar selects a pod in ambient mode (annotation
+    /// `ambient.istio.io/redirection: enabled`), or has no selector and lives in an ambient
+    /// namespace (label `istio.io/dataplane-mode: ambient`). Ambient workloads have no sidecar
+    /// proxy, so the Sidecar has no effect on them.
+    IneffectiveInAmbient = ("SC2004", "ineffective-in-ambient", Warning, IstioAnalyzer, Some("IST0167"));
+    /// istioctl's IST0002 (Deprecated): `outboundTrafficPolicy.egressProxy` is set. Istio ignores it
+    /// (`Deprecated: OutboundTrafficPolicy.EgressProxy ignored`).
+    DeprecatedEgressProxy = ("SC2005", "deprecated-egress-proxy", Warning, IstioAnalyzer, Some("IST0002"));
+    /// Kiali's KIA0004 alone: the selector matches no workload of the namespace while istioctl,
+    /// which looks at Pods, has no IST0101 for it. (Usually both report it, as SC2001.)
+    SelectorMatchesNoWorkload = ("SC2006", "selector-matches-no-workload", Warning, Kiali, None, Some("KIA0004"));
+    /// Kiali's KIA0003 alone ("More than one object applied to the same workload"), where
+    /// istioctl has no IST0110: the shared workload is in ambient mode (istioctl says IST0167),
+    /// is a Deployment whose pods are not running, or is in another namespace (Kiali matches
+    /// selectors against workloads of every namespace, although a Sidecar only applies to its own).
+    SelectorConflictKiali = ("SC2007", "selector-conflict-kiali", Warning, Kiali, None, Some("KIA0003"));
+    /// Kiali's KIA0002 alone ("More than one selector-less object in the same namespace") in an
+    /// ambient namespace, where istioctl reports IST0167 instead of IST0111.
+    SelectorlessConflictKiali = ("SC2008", "selectorless-conflict-kiali", Warning, Kiali, None, Some("KIA0002"));
+    /// Kiali's KIA1004 ("This host has no matching entry in the service registry"): an egress host
+    /// matches no Service or ServiceEntry as Kiali looks them up (it ignores the namespace part
+    /// and ServiceEntry `exportTo`, and accepts `name.ns` and `name.ns.svc`). The hint says what
+    /// Istio itself imports through the entry; when Istio does import services through it, the
+    /// finding is only informational.
+    EgressHostNotInRegistry = ("SC2009", "egress-host-not-in-registry", Warning, Kiali, None, Some("KIA1004"));
+    /// Kiali's KIA1006 ("Global default sidecar should not have workloadSelector"): a Sidecar in the
+    /// mesh root namespace with a workload selector. It is not the mesh-wide default: it applies
+    /// only to the selected workloads of the root namespace itself.
+    RootSidecarWithSelector = ("SC2010", "root-sidecar-with-selector", Warning, Kiali, None, Some("KIA1006"));
+    /// Kiali's KIA1007 ("OutboundTrafficPolicy with empty mode value is ambiguous..."):
+    /// `outboundTrafficPolicy` is set with `mode` omitted or `REGISTRY_ONLY`, which Kiali cannot
+    /// tell apart. Istio reads an omitted mode as REGISTRY_ONLY (enum value 0).
+    OutboundPolicyModeAmbiguous = ("SC2011", "outbound-policy-mode-ambiguous", Info, Kiali, None, Some("KIA1007"));
+
+    /// Beyond Istio and Kiali. An egress host names a Kubernetes service of one namespace
+    /// (`<name>.<ns>.svc.cluster.local`) under another namespace's prefix. Istio imports a
+    /// host only from the namespace before the `/`, where no such Service can exist, so the
+    /// entry imports nothing (unless a ServiceEntry in that namespace declares the host).
+    /// Neither tool notices: Kiali ignores the namespace part. Example, in a Sidecar of `ns1`:
+    /// ```yaml
+    /// egress:
+    /// - hosts: ["ns1/reviews.ns2.svc.cluster.local"]   # write ns2/reviews.ns2.svc.cluster.local
+    /// ```
+    EgressHostNamespaceMismatch = ("SC3001", "egress-host-namespace-mismatch", Warning, Sidecarscope, None);
+    /// Beyond Istio and Kiali. An egress host imports nothing, with the reason: no service has
+    /// that hostname (Sidecar hosts are matched literally: `details.bookinfo` is not expanded,
+    /// an exact host does not import a wildcard ServiceEntry), the services are not exported to
+    /// the Sidecar's namespace, a `~` entry excludes them, the listener's port is not theirs,
+    /// or the namespace does not exist. Calls to the host then bypass the mesh (ALLOW_ANY) or
+    /// fail (REGISTRY_ONLY). `ns/*` entries are reported only when the namespace is not among
+    /// the input's Namespaces; `./*` never. Example:
+    /// ```yaml
+    /// egress:
+    /// - hosts: ["bookinfo/details.bookinfo"]   # imports nothing: write bookinfo/details.bookinfo.svc.cluster.local
+    /// ```
+    EgressHostImportsNothing = ("SC3002", "egress-host-imports-nothing", Warning, Sidecarscope, None);
+    /// Beyond Istio and Kiali. An egress listener with a port imports only services that have
+    /// that port; when none does, istiod creates no listener for it, and traffic to that port
+    /// falls through to the catch-all behaviour (passthrough or blackhole). Example:
+    /// ```yaml
+    /// egress:
+    /// - port: {number: 8080, protocol: HTTP, name: http}
+    ///   hosts: ["./*"]      # no service of the namespace has port 8080
+    /// ```
+    EgressListenerPortUnused = ("SC3003", "egress-listener-port-unused", Warning, Sidecarscope, None);
+    /// Beyond Istio and Kiali. An ingress listener's port is not the target port of any Service
+    /// (or ServiceEntry) selecting the workloads the Sidecar applies to, so traffic sent to
+    /// those Services never reaches it; only connections to the pod IP do. Reported only when
+    /// some Service does select those workloads. Example: Service `ratings` targets 9080, but
+    /// ```yaml
+    /// ingress:
+    /// - port: {number: 9090, protocol: HTTP, name: http}
+    ///   defaultEndpoint: 127.0.0.1:9090
+    /// ```
+    IngressPortNotTargeted = ("SC3004", "ingress-port-not-targeted", Warning, Sidecarscope, None);
+    /// Beyond Istio and Kiali. The catch-all egress listener imports an HTTP service on a port
+    /// that an earlier egress listener (HTTP, no bind) already owns without importing that
+    /// service. istiod drops the catch-all's import on that port, so calls to the service on
+    /// it get no route (404). Example:
+    /// ```yaml
+    /// egress:
+    /// - port: {number: 9080, protocol: HTTP, name: http}
+    ///   hosts: ["./*"]
+    /// - hosts: ["*/*"]    # reviews.other:9080 is shadowed by the first listener
+    /// ```
+    EgressListenerShadowed = ("SC3005", "egress-listener-shadowed", Warning, Sidecarscope, None);
+    /// Beyond Istio and Kiali. A `~` (exclusion) egress host excludes nothing: no service or
+    /// VirtualService that the listener's other entries import matches it. A typo, or a leftover.
+    /// Example:
+    /// ```yaml
+    /// egress:
+    /// - hosts: ["./*", "~./legacy.bookinfo.svc.cluster.local"]   # no service legacy
+    /// ```
+    ExclusionExcludesNothing = ("SC3006", "exclusion-excludes-nothing", Warning, Sidecarscope, None);
+    /// Beyond Istio and Kiali. The Sidecar applies to no workload of its namespace although the
+    /// namespace has workloads: every workload is taken by a Sidecar with a matching
+    /// `workloadSelector`, or the selected workloads run without a sidecar proxy
+    /// (`sidecar.istio.io/inject: "false"`). Its settings are dead configuration. Example: a
+    /// namespace-wide Sidecar in a namespace whose only Deployment `web` is selected by
+    /// Sidecar `web-sidecar` (`workloadSelector: {labels: {app: web}}`).
+    SidecarAppliesToNoWorkload = ("SC3007", "sidecar-applies-to-no-workload", Warning, Sidecarscope, None);
+    /// Beyond Istio and Kiali. Under `REGISTRY_ONLY`, workloads of this Sidecar call a host it does
+    /// not import: a VirtualService routes their requests (`sourceLabels`, `sourceNamespace`)
+    /// or a DestinationRule configures their calls (`workloadSelector`, or a rule in their
+    /// namespace for another namespace's service). The proxy has no cluster for the host, so
+    /// these calls are blocked. Example: Sidecar `frontend/default` with `hosts: ["./*"]` and
+    /// `outboundTrafficPolicy: {mode: REGISTRY_ONLY}`, and a DestinationRule in `frontend` for
+    /// `payments.billing.svc.cluster.local`.
+    RegistryOnlyCallNotImported = ("SC3008", "registry-only-call-not-imported", Warning, Sidecarscope, None);
+    /// The input has no workloads (Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets,
+    /// WorkloadEntries), so the checks that need them (SC2001, SC2002, SC2004 for pods, SC2006,
+    /// SC2007, SC3004, SC3007, SC3008) are skipped rather than reporting every selector as
+    /// missing, as `istioctl analyze` does on files. Add the workloads to the input to run them.
+    NoWorkloadsInInput = ("SC3009", "no-workloads-in-input", Info, Sidecarscope, None);
+    /// The input has no Services or ServiceEntries, so the checks of what egress hosts import
+    /// (SC3002, SC3003, SC3005, SC3006, SC3008) are skipped. Kiali's KIA1004 is still reported,
+    /// as Kiali would on an empty registry.
+    NoServicesInInput = ("SC3010", "no-services-in-input", Info, Sidecarscope, None);
 }
 
 /// The resource a diagnostic is about.
@@ -245,6 +397,10 @@ impl Diagnostic {
         self.severity = severity;
         self
     }
+    pub fn with_kiali_code(mut self, code: Option<&'static str>) -> Self {
+        self.kiali_code = code;
+        self
+    }
     pub fn istio_code(&self) -> Option<&'static str> {
         match (self.code.istio_code(), self.severity) {
             // Schema findings follow their severity: IST0106 for errors, IST0133 for warnings.
@@ -260,23 +416,26 @@ pub fn codes_markdown() -> String {
     let mut out = String::from(
         "# Diagnostic codes\n\n<!-- Generated by `sidecarscope codes`; do not edit. A test keeps it in step with the code. -->\n\n\
          Every diagnostic Sidecarscope prints has one of these stable codes. `istioCode` is the code\n\
-         `istioctl analyze` reports for the same finding.\n\n\
-         | code | name | severity | from | istioCode |\n|---|---|---|---|---|\n",
+         `istioctl analyze` reports for the same finding; `kialiCode` the code of Kiali's validation\n\
+         (a finding carries it when Kiali would report that instance).\n\n\
+         | code | name | severity | from | istioCode | kialiCode |\n|---|---|---|---|---|---|\n",
     );
     for c in Code::ALL {
         out.push_str(&format!(
-            "| [{}](#{}) | `{}` | {} | {:?} | {} |\n",
+            "| [{}](#{}) | `{}` | {} | {:?} | {} | {} |\n",
             c.id(),
             c.id().to_lowercase(),
             c.name(),
             c.default_severity().as_str(),
             c.origin(),
-            c.istio_code().unwrap_or("-")
+            c.istio_code().unwrap_or("-"),
+            c.kiali_code().unwrap_or("-")
         ));
     }
     for c in Code::ALL {
         out.push_str(&format!("\n## {}\n\n`{}` ({})\n\n", c.id(), c.name(), c.default_severity().as_str()));
-        let doc: Vec<&str> = c.doc().lines().map(str::trim).collect();
+        // Doc comments start with one space; deeper indentation is kept (YAML examples).
+        let doc: Vec<&str> = c.doc().lines().map(|l| l.strip_prefix(' ').unwrap_or(l).trim_end()).collect();
         out.push_str(&doc.join("\n"));
         out.push('\n');
     }

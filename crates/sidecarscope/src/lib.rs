@@ -5,18 +5,21 @@
 //! as they land, analyze, resolve, listeners, trace), then turn results into JSON-ready
 //! structures or text with [`report`].
 
+pub mod analyze;
 pub mod diagnostic;
 pub mod host;
 pub mod load;
 pub mod registry;
 pub mod report;
 pub mod resolve;
+pub mod sarif;
 pub mod source;
 pub mod text;
 pub mod validate;
 pub mod workload;
 pub mod yaml;
 
+pub use analyze::analyze;
 pub use diagnostic::{Code, Diagnostic, ResourceRef, Severity};
 pub use load::{load, load_text, Input, Resource, ResourceKind};
 pub use source::{SourceFile, SourceId};

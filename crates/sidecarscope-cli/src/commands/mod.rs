@@ -1,4 +1,5 @@
 //! One module per subcommand. Each reads inputs, calls the core, prints the core's report.
 
+pub mod analyze;
 pub mod resolve;
 pub mod validate;

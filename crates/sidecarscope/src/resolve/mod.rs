@@ -252,3 +252,11 @@ fn outbound_policy(reg: &Registry, sidecar: Option<&SidecarConfig>, selection: &
         }
     }
 }
+
+/// The egress listeners and the scope-wide services that `sidecar` gives the proxies of
+/// `config_ns`. Analysis uses it to look at every Sidecar (including one that no workload of the
+/// input uses) rather than at one proxy.
+pub fn sidecar_scope(reg: &Registry, sidecar: &SidecarConfig, config_ns: &str) -> (Shared<Vec<EgressListener>>, Shared<Vec<ScopeService>>) {
+    let scope = scope::compute(reg, Some(sidecar), config_ns);
+    (scope.egress, scope.services)
+}

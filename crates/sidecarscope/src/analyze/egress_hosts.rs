@@ -1,0 +1,296 @@
+//! Egress `hosts` entries one by one: Kiali's KIA1004 (no registry entry), and ours: entries
+//! whose namespace part can never match the host (SC3001), entries that import nothing and
+//! why (SC3002), `~` entries that exclude nothing (SC3006). One diagnostic per entry: when
+//! Kiali reports it, our explanation goes into the hint of Kiali's finding.
+//!
+//! What a listener imports comes from resolution (`resolve::sidecar_scope`); the reasons are
+//! found here by replaying Istio's per-entry rules (`hostClassification.Matches`/`Excluded`,
+//! `IsServiceVisible`, `needsPortMatch`) on the candidate services one filter at a time.
+
+use super::kiali_host;
+use super::mesh::{egress_hosts, list_some, Mesh, SidecarRef};
+use super::{beyond, Scopes};
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::host::{is_wildcarded, matches, subset_of};
+use crate::registry::mesh::DEFAULT_DOMAIN;
+use crate::registry::{Service, ServiceId, ServiceRegistry};
+use crate::resolve::EgressListener;
+
+const KIALI_NOT_FOUND: &str = "This host has no matching entry in the service registry";
+
+/// One entry, split as Istio's `convertIstioListenerToWrapper` does: excluded (`~`), the
+/// namespace key (`*` for any, `.` resolved) and the dnsName. `None` when not `ns/dnsName`.
+pub(crate) fn split_entry<'e>(entry: &'e str, config_ns: &str) -> Option<(bool, String, &'e str)> {
+    if entry.matches('/').count() != 1 {
+        return None;
+    }
+    let (ns, dns) = entry.split_once('/')?;
+    let (excluded, ns) = match ns.strip_prefix('~') {
+        Some("") => (true, "*"),
+        Some(rest) => (true, rest),
+        None => (false, ns),
+    };
+    let ns = if ns == "." { config_ns } else { ns };
+    Some((excluded, ns.to_string(), dns))
+}
+
+/// Istio `hostClassification.Matches` for a single entry: exact names by equality, wildcards
+/// (on either side) when the service's hostname is a subset of the entry.
+pub(crate) fn entry_matches(dns: &str, hostname: &str) -> bool {
+    dns == hostname || ((is_wildcarded(dns) || is_wildcarded(hostname)) && subset_of(hostname, dns))
+}
+
+/// Whether a service is in an entry's namespace key.
+pub(crate) fn in_namespace(ns_key: &str, s: &Service) -> bool {
+    ns_key == "*" || s.namespace == ns_key
+}
+
+/// `<name>.<ns>.svc.<domain>` (name may be `*`): the namespace of a Kubernetes service name.
+fn kubernetes_namespace(dns: &str) -> Option<&str> {
+    let rest = dns.strip_suffix(DEFAULT_DOMAIN)?.strip_suffix(".svc.")?;
+    let (name, ns) = rest.split_once('.')?;
+    (!name.is_empty() && !ns.is_empty() && !ns.contains('.')).then_some(ns)
+}
+
+/// `~/*` (or `~*/*`): excludes every service and VirtualService of the listener.
+fn excludes_all(entry: &str) -> bool {
+    matches!(entry, "~/*" | "~*/*")
+}
+
+/// A finding of ours on one entry.
+struct Finding {
+    code: Code,
+    message: String,
+    hint: String,
+}
+
+pub(crate) fn check(m: &Mesh, scopes: &Scopes, out: &mut Vec<Diagnostic>) {
+    for sc in &m.sidecars {
+        let cfg = m.config(sc);
+        let sc_scopes = scopes.get(&sc.config).map(Vec::as_slice).unwrap_or(&[]);
+        for (i, l) in cfg.egress.iter().enumerate() {
+            for (j, node, entry) in egress_hosts(sc.resource, i) {
+                let kiali = kiali_host::not_found(m, sc.namespace(), entry);
+                let listeners: Vec<(&str, &EgressListener)> =
+                    sc_scopes.iter().filter_map(|(ns, egress, _)| egress.get(i).map(|e| (ns.as_str(), e))).collect();
+                let through = imported_through(m, &listeners, entry);
+                let includes = l.hosts.iter().filter(|h| !h.starts_with('~')).count();
+                let ours = if excludes_all(entry) && includes > 0 && m.has_services {
+                    Some(Finding {
+                        code: Code::EgressHostImportsNothing,
+                        message: format!("`{entry}` excludes every service, so the {includes} other entries of this listener import nothing"),
+                        hint: "`~/*` alone is how a listener imports nothing; to import only some hosts, list them without `~/*`".into(),
+                    })
+                } else if entry.starts_with('~') {
+                    excludes_nothing(m, &listeners, &l.hosts, entry)
+                } else if through.is_empty() {
+                    imports_nothing(m, sc, &listeners, &l.hosts, entry)
+                } else {
+                    None
+                };
+                let path = format!("spec.egress[{i}].hosts[{j}]");
+                let d = match (kiali, ours) {
+                    (Some(true), ours) => {
+                        let mut d = sc.resource.diagnostic(Code::EgressHostNotInRegistry, KIALI_NOT_FOUND, path, node.range).with_kiali_code(Some("KIA1004"));
+                        let hint = match ours {
+                            Some(f) => format!("{} ({}); {}", f.message, f.code.id(), f.hint),
+                            None if !m.has_services => {
+                                "the input has no Services or ServiceEntries; if the host's service is defined elsewhere, add it to the input".to_string()
+                            }
+                            None if !through.is_empty() => {
+                                d = d.with_severity(Severity::Info);
+                                format!(
+                                    "Istio does import {} through this entry; Kiali's registry lookup is stricter than Istio's host matching here, so there is nothing to fix",
+                                    list_some(through, 3)
+                                )
+                            }
+                            None => "Istio imports nothing through this entry either".to_string(),
+                        };
+                        d.with_hint(hint)
+                    }
+                    (_, Some(f)) => sc.resource.diagnostic(f.code, f.message, path, node.range).with_hint(beyond(&f.hint)),
+                    _ => continue,
+                };
+                out.push(d);
+            }
+        }
+    }
+}
+
+/// The services and VirtualServices imported through `entry` (in any config namespace).
+fn imported_through(m: &Mesh, listeners: &[(&str, &EgressListener)], entry: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (ns, l) in listeners {
+        for s in l.services.iter().filter(|s| s.matched_by == entry) {
+            if !out.contains(&s.hostname) {
+                out.push(s.hostname.clone());
+            }
+        }
+        let Some((false, ns_key, dns)) = split_entry(entry, ns) else { continue };
+        for id in &l.virtual_services {
+            let Some(vs) = m.reg.virtual_services.iter().find(|v| &v.id() == id) else { continue };
+            if (ns_key == "*" || vs.namespace == ns_key) && vs.hosts.iter().any(|h| matches(h, dns)) {
+                let what = format!("VirtualService {id}");
+                if !out.contains(&what) {
+                    out.push(what);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Why an include entry imports nothing (SC3001 or SC3002), or `None` when we cannot say or
+/// should not (a `ns/*` entry of an existing namespace without services, or a port mismatch
+/// that SC3003 reports for the whole listener).
+fn imports_nothing(m: &Mesh, sc: &SidecarRef, listeners: &[(&str, &EgressListener)], hosts: &[String], entry: &str) -> Option<Finding> {
+    let config_ns = listeners.first().map_or(sc.namespace(), |(ns, _)| ns);
+    let (_, ns_key, dns) = split_entry(entry, config_ns)?;
+    // SC3001: a Kubernetes service name under another namespace's prefix.
+    if let Some(svc_ns) = kubernetes_namespace(dns) {
+        let declared_here = m.reg.services.iter().any(|s| s.namespace == ns_key && entry_matches(dns, &s.hostname));
+        if ns_key != "*" && svc_ns != ns_key && !declared_here && !(m.is_root_default(sc) && entry.starts_with("./")) {
+            return Some(Finding {
+                code: Code::EgressHostNamespaceMismatch,
+                message: format!(
+                    "`{entry}` can never import anything: Kubernetes services named {dns} live in namespace {svc_ns}, and this entry only imports from namespace {ns_key}"
+                ),
+                hint: format!("write {svc_ns}/{dns} (or */{dns}); calls to it are not configured by this Sidecar"),
+            });
+        }
+    }
+    if !m.has_services {
+        return None;
+    }
+    let (_, first) = listeners.first()?;
+    let candidates: Vec<(ServiceId, &Service)> =
+        m.reg.services.iter().enumerate().filter(|(_, s)| in_namespace(&ns_key, s) && entry_matches(dns, &s.hostname)).collect();
+    let nothing = |why: String, hint: String| Some(Finding { code: Code::EgressHostImportsNothing, message: format!("`{entry}` imports nothing: {why}"), hint });
+    if candidates.is_empty() {
+        if dns == "*" {
+            let unknown = !m.namespaces.is_empty() && ns_key != "*" && !m.known_namespaces.contains(&ns_key);
+            return unknown.then(|| Finding {
+                code: Code::EgressHostImportsNothing,
+                message: format!("`{entry}` imports nothing: there is no namespace {ns_key}"),
+                hint: format!("the input's Namespaces are {}; check the spelling", list_some(m.namespaces.keys().cloned().collect::<std::collections::BTreeSet<_>>(), 6)),
+            });
+        }
+        // The hostname exists, in another namespace.
+        let elsewhere: Vec<&Service> = m.reg.services.iter().filter(|s| s.namespace != ns_key && entry_matches(dns, &s.hostname)).collect();
+        if let Some(s) = elsewhere.first() {
+            return nothing(
+                format!("{} is defined in namespace {} ({}), and this entry only imports from namespace {ns_key}", dns, s.namespace, s.origin()),
+                format!("write {}/{dns} (or */{dns})", s.namespace),
+            );
+        }
+        // A short form Istio does not expand.
+        let fqdn = if dns.ends_with(".svc") { format!("{dns}.{DEFAULT_DOMAIN}") } else { format!("{dns}.svc.{DEFAULT_DOMAIN}") };
+        if let Some(s) = m.reg.services.iter().find(|s| s.registry == ServiceRegistry::Kubernetes && s.hostname == fqdn) {
+            return nothing(
+                format!("no service has the hostname {dns}; Sidecar hosts are matched literally, without short-name expansion"),
+                format!("write {}/{}", s.namespace, s.hostname),
+            );
+        }
+        // An exact host under a wildcard ServiceEntry host.
+        if !is_wildcarded(dns) {
+            if let Some(s) = m.reg.services.iter().find(|s| in_namespace(&ns_key, s) && is_wildcarded(&s.hostname) && subset_of(dns, &s.hostname)) {
+                return nothing(
+                    format!("{} declares the wildcard host {}, and an exact egress host does not import a wildcard service", s.origin(), s.hostname),
+                    format!("write {}/{}", if ns_key == "*" { "*" } else { &s.namespace }, s.hostname),
+                );
+            }
+        }
+        let place = if ns_key == "*" { "any namespace".to_string() } else { format!("namespace {ns_key}") };
+        let verb = if is_wildcarded(dns) { "matching" } else { "named" };
+        return nothing(
+            format!("no Service or ServiceEntry in {place} has a hostname {verb} {dns}"),
+            "calls to it bypass the mesh's routing and policies (ALLOW_ANY) or fail (REGISTRY_ONLY); fix the name or define the service".into(),
+        );
+    }
+    let visible: Vec<&(ServiceId, &Service)> = candidates.iter().filter(|(id, _)| listeners.iter().any(|(ns, _)| m.reg.service_visible(*id, ns))).collect();
+    if visible.is_empty() {
+        let (_, s) = candidates[0];
+        return nothing(
+            format!("{} is not exported to namespace {config_ns} (exportTo {})", s.origin(), m.reg.service_export_to(s).describe()),
+            format!("export it to {config_ns} (Service annotation networking.istio.io/exportTo, ServiceEntry exportTo) or remove this entry"),
+        );
+    }
+    let exclusions: Vec<(String, &str, &str)> = hosts
+        .iter()
+        .filter_map(|h| split_entry(h, config_ns).filter(|(ex, _, _)| *ex).map(|(_, ns, d)| (ns, d, h.as_str())))
+        .collect();
+    let excluder = |s: &Service| exclusions.iter().find(|(ns, d, _)| in_namespace(ns, s) && subset_of(&s.hostname, d)).map(|(_, _, e)| *e);
+    let kept: Vec<&Service> = visible.iter().map(|(_, s)| *s).filter(|s| excluder(s).is_none()).collect();
+    if kept.is_empty() {
+        let by = excluder(visible[0].1).unwrap_or("~");
+        if excludes_all(by) {
+            return None; // Reported once, on the `~/*` entry.
+        }
+        return nothing(format!("every service it matches is excluded by `{by}`"), "remove the exclusion or this entry".into());
+    }
+    if let Some(port) = first.port_filter {
+        if first.services.is_empty() {
+            return None; // SC3003: the whole listener imports nothing.
+        }
+        let with_port: Vec<&&Service> = kept.iter().filter(|s| s.port(port).is_some()).collect();
+        if with_port.is_empty() {
+            let ports = kept.iter().map(|s| format!("{} (ports {})", s.hostname, s.ports.iter().map(|p| p.number.to_string()).collect::<Vec<_>>().join(", ")));
+            return nothing(
+                format!("this listener only imports services with port {port}, and {} has none", list_some(ports, 3)),
+                "move the entry to a listener of the service's port, or to the catch-all listener".into(),
+            );
+        }
+    }
+    for (_, l) in listeners {
+        if let Some(sh) = l.shadowed.iter().find(|sh| kept.iter().any(|s| s.hostname == sh.hostname && s.namespace == sh.namespace)) {
+            return nothing(format!("{} is imported from namespace {} instead: {}", sh.hostname, sh.kept_namespace, sh.reason), "remove this entry".into());
+        }
+    }
+    None
+}
+
+/// SC3006: a `~` entry that excludes nothing the listener's other entries import.
+fn excludes_nothing(m: &Mesh, listeners: &[(&str, &EgressListener)], hosts: &[String], entry: &str) -> Option<Finding> {
+    if !m.has_services {
+        return None;
+    }
+    let (config_ns, _) = listeners.first()?;
+    let includes: Vec<&String> = hosts.iter().filter(|h| !h.starts_with('~')).collect();
+    if includes.is_empty() {
+        return None; // An exclusion-only listener imports nothing, on purpose.
+    }
+    for (ns, _) in listeners {
+        let (_, ex_ns, ex_dns) = split_entry(entry, ns)?;
+        let included = |hostname: &str, namespace: &str, vs: bool| {
+            includes.iter().any(|h| {
+                split_entry(h, ns).is_some_and(|(_, ins, d)| {
+                    (ins == "*" || ins == namespace) && if vs { matches(hostname, d) } else { entry_matches(d, hostname) }
+                })
+            })
+        };
+        let hit_service = m.reg.services.iter().enumerate().any(|(id, s)| {
+            in_namespace(&ex_ns, s) && subset_of(&s.hostname, ex_dns) && m.reg.service_visible(id, ns) && included(&s.hostname, &s.namespace, false)
+        });
+        let hit_vs = m.reg.mesh_virtual_services_for(ns).any(|i| {
+            let vs = &m.reg.virtual_services[i];
+            (ex_ns == "*" || vs.namespace == ex_ns) && vs.hosts.iter().any(|h| subset_of(h, ex_dns) && included(h, &vs.namespace, true))
+        });
+        if hit_service || hit_vs {
+            return None;
+        }
+    }
+    let (_, ex_ns, ex_dns) = split_entry(entry, config_ns)?;
+    let matching: Vec<String> =
+        m.reg.services.iter().filter(|s| in_namespace(&ex_ns, s) && subset_of(&s.hostname, ex_dns)).map(|s| s.hostname.clone()).collect();
+    let why = if matching.is_empty() {
+        let place = if ex_ns == "*" { "any namespace".to_string() } else { format!("namespace {ex_ns}") };
+        format!("no service in {place} matches {ex_dns}")
+    } else {
+        format!("the services it matches ({}) are not imported by this listener's other entries anyway", list_some(matching, 3))
+    };
+    Some(Finding {
+        code: Code::ExclusionExcludesNothing,
+        message: format!("`{entry}` excludes nothing: {why}"),
+        hint: "a typo or a leftover; remove it, or fix the name it should exclude".into(),
+    })
+}

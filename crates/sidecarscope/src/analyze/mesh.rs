@@ -1,0 +1,340 @@
+//! What every check of the analysis looks at, computed once: the registry, the workloads as
+//! istioctl sees them (Pods) and as Kiali sees them (controllers and owner-less Pods), the
+//! Namespaces (ambient mode, existence), and each Sidecar with its resource for positions.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::load::{Input, Resource, ResourceKind};
+use crate::registry::read::{labels_subset, set, string_map};
+use crate::registry::{Registry, ServiceRegistry, SidecarConfig};
+use crate::resolve::{EgressListener, Resolution, Resolver, ScopeService, Shared};
+use crate::text::TextRange;
+use crate::yaml::Node;
+
+/// A Pod as istioctl's `SelectorAnalyzer` sees it.
+#[derive(Debug, Clone)]
+pub(crate) struct Pod {
+    pub namespace: String,
+    /// The Pod's name; for the pods of a controller that the input does not list, `<name>-*`.
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    /// Istio `util.PodInAmbientMode`: annotation `ambient.istio.io/redirection: enabled`.
+    pub ambient: bool,
+    /// `Deployment web` when this stands for the running pods of a controller of the input.
+    pub implied_by: Option<String>,
+}
+
+/// A workload as Kiali's checkers see it (`models.Workload`): its kind, name and pod labels.
+#[derive(Debug, Clone)]
+pub(crate) struct KialiWorkload {
+    pub namespace: String,
+    pub kind: String,
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    /// A controller with `replicas: 0` (it runs no pod).
+    pub scaled_to_zero: bool,
+}
+
+/// One Sidecar of the input.
+pub(crate) struct SidecarRef<'a> {
+    pub resource: &'a Resource,
+    /// Index in `Registry::sidecars`.
+    pub config: usize,
+    /// `workloadSelector.labels`; empty for a selector-less Sidecar (no selector, or no labels),
+    /// as both istioctl and Kiali treat the two alike.
+    pub labels: BTreeMap<String, String>,
+}
+
+impl SidecarRef<'_> {
+    pub fn namespace(&self) -> &str {
+        &self.resource.namespace
+    }
+    pub fn name(&self) -> &str {
+        &self.resource.name
+    }
+    pub fn has_selector(&self) -> bool {
+        !self.labels.is_empty()
+    }
+}
+
+pub(crate) struct Mesh<'a> {
+    pub input: &'a Input,
+    pub reg: Registry,
+    /// Sidecars in input order.
+    pub sidecars: Vec<SidecarRef<'a>>,
+    /// istioctl's view: Pods, plus the pods of controllers whose Pods the input lacks.
+    pub pods: Vec<Pod>,
+    pub kiali_workloads: Vec<KialiWorkload>,
+    /// Namespace resources of the input: name -> labels.
+    pub namespaces: HashMap<String, BTreeMap<String, String>>,
+    /// Every namespace some resource of the input lives in (or a Namespace names).
+    pub known_namespaces: BTreeSet<String>,
+    /// The input has workloads (Pods, controllers or WorkloadEntries).
+    pub has_workloads: bool,
+    /// The input has Services or ServiceEntries.
+    pub has_services: bool,
+    /// Each workload's resolution, in `reg.workloads` order.
+    pub resolutions: Vec<Resolution>,
+}
+
+impl<'a> Mesh<'a> {
+    pub fn build(input: &'a Input) -> Mesh<'a> {
+        let reg = Registry::build(input);
+        let mut sidecars = Vec::new();
+        for (i, r) in input.resources.iter().enumerate() {
+            if r.kind != ResourceKind::Sidecar {
+                continue;
+            }
+            let Some(config) = reg.sidecars.iter().position(|s| s.resource == i) else { continue };
+            let labels = reg.sidecars[config].workload_selector.clone().unwrap_or_default();
+            sidecars.push(SidecarRef { resource: r, config, labels });
+        }
+        let namespaces: HashMap<String, BTreeMap<String, String>> = input
+            .of_kind(ResourceKind::Namespace)
+            .map(|r| (r.name.clone(), string_map(r.node.at(&["metadata", "labels"]))))
+            .collect();
+        let mut known_namespaces: BTreeSet<String> = input
+            .resources
+            .iter()
+            .filter(|r| r.kind != ResourceKind::Other && r.kind != ResourceKind::Namespace)
+            .map(|r| r.namespace.clone())
+            .collect();
+        known_namespaces.extend(namespaces.keys().cloned());
+        let resolutions = {
+            let mut resolver = Resolver::new(&reg);
+            reg.workloads.iter().map(|w| resolver.resolve_workload(w)).collect()
+        };
+        Mesh {
+            input,
+            pods: pods(input),
+            kiali_workloads: kiali_workloads(input),
+            has_workloads: !reg.workloads.is_empty(),
+            has_services: !reg.services.is_empty(),
+            reg,
+            sidecars,
+            namespaces,
+            known_namespaces,
+            resolutions,
+        }
+    }
+
+    pub fn config(&self, sc: &SidecarRef) -> &SidecarConfig {
+        &self.reg.sidecars[sc.config]
+    }
+
+    pub fn root_namespace(&self) -> &str {
+        &self.reg.mesh.root_namespace
+    }
+
+    /// Whether this Sidecar is the mesh-wide default (selector-less, in the root namespace,
+    /// the one istiod picks there).
+    pub fn is_root_default(&self, sc: &SidecarRef) -> bool {
+        self.reg.root_sidecar == Some(sc.config)
+    }
+
+    /// Istio `util.IsNamespaceInAmbientMode`: label `istio.io/dataplane-mode: ambient`, unless
+    /// sidecar injection is enabled on the namespace (`istio-injection: enabled` or a revision).
+    pub fn namespace_ambient(&self, ns: &str) -> bool {
+        let Some(labels) = self.namespaces.get(ns) else { return false };
+        let get = |k: &str| labels.get(k).map(String::as_str);
+        get("istio.io/dataplane-mode") == Some("ambient")
+            && get("istio-injection") != Some("enabled")
+            && get("istio.io/rev").is_none_or(str::is_empty)
+    }
+
+    /// The namespaces whose proxies a Sidecar configures: its own; for the mesh-wide default,
+    /// also every namespace without a selector-less Sidecar of its own (`./` means each of them).
+    pub fn config_namespaces(&self, sc: &SidecarRef) -> Vec<String> {
+        let mut out = vec![sc.namespace().to_string()];
+        if self.is_root_default(sc) {
+            for ns in &self.known_namespaces {
+                let has_default =
+                    self.reg.sidecars_in(ns).iter().any(|&i| self.reg.sidecars[i].workload_selector.as_ref().is_none_or(|l| l.is_empty()));
+                if !has_default && !out.contains(ns) {
+                    out.push(ns.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// The egress listeners (and scope services) of a Sidecar for each of its config namespaces.
+    pub fn scopes(&self, sc: &SidecarRef) -> Vec<(String, Shared<Vec<EgressListener>>, Shared<Vec<ScopeService>>)> {
+        self.config_namespaces(sc)
+            .into_iter()
+            .map(|ns| {
+                let (egress, services) = crate::resolve::sidecar_scope(&self.reg, self.config(sc), &ns);
+                (ns, egress, services)
+            })
+            .collect()
+    }
+
+    /// Indexes (in `reg.workloads`) of the workloads whose proxies use this Sidecar.
+    pub fn users(&self, sc: &SidecarRef) -> Vec<usize> {
+        self.resolutions
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.selection.sidecar == Some(sc.config))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The Kubernetes Services and ServiceEntries of the registry.
+    pub fn service_entries(&self) -> impl Iterator<Item = &crate::registry::Service> {
+        self.reg.services.iter().filter(|s| s.registry == ServiceRegistry::ServiceEntry)
+    }
+}
+
+/// istioctl's pods: the Pods of the input, then one stand-in for the running pods of each
+/// Deployment, StatefulSet, DaemonSet and (owner-less) ReplicaSet that none of the input's Pods
+/// belongs to and that is not scaled to zero. A live cluster has those pods; the input often
+/// holds only the manifests.
+fn pods(input: &Input) -> Vec<Pod> {
+    let mut out: Vec<Pod> = input
+        .of_kind(ResourceKind::Pod)
+        .map(|r| Pod {
+            namespace: r.namespace.clone(),
+            name: r.name.clone(),
+            labels: string_map(r.node.at(&["metadata", "labels"])),
+            ambient: r.annotation("ambient.istio.io/redirection").and_then(Node::scalar_text) == Some("enabled"),
+            implied_by: None,
+        })
+        .collect();
+    let listed = out.len();
+    for r in &input.resources {
+        let Some(c) = controller(r) else { continue };
+        if c.replicas == Some(0) || c.labels.is_empty() || c.owned {
+            continue;
+        }
+        if out[..listed].iter().any(|p| p.namespace == r.namespace && labels_subset(&c.labels, &p.labels)) {
+            continue;
+        }
+        let ambient = c.annotations.and_then(|a| a.get("ambient.istio.io/redirection")).and_then(Node::scalar_text) == Some("enabled");
+        out.push(Pod {
+            namespace: r.namespace.clone(),
+            name: format!("{}-*", r.name),
+            labels: c.labels,
+            ambient,
+            implied_by: Some(format!("{} {}", r.kind_name, r.name)),
+        });
+    }
+    out
+}
+
+/// Kiali's workloads (`business.fetchWorkloads`): controllers and Pods, with their pod labels.
+/// ReplicaSets owned by a Deployment are represented by it; WorkloadEntries are not workloads.
+fn kiali_workloads(input: &Input) -> Vec<KialiWorkload> {
+    let mut out = Vec::new();
+    for r in &input.resources {
+        if r.kind == ResourceKind::Pod {
+            out.push(KialiWorkload {
+                namespace: r.namespace.clone(),
+                kind: r.kind_name.clone(),
+                name: r.name.clone(),
+                labels: string_map(r.node.at(&["metadata", "labels"])),
+                scaled_to_zero: false,
+            });
+        } else if let Some(c) = controller(r) {
+            if c.owned {
+                continue;
+            }
+            out.push(KialiWorkload {
+                namespace: r.namespace.clone(),
+                kind: r.kind_name.clone(),
+                name: r.name.clone(),
+                labels: c.labels,
+                scaled_to_zero: c.replicas == Some(0),
+            });
+        }
+    }
+    out
+}
+
+struct Controller<'a> {
+    labels: BTreeMap<String, String>,
+    annotations: Option<&'a Node>,
+    /// `spec.replicas` when set (DaemonSets have none).
+    replicas: Option<i128>,
+    /// A ReplicaSet with an owner (its Deployment).
+    owned: bool,
+}
+
+fn controller(r: &Resource) -> Option<Controller<'_>> {
+    if !matches!(r.kind, ResourceKind::Deployment | ResourceKind::StatefulSet | ResourceKind::DaemonSet | ResourceKind::ReplicaSet) {
+        return None;
+    }
+    let spec = r.spec();
+    let meta = spec.and_then(|s| set(s, "template")).and_then(|t| set(t, "metadata"));
+    let replicas = if r.kind == ResourceKind::DaemonSet { None } else { spec.and_then(|s| set(s, "replicas")).and_then(Node::as_int) };
+    let owned = r.kind == ResourceKind::ReplicaSet && r.node.at(&["metadata", "ownerReferences"]).and_then(Node::as_seq).is_some_and(|s| !s.is_empty());
+    Some(Controller {
+        labels: string_map(meta.and_then(|m| set(m, "labels"))),
+        annotations: meta.and_then(|m| set(m, "annotations")),
+        replicas,
+        owned,
+    })
+}
+
+/// `sidecar.istio.io/inject: "false"` as a label or annotation of the pod (template): the
+/// workload runs without a sidecar proxy.
+pub(crate) fn injection_disabled(input: &Input, kind: &str, namespace: &str, name: &str) -> bool {
+    let Some(r) = input.resources.iter().find(|r| r.kind_name == kind && r.namespace == namespace && r.name == name) else {
+        return false;
+    };
+    let meta = if r.kind == ResourceKind::Pod {
+        r.metadata()
+    } else {
+        r.spec().and_then(|s| set(s, "template")).and_then(|t| set(t, "metadata"))
+    };
+    ["labels", "annotations"].iter().any(|k| {
+        meta.and_then(|m| set(m, k)).and_then(|m| m.get("sidecar.istio.io/inject")).and_then(Node::scalar_text) == Some("false")
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Positions in a Sidecar
+// ---------------------------------------------------------------------------------------
+
+/// The `metadata.name` value (istioctl pins IST0110 there), else the resource's start.
+pub(crate) fn name_range(r: &Resource) -> TextRange {
+    r.node.at(&["metadata", "name"]).map_or(TextRange::empty(r.node.range.start), |n| n.range)
+}
+
+/// The key of `spec.<key>` (a whole block is blamed on its key), else the name.
+pub(crate) fn spec_key_range(r: &Resource, key: &str) -> TextRange {
+    r.spec().and_then(|s| s.entry(key)).map_or_else(|| name_range(r), |e| e.key.range)
+}
+
+/// `spec.egress[i]`, the listener's node.
+pub(crate) fn egress_node(r: &Resource, i: usize) -> Option<&Node> {
+    r.spec()?.get("egress")?.as_seq()?.get(i)
+}
+
+/// `spec.egress[i]`'s hosts as written: (index, node, text) for the string items.
+pub(crate) fn egress_hosts(r: &Resource, i: usize) -> Vec<(usize, &Node, &str)> {
+    let Some(hosts) = egress_node(r, i).and_then(|l| l.get("hosts")).and_then(Node::as_seq) else { return Vec::new() };
+    hosts.iter().enumerate().filter_map(|(j, n)| n.as_str().map(|s| (j, n, s))).collect()
+}
+
+/// The `port` key of `spec.<dir>[i]`, else the listener, else the name.
+pub(crate) fn listener_port_range(r: &Resource, dir: &str, i: usize) -> TextRange {
+    let l = r.spec().and_then(|s| s.get(dir)).and_then(Node::as_seq).and_then(|s| s.get(i));
+    match l {
+        Some(l) => l.entry("port").map_or(l.range, |e| e.key.range),
+        None => name_range(r),
+    }
+}
+
+/// Up to `n` items joined by `, `, with `and N more` after.
+pub(crate) fn list_some<I: IntoIterator<Item = String>>(items: I, n: usize) -> String {
+    let all: Vec<String> = items.into_iter().collect();
+    if all.len() <= n {
+        return all.join(", ");
+    }
+    format!("{} and {} more", all[..n].join(", "), all.len() - n)
+}
+
+/// Labels as `app=web,version=v1` (Kubernetes' `labels.Set.String`: sorted by key).
+pub(crate) fn labels_text(labels: &BTreeMap<String, String>) -> String {
+    labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+}

@@ -1,0 +1,105 @@
+//! Analysis of the whole mesh (spec `analysis.md`): everything `validate` finds, plus the checks
+//! that need the other resources: istioctl analyze's Sidecar analyzers (IST0101, IST0110,
+//! IST0111, IST0167, IST0002) and Kiali's Sidecar validations (KIA0002, KIA0003, KIA0004,
+//! KIA1004, KIA1006, KIA1007), each under a stable code of ours (SC20xx) with the tool's code and
+//! text; then checks of ours that neither tool has (SC30xx), each saying its consequence.
+//!
+//! Partial input is expected (a directory of manifests rather than a cluster dump): checks that
+//! need workloads are skipped when the input has none, and those that need services when it has
+//! none, each time with one info diagnostic saying so (SC3009, SC3010).
+
+mod egress_hosts;
+mod ingress;
+mod kiali_host;
+mod listeners;
+mod mesh;
+mod outbound;
+mod registry_only;
+mod selector;
+mod usage;
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::load::Input;
+use crate::resolve::{EgressListener, ScopeService, Shared};
+use crate::source::SourceId;
+use crate::text::TextRange;
+
+use mesh::Mesh;
+
+/// Per Sidecar (index in `Registry::sidecars`): its egress listeners and scope services for
+/// each namespace whose proxies it configures.
+type Scopes = HashMap<usize, Vec<(String, Shared<Vec<EgressListener>>, Shared<Vec<ScopeService>>)>>;
+
+/// Every finding of the input: `validate`'s, then the mesh checks.
+pub fn analyze(input: &Input) -> Vec<Diagnostic> {
+    let mut out = crate::validate::validate(input);
+    for d in &mut out {
+        // istioctl analyze's schema analyzer wraps each validation message (IST0106, IST0133).
+        match d.istio_code() {
+            Some("IST0106") => d.message = format!("Schema validation error: {}", d.message),
+            Some("IST0133") => d.message = format!("Schema validation warning: {}", d.message),
+            _ => {}
+        }
+    }
+    out.extend(analyze_mesh(input));
+    out
+}
+
+/// The mesh checks alone (no validation findings).
+pub fn analyze_mesh(input: &Input) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let m = Mesh::build(input);
+    if m.sidecars.is_empty() {
+        return out;
+    }
+    let mut flagged = BTreeSet::new();
+    selector::check(&m, &mut out, &mut flagged);
+    outbound::check(&m, &mut out);
+    let scopes: Scopes = if m.has_services { m.sidecars.iter().map(|sc| (sc.config, m.scopes(sc))).collect() } else { Scopes::new() };
+    egress_hosts::check(&m, &scopes, &mut out);
+    listeners::check(&m, &scopes, &mut out);
+    ingress::check(&m, &mut out);
+    usage::check(&m, &flagged, &mut out);
+    registry_only::check(&m, &mut out);
+    partial_input_notes(&m, &mut out);
+    out
+}
+
+/// SC3009 / SC3010: what was skipped because the input lacks workloads or services.
+fn partial_input_notes(m: &Mesh, out: &mut Vec<Diagnostic>) {
+    let first = &m.sidecars[0];
+    let at = |sc: &mesh::SidecarRef| (sc.resource.source, TextRange::empty(sc.resource.node.range.start));
+    if !m.has_workloads {
+        let sc = m.sidecars.iter().find(|s| s.has_selector()).unwrap_or(first);
+        let (source, range) = at(sc);
+        out.push(note(
+            Code::NoWorkloadsInInput,
+            "the input has no workloads (Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets or WorkloadEntries), so the checks of which workloads each Sidecar selects were skipped",
+            "add the workloads to the input to check selectors (istioctl analyze on files would report every selector as matching nothing)",
+            source,
+            range,
+        ));
+    }
+    if !m.has_services && m.sidecars.iter().any(|s| !m.config(s).egress.is_empty()) {
+        let sc = m.sidecars.iter().find(|s| !m.config(s).egress.is_empty()).unwrap_or(first);
+        let (source, range) = at(sc);
+        out.push(note(
+            Code::NoServicesInInput,
+            "the input has no Services or ServiceEntries, so the checks of what egress hosts import were skipped",
+            "add the Services and ServiceEntries to the input to check egress hosts and listeners",
+            source,
+            range,
+        ));
+    }
+}
+
+fn note(code: Code, message: &str, hint: &str, source: SourceId, range: TextRange) -> Diagnostic {
+    Diagnostic::new(code, message, source, range).with_hint(hint)
+}
+
+/// A hint of one of our own checks, saying that it goes beyond istioctl and Kiali.
+fn beyond(hint: &str) -> String {
+    format!("{hint} (a Sidecarscope check; istioctl analyze and Kiali do not report this)")
+}

@@ -1,0 +1,106 @@
+//! REGISTRY_ONLY Sidecars whose workloads call hosts they do not import (ours, SC3008). The
+//! calls are not observed; they are shown by configuration that only makes sense if the
+//! workloads make them: a VirtualService route matching their labels or namespace
+//! (`sourceLabels`, `sourceNamespace`), a DestinationRule whose `workloadSelector` selects them,
+//! or a DestinationRule in their namespace for another namespace's service. Under REGISTRY_ONLY
+//! the proxy only reaches hosts of its SidecarScope, so such calls are blocked.
+
+use std::collections::BTreeMap;
+
+use super::beyond;
+use super::mesh::{labels_text, list_some, name_range, Mesh};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::host::is_wildcarded;
+use crate::registry::read::{labels_subset, list, set, string, string_map};
+use crate::workload::Workload;
+
+/// Hosts a workload calls, each with the configuration that shows it.
+fn evidence(m: &Mesh, w: &Workload) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for i in m.reg.mesh_virtual_services_for(&w.namespace) {
+        let vs = &m.reg.virtual_services[i];
+        let Some(spec) = m.input.resources[vs.resource].spec() else { continue };
+        let routes_them = list(spec, "http").iter().flat_map(|h| list(h, "match")).any(|mt| {
+            let labels = string_map(set(mt, "sourceLabels"));
+            let ns = string(mt, "sourceNamespace");
+            (!labels.is_empty() || !ns.is_empty()) && labels_subset(&labels, &w.labels) && (ns.is_empty() || ns == w.namespace)
+        });
+        if routes_them {
+            for h in vs.hosts.iter().filter(|h| !is_wildcarded(h)) {
+                out.push((h.clone(), format!("VirtualService {} routes their requests to it", vs.id())));
+            }
+        }
+    }
+    for dr in &m.reg.destination_rules {
+        if dr.namespace != w.namespace || is_wildcarded(&dr.host) || dr.host.is_empty() {
+            continue;
+        }
+        let why = match &dr.selector {
+            Some(sel) if labels_subset(sel, &w.labels) => format!("DestinationRule {} configures their calls to it (workloadSelector {})", dr.id(), labels_text(sel)),
+            Some(_) => continue,
+            None => {
+                let local = m.reg.services_by_hostname(&dr.host).iter().any(|(ns, _)| *ns == w.namespace);
+                if local {
+                    continue;
+                }
+                format!("DestinationRule {} in their namespace configures calls to it", dr.id())
+            }
+        };
+        out.push((dr.host.clone(), why));
+    }
+    out
+}
+
+pub(crate) fn check(m: &Mesh, out: &mut Vec<Diagnostic>) {
+    if !m.has_workloads || !m.has_services {
+        return;
+    }
+    // (Sidecar, host) -> (workloads, evidence)
+    let mut found: BTreeMap<(usize, String), (Vec<String>, String)> = BTreeMap::new();
+    for (wi, r) in m.resolutions.iter().enumerate() {
+        let Some(sc) = r.selection.sidecar else { continue };
+        if r.outbound_traffic_policy.mode != "REGISTRY_ONLY" {
+            continue;
+        }
+        let w = &m.reg.workloads[wi];
+        for (host, why) in evidence(m, w) {
+            if r.scope_services.iter().any(|s| s.hostname == host) {
+                continue;
+            }
+            let e = found.entry((sc, host)).or_insert_with(|| (Vec::new(), why));
+            if !e.0.contains(&w.id()) {
+                e.0.push(w.id());
+            }
+        }
+    }
+    for ((config, host), (workloads, why)) in found {
+        let Some(sc) = m.sidecars.iter().find(|s| s.config == config) else { continue };
+        let known = !m.reg.services_by_hostname(&host).is_empty();
+        let spec = sc.resource.spec();
+        let (path, range) = match spec.and_then(|s| s.entry("egress")) {
+            Some(e) => ("spec.egress", e.key.range),
+            None => ("metadata.name", name_range(sc.resource)),
+        };
+        let what = if known { "this Sidecar does not import it" } else { "no Service or ServiceEntry defines it" };
+        let fix = if known {
+            let ns = m.reg.services_by_hostname(&host).first().map(|(ns, _)| ns.clone()).unwrap_or_else(|| "*".into());
+            format!("add `{ns}/{host}` to the egress hosts")
+        } else {
+            format!("define {host} with a ServiceEntry and import it")
+        };
+        out.push(
+            sc.resource
+                .diagnostic(
+                    Code::RegistryOnlyCallNotImported,
+                    format!(
+                        "{} call{} {host} ({why}), but {what}: under REGISTRY_ONLY these calls are blocked",
+                        list_some(workloads.clone(), 3),
+                        if workloads.len() == 1 { "s" } else { "" }
+                    ),
+                    path,
+                    range,
+                )
+                .with_hint(beyond(&fix)),
+        );
+    }
+}
