@@ -27,7 +27,7 @@ fn targets(m: &Mesh, w: &Workload) -> Vec<(u32, String)> {
                 Some(TargetPort::Name(name)) => w.ports.iter().find(|c| &c.name == name).map(|c| c.number),
             };
             if let Some(t) = target {
-                out.push((t, format!("{} port {} -> {t}", s.origin(), p.number)));
+                out.push((t, format!("{} port {} -> targetPort {t}", s.origin(), p.number)));
             }
         }
     }
@@ -64,7 +64,8 @@ pub(crate) fn check(m: &Mesh, out: &mut Vec<Diagnostic>) {
                         listener_port_range(sc.resource, "ingress", i),
                     )
                     .with_hint(beyond(&format!(
-                        "their Services target {}; use one of those ports, or set a Service's targetPort to {port}",
+                        "their Services deliver to port {} ({}); use that port, or set a Service's targetPort to {port}",
+                        target_ports.iter().map(u32::to_string).collect::<Vec<_>>().join(", "),
                         list_some(targets.iter().map(|(_, t)| t.clone()), 3)
                     ))),
             );

@@ -27,7 +27,7 @@ fn evidence(m: &Mesh, w: &Workload) -> Vec<(String, String)> {
         });
         if routes_them {
             for h in vs.hosts.iter().filter(|h| !is_wildcarded(h)) {
-                out.push((h.clone(), format!("VirtualService {} routes their requests to it", vs.id())));
+                out.push((h.clone(), format!("VirtualService {} routes the workloads' requests to it", vs.id())));
             }
         }
     }
@@ -36,14 +36,14 @@ fn evidence(m: &Mesh, w: &Workload) -> Vec<(String, String)> {
             continue;
         }
         let why = match &dr.selector {
-            Some(sel) if labels_subset(sel, &w.labels) => format!("DestinationRule {} configures their calls to it (workloadSelector {})", dr.id(), labels_text(sel)),
+            Some(sel) if labels_subset(sel, &w.labels) => format!("DestinationRule {} configures the workloads' calls to it (workloadSelector {})", dr.id(), labels_text(sel)),
             Some(_) => continue,
             None => {
                 let local = m.reg.services_by_hostname(&dr.host).iter().any(|(ns, _)| *ns == w.namespace);
                 if local {
                     continue;
                 }
-                format!("DestinationRule {} in their namespace configures calls to it", dr.id())
+                format!("DestinationRule {}, in the workloads' namespace, configures calls to it", dr.id())
             }
         };
         out.push((dr.host.clone(), why));
@@ -93,9 +93,10 @@ pub(crate) fn check(m: &Mesh, out: &mut Vec<Diagnostic>) {
                 .diagnostic(
                     Code::RegistryOnlyCallNotImported,
                     format!(
-                        "{} call{} {host} ({why}), but {what}: under REGISTRY_ONLY these calls are blocked",
+                        "{} {} {} {host} ({why}), but {what}: under REGISTRY_ONLY these calls are blocked",
+                        if workloads.len() == 1 { "workload" } else { "workloads" },
                         list_some(workloads.clone(), 3),
-                        if workloads.len() == 1 { "s" } else { "" }
+                        if workloads.len() == 1 { "calls" } else { "call" }
                     ),
                     path,
                     range,

@@ -35,6 +35,30 @@ impl Case {
     }
 }
 
+/// An expected analysis finding: `{code, resource, message}` under `expect.findings`.
+pub struct Finding {
+    /// Our code (`SC3001`), or the istioctl/Kiali code a diagnostic carries (`IST0110`, `KIA0003`).
+    pub code: String,
+    /// `Kind namespace/name`.
+    pub resource: String,
+    /// A substring of the message (not checked for Kiali codes, whose texts are UI strings).
+    pub message: Option<String>,
+}
+
+impl Case {
+    pub fn expect_findings(&self) -> Vec<Finding> {
+        let Some(items) = self.expect().and_then(|e| e.get("findings")).and_then(Node::as_seq) else { return Vec::new() };
+        items
+            .iter()
+            .map(|f| Finding {
+                code: f.get("code").and_then(Node::scalar_text).expect("finding has a code").to_string(),
+                resource: f.get("resource").and_then(Node::scalar_text).expect("finding has a resource").to_string(),
+                message: f.get("message").and_then(Node::scalar_text).map(str::to_string),
+            })
+            .collect()
+    }
+}
+
 /// Cases that are known not to pass yet, by name, with the reason. Each one is still run: the
 /// test fails if a listed case starts passing, so the list cannot go stale.
 pub fn known_failures(kind: &str) -> Vec<(&'static str, &'static str)> {
