@@ -1,0 +1,329 @@
+// The playground in a real browser (Debian's Chromium via playwright-core), against the
+// release build in dist/. Run by scripts/test-browser. Screenshots go to
+// tests/browser/screenshots/ for a person to look at.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { deflateRawSync } from "node:zlib";
+import {
+  ROOT, startServer, launch, openPage, editorText, problems, shot, settle, waitReady,
+} from "./harness.mjs";
+
+const EXAMPLES = join(ROOT, "web", "examples");
+const exampleIds = readdirSync(EXAMPLES).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -5)).sort();
+const exampleText = (id) => readFileSync(join(EXAMPLES, `${id}.yaml`), "utf8");
+
+/** A share fragment made independently of the app: raw deflate of the JSON state, base64url. */
+function fragmentFor(state) {
+  return "v1/" + deflateRawSync(Buffer.from(JSON.stringify(state))).toString("base64url");
+}
+
+const HOST_PAGE = `<!doctype html><html><head><title>host</title><link rel="icon" href="data:,"></head><body>
+<iframe id="pg" title="playground" style="width:900px;height:520px;border:0"
+  src="/?embed=1&panels=problems&readonly=1&example=mistake-short-host"></iframe>
+<script>
+  window.received = [];
+  window.addEventListener("message", (e) => { if (e.data && e.data.type) window.received.push(e.data); });
+  window.send = (m) => document.getElementById("pg").contentWindow.postMessage(m, "*");
+</script></body></html>`;
+
+let server, base, browser;
+
+before(async () => {
+  ({ server, base } = await startServer({ "/__host.html": HOST_PAGE }));
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function newContext(opts = {}) {
+  return browser.newContext({ viewport: { width: 1280, height: 800 }, ...opts });
+}
+
+test("every example loads without console errors and shows what it should", async () => {
+  const ctx = await newContext();
+  const page = await openPage(ctx, `${base}/`);
+  const options = await page.$$eval("#example-select option[value]:not([value=''])", (os) => os.map((o) => o.value));
+  assert.deepEqual([...options].sort(), exampleIds, "the gallery lists every file of web/examples");
+  for (const id of options) {
+    await page.selectOption("#example-select", id);
+    await settle(page);
+    assert.equal(await editorText(page), exampleText(id), id);
+    const found = await problems(page);
+    const errors = found.filter((p) => p.label.startsWith("error"));
+    if (id.startsWith("mistake-") && id !== "mistake-two-defaults") {
+      assert.ok(errors.length > 0, `${id}: expected at least one error`);
+      assert.ok(await page.$(".cm-lintRange-error"), `${id}: the error is underlined in the editor`);
+      assert.ok(await page.$(".cm-gutter-lint .cm-lint-marker-error"), `${id}: and marked in the gutter`);
+    } else {
+      assert.deepEqual(found, [], `${id}: expected no problems`);
+    }
+    if (["ratings-uds", "mistake-short-host", "mistake-match-labels"].includes(id)) await shot(page, `example-${id}`);
+  }
+  assert.deepEqual(page.problems(), []);
+  await ctx.close();
+});
+
+test("typing an invalid egress host shows the diagnostic at its line, underlined, with a hover message", async () => {
+  const ctx = await newContext();
+  const page = await openPage(ctx, `${base}/?example=ratings-uds`);
+  assert.deepEqual(await problems(page), []);
+  const lines = exampleText("ratings-uds").split("\n");
+  const line = lines.findIndex((l) => l === '    - "prod-us1/*"') + 1;
+  assert.ok(line > 0);
+  // Click into that line, select it after its indentation, and type over it.
+  await page.locator(".cm-line", { hasText: '- "prod-us1/*"' }).click();
+  await page.keyboard.press("End");
+  await page.keyboard.press("Shift+Home");
+  await page.keyboard.type("- reviews");
+  await settle(page);
+  assert.equal((await editorText(page)).split("\n")[line - 1], "    - reviews");
+  const found = await problems(page);
+  assert.equal(found.length, 1, JSON.stringify(found));
+  assert.equal(found[0].line, line);
+  assert.match(found[0].text, /host must be of form namespace\/dnsName/);
+  assert.match(found[0].text, /SC1050/);
+  assert.match(found[0].label, new RegExp(`^error SC1050 at line ${line}, column 7`));
+  assert.equal(await page.textContent("#tab-problems .badge"), "1");
+
+  // The squiggle is on that line, and hovering it shows the message.
+  const squiggle = page.locator(".cm-lintRange-error").first();
+  assert.equal(await squiggle.textContent(), "reviews");
+  await squiggle.hover();
+  const tip = page.locator(".cm-tooltip-lint");
+  await tip.waitFor();
+  assert.match(await tip.textContent(), /host must be of form namespace\/dnsName/);
+  await shot(page, "hover-diagnostic");
+
+  // Clicking the problem selects its range in the editor.
+  await page.mouse.move(0, 0);
+  await page.click(".problems .problem");
+  const selected = await page.evaluate(() => getSelection().toString());
+  assert.equal(selected, "reviews");
+
+  // Fixing it clears the problem.
+  await page.keyboard.type("./reviews.prod-us1.svc.cluster.local");
+  await settle(page);
+  assert.deepEqual(await problems(page), []);
+  assert.deepEqual(page.problems(), []);
+  await ctx.close();
+});
+
+test("seed-sized edits repaint within a frame or two (performance marks)", async () => {
+  const ctx = await newContext();
+  const page = await openPage(ctx, `${base}/?example=ratings-uds`);
+  await page.locator(".cm-line", { hasText: "name: ratings" }).first().click();
+  await page.keyboard.press("End");
+  await page.evaluate(() => performance.clearMeasures());
+  for (const ch of "-canary-v2") {
+    await page.keyboard.type(ch);
+    await settle(page);
+  }
+  for (let i = 0; i < 10; i++) {
+    await page.keyboard.press("Backspace");
+    await settle(page);
+  }
+  const m = await page.evaluate(() => ({
+    results: performance.getEntriesByName("sc:edit-to-results").map((e) => e.duration),
+    paint: performance.getEntriesByName("sc:edit-to-paint").map((e) => e.duration),
+  }));
+  const stats = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+    return `n=${s.length} median=${q(0.5).toFixed(1)}ms p95=${q(0.95).toFixed(1)}ms max=${s[s.length - 1].toFixed(1)}ms`;
+  };
+  console.log(`seed edit -> results computed: ${stats(m.results)}`);
+  console.log(`seed edit -> painted:          ${stats(m.paint)}`);
+  assert.equal(m.paint.length, 20);
+  const median = [...m.paint].sort((a, b) => a - b)[10];
+  assert.ok(median < 50, `median edit-to-paint ${median} ms`);
+  assert.deepEqual(page.problems(), []);
+  await ctx.close();
+});
+
+test("share link round trip, localStorage, New, Copy as Markdown", async () => {
+  const ctx = await newContext({ permissions: ["clipboard-read", "clipboard-write"] });
+  const page = await openPage(ctx, `${base}/?example=mistake-catch-all-order`);
+  await page.locator(".cm-line", { hasText: "namespace: shop" }).click();
+  await page.keyboard.press("End");
+  await page.keyboard.type("  # edited for the link ✓");
+  await settle(page);
+  const text = await editorText(page);
+  await page.click("button:has-text('Share')");
+  await page.waitForSelector(".notice-box:has-text('Link copied')");
+  const link = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/#v1\/[A-Za-z0-9_-]+$/);
+
+  const md = await (async () => {
+    await page.click("button:has-text('Copy as Markdown')");
+    await page.waitForSelector(".notice-box:has-text('Markdown copied')");
+    return page.evaluate(() => navigator.clipboard.readText());
+  })();
+  assert.ok(md.includes("```yaml\n" + text), "markdown has the input");
+  assert.match(md, /\*\*Findings:\*\* 1 error, 0 warnings/);
+  assert.match(md, /\*\*error\*\* `SC1040` catch-all-not-last/);
+
+  // A fresh browser (no localStorage) opening the link sees exactly the same input.
+  const other = await newContext();
+  const opened = await openPage(other, link);
+  assert.equal(await editorText(opened), text);
+  assert.equal((await problems(opened)).length, 1);
+  assert.deepEqual(opened.problems(), []);
+  await other.close();
+
+  // The same browser, reopened without the fragment, keeps the last state.
+  const again = await openPage(ctx, `${base}/`);
+  assert.equal(await editorText(again), text);
+  // New clears the editor, the stored state and the fragment.
+  await again.click("button:has-text('New')");
+  await settle(again);
+  assert.equal(await editorText(again), "");
+  await again.waitForTimeout(400);
+  assert.equal(await again.evaluate(() => localStorage.getItem("sidecarscope:state")), null);
+  assert.equal(await again.evaluate(() => location.hash), "");
+  await shot(again, "new-empty");
+  assert.deepEqual(page.problems(), []);
+  assert.deepEqual(again.problems(), []);
+
+  // Damaged and future links say so, and still open the playground.
+  const damaged = await openPage(ctx, `${base}/#v1/not-a-state`);
+  await damaged.waitForSelector(".notice-box:has-text('Could not open the link')");
+  const future = await openPage(ctx, `${base}/#v9/abc`);
+  await future.waitForSelector(".notice-box:has-text('format v9')");
+  await ctx.close();
+});
+
+test("markup and scripts in the input or in a link are shown as text, never run", async () => {
+  const payload = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
+  const yaml = [
+    "apiVersion: networking.istio.io/v1",
+    "kind: Sidecar",
+    "metadata:",
+    "  name: xss",
+    "  namespace: ns1",
+    "spec:",
+    "  egress:",
+    "  - hosts:",
+    `    - '${payload}'`,
+    "",
+  ].join("\n");
+  const ctx = await newContext();
+  const page = await openPage(ctx, `${base}/#${fragmentFor({ text: yaml })}`);
+  assert.equal(await editorText(page), yaml);
+  const found = await problems(page);
+  assert.ok(found.length >= 1);
+  assert.ok(found.some((p) => p.text.includes("<img src=x")), "the payload is shown as text in a hint");
+  await page.locator(".cm-lintRange-error").first().hover();
+  await page.locator(".cm-tooltip-lint").waitFor();
+  // Typed into the editor too.
+  await page.locator(".cm-line", { hasText: "namespace: ns1" }).click();
+  await page.keyboard.press("End");
+  await page.keyboard.type(" # <b>bold</b><script>window.__pwned=3</script>");
+  await settle(page);
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.locator("img, b").count(), 0, "no element was made from the payload");
+  assert.equal(await page.locator("body script").count(), 0);
+  await shot(page, "payload-as-text");
+  assert.deepEqual(page.problems(), []);
+  await ctx.close();
+});
+
+test("embed mode: panels, read-only, and the postMessage API", async () => {
+  const ctx = await newContext();
+  const host = await openPage(ctx, `${base}/__host.html`, { waitReady: false });
+  const frame = host.frameLocator("#pg");
+  await frame.locator(".cm-editor").waitFor();
+  await host.waitForFunction(() => window.received.some((m) => m.type === "sidecarscope:ready"));
+  const pg = host.frames().find((f) => f.url().includes("embed=1"));
+  await waitReady(pg);
+  // Only the problems panel, no toolbar actions, read-only editor.
+  assert.equal(await pg.locator("[role=tab]").count(), 1);
+  assert.equal(await pg.locator("button:has-text('New')").count(), 0);
+  assert.equal(await pg.locator(".cm-content").getAttribute("contenteditable"), "false");
+  assert.equal((await problems(pg)).length, 2);
+  await shot(host, "embed");
+
+  // get -> content
+  await host.evaluate(() => window.send({ type: "sidecarscope:get" }));
+  await host.waitForFunction(() => window.received.some((m) => m.type === "sidecarscope:content"));
+  const content = await host.evaluate(() => window.received.find((m) => m.type === "sidecarscope:content").text);
+  assert.equal(content, exampleText("mistake-short-host"));
+
+  // set -> new content and results; then get returns it.
+  const text = "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: a\n  namespace: b\nspec:\n  egress:\n  - hosts: ['*']\n";
+  await host.evaluate((t) => window.send({ type: "sidecarscope:set", text: t }), text);
+  await pg.waitForFunction(() => document.querySelectorAll(".problems .problem").length === 1);
+  assert.equal(await editorText(pg), text);
+  await host.evaluate(() => { window.received = []; window.send({ type: "sidecarscope:get" }); });
+  await host.waitForFunction(() => window.received.length > 0);
+  assert.deepEqual(await host.evaluate(() => window.received), [{ type: "sidecarscope:content", text }]);
+
+  // Anything else is ignored: unknown types, wrong shapes, messages not from the parent.
+  await host.evaluate(() => {
+    window.received = [];
+    window.send({ type: "sidecarscope:set", text: 42 });
+    window.send({ type: "sidecarscope:eval", code: "window.__pwned = 1" });
+    window.send("sidecarscope:get");
+    window.send([{ type: "sidecarscope:get" }]);
+  });
+  await pg.evaluate(() => window.postMessage({ type: "sidecarscope:set", text: "kind: Self" }, "*"));
+  await host.waitForTimeout(300);
+  assert.equal(await editorText(pg), text);
+  assert.deepEqual(await host.evaluate(() => window.received), []);
+  assert.equal(await pg.evaluate(() => window.__pwned), undefined);
+  // Embedded pages keep nothing in localStorage.
+  assert.equal(await pg.evaluate(() => localStorage.getItem("sidecarscope:state")), null);
+  assert.deepEqual(host.problems(), []);
+  await ctx.close();
+});
+
+test("themes, narrow windows and keyboard access", async () => {
+  const ctx = await newContext({ colorScheme: "dark" });
+  const page = await openPage(ctx, `${base}/?example=mistake-short-host`);
+  const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const dark = await bg();
+  await shot(page, "desktop-dark-system");
+  // System -> Light -> Dark -> System
+  await page.click(".theme-toggle");
+  assert.equal(await page.getAttribute("html", "data-theme"), "light");
+  assert.notEqual(await bg(), dark);
+  await shot(page, "desktop-light");
+  await page.click(".theme-toggle");
+  assert.equal(await page.getAttribute("html", "data-theme"), "dark");
+  const reload = await openPage(ctx, `${base}/`);
+  assert.equal(await reload.getAttribute("html", "data-theme"), "dark", "the choice is kept");
+  await reload.click(".theme-toggle");
+  assert.equal(await reload.getAttribute("html", "data-theme"), null);
+
+  // Half a laptop screen.
+  await page.setViewportSize({ width: 720, height: 800 });
+  await settle(page);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `no horizontal scrolling at 720px (${overflow}px)`);
+  await shot(page, "narrow-720");
+
+  // Keyboard: tab to a problem, Enter jumps to it.
+  await page.focus("#example-select");
+  let reached = false;
+  for (let i = 0; i < 20 && !reached; i++) {
+    // The editor keeps Tab for indentation; Escape then Tab leaves it (as its help text says).
+    if (await page.evaluate(() => document.activeElement?.classList.contains("cm-content"))) await page.keyboard.press("Escape");
+    await page.keyboard.press("Tab");
+    reached = await page.evaluate(() => document.activeElement?.classList.contains("problem"));
+  }
+  assert.ok(reached, "a problem can be reached with Tab");
+  await page.keyboard.press("Enter");
+  assert.equal(await page.evaluate(() => getSelection().toString()), "reviews");
+  // Every button and the select have an accessible name.
+  const unnamed = await page.$$eval("button, select, [role=tab]", (els) =>
+    els.filter((e) => !(e.getAttribute("aria-label") || e.textContent.trim() || e.labels?.length)).length,
+  );
+  assert.equal(unnamed, 0);
+  assert.deepEqual(page.problems(), []);
+  await ctx.close();
+});
