@@ -1,13 +1,80 @@
-//! A small YAML writer for `--output yaml`: block style over a JSON value, quoting any string
-//! a YAML 1.1 reader would take for something else.
+//! A small YAML writer for `--output yaml`: block style, keys in the order the core's types
+//! declare them, quoting any string a YAML 1.1 reader would take for something else.
 
-use serde_json::Value;
+use std::fmt;
 
-pub fn to_yaml(v: &Value) -> String {
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+
+/// A JSON value that keeps object keys in order (serde_json's `Value` sorts them unless its
+/// `preserve_order` feature is on, which would change every crate's JSON in the workspace).
+enum Tree {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    String(String),
+    Seq(Vec<Tree>),
+    Map(Vec<(String, Tree)>),
+}
+
+impl<'de> Deserialize<'de> for Tree {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Tree, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Tree;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_unit<E>(self) -> Result<Tree, E> {
+                Ok(Tree::Null)
+            }
+            fn visit_none<E>(self) -> Result<Tree, E> {
+                Ok(Tree::Null)
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<Tree, E> {
+                Ok(Tree::Bool(b))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<Tree, E> {
+                Ok(Tree::Number(n.into()))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<Tree, E> {
+                Ok(Tree::Number(n.into()))
+            }
+            fn visit_f64<E>(self, n: f64) -> Result<Tree, E> {
+                Ok(serde_json::Number::from_f64(n).map_or(Tree::Null, Tree::Number))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Tree, E> {
+                Ok(Tree::String(s.to_string()))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Tree, E> {
+                Ok(Tree::String(s))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Tree, A::Error> {
+                let mut out = Vec::new();
+                while let Some(v) = a.next_element()? {
+                    out.push(v);
+                }
+                Ok(Tree::Seq(out))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Tree, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = a.next_entry::<String, Tree>()? {
+                    out.push((k, v));
+                }
+                Ok(Tree::Map(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// YAML for any serializable value.
+pub fn to_yaml<T: serde::Serialize>(value: &T) -> String {
+    let json = serde_json::to_string(value).expect("results are always serializable");
+    let tree: Tree = serde_json::from_str(&json).expect("serde_json reads its own output");
     let mut out = String::new();
-    match v {
-        Value::Object(m) if !m.is_empty() => write_map(&mut out, m, 0),
-        Value::Array(a) if !a.is_empty() => write_seq(&mut out, a, 0),
+    match &tree {
+        Tree::Map(m) if !m.is_empty() => write_map(&mut out, m, 0),
+        Tree::Seq(a) if !a.is_empty() => write_seq(&mut out, a, 0),
         other => {
             out.push_str(&scalar(other));
             out.push('\n');
@@ -16,22 +83,23 @@ pub fn to_yaml(v: &Value) -> String {
     out
 }
 
-fn write_map(out: &mut String, m: &serde_json::Map<String, Value>, indent: usize) {
+fn write_map(out: &mut String, m: &[(String, Tree)], indent: usize) {
     for (k, v) in m {
         out.push_str(&" ".repeat(indent));
-        out.push_str(&quote(k));
-        out.push(':');
-        write_value_after_key(out, v, indent);
+        write_entry(out, k, v, indent);
     }
 }
 
-fn write_value_after_key(out: &mut String, v: &Value, indent: usize) {
+/// `key: value`, the cursor being already indented.
+fn write_entry(out: &mut String, k: &str, v: &Tree, indent: usize) {
+    out.push_str(&quote(k));
+    out.push(':');
     match v {
-        Value::Object(m) if !m.is_empty() => {
+        Tree::Map(m) if !m.is_empty() => {
             out.push('\n');
             write_map(out, m, indent + 2);
         }
-        Value::Array(a) if !a.is_empty() => {
+        Tree::Seq(a) if !a.is_empty() => {
             out.push('\n');
             write_seq(out, a, indent);
         }
@@ -43,27 +111,23 @@ fn write_value_after_key(out: &mut String, v: &Value, indent: usize) {
     }
 }
 
-fn write_seq(out: &mut String, a: &[Value], indent: usize) {
+fn write_seq(out: &mut String, a: &[Tree], indent: usize) {
     for item in a {
         out.push_str(&" ".repeat(indent));
         out.push('-');
         match item {
-            Value::Object(m) if !m.is_empty() => {
-                // First key on the dash line, the rest aligned under it.
-                let mut first = true;
-                for (k, v) in m {
-                    if first {
+            Tree::Map(m) if !m.is_empty() => {
+                // First key on the dash line, the others aligned under it.
+                for (i, (k, v)) in m.iter().enumerate() {
+                    if i == 0 {
                         out.push(' ');
-                        first = false;
                     } else {
                         out.push_str(&" ".repeat(indent + 2));
                     }
-                    out.push_str(&quote(k));
-                    out.push(':');
-                    write_value_after_key(out, v, indent + 2);
+                    write_entry(out, k, v, indent + 2);
                 }
             }
-            Value::Array(inner) if !inner.is_empty() => {
+            Tree::Seq(inner) if !inner.is_empty() => {
                 out.push('\n');
                 write_seq(out, inner, indent + 2);
             }
@@ -76,18 +140,19 @@ fn write_seq(out: &mut String, a: &[Value], indent: usize) {
     }
 }
 
-fn scalar(v: &Value) -> String {
+fn scalar(v: &Tree) -> String {
     match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => quote(s),
-        Value::Object(_) => "{}".into(),
-        Value::Array(_) => "[]".into(),
+        Tree::Null => "null".into(),
+        Tree::Bool(b) => b.to_string(),
+        Tree::Number(n) => n.to_string(),
+        Tree::String(s) => quote(s),
+        Tree::Map(_) => "{}".into(),
+        Tree::Seq(_) => "[]".into(),
     }
 }
 
-/// The string as a plain scalar when that reads back as the same string, else double-quoted.
+/// The string as a plain scalar when that reads back as the same string, else double-quoted
+/// (JSON escapes are valid YAML).
 fn quote(s: &str) -> String {
     if needs_quotes(s) {
         serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
@@ -107,14 +172,20 @@ fn needs_quotes(s: &str) -> bool {
         return true;
     }
     let lower = s.to_ascii_lowercase();
-    matches!(lower.as_str(), "null" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | ".inf" | "-.inf" | ".nan")
+    matches!(lower.as_str(), "null" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | ".inf" | "-.inf" | "+.inf" | ".nan")
         || looks_numeric(s)
 }
 
+/// Numbers in any YAML 1.1 form (`9080`, `1.5`, `0x1F`, `1_000`, `1:30`), which must stay strings.
 fn looks_numeric(s: &str) -> bool {
     let t = s.trim_start_matches(['-', '+']);
-    !t.is_empty() && t.chars().next().is_some_and(|c| c.is_ascii_digit() || c == '.') && t.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '+' | '-'))
-        && (t.parse::<f64>().is_ok() || t.chars().all(|c| c.is_ascii_digit() || c == '_' || c == ':') || t.starts_with("0x") || t.starts_with("0b") || t.starts_with("0o"))
+    let Some(first) = t.chars().next() else { return false };
+    if !(first.is_ascii_digit() || first == '.') {
+        return false;
+    }
+    t.parse::<f64>().is_ok()
+        || t.chars().all(|c| c.is_ascii_digit() || c == '_' || c == ':')
+        || ((t.starts_with("0x") || t.starts_with("0b") || t.starts_with("0o")) && t.len() > 2)
 }
 
 #[cfg(test)]
@@ -122,8 +193,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn writes_block_yaml() {
-        let v = serde_json::json!({"a": 1, "b": ["x", {"c": "*/*", "d": []}], "e": {}, "f": "9080", "g": null, "h": "ns1/foo"});
-        assert_eq!(to_yaml(&v), "a: 1\nb:\n- x\n- c: \"*/*\"\n  d: []\ne: {}\nf: \"9080\"\ng: null\nh: ns1/foo\n");
+    fn writes_block_yaml_in_declared_order() {
+        let json = r#"{"z": 1, "b": ["x", {"c": "*/*", "d": []}], "e": {}, "f": "9080", "g": null, "h": "ns1/foo", "a": "yes"}"#;
+        let v: serde_json::Value = serde_json::from_str(json).unwrap();
+        // serde_json::Value sorts keys; a struct keeps its order (checked through the raw text).
+        let tree: Tree = serde_json::from_str(json).unwrap();
+        let mut out = String::new();
+        if let Tree::Map(m) = &tree {
+            write_map(&mut out, m, 0);
+        }
+        assert_eq!(out, "z: 1\nb:\n- x\n- c: \"*/*\"\n  d: []\ne: {}\nf: \"9080\"\ng: null\nh: ns1/foo\na: \"yes\"\n");
+        assert!(to_yaml(&v).starts_with("a: \"yes\"\n"));
     }
 }

@@ -137,10 +137,8 @@ pub fn run(args: Args) -> u8 {
     match args.output {
         Output::Json if args.all => common::print_json(&results),
         Output::Json => common::print_json(&results[0]),
-        Output::Yaml => {
-            let value = if args.all { serde_json::to_value(&results) } else { serde_json::to_value(&results[0]) };
-            common::print(&crate::yaml_out::to_yaml(&value.expect("results are always serializable")));
-        }
+        Output::Yaml if args.all => common::print(&crate::yaml_out::to_yaml(&results)),
+        Output::Yaml => common::print(&crate::yaml_out::to_yaml(&results[0])),
         Output::Text => {
             if args.all && results.is_empty() {
                 common::print("No workloads (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, WorkloadEntry) in the input.\n");

@@ -14,6 +14,7 @@ pub mod time;
 pub mod virtual_service;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::load::{Input, ResourceKind};
 use crate::workload::{workloads, Workload};
@@ -44,6 +45,8 @@ pub struct Registry {
     exported_to: HashMap<String, Vec<ServiceId>>,
     /// Services by namespace (for the services that select a workload).
     by_namespace: HashMap<String, Vec<ServiceId>>,
+    /// Every service by hostname, in registry order.
+    by_hostname: HashMap<String, Vec<ServiceId>>,
     /// VirtualServices with hosts, oldest first.
     pub virtual_services: Vec<VirtualService>,
     vs_public: Vec<usize>,
@@ -53,7 +56,8 @@ pub struct Registry {
     pub destination_rules: Vec<DestinationRule>,
     pub destination_rule_index: DestinationRuleIndex,
     /// Sidecars with a `workloadSelector` first, then the others; oldest first in each group.
-    pub sidecars: Vec<SidecarConfig>,
+    /// Shared (`Arc`) so that every resolution can keep the Sidecar it used without copying it.
+    pub sidecars: Vec<Arc<SidecarConfig>>,
     sidecars_by_namespace: HashMap<String, Vec<usize>>,
     /// The root Sidecar: the first selector-less Sidecar in the root namespace.
     pub root_sidecar: Option<usize>,
@@ -107,6 +111,7 @@ impl Registry {
                 }
             }
             self.by_namespace.entry(s.namespace.clone()).or_default().push(id);
+            self.by_hostname.entry(s.hostname.clone()).or_default().push(id);
             let export_to = self.service_export_to(s);
             match export_to.exported(&s.namespace) {
                 Exported::Public => self.public.push(id),
@@ -145,7 +150,7 @@ impl Registry {
         sidecars.sort_by(|a, b| (a.creation, &a.name, &a.namespace).cmp(&(b.creation, &b.name, &b.namespace)));
         let (mut with, without): (Vec<_>, Vec<_>) = sidecars.into_iter().partition(|s| s.workload_selector.is_some());
         with.extend(without);
-        self.sidecars = with;
+        self.sidecars = with.into_iter().map(Arc::new).collect();
         for (i, sc) in self.sidecars.iter().enumerate() {
             self.sidecars_by_namespace.entry(sc.namespace.clone()).or_default().push(i);
         }
@@ -179,6 +184,32 @@ impl Registry {
     /// Istio `servicesExportedToNamespace`: services private or exported to `ns`, then public ones.
     pub fn services_exported_to(&self, ns: &str) -> impl Iterator<Item = ServiceId> + '_ {
         self.exported_to.get(ns).into_iter().flatten().chain(self.public.iter()).copied()
+    }
+
+    /// Keeps the services that `servicesExportedToNamespace(config_ns)` would list, in that
+    /// list's order (exported-to-namespace first, then public; oldest first in each). Lets an
+    /// egress listener look only at the services its hosts can match, yet see them as Istio's
+    /// full scan does.
+    pub fn in_exported_order(&self, ids: impl IntoIterator<Item = ServiceId>, config_ns: &str) -> Vec<ServiceId> {
+        let exported = self.exported_to.get(config_ns).map_or(&[][..], Vec::as_slice);
+        let mut out: Vec<(bool, ServiceId)> = ids
+            .into_iter()
+            .filter_map(|id| {
+                if exported.binary_search(&id).is_ok() {
+                    Some((false, id))
+                } else {
+                    self.public.binary_search(&id).is_ok().then_some((true, id))
+                }
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out.into_iter().map(|(_, id)| id).collect()
+    }
+
+    /// Every service with this hostname, in registry order.
+    pub fn services_with_hostname(&self, hostname: &str) -> &[ServiceId] {
+        self.by_hostname.get(hostname).map_or(&[], Vec::as_slice)
     }
 
     /// Istio `ServiceIndex.HostnameAndNamespace[hostname][namespace]`.

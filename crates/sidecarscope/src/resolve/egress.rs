@@ -53,9 +53,32 @@ impl<'a> HostClass<'a> {
     }
 }
 
+/// Host classes by namespace key. A listener names few namespaces, so a list beats hashing.
+#[derive(Debug, Default)]
+pub(crate) struct ByNamespace<'a>(Vec<(String, HostClass<'a>)>);
+
+impl<'a> ByNamespace<'a> {
+    pub(crate) fn get(&self, ns: &str) -> Option<&HostClass<'a>> {
+        self.0.iter().find(|(n, _)| n == ns).map(|(_, c)| c)
+    }
+    fn entry(&mut self, ns: &str) -> &mut HostClass<'a> {
+        let i = match self.0.iter().position(|(n, _)| n == ns) {
+            Some(i) => i,
+            None => {
+                self.0.push((ns.to_string(), HostClass::default()));
+                self.0.len() - 1
+            }
+        };
+        &mut self.0[i].1
+    }
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &HostClass<'a>)> {
+        self.0.iter().map(|(n, c)| (n.as_str(), c))
+    }
+}
+
 /// The listener's hosts by namespace key, plus whether every import is exact (Istio's fast path).
 pub(crate) struct ParsedHosts<'a> {
-    pub by_namespace: HashMap<String, HostClass<'a>>,
+    pub by_namespace: ByNamespace<'a>,
     pub all_exact: bool,
     /// Entries without exactly one `/`, which Istio logs and skips.
     pub malformed: Vec<&'a str>,
@@ -64,7 +87,7 @@ pub(crate) struct ParsedHosts<'a> {
 /// Parses `hosts` for `config_ns`: `.` is the config namespace, `~ns/` excludes, `~/` and `~*/`
 /// exclude from every namespace.
 pub(crate) fn parse_hosts<'a>(hosts: &'a [String], config_ns: &str) -> ParsedHosts<'a> {
-    let mut out = ParsedHosts { by_namespace: HashMap::new(), all_exact: true, malformed: Vec::new() };
+    let mut out = ParsedHosts { by_namespace: ByNamespace::default(), all_exact: true, malformed: Vec::new() };
     for entry in hosts {
         if entry.matches('/').count() != 1 {
             out.malformed.push(entry);
@@ -79,7 +102,7 @@ pub(crate) fn parse_hosts<'a>(hosts: &'a [String], config_ns: &str) -> ParsedHos
         if ns == "." {
             ns = config_ns;
         }
-        let class = out.by_namespace.entry(ns.to_string()).or_default();
+        let class = out.by_namespace.entry(ns);
         if excluded {
             class.excluded.push((name, entry));
             continue;
@@ -137,6 +160,12 @@ pub(crate) struct SelectedServices<'a> {
 
 /// The candidate services and Istio's `selectServices` over them.
 pub(crate) fn select_services<'a>(reg: &Registry, l: &EgressListenerConfig, hosts: &ParsedHosts<'a>, config_ns: &str) -> SelectedServices<'a> {
+    select_services_with(reg, l, hosts, config_ns, false)
+}
+
+/// `full_scan` forces Istio's literal candidate list (every service exported to the namespace),
+/// which the narrowed candidate lists must be equivalent to.
+fn select_services_with<'a>(reg: &Registry, l: &EgressListenerConfig, hosts: &ParsedHosts<'a>, config_ns: &str, full_scan: bool) -> SelectedServices<'a> {
     let filter = port_filter(l);
     let wildcard = hosts.by_namespace.get(WILDCARD_NAMESPACE);
     let mut imported: Vec<Imported<'a>> = Vec::new();
@@ -165,7 +194,7 @@ pub(crate) fn select_services<'a>(reg: &Registry, l: &EgressListenerConfig, host
     if hosts.all_exact {
         // Istio `servicesForExactHosts`: direct lookups, visibility re-checked, sorted by age.
         let mut candidates: Vec<ServiceId> = Vec::new();
-        for (ns, class) in &hosts.by_namespace {
+        for (ns, class) in hosts.by_namespace.iter() {
             for (dns, _) in &class.all {
                 if let Some(id) = reg.service_in(dns, ns) {
                     if reg.service_visible(id, config_ns) && !candidates.contains(&id) {
@@ -179,8 +208,20 @@ pub(crate) fn select_services<'a>(reg: &Registry, l: &EgressListenerConfig, host
             (a.creation, &a.name, &a.namespace).cmp(&(b.creation, &b.name, &b.namespace))
         });
         candidates.into_iter().for_each(&mut consider);
-    } else {
+    } else if full_scan || wildcard.is_some_and(|w| w.all.iter().any(|(d, _)| is_wildcarded(d))) {
         reg.services_exported_to(config_ns).for_each(&mut consider);
+    } else {
+        // Only the named namespaces' services, and for `*/` the services with those exact
+        // hostnames, can match: visit just those, in the order of Istio's full scan.
+        let mut ids: Vec<ServiceId> = Vec::new();
+        for (ns, class) in hosts.by_namespace.iter() {
+            if ns == WILDCARD_NAMESPACE {
+                class.all.iter().for_each(|(d, _)| ids.extend_from_slice(reg.services_with_hostname(d)));
+            } else if !class.all.is_empty() {
+                ids.extend_from_slice(reg.services_in_namespace(ns));
+            }
+        }
+        reg.in_exported_order(ids, config_ns).into_iter().for_each(&mut consider);
     }
     let (imported, shadowed) = one_namespace_per_hostname(reg, imported, config_ns);
     SelectedServices { imported, shadowed, used_entries }
@@ -282,6 +323,70 @@ impl ImportedService {
             registry: s.registry,
             matched_by: imp.matched_by.to_string(),
             ports: imp.ports.iter().map(port_info).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::load_text;
+
+    /// A small deterministic generator (no dependencies): xorshift.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
+    fn random_mesh(rng: &mut Rng) -> String {
+        let nss = ["a", "b", "c", "d"];
+        let hosts = ["foo.com", "bar.foo.com", "*.foo.com", "x.org", "svc1", "svc2"];
+        let exports = ["", "exportTo: ['*']", "exportTo: ['.']", "exportTo: [a]", "exportTo: ['~']", "exportTo: ['~', b]"];
+        let mut docs = Vec::new();
+        for i in 0..12 {
+            let ns = nss[rng.next(nss.len())];
+            let host = hosts[rng.next(hosts.len())];
+            let export = exports[rng.next(exports.len())];
+            let t = rng.next(3);
+            docs.push(format!(
+                "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: se{i}, namespace: {ns}, creationTimestamp: '2020-01-0{}T00:00:00Z'}}\nspec:\n  hosts: ['{host}']\n  ports: [{{number: {}, name: p, protocol: HTTP}}]\n  {export}\n",
+                t + 1,
+                8000 + rng.next(2)
+            ));
+            let k = nss[rng.next(nss.len())];
+            docs.push(format!("apiVersion: v1\nkind: Service\nmetadata: {{name: k{i}, namespace: {k}}}\nspec:\n  ports: [{{name: http, port: 8000}}]\n"));
+        }
+        docs.join("---\n")
+    }
+
+    #[test]
+    fn narrowed_candidates_equal_istio_full_scan() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let entries = ["a/*", "b/*", "*/foo.com", "*/svc1", "./*", "c/x.org", "~a/bar.foo.com", "~/svc2", "*/k1.b.svc.cluster.local", "d/*.foo.com", "*/*.foo.com"];
+        for _ in 0..300 {
+            let input = load_text("mesh.yaml", &random_mesh(&mut rng));
+            let reg = Registry::build(&input);
+            let n = 1 + rng.next(3);
+            let hosts: Vec<String> = (0..n).map(|_| entries[rng.next(entries.len())].to_string()).collect();
+            let port = [None, Some(8000)][rng.next(2)];
+            let l = EgressListenerConfig {
+                port: port.map(|number| crate::registry::ListenerPort { number, protocol: "HTTP".into(), name: "http".into() }),
+                bind: String::new(),
+                capture_mode: String::new(),
+                hosts: hosts.clone(),
+            };
+            for config_ns in ["a", "b", "z"] {
+                let parsed = parse_hosts(&l.hosts, config_ns);
+                let fast = select_services_with(&reg, &l, &parsed, config_ns, false);
+                let full = select_services_with(&reg, &l, &parsed, config_ns, true);
+                let ids = |s: &SelectedServices<'_>| s.imported.iter().map(|i| (i.id, i.matched_by.to_string())).collect::<Vec<_>>();
+                assert_eq!(ids(&fast), ids(&full), "hosts {hosts:?} for {config_ns}");
+            }
         }
     }
 }

@@ -12,6 +12,7 @@ mod select;
 mod text;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -75,10 +76,10 @@ pub struct OutboundTrafficPolicy {
     pub source: String,
 }
 
-/// The Sidecar's own connection pools, for Istio's `InboundConnectionPoolForPort`.
+/// The Sidecar used, kept for Istio's `InboundConnectionPoolForPort`.
 #[derive(Debug, Clone, Default)]
 struct SidecarPools {
-    sidecar: Option<SidecarConfig>,
+    sidecar: Option<Arc<SidecarConfig>>,
 }
 
 /// The effective configuration of one proxy, and why.
@@ -113,7 +114,7 @@ impl Resolution {
     /// Istio `SidecarScope.InboundConnectionPoolForPort`: the Sidecar's pool for an inbound port
     /// (the ingress entry's, else the top-level one), `None` when the Sidecar sets none.
     pub fn sidecar_inbound_connection_pool(&self, port: u32) -> Option<(Settings, PoolLevel, String)> {
-        inbound::sidecar_pool_for_port(self.pools.sidecar.as_ref(), port)
+        inbound::sidecar_pool_for_port(self.pools.sidecar.as_deref(), port)
     }
 }
 
@@ -156,7 +157,7 @@ impl<'r> Resolver<'r> {
     pub fn resolve(&mut self, proxy: &Proxy) -> Resolution {
         let reg = self.reg;
         let selection = select::select(reg, proxy);
-        let sidecar = selection.sidecar.map(|i| &reg.sidecars[i]);
+        let sidecar = selection.sidecar.map(|i| &*reg.sidecars[i]);
         let key = (selection.sidecar, proxy.namespace.clone());
         let scope = self.scopes.entry(key.clone()).or_insert_with(|| scope::compute(reg, sidecar, &proxy.namespace));
 
@@ -207,6 +208,7 @@ impl<'r> Resolver<'r> {
         }
 
         let inbound = inbound::compute(reg, scope, sidecar, proxy, &mut notes);
+        let used = selection.sidecar.map(|i| Arc::clone(&reg.sidecars[i]));
         Resolution {
             workload: None,
             proxy: proxy.clone(),
@@ -220,7 +222,7 @@ impl<'r> Resolver<'r> {
             destination_rules,
             inbound_connection_pool: inbound.pools,
             notes,
-            pools: SidecarPools { sidecar: sidecar.cloned() },
+            pools: SidecarPools { sidecar: used },
         }
     }
 }
