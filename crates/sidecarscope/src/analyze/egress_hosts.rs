@@ -15,6 +15,7 @@ use crate::host::{is_wildcarded, matches, subset_of};
 use crate::registry::mesh::DEFAULT_DOMAIN;
 use crate::registry::{Service, ServiceId, ServiceRegistry};
 use crate::resolve::EgressListener;
+use crate::validate::values::did_you_mean;
 
 const KIALI_NOT_FOUND: &str = "This host has no matching entry in the service registry";
 
@@ -50,6 +51,12 @@ fn kubernetes_namespace(dns: &str) -> Option<&str> {
     let rest = dns.strip_suffix(DEFAULT_DOMAIN)?.strip_suffix(".svc.")?;
     let (name, ns) = rest.split_once('.')?;
     (!name.is_empty() && !ns.is_empty() && !ns.contains('.')).then_some(ns)
+}
+
+/// A service's ports as `port 80` or `ports 80, 443`.
+pub(crate) fn ports_text(s: &Service) -> String {
+    let n: Vec<String> = s.ports.iter().map(|p| p.number.to_string()).collect();
+    format!("{} {}", if n.len() == 1 { "port" } else { "ports" }, n.join(", "))
 }
 
 /// `~/*` (or `~*/*`): excludes every service and VirtualService of the listener.
@@ -169,10 +176,15 @@ fn imports_nothing(m: &Mesh, sc: &SidecarRef, listeners: &[(&str, &EgressListene
     if candidates.is_empty() {
         if dns == "*" {
             let unknown = !m.namespaces.is_empty() && ns_key != "*" && !m.known_namespaces.contains(&ns_key);
+            let names: Vec<&str> = m.known_namespaces.iter().map(String::as_str).collect();
+            let hint = match did_you_mean(&ns_key, &names) {
+                Some(n) => format!("did you mean `{n}/*`?"),
+                None => format!("the input's namespaces are {}; check the spelling", list_some(names.iter().map(|n| n.to_string()), 6)),
+            };
             return unknown.then(|| Finding {
                 code: Code::EgressHostImportsNothing,
                 message: format!("`{entry}` imports nothing: there is no namespace {ns_key}"),
-                hint: format!("the input's Namespaces are {}; check the spelling", list_some(m.namespaces.keys().cloned().collect::<std::collections::BTreeSet<_>>(), 6)),
+                hint,
             });
         }
         // The hostname exists, in another namespace.
@@ -234,7 +246,7 @@ fn imports_nothing(m: &Mesh, sc: &SidecarRef, listeners: &[(&str, &EgressListene
         }
         let with_port: Vec<&&Service> = kept.iter().filter(|s| s.port(port).is_some()).collect();
         if with_port.is_empty() {
-            let ports = kept.iter().map(|s| format!("{} (ports {})", s.hostname, s.ports.iter().map(|p| p.number.to_string()).collect::<Vec<_>>().join(", ")));
+            let ports = kept.iter().map(|s| format!("{} ({})", s.hostname, ports_text(s)));
             return nothing(
                 format!("this listener only imports services with port {port}, and {} has none", list_some(ports, 3)),
                 "move the entry to a listener of the service's port, or to the catch-all listener".into(),

@@ -4,7 +4,7 @@
 //! owns (SC3005: the catch-all only adds to listener keys not already built, and the port's
 //! route configuration comes from the earlier listener alone).
 
-use super::egress_hosts::{entry_matches, in_namespace, split_entry};
+use super::egress_hosts::{entry_matches, in_namespace, ports_text, split_entry};
 use super::mesh::{list_some, listener_port_range, Mesh};
 use super::{beyond, Scopes};
 use crate::diagnostic::{Code, Diagnostic};
@@ -32,7 +32,7 @@ pub(crate) fn check(m: &Mesh, scopes: &Scopes, out: &mut Vec<Diagnostic>) {
                                 split_entry(h, config_ns).is_some_and(|(ex, ns, d)| !ex && in_namespace(&ns, s) && entry_matches(d, &s.hostname))
                             })
                         })
-                        .map(|s| format!("{} (ports {})", s.hostname, s.ports.iter().map(|p| p.number.to_string()).collect::<Vec<_>>().join(", ")))
+                        .map(|s| format!("{} ({})", s.hostname, ports_text(s)))
                         .collect();
                     let what = if matched.is_empty() {
                         "its hosts match no service".to_string()

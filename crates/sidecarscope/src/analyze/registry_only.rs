@@ -5,7 +5,7 @@
 //! or a DestinationRule in their namespace for another namespace's service. Under REGISTRY_ONLY
 //! the proxy only reaches hosts of its SidecarScope, so such calls are blocked.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::beyond;
 use super::mesh::{labels_text, list_some, name_range, Mesh};
@@ -14,20 +14,27 @@ use crate::host::is_wildcarded;
 use crate::registry::read::{labels_subset, list, set, string, string_map};
 use crate::workload::Workload;
 
-/// Hosts a workload calls, each with the configuration that shows it.
-fn evidence(m: &Mesh, w: &Workload) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
+/// Hosts a workload calls, each with the configuration that shows it and whether that
+/// configuration is about the whole namespace rather than this workload.
+fn evidence(m: &Mesh, w: &Workload) -> Vec<(String, String, bool)> {
+    let mut out: Vec<(String, String, bool)> = Vec::new();
     for i in m.reg.mesh_virtual_services_for(&w.namespace) {
         let vs = &m.reg.virtual_services[i];
         let Some(spec) = m.input.resources[vs.resource].spec() else { continue };
-        let routes_them = list(spec, "http").iter().flat_map(|h| list(h, "match")).any(|mt| {
+        // Some match of a route names these workloads: by labels (this workload) or by namespace.
+        let mut by_labels = false;
+        let mut by_namespace = false;
+        for mt in list(spec, "http").iter().flat_map(|h| list(h, "match")) {
             let labels = string_map(set(mt, "sourceLabels"));
             let ns = string(mt, "sourceNamespace");
-            (!labels.is_empty() || !ns.is_empty()) && labels_subset(&labels, &w.labels) && (ns.is_empty() || ns == w.namespace)
-        });
-        if routes_them {
+            if labels_subset(&labels, &w.labels) && (ns.is_empty() || ns == w.namespace) {
+                by_labels |= !labels.is_empty();
+                by_namespace |= labels.is_empty() && !ns.is_empty();
+            }
+        }
+        if by_labels || by_namespace {
             for h in vs.hosts.iter().filter(|h| !is_wildcarded(h)) {
-                out.push((h.clone(), format!("VirtualService {} routes the workloads' requests to it", vs.id())));
+                out.push((h.clone(), format!("VirtualService {} routes the workloads' requests to it", vs.id()), !by_labels));
             }
         }
     }
@@ -35,18 +42,20 @@ fn evidence(m: &Mesh, w: &Workload) -> Vec<(String, String)> {
         if dr.namespace != w.namespace || is_wildcarded(&dr.host) || dr.host.is_empty() {
             continue;
         }
-        let why = match &dr.selector {
-            Some(sel) if labels_subset(sel, &w.labels) => format!("DestinationRule {} configures the workloads' calls to it (workloadSelector {})", dr.id(), labels_text(sel)),
+        let (why, namespace_level) = match &dr.selector {
+            Some(sel) if labels_subset(sel, &w.labels) => {
+                (format!("DestinationRule {} configures the workloads' calls to it (workloadSelector {})", dr.id(), labels_text(sel)), false)
+            }
             Some(_) => continue,
             None => {
                 let local = m.reg.services_by_hostname(&dr.host).iter().any(|(ns, _)| *ns == w.namespace);
                 if local {
                     continue;
                 }
-                format!("DestinationRule {}, in the workloads' namespace, configures calls to it", dr.id())
+                (format!("DestinationRule {}, in the workloads' namespace, configures calls to it", dr.id()), true)
             }
         };
-        out.push((dr.host.clone(), why));
+        out.push((dr.host.clone(), why, namespace_level));
     }
     out
 }
@@ -54,6 +63,21 @@ fn evidence(m: &Mesh, w: &Workload) -> Vec<(String, String)> {
 pub(crate) fn check(m: &Mesh, out: &mut Vec<Diagnostic>) {
     if !m.has_workloads || !m.has_services {
         return;
+    }
+    // Hosts some workload of each namespace imports: configuration about a whole namespace only
+    // shows that some of its workloads make the call, not which.
+    let mut ns_imports: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for (wi, r) in m.resolutions.iter().enumerate() {
+        ns_imports.entry(m.reg.workloads[wi].namespace.as_str()).or_default().extend(r.scope_services.iter().map(|s| s.hostname.as_str()));
+    }
+    // Configuration about a whole namespace is attributed to its namespace-wide Sidecar when one
+    // applies there (a per-workload Sidecar, e.g. of a database, is not blamed for it).
+    let mut ns_default_used: HashSet<&str> = HashSet::new();
+    for (wi, r) in m.resolutions.iter().enumerate() {
+        let selectorless = r.selection.sidecar.is_some_and(|i| m.reg.sidecars[i].workload_selector.as_ref().is_none_or(|l| l.is_empty()));
+        if selectorless {
+            ns_default_used.insert(m.reg.workloads[wi].namespace.as_str());
+        }
     }
     // (Sidecar, host) -> (workloads, evidence)
     let mut found: BTreeMap<(usize, String), (Vec<String>, String)> = BTreeMap::new();
@@ -63,8 +87,15 @@ pub(crate) fn check(m: &Mesh, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let w = &m.reg.workloads[wi];
-        for (host, why) in evidence(m, w) {
+        for (host, why, namespace_level) in evidence(m, w) {
             if r.scope_services.iter().any(|s| s.hostname == host) {
+                continue;
+            }
+            if namespace_level && ns_imports.get(w.namespace.as_str()).is_some_and(|h| h.contains(host.as_str())) {
+                continue;
+            }
+            let selectorless = m.reg.sidecars[sc].workload_selector.as_ref().is_none_or(|l| l.is_empty());
+            if namespace_level && !selectorless && ns_default_used.contains(w.namespace.as_str()) {
                 continue;
             }
             let e = found.entry((sc, host)).or_insert_with(|| (Vec::new(), why));
