@@ -11,6 +11,9 @@ use crate::resolve::{EgressListener, Resolution, Resolver, ScopeService, Shared}
 use crate::text::TextRange;
 use crate::yaml::Node;
 
+/// A Sidecar's egress listeners and scope services for one config namespace.
+pub(crate) type ConfigScope = (String, Shared<Vec<EgressListener>>, Shared<Vec<ScopeService>>);
+
 /// A Pod as istioctl's `SelectorAnalyzer` sees it.
 #[derive(Debug, Clone)]
 pub(crate) struct Pod {
@@ -159,7 +162,7 @@ impl<'a> Mesh<'a> {
     }
 
     /// The egress listeners (and scope services) of a Sidecar for each of its config namespaces.
-    pub fn scopes(&self, sc: &SidecarRef) -> Vec<(String, Shared<Vec<EgressListener>>, Shared<Vec<ScopeService>>)> {
+    pub fn scopes(&self, sc: &SidecarRef) -> Vec<ConfigScope> {
         self.config_namespaces(sc)
             .into_iter()
             .map(|ns| {

@@ -22,7 +22,6 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::Input;
-use crate::resolve::{EgressListener, ScopeService, Shared};
 use crate::source::SourceId;
 use crate::text::TextRange;
 
@@ -30,7 +29,7 @@ use mesh::Mesh;
 
 /// Per Sidecar (index in `Registry::sidecars`): its egress listeners and scope services for
 /// each namespace whose proxies it configures.
-type Scopes = HashMap<usize, Vec<(String, Shared<Vec<EgressListener>>, Shared<Vec<ScopeService>>)>>;
+type Scopes = HashMap<usize, Vec<mesh::ConfigScope>>;
 
 /// Every finding of the input: `validate`'s, then the mesh checks.
 pub fn analyze(input: &Input) -> Vec<Diagnostic> {
