@@ -1,8 +1,8 @@
 //! Sidecarscope core: loads Kubernetes/Istio YAML with source positions and reproduces what
 //! Istio does with `Sidecar` resources. No I/O, no wasm, no DOM: every front end calls this API.
 //!
-//! The API, in the order a front end uses it: [`load`] the texts, then [`validate`] (and,
-//! as they land, analyze, resolve, listeners, trace), then turn results into JSON-ready
+//! The API, in the order a front end uses it: [`load`] the texts, then [`validate`] or [`analyze`]
+//! (and, as they land, resolve, listeners, trace), then turn results into JSON-ready
 //! structures or text with [`report`].
 
 pub mod analyze;

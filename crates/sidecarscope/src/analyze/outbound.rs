@@ -4,6 +4,7 @@
 use super::mesh::Mesh;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::registry::read::{set, str_of};
+use crate::yaml::JsonType;
 
 pub(crate) fn check(m: &Mesh, out: &mut Vec<Diagnostic>) {
     for sc in &m.sidecars {
@@ -16,9 +17,13 @@ pub(crate) fn check(m: &Mesh, out: &mut Vec<Diagnostic>) {
                     .with_hint("istiod ignores egressProxy: traffic to unknown destinations is not sent to this proxy; route it with a ServiceEntry and an egress gateway instead"),
             );
         }
-        // Kiali sees the decoded enum: an omitted mode and REGISTRY_ONLY are both value 0.
+        // Kiali sees the decoded enum: an omitted mode, REGISTRY_ONLY and 0 are all value 0.
         let mode = str_of(otp, "mode");
-        if matches!(mode, None | Some("REGISTRY_ONLY")) && set(otp, "mode").is_none_or(|n| n.as_str().is_some()) {
+        let zero = match set(otp, "mode") {
+            None => true,
+            Some(n) => mode == Some("REGISTRY_ONLY") || (n.json_type() == JsonType::Integer && n.as_int() == Some(0)),
+        };
+        if zero {
             let hint = if mode.is_none() {
                 "the mode is omitted, which Istio reads as REGISTRY_ONLY (enum value 0): calls to hosts outside the registry are blocked. Write the mode explicitly"
             } else {
