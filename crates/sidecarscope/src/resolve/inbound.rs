@@ -209,6 +209,12 @@ pub(crate) fn compute(reg: &Registry, scope: &Scope<'_>, sidecar: Option<&Sideca
                 notes.push(format!("Sidecar {} lists ingress port {port} twice; the first entry is used", sc.id()));
                 continue;
             }
+            if ing.has_tls {
+                notes.push(format!(
+                    "Sidecar {} ingress port {port} sets tls, which istiod ignores unless it runs with ENABLE_TLS_ON_SIDECAR_INGRESS=true (off by default): the proxy does not terminate TLS on this port.",
+                    sc.id()
+                ));
+            }
             // Istio `findOrCreateService`: the service whose target port is the ingress port.
             let svc = all_targets.iter().find(|t| t.target == port);
             if let Some(t) = svc {

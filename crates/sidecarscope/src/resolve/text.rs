@@ -109,7 +109,11 @@ pub fn render_text(r: &Resolution) -> String {
         }
         let _ = writeln!(o, " - hosts: {}", l.hosts.join(", "));
         if l.implicit {
-            o.push_str("     (implicit: no egress in the Sidecar, so Istio imports everything visible)\n");
+            o.push_str(if r.sidecar.is_some() {
+                "     (implicit: the Sidecar has no egress, so Istio imports every service visible to the namespace)\n"
+            } else {
+                "     (implicit: no Sidecar applies, so Istio imports every service visible to the namespace)\n"
+            });
         }
         if let Some(n) = l.port_filter {
             let _ = writeln!(o, "     imports only services that have port {n}, trimmed to that port");
