@@ -158,6 +158,7 @@ pub(crate) fn compute<'r>(reg: &'r Registry, sidecar: Option<&SidecarConfig>, co
             unused_hosts,
         });
     }
+    most_specific_port_note(&listeners, &mut notes);
     if uses_exclusion {
         notes.push(
             "A `~` host entry excludes matching services and VirtualServices (`~/*` excludes everything, cancelling the listener's other entries). The Sidecar doc still describes `~` as \"no namespace\"; this Istio version treats it as an exclusion.".into(),
@@ -182,6 +183,33 @@ pub(crate) fn compute<'r>(reg: &'r Registry, sidecar: Option<&SidecarConfig>, co
         })
         .collect();
     Scope { egress: Shared::new(listeners), services: Shared::new(services), rules, rule_by_host, notes }
+}
+
+/// The catch-all listener's list is the resolution result; at listener generation a port that a
+/// port-specific listener (without bind) already claims is locked (Istio's most-specific-port
+/// rule), so HTTP and auto-detected services on that port are not served by the catch-all.
+fn most_specific_port_note(listeners: &[EgressListener], notes: &mut Vec<String>) {
+    let Some((ci, catch_all)) = listeners.iter().enumerate().find(|(_, l)| l.port.is_none()) else { return };
+    for (i, l) in listeners.iter().enumerate().take(ci) {
+        let Some(port) = l.port.filter(|p| *p != 0 && l.bind.as_deref().is_none_or(|b| b == "0.0.0.0")) else { continue };
+        let affected: Vec<String> = catch_all
+            .services
+            .iter()
+            .filter(|s| s.ports.iter().any(|p| p.number == port && matches!(p.protocol, "HTTP" | "HTTP2" | "GRPC" | "GRPC-Web" | "auto")))
+            .filter(|s| !l.services.iter().any(|own| own.hostname == s.hostname))
+            .map(|s| s.hostname.clone())
+            .collect();
+        if affected.is_empty() {
+            continue;
+        }
+        let shown = affected.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+        let more = if affected.len() > 5 { format!(" and {} more", affected.len() - 5) } else { String::new() };
+        notes.push(format!(
+            "Port {port} is claimed by egress listener {} (when listeners are generated, the most specific port wins), so the catch-all egress listener {} gets no route on 0.0.0.0:{port} for {shown}{more}, although it lists them (TCP services with their own address may still get a listener).",
+            i + 1,
+            ci + 1
+        ));
+    }
 }
 
 /// Why a host entry imported nothing, with the fix when it is a short name.
