@@ -133,10 +133,21 @@ data:
     sidecar("istio-system", "default", ["./*"])
 
     namespace("istio-ingress", {"istio-injection": "enabled"})
+    # Injected with the gateway template, as the Helm chart does: a router, not a sidecar.
     deployment("istio-ingress", "istio-ingressgateway", {"app": "istio-ingressgateway", "istio": "ingressgateway"}, 8080,
-               extra_labels={"sidecar.istio.io/inject": '"false"'})
+               extra_labels={"sidecar.istio.io/inject": '"true"'})
     service("istio-ingress", "istio-ingressgateway", {"app": "istio-ingressgateway", "istio": "ingressgateway"},
             [("http2", 80, 8080), ("https", 443, 8443)])
+    # The gateway's own rule for the storefront (not a call by a sidecar of istio-ingress).
+    emit("""
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: storefront-from-gateway, namespace: istio-ingress}
+spec:
+  host: storefront.storefront.svc.cluster.local
+  trafficPolicy:
+    loadBalancer: {simple: LEAST_REQUEST}
+""")
 
     # External APIs, exported to every namespace.
     namespace("egress", {"istio-injection": "enabled"})

@@ -47,9 +47,12 @@ fn every_seeded_mistake_is_found() {
             "SC3001 Sidecar orders/orders-returns",       // orders/returns.returns.svc.cluster.local
             "SC3002 Sidecar cart/cart-extra",             // paymnets/*
             "SC3003 Sidecar pricing/pricing-batch",       // egress port 8081: no service has it
-            "SC3007 Sidecar invoices/default",            // invoices-api now takes every invoices workload...
-            "SC3008 Sidecar invoices/invoices-api",       // ...which lose the import of their client DestinationRule's host
+            "SC3008 Sidecar invoices/invoices-api",       // invoices-api takes every invoices workload, which lose an import
             "SC3008 Sidecar media/default",               // client DestinationRule for fraud, not imported
         ]
     );
+    // And, as information, the namespace default of invoices that now applies to nothing.
+    assert!(diags.iter().any(|d| d.code == sidecarscope::Code::SidecarAppliesToNoWorkload
+        && d.severity == Severity::Info
+        && d.resource.as_ref().is_some_and(|r| r.to_string() == "Sidecar invoices/default")));
 }

@@ -43,7 +43,7 @@ pub(crate) fn check(m: &Mesh, out: &mut Vec<Diagnostic>) {
         if cfg.ingress.is_empty() {
             continue;
         }
-        let users = m.users(sc);
+        let users = m.proxies(sc);
         let targets: Vec<(u32, String)> = users.iter().flat_map(|&w| targets(m, &m.reg.workloads[w])).collect();
         if targets.is_empty() {
             continue; // No Service selects these workloads: nothing to compare with.

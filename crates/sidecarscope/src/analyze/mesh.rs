@@ -78,6 +78,8 @@ pub(crate) struct Mesh<'a> {
     pub has_services: bool,
     /// Each workload's resolution, in `reg.workloads` order.
     pub resolutions: Vec<Resolution>,
+    /// Per workload (`reg.workloads` order): why it has no sidecar proxy, if so.
+    pub no_proxy: Vec<Option<&'static str>>,
 }
 
 impl<'a> Mesh<'a> {
@@ -107,8 +109,16 @@ impl<'a> Mesh<'a> {
             let mut resolver = Resolver::new(&reg);
             reg.workloads.iter().map(|w| resolver.resolve_workload(w)).collect()
         };
+        let by_id: HashMap<(&str, &str, &str), &Resource> =
+            input.resources.iter().map(|r| ((r.kind_name.as_str(), r.namespace.as_str(), r.name.as_str()), r)).collect();
+        let no_proxy = reg
+            .workloads
+            .iter()
+            .map(|w| by_id.get(&(w.kind.as_str(), w.namespace.as_str(), w.name.as_str())).and_then(|r| no_sidecar_proxy(r)))
+            .collect();
         Mesh {
             input,
+            no_proxy,
             pods: pods(input),
             kiali_workloads: kiali_workloads(input),
             has_workloads: !reg.workloads.is_empty(),
@@ -170,6 +180,11 @@ impl<'a> Mesh<'a> {
                 (ns, egress, services)
             })
             .collect()
+    }
+
+    /// Indexes (in `reg.workloads`) of the workloads with a sidecar proxy that uses this Sidecar.
+    pub fn proxies(&self, sc: &SidecarRef) -> Vec<usize> {
+        self.users(sc).into_iter().filter(|&i| self.no_proxy[i].is_none()).collect()
     }
 
     /// Indexes (in `reg.workloads`) of the workloads whose proxies use this Sidecar.
@@ -278,20 +293,23 @@ fn controller(r: &Resource) -> Option<Controller<'_>> {
     })
 }
 
-/// `sidecar.istio.io/inject: "false"` as a label or annotation of the pod (template): the
-/// workload runs without a sidecar proxy.
-pub(crate) fn injection_disabled(input: &Input, kind: &str, namespace: &str, name: &str) -> bool {
-    let Some(r) = input.resources.iter().find(|r| r.kind_name == kind && r.namespace == namespace && r.name == name) else {
-        return false;
+/// Why a workload has no sidecar proxy that Sidecar resources configure, if so: injection
+/// disabled (`sidecar.istio.io/inject: "false"` on the pod or its template), or a gateway
+/// (istiod computes a SidecarScope only for sidecar proxies, not for routers).
+fn no_sidecar_proxy(r: &Resource) -> Option<&'static str> {
+    let meta = match r.kind {
+        ResourceKind::Pod => r.metadata(),
+        ResourceKind::WorkloadEntry => return None,
+        _ => r.spec().and_then(|s| set(s, "template")).and_then(|t| set(t, "metadata")),
     };
-    let meta = if r.kind == ResourceKind::Pod {
-        r.metadata()
-    } else {
-        r.spec().and_then(|s| set(s, "template")).and_then(|t| set(t, "metadata"))
-    };
-    ["labels", "annotations"].iter().any(|k| {
-        meta.and_then(|m| set(m, k)).and_then(|m| m.get("sidecar.istio.io/inject")).and_then(Node::scalar_text) == Some("false")
-    })
+    let get = |map: &str, key: &str| meta.and_then(|m| set(m, map)).and_then(|m| m.get(key)).and_then(Node::scalar_text);
+    if get("labels", "sidecar.istio.io/inject") == Some("false") || get("annotations", "sidecar.istio.io/inject") == Some("false") {
+        return Some("sidecar.istio.io/inject is \"false\"");
+    }
+    let gateway = get("labels", "istio").is_some_and(|v| v.contains("gateway"))
+        || get("annotations", "inject.istio.io/templates").is_some_and(|v| v.contains("gateway"))
+        || get("labels", "gateway.networking.k8s.io/gateway-name").is_some();
+    gateway.then_some("it is a gateway; Sidecar resources do not apply to gateways")
 }
 
 // ---------------------------------------------------------------------------------------

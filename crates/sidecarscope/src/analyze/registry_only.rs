@@ -42,6 +42,12 @@ fn evidence(m: &Mesh, w: &Workload) -> Vec<(String, String, bool)> {
         if dr.namespace != w.namespace || is_wildcarded(&dr.host) || dr.host.is_empty() {
             continue;
         }
+        // The root namespace's rules apply to every namespace, and a rule exported to others is
+        // a provider's rule: neither shows what this namespace calls.
+        let exported_elsewhere = dr.export_to.iter().any(|e| e != "." && e != &dr.namespace);
+        if dr.selector.is_none() && (dr.namespace == m.reg.mesh.root_namespace || exported_elsewhere) {
+            continue;
+        }
         let (why, namespace_level) = match &dr.selector {
             Some(sel) if labels_subset(sel, &w.labels) => {
                 (format!("DestinationRule {} configures the workloads' calls to it (workloadSelector {})", dr.id(), labels_text(sel)), false)
@@ -83,7 +89,7 @@ pub(crate) fn check(m: &Mesh, out: &mut Vec<Diagnostic>) {
     let mut found: BTreeMap<(usize, String), (Vec<String>, String)> = BTreeMap::new();
     for (wi, r) in m.resolutions.iter().enumerate() {
         let Some(sc) = r.selection.sidecar else { continue };
-        if r.outbound_traffic_policy.mode != "REGISTRY_ONLY" {
+        if r.outbound_traffic_policy.mode != "REGISTRY_ONLY" || m.no_proxy[wi].is_some() {
             continue;
         }
         let w = &m.reg.workloads[wi];

@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 
 use super::beyond;
-use super::mesh::{injection_disabled, list_some, name_range, Mesh};
-use crate::diagnostic::{Code, Diagnostic};
+use super::mesh::{list_some, name_range, Mesh};
+use crate::diagnostic::{Code, Diagnostic, Severity};
 
 pub(crate) fn check(m: &Mesh, flagged: &BTreeSet<usize>, out: &mut Vec<Diagnostic>) {
     if !m.has_workloads {
@@ -21,23 +21,22 @@ pub(crate) fn check(m: &Mesh, flagged: &BTreeSet<usize>, out: &mut Vec<Diagnosti
             continue;
         }
         let users = m.users(sc);
-        let with_proxy: Vec<usize> = users
-            .iter()
-            .copied()
-            .filter(|&i| {
-                let w = &m.reg.workloads[i];
-                !injection_disabled(m.input, &w.kind, &w.namespace, &w.name)
-            })
-            .collect();
-        if !with_proxy.is_empty() {
+        if !m.proxies(sc).is_empty() {
             continue;
         }
+        let mut severity = Severity::Warning;
+        let mut hint = "its settings configure no proxy of the input; remove it, or fix its workloadSelector".to_string();
         let message = if users.is_empty() {
             let taken: BTreeSet<String> = in_ns
                 .iter()
                 .filter_map(|&i| m.resolutions[i].sidecar.as_ref().map(|s| format!("{}/{}", s.namespace, s.name)))
                 .collect();
             let workloads = list_some(in_ns.iter().map(|&i| m.reg.workloads[i].name.clone()), 3);
+            if !sc.has_selector() {
+                // A namespace default kept for workloads to come is a choice, not a mistake.
+                severity = Severity::Info;
+                hint = "if it is meant for workloads added later, nothing to do; otherwise remove it".into();
+            }
             if taken.is_empty() {
                 format!("this Sidecar applies to no workload of namespace {} ({workloads})", sc.namespace())
             } else {
@@ -48,15 +47,14 @@ pub(crate) fn check(m: &Mesh, flagged: &BTreeSet<usize>, out: &mut Vec<Diagnosti
                 )
             }
         } else {
-            format!(
-                "this Sidecar applies only to workloads without a sidecar proxy ({}: sidecar.istio.io/inject is \"false\")",
-                list_some(users.iter().map(|&i| m.reg.workloads[i].name.clone()), 3)
-            )
+            let why = users.iter().map(|&i| format!("{}: {}", m.reg.workloads[i].name, m.no_proxy[i].unwrap_or_default()));
+            format!("this Sidecar applies only to workloads without a sidecar proxy ({})", list_some(why, 3))
         };
         out.push(
             sc.resource
                 .diagnostic(Code::SidecarAppliesToNoWorkload, message, "metadata.name", name_range(sc.resource))
-                .with_hint(beyond("its settings configure no proxy of the input; remove it, or fix its workloadSelector")),
+                .with_severity(severity)
+                .with_hint(beyond(&hint)),
         );
     }
 }
