@@ -255,3 +255,15 @@ fn workloads_come_from_pods_templates_and_workload_entries() {
     assert_eq!(ws[2].labels.get("env").map(String::as_str), Some("prod"), "metadata labels win over spec.labels");
     assert_eq!(ws[2].ip.as_deref(), Some("10.1.1.1"));
 }
+
+#[test]
+fn own_service_rule_outside_the_scope_is_explained() {
+    let dr = "---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: ratings, namespace: ns1}\nspec:\n  host: ratings\n  trafficPolicy:\n    connectionPool:\n      tcp: {maxConnections: 100}\n";
+    let yaml = service("ns1", "ratings", 9080) + dr + &sidecar("ns1", "default", "  egress: [{hosts: ['istio-system/*']}]\n");
+    let r = run(&yaml, &proxy("ns1", &[("app", "ratings")]));
+    assert_eq!(r.inbound_connection_pool[&9080].level, PoolLevel::BuiltIn);
+    assert!(has_note(&r, "DestinationRule ns1/ratings for the workload's own service ratings.ns1.svc.cluster.local does not apply to inbound port 9080"));
+    let imported = service("ns1", "ratings", 9080) + dr + &sidecar("ns1", "default", "  egress: [{hosts: ['./*']}]\n");
+    let r = run(&imported, &proxy("ns1", &[("app", "ratings")]));
+    assert_eq!(r.inbound_connection_pool[&9080].level, PoolLevel::DestinationRule);
+}

@@ -57,12 +57,12 @@ pub struct PoolChoice {
 }
 
 /// A service that selects the workload, with the port it serves on the workload.
-struct Target {
-    service: ServiceId,
-    service_port: u32,
-    target: u32,
-    protocol: Option<Protocol>,
-    name: String,
+pub(crate) struct Target {
+    pub service: ServiceId,
+    pub service_port: u32,
+    pub target: u32,
+    pub protocol: Option<Protocol>,
+    pub name: String,
 }
 
 fn interception_none(proxy: &Proxy) -> bool {
@@ -92,7 +92,7 @@ fn reserved(proxy: &Proxy, bind: &str, port: u32, protocol: Option<Protocol>, vi
 
 /// Services of the proxy's namespace whose selector matches its labels (its service targets),
 /// oldest first, one entry per port.
-fn targets(reg: &Registry, proxy: &Proxy, notes: &mut Vec<String>) -> Vec<Target> {
+pub(crate) fn targets(reg: &Registry, proxy: &Proxy, notes: &mut Vec<String>) -> Vec<Target> {
     let mut out = Vec::new();
     for &id in reg.services_in_namespace(&proxy.namespace) {
         let s = &reg.services[id];
@@ -234,6 +234,21 @@ pub(crate) fn compute(reg: &Registry, scope: &Scope<'_>, sidecar: Option<&Sideca
         }
     }
     ports.sort_by_key(|p| p.port);
+    for (port, (id, _)) in &dr_service {
+        let s = &reg.services[*id];
+        if scope.rule_by_host.contains_key(&s.hostname) {
+            continue;
+        }
+        let found = reg.destination_rule_index.lookup(&proxy.namespace, &s.namespace, &s.hostname, &reg.mesh.root_namespace);
+        if let Some(r) = found.and_then(|(rules, _)| choose(&rules, reg, proxy, false)) {
+            notes.push(format!(
+                "DestinationRule {} for the workload's own service {} does not apply to inbound port {port}: istiod looks DestinationRules up only for services in the proxy's scope, and this Sidecar's egress does not import {}.",
+                reg.destination_rules[r.rule].id(),
+                s.hostname,
+                s.hostname
+            ));
+        }
+    }
     let pools = ports.iter().map(|p| (p.port, pool_for(reg, scope, sidecar, proxy, p.port, dr_service.get(&p.port).copied()))).collect();
     Inbound { ports, pools }
 }
