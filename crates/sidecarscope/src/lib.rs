@@ -8,6 +8,7 @@
 pub mod analyze;
 pub mod diagnostic;
 pub mod host;
+pub mod listeners;
 pub mod load;
 pub mod registry;
 pub mod report;
@@ -15,12 +16,14 @@ pub mod resolve;
 pub mod sarif;
 pub mod source;
 pub mod text;
+pub mod trace;
 pub mod validate;
 pub mod workload;
 pub mod yaml;
 
 pub use analyze::analyze;
 pub use diagnostic::{Code, Diagnostic, ResourceRef, Severity};
+pub use listeners::{listeners, listeners_with, ListenerGenerator, ListenerSet};
 pub use load::{load, load_text, Input, Resource, ResourceKind};
 pub use source::{SourceFile, SourceId};
 pub use validate::validate;

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::read::{set, str_of, strings};
+use super::read::{set, str_of, strings, u32_of};
 use crate::load::{mesh_config_node, Input, ResourceKind};
 use crate::yaml::Node;
 
@@ -28,6 +28,12 @@ pub struct MeshSettings {
     pub default_connection_pool: Option<Node>,
     /// `serviceEntryVisibility.applyToSidecars`; only ever narrows visibility (not modelled).
     pub service_entry_visibility_apply_to_sidecars: bool,
+    /// `proxyListenPort` (virtualOutbound; 15001). istiod builds no sidecar listeners at 0.
+    pub proxy_listen_port: u32,
+    /// `proxyInboundListenPort` (virtualInbound; 15006).
+    pub proxy_inbound_listen_port: u32,
+    /// `proxyHttpPort`: the mesh-wide HTTP proxy listener port (0: none).
+    pub proxy_http_port: u32,
     /// `namespace/name` of the ConfigMap read, or `None` when Istio's defaults apply.
     pub config_map: Option<String>,
     /// Whether `outboundTrafficPolicy` was set in the ConfigMap (else Istio's default).
@@ -46,6 +52,9 @@ impl Default for MeshSettings {
             default_destination_rule_export_to: vec!["*".into()],
             default_connection_pool: None,
             service_entry_visibility_apply_to_sidecars: false,
+            proxy_listen_port: 15001,
+            proxy_inbound_listen_port: 15006,
+            proxy_http_port: 0,
             config_map: None,
             outbound_traffic_policy_set: false,
             notes: Vec::new(),
@@ -100,6 +109,15 @@ impl MeshSettings {
             .and_then(|v| set(v, "applyToSidecars"))
             .and_then(Node::as_bool)
             .unwrap_or(false);
+        for (key, field) in [
+            ("proxyListenPort", &mut self.proxy_listen_port),
+            ("proxyInboundListenPort", &mut self.proxy_inbound_listen_port),
+            ("proxyHttpPort", &mut self.proxy_http_port),
+        ] {
+            if let Some(port) = u32_of(node, key) {
+                *field = port;
+            }
+        }
     }
 
     /// Where the outbound policy comes from when no Sidecar sets one, for reasons shown to users.

@@ -41,6 +41,8 @@ pub struct IngressListenerConfig {
     pub default_endpoint: String,
     pub connection_pool: Option<Node>,
     pub has_tls: bool,
+    /// `tls.mode` as written (empty when unset), for the inbound chain's TLS.
+    pub tls_mode: String,
 }
 
 #[derive(Debug, Clone)]
@@ -103,6 +105,7 @@ pub fn from_resource(r: &Resource, index: usize) -> SidecarConfig {
             default_endpoint: string(i, "defaultEndpoint").to_string(),
             connection_pool: set(i, "connectionPool").cloned(),
             has_tls: set(i, "tls").is_some(),
+            tls_mode: set(i, "tls").map(|t| string(t, "mode").to_string()).unwrap_or_default(),
         })
         .collect();
     let otp = set(spec, "outboundTrafficPolicy");

@@ -312,6 +312,9 @@ pub struct ImportedService {
     /// The `hosts` entry (as written) that imported it.
     pub matched_by: String,
     pub ports: Vec<PortInfo>,
+    /// The registry service (for listener generation, which needs its addresses and resolution).
+    #[serde(skip)]
+    pub id: ServiceId,
 }
 
 impl ImportedService {
@@ -323,6 +326,7 @@ impl ImportedService {
             registry: s.registry,
             matched_by: imp.matched_by.to_string(),
             ports: imp.ports.iter().map(port_info).collect(),
+            id: imp.id,
         }
     }
 }

@@ -5,7 +5,7 @@
 
 mod destination_rules;
 mod egress;
-mod inbound;
+pub(crate) mod inbound;
 mod output;
 mod scope;
 mod select;

@@ -1,0 +1,56 @@
+//! Source links: turns each [`SourceRef`]'s resource and field path into a file and a range
+//! (line/column and UTF-16 offsets), once, when the result leaves the core.
+
+use super::types::{ListenerSet, Origin, SourceRef};
+use crate::load::Input;
+use crate::report::{Position, Range};
+use crate::yaml::Node;
+
+impl ListenerSet {
+    /// Fills `file` and `range` of every source link from the input the set was generated from.
+    pub fn locate(&mut self, input: &Input) {
+        let mut origins: Vec<&mut Origin> = Vec::new();
+        for l in self.listeners.iter_mut().chain(self.static_listeners.iter_mut()) {
+            origins.push(&mut l.origin);
+            origins.extend(l.filter_chains.iter_mut().map(|c| &mut c.origin));
+        }
+        origins.extend(self.routes.iter_mut().flat_map(|r| r.virtual_hosts.iter_mut().map(|v| &mut v.origin)));
+        origins.extend(self.skipped.iter_mut().map(|s| &mut s.origin));
+        for o in origins {
+            for s in &mut o.sources {
+                locate(input, s);
+            }
+        }
+    }
+}
+
+fn locate(input: &Input, s: &mut SourceRef) {
+    let Some(r) = s.index.and_then(|i| input.resources.get(i)) else { return };
+    let node = walk(&r.node, &s.path).unwrap_or(&r.node);
+    let src = input.source(r.source);
+    let pos = |offset: u32| {
+        let lc = src.line_col(offset);
+        Position { line: lc.line, column: lc.column, offset, utf16: src.utf16_offset(offset) }
+    };
+    s.file = Some(src.name.clone());
+    s.range = Some(Range { start: pos(node.range.start), end: pos(node.range.end) });
+}
+
+/// Follows `spec.egress[0].port` from a resource's root node.
+fn walk<'a>(root: &'a Node, path: &str) -> Option<&'a Node> {
+    let mut node = root;
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let (key, indices) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if !key.is_empty() {
+            node = node.get(key)?;
+        }
+        for idx in indices.split('[').filter(|s| !s.is_empty()) {
+            let i: usize = idx.trim_end_matches(']').parse().ok()?;
+            node = node.as_seq()?.get(i)?;
+        }
+    }
+    Some(node)
+}
