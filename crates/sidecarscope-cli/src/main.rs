@@ -30,6 +30,10 @@ enum Command {
     Analyze(commands::analyze::Args),
     /// Show which Sidecar governs a workload and its effective configuration, with reasons.
     Resolve(commands::resolve::Args),
+    /// List the listeners istiod would send the proxy, as `istioctl proxy-config listeners` shows them.
+    Listeners(commands::listeners::Args),
+    /// Follow a call through the proxy's listeners to the filter chain, route and cluster it reaches.
+    Trace(commands::trace::Args),
     /// Print the list of diagnostic codes (Markdown).
     Codes,
 }
@@ -47,6 +51,8 @@ fn main() -> ExitCode {
         Command::Validate(args) => commands::validate::run(args),
         Command::Analyze(args) => commands::analyze::run(args),
         Command::Resolve(args) => commands::resolve::run(args),
+        Command::Listeners(args) => commands::listeners::run(args),
+        Command::Trace(args) => commands::trace::run(args),
         Command::Codes => {
             common::print(&sidecarscope::diagnostic::codes_markdown());
             common::EXIT_OK

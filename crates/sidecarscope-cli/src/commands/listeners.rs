@@ -1,0 +1,52 @@
+//! `sidecarscope listeners`: the listeners istiod would send the proxy, as
+//! `istioctl proxy-config listeners` prints them, or as JSON/YAML with the reason for each
+//! listener and filter chain. The core generates and renders; this parses options.
+
+use clap::ValueEnum;
+use sidecarscope::listeners::table;
+use sidecarscope::{ListenerGenerator, Registry};
+
+use crate::common::{self, fail, InputArgs, ProxyArgs, EXIT_OK};
+
+#[derive(clap::Args)]
+#[command(after_help = "Examples:\n  sidecarscope listeners mesh/ --workload prod-us1/ratings\n  sidecarscope listeners mesh.yaml --namespace prod-us1 --labels app=ratings --ip 10.1.1.7 -o json\n  sidecarscope listeners mesh.yaml --namespace default --proxy-metadata INTERCEPTION_MODE=NONE")]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub proxy: ProxyArgs,
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Table)]
+    pub output: Output,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Output {
+    /// `istioctl proxy-config listeners` columns: ADDRESSES, PORT, MATCH, DESTINATION.
+    Table,
+    Json,
+    Yaml,
+}
+
+pub fn run(args: Args) -> u8 {
+    let env = match args.proxy.check() {
+        Ok(env) => env,
+        Err(e) => return fail(e),
+    };
+    let input = match common::load(&args.input) {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    let registry = Registry::build(&input);
+    let proxy = match args.proxy.proxy(&registry) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let mut set = ListenerGenerator::new(&registry, &input, &env).generate(&proxy);
+    set.locate(&input);
+    match args.output {
+        Output::Table => common::print(&table::render(&set)),
+        Output::Json => common::print_json(&set),
+        Output::Yaml => common::print(&crate::yaml_out::to_yaml(&set)),
+    }
+    EXIT_OK
+}
