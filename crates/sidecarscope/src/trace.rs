@@ -308,7 +308,11 @@ fn match_chain<'a>(l: &'a Listener, s: &Seen<'_>) -> Result<(usize, &'a FilterCh
         "Envoy sees destination port {}, address {}, {}{}{}",
         s.port,
         s.address,
-        if s.tls_inspector { match s.tls { CallTls::Plaintext => "transport raw_buffer", _ => "transport tls" } } else { "transport raw_buffer (no TLS inspector)" },
+        match (s.tls_inspector, s.tls) {
+            (_, CallTls::Plaintext) => "transport raw_buffer",
+            (true, _) => "transport tls",
+            (false, _) => "transport raw_buffer (no TLS inspector)",
+        },
         if s.sni.is_empty() { String::new() } else { format!(", SNI {}", s.sni) },
         if s.alpn.is_empty() { String::new() } else { format!(", ALPN {}", s.alpn) }
     );
@@ -364,7 +368,7 @@ fn route(set: &ListenerSet, action: &Action, call: &Call, t: &mut Trace) {
             let vh = rc
                 .virtual_hosts
                 .iter()
-                .find(|v| v.domains.iter().any(|d| *d == bare))
+                .find(|v| v.domains.contains(&bare))
                 .or_else(|| best_wildcard(&rc.virtual_hosts, &bare, true))
                 .or_else(|| best_wildcard(&rc.virtual_hosts, &bare, false))
                 .or_else(|| rc.virtual_hosts.iter().find(|v| v.domains.iter().any(|d| d == "*")));
@@ -376,7 +380,7 @@ fn route(set: &ListenerSet, action: &Action, call: &Call, t: &mut Trace) {
             let shown = if host.is_empty() { "no Host header".to_string() } else { format!("Host {host}") };
             t.steps.push(Step {
                 what: format!("route config {route_config}, virtual host {}", vh.name),
-                why: format!("{shown} selects it (domains {}). {}", vh.domains.join(", "), vh.origin.reason),
+                why: format!("{shown} selects it (domains {}); {}", vh.domains.join(", "), vh.origin.reason),
             });
             match &vh.cluster {
                 Some(cluster) => {
@@ -419,7 +423,7 @@ fn cluster_meaning(set: &ListenerSet, cluster: &str) -> String {
         "InboundPassthroughCluster" => "InboundPassthroughCluster delivers the connection to the application on its original destination port; no service or Sidecar ingress declares that port, so no inbound|port|| cluster applies".into(),
         c if c.starts_with("inbound|") => format!("{c} is the workload's inbound cluster: it delivers to the application (the Sidecar ingress defaultEndpoint, else the original destination port)"),
         c if c.starts_with("outbound|") => format!("{c} is the service's outbound cluster: load balanced over its endpoints, with its DestinationRule's policy"),
-        c => format!("{c}"),
+        c => c.to_string(),
     }
 }
 
@@ -430,7 +434,7 @@ fn summary(set: &ListenerSet, t: &Trace) -> String {
         (None, _) => format!("port {}", call.port),
     };
     let what = format!(
-        "{} {} {}{}",
+        "{} {} {}to {target}",
         match call.direction {
             CallDirection::Outbound => "outbound",
             CallDirection::Inbound => "inbound",
@@ -445,7 +449,6 @@ fn summary(set: &ListenerSet, t: &Trace) -> String {
             CallTls::Tls => "over TLS ",
             CallTls::Mtls => "over Istio mTLS ",
         },
-        format!("to {target}")
     );
     if let Some(e) = t.error {
         return format!("{what}: fails, {}", e.explain());

@@ -28,7 +28,7 @@ pub struct Args {
     pub protocol: Protocol,
     /// The call's transport: plaintext, TLS from the application, or Istio mTLS from a peer proxy.
     #[arg(long, value_enum)]
-    pub tls: Option<Tls>,
+    pub tls: Option<Transport>,
     /// The call arrives at the workload (virtualInbound) instead of leaving it.
     #[arg(long)]
     pub inbound: bool,
@@ -49,7 +49,7 @@ pub enum Protocol {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-pub enum Tls {
+pub enum Transport {
     Plaintext,
     Tls,
     Mtls,
@@ -100,9 +100,9 @@ pub fn run(args: Args) -> u8 {
         Protocol::Tls => (CallProtocol::Tcp, CallTls::Tls),
     };
     let tls = match args.tls {
-        Some(Tls::Plaintext) => CallTls::Plaintext,
-        Some(Tls::Tls) => CallTls::Tls,
-        Some(Tls::Mtls) => CallTls::Mtls,
+        Some(Transport::Plaintext) => CallTls::Plaintext,
+        Some(Transport::Tls) => CallTls::Tls,
+        Some(Transport::Mtls) => CallTls::Mtls,
         None if args.sni.is_some() => CallTls::Tls,
         None => default_tls,
     };

@@ -114,8 +114,18 @@ impl<'r> ListenerGenerator<'r> {
                 notes: &mut notes,
             }
             .build();
-            let outbound = outbound::Outbound::new(reg, &facts, &self.env, &self.endpoints, sidecar, fallthrough.clone(), &mut skipped, &mut notes)
-                .build(&resolution.egress);
+            let outbound = outbound::Outbound {
+                reg,
+                facts: &facts,
+                env: &self.env,
+                endpoints: &self.endpoints,
+                sidecar,
+                fallthrough: fallthrough.clone(),
+                skipped: &mut skipped,
+                notes: &mut notes,
+                built: Default::default(),
+            }
+            .build(&resolution.egress);
             listeners.extend(outbound);
             listeners.extend(special::http_proxy(&facts, reg.mesh.proxy_http_port, self.config_map.as_ref()));
             listeners.extend(special::virtual_outbound(&facts, &policy.mode, &fallthrough));

@@ -101,6 +101,14 @@ pub(crate) struct Outbound<'a> {
     pub fallthrough: (String, String),
     pub skipped: &'a mut Vec<Skipped>,
     pub notes: &'a mut Vec<String>,
+    /// The listeners built so far (Istio's `listenerMap`), in creation order.
+    pub built: Built,
+}
+
+/// Istio's `listenerMap`; kept in creation order (Go iterates the map in random order, so the
+/// LDS order of outbound listeners is not stable in istiod).
+#[derive(Default)]
+pub(crate) struct Built {
     entries: Vec<Entry>,
     by_key: HashMap<(String, u32), usize>,
 }
@@ -110,19 +118,6 @@ fn listener_name(bind: &str, port: u32) -> String {
 }
 
 impl<'a> Outbound<'a> {
-    pub fn new(
-        reg: &'a Registry,
-        facts: &'a ProxyFacts,
-        env: &'a IstiodEnv,
-        endpoints: &'a Endpoints,
-        sidecar: Option<&'a SidecarConfig>,
-        fallthrough: (String, String),
-        skipped: &'a mut Vec<Skipped>,
-        notes: &'a mut Vec<String>,
-    ) -> Outbound<'a> {
-        Outbound { reg, facts, env, endpoints, sidecar, fallthrough, skipped, notes, entries: Vec::new(), by_key: HashMap::new() }
-    }
-
     /// The egress listener as a source: `Sidecar ns/name spec.egress[i]`, or none when implicit.
     fn egress_source(&self, index: usize, l: &EgressListener) -> (String, Option<SourceRef>) {
         match self.sidecar {
@@ -181,7 +176,7 @@ impl<'a> Outbound<'a> {
                 }
             } else {
                 // The catch-all: lock what earlier egress listeners built, then every service port.
-                for e in &mut self.entries {
+                for e in &mut self.built.entries {
                     e.locked = true;
                 }
                 for imp in &l.services {
@@ -213,7 +208,7 @@ impl<'a> Outbound<'a> {
                 }
             }
         }
-        let entries = std::mem::take(&mut self.entries);
+        let entries = std::mem::take(&mut self.built.entries);
         entries.into_iter().map(|e| self.finish(e)).collect()
     }
 
@@ -297,9 +292,9 @@ impl<'a> Outbound<'a> {
         let primary = opts.binds.first().cloned().unwrap_or_default();
         let key = (primary.clone(), opts.port.number);
         let name = listener_name(&primary, opts.port.number);
-        let current = self.by_key.get(&key).copied();
+        let current = self.built.by_key.get(&key).copied();
         if let Some(i) = current {
-            if self.entries[i].locked {
+            if self.built.entries[i].locked {
                 self.skipped.push(Skipped {
                     name,
                     reason: format!(
@@ -311,7 +306,7 @@ impl<'a> Outbound<'a> {
                 return;
             }
         }
-        let existing_protocol = current.map(|i| self.entries[i].protocol);
+        let existing_protocol = current.map(|i| self.built.entries[i].protocol);
         let mut conflict = Conflict::None;
         let mut listener_port_protocol = opts.port.protocol;
         let chains: Vec<ChainOpts>;
@@ -407,16 +402,16 @@ impl<'a> Outbound<'a> {
                     origin: Origin { reason, sources: opts.origin.sources.clone() },
                 };
                 match current {
-                    Some(i) => self.entries[i] = entry,
+                    Some(i) => self.built.entries[i] = entry,
                     None => {
-                        self.by_key.insert(key, self.entries.len());
-                        self.entries.push(entry);
+                        self.built.by_key.insert(key, self.built.entries.len());
+                        self.built.entries.push(entry);
                     }
                 }
             }
             (_, Some(i)) => {
                 self.merge(i, chains, &opts, &name);
-                let e = &mut self.entries[i];
+                let e = &mut self.built.entries[i];
                 if matches!(conflict, Conflict::HttpOverTcp | Conflict::TcpOverHttp | Conflict::AutoOverTcp) {
                     e.protocol = None;
                 }
@@ -429,7 +424,7 @@ impl<'a> Outbound<'a> {
     /// there; an identical match keeps the first service's chain.
     fn merge(&mut self, i: usize, incoming: Vec<ChainOpts>, opts: &Opts<'_>, name: &str) {
         for c in incoming {
-            if let Some(existing) = self.entries[i].chains.iter().find(|e| e.conflicts_with(&c)) {
+            if let Some(existing) = self.built.entries[i].chains.iter().find(|e| e.conflicts_with(&c)) {
                 let first = existing.action.destination().to_string();
                 self.skipped.push(Skipped {
                     name: name.to_string(),
@@ -441,7 +436,7 @@ impl<'a> Outbound<'a> {
                 });
                 continue;
             }
-            self.entries[i].chains.push(c);
+            self.built.entries[i].chains.push(c);
         }
     }
 
