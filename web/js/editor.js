@@ -9,7 +9,7 @@
 import { EditorState, Compartment } from "@codemirror/state";
 import {
   EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter,
-  drawSelection, highlightSpecialChars, placeholder, dropCursor,
+  drawSelection, highlightSpecialChars, placeholder,
 } from "@codemirror/view";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import {
@@ -25,6 +25,19 @@ const MAX_HOST_TEXT = 4 * 1024 * 1024;
 
 const SEVERITIES = ["error", "warning", "info"];
 
+/** Appends text to an element, with `backticked` parts as <code> (text nodes only). */
+function appendCodeSpans(el, text) {
+  String(text).split("`").forEach((part, i) => {
+    if (i % 2 === 1) {
+      const code = document.createElement("code");
+      code.textContent = part;
+      el.appendChild(code);
+    } else if (part) {
+      el.appendChild(document.createTextNode(part));
+    }
+  });
+}
+
 function diagnosticMessage(d) {
   // Rendered with textContent only: a message or hint can never become markup.
   return () => {
@@ -32,12 +45,12 @@ function diagnosticMessage(d) {
     box.className = "sc-diag";
     const head = document.createElement("div");
     head.className = "sc-diag-message";
-    head.textContent = d.message;
+    appendCodeSpans(head, d.message);
     box.appendChild(head);
     if (d.hint) {
       const hint = document.createElement("div");
       hint.className = "sc-diag-hint";
-      hint.textContent = "help: " + d.hint;
+      appendCodeSpans(hint, "help: " + d.hint);
       box.appendChild(hint);
     }
     return box;
@@ -62,7 +75,6 @@ class EditorHandle {
         highlightSpecialChars(),
         history(),
         drawSelection(),
-        dropCursor(),
         indentOnInput(),
         indentUnit.of("  "),
         EditorState.tabSize.of(2),
@@ -73,7 +85,7 @@ class EditorHandle {
         highlightActiveLineGutter(),
         highlightSelectionMatches(),
         search({ top: true }),
-        placeholder("Paste Sidecars, Services, Pods, Deployments… (YAML or JSON, several documents separated by ---)"),
+        placeholder("Paste Sidecars, Services and workloads here, or pick an example"),
         keymap.of([...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, ...lintKeymap, indentWithTab]),
         this.readOnly.of(readOnlyExtensions(readOnly)),
         EditorView.contentAttributes.of({ "aria-label": "Input YAML", "aria-describedby": "editor-help" }),

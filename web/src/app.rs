@@ -15,7 +15,7 @@ use crate::examples::{self, Group, EXAMPLES};
 use crate::js;
 use crate::markdown;
 use crate::panels::{EffectivePanel, ProblemsPanel};
-use crate::share::{self, State};
+use crate::share::{self, ProxyChoice, State};
 
 const STATE_KEY: &str = "sidecarscope:state";
 const THEME_KEY: &str = "sidecarscope:theme";
@@ -77,6 +77,8 @@ pub struct AppState {
     pub notice: RwSignal<Option<String>>,
     /// The example the text still equals, if any.
     pub example: RwSignal<Option<&'static str>>,
+    /// The proxy Effective config shows.
+    pub proxy: RwSignal<ProxyChoice>,
     text: StoredValue<String>,
     persist_timer: StoredValue<Option<TimeoutHandle>>,
     notice_timer: StoredValue<Option<TimeoutHandle>>,
@@ -87,7 +89,7 @@ impl AppState {
     /// The heart of the page: a new text, fresh results.
     fn on_text(self, text: String) {
         let t0 = browser::now_ms();
-        let mut a = analysis::analyze(&text);
+        let mut a = self.proxy.with_untracked(|p| analysis::analyze(&text, p));
         a.elapsed_ms = Some(browser::now_ms() - t0);
         with_editor(|e| e.set_diagnostics(&editor_diagnostics(&a)));
         let example = self.example.get_untracked().filter(|id| examples::find(id).is_some_and(|e| e.text == text));
@@ -99,7 +101,16 @@ impl AppState {
     }
 
     fn state(self) -> State {
-        State { text: self.text.get_value(), panel: Some(self.panel.get_untracked().id().to_string()) }
+        State {
+            text: self.text.get_value(),
+            panel: Some(self.panel.get_untracked().id().to_string()),
+            proxy: self.proxy.get_untracked(),
+        }
+    }
+
+    /// Results again for the same text (another proxy was picked).
+    pub fn recompute(self) {
+        self.on_text(self.text.get_value());
     }
 
     /// localStorage and the fragment follow the text, a moment after typing stops.
@@ -140,6 +151,9 @@ impl AppState {
 
     fn load_text(self, text: &str, example: Option<&'static str>) {
         self.example.set(example);
+        if example.is_some() || text.is_empty() {
+            self.proxy.set(ProxyChoice::default());
+        }
         // Through the editor, so that the change is undoable and `on_text` runs once.
         with_editor(|e| e.set_text(text));
     }
@@ -173,38 +187,55 @@ fn editor_diagnostics(a: &Analysis) -> js_sys::Array {
 
 /// Where the first text comes from: a share link, then `?example=`, then the last session,
 /// then the default example.
-fn initial(config: &Config) -> (String, Option<&'static str>, Option<Panel>, Option<String>) {
+struct Initial {
+    text: String,
+    example: Option<&'static str>,
+    panel: Option<Panel>,
+    proxy: ProxyChoice,
+    notice: Option<String>,
+}
+
+impl Initial {
+    fn of_state(s: State, notice: Option<String>) -> Initial {
+        Initial { text: s.text, example: None, panel: s.panel.as_deref().and_then(Panel::from_id), proxy: s.proxy, notice }
+    }
+    fn of_example(e: &'static examples::Example, notice: Option<String>) -> Initial {
+        Initial { text: e.text.to_string(), example: Some(e.id), panel: None, proxy: ProxyChoice::default(), notice }
+    }
+}
+
+fn initial(config: &Config) -> Initial {
     let mut notice = None;
     match share::decode(&browser::fragment()) {
-        Ok(Some(s)) => return (s.text, None, s.panel.as_deref().and_then(Panel::from_id), None),
+        Ok(Some(s)) => return Initial::of_state(s, None),
         Ok(None) => {}
         Err(e) => notice = Some(format!("Could not open the link: {e}.")),
     }
     if let Some(id) = &config.example {
         match examples::find(id) {
-            Some(e) => return (e.text.to_string(), Some(e.id), None, notice),
+            Some(e) => return Initial::of_example(e, notice),
             None => notice = Some(format!("There is no example \u{201c}{id}\u{201d}.")),
         }
     }
     if !config.embed {
-        if let Some(s) = browser::storage_get(STATE_KEY).and_then(|j| serde_json::from_str::<State>(&j).ok()) {
-            return (s.text, None, s.panel.as_deref().and_then(Panel::from_id), notice);
+        if let Some(s) = browser::storage_get(STATE_KEY).and_then(|j| State::from_json(&j)) {
+            return Initial::of_state(s, notice);
         }
     }
-    let e = examples::default_example();
-    (e.text.to_string(), Some(e.id), None, notice)
+    Initial::of_example(examples::default_example(), notice)
 }
 
 #[component]
 pub fn App() -> impl IntoView {
     let config = Config::from_url();
-    let (text, example, panel, notice) = initial(&config);
+    let Initial { text, example, panel, proxy, notice } = initial(&config);
     let first_panel = panel.filter(|p| config.panels.contains(p)).or(config.panels.first().copied()).unwrap_or(Panel::Problems);
     let state = AppState {
         analysis: RwSignal::new(Analysis::default()),
         panel: RwSignal::new(first_panel),
         notice: RwSignal::new(None),
         example: RwSignal::new(example),
+        proxy: RwSignal::new(proxy),
         text: StoredValue::new(String::new()),
         persist_timer: StoredValue::new(None),
         notice_timer: StoredValue::new(None),
@@ -352,10 +383,11 @@ pub fn App() -> impl IntoView {
                         <div class="tabpanel" role="tabpanel" id=format!("panel-{}", p.id())
                             aria-labelledby=format!("tab-{}", p.id())
                             hidden=move || state.panel.get() != p>
-                            {match p {
+                            // Only the open panel is rendered (and so kept up to date).
+                            {move || (state.panel.get() == p).then(|| match p {
                                 Panel::Problems => view! { <ProblemsPanel/> }.into_any(),
                                 Panel::Effective => view! { <EffectivePanel/> }.into_any(),
-                            }}
+                            })}
                         </div>
                     }).collect_view()}
                 </section>
@@ -411,7 +443,9 @@ fn status_line(a: &Analysis) -> String {
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     let mut s = format!("{} \u{b7} {} \u{b7} {}", plural(a.resources, "resource"), plural(a.sidecars, "Sidecar"), markdown::counts(&a.summary));
     if let Some(ms) = a.elapsed_ms {
-        s.push_str(&format!(" \u{b7} checked in {ms:.1} ms"));
+        // Tenths by integer arithmetic: float formatting would cost the wasm 10 KB.
+        let tenths = (ms * 10.0).round() as u64;
+        s.push_str(&format!(" \u{b7} checked in {}.{} ms", tenths / 10, tenths % 10));
     }
     s
 }

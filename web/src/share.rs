@@ -4,18 +4,92 @@
 //! understanding every version it ever wrote. Decoding is bounded, because a link is
 //! untrusted input: the fragment's length and the inflated size are both capped.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use sidecarscope::yaml::{self, Node};
 
-/// What a link (and localStorage) keeps. New fields get `#[serde(default)]` so that older
+/// What a link (and localStorage) keeps, as JSON. New fields must be optional so that older
 /// links keep opening; removing or renaming one needs a `v2`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct State {
     /// The editor's text.
-    #[serde(default)]
     pub text: String,
     /// The results panel that was open (`problems`, `effective`), if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub panel: Option<String>,
+    /// The proxy whose effective configuration is shown.
+    #[serde(skip_serializing_if = "ProxyChoice::is_default")]
+    pub proxy: ProxyChoice,
+}
+
+/// Which proxy Effective config is about: a workload of the input, or one described by hand.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ProxyChoice {
+    /// `Kind/namespace/name` of a workload of the input; empty (or gone): the first one.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub workload: String,
+    /// When set, this proxy instead of a workload.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom: Option<CustomProxy>,
+}
+
+impl ProxyChoice {
+    fn is_default(&self) -> bool {
+        *self == ProxyChoice::default()
+    }
+}
+
+impl State {
+    /// Reads the JSON that [`encode`] and localStorage hold. JSON is YAML, so the core's YAML
+    /// reader does it (and a JSON decoder would cost the wasm about 15 KB). Missing or
+    /// mistyped fields read as empty; unknown ones are ignored.
+    pub fn from_json(json: &str) -> Option<State> {
+        let root = yaml::parse_documents(json).into_iter().next()?.root?;
+        root.as_map()?;
+        let s = |n: Option<&Node>| n.and_then(Node::as_str).map(str::to_string);
+        let proxy = root.get("proxy");
+        let custom = proxy.and_then(|p| p.get("custom")).filter(|c| c.as_map().is_some()).map(|c| CustomProxy {
+            namespace: s(c.get("namespace")).unwrap_or_default(),
+            labels: s(c.get("labels")).unwrap_or_default(),
+            ip: s(c.get("ip")).unwrap_or_default(),
+            interception: s(c.get("interception")).unwrap_or_default(),
+        });
+        Some(State {
+            text: s(root.get("text")).unwrap_or_default(),
+            panel: s(root.get("panel")),
+            proxy: ProxyChoice { workload: s(proxy.and_then(|p| p.get("workload"))).unwrap_or_default(), custom },
+        })
+    }
+}
+
+/// A proxy described by hand, as the form holds it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CustomProxy {
+    pub namespace: String,
+    /// `app=ratings, version=v1`
+    pub labels: String,
+    pub ip: String,
+    /// `REDIRECT` (the default), `TPROXY` or `NONE`.
+    pub interception: String,
+}
+
+impl CustomProxy {
+    pub fn to_proxy(&self) -> sidecarscope::Proxy {
+        let mut p = sidecarscope::Proxy::new(if self.namespace.trim().is_empty() { "default" } else { self.namespace.trim() });
+        for pair in self.labels.split([',', '\n']) {
+            if let Some((k, v)) = pair.split_once(['=', ':']) {
+                if !k.trim().is_empty() {
+                    p.labels.insert(k.trim().to_string(), v.trim().to_string());
+                }
+            }
+        }
+        if !self.ip.trim().is_empty() {
+            p.ip = Some(self.ip.trim().to_string());
+        }
+        if !self.interception.is_empty() && self.interception != "REDIRECT" {
+            p.metadata.insert("INTERCEPTION_MODE".to_string(), self.interception.clone());
+        }
+        p
+    }
 }
 
 /// The prefix of the current format.
@@ -75,8 +149,8 @@ pub fn decode(fragment: &str) -> Result<Option<State>, DecodeError> {
             DecodeError::Corrupt("not deflate data")
         }
     })?;
-    let state: State = serde_json::from_slice(&json).map_err(|_| DecodeError::Corrupt("not a playground state"))?;
-    Ok(Some(state))
+    let json = String::from_utf8(json).map_err(|_| DecodeError::Corrupt("not UTF-8"))?;
+    State::from_json(&json).map(Some).ok_or(DecodeError::Corrupt("not a playground state"))
 }
 
 fn is_version(s: &str) -> bool {
@@ -132,7 +206,7 @@ mod tests {
     #[test]
     fn round_trip() {
         for text in ["", "a", "ab", "abc", "kind: Sidecar\n# ünïcödé ✓ 🚀\n", &"x: y\n".repeat(5000)] {
-            let state = State { text: text.to_string(), panel: Some("problems".into()) };
+            let state = State { text: text.to_string(), panel: Some("problems".into()), proxy: ProxyChoice::default() };
             let frag = encode(&state);
             assert!(frag.starts_with("v1/"));
             assert!(frag.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_/".contains(&b)), "{frag}");
@@ -184,6 +258,30 @@ mod tests {
         let json = br#"{"text":"a: b","future":{"x":1}}"#;
         let mut frag = String::from("v1/");
         base64url_encode(&miniz_oxide::deflate::compress_to_vec(json, 6), &mut frag);
-        assert_eq!(decode(&frag).unwrap(), Some(State { text: "a: b".into(), panel: None }));
+        assert_eq!(decode(&frag).unwrap(), Some(State { text: "a: b".into(), panel: None, proxy: ProxyChoice::default() }));
+    }
+
+    #[test]
+    fn json_with_escapes_and_any_text_reads_back() {
+        for text in ["a: \"b\"\n\tc: '\\d'\r\n", "\u{1}\u{1f}\u{7f} ünï 🚀 ---\n--- \n...\n", "{\"text\": 1}", "</script><!--", ""] {
+            let state = State { text: text.to_string(), panel: None, proxy: ProxyChoice::default() };
+            let json = serde_json::to_string(&state).unwrap();
+            assert_eq!(State::from_json(&json), Some(state), "{json}");
+        }
+        assert_eq!(State::from_json("[1, 2]"), None);
+        assert_eq!(State::from_json("{\"text\": 5}").unwrap().text, "");
+    }
+
+    #[test]
+    fn custom_proxies_round_trip_and_parse() {
+        let custom = CustomProxy { namespace: " prod ".into(), labels: "app=ratings, version: v1".into(), ip: "10.1.1.7".into(), interception: "NONE".into() };
+        let state = State { text: "x".into(), panel: None, proxy: ProxyChoice { workload: String::new(), custom: Some(custom.clone()) } };
+        assert_eq!(decode(&encode(&state)).unwrap(), Some(state));
+        let p = custom.to_proxy();
+        assert_eq!(p.namespace, "prod");
+        assert_eq!(p.labels.get("app").map(String::as_str), Some("ratings"));
+        assert_eq!(p.labels.get("version").map(String::as_str), Some("v1"));
+        assert_eq!(p.ip.as_deref(), Some("10.1.1.7"));
+        assert_eq!(p.metadata.get("INTERCEPTION_MODE").map(String::as_str), Some("NONE"));
     }
 }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use sidecarscope::report::JsonDiagnostic;
 use sidecarscope::Severity;
 
+use super::code_spans;
 use crate::app::{with_editor, AppState};
 
 /// More than this many rows are summarised (a pasted mesh can have thousands).
@@ -70,9 +71,9 @@ fn row(d: &JsonDiagnostic) -> impl IntoView {
                 on:click=move |_| { with_editor(|e| e.select(from, to)); }>
                 <span class="sev-icon" aria-hidden="true">{icon}</span>
                 <span class="problem-body">
-                    <span class="problem-message">{d.message.clone()}</span>
+                    <span class="problem-message">{code_spans(&d.message)}</span>
                     <span class="problem-meta">{meta.join(" \u{b7} ")}</span>
-                    {d.hint.clone().map(|h| view! { <span class="problem-hint">{format!("help: {h}")}</span> })}
+                    {d.hint.as_ref().map(|h| view! { <span class="problem-hint">"help: "{code_spans(h)}</span> })}
                 </span>
                 <span class="problem-loc">{loc}</span>
             </button>
