@@ -36,7 +36,7 @@ macro_rules! examples {
 examples! {
     IstioDocs "global-default" "Global default in the root namespace";
     IstioDocs "namespace-override" "Namespace-wide override (prod-us1)";
-    IstioDocs "ratings-uds" "ratings: ingress to a Unix socket, egress port 9080";
+    IstioDocs "ratings-uds" "ratings: Unix socket ingress, port 9080 egress";
     IstioDocs "no-ip-tables" "No iptables: interception mode NONE";
     IstioDocs "partial-ip-tables" "Partial iptables: VM ingress bind";
     IstioDocs "ratings-tls" "ratings: ingress TLS termination";

@@ -149,7 +149,7 @@ fn resolution_view(e: &Effective) -> impl IntoView {
                         <tbody>
                             {r.ingress.iter().map(|p| view! {
                                 <tr>
-                                    <td class="mono">{format!("{}{}", p.bind.as_ref().map(|b| format!("{b}:")).unwrap_or_default(), p.port)}</td>
+                                    <td class="mono nowrap">{format!("{}{}", p.bind.as_ref().map(|b| format!("{b}:")).unwrap_or_default(), p.port)}</td>
                                     <td>{p.protocol}</td>
                                     <td class="mono">{p.default_endpoint.clone().filter(|d| !d.is_empty()).unwrap_or_else(|| "original destination".into())}</td>
                                     <td>{p.source.clone()}</td>
@@ -221,7 +221,7 @@ fn egress_view(i: usize, l: &EgressListener) -> impl IntoView {
                             {l.services.iter().map(|s| view! {
                                 <tr>
                                     <td class="mono">{s.hostname.clone()}</td>
-                                    <td class="mono">{ports_text(&s.ports)}</td>
+                                    <td class="mono nowrap">{ports_text(&s.ports)}</td>
                                     <td class="mono">{s.matched_by.clone()}</td>
                                 </tr>
                             }).collect_view()}
@@ -244,7 +244,7 @@ fn egress_view(i: usize, l: &EgressListener) -> impl IntoView {
 }
 
 fn ports_text(ports: &[PortInfo]) -> String {
-    ports.iter().map(|p| format!("{}/{}", p.number, p.protocol)).collect::<Vec<_>>().join(", ")
+    ports.iter().map(|p| format!("{}/{}", p.number, p.protocol)).collect::<Vec<_>>().join("\n")
 }
 
 fn labels_text(r: &Resolution) -> String {
