@@ -5,6 +5,8 @@
 //! and `buildCatchAllVirtualHost`. VirtualService routes are reduced to the first destination
 //! of the first HTTP route (matches on path or headers are not evaluated).
 
+use std::collections::HashSet;
+
 use super::types::{Origin, RouteConfig, SourceRef, VirtualHost};
 use crate::host::matches;
 use crate::registry::{Registry, Service, ServiceRegistry, ServiceResolution};
@@ -50,9 +52,15 @@ impl Routes<'_> {
             listener_port = 0;
         }
         let mut hosts: Vec<VirtualHost> = Vec::new();
-        let mut seen_domains: Vec<String> = Vec::new();
+        let mut seen_domains: HashSet<String> = HashSet::new();
         for imp in &listener.services {
             let s = &self.reg.services[imp.id];
+            // A sniffed service's route config only ever keeps that service's virtual host
+            // (Istio computes the port's virtual hosts once and filters; skipping the others here
+            // keeps thousands of per-service route configs linear).
+            if sniffed_host.is_some_and(|h| h != s.hostname) {
+                continue;
+            }
             let ports: Vec<u32> = if listener_port == 0 { imp.ports.iter().map(|p| p.number).collect() } else { vec![listener_port] };
             for p in ports {
                 if !imp.ports.iter().any(|x| x.number == p) {
