@@ -2,13 +2,11 @@
 //! gets, with the reason for each part. The core computes and renders; this only parses the
 //! proxy options and picks the output format.
 
-use std::collections::BTreeMap;
-
 use clap::ValueEnum;
 use sidecarscope::resolve::render_text;
 use sidecarscope::{Proxy, Registry, Resolution, Resolver};
 
-use crate::common::{self, InputArgs, EXIT_INPUT, EXIT_OK};
+use crate::common::{self, fail, pairs, InputArgs, EXIT_OK};
 
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  sidecarscope resolve mesh/ --workload prod-us1/ratings\n  sidecarscope resolve mesh.yaml --namespace prod-us1 --labels app=ratings,version=v1 -o json\n  sidecarscope resolve mesh.yaml --all -o json")]
@@ -45,26 +43,6 @@ pub enum Output {
     Text,
     Json,
     Yaml,
-}
-
-fn fail(msg: impl std::fmt::Display) -> u8 {
-    eprintln!("sidecarscope: error: {msg}");
-    EXIT_INPUT
-}
-
-/// `k=v,k2=v2` (also used for repeated `KEY=VALUE` options).
-fn pairs<'a>(items: impl Iterator<Item = &'a str>, what: &str) -> Result<BTreeMap<String, String>, String> {
-    let mut out = BTreeMap::new();
-    for item in items.map(str::trim).filter(|s| !s.is_empty()) {
-        let Some((k, v)) = item.split_once('=') else {
-            return Err(format!("{what} {item:?} is not KEY=VALUE"));
-        };
-        if k.trim().is_empty() {
-            return Err(format!("{what} {item:?} has an empty key"));
-        }
-        out.insert(k.trim().to_string(), v.trim().to_string());
-    }
-    Ok(out)
 }
 
 pub fn run(args: Args) -> u8 {
