@@ -13,7 +13,7 @@ pub mod sidecar;
 pub mod time;
 pub mod virtual_service;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::load::{Input, ResourceKind};
@@ -65,6 +65,8 @@ pub struct Registry {
     pub delegate_virtual_services: Vec<String>,
     /// Workloads of the input (for named target ports).
     pub workloads: Vec<Workload>,
+    /// Namespaces that something singles out (see [`Registry::namespace_is_neutral`]).
+    distinct_namespaces: HashSet<String>,
 }
 
 impl Registry {
@@ -93,7 +95,43 @@ impl Registry {
         });
         reg.destination_rule_index = DestinationRuleIndex::build(&reg.destination_rules, &reg.mesh);
         reg.index_sidecars(sidecars);
+        reg.index_distinct_namespaces();
         reg
+    }
+
+    /// Records every namespace that some config treats specially, so that all other namespaces
+    /// are known to see the same services, VirtualServices and DestinationRules.
+    fn index_distinct_namespaces(&mut self) {
+        let mut out: HashSet<String> = HashSet::new();
+        for s in &self.services {
+            let export = self.service_export_to(s);
+            if !export.contains("*") {
+                out.insert(s.namespace.clone());
+            }
+            out.extend(export.0.iter().filter(|e| !matches!(e.as_str(), "*" | "." | "~")).cloned());
+        }
+        for per_ns in self.host_and_namespace.values().filter(|v| v.len() > 1) {
+            out.extend(per_ns.iter().map(|(ns, _)| ns.clone()));
+        }
+        out.extend(self.vs_private.keys().cloned());
+        out.extend(self.vs_exported.keys().cloned());
+        for vs in &self.virtual_services {
+            if vs.gateway_semantics {
+                out.insert(vs.namespace.clone());
+            }
+            out.extend(vs.http.iter().flat_map(|h| h.source_namespaces.iter().cloned()));
+        }
+        self.distinct_namespaces = out;
+    }
+
+    /// Whether nothing singles this namespace out for services and VirtualServices: no service
+    /// or VirtualService names it in exportTo or a sourceNamespace match, its own services are
+    /// public with hostnames no other namespace uses, and no VirtualService is private or
+    /// exported to it. The egress listeners and scope-wide services of a Sidecar without `./`
+    /// hosts are then the same for all such namespaces, so istiod's per-namespace work can be
+    /// shared. (DestinationRules are still looked up per namespace.)
+    pub fn namespace_is_neutral(&self, ns: &str) -> bool {
+        !self.distinct_namespaces.contains(ns)
     }
 
     /// Istio `initServiceRegistry`.

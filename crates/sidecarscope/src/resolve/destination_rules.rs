@@ -4,9 +4,56 @@
 
 use serde::Serialize;
 
+use std::collections::HashMap;
+
+use super::scope::Scope;
 use super::Proxy;
 use crate::registry::read::labels_subset;
 use crate::registry::{ConsolidatedRule, LookupStep, Registry};
+
+/// The candidate DestinationRules of every service of a scope, for one config namespace
+/// (Istio `selectDestinationRules`, which calls `PushContext.destinationRule` per service).
+pub(crate) struct ScopeRules<'r> {
+    /// Per scope service (same order): the candidates and the lookup step that found them.
+    pub rules: Vec<Option<(Vec<&'r ConsolidatedRule>, LookupStep)>>,
+    /// Scope hostname to index; a hostname outside the scope has no DestinationRule at all.
+    pub by_host: HashMap<&'r str, usize>,
+    /// Whether a rule with a workloadSelector is a candidate (the choice then depends on labels).
+    pub per_proxy: bool,
+}
+
+impl<'r> ScopeRules<'r> {
+    pub(crate) fn new(reg: &'r Registry, scope: &Scope, config_ns: &str) -> ScopeRules<'r> {
+        let root = reg.mesh.root_namespace.as_str();
+        let mut by_host = HashMap::with_capacity(scope.service_ids.len());
+        let rules: Vec<_> = scope
+            .service_ids
+            .iter()
+            .enumerate()
+            .map(|(i, &id)| {
+                let s = &reg.services[id];
+                by_host.insert(s.hostname.as_str(), i);
+                reg.destination_rule_index.lookup(config_ns, &s.namespace, &s.hostname, root)
+            })
+            .collect();
+        let per_proxy = rules.iter().flatten().any(|(rs, _)| rs.iter().any(|r| r.selector.is_some()));
+        ScopeRules { rules, by_host, per_proxy }
+    }
+
+    /// The rules chosen for a proxy, one per scope host that has one.
+    pub(crate) fn choices(&self, reg: &Registry, scope: &Scope, proxy: &Proxy) -> Vec<DestinationRuleChoice> {
+        scope
+            .services
+            .iter()
+            .zip(&self.rules)
+            .filter_map(|(s, found)| {
+                let (rules, step) = found.as_ref()?;
+                let r = choose(rules, reg, proxy, true)?;
+                Some(describe(reg, &s.hostname, r, *step, proxy))
+            })
+            .collect()
+    }
+}
 
 /// The DestinationRule used for one host of the scope.
 #[derive(Debug, Clone, Serialize)]

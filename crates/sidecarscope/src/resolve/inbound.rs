@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::destination_rules::choose;
+use super::destination_rules::{choose, ScopeRules};
 use super::output::Settings;
-use super::scope::Scope;
 use super::Proxy;
 use crate::registry::read::{labels_subset, list, set, u32_of};
 use crate::registry::{protocol_name, Registry, ServiceId, SidecarConfig, TargetPort};
@@ -134,7 +133,7 @@ pub(crate) struct Inbound {
     pub pools: BTreeMap<u32, PoolChoice>,
 }
 
-pub(crate) fn compute(reg: &Registry, scope: &Scope<'_>, sidecar: Option<&SidecarConfig>, proxy: &Proxy, notes: &mut Vec<String>) -> Inbound {
+pub(crate) fn compute(reg: &Registry, rules: &ScopeRules<'_>, sidecar: Option<&SidecarConfig>, proxy: &Proxy, notes: &mut Vec<String>) -> Inbound {
     let all_targets = targets(reg, proxy, notes);
     let none_mode = interception_none(proxy);
     let unprivileged = proxy.metadata.get("UNPRIVILEGED_POD").is_some_and(|v| matches!(v.as_str(), "true" | "True" | "TRUE" | "1" | "t" | "T"));
@@ -236,7 +235,7 @@ pub(crate) fn compute(reg: &Registry, scope: &Scope<'_>, sidecar: Option<&Sideca
     ports.sort_by_key(|p| p.port);
     for (port, (id, _)) in &dr_service {
         let s = &reg.services[*id];
-        if scope.rule_by_host.contains_key(&s.hostname) {
+        if rules.by_host.contains_key(s.hostname.as_str()) {
             continue;
         }
         let found = reg.destination_rule_index.lookup(&proxy.namespace, &s.namespace, &s.hostname, &reg.mesh.root_namespace);
@@ -249,7 +248,7 @@ pub(crate) fn compute(reg: &Registry, scope: &Scope<'_>, sidecar: Option<&Sideca
             ));
         }
     }
-    let pools = ports.iter().map(|p| (p.port, pool_for(reg, scope, sidecar, proxy, p.port, dr_service.get(&p.port).copied()))).collect();
+    let pools = ports.iter().map(|p| (p.port, pool_for(reg, rules, sidecar, proxy, p.port, dr_service.get(&p.port).copied()))).collect();
     Inbound { ports, pools }
 }
 
@@ -267,14 +266,14 @@ pub fn sidecar_pool_for_port(sidecar: Option<&SidecarConfig>, port: u32) -> Opti
 }
 
 /// The whole precedence chain for one inbound port.
-fn pool_for(reg: &Registry, scope: &Scope<'_>, sidecar: Option<&SidecarConfig>, proxy: &Proxy, port: u32, service: Option<(ServiceId, u32)>) -> PoolChoice {
+fn pool_for(reg: &Registry, scope_rules: &ScopeRules<'_>, sidecar: Option<&SidecarConfig>, proxy: &Proxy, port: u32, service: Option<(ServiceId, u32)>) -> PoolChoice {
     if let Some((settings, level, source)) = sidecar_pool_for_port(sidecar, port) {
         return PoolChoice { settings, level, source };
     }
     // The DestinationRule of the service, as the scope knows it (selector rules never apply inbound).
     if let Some((id, service_port)) = service {
         let host = &reg.services[id].hostname;
-        let rule = scope.rule_by_host.get(host).and_then(|&i| scope.rules[i].as_ref()).and_then(|(rules, _)| choose(rules, reg, proxy, false));
+        let rule = scope_rules.by_host.get(host.as_str()).and_then(|&i| scope_rules.rules[i].as_ref()).and_then(|(rules, _)| choose(rules, reg, proxy, false));
         if let Some(tp_rule) = rule.and_then(|r| r.traffic_policy_from) {
             let dr = &reg.destination_rules[tp_rule];
             if let Some(tp) = &dr.traffic_policy {

@@ -21,6 +21,7 @@ use crate::registry::{Registry, SidecarConfig};
 use crate::workload::{workloads, Workload};
 
 pub use destination_rules::DestinationRuleChoice;
+use destination_rules::ScopeRules;
 pub use egress::{ImportedService, ShadowedService};
 pub use inbound::{InboundPort, PoolChoice, PoolLevel};
 pub use output::{PortInfo, Settings, Shared};
@@ -139,13 +140,23 @@ pub fn resolve_workloads(input: &Input) -> Vec<Resolution> {
 /// Resolves many proxies against one registry, computing each (Sidecar, namespace) scope once.
 pub struct Resolver<'r> {
     reg: &'r Registry,
-    scopes: HashMap<(Option<usize>, String), scope::Scope<'r>>,
+    /// Scopes by Sidecar and namespace (`None`: every neutral namespace).
+    scopes: HashMap<(Option<usize>, Option<String>), scope::Scope>,
+    rules: HashMap<(Option<usize>, String), ScopeRules<'r>>,
+    share_neutral: bool,
     shared_rules: HashMap<(Option<usize>, String), Shared<Vec<DestinationRuleChoice>>>,
 }
 
 impl<'r> Resolver<'r> {
     pub fn new(reg: &'r Registry) -> Resolver<'r> {
-        Resolver { reg, scopes: HashMap::new(), shared_rules: HashMap::new() }
+        Resolver { reg, scopes: HashMap::new(), rules: HashMap::new(), shared_rules: HashMap::new(), share_neutral: true }
+    }
+
+    /// A resolver that computes every (Sidecar, namespace) scope separately, as istiod does;
+    /// for tests of the sharing.
+    #[doc(hidden)]
+    pub fn without_sharing(reg: &'r Registry) -> Resolver<'r> {
+        Resolver { share_neutral: false, ..Resolver::new(reg) }
     }
 
     pub fn resolve_workload(&mut self, w: &Workload) -> Resolution {
@@ -159,7 +170,13 @@ impl<'r> Resolver<'r> {
         let selection = select::select(reg, proxy);
         let sidecar = selection.sidecar.map(|i| &*reg.sidecars[i]);
         let key = (selection.sidecar, proxy.namespace.clone());
-        let scope = self.scopes.entry(key.clone()).or_insert_with(|| scope::compute(reg, sidecar, &proxy.namespace));
+        // Neutral namespaces get identical listeners and services from a Sidecar without `./`
+        // hosts: compute them once (DestinationRules are looked up per namespace below).
+        let scope_key = match self.share_neutral && reg.namespace_is_neutral(&proxy.namespace) && !mentions_own_namespace(sidecar) {
+            true => (selection.sidecar, None),
+            false => (selection.sidecar, Some(proxy.namespace.clone())),
+        };
+        let scope = self.scopes.entry(scope_key).or_insert_with(|| scope::compute(reg, sidecar, &proxy.namespace));
 
         let mut notes = selection.notes.clone();
         notes.extend(reg.mesh.notes.iter().cloned());
@@ -182,24 +199,13 @@ impl<'r> Resolver<'r> {
 
         let outbound_traffic_policy = outbound_policy(reg, sidecar, &selection, &mut notes);
 
-        // DestinationRules: shared by the scope unless a selector rule may pick this proxy.
-        let per_proxy = scope.rules.iter().flatten().any(|(rules, _)| rules.iter().any(|r| r.selector.is_some()));
-        let choose_all = |scope: &scope::Scope<'_>| -> Vec<DestinationRuleChoice> {
-            scope
-                .services
-                .iter()
-                .zip(&scope.rules)
-                .filter_map(|(s, found)| {
-                    let (rules, step) = found.as_ref()?;
-                    let r = destination_rules::choose(rules, reg, proxy, true)?;
-                    Some(destination_rules::describe(reg, &s.hostname, r, *step, proxy))
-                })
-                .collect()
-        };
-        let destination_rules = if per_proxy {
-            Shared::new(choose_all(scope))
+        // DestinationRules: looked up per namespace; the choice is shared unless a selector rule
+        // may pick this proxy.
+        let rules = self.rules.entry(key.clone()).or_insert_with(|| ScopeRules::new(reg, scope, &proxy.namespace));
+        let destination_rules = if rules.per_proxy {
+            Shared::new(rules.choices(reg, scope, proxy))
         } else {
-            self.shared_rules.entry(key).or_insert_with(|| Shared::new(choose_all(scope))).clone()
+            self.shared_rules.entry(key).or_insert_with(|| Shared::new(rules.choices(reg, scope, proxy))).clone()
         };
         if !destination_rules.is_empty() {
             notes.push(
@@ -207,7 +213,7 @@ impl<'r> Resolver<'r> {
             );
         }
 
-        let inbound = inbound::compute(reg, scope, sidecar, proxy, &mut notes);
+        let inbound = inbound::compute(reg, rules, sidecar, proxy, &mut notes);
         let used = selection.sidecar.map(|i| Arc::clone(&reg.sidecars[i]));
         Resolution {
             workload: None,
@@ -225,6 +231,12 @@ impl<'r> Resolver<'r> {
             pools: SidecarPools { sidecar: used },
         }
     }
+}
+
+/// Whether a Sidecar's hosts refer to the config namespace (`./`, `~./`), which makes its scope
+/// differ between namespaces. No Sidecar means hosts `*/*`.
+fn mentions_own_namespace(sidecar: Option<&SidecarConfig>) -> bool {
+    sidecar.is_some_and(|sc| sc.egress.iter().flat_map(|l| &l.hosts).any(|h| h.starts_with("./") || h.starts_with("~./")))
 }
 
 /// The Sidecar's `outboundTrafficPolicy` as-is, else MeshConfig's mode
@@ -261,4 +273,82 @@ fn outbound_policy(reg: &Registry, sidecar: Option<&SidecarConfig>, selection: &
 pub fn sidecar_scope(reg: &Registry, sidecar: &SidecarConfig, config_ns: &str) -> (Shared<Vec<EgressListener>>, Shared<Vec<ScopeService>>) {
     let scope = scope::compute(reg, Some(sidecar), config_ns);
     (scope.egress, scope.services)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::load_text;
+
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+            items[self.next(items.len())]
+        }
+    }
+
+    /// A small mesh where namespaces are singled out in every way the neutrality test knows.
+    fn random_mesh(rng: &mut Rng) -> String {
+        let nss = ["a", "b", "c", "d", "e", "istio-system"];
+        let mut docs = Vec::new();
+        for i in 0..8 {
+            let ns = rng.pick(&nss);
+            let export = rng.pick(&["", "", "", "    networking.istio.io/exportTo: '.'\n", "    networking.istio.io/exportTo: 'b,c'\n"]);
+            let ann = if export.is_empty() { String::new() } else { format!("  annotations:\n{export}") };
+            docs.push(format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: s{i}\n  namespace: {ns}\n{ann}spec:\n  selector: {{app: s{i}}}\n  ports: [{{name: http, port: 80}}, {{name: tcp-db, port: 5432}}]\n"));
+        }
+        for i in 0..4 {
+            let ns = rng.pick(&nss);
+            let host = rng.pick(&["api.example.com", "s1.a.svc.cluster.local", "*.example.com"]);
+            let export = rng.pick(&["", "  exportTo: [d]\n", "  exportTo: ['*']\n"]);
+            docs.push(format!("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: se{i}, namespace: {ns}}}\nspec:\n  hosts: ['{host}']\n  ports: [{{number: 443, name: tls, protocol: TLS}}]\n{export}"));
+        }
+        for i in 0..3 {
+            let ns = rng.pick(&nss);
+            let export = rng.pick(&["", "  exportTo: ['.']\n", "  exportTo: [e]\n"]);
+            let source = rng.pick(&["", "    - sourceNamespace: c\n"]);
+            let m = if source.is_empty() { String::new() } else { format!("  - match:\n{source}") };
+            let route = if m.is_empty() { "  - route:\n".to_string() } else { format!("{m}    route:\n") };
+            docs.push(format!("apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: vs{i}, namespace: {ns}}}\nspec:\n  hosts: [s{i}.{ns}.svc.cluster.local]\n{export}  http:\n{route}    - destination: {{host: api.example.com}}\n"));
+            let dns = rng.pick(&nss);
+            let dr_export = rng.pick(&["", "  exportTo: ['.']\n", "  exportTo: [f]\n", "  workloadSelector: {matchLabels: {app: s0}}\n"]);
+            let host = rng.pick(&["s{i}.{ns}.svc.cluster.local", "'*.svc.cluster.local'", "api.example.com"]).replace("{i}", &i.to_string()).replace("{ns}", ns);
+            docs.push(format!("apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: dr{i}, namespace: {dns}}}\nspec:\n  host: {host}\n{dr_export}  subsets: [{{name: v1}}]\n"));
+        }
+        for ns in ["a", "b", "c"] {
+            let hosts = rng.pick(&["['*/*']", "['./*', 'istio-system/*']", "['*/api.example.com', 'b/*']", "['~d/*', '*/*']"]);
+            if rng.next(3) > 0 {
+                docs.push(format!("apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {{name: default, namespace: {ns}}}\nspec:\n  egress: [{{hosts: {hosts}}}]\n"));
+            }
+        }
+        docs.join("---\n")
+    }
+
+    #[test]
+    fn sharing_neutral_namespaces_changes_nothing() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let mut shared_scopes = 0;
+        for _ in 0..150 {
+            let input = load_text("mesh.yaml", &random_mesh(&mut rng));
+            let reg = Registry::build(&input);
+            let mut shared = Resolver::new(&reg);
+            let mut plain = Resolver::without_sharing(&reg);
+            for ns in ["a", "b", "c", "d", "e", "f", "g", "istio-system"] {
+                for app in ["s0", "s1", "x"] {
+                    let p = Proxy { namespace: ns.into(), labels: [("app".to_string(), app.to_string())].into(), ..Proxy::default() };
+                    let a = serde_json::to_value(shared.resolve(&p)).unwrap();
+                    let b = serde_json::to_value(plain.resolve(&p)).unwrap();
+                    assert_eq!(a, b, "proxy {ns}/{app}");
+                }
+            }
+            shared_scopes += plain.scopes.len() - shared.scopes.len();
+        }
+        assert!(shared_scopes > 100, "the test exercises sharing ({shared_scopes} scopes saved)");
+    }
 }

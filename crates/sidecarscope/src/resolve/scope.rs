@@ -9,9 +9,7 @@ use serde::Serialize;
 
 use super::egress::{self, port_filter, trim_to_port, ImportedService, ShadowedService};
 use super::output::{port_info, PortInfo, Shared};
-use crate::registry::{
-    ConsolidatedRule, EgressListenerConfig, ExportTo, LookupStep, Registry, ServiceId, ServicePort, ServiceRegistry, SidecarConfig,
-};
+use crate::registry::{EgressListenerConfig, ExportTo, Registry, ServiceId, ServicePort, ServiceRegistry, SidecarConfig};
 use crate::validate::values::Protocol;
 
 /// One egress listener of the effective configuration.
@@ -68,12 +66,11 @@ struct Entry {
 }
 
 /// The shared part of a resolution.
-pub(crate) struct Scope<'r> {
+pub(crate) struct Scope {
     pub egress: Shared<Vec<EgressListener>>,
     pub services: Shared<Vec<ScopeService>>,
-    /// For each scope service (same order): the candidate DestinationRules and the lookup step.
-    pub rules: Vec<Option<(Vec<&'r ConsolidatedRule>, LookupStep)>>,
-    pub rule_by_host: HashMap<String, usize>,
+    /// The registry service of each scope service (same order).
+    pub service_ids: Vec<ServiceId>,
     pub notes: Vec<String>,
 }
 
@@ -85,7 +82,7 @@ pub(crate) fn listener_label(index: usize, l: &EgressListenerConfig) -> String {
     }
 }
 
-pub(crate) fn compute<'r>(reg: &'r Registry, sidecar: Option<&SidecarConfig>, config_ns: &str) -> Scope<'r> {
+pub(crate) fn compute(reg: &Registry, sidecar: Option<&SidecarConfig>, config_ns: &str) -> Scope {
     let implicit = sidecar.is_none_or(|s| s.egress.is_empty());
     let default_listener = [EgressListenerConfig::catch_all_default()];
     let configs: &[EgressListenerConfig] = match sidecar {
@@ -164,15 +161,11 @@ pub(crate) fn compute<'r>(reg: &'r Registry, sidecar: Option<&SidecarConfig>, co
             "A `~` host entry excludes matching services and VirtualServices (`~/*` excludes everything, cancelling the listener's other entries). The Sidecar doc still describes `~` as \"no namespace\"; this Istio version treats it as an exclusion.".into(),
         );
     }
-    let root_ns = reg.mesh.root_namespace.as_str();
-    let mut rules = Vec::with_capacity(entries.len());
-    let mut rule_by_host = HashMap::new();
+    let service_ids: Vec<ServiceId> = entries.iter().map(|e| e.id).collect();
     let services: Vec<ScopeService> = entries
         .into_iter()
         .map(|e| {
             let s = &reg.services[e.id];
-            rules.push(reg.destination_rule_index.lookup(config_ns, &s.namespace, &s.hostname, root_ns));
-            rule_by_host.insert(s.hostname.clone(), rules.len() - 1);
             ScopeService {
                 hostname: s.hostname.clone(),
                 namespace: s.namespace.clone(),
@@ -182,7 +175,7 @@ pub(crate) fn compute<'r>(reg: &'r Registry, sidecar: Option<&SidecarConfig>, co
             }
         })
         .collect();
-    Scope { egress: Shared::new(listeners), services: Shared::new(services), rules, rule_by_host, notes }
+    Scope { egress: Shared::new(listeners), services: Shared::new(services), service_ids, notes }
 }
 
 /// The catch-all listener's list is the resolution result; at listener generation a port that a
