@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::load::Input;
 use crate::registry::{Registry, SidecarConfig};
-use crate::workload::{workloads, Workload};
+use crate::workload::Workload;
 
 pub use destination_rules::DestinationRuleChoice;
 use destination_rules::ScopeRules;
@@ -134,7 +134,7 @@ pub fn resolve_with(reg: &Registry, proxy: &Proxy) -> Resolution {
 pub fn resolve_workloads(input: &Input) -> Vec<Resolution> {
     let reg = Registry::build(input);
     let mut resolver = Resolver::new(&reg);
-    workloads(input).iter().map(|w| resolver.resolve_workload(w)).collect()
+    reg.workloads.iter().map(|w| resolver.resolve_workload(w)).collect()
 }
 
 /// Resolves many proxies against one registry, computing each (Sidecar, namespace) scope once.
