@@ -11,7 +11,7 @@ use super::endpoints::Endpoints;
 use super::env::IstiodEnv;
 use super::proxy::{CannotBind, Interception, ProxyFacts};
 use super::types::{Action, Direction, Listener, ListenerFilter, Origin, Ports, Skipped, SourceRef, HTTP_INSPECTOR, TLS_INSPECTOR};
-use crate::registry::{Registry, Service, ServiceRegistry, ServiceResolution, SidecarConfig};
+use crate::registry::{Registry, Service, ServicePort, ServiceRegistry, ServiceResolution, SidecarConfig};
 use crate::resolve::{EgressListener, ImportedService};
 use crate::validate::values::{is_ip_address, Protocol};
 
@@ -133,8 +133,8 @@ impl<'a> Outbound<'a> {
         }
     }
 
-    fn service_source(&self, s: &Service, port: u32) -> SourceRef {
-        let path = s.ports.iter().position(|p| p.number == port).map(|i| format!("spec.ports[{i}]")).unwrap_or_default();
+    fn service_source(&self, s: &Service, port: &ServicePort) -> SourceRef {
+        let path = s.ports.iter().position(|p| p == port).map(|i| format!("spec.ports[{i}]")).unwrap_or_default();
         SourceRef::new(s.origin(), path, Some(s.resource))
     }
 
@@ -170,7 +170,7 @@ impl<'a> Outbound<'a> {
                     let s = &self.reg.services[imp.id];
                     let origin = Origin::new(format!("{} (port {number}) via {} of {label}", s.hostname, imp.matched_by))
                         .with(egress_src.clone())
-                        .with(s.port(number).map(|_| self.service_source(s, number)));
+                        .with(s.port(number).map(|p| self.service_source(s, p)));
                     let opts = Opts { binds: binds.clone(), bind_to_port, cidr: Vec::new(), port: port.clone(), service: s, service_ports: imp, headless_pod_cidr: false, origin };
                     self.build_listener(opts);
                 }
@@ -182,7 +182,8 @@ impl<'a> Outbound<'a> {
                 for imp in &l.services {
                     let s = &self.reg.services[imp.id];
                     for pi in &imp.ports {
-                        let Some(sp) = s.port(pi.number) else { continue };
+                        // By number and name: a Kubernetes Service may list one number twice (53/UDP, 53/TCP).
+                        let Some(sp) = s.ports.iter().find(|p| p.number == pi.number && p.name == pi.name) else { continue };
                         let port = ListenPort { number: sp.number, protocol: sp.protocol };
                         let origin = Origin::new(format!(
                             "port {} ({}) of {} via {} of {label}",
@@ -192,7 +193,7 @@ impl<'a> Outbound<'a> {
                             imp.matched_by
                         ))
                         .with(egress_src.clone())
-                        .with([self.service_source(s, sp.number)]);
+                        .with([self.service_source(s, sp)]);
                         let primary = binds.first().cloned().unwrap_or_default();
                         if let Err(why) = self.facts.can_bind(bind_to_port, &primary, sp.number, sp.protocol, true) {
                             self.skip_port(&primary, sp.number, &why, origin);
