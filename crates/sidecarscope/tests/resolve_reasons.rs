@@ -267,3 +267,15 @@ fn own_service_rule_outside_the_scope_is_explained() {
     let r = run(&imported, &proxy("ns1", &[("app", "ratings")]));
     assert_eq!(r.inbound_connection_pool[&9080].level, PoolLevel::DestinationRule);
 }
+
+#[test]
+fn selector_less_rule_merged_into_a_selector_rule_is_explained() {
+    let yaml = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: httpbin, namespace: ns1}\nspec:\n  hosts: [httpbin.org]\n  ports: [{number: 80, name: http, protocol: HTTP}]\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: for-app1, namespace: ns1}\nspec:\n  host: httpbin.org\n  workloadSelector: {matchLabels: {app: app1}}\n  subsets: [{name: a}]\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: everyone, namespace: ns1}\nspec:\n  host: httpbin.org\n  exportTo: [\".\"]\n  subsets: [{name: b}]\n";
+    let app1 = run(yaml, &proxy("ns1", &[("app", "app1")]));
+    assert_eq!(app1.destination_rules[0].subsets, ["a", "b"]);
+    assert!(has_note(&app1, "this proxy matches that selector, so it gets the merged rule"));
+    let app2 = run(yaml, &proxy("ns1", &[("app", "app2")]));
+    assert!(app2.destination_rules.is_empty(), "Istio keeps no separate entry for the selector-less rule");
+    assert!(has_note(&app2, "DestinationRule ns1/everyone has no workloadSelector, but istiod merged it into ns1/for-app1"));
+    assert!(has_note(&app2, "so ns1/everyone does not apply to it"));
+}

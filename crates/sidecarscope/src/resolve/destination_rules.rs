@@ -53,6 +53,34 @@ impl<'r> ScopeRules<'r> {
             })
             .collect()
     }
+
+    /// Explains Istio's merge of a rule without selector into a rule with one (both count as
+    /// exported to `.` only, so `mergeDestinationRule` merges them and keeps no separate entry):
+    /// the selector-less rule then only reaches the workloads the other rule selects.
+    pub(crate) fn merge_notes(&self, reg: &Registry, proxy: &Proxy) -> Vec<String> {
+        let mut out = Vec::new();
+        for (rules, _) in self.rules.iter().flatten() {
+            for r in rules.iter().filter(|r| r.selector.is_some()) {
+                for &i in r.from.iter().filter(|&&i| reg.destination_rules[i].selector.is_none()) {
+                    let (swallowed, into) = (reg.destination_rules[i].id(), reg.destination_rules[r.rule].id());
+                    let applies = reg.destination_rules[r.rule].namespace == proxy.namespace
+                        && r.selector.as_ref().is_some_and(|sel| labels_subset(sel, &proxy.labels));
+                    let effect = if applies {
+                        "this proxy matches that selector, so it gets the merged rule".to_string()
+                    } else {
+                        format!("this proxy does not match that selector, so {swallowed} does not apply to it")
+                    };
+                    let note = format!(
+                        "DestinationRule {swallowed} has no workloadSelector, but istiod merged it into {into}, which has one (same host, and both count as exported to `.` only; Istio's mergeDestinationRule): {effect}."
+                    );
+                    if !out.contains(&note) {
+                        out.push(note);
+                    }
+                }
+            }
+        }
+        out
+    }
 }
 
 /// The DestinationRule used for one host of the scope.

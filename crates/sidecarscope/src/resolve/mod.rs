@@ -203,6 +203,7 @@ impl<'r> Resolver<'r> {
         // may pick this proxy.
         let rules = self.rules.entry(key.clone()).or_insert_with(|| ScopeRules::new(reg, scope, &proxy.namespace));
         let destination_rules = if rules.per_proxy {
+            notes.extend(rules.merge_notes(reg, proxy));
             Shared::new(rules.choices(reg, scope, proxy))
         } else {
             self.shared_rules.entry(key).or_insert_with(|| Shared::new(rules.choices(reg, scope, proxy))).clone()
