@@ -279,3 +279,19 @@ fn selector_less_rule_merged_into_a_selector_rule_is_explained() {
     assert!(has_note(&app2, "DestinationRule ns1/everyone has no workloadSelector, but istiod merged it into ns1/for-app1"));
     assert!(has_note(&app2, "so ns1/everyone does not apply to it"));
 }
+
+#[test]
+fn exact_import_keeps_one_service_per_host_and_namespace() {
+    let se = |name: &str, time: &str, port: u32| {
+        format!("---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: {name}, namespace: a, creationTimestamp: '{time}'}}\nspec:\n  hosts: [host.example.com]\n  ports: [{{number: {port}, name: p, protocol: TCP}}]\n")
+    };
+    let mesh = se("old", "2020-01-01T00:00:00Z", 8000) + &se("new", "2021-01-01T00:00:00Z", 9000);
+    let exact = run(&(mesh.clone() + &sidecar("me", "default", "  egress: [{hosts: [a/host.example.com]}]\n")), &proxy("me", &[]));
+    let ports: Vec<u32> = exact.scope_services[0].ports.iter().map(|p| p.number).collect();
+    assert_eq!(ports, [8000]);
+    assert!(exact.egress[0].shadowed[0].reason.starts_with("ServiceEntry a/new also declares host.example.com, but the exact entry a/host.example.com is looked up by hostname and namespace"));
+    let wildcard = run(&(mesh + &sidecar("me", "default", "  egress: [{hosts: ['a/*']}]\n")), &proxy("me", &[]));
+    let ports: Vec<u32> = wildcard.scope_services[0].ports.iter().map(|p| p.number).collect();
+    assert_eq!(ports, [8000, 9000]);
+    assert!(wildcard.egress[0].shadowed.is_empty());
+}

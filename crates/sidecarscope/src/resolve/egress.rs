@@ -191,14 +191,16 @@ fn select_services_with<'a>(reg: &Registry, l: &EgressListenerConfig, hosts: &Pa
             }
         }
     };
+    let mut lookup_shadowed: Vec<ShadowedService> = Vec::new();
     if hosts.all_exact {
         // Istio `servicesForExactHosts`: direct lookups, visibility re-checked, sorted by age.
         let mut candidates: Vec<ServiceId> = Vec::new();
         for (ns, class) in hosts.by_namespace.iter() {
-            for (dns, _) in &class.all {
+            for (dns, entry) in &class.all {
                 if let Some(id) = reg.service_in(dns, ns) {
                     if reg.service_visible(id, config_ns) && !candidates.contains(&id) {
                         candidates.push(id);
+                        lookup_shadowed.extend(same_host_same_namespace(reg, id, entry));
                     }
                 }
             }
@@ -223,8 +225,33 @@ fn select_services_with<'a>(reg: &Registry, l: &EgressListenerConfig, hosts: &Pa
         }
         reg.in_exported_order(ids, config_ns).into_iter().for_each(&mut consider);
     }
-    let (imported, shadowed) = one_namespace_per_hostname(reg, imported, config_ns);
+    let (imported, mut shadowed) = one_namespace_per_hostname(reg, imported, config_ns);
+    shadowed.extend(lookup_shadowed);
     SelectedServices { imported, shadowed, used_entries }
+}
+
+/// An exact import is looked up in Istio's `HostnameAndNamespace` index, which keeps one service
+/// per hostname and namespace: other services of that namespace declaring the same host (several
+/// ServiceEntries) are not imported, although `ns/*` or `*/host` would import them all.
+fn same_host_same_namespace(reg: &Registry, kept: ServiceId, entry: &str) -> Vec<ShadowedService> {
+    let k = &reg.services[kept];
+    reg.services_with_hostname(&k.hostname)
+        .iter()
+        .filter(|&&id| id != kept && reg.services[id].namespace == k.namespace)
+        .map(|&id| ShadowedService {
+            hostname: k.hostname.clone(),
+            namespace: k.namespace.clone(),
+            kept_namespace: k.namespace.clone(),
+            reason: format!(
+                "{} also declares {}, but the exact entry {entry} is looked up by hostname and namespace, which keeps one service per namespace ({}: the oldest, or a Kubernetes Service); `{}/*` or `*/{}` would import both",
+                reg.services[id].origin(),
+                k.hostname,
+                k.origin(),
+                k.namespace,
+                k.hostname
+            ),
+        })
+        .collect()
 }
 
 /// Istio's unified-scope rule: for each hostname keep one namespace — the config namespace,
