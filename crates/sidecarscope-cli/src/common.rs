@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use sidecarscope::{Diagnostic, Input, Proxy, Registry, Severity};
+use sidecarscope::{Diagnostic, Input, Proxy, Registry, Severity, Workload};
 
 /// Exit code: no errors.
 pub const EXIT_OK: u8 = 0;
@@ -126,9 +126,10 @@ pub fn fail(msg: impl std::fmt::Display) -> u8 {
 }
 
 impl ProxyArgs {
-    /// Checks what can be checked before reading the input; returns istiod's flags.
-    pub fn check(&self) -> Result<BTreeMap<String, String>, String> {
-        if self.workload.is_none() && self.namespace.is_none() {
+    /// Checks the options before the input is read; returns istiod's flags. `need_proxy`: one of
+    /// --workload or --namespace must name the proxy.
+    pub fn check(&self, need_proxy: bool) -> Result<BTreeMap<String, String>, String> {
+        if need_proxy && self.workload.is_none() && self.namespace.is_none() {
             return Err("say whose proxy: --workload NS/NAME, or --namespace NS [--labels k=v,...]".into());
         }
         if self.namespace.as_deref() == Some("") {
@@ -144,26 +145,54 @@ impl ProxyArgs {
         pairs(self.istiod_env.iter().map(String::as_str), "--istiod-env")
     }
 
-    /// The proxy these options describe, with `--ip` and `--proxy-metadata` applied over what a
-    /// workload of the input implies.
-    pub fn proxy(&self, registry: &Registry) -> Result<Proxy, String> {
-        let metadata = pairs(self.proxy_metadata.iter().map(String::as_str), "--proxy-metadata")?;
-        let mut proxy = match (&self.workload, &self.namespace) {
-            (Some(id), _) => {
-                let Some(w) = registry.workloads.iter().find(|w| w.id() == *id) else {
-                    let known: Vec<String> = registry.workloads.iter().map(|w| format!("  {} ({})", w.id(), w.kind)).collect();
-                    let list = if known.is_empty() { "  (none: the input has no Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet or WorkloadEntry)".to_string() } else { known.join("\n") };
-                    return Err(format!("no workload {id} in the input; workloads found:\n{list}"));
-                };
-                Proxy::for_workload(w)
-            }
-            (None, Some(ns)) => Proxy { namespace: ns.clone(), labels: pairs(self.labels.as_deref().unwrap_or("").split(','), "label")?, ..Proxy::default() },
-            (None, None) => return Err("no proxy given".into()),
-        };
+    /// `--ip` and `--proxy-metadata` over what a workload of the input implies.
+    pub fn with_overrides(&self, mut proxy: Proxy) -> Proxy {
         if self.ip.is_some() {
             proxy.ip = self.ip.clone();
         }
-        proxy.metadata.extend(metadata);
-        Ok(proxy)
+        proxy.metadata.extend(pairs(self.proxy_metadata.iter().map(String::as_str), "--proxy-metadata").unwrap_or_default());
+        proxy
     }
+
+    /// The workload named by `--workload`, or why it is not in the input.
+    pub fn workload<'r>(&self, registry: &'r Registry) -> Result<Option<&'r Workload>, String> {
+        let Some(id) = &self.workload else { return Ok(None) };
+        match registry.workloads.iter().find(|w| w.id() == *id) {
+            Some(w) => Ok(Some(w)),
+            None => {
+                let known: Vec<String> = registry.workloads.iter().map(|w| format!("  {} ({})", w.id(), w.kind)).collect();
+                let list = if known.is_empty() { "  (none: the input has no Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet or WorkloadEntry)".to_string() } else { known.join("\n") };
+                Err(format!("no workload {id} in the input; workloads found:\n{list}"))
+            }
+        }
+    }
+
+    /// The proxy these options describe.
+    pub fn proxy(&self, registry: &Registry) -> Result<Proxy, String> {
+        let proxy = match (self.workload(registry)?, &self.namespace) {
+            (Some(w), _) => Proxy::for_workload(w),
+            (None, Some(ns)) => Proxy { namespace: ns.clone(), labels: pairs(self.labels.as_deref().unwrap_or("").split(','), "label")?, ..Proxy::default() },
+            (None, None) => return Err("no proxy given".into()),
+        };
+        Ok(self.with_overrides(proxy))
+    }
+}
+
+/// Warns on stderr when some documents could not be read (they are skipped).
+pub fn warn_unreadable(input: &Input) {
+    let problems = input.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    if problems > 0 {
+        eprintln!("sidecarscope: warning: {problems} problem(s) reading the input; those documents are skipped (run `sidecarscope validate` for details)");
+    }
+}
+
+/// For `listeners` and `trace`: checks the options, reads the input, builds the registry and
+/// the proxy. `Err` is the exit code (the message is printed).
+pub fn load_proxy(input: &InputArgs, proxy: &ProxyArgs) -> Result<(Input, Registry, Proxy, BTreeMap<String, String>), u8> {
+    let env = proxy.check(true).map_err(fail)?;
+    let input = load(input)?;
+    warn_unreadable(&input);
+    let registry = Registry::build(&input);
+    let p = proxy.proxy(&registry).map_err(fail)?;
+    Ok((input, registry, p, env))
 }

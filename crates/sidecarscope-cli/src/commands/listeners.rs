@@ -4,9 +4,9 @@
 
 use clap::ValueEnum;
 use sidecarscope::listeners::table;
-use sidecarscope::{ListenerGenerator, Registry};
+use sidecarscope::ListenerGenerator;
 
-use crate::common::{self, fail, InputArgs, ProxyArgs, EXIT_OK};
+use crate::common::{self, InputArgs, ProxyArgs, EXIT_OK};
 
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  sidecarscope listeners mesh/ --workload prod-us1/ratings\n  sidecarscope listeners mesh.yaml --namespace prod-us1 --labels app=ratings --ip 10.1.1.7 -o json\n  sidecarscope listeners mesh.yaml --namespace default --proxy-metadata INTERCEPTION_MODE=NONE")]
@@ -28,18 +28,9 @@ pub enum Output {
 }
 
 pub fn run(args: Args) -> u8 {
-    let env = match args.proxy.check() {
-        Ok(env) => env,
-        Err(e) => return fail(e),
-    };
-    let input = match common::load(&args.input) {
-        Ok(i) => i,
+    let (input, registry, proxy, env) = match common::load_proxy(&args.input, &args.proxy) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
-    };
-    let registry = Registry::build(&input);
-    let proxy = match args.proxy.proxy(&registry) {
-        Ok(p) => p,
-        Err(e) => return fail(e),
     };
     let mut set = ListenerGenerator::new(&registry, &input, &env).generate(&proxy);
     set.locate(&input);

@@ -3,7 +3,7 @@
 
 use clap::ValueEnum;
 use sidecarscope::trace::{render_text, trace, Call, CallDirection, CallProtocol, CallTls};
-use sidecarscope::{ListenerGenerator, Registry};
+use sidecarscope::ListenerGenerator;
 
 use crate::common::{self, fail, InputArgs, ProxyArgs, EXIT_OK};
 
@@ -85,10 +85,6 @@ fn parse_to(to: &str, address_optional: bool) -> Result<(Option<String>, u32), S
 }
 
 pub fn run(args: Args) -> u8 {
-    let env = match args.proxy.check() {
-        Ok(env) => env,
-        Err(e) => return fail(e),
-    };
     let (address, port) = match parse_to(&args.to, args.inbound) {
         Ok(t) => t,
         Err(e) => return fail(e),
@@ -109,14 +105,9 @@ pub fn run(args: Args) -> u8 {
     if tls == CallTls::Plaintext && args.sni.is_some() {
         return fail("--sni needs a TLS call (--tls tls or --protocol TLS)");
     }
-    let input = match common::load(&args.input) {
-        Ok(i) => i,
+    let (input, registry, proxy, env) = match common::load_proxy(&args.input, &args.proxy) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
-    };
-    let registry = Registry::build(&input);
-    let proxy = match args.proxy.proxy(&registry) {
-        Ok(p) => p,
-        Err(e) => return fail(e),
     };
     let set = ListenerGenerator::new(&registry, &input, &env).generate(&proxy);
     let call = Call {
