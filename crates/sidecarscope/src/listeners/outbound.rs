@@ -76,6 +76,7 @@ struct Entry {
 }
 
 /// What one `buildSidecarOutboundListener` call is about.
+#[derive(Clone)]
 struct Opts<'a> {
     binds: Vec<String>,
     bind_to_port: bool,
@@ -251,7 +252,7 @@ impl<'a> Outbound<'a> {
             if let Some(i) = ep.resource {
                 origin = origin.with([SourceRef::new(ep.from.clone(), ep.path.clone(), Some(i))]);
             }
-            let mut per = Opts { binds: vec![ep.address.clone()], origin, ..clone_opts(&opts) };
+            let mut per = Opts { binds: vec![ep.address.clone()], origin, ..opts.clone() };
             if self.env.headless_filter_chain_listener && is_tcp(opts.port.protocol) {
                 per.binds = vec![self.facts.wildcard.to_string()];
                 per.cidr = vec![ep.address.clone()];
@@ -568,19 +569,6 @@ impl<'a> Outbound<'a> {
         };
         l.summarize();
         l
-    }
-}
-
-fn clone_opts<'a>(o: &Opts<'a>) -> Opts<'a> {
-    Opts {
-        binds: o.binds.clone(),
-        bind_to_port: o.bind_to_port,
-        cidr: o.cidr.clone(),
-        port: o.port.clone(),
-        service: o.service,
-        service_ports: o.service_ports,
-        headless_pod_cidr: o.headless_pod_cidr,
-        origin: o.origin.clone(),
     }
 }
 
