@@ -46,6 +46,8 @@ pub struct LineCol {
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<u32>,
+    /// UTF-16 offset of each line start; empty when the text is ASCII (then it equals the byte offset).
+    utf16_line_starts: Vec<u32>,
     len: u32,
 }
 
@@ -57,7 +59,20 @@ impl LineIndex {
                 line_starts.push(i as u32 + 1);
             }
         }
-        LineIndex { line_starts, len: text.len() as u32 }
+        let utf16_line_starts = if text.is_ascii() {
+            Vec::new()
+        } else {
+            let mut starts = vec![0u32];
+            let mut units = 0u32;
+            for c in text.chars() {
+                units += c.len_utf16() as u32;
+                if c == '\n' {
+                    starts.push(units);
+                }
+            }
+            starts
+        };
+        LineIndex { line_starts, utf16_line_starts, len: text.len() as u32 }
     }
 
     /// 0-based line number containing `offset`.
@@ -96,9 +111,15 @@ impl LineIndex {
     }
 
     /// Offset in UTF-16 code units, as JavaScript strings count.
+    /// Costs the length of one line, not of the text before it.
     pub fn utf16_offset(&self, text: &str, offset: u32) -> u32 {
         let offset = clamp_to_char_boundary(text, offset.min(self.len));
-        text[..offset as usize].encode_utf16().count() as u32
+        if self.utf16_line_starts.is_empty() {
+            return offset;
+        }
+        let line = self.line_of(offset);
+        let start = self.line_starts[line];
+        self.utf16_line_starts[line] + text[start as usize..offset as usize].encode_utf16().count() as u32
     }
 }
 
