@@ -6,6 +6,8 @@ use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, ResourceRef, Severity};
 use crate::load::Input;
+use crate::source::SourceFile;
+use crate::text::TextRange;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -24,6 +26,21 @@ pub struct Position {
 pub struct Range {
     pub start: Position,
     pub end: Position,
+}
+
+impl Position {
+    /// The position of a byte offset of `src`: line/column and UTF-16 offset.
+    pub fn at(src: &SourceFile, offset: u32) -> Position {
+        let lc = src.line_col(offset);
+        Position { line: lc.line, column: lc.column, offset, utf16: src.utf16_offset(offset) }
+    }
+}
+
+impl Range {
+    /// A byte range of `src` as it leaves the core (line/column and UTF-16 offsets).
+    pub fn of(src: &SourceFile, range: TextRange) -> Range {
+        Range { start: Position::at(src, range.start), end: Position::at(src, range.end) }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -78,10 +95,6 @@ pub fn summary(diags: &[Diagnostic]) -> Summary {
 
 pub fn to_json(input: &Input, d: &Diagnostic) -> JsonDiagnostic {
     let src = input.source(d.source);
-    let pos = |offset: u32| {
-        let lc = src.line_col(offset);
-        Position { line: lc.line, column: lc.column, offset, utf16: src.utf16_offset(offset) }
-    };
     JsonDiagnostic {
         severity: d.severity,
         code: d.code.id(),
@@ -93,7 +106,7 @@ pub fn to_json(input: &Input, d: &Diagnostic) -> JsonDiagnostic {
         resource: d.resource.clone(),
         path: d.path.clone(),
         file: src.name.clone(),
-        range: Range { start: pos(d.range.start), end: pos(d.range.end) },
+        range: Range::of(src, d.range),
     }
 }
 

@@ -1,0 +1,486 @@
+// ---- Sidecarscope: the types of every argument and result --------------------------------
+// Hand-written to mirror the core's serde structures (crates/sidecarscope), which are also
+// the CLI's `--output json`. `tests/wasm-package/` type-checks the real results of every
+// conformance fixture against these declarations with `tsc --strict
+// --exactOptionalPropertyTypes`: a field added, renamed, retyped or dropped in Rust fails it.
+// Conventions: a field marked `?` is left out when empty/unset; `T | null` is always present.
+
+// ---- Arguments -------------------------------------------------------------------------------
+
+/** One input file: a name (shown in `file` of results) and its YAML or JSON text. */
+export interface SourceText {
+  name: string;
+  text: string;
+}
+
+/**
+ * The input: one text (named `input.yaml` in results), or several files in order. Multi-document
+ * YAML, `kind: List` and JSON are accepted, as by the CLI.
+ */
+export type SourceInput = string | readonly SourceText[];
+
+/** Proxy options shared by both ways of naming a proxy. */
+export interface ProxyOptions {
+  /** The proxy's instance IP (overrides a workload's `status.podIP` / `spec.address`). */
+  ip?: string;
+  /** Proxy node metadata, e.g. `{ INTERCEPTION_MODE: "NONE" }` (added over a workload's). */
+  metadata?: Record<string, string>;
+  /**
+   * istiod's feature flags (environment), e.g. `{ ENABLE_TLS_ON_SIDECAR_INGRESS: "true" }`.
+   * Used by `listeners` and `trace`; `resolve` notes them but follows Istio's defaults.
+   */
+  istiodEnv?: Record<string, string>;
+}
+
+/** A workload of the input, by `namespace/name` (see `workloads()`); it brings its labels. */
+export interface WorkloadProxySpec extends ProxyOptions {
+  workload: string;
+  namespace?: never;
+  labels?: never;
+}
+
+/** A proxy that is not in the input: its namespace and workload labels. */
+export interface NamespaceProxySpec extends ProxyOptions {
+  namespace: string;
+  labels?: Record<string, string>;
+  workload?: never;
+}
+
+/** Whose configuration: the CLI's `--workload NS/NAME` or `--namespace NS --labels k=v,...`. */
+export type ProxySpec = WorkloadProxySpec | NamespaceProxySpec;
+
+/** A call to trace, with the CLI's defaults (`sidecarscope trace`). */
+export interface CallSpec {
+  /** Destination IP. Required for outbound calls; optional for inbound ones. */
+  address?: string;
+  /** Destination port, 0-65535 (for inbound calls: the port on the workload). */
+  port: number;
+  /** Default `TCP`. `TLS` means TCP over TLS. Case-insensitive, as in the CLI. */
+  protocol?: "HTTP" | "HTTP2" | "TCP" | "TLS";
+  /** Default `plaintext`, or `tls` for protocol `TLS` or when `sni` is given. */
+  tls?: CallTls;
+  /** The HTTP Host header (also the SNI of a TLS call without `sni`). */
+  host?: string;
+  /** The TLS server name. */
+  sni?: string;
+  /** Default `outbound` (the application calls out); `inbound`: a peer calls the workload. */
+  direction?: CallDirection;
+}
+
+// ---- Shared pieces ---------------------------------------------------------------------------
+
+/** Any JSON value: settings copied from the input (connection pools, `egressProxy`). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export interface Position {
+  /** 1-based line. */
+  line: number;
+  /** 1-based column, in Unicode scalar values. */
+  column: number;
+  /** Byte offset in the file's UTF-8 text. */
+  offset: number;
+  /** Offset in UTF-16 code units, as JavaScript strings (and editors) count. */
+  utf16: number;
+}
+
+/** A half-open range `[start, end)` in one file. */
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/** Istio's protocol names, or `auto` (protocol sniffing). */
+export type ProtocolName =
+  | "TCP" | "UDP" | "GRPC" | "GRPC-Web" | "HTTP" | "HTTP_PROXY" | "HTTP2" | "HTTPS" | "TLS"
+  | "Mongo" | "Redis" | "MySQL" | "auto";
+
+export type WorkloadKind = "Pod" | "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "WorkloadEntry";
+
+/** The proxy whose configuration was computed. */
+export interface Proxy {
+  namespace: string;
+  labels: Record<string, string>;
+  ip: string | null;
+  metadata: Record<string, string>;
+}
+
+/** The Sidecar resource that applies. */
+export interface SelectedSidecar {
+  namespace: string;
+  name: string;
+  reason: string;
+}
+
+// ---- validate / analyze ----------------------------------------------------------------------
+
+export type Severity = "error" | "warning" | "info";
+
+/** The resource a diagnostic is about. */
+export interface ResourceRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+export interface Diagnostic {
+  severity: Severity;
+  /** The stable code, e.g. `SC1050` (list: `sidecarscope codes`, docs/diagnostics.md). */
+  code: string;
+  /** The code's kebab-case name, e.g. `egress-host-format`. */
+  name: string;
+  /** The code `istioctl analyze` reports for the same finding (`IST0106`...). */
+  istioCode?: string;
+  /** Kiali's validation code, when Kiali would report this instance (`KIA1004`...). */
+  kialiCode?: string;
+  /** Istio's (or Kiali's) exact text where the finding is theirs. */
+  message: string;
+  /** Our explanation or suggestion, beyond Istio's text. */
+  hint?: string;
+  resource: ResourceRef | null;
+  /** Field path in the resource, e.g. `spec.egress[0].hosts[1]`; empty for a whole document. */
+  path: string;
+  file: string;
+  range: Range;
+}
+
+export interface Summary {
+  errors: number;
+  warnings: number;
+  infos: number;
+}
+
+/** `sidecarscope validate|analyze -o json`: diagnostics sorted by file and position. */
+export interface DiagnosticsReport {
+  diagnostics: Diagnostic[];
+  summary: Summary;
+}
+
+// ---- workloads -------------------------------------------------------------------------------
+
+/** A named container port (WorkloadEntry `spec.ports`). */
+export interface NamedPort {
+  name: string;
+  number: number;
+}
+
+export interface Workload {
+  namespace: string;
+  name: string;
+  kind: WorkloadKind;
+  labels: Record<string, string>;
+  /** Pod `status.podIP` or WorkloadEntry `spec.address`, when given. */
+  ip: string | null;
+  /** Proxy metadata the workload implies (e.g. `INTERCEPTION_MODE` from an annotation). */
+  metadata: Record<string, string>;
+  ports?: NamedPort[];
+  file: string;
+  /** 1-based line of the resource (= `range.start.line`). */
+  line: number;
+  /** The whole resource in `file`. */
+  range: Range;
+}
+
+// ---- resolve ---------------------------------------------------------------------------------
+
+export interface WorkloadRef {
+  kind: WorkloadKind;
+  namespace: string;
+  name: string;
+}
+
+export type SelectionKind = "workloadSelector" | "namespaceDefault" | "rootNamespace" | "none";
+
+export interface Selection {
+  kind: SelectionKind;
+  /** One line saying why, in plain words. */
+  reason: string;
+}
+
+export interface OutboundTrafficPolicy {
+  /** `ALLOW_ANY`, `REGISTRY_ONLY` or `ALLOW_ANY_DYNAMIC_DNS`, as configured. */
+  mode: string;
+  /** The Sidecar's `egressProxy`, as JSON. */
+  egressProxy?: JsonValue;
+  source: string;
+}
+
+export type ServiceRegistry = "Kubernetes" | "ServiceEntry";
+
+export interface PortInfo {
+  number: number;
+  protocol: ProtocolName;
+  name: string;
+}
+
+/** A service as imported by one egress listener. */
+export interface ImportedService {
+  hostname: string;
+  namespace: string;
+  registry: ServiceRegistry;
+  /** The `hosts` entry (as written) that imported it. */
+  matchedBy: string;
+  ports: PortInfo[];
+}
+
+/** A same-hostname service a listener matched but dropped for another namespace's. */
+export interface ShadowedService {
+  hostname: string;
+  namespace: string;
+  keptNamespace: string;
+  reason: string;
+}
+
+/** A host entry that imported nothing. */
+export interface UnusedHost {
+  host: string;
+  reason: string;
+}
+
+export interface EgressListener {
+  /** `port.number`; `null` for the catch-all listener. */
+  port: number | null;
+  protocol: string | null;
+  name: string | null;
+  bind: string | null;
+  /** `DEFAULT`, `IPTABLES` or `NONE`. */
+  captureMode: string;
+  hosts: string[];
+  /** Synthesized by Istio (no Sidecar, or no `egress`): hosts `*/*`. */
+  implicit: boolean;
+  /** Only services exposing this port are imported, trimmed to it. */
+  portFilter: number | null;
+  services: ImportedService[];
+  /** `namespace/name` of the imported VirtualServices. */
+  virtualServices: string[];
+  shadowed?: ShadowedService[];
+  unusedHosts?: UnusedHost[];
+}
+
+export interface InboundPort {
+  /** The port traffic arrives on at the workload (the target port). */
+  port: number;
+  protocol: ProtocolName;
+  name: string;
+  bind: string | null;
+  captureMode: string;
+  defaultEndpoint: string | null;
+  service: string | null;
+  servicePort: number | null;
+  source: string;
+}
+
+/** A service of the scope-wide set: what istiod builds outbound clusters for. */
+export interface ScopeService {
+  hostname: string;
+  namespace: string;
+  registry: ServiceRegistry;
+  ports: PortInfo[];
+  sources: string[];
+}
+
+export interface DestinationRuleChoice {
+  host: string;
+  /** `namespace/name` of the rule (the first one when several were merged). */
+  rule: string;
+  mergedFrom?: string[];
+  subsets: string[];
+  workloadSelector: boolean;
+  reason: string;
+}
+
+export type PoolLevel =
+  | "sidecarIngressPort" | "sidecarInbound" | "destinationRulePort" | "destinationRule" | "meshDefault" | "builtIn";
+
+export interface PoolChoice {
+  settings: JsonValue;
+  level: PoolLevel;
+  source: string;
+}
+
+/** `sidecarscope resolve -o json`: the effective configuration of one proxy, and why. */
+export interface Resolution {
+  /** Set when the proxy was given as `{ workload }`. */
+  workload?: WorkloadRef;
+  proxy: Proxy;
+  /** `null` when Istio's default scope applies. */
+  sidecar: SelectedSidecar | null;
+  selection: Selection;
+  rootNamespace: string;
+  outboundTrafficPolicy: OutboundTrafficPolicy;
+  egress: EgressListener[];
+  ingress: InboundPort[];
+  scopeServices: ScopeService[];
+  destinationRules: DestinationRuleChoice[];
+  /** By inbound port number (object keys are the numbers as strings). */
+  inboundConnectionPool: Record<string, PoolChoice>;
+  notes: string[];
+}
+
+// ---- listeners -------------------------------------------------------------------------------
+
+/** A resource (and field of it) that produced a listener or chain, with its place in the input. */
+export interface SourceRef {
+  /** `Sidecar ns/name`, `Service ns/name`, `ConfigMap istio-system/istio`... */
+  resource: string;
+  /** The field, e.g. `spec.egress[0]`; empty for the whole resource. */
+  path: string;
+  file?: string;
+  range?: Range;
+}
+
+/** Why a listener or filter chain exists. */
+export interface Origin {
+  reason: string;
+  sources?: SourceRef[];
+}
+
+export interface ChainMatch {
+  destinationPort?: number;
+  /** `address/len`. */
+  prefixRanges?: string[];
+  serverNames?: string[];
+  /** `tls` or `raw_buffer`. */
+  transportProtocol?: string;
+  applicationProtocols?: string[];
+}
+
+/** What a filter chain does with a connection. */
+export type Action =
+  | { kind: "rds"; routeConfig: string }
+  | { kind: "inlineRoute"; virtualHost: string; prefix: string; cluster: string }
+  | { kind: "tcpProxy"; cluster: string; protocolFilter?: string; replacedByFilter?: true };
+
+export type ChainTls = "ISTIO_MUTUAL" | "SIMPLE" | "MUTUAL";
+
+export interface FilterChain {
+  /** Istio's chain name; outbound service chains have none. */
+  name?: string;
+  match: ChainMatch;
+  protocol: "HTTP" | "TCP";
+  /** The RDS route config name or the cluster. */
+  destination: string;
+  action: Action;
+  /** The listener's `default_filter_chain`. */
+  default?: true;
+  tls?: ChainTls;
+  origin: Origin;
+}
+
+/** On which destination ports a listener filter runs. */
+export type Ports = "all" | { allExcept: number[] } | { only: number[] };
+
+export interface ListenerFilter {
+  name:
+    | "envoy.filters.listener.original_dst"
+    | "envoy.filters.listener.original_src"
+    | "envoy.filters.listener.tls_inspector"
+    | "envoy.filters.listener.http_inspector";
+  ports: Ports;
+}
+
+export type Direction = "outbound" | "inbound" | "unspecified";
+
+export interface Listener {
+  name: string;
+  /** The socket address, or the path of a Unix domain socket. */
+  address: string;
+  /** 0 for a Unix domain socket. */
+  port: number;
+  direction: Direction;
+  bindToPort: boolean;
+  destination?: string;
+  defaultDestination?: string;
+  filterChains: FilterChain[];
+  listenerFilters?: ListenerFilter[];
+  origin: Origin;
+}
+
+export interface VirtualHost {
+  name: string;
+  domains: string[];
+  /** `null` for `block_all` (a 502 direct response). */
+  cluster: string | null;
+  origin: Origin;
+}
+
+export interface RouteConfig {
+  name: string;
+  virtualHosts: VirtualHost[];
+}
+
+/** A listener or port istiod would have built but skips. */
+export interface Skipped {
+  name: string;
+  reason: string;
+  origin: Origin;
+}
+
+/** The istiod feature flags that change listeners, as applied. */
+export interface IstiodEnv {
+  enableTlsOnSidecarIngress: boolean;
+  sidecarServiceInboundListenerMerge: boolean;
+  headlessFilterChainListener: boolean;
+  http10: boolean;
+  mongoFilter: boolean;
+  redisFilter: boolean;
+  mysqlFilter: boolean;
+}
+
+/** `sidecarscope listeners -o json`: every listener Envoy would have for one proxy, and why. */
+export interface ListenerSet {
+  proxy: Proxy;
+  sidecar: SelectedSidecar | null;
+  interceptionMode: "REDIRECT" | "TPROXY" | "NONE";
+  outboundTrafficPolicy: string;
+  outboundTrafficPolicySource: string;
+  inboundMtls: string;
+  /** What istiod sends (LDS), in its order. */
+  listeners: Listener[];
+  /** The bootstrap's listeners (not from istiod). */
+  staticListeners: Listener[];
+  routes: RouteConfig[];
+  skipped: Skipped[];
+  istiodEnv: IstiodEnv;
+  notes: string[];
+}
+
+// ---- trace -----------------------------------------------------------------------------------
+
+export type CallTls = "plaintext" | "tls" | "mtls";
+export type CallDirection = "outbound" | "inbound";
+
+/** The call as traced (defaults applied; protocol `TLS` became `TCP` with `tls: "tls"`). */
+export interface Call {
+  address: string | null;
+  port: number;
+  protocol: "HTTP" | "HTTP2" | "TCP";
+  tls: CallTls;
+  host: string | null;
+  sni: string | null;
+  direction: CallDirection;
+}
+
+export type TraceError =
+  | "no_listener" | "no_filter_chain" | "multiple_filter_chains" | "protocol_error" | "tls_error"
+  | "mtls_error" | "no_virtual_host" | "direct_response";
+
+export interface Step {
+  what: string;
+  why: string;
+}
+
+/** `sidecarscope trace -o json`. */
+export interface Trace {
+  call: Call;
+  listener: string | null;
+  filterChain: string | null;
+  filterChainIndex: number | null;
+  routeConfig: string | null;
+  virtualHost: string | null;
+  cluster: string | null;
+  error: TraceError | null;
+  steps: Step[];
+  /** The outcome in plain words. */
+  summary: string;
+}

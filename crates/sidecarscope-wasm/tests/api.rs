@@ -1,0 +1,285 @@
+//! The JS API, in wasm: every function's result equals the core's serde_json output (the CLI's
+//! JSON), ranges carry UTF-16 offsets that match JavaScript's string indices, findings are data
+//! and bad arguments throw an `Error` with a clear message. Runs under Node and, with
+//! `WASM_BINDGEN_USE_BROWSER=1`, in headless Chromium (scripts/test-wasm).
+
+use std::collections::BTreeMap;
+
+use js_sys::{Array, Object, Reflect, JSON};
+use serde::Serialize;
+use serde_json::{json, Value};
+use sidecarscope::trace::{Call, CallDirection, CallProtocol, CallTls};
+use sidecarscope::{report, ListenerGenerator, Proxy, Registry, Resolver};
+use sidecarscope_wasm as api;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+/// A Sidecar with a bad egress host after a line with non-BMP characters (two UTF-16 units each),
+/// a Pod it selects, and a Service.
+const MESH: &str = r#"# 🚀 ratings, été
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata:
+  name: ratings
+  namespace: prod
+spec:
+  workloadSelector:
+    labels:
+      app: ratings
+  ingress:
+  - port:
+      number: 9080
+      protocol: HTTP
+      name: http
+    defaultEndpoint: 127.0.0.1:8080
+    connectionPool:
+      tcp:
+        maxConnections: 100
+  egress:
+  - hosts:
+    - "prod/*"
+    - "reviews"
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: ratings-1
+  namespace: prod
+  labels:
+    app: ratings
+status:
+  podIP: 10.1.0.7
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: reviews
+  namespace: prod
+spec:
+  clusterIP: 10.0.0.40
+  selector:
+    app: reviews
+  ports:
+  - name: http
+    port: 9080
+"#;
+
+fn s(text: &str) -> JsValue {
+    JsValue::from_str(text)
+}
+
+/// The value as `JSON.parse(JSON.stringify(value))` sees it, i.e. what a JS caller gets.
+fn js_json(value: &JsValue) -> Value {
+    let text: String = JSON::stringify(value).expect("result is JSON").into();
+    serde_json::from_str(&text).expect("valid JSON")
+}
+
+fn rust_json<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("serializable")
+}
+
+fn obj(v: Value) -> JsValue {
+    JSON::parse(&v.to_string()).expect("test argument is JSON")
+}
+
+/// The message of the `Error` an API call threw.
+fn thrown(r: Result<JsValue, js_sys::Error>) -> String {
+    let e = r.expect_err("the call should throw");
+    assert!(e.is_instance_of::<js_sys::Error>(), "throws an Error");
+    e.message().into()
+}
+
+fn is_plain_object(v: &JsValue) -> bool {
+    v.is_object() && !Array::is_array(v) && Object::get_prototype_of(v) == Object::get_prototype_of(&Object::new())
+}
+
+#[wasm_bindgen_test]
+fn version_is_the_core_version() {
+    assert_eq!(api::version(), sidecarscope::VERSION);
+}
+
+#[wasm_bindgen_test]
+fn validate_and_analyze_equal_the_core_report() {
+    let input = sidecarscope::load_text("input.yaml", MESH);
+    for (name, got, mut diags) in [
+        ("validate", api::validate(s(MESH)).unwrap(), sidecarscope::validate(&input)),
+        ("analyze", api::analyze(s(MESH)).unwrap(), sidecarscope::analyze(&input)),
+    ] {
+        report::sort(&mut diags);
+        assert_eq!(js_json(&got), rust_json(&report::diagnostics_report(&input, &diags)), "{name}");
+        assert!(is_plain_object(&got), "{name}: a plain object, not a Map");
+    }
+}
+
+#[wasm_bindgen_test]
+fn ranges_carry_utf16_offsets_of_the_js_string() {
+    let report = js_json(&api::validate(s(MESH)).unwrap());
+    let d = report["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "SC1050").expect("bad egress host reported");
+    let js_text = js_sys::JsString::from(MESH);
+    let at = js_text.index_of("\"reviews\"", 0) as u64;
+    assert_eq!(d["range"]["start"]["utf16"], json!(at));
+    // The byte offset differs by the extra UTF-8 bytes of 🚀 (4 bytes, 2 units) and é (2 bytes, 1 unit) x2.
+    assert_eq!(d["range"]["start"]["offset"], json!(at + 2 + 1 + 1));
+    assert_eq!(d["range"]["start"]["line"], json!(23));
+}
+
+#[wasm_bindgen_test]
+fn findings_are_data_not_exceptions() {
+    let report = js_json(&api::validate(s("kind: [unclosed\n")).unwrap());
+    assert_eq!(report["summary"]["errors"], json!(1));
+    assert_eq!(report["diagnostics"][0]["code"], "SC0001");
+    let empty = js_json(&api::analyze(s("")).unwrap());
+    assert_eq!(empty["summary"], json!({"errors": 0, "warnings": 0, "infos": 0}));
+}
+
+#[wasm_bindgen_test]
+fn several_files_keep_their_names_and_order() {
+    let files = obj(json!([{"name": "a.yaml", "text": MESH}, {"name": "dir/b.yaml", "text": "apiVersion: v1\nkind: Pod\n"}]));
+    let report = js_json(&api::validate(files).unwrap());
+    let names: Vec<&str> = report["diagnostics"].as_array().unwrap().iter().map(|d| d["file"].as_str().unwrap()).collect();
+    assert!(names.contains(&"a.yaml") && names.contains(&"dir/b.yaml"), "{names:?}");
+    assert_eq!(names.iter().position(|n| *n == "dir/b.yaml"), Some(names.len() - 1), "sorted by file order");
+}
+
+#[wasm_bindgen_test]
+fn workloads_have_a_range() {
+    let got = js_json(&api::workloads(s(MESH)).unwrap());
+    let input = sidecarscope::load_text("input.yaml", MESH);
+    let ws = sidecarscope::workloads(&input);
+    assert_eq!(ws.len(), 1);
+    let mut want = rust_json(&ws[0]);
+    let src = input.source(ws[0].source);
+    want["range"] = rust_json(&report::Range::of(src, ws[0].range));
+    assert_eq!(got, json!([want]));
+    let start = js_sys::JsString::from(MESH).index_of("apiVersion: v1\nkind: Pod", 0) as u64;
+    assert_eq!(got[0]["range"]["start"]["utf16"], json!(start));
+    assert_eq!(got[0]["range"]["start"]["line"], got[0]["line"]);
+}
+
+#[wasm_bindgen_test]
+fn resolve_by_workload_and_by_labels_equal_the_core() {
+    let input = sidecarscope::load_text("input.yaml", MESH);
+    let reg = Registry::build(&input);
+    let w = reg.workloads.iter().find(|w| w.id() == "prod/ratings-1").unwrap();
+    let mut want = Resolver::new(&reg).resolve(&Proxy::for_workload(w));
+    want.workload = Some(sidecarscope::resolve::WorkloadRef { kind: "Pod".into(), namespace: "prod".into(), name: "ratings-1".into() });
+    let got = api::resolve(s(MESH), obj(json!({"workload": "prod/ratings-1"}))).unwrap();
+    assert_eq!(js_json(&got), rust_json(&want));
+    // Port-keyed maps are objects with string keys, as in JSON.
+    let pools = Reflect::get(&got, &s("inboundConnectionPool")).unwrap();
+    assert!(is_plain_object(&pools));
+    assert!(Reflect::has(&pools, &s("9080")).unwrap());
+
+    let proxy = Proxy { namespace: "prod".into(), labels: BTreeMap::from([("app".into(), "ratings".into())]), ..Proxy::default() };
+    let want = Resolver::new(&reg).resolve(&proxy);
+    let got = api::resolve(s(MESH), obj(json!({"namespace": "prod", "labels": {"app": "ratings"}}))).unwrap();
+    assert_eq!(js_json(&got), rust_json(&want));
+    assert_eq!(js_json(&got)["sidecar"]["name"], "ratings");
+}
+
+#[wasm_bindgen_test]
+fn listeners_equal_the_core_and_link_into_the_input() {
+    let input = sidecarscope::load_text("input.yaml", MESH);
+    let env = BTreeMap::from([("PILOT_ENABLE_MONGO_FILTER".to_string(), "false".to_string())]);
+    let proxy = Proxy { namespace: "prod".into(), labels: BTreeMap::from([("app".into(), "ratings".into())]), ip: Some("10.1.0.9".into()), ..Proxy::default() };
+    let want = sidecarscope::listeners(&input, &proxy, &env);
+    let got = api::listeners(
+        s(MESH),
+        obj(json!({"namespace": "prod", "labels": {"app": "ratings"}, "ip": "10.1.0.9", "istiodEnv": {"PILOT_ENABLE_MONGO_FILTER": "false"}})),
+    )
+    .unwrap();
+    let got = js_json(&got);
+    assert_eq!(got, rust_json(&want));
+    assert_eq!(got["istiodEnv"]["mongoFilter"], json!(false));
+    // Some source link points into the Sidecar, with a UTF-16 offset.
+    let text = serde_json::to_string(&got).unwrap();
+    assert!(text.contains("\"utf16\""), "located source links");
+}
+
+#[wasm_bindgen_test]
+fn trace_equals_the_core() {
+    let input = sidecarscope::load_text("input.yaml", MESH);
+    let reg = Registry::build(&input);
+    let w = reg.workloads.iter().find(|w| w.id() == "prod/ratings-1").unwrap();
+    let set = ListenerGenerator::new(&reg, &input, &BTreeMap::new()).generate(&Proxy::for_workload(w));
+    let call = Call {
+        address: Some("10.0.0.40".into()),
+        port: 9080,
+        protocol: CallProtocol::Http,
+        tls: CallTls::Plaintext,
+        host: Some("reviews".into()),
+        sni: None,
+        direction: CallDirection::Outbound,
+    };
+    let want = sidecarscope::trace::trace(&set, &call);
+    let got = api::trace(
+        s(MESH),
+        obj(json!({"workload": "prod/ratings-1"})),
+        obj(json!({"address": "10.0.0.40", "port": 9080, "protocol": "HTTP", "host": "reviews"})),
+    )
+    .unwrap();
+    assert_eq!(js_json(&got), rust_json(&want));
+
+    // CLI defaults: TLS is TCP over TLS; an sni implies TLS; inbound calls need no address.
+    let tls = js_json(&api::trace(s(MESH), obj(json!({"workload": "prod/ratings-1"})), obj(json!({"address": "1.2.3.4", "port": 443, "protocol": "TLS"}))).unwrap());
+    assert_eq!((tls["call"]["protocol"].as_str(), tls["call"]["tls"].as_str()), (Some("TCP"), Some("tls")));
+    let sni = js_json(&api::trace(s(MESH), obj(json!({"workload": "prod/ratings-1"})), obj(json!({"address": "1.2.3.4", "port": 443, "sni": "a.example.com"}))).unwrap());
+    assert_eq!(sni["call"]["tls"], "tls");
+    let inbound = js_json(&api::trace(s(MESH), obj(json!({"workload": "prod/ratings-1"})), obj(json!({"port": 9080, "direction": "inbound", "protocol": "HTTP"}))).unwrap());
+    assert_eq!(inbound["call"]["address"], Value::Null);
+    assert_eq!(inbound["listener"], "virtualInbound");
+}
+
+#[wasm_bindgen_test]
+fn bad_input_throws() {
+    assert_eq!(
+        thrown(api::validate(JsValue::from_f64(3.0))),
+        "sidecarscope: input must be a string (YAML or JSON) or an array of { name, text } objects, not number"
+    );
+    assert!(thrown(api::validate(JsValue::NULL)).ends_with("not null"));
+    assert!(thrown(api::analyze(obj(json!([{"name": "a.yaml"}])))).contains("input[0]: missing field `text`"));
+    assert!(thrown(api::analyze(obj(json!([{"name": "a.yaml", "text": "", "path": "x"}])))).contains("unknown field `path`"));
+}
+
+#[wasm_bindgen_test]
+fn bad_proxy_throws() {
+    let cases: &[(Value, &str)] = &[
+        (json!({}), "proxy: say whose proxy"),
+        (json!({"workload": "prod/ratings-1", "namespace": "prod"}), "either workload or namespace"),
+        (json!({"workload": "prod/ratings-1", "labels": {"a": "b"}}), "labels go with namespace"),
+        (json!({"namespace": ""}), "proxy: namespace is empty"),
+        (json!({"namespace": "prod", "ip": "10.0.0"}), "ip \"10.0.0\" is not an IP address"),
+        (json!({"namespace": "prod", "labels": {"app": 1}}), "proxy: invalid type"),
+        (json!({"namespace": "prod", "lables": {"app": "x"}}), "unknown field `lables`"),
+        (json!({"namespace": "prod", "metadata": {"": "x"}}), "metadata has an empty key"),
+        (json!({"workload": "prod/nope"}), "no workload prod/nope in the input; workloads found: prod/ratings-1 (Pod)"),
+    ];
+    for (proxy, want) in cases {
+        let msg = thrown(api::resolve(s(MESH), obj(proxy.clone())));
+        assert!(msg.starts_with("sidecarscope: ") && msg.contains(want), "{proxy}: {msg}");
+    }
+    assert!(thrown(api::listeners(s(MESH), JsValue::UNDEFINED)).contains("proxy must be an object"));
+    assert!(thrown(api::listeners(s(MESH), s("prod/ratings-1"))).contains("proxy must be an object"));
+}
+
+#[wasm_bindgen_test]
+fn bad_call_throws() {
+    let proxy = || obj(json!({"workload": "prod/ratings-1"}));
+    let cases: &[(Value, &str)] = &[
+        (json!({"port": 80}), "an outbound call needs an address"),
+        (json!({"address": "reviews", "port": 80}), "address \"reviews\" is not an IP address"),
+        (json!({"address": "1.2.3.4", "port": 70000}), "port 70000 is not a port number"),
+        (json!({"address": "1.2.3.4", "port": 80.5}), "port 80.5 is not a port number"),
+        (json!({"address": "1.2.3.4"}), "missing field `port`"),
+        (json!({"address": "1.2.3.4", "port": 80, "protocol": "UDP"}), "protocol \"UDP\" is not one of"),
+        (json!({"address": "1.2.3.4", "port": 80, "tls": "TLS"}), "tls \"TLS\" is not one of"),
+        (json!({"address": "1.2.3.4", "port": 80, "direction": "in"}), "direction \"in\""),
+        (json!({"address": "1.2.3.4", "port": 80, "tls": "plaintext", "sni": "a"}), "sni needs a TLS call"),
+        (json!({"address": "1.2.3.4", "port": 80, "hots": "a"}), "unknown field `hots`"),
+    ];
+    for (call, want) in cases {
+        let msg = thrown(api::trace(s(MESH), proxy(), obj(call.clone())));
+        assert!(msg.starts_with("sidecarscope: call") && msg.contains(want), "{call}: {msg}");
+    }
+    assert!(thrown(api::trace(s(MESH), proxy(), JsValue::NULL)).contains("call must be an object"));
+}
