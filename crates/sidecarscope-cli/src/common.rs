@@ -43,6 +43,47 @@ pub enum FailOn {
     Warning,
 }
 
+/// The options of the commands that report diagnostics (`validate`, `analyze`).
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[arg(long, short = 'o', value_enum, default_value_t = CheckOutput::Text)]
+    pub output: CheckOutput,
+    /// When to colour text output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    /// The lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum CheckOutput {
+    /// Compiler-style text with the source line and an underline.
+    Text,
+    /// `{"diagnostics": [...], "summary": {...}}`.
+    Json,
+    /// SARIF 2.1.0, for code-scanning UIs.
+    Sarif,
+}
+
+/// Runs a diagnostics command: load, check, print in the chosen format, exit code.
+pub fn run_check(args: CheckArgs, check: fn(&Input) -> Vec<Diagnostic>) -> u8 {
+    let input = match load(&args.input) {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    let mut diags = check(&input);
+    sidecarscope::report::sort(&mut diags);
+    match args.output {
+        CheckOutput::Json => print_json(&sidecarscope::report::diagnostics_report(&input, &diags)),
+        CheckOutput::Sarif => print_json(&sidecarscope::sarif::sarif_log(&input, &diags)),
+        CheckOutput::Text => print(&sidecarscope::report::render_human(&input, &diags, args.color.enabled())),
+    }
+    exit_for(&diags, args.fail_on)
+}
+
 /// Reads the paths into a loaded input, or prints why not and returns the exit code.
 pub fn load(args: &InputArgs) -> Result<Input, u8> {
     match crate::inputs::read_inputs(&args.paths) {

@@ -25,9 +25,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Validate every Sidecar as istiod's webhook and the CRD schema would.
-    Validate(commands::validate::Args),
+    Validate(common::CheckArgs),
     /// Analyze the whole mesh: validation, istioctl analyze's and Kiali's Sidecar checks, and ours.
-    Analyze(commands::analyze::Args),
+    Analyze(common::CheckArgs),
     /// Show which Sidecar governs a workload and its effective configuration, with reasons.
     Resolve(commands::resolve::Args),
     /// List the listeners istiod would send the proxy, as `istioctl proxy-config listeners` shows them.
