@@ -1,8 +1,13 @@
-//! The whole pipeline on arbitrary text: load, validate, analyze, then resolve every workload
-//! found (and one synthetic proxy). Nothing may panic, hang or put a range outside the input.
+//! The whole pipeline on arbitrary text: load, validate, analyze, then resolve, generate
+//! listeners (and their table) and trace a few calls for the workloads found and one
+//! synthetic proxy. Nothing may panic, hang or put a range outside the input.
 #![no_main]
 
+use std::collections::BTreeMap;
+
 use libfuzzer_sys::fuzz_target;
+use sidecarscope::trace::{trace, Call, CallDirection, CallProtocol};
+use sidecarscope::{ListenerGenerator, Proxy, Registry, Resolver};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
@@ -12,8 +17,22 @@ fuzz_target!(|data: &[u8]| {
         assert!(d.range.start <= d.range.end && d.range.end as usize <= text.len(), "range outside the input: {d:?}");
     }
     let _ = sidecarscope::report::diagnostics_report(&input, &diags);
-    let registry = sidecarscope::Registry::build(&input);
-    for w in sidecarscope::workloads(&input).iter().take(8) {
-        let _ = sidecarscope::resolve_with(&registry, &sidecarscope::Proxy::for_workload(w));
+    let registry = Registry::build(&input);
+    let mut resolver = Resolver::new(&registry);
+    let env = BTreeMap::new();
+    let mut generator = ListenerGenerator::new(&registry, &input, &env);
+    let mut proxies: Vec<Proxy> = sidecarscope::workloads(&input).iter().take(4).map(Proxy::for_workload).collect();
+    proxies.push(Proxy::new("default"));
+    for proxy in &proxies {
+        let _ = resolver.resolve(proxy);
+        let set = generator.generate(proxy);
+        let _ = sidecarscope::listeners::table::render(&set);
+        for (port, protocol) in [(80, CallProtocol::Http), (9080, CallProtocol::Http), (3306, CallProtocol::Tcp)] {
+            let mut call = Call::outbound("10.0.0.1", port, protocol);
+            call.host = Some("reviews.default.svc.cluster.local".into());
+            let _ = trace(&set, &call);
+            call.direction = CallDirection::Inbound;
+            let _ = trace(&set, &call);
+        }
     }
 });

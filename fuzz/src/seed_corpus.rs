@@ -16,8 +16,9 @@ fn main() {
     for dir in walk(Path::new(&args[1])) {
         let text = std::fs::read_to_string(&dir).unwrap();
         let doc = sidecarscope::yaml::parse_single(&text);
-        if let Some(input) = doc.root.as_ref().and_then(|r| r.get("input")).and_then(|n| n.as_str()) {
-            add(input);
+        match doc.root.as_ref().and_then(|r| r.get("input")).and_then(|n| n.as_str()) {
+            Some(input) => add(input),
+            None => add(&text), // a raw input, e.g. a regression
         }
     }
     for f in walk(Path::new(&args[2])) {

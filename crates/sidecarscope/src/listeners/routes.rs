@@ -116,7 +116,8 @@ impl Routes<'_> {
         // Istio `generateAltVirtualHostsForKubernetesService` with the proxy's domain `<ns>.svc.cluster.local`.
         if let Some(ih) = s.hostname.find(".svc.") {
             if s.hostname.ends_with(".svc.cluster.local") {
-                if let Some(dot) = s.hostname.find('.') {
+                // `baz.svc.cluster.local` has no namespace label: no alternate names (found by fuzzing).
+                if let Some(dot) = s.hostname.find('.').filter(|dot| *dot < ih) {
                     let (name, ns) = (&s.hostname[..dot], &s.hostname[dot + 1..ih]);
                     if ns == self.proxy_namespace {
                         push(name.to_string(), &mut out);
