@@ -112,7 +112,15 @@ export function shot(page, name) {
   return page.screenshot({ path: join(SHOTS, `${name}.png`) });
 }
 
-/** Waits until the results of the latest edit are painted. */
+/** Waits until the results of the latest edit are computed and painted. */
 export function settle(page) {
+  return page.evaluate(async () => {
+    await window.SidecarscopeEditor.active?.idle();
+    await new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0)));
+  });
+}
+
+/** Waits for the next painted frame only (what a keystroke feels like), not for results. */
+export function nextFrame(page) {
   return page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0))));
 }

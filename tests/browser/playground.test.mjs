@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { deflateRawSync } from "node:zlib";
 import {
-  ROOT, startServer, launch, openPage, editorText, problems, shot, settle, waitReady,
+  ROOT, startServer, launch, openPage, editorText, problems, shot, settle, nextFrame, waitReady,
 } from "./harness.mjs";
 
 const EXAMPLES = join(ROOT, "web", "examples");
@@ -172,10 +172,10 @@ test("a large mesh: typing stays responsive while results follow", async () => {
   for (const ch of "-edited") {
     const t0 = Date.now();
     await page.keyboard.type(ch);
-    await settle(page);
+    await nextFrame(page);
     lat.push(Date.now() - t0);
   }
-  await page.waitForTimeout(600);
+  await settle(page);
   lat.sort((a, b) => a - b);
   console.log(`large mesh (${text.length} chars, ${text.split("\n").length} lines): core ${core}; keystroke -> frame median ${lat[lat.length >> 1]}ms max ${lat[lat.length - 1]}ms (results debounced while the core is slow)`);
   assert.equal((await editorText(page)).length, text.length + "-edited".length);

@@ -64,6 +64,7 @@ class EditorHandle {
     this.pending = false;
     this.timer = 0;
     this.costs = [];
+    this.waiters = [];
     this.pendingSince = 0;
     const self = this;
     const state = EditorState.create({
@@ -118,10 +119,17 @@ class EditorHandle {
     }
   }
 
+  /** The median of the last runs (the largest while there are fewer than three). */
   typicalCost() {
-    if (this.costs.length < 3) return 0;
+    if (this.costs.length < 3) return Math.max(0, ...this.costs);
     const sorted = [...this.costs].sort((a, b) => a - b);
     return sorted[sorted.length >> 1];
+  }
+
+  /** Resolves once the results of every edit so far are computed (for tests and tools). */
+  idle() {
+    if (!this.pending) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   flush() {
@@ -133,6 +141,9 @@ class EditorHandle {
     this.costs.push(performance.now() - t0);
     if (this.costs.length > 5) this.costs.shift();
     performance.measure("sc:edit-to-results", "sc:edit");
+    const waiters = this.waiters;
+    this.waiters = [];
+    waiters.forEach((resolve) => resolve());
     // This runs in an animation frame: the panels' DOM updates follow in microtasks, the
     // frame is painted, then this task runs.
     setTimeout(() => performance.measure("sc:edit-to-paint", "sc:edit"), 0);

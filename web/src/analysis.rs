@@ -61,7 +61,7 @@ pub fn analyze(text: &str, proxy: &ProxyChoice) -> Analysis {
             WorkloadItem { key: key(w), from: src.utf16_offset(w.range.start), to: src.utf16_offset(w.range.end) }
         })
         .collect();
-    let effective = (input.resources.len() > 0).then(|| {
+    let effective = (!input.resources.is_empty()).then(|| {
         let reg = Registry::build(&input);
         let mut resolver = Resolver::new(&reg);
         match &proxy.custom {

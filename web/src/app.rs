@@ -81,6 +81,8 @@ pub struct AppState {
     pub proxy: RwSignal<ProxyChoice>,
     text: StoredValue<String>,
     persist_timer: StoredValue<Option<TimeoutHandle>>,
+    /// False until the first text is shown: opening the page changes nothing that is kept.
+    started: StoredValue<bool>,
     notice_timer: StoredValue<Option<TimeoutHandle>>,
     embed: bool,
 }
@@ -116,7 +118,7 @@ impl AppState {
     /// localStorage and the fragment follow the text, a moment after typing stops.
     /// Embedded pages keep nothing: the host page owns their content.
     fn schedule_persist(self) {
-        if self.embed {
+        if self.embed || !self.started.get_value() {
             return;
         }
         if let Some(h) = self.persist_timer.get_value() {
@@ -238,6 +240,7 @@ pub fn App() -> impl IntoView {
         proxy: RwSignal::new(proxy),
         text: StoredValue::new(String::new()),
         persist_timer: StoredValue::new(None),
+        started: StoredValue::new(false),
         notice_timer: StoredValue::new(None),
         embed: config.embed,
     };
@@ -270,6 +273,7 @@ pub fn App() -> impl IntoView {
         let editor = js::create_editor(&el, &text, read_only, on_change.unchecked_ref());
         EDITOR.with(|e| *e.borrow_mut() = Some(editor));
         state.on_text(text);
+        state.started.set_value(true);
         if config.embed {
             let on_set = Closure::<dyn FnMut(String)>::new(move |t: String| state.load_text(&t, None)).into_js_value();
             let get = Closure::<dyn FnMut() -> String>::new(move || state.text.get_value()).into_js_value();
