@@ -205,6 +205,13 @@ test("share link round trip, localStorage, New, Copy as Markdown", async () => {
   assert.match(md, /\*\*Findings:\*\* 1 error, 0 warnings/);
   assert.match(md, /\*\*error\*\* `SC1040` catch-all-not-last/);
 
+  // Download YAML saves the input as it is (a blob: URL, no network).
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("button:has-text('Download YAML')")]);
+  assert.equal(download.suggestedFilename(), "sidecarscope.yaml");
+  const chunks = [];
+  for await (const c of await download.createReadStream()) chunks.push(c);
+  assert.equal(Buffer.concat(chunks).toString("utf8"), text);
+
   // A fresh browser (no localStorage) opening the link sees exactly the same input.
   const other = await newContext();
   const opened = await openPage(other, link);
@@ -284,6 +291,8 @@ test("embed mode: panels, read-only, and the postMessage API", async () => {
   assert.equal(await pg.locator("button:has-text('New')").count(), 0);
   assert.equal(await pg.locator(".cm-content").getAttribute("contenteditable"), "false");
   assert.equal(await pg.locator(".problem.sev-error").count(), 2);
+  const open = await pg.getAttribute("a:has-text('Open in playground')", "href");
+  assert.match(open, /^http:\/\/127\.0\.0\.1:\d+\/#v1\/[A-Za-z0-9_-]+$/, "opens the same content in the full playground");
   await shot(host, "embed");
 
   // get -> content
