@@ -166,12 +166,25 @@ fn resolution_view(e: &Effective) -> impl IntoView {
                         <li>
                             <span class="mono">{format!("port {port}: ")}</span>
                             <span class="why">{c.source.clone()}</span>
-                            <pre class="settings">{serde_json::to_string(&c.settings).unwrap_or_default()}</pre>
+                            {(!c.settings.is_empty()).then(|| view! { <pre class="settings">{serde_json::to_string_pretty(&c.settings).unwrap_or_default()}</pre> })}
                         </li>
                     }).collect_view()}
                 </ul>
             })}
         </section>
+        {(!r.destination_rules.is_empty()).then(|| view! {
+            <section class="card" aria-labelledby="eff-rules">
+                <h3 id="eff-rules">"DestinationRules for outbound traffic"</h3>
+                <ul class="plain rules">
+                    {r.destination_rules.iter().map(|d| view! {
+                        <li>
+                            <span class="mono">{format!("{} \u{2192} {}", d.host, d.rule)}</span>
+                            <span class="why">{code_spans(&d.reason)}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
         {(!r.notes.is_empty()).then(|| view! {
             <section class="card" aria-labelledby="eff-notes">
                 <h3 id="eff-notes">"Notes"</h3>
