@@ -335,6 +335,14 @@ test("themes, narrow windows and keyboard access", async () => {
   const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   const dark = await bg();
   await shot(page, "desktop-dark-system");
+  // The search panel is readable in the dark theme.
+  await page.locator(".cm-content").click({ position: { x: 100, y: 10 } });
+  await page.keyboard.press("Control+f");
+  await page.keyboard.type("hosts");
+  assert.equal(await page.locator(".cm-search [main-field]").inputValue(), "hosts");
+  assert.ok((await page.locator(".cm-searchMatch").count()) >= 1);
+  await shot(page, "dark-search");
+  await page.keyboard.press("Escape");
   // System -> Light -> Dark -> System
   await page.click(".theme-toggle");
   assert.equal(await page.getAttribute("html", "data-theme"), "light");
