@@ -5,7 +5,6 @@
 
 use super::mesh::Mesh;
 use crate::registry::mesh::DEFAULT_DOMAIN;
-use crate::registry::ServiceRegistry;
 
 /// A host as Kiali's `kubernetes.ParseHost` reads it against the Sidecar's namespace.
 struct KialiHost {
@@ -53,14 +52,9 @@ pub(crate) fn not_found(m: &Mesh, sidecar_ns: &str, entry: &str) -> Option<bool>
     if se_match {
         return Some(false);
     }
-    // 3. Kubernetes Services visible to the Sidecar's namespace (`KubeServiceHosts`).
-    let svc_match = m.reg.services.iter().enumerate().any(|(id, s)| {
-        if s.registry != ServiceRegistry::Kubernetes || !m.reg.service_visible(id, sidecar_ns) {
-            return false;
-        }
-        let short = format!("{}.{}", s.resource_name, s.namespace);
-        host.text == s.hostname || host.text == short || host.text == format!("{short}.svc")
-    });
+    // 3. Kubernetes Services visible to the Sidecar's namespace (`KubeServiceHosts`) whose
+    // hostname, `name.ns` or `name.ns.svc` is the host (looked up, not scanned).
+    let svc_match = m.kube_hosts.get(&host.text).is_some_and(|ids| ids.iter().any(|&id| m.reg.service_visible(id, sidecar_ns)));
     Some(!svc_match)
 }
 

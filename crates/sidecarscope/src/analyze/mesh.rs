@@ -80,6 +80,13 @@ pub(crate) struct Mesh<'a> {
     pub resolutions: Vec<Resolution>,
     /// Per workload (`reg.workloads` order): why it has no sidecar proxy, if so.
     pub no_proxy: Vec<Option<&'static str>>,
+    /// Kubernetes services by the names Kiali compares an egress host with (hostname,
+    /// `name.ns`, `name.ns.svc`), in registry order: the registry is not scanned per host.
+    pub kube_hosts: HashMap<String, Vec<usize>>,
+    /// Indexes of the ServiceEntry services, in registry order.
+    pub service_entry_ids: Vec<usize>,
+    /// VirtualService `namespace/name` -> its first index in `reg.virtual_services`.
+    pub virtual_service_ids: HashMap<String, usize>,
 }
 
 impl<'a> Mesh<'a> {
@@ -116,8 +123,31 @@ impl<'a> Mesh<'a> {
             .iter()
             .map(|w| by_id.get(&(w.kind.as_str(), w.namespace.as_str(), w.name.as_str())).and_then(|r| no_sidecar_proxy(r)))
             .collect();
+        let mut kube_hosts: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut service_entry_ids = Vec::new();
+        for (id, s) in reg.services.iter().enumerate() {
+            if s.registry != ServiceRegistry::Kubernetes {
+                service_entry_ids.push(id);
+                continue;
+            }
+            let short = format!("{}.{}", s.resource_name, s.namespace);
+            let svc = format!("{short}.svc");
+            for name in [s.hostname.clone(), short, svc] {
+                let ids = kube_hosts.entry(name).or_default();
+                if ids.last() != Some(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+        let mut virtual_service_ids = HashMap::new();
+        for (i, vs) in reg.virtual_services.iter().enumerate() {
+            virtual_service_ids.entry(vs.id()).or_insert(i);
+        }
         Mesh {
             input,
+            kube_hosts,
+            service_entry_ids,
+            virtual_service_ids,
             no_proxy,
             pods: pods(input),
             kiali_workloads: kiali_workloads(input),
@@ -197,9 +227,9 @@ impl<'a> Mesh<'a> {
             .collect()
     }
 
-    /// The Kubernetes Services and ServiceEntries of the registry.
+    /// The ServiceEntry services of the registry.
     pub fn service_entries(&self) -> impl Iterator<Item = &crate::registry::Service> {
-        self.reg.services.iter().filter(|s| s.registry == ServiceRegistry::ServiceEntry)
+        self.service_entry_ids.iter().map(|&i| &self.reg.services[i])
     }
 }
 
