@@ -246,7 +246,7 @@ export interface EgressListener {
   /** `DEFAULT`, `IPTABLES` or `NONE`. */
   captureMode: string;
   hosts: string[];
-  /** Synthesized by Istio (no Sidecar, or no `egress`): hosts `*/*`. */
+  /** Synthesized by Istio (no Sidecar, or no `egress`): every host of every namespace. */
   implicit: boolean;
   /** Only services exposing this port are imported, trimmed to it. */
   portFilter: number | null;
@@ -370,12 +370,14 @@ export interface FilterChain {
 /** On which destination ports a listener filter runs. */
 export type Ports = "all" | { allExcept: number[] } | { only: number[] };
 
+export type ListenerFilterName =
+  | "envoy.filters.listener.original_dst"
+  | "envoy.filters.listener.original_src"
+  | "envoy.filters.listener.tls_inspector"
+  | "envoy.filters.listener.http_inspector";
+
 export interface ListenerFilter {
-  name:
-    | "envoy.filters.listener.original_dst"
-    | "envoy.filters.listener.original_src"
-    | "envoy.filters.listener.tls_inspector"
-    | "envoy.filters.listener.http_inspector";
+  name: ListenerFilterName;
   ports: Ports;
 }
 

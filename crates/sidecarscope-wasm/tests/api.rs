@@ -3,6 +3,8 @@
 //! and bad arguments throw an `Error` with a clear message. Runs under Node and, with
 //! `WASM_BINDGEN_USE_BROWSER=1`, in headless Chromium (scripts/test-wasm).
 
+#![cfg(target_arch = "wasm32")]
+
 use std::collections::BTreeMap;
 
 use js_sys::{Array, Object, Reflect, JSON};
