@@ -402,6 +402,10 @@ test("Effective config: pick a workload or describe a proxy, see the Sidecar and
     { title: "2. catch-all", services: ["istiod.istio-system.svc.cluster.local"] },
   ]);
   await shot(page, "effective-ratings");
+  // The Sidecar's YAML is one click away.
+  await page.click("#eff-sidecar + .eff-line .link-button");
+  const selected = await page.evaluate(() => getSelection().toString());
+  assert.match(selected, /^apiVersion: networking\.istio\.io\/v1\s+kind: Sidecar\s+metadata:\s+name: ratings/);
 
   // A proxy by hand: another app in prod-us1 gets no Sidecar.
   await page.selectOption("#proxy-select", "__custom");

@@ -39,6 +39,8 @@ pub struct Effective {
     /// The workload resolved, or `None` for a custom proxy.
     pub workload: Option<String>,
     pub resolution: Resolution,
+    /// UTF-16 range of the Sidecar that applies, in the editor.
+    pub sidecar_range: Option<(u32, u32)>,
 }
 
 fn key(w: &Workload) -> String {
@@ -64,13 +66,19 @@ pub fn analyze(text: &str, proxy: &ProxyChoice) -> Analysis {
     let effective = (!input.resources.is_empty()).then(|| {
         let reg = Registry::build(&input);
         let mut resolver = Resolver::new(&reg);
-        match &proxy.custom {
-            Some(c) => Some(Effective { workload: None, resolution: resolver.resolve(&c.to_proxy()) }),
+        let (workload, resolution) = match &proxy.custom {
+            Some(c) => (None, resolver.resolve(&c.to_proxy())),
             None => {
                 let w = ws.iter().find(|w| key(w) == proxy.workload).or(ws.first())?;
-                Some(Effective { workload: Some(key(w)), resolution: resolver.resolve_workload(w) })
+                (Some(key(w)), resolver.resolve_workload(w))
             }
-        }
+        };
+        let sidecar_range = resolution.sidecar.as_ref().and_then(|s| {
+            let r = input.of_kind(ResourceKind::Sidecar).find(|r| r.namespace == s.namespace && r.name == s.name)?;
+            let src = input.source(r.source);
+            Some((src.utf16_offset(r.node.range.start), src.utf16_offset(r.node.range.end)))
+        });
+        Some(Effective { workload, resolution, sidecar_range })
     });
     Analysis {
         diagnostics: r.diagnostics,

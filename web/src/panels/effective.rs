@@ -122,10 +122,15 @@ fn resolution_view(e: &Effective) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="eff-sidecar">
             <h3 id="eff-sidecar">"Sidecar"</h3>
-            <p class="eff-main">{match &r.sidecar {
-                Some(s) => format!("{}/{}", s.namespace, s.name),
-                None => "none: Istio's default scope".to_string(),
-            }}</p>
+            <p class="eff-line">
+                <span class="eff-main">{match &r.sidecar {
+                    Some(s) => format!("{}/{}", s.namespace, s.name),
+                    None => "none: Istio's default scope".to_string(),
+                }}</span>
+                {e.sidecar_range.map(|(from, to)| view! {
+                    <button type="button" class="link-button" on:click=move |_| { with_editor(|e| e.select(from, to)); }>"Show in editor"</button>
+                })}
+            </p>
             <p class="why">{code_spans(&r.selection.reason)}</p>
             <p class="eff-meta">{format!("proxy: namespace {}{}{}", r.proxy.namespace, labels_text(r), ip_text(r))}</p>
         </section>
