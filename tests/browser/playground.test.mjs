@@ -301,9 +301,15 @@ test("embed mode: panels, read-only, and the postMessage API", async () => {
   const content = await host.evaluate(() => window.received.find((m) => m.type === "sidecarscope:content").text);
   assert.equal(content, exampleText("mistake-short-host"));
 
-  // set -> new content and results; then get returns it.
+  // set -> new content and results; a get sent right after answers with it.
   const text = "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: a\n  namespace: b\nspec:\n  egress:\n  - hosts: ['*']\n";
-  await host.evaluate((t) => window.send({ type: "sidecarscope:set", text: t }), text);
+  await host.evaluate((t) => {
+    window.received = [];
+    window.send({ type: "sidecarscope:set", text: t });
+    window.send({ type: "sidecarscope:get" });
+  }, text);
+  await host.waitForFunction(() => window.received.length > 0);
+  assert.deepEqual(await host.evaluate(() => window.received), [{ type: "sidecarscope:content", text }]);
   await pg.waitForFunction(() => document.querySelectorAll(".problems .problem.sev-error").length === 1);
   assert.equal(await editorText(pg), text);
   await host.evaluate(() => { window.received = []; window.send({ type: "sidecarscope:get" }); });

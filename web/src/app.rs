@@ -276,7 +276,8 @@ pub fn App() -> impl IntoView {
         state.started.set_value(true);
         if config.embed {
             let on_set = Closure::<dyn FnMut(String)>::new(move |t: String| state.load_text(&t, None)).into_js_value();
-            let get = Closure::<dyn FnMut() -> String>::new(move || state.text.get_value()).into_js_value();
+            // The editor's text, which may be a frame ahead of the last results.
+            let get = Closure::<dyn FnMut() -> String>::new(move || with_editor(|e| e.get_text()).unwrap_or_default()).into_js_value();
             js::listen_host(on_set.unchecked_ref(), get.unchecked_ref());
         }
     });
