@@ -135,7 +135,7 @@ fn imported_through(m: &Mesh, listeners: &[(&str, &EgressListener)], entry: &str
         }
         let Some((false, ns_key, dns)) = split_entry(entry, ns) else { continue };
         for id in &l.virtual_services {
-            let Some(vs) = m.virtual_service_ids.get(id).map(|&i| &m.reg.virtual_services[i]) else { continue };
+            let Some(vs) = m.reg.virtual_service_by_id(id) else { continue };
             if (ns_key == "*" || vs.namespace == ns_key) && vs.hosts.iter().any(|h| matches(h, dns)) {
                 let what = format!("VirtualService {id}");
                 if !out.contains(&what) {

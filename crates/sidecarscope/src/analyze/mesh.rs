@@ -85,8 +85,6 @@ pub(crate) struct Mesh<'a> {
     pub kube_hosts: HashMap<String, Vec<usize>>,
     /// Indexes of the ServiceEntry services, in registry order.
     pub service_entry_ids: Vec<usize>,
-    /// VirtualService `namespace/name` -> its first index in `reg.virtual_services`.
-    pub virtual_service_ids: HashMap<String, usize>,
 }
 
 impl<'a> Mesh<'a> {
@@ -139,15 +137,10 @@ impl<'a> Mesh<'a> {
                 }
             }
         }
-        let mut virtual_service_ids = HashMap::new();
-        for (i, vs) in reg.virtual_services.iter().enumerate() {
-            virtual_service_ids.entry(vs.id()).or_insert(i);
-        }
         Mesh {
             input,
             kube_hosts,
             service_entry_ids,
-            virtual_service_ids,
             no_proxy,
             pods: pods(input),
             kiali_workloads: kiali_workloads(input),

@@ -3,7 +3,7 @@
 
 use super::types::{ListenerSet, Origin, SourceRef};
 use crate::load::Input;
-use crate::report::{Position, Range};
+use crate::report::Range;
 use crate::yaml::Node;
 
 impl ListenerSet {
@@ -16,28 +16,23 @@ impl ListenerSet {
         }
         origins.extend(self.routes.iter_mut().flat_map(|r| r.virtual_hosts.iter_mut().map(|v| &mut v.origin)));
         origins.extend(self.skipped.iter_mut().map(|s| &mut s.origin));
-        // Whether each file is ASCII, where a UTF-16 offset is the byte offset: counting UTF-16
-        // units from the start of a large file for each of thousands of links would be quadratic.
-        let ascii: Vec<bool> = input.sources.iter().map(|s| s.text.is_ascii()).collect();
+        // `LineIndex` converts an offset in O(log lines + line length) (and returns the byte
+        // offset itself as the UTF-16 offset of an ASCII file), so each link costs little however
+        // large the file: nothing here may scan the whole text, as this runs once per proxy.
         for o in origins {
             for s in &mut o.sources {
-                locate(input, &ascii, s);
+                locate(input, s);
             }
         }
     }
 }
 
-fn locate(input: &Input, ascii: &[bool], s: &mut SourceRef) {
+fn locate(input: &Input, s: &mut SourceRef) {
     let Some(r) = s.index.and_then(|i| input.resources.get(i)) else { return };
     let node = walk(&r.node, &s.path).unwrap_or(&r.node);
     let src = input.source(r.source);
-    let ascii = ascii[r.source.0 as usize];
-    let pos = |offset: u32| {
-        let lc = src.line_col(offset);
-        Position { line: lc.line, column: lc.column, offset, utf16: if ascii { offset } else { src.utf16_offset(offset) } }
-    };
     s.file = Some(src.name.clone());
-    s.range = Some(Range { start: pos(node.range.start), end: pos(node.range.end) });
+    s.range = Some(Range::of(src, node.range));
 }
 
 /// Follows `spec.egress[0].port` from a resource's root node.

@@ -146,7 +146,7 @@ impl Routes<'_> {
     fn destination(&self, listener: &EgressListener, s: &Service, port: u32) -> (String, Origin) {
         let service_src = SourceRef::new(s.origin(), "", Some(s.resource));
         for id in &listener.virtual_services {
-            let Some(vs) = self.reg.virtual_services.iter().find(|v| v.id() == *id) else { continue };
+            let Some(vs) = self.reg.virtual_service_by_id(id) else { continue };
             if !vs.hosts.iter().any(|h| matches(h, &s.hostname)) {
                 continue;
             }

@@ -52,6 +52,8 @@ pub struct Registry {
     vs_public: Vec<usize>,
     vs_private: HashMap<String, Vec<usize>>,
     vs_exported: HashMap<String, Vec<usize>>,
+    /// `namespace/name` -> the first VirtualService of that id.
+    vs_by_id: HashMap<String, usize>,
     /// DestinationRules with a selector first, then oldest first.
     pub destination_rules: Vec<DestinationRule>,
     pub destination_rule_index: DestinationRuleIndex,
@@ -90,6 +92,9 @@ impl Registry {
         }
         reg.index_services();
         reg.index_virtual_services();
+        for (i, vs) in reg.virtual_services.iter().enumerate() {
+            reg.vs_by_id.entry(vs.id()).or_insert(i);
+        }
         reg.destination_rules.sort_by(|a, b| {
             (a.selector.is_none(), a.creation, &a.name, &a.namespace).cmp(&(b.selector.is_none(), b.creation, &b.name, &b.namespace))
         });
@@ -132,6 +137,12 @@ impl Registry {
     /// shared. (DestinationRules are still looked up per namespace.)
     pub fn namespace_is_neutral(&self, ns: &str) -> bool {
         !self.distinct_namespaces.contains(ns)
+    }
+
+    /// The first VirtualService whose `namespace/name` is `id` (as resolution lists them), by
+    /// lookup: listeners and analysis ask for each imported VirtualService of each proxy.
+    pub fn virtual_service_by_id(&self, id: &str) -> Option<&VirtualService> {
+        self.vs_by_id.get(id).map(|&i| &self.virtual_services[i])
     }
 
     /// Istio `initServiceRegistry`.
