@@ -4,8 +4,9 @@
 //!
 //! Findings are data (a result object); only invalid arguments throw, as a JavaScript `Error`
 //! whose message says which argument is wrong and why. The TypeScript types of every argument
-//! and result are in `sidecarscope.d.ts` (appended to the generated declarations and checked
-//! against real results by `tests/wasm-package/`).
+//! and result are in `sidecarscope.d.ts`, appended to the generated declarations; it is
+//! checked against the core's Rust declarations (`tests/dts.rs`) and against the real results
+//! of every conformance fixture (`tests/wasm-package/` in the repository, with `tsc`).
 
 mod args;
 

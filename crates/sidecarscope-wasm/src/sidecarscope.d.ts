@@ -1,8 +1,9 @@
 // ---- Sidecarscope: the types of every argument and result --------------------------------
 // Hand-written to mirror the core's serde structures (crates/sidecarscope), which are also
-// the CLI's `--output json`. `tests/wasm-package/` type-checks the real results of every
-// conformance fixture against these declarations with `tsc --strict
-// --exactOptionalPropertyTypes`: a field added, renamed, retyped or dropped in Rust fails it.
+// the CLI's `--output json`, and checked twice: crates/sidecarscope-wasm/tests/dts.rs compares
+// every declaration with the Rust one (fields, `?`, `| null`, enum names, read with syn), and
+// tests/wasm-package type-checks the real results of every conformance fixture against them
+// (tsc --strict --exactOptionalPropertyTypes). Drift in either direction fails a test.
 // Conventions: a field marked `?` is left out when empty/unset; `T | null` is always present.
 
 // ---- Arguments -------------------------------------------------------------------------------

@@ -107,11 +107,10 @@ fn words(ident: &str) -> Vec<String> {
 }
 
 /// serde's `rename_all` for a field (snake_case ident) or variant (PascalCase ident).
-fn rename(ident: &str, rule: Option<&str>, is_variant: bool) -> String {
+fn rename(ident: &str, rule: Option<&str>) -> String {
     let w = words(ident);
     let cap = |s: &String| s[..1].to_uppercase() + &s[1..];
     match rule {
-        None if is_variant => ident.to_string(),
         None => ident.to_string(),
         Some("camelCase") => w.iter().enumerate().map(|(i, s)| if i == 0 { s.clone() } else { cap(s) }).collect(),
         Some("PascalCase") => w.iter().map(cap).collect(),
@@ -159,7 +158,7 @@ fn fields(fs: &Fields, rule: Option<&str>) -> Vec<RField> {
             let mut refs = Vec::new();
             type_refs(&f.ty, &mut refs);
             RField {
-                name: serde_value(&f.attrs, "rename").unwrap_or_else(|| rename(&ident, rule, false)),
+                name: serde_value(&f.attrs, "rename").unwrap_or_else(|| rename(&ident, rule)),
                 optional,
                 nullable: is_option(&f.ty) && !optional,
                 refs,
@@ -194,7 +193,7 @@ fn rust_types() -> BTreeMap<String, Vec<RType>> {
                 Item::Struct(s) => (s.ident.to_string(), RKind::Custom),
                 Item::Enum(e) if derives_serialize(&e.attrs) => {
                     let rule = serde_value(&e.attrs, "rename_all");
-                    let name_of = |v: &syn::Variant| serde_value(&v.attrs, "rename").unwrap_or_else(|| rename(&v.ident.to_string(), rule.as_deref(), true));
+                    let name_of = |v: &syn::Variant| serde_value(&v.attrs, "rename").unwrap_or_else(|| rename(&v.ident.to_string(), rule.as_deref()));
                     let kind = if serde_has(&e.attrs, "untagged") {
                         RKind::Custom
                     } else if let Some(tag) = serde_value(&e.attrs, "tag") {
@@ -296,6 +295,9 @@ fn dts_mirrors_the_rust_types() {
     let types = rust_types();
     let ts = ts_decls();
     let mut problems = Vec::new();
+    let object_re = Regex::new(r"\{[^{}]*\}").unwrap();
+    let unit_re = Regex::new(r#"(?:^|\|)\s*"([^"]+)""#).unwrap();
+    let data_re = Regex::new(r"\{\s*(\w+):").unwrap();
     // Every type reachable from the results, with the file it is used from.
     let mut todo: Vec<(String, PathBuf)> = ROOTS.iter().map(|r| (r.to_string(), types[*r][0].file.clone())).collect();
     let mut seen = BTreeSet::new();
@@ -329,7 +331,7 @@ fn dts_mirrors_the_rust_types() {
                     problems.push(format!("{name}: no `export type {tsn}` in the .d.ts"));
                     continue;
                 };
-                let objects: Vec<BTreeMap<String, (bool, String)>> = Regex::new(r"\{[^{}]*\}").unwrap().find_iter(alias).map(|m| object_fields(m.as_str())).collect();
+                let objects: Vec<BTreeMap<String, (bool, String)>> = object_re.find_iter(alias).map(|m| object_fields(m.as_str())).collect();
                 for (v, fs) in variants {
                     let Some(obj) = objects.iter().find(|o| o.get(tag).is_some_and(|(_, t)| t == &format!("\"{v}\""))) else {
                         problems.push(format!("type {tsn}: no member with {tag}: \"{v}\""));
@@ -347,8 +349,8 @@ fn dts_mirrors_the_rust_types() {
                     problems.push(format!("{name}: no `export type {tsn}` in the .d.ts"));
                     continue;
                 };
-                let ts_units: BTreeSet<String> = Regex::new(r#"(?:^|\|)\s*"([^"]+)""#).unwrap().captures_iter(alias).map(|c| c[1].to_string()).collect();
-                let ts_data: BTreeSet<String> = Regex::new(r"\{\s*(\w+):").unwrap().captures_iter(alias).map(|c| c[1].to_string()).collect();
+                let ts_units: BTreeSet<String> = unit_re.captures_iter(alias).map(|c| c[1].to_string()).collect();
+                let ts_data: BTreeSet<String> = data_re.captures_iter(alias).map(|c| c[1].to_string()).collect();
                 if &ts_units != units || &ts_data != data {
                     problems.push(format!("type {tsn}: .d.ts {ts_units:?} + {ts_data:?}, Rust {units:?} + {data:?}"));
                 }
