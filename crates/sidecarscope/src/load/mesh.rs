@@ -16,7 +16,7 @@ pub fn mesh_config_node(resource: &Resource, source: &SourceFile) -> Result<Opti
     let Some(scalar) = value.as_scalar() else {
         return Err(resource.diagnostic(Code::MeshConfig, "data.mesh must be a string holding MeshConfig YAML", "data.mesh", value.range));
     };
-    let inner = scalar.value.as_str();
+    let inner: &str = &scalar.value;
     let map = OffsetMap::new(source, value.range, scalar.style, inner);
     let doc = yaml::parse_single(inner);
     if let Some(err) = doc.error {

@@ -317,10 +317,14 @@ fn report_duplicate_keys(root: &Node, source: SourceId, out: &mut Vec<Diagnostic
     while let Some(node) = stack.pop() {
         match &node.kind {
             NodeKind::Map(entries) => {
+                // Most mappings have a handful of keys: compare with the earlier ones directly,
+                // and hash only large mappings.
                 let mut seen = std::collections::HashSet::new();
-                for e in entries {
+                let small = entries.len() <= 16;
+                for (i, e) in entries.iter().enumerate() {
                     if let Some(k) = e.key.scalar_text() {
-                        if !seen.insert(k) {
+                        let repeated = if small { entries[..i].iter().any(|p| p.key.scalar_text() == Some(k)) } else { !seen.insert(k) };
+                        if repeated {
                             out.push(
                                 Diagnostic::new(Code::DuplicateKey, format!("duplicate key {}", crate::validate::values::go_quote(k)), source, e.key.range)
                                     .with_hint("Kubernetes keeps the last value; the earlier one is ignored"),

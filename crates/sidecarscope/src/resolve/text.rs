@@ -33,7 +33,7 @@ fn flow(node: &Node) -> String {
             entries.iter().map(|e| format!("{}: {}", e.key.scalar_text().unwrap_or(""), flow(&e.value))).collect::<Vec<_>>().join(", ")
         ),
         NodeKind::Seq(items) => format!("[{}]", items.iter().map(flow).collect::<Vec<_>>().join(", ")),
-        NodeKind::Scalar(s) => s.value.clone(),
+        NodeKind::Scalar(s) => s.value.to_string(),
     }
 }
 

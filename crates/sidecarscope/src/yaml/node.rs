@@ -24,10 +24,11 @@ pub struct Entry {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scalar {
-    pub value: String,
+    /// The value (boxed without spare capacity: an input has hundreds of thousands of them).
+    pub value: Box<str>,
     pub style: ScalarStyle,
     /// An explicit tag such as `!!str`, as `handle + suffix`.
-    pub tag: Option<String>,
+    pub tag: Option<Box<str>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,7 +182,7 @@ impl Node {
     }
     /// The scalar's text whatever its resolved type (`8080`, `true`, `abc`), as labels are read.
     pub fn scalar_text(&self) -> Option<&str> {
-        self.as_scalar().map(|s| s.value.as_str())
+        self.as_scalar().map(|s| &*s.value)
     }
     pub fn as_int(&self) -> Option<i128> {
         match self.resolved()? {

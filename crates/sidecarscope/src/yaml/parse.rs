@@ -120,15 +120,20 @@ impl Offsets {
     }
 }
 
-enum Frame {
-    Seq { items: Vec<Node>, start: u32, anchor: usize },
-    Map { entries: Vec<Entry>, key: Option<Node>, start: u32, anchor: usize },
+/// An open collection: its children are the nodes of `Builder::values` from `first` on (for a
+/// mapping, keys and values alternately), moved into an exactly sized `Vec` when it closes, so
+/// that no collection keeps the spare capacity of a growing `Vec` (most hold one to three items).
+struct Frame {
+    map: bool,
+    first: usize,
+    start: u32,
+    anchor: usize,
 }
 
 fn parse_document(text: &str, range: TextRange) -> Document {
     let chunk = &text[range.start as usize..range.end as usize];
     let offsets = Offsets::new(chunk, range.start);
-    let mut builder = Builder { stack: Vec::new(), anchors: HashMap::new(), root: None, expanded: 0 };
+    let mut builder = Builder { stack: Vec::new(), values: Vec::new(), anchors: HashMap::new(), root: None, expanded: 0 };
     let mut error = None;
     let mut parser = Parser::new_from_str(chunk);
     // Only the first document of the chunk is kept (the chunk has at most one, by construction,
@@ -170,6 +175,8 @@ fn next_char_end(text: &str, at: u32, limit: u32) -> u32 {
 
 struct Builder {
     stack: Vec<Frame>,
+    /// The children of every open collection, innermost last.
+    values: Vec<Node>,
     anchors: HashMap<usize, (Node, usize)>,
     root: Option<Node>,
     expanded: usize,
@@ -186,26 +193,35 @@ impl Builder {
                     PStyle::Literal => ScalarStyle::Literal,
                     PStyle::Folded => ScalarStyle::Folded,
                 };
-                let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
-                let node = Node { kind: NodeKind::Scalar(Scalar { value: value.into_owned(), style, tag }), range };
+                let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix).into_boxed_str());
+                let node = Node { kind: NodeKind::Scalar(Scalar { value: value.into_owned().into_boxed_str(), style, tag }), range };
                 self.push(node, anchor);
             }
             Event::SequenceStart(anchor, _) => {
                 self.check_depth(range)?;
-                self.stack.push(Frame::Seq { items: Vec::new(), start: range.start, anchor });
+                self.stack.push(Frame { map: false, first: self.values.len(), start: range.start, anchor });
             }
             Event::MappingStart(anchor, _) => {
                 self.check_depth(range)?;
-                self.stack.push(Frame::Map { entries: Vec::new(), key: None, start: range.start, anchor });
+                self.stack.push(Frame { map: true, first: self.values.len(), start: range.start, anchor });
             }
             Event::SequenceEnd => {
-                if let Some(Frame::Seq { items, start, anchor }) = self.stack.pop() {
+                if let Some(Frame { map: false, first, start, anchor }) = self.stack.pop() {
+                    let items: Vec<Node> = self.values.drain(first..).collect();
                     let end = items.last().map_or(range.end, |n| n.range.end.max(range.end));
                     self.push(Node { kind: NodeKind::Seq(items), range: TextRange::new(start, end.max(start)) }, anchor);
                 }
             }
             Event::MappingEnd => {
-                if let Some(Frame::Map { entries, start, anchor, .. }) = self.stack.pop() {
+                if let Some(Frame { map: true, first, start, anchor }) = self.stack.pop() {
+                    // A key still waiting for its value (impossible in well-formed events) is dropped.
+                    let pairs = (self.values.len() - first) / 2;
+                    let mut entries = Vec::with_capacity(pairs);
+                    let mut drained = self.values.drain(first..);
+                    while let (Some(key), Some(value)) = (drained.next(), drained.next()) {
+                        entries.push(Entry { key, value });
+                    }
+                    drop(drained);
                     let end = entries.last().map_or(range.end, |e| e.value.range.end.max(range.end));
                     self.push(Node { kind: NodeKind::Map(entries), range: TextRange::new(start, end.max(start)) }, anchor);
                 }
@@ -252,13 +268,9 @@ impl Builder {
             let size = node.count();
             self.anchors.insert(anchor, (node.clone(), size));
         }
-        match self.stack.last_mut() {
+        match self.stack.last() {
             None => self.root = Some(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
-                None => *key = Some(node),
-                Some(k) => entries.push(Entry { key: k, value: node }),
-            },
+            Some(_) => self.values.push(node),
         }
     }
 }
