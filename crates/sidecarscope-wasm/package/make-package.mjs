@@ -33,9 +33,10 @@ const pkg = {
 };
 
 const usage = web
-  ? `Browsers and bundlers that understand \`new URL("…", import.meta.url)\` (Vite, webpack 5, Parcel,
-esbuild with a file loader for \`.wasm\`). Call the default export once; it fetches
-\`sidecarscope_bg.wasm\` next to \`sidecarscope.js\`.
+  ? `An ES module for browsers, and for bundlers that resolve \`new URL("…", import.meta.url)\`
+(Vite, webpack 5, Parcel). Call the default export once; it fetches \`sidecarscope_bg.wasm\` next
+to \`sidecarscope.js\`. Elsewhere, serve that file yourself and pass its URL:
+\`await init({ module_or_path: "/assets/sidecarscope_bg.wasm" })\`.
 
 \`\`\`html
 <script type="module">
