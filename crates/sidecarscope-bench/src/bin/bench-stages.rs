@@ -4,6 +4,7 @@
 //! `scripts/bench-smoke` (ratios to load).
 //!
 //! usage: bench-stages FILE [--iters N] [--min-ms MS] [--stages load,validate,...] [--label L]
+//!        bench-stages FILE --work     (workloads and imported services, for resolve's growth)
 
 use std::process::ExitCode;
 
@@ -17,12 +18,14 @@ fn main() -> ExitCode {
     let mut min_ms = 0.0f64;
     let mut stages: Vec<Stage> = Stage::ALL.to_vec();
     let mut label = String::new();
+    let mut work = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--iters" => iters = it.next().and_then(|v| v.parse().ok()).unwrap_or(iters),
             "--min-ms" => min_ms = it.next().and_then(|v| v.parse().ok()).unwrap_or(min_ms),
             "--label" => label = it.next().cloned().unwrap_or_default(),
+            "--work" => work = true,
             "--stages" => {
                 let list = it.next().cloned().unwrap_or_default();
                 stages = match list.split(',').map(Stage::parse).collect::<Option<Vec<_>>>() {
@@ -52,6 +55,12 @@ fn main() -> ExitCode {
         }
     };
     let input = sidecarscope::load_text("mesh.yaml", &text);
+    if work {
+        let (workloads, imported) = sidecarscope_bench::stages::resolve_work(&input);
+        let line = serde_json::json!({ "label": label, "bytes": text.len(), "workloads": workloads, "imported": imported });
+        println!("{line}");
+        return ExitCode::SUCCESS;
+    }
     for stage in stages {
         let t = time_stage(stage, &text, &input, iters, min_ms);
         let line = serde_json::json!({
