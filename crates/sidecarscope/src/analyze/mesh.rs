@@ -78,6 +78,9 @@ pub(crate) struct Mesh<'a> {
     pub has_services: bool,
     /// Each workload's resolution, in `reg.workloads` order.
     pub resolutions: Vec<Resolution>,
+    /// Each Sidecar's egress listeners and scope services in each namespace it configures
+    /// (empty when the input has no services).
+    pub scopes: super::Scopes,
     /// Per workload (`reg.workloads` order): why it has no sidecar proxy, if so.
     pub no_proxy: Vec<Option<&'static str>>,
     /// Kubernetes services by the names Kiali compares an egress host with (hostname,
@@ -110,9 +113,25 @@ impl<'a> Mesh<'a> {
             .map(|r| r.namespace.clone())
             .collect();
         known_namespaces.extend(namespaces.keys().cloned());
-        let resolutions = {
+        // Every workload's resolution, then every Sidecar's scope in each namespace it configures,
+        // from the same resolver: most scopes were computed for the workloads already.
+        let (resolutions, scopes) = {
             let mut resolver = Resolver::new(&reg);
-            reg.workloads.iter().map(|w| resolver.resolve_workload(w)).collect()
+            let resolutions = reg.workloads.iter().map(|w| resolver.resolve_workload(w)).collect();
+            let mut scopes = super::Scopes::new();
+            if !reg.services.is_empty() {
+                for sc in &sidecars {
+                    let per_ns = config_namespaces(&reg, &known_namespaces, sc)
+                        .into_iter()
+                        .map(|ns| {
+                            let (egress, services) = resolver.sidecar_scope(sc.config, &ns);
+                            (ns, egress, services)
+                        })
+                        .collect();
+                    scopes.insert(sc.config, per_ns);
+                }
+            }
+            (resolutions, scopes)
         };
         let by_id: HashMap<(&str, &str, &str), &Resource> =
             input.resources.iter().map(|r| ((r.kind_name.as_str(), r.namespace.as_str(), r.name.as_str()), r)).collect();
@@ -151,6 +170,7 @@ impl<'a> Mesh<'a> {
             namespaces,
             known_namespaces,
             resolutions,
+            scopes,
         }
     }
 
@@ -178,32 +198,6 @@ impl<'a> Mesh<'a> {
             && get("istio.io/rev").is_none_or(str::is_empty)
     }
 
-    /// The namespaces whose proxies a Sidecar configures: its own; for the mesh-wide default,
-    /// also every namespace without a selector-less Sidecar of its own (`./` means each of them).
-    pub fn config_namespaces(&self, sc: &SidecarRef) -> Vec<String> {
-        let mut out = vec![sc.namespace().to_string()];
-        if self.is_root_default(sc) {
-            for ns in &self.known_namespaces {
-                let has_default =
-                    self.reg.sidecars_in(ns).iter().any(|&i| self.reg.sidecars[i].workload_selector.as_ref().is_none_or(|l| l.is_empty()));
-                if !has_default && !out.contains(ns) {
-                    out.push(ns.clone());
-                }
-            }
-        }
-        out
-    }
-
-    /// The egress listeners (and scope services) of a Sidecar for each of its config namespaces.
-    pub fn scopes(&self, sc: &SidecarRef) -> Vec<ConfigScope> {
-        self.config_namespaces(sc)
-            .into_iter()
-            .map(|ns| {
-                let (egress, services) = crate::resolve::sidecar_scope(&self.reg, self.config(sc), &ns);
-                (ns, egress, services)
-            })
-            .collect()
-    }
 
     /// Indexes (in `reg.workloads`) of the workloads with a sidecar proxy that uses this Sidecar.
     pub fn proxies(&self, sc: &SidecarRef) -> Vec<usize> {
@@ -224,6 +218,21 @@ impl<'a> Mesh<'a> {
     pub fn service_entries(&self) -> impl Iterator<Item = &crate::registry::Service> {
         self.service_entry_ids.iter().map(|&i| &self.reg.services[i])
     }
+}
+
+/// The namespaces whose proxies a Sidecar configures: its own; for the mesh-wide default,
+/// also every namespace without a selector-less Sidecar of its own (`./` means each of them).
+fn config_namespaces(reg: &Registry, known_namespaces: &BTreeSet<String>, sc: &SidecarRef) -> Vec<String> {
+    let mut out = vec![sc.namespace().to_string()];
+    if reg.root_sidecar == Some(sc.config) {
+        for ns in known_namespaces {
+            let has_default = reg.sidecars_in(ns).iter().any(|&i| reg.sidecars[i].workload_selector.as_ref().is_none_or(|l| l.is_empty()));
+            if !has_default && !out.contains(ns) {
+                out.push(ns.clone());
+            }
+        }
+    }
+    out
 }
 
 /// istioctl's pods: the Pods of the input, then one stand-in for the running pods of each

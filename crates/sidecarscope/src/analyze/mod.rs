@@ -56,9 +56,8 @@ pub fn analyze_mesh(input: &Input) -> Vec<Diagnostic> {
     let mut flagged = BTreeSet::new();
     selector::check(&m, &mut out, &mut flagged);
     outbound::check(&m, &mut out);
-    let scopes: Scopes = if m.has_services { m.sidecars.iter().map(|sc| (sc.config, m.scopes(sc))).collect() } else { Scopes::new() };
-    egress_hosts::check(&m, &scopes, &mut out);
-    listeners::check(&m, &scopes, &mut out);
+    egress_hosts::check(&m, &m.scopes, &mut out);
+    listeners::check(&m, &m.scopes, &mut out);
     ingress::check(&m, &mut out);
     usage::check(&m, &flagged, &mut out);
     registry_only::check(&m, &mut out);

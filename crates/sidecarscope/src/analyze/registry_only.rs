@@ -11,23 +11,88 @@ use super::beyond;
 use super::mesh::{labels_text, list_some, name_range, Mesh};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::host::is_wildcarded;
+use crate::registry::DestinationRule;
 use crate::registry::read::{labels_subset, list, set, string, string_map};
+use crate::resolve::ScopeService;
 use crate::workload::Workload;
+
+/// What the evidence of every workload is drawn from, read once per analysis rather than once
+/// per workload: the route matches of each VirtualService that name source labels or a source
+/// namespace (the only ones that can show a call), and per namespace the DestinationRules that
+/// can show one, in registry order.
+struct Index<'m> {
+    /// Per VirtualService (index in `reg.virtual_services`): (sourceLabels, sourceNamespace) of
+    /// its matches that set either.
+    vs_matches: Vec<Vec<(BTreeMap<String, String>, &'m str)>>,
+    /// Per namespace: its DestinationRules that may show a call.
+    rules: HashMap<&'m str, Vec<RuleEvidence<'m>>>,
+}
+
+enum RuleEvidence<'m> {
+    /// A rule with a workloadSelector: evidence for the workloads it selects.
+    Selector(&'m DestinationRule, &'m BTreeMap<String, String>),
+    /// A selector-less rule of the namespace for another namespace's service: (host, why).
+    Namespace(String, String),
+}
+
+impl<'m> Index<'m> {
+    fn build(m: &'m Mesh) -> Index<'m> {
+        let vs_matches = m
+            .reg
+            .virtual_services
+            .iter()
+            .map(|vs| {
+                let Some(spec) = m.input.resources[vs.resource].spec() else { return Vec::new() };
+                list(spec, "http")
+                    .iter()
+                    .flat_map(|h| list(h, "match"))
+                    .map(|mt| (string_map(set(mt, "sourceLabels")), string(mt, "sourceNamespace")))
+                    .filter(|(labels, ns)| !labels.is_empty() || !ns.is_empty())
+                    .collect()
+            })
+            .collect();
+        let mut rules: HashMap<&str, Vec<RuleEvidence>> = HashMap::new();
+        for dr in &m.reg.destination_rules {
+            if is_wildcarded(&dr.host) || dr.host.is_empty() {
+                continue;
+            }
+            // The root namespace's rules apply to every namespace, and a rule exported to others is
+            // a provider's rule: neither shows what this namespace calls.
+            let exported_elsewhere = dr.export_to.iter().any(|e| e != "." && e != &dr.namespace);
+            if dr.selector.is_none() && (dr.namespace == m.reg.mesh.root_namespace || exported_elsewhere) {
+                continue;
+            }
+            let e = match &dr.selector {
+                Some(sel) => RuleEvidence::Selector(dr, sel),
+                None => {
+                    let local = m.reg.services_by_hostname(&dr.host).iter().any(|(ns, _)| *ns == dr.namespace);
+                    if local {
+                        continue;
+                    }
+                    RuleEvidence::Namespace(dr.host.clone(), format!("DestinationRule {}, in the workloads' namespace, configures calls to it", dr.id()))
+                }
+            };
+            rules.entry(dr.namespace.as_str()).or_default().push(e);
+        }
+        Index { vs_matches, rules }
+    }
+}
 
 /// Hosts a workload calls, each with the configuration that shows it and whether that
 /// configuration is about the whole namespace rather than this workload.
-fn evidence(m: &Mesh, w: &Workload) -> Vec<(String, String, bool)> {
+fn evidence(m: &Mesh, index: &Index, w: &Workload) -> Vec<(String, String, bool)> {
     let mut out: Vec<(String, String, bool)> = Vec::new();
     for i in m.reg.mesh_virtual_services_for(&w.namespace) {
+        let matches = &index.vs_matches[i];
+        if matches.is_empty() {
+            continue;
+        }
         let vs = &m.reg.virtual_services[i];
-        let Some(spec) = m.input.resources[vs.resource].spec() else { continue };
         // Some match of a route names these workloads: by labels (this workload) or by namespace.
         let mut by_labels = false;
         let mut by_namespace = false;
-        for mt in list(spec, "http").iter().flat_map(|h| list(h, "match")) {
-            let labels = string_map(set(mt, "sourceLabels"));
-            let ns = string(mt, "sourceNamespace");
-            if labels_subset(&labels, &w.labels) && (ns.is_empty() || ns == w.namespace) {
+        for (labels, ns) in matches {
+            if labels_subset(labels, &w.labels) && (ns.is_empty() || *ns == w.namespace) {
                 by_labels |= !labels.is_empty();
                 by_namespace |= labels.is_empty() && !ns.is_empty();
             }
@@ -38,30 +103,16 @@ fn evidence(m: &Mesh, w: &Workload) -> Vec<(String, String, bool)> {
             }
         }
     }
-    for dr in &m.reg.destination_rules {
-        if dr.namespace != w.namespace || is_wildcarded(&dr.host) || dr.host.is_empty() {
-            continue;
+    for e in index.rules.get(w.namespace.as_str()).into_iter().flatten() {
+        match e {
+            RuleEvidence::Selector(dr, sel) if labels_subset(sel, &w.labels) => out.push((
+                dr.host.clone(),
+                format!("DestinationRule {} configures the workloads' calls to it (workloadSelector {})", dr.id(), labels_text(sel)),
+                false,
+            )),
+            RuleEvidence::Selector(..) => {}
+            RuleEvidence::Namespace(host, why) => out.push((host.clone(), why.clone(), true)),
         }
-        // The root namespace's rules apply to every namespace, and a rule exported to others is
-        // a provider's rule: neither shows what this namespace calls.
-        let exported_elsewhere = dr.export_to.iter().any(|e| e != "." && e != &dr.namespace);
-        if dr.selector.is_none() && (dr.namespace == m.reg.mesh.root_namespace || exported_elsewhere) {
-            continue;
-        }
-        let (why, namespace_level) = match &dr.selector {
-            Some(sel) if labels_subset(sel, &w.labels) => {
-                (format!("DestinationRule {} configures the workloads' calls to it (workloadSelector {})", dr.id(), labels_text(sel)), false)
-            }
-            Some(_) => continue,
-            None => {
-                let local = m.reg.services_by_hostname(&dr.host).iter().any(|(ns, _)| *ns == w.namespace);
-                if local {
-                    continue;
-                }
-                (format!("DestinationRule {}, in the workloads' namespace, configures calls to it", dr.id()), true)
-            }
-        };
-        out.push((dr.host.clone(), why, namespace_level));
     }
     out
 }
@@ -72,10 +123,16 @@ pub(crate) fn check(m: &Mesh, out: &mut Vec<Diagnostic>) {
     }
     // Hosts some workload of each namespace imports: configuration about a whole namespace only
     // shows that some of its workloads make the call, not which.
+    // Workloads sharing a scope share its services: each shared list is added once per namespace.
     let mut ns_imports: HashMap<&str, HashSet<&str>> = HashMap::new();
+    let mut added: HashSet<(&str, *const Vec<ScopeService>)> = HashSet::new();
     for (wi, r) in m.resolutions.iter().enumerate() {
-        ns_imports.entry(m.reg.workloads[wi].namespace.as_str()).or_default().extend(r.scope_services.iter().map(|s| s.hostname.as_str()));
+        let ns = m.reg.workloads[wi].namespace.as_str();
+        if added.insert((ns, &*r.scope_services as *const Vec<ScopeService>)) {
+            ns_imports.entry(ns).or_default().extend(r.scope_services.iter().map(|s| s.hostname.as_str()));
+        }
     }
+    let index = Index::build(m);
     // Configuration about a whole namespace is attributed to its namespace-wide Sidecar when one
     // applies there (a per-workload Sidecar, e.g. of a database, is not blamed for it).
     let mut ns_default_used: HashSet<&str> = HashSet::new();
@@ -93,7 +150,7 @@ pub(crate) fn check(m: &Mesh, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let w = &m.reg.workloads[wi];
-        for (host, why, namespace_level) in evidence(m, w) {
+        for (host, why, namespace_level) in evidence(m, &index, w) {
             if r.scope_services.iter().any(|s| s.hostname == host) {
                 continue;
             }

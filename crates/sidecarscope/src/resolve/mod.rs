@@ -159,6 +159,28 @@ impl<'r> Resolver<'r> {
         Resolver { share_neutral: false, ..Resolver::new(reg) }
     }
 
+    /// The key of the scope of a Sidecar (index in `Registry::sidecars`, `None` for no Sidecar)
+    /// in a config namespace. Neutral namespaces get identical listeners and services from a
+    /// Sidecar without `./` hosts: they share one scope (DestinationRules are looked up per
+    /// namespace).
+    fn scope_key(&self, sidecar: Option<usize>, ns: &str) -> (Option<usize>, Option<String>) {
+        let config = sidecar.map(|i| &*self.reg.sidecars[i]);
+        match self.share_neutral && self.reg.namespace_is_neutral(ns) && !mentions_own_namespace(config) {
+            true => (sidecar, None),
+            false => (sidecar, Some(ns.to_string())),
+        }
+    }
+
+    /// What [`sidecar_scope`] computes, from this resolver's scopes: analysis asks for the
+    /// scope of every Sidecar in every namespace it configures after resolving every workload,
+    /// which has computed most of them already.
+    pub fn sidecar_scope(&mut self, sidecar: usize, config_ns: &str) -> (Shared<Vec<EgressListener>>, Shared<Vec<ScopeService>>) {
+        let reg = self.reg;
+        let key = self.scope_key(Some(sidecar), config_ns);
+        let scope = self.scopes.entry(key).or_insert_with(|| scope::compute(reg, Some(&*reg.sidecars[sidecar]), config_ns));
+        (scope.egress.clone(), scope.services.clone())
+    }
+
     pub fn resolve_workload(&mut self, w: &Workload) -> Resolution {
         let mut r = self.resolve(&Proxy::for_workload(w));
         r.workload = Some(WorkloadRef { kind: w.kind.clone(), namespace: w.namespace.clone(), name: w.name.clone() });
@@ -170,12 +192,7 @@ impl<'r> Resolver<'r> {
         let selection = select::select(reg, proxy);
         let sidecar = selection.sidecar.map(|i| &*reg.sidecars[i]);
         let key = (selection.sidecar, proxy.namespace.clone());
-        // Neutral namespaces get identical listeners and services from a Sidecar without `./`
-        // hosts: compute them once (DestinationRules are looked up per namespace below).
-        let scope_key = match self.share_neutral && reg.namespace_is_neutral(&proxy.namespace) && !mentions_own_namespace(sidecar) {
-            true => (selection.sidecar, None),
-            false => (selection.sidecar, Some(proxy.namespace.clone())),
-        };
+        let scope_key = self.scope_key(selection.sidecar, &proxy.namespace);
         let scope = self.scopes.entry(scope_key).or_insert_with(|| scope::compute(reg, sidecar, &proxy.namespace));
 
         let mut notes = selection.notes.clone();
