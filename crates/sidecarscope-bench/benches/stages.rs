@@ -20,6 +20,7 @@ fn sizes() -> Vec<Size> {
 }
 
 fn stages(c: &mut Criterion) {
+    sidecarscope_bench::keep_freed_memory();
     for size in sizes() {
         let text = generate(size);
         let input = sidecarscope::load_text("mesh.yaml", &text);

@@ -8,5 +8,19 @@ pub mod stages;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod timing;
 
+/// The native CLI's allocator (`crates/sidecarscope-cli`), for every native harness linking this
+/// crate, so that native figures are the CLI's.
+#[cfg(not(target_arch = "wasm32"))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// As the CLI does at start: freed memory is kept for reuse (mimalloc.h
+/// `mi_option_purge_delay` = -1) rather than returned to the OS and faulted in again.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn keep_freed_memory() {
+    // SAFETY: sets a process-wide mimalloc option; no memory is touched.
+    unsafe { libmimalloc_sys::mi_option_set(15, -1) }
+}
+
 #[cfg(target_arch = "wasm32")]
 mod wasm;
