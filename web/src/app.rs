@@ -8,13 +8,13 @@ use std::time::Duration;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
-use crate::analysis::{self, Analysis};
+use crate::analysis::{self, Analysis, Model};
 use crate::browser;
 use crate::embed::{Config, Panel};
 use crate::examples::{self, Group, EXAMPLES};
 use crate::js;
 use crate::markdown;
-use crate::panels::{EffectivePanel, ProblemsPanel};
+use crate::panels::{self as panels, PanelBody, ProxyPicker, TraceForm};
 use crate::share::{self, ProxyChoice, State};
 
 const STATE_KEY: &str = "sidecarscope:state";
@@ -24,6 +24,13 @@ const MAX_LINK: usize = 256 * 1024;
 
 thread_local! {
     static EDITOR: RefCell<Option<js::Editor>> = const { RefCell::new(None) };
+    /// The loaded input of the latest edit, for the panels computed when they are open.
+    static MODEL: RefCell<Option<Model>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with the latest loaded input, once there is one.
+pub fn with_model<R>(f: impl FnOnce(&Model) -> R) -> Option<R> {
+    MODEL.with(|m| m.borrow().as_ref().map(f))
 }
 
 /// Runs `f` with the editor, once it exists.
@@ -77,28 +84,44 @@ pub struct AppState {
     pub notice: RwSignal<Option<String>>,
     /// The example the text still equals, if any.
     pub example: RwSignal<Option<&'static str>>,
-    /// The proxy Effective config shows.
+    /// The proxy Effective config, Listeners and Trace are about.
     pub proxy: RwSignal<ProxyChoice>,
+    /// The Trace panel's form.
+    pub trace: RwSignal<share::TraceForm>,
     text: StoredValue<String>,
     persist_timer: StoredValue<Option<TimeoutHandle>>,
     /// False until the first text is shown: opening the page changes nothing that is kept.
     started: StoredValue<bool>,
     notice_timer: StoredValue<Option<TimeoutHandle>>,
+    /// Counts persists: an encoding (async) that finishes after a newer one started is dropped.
+    persist_seq: StoredValue<u32>,
+    /// Embedded: the link that opens the same content in the full playground.
+    open_link: RwSignal<String>,
     embed: bool,
 }
 
 impl AppState {
     /// The heart of the page: a new text, fresh results.
+    /// The mesh analysis runs for every edit (Problems' badge and the squiggles need it); the
+    /// open panel's body is rebuilt after it, and hidden panels are not computed at all.
     fn on_text(self, text: String) {
         let t0 = browser::now_ms();
-        let mut a = self.proxy.with_untracked(|p| analysis::analyze(&text, p));
+        let (mut a, model) = self.proxy.with_untracked(|p| analysis::analyze(&text, p));
         a.elapsed_ms = Some(browser::now_ms() - t0);
         with_editor(|e| e.set_diagnostics(&editor_diagnostics(&a)));
         let example = self.example.get_untracked().filter(|id| examples::find(id).is_some_and(|e| e.text == text));
         self.example.set(example);
         self.text.set_value(text);
+        MODEL.with(|m| *m.borrow_mut() = Some(model));
         self.analysis.set(a);
+        panels::render(self);
         js::mark_results();
+        self.schedule_persist();
+    }
+
+    /// The trace form changed: trace again (the text did not change).
+    pub fn trace_changed(self) {
+        panels::render(self);
         self.schedule_persist();
     }
 
@@ -107,6 +130,7 @@ impl AppState {
             text: self.text.get_value(),
             panel: Some(self.panel.get_untracked().id().to_string()),
             proxy: self.proxy.get_untracked(),
+            trace: self.trace.get_untracked(),
         }
     }
 
@@ -118,7 +142,11 @@ impl AppState {
     /// localStorage and the fragment follow the text, a moment after typing stops.
     /// Embedded pages keep nothing: the host page owns their content.
     fn schedule_persist(self) {
-        if self.embed || !self.started.get_value() {
+        if self.embed {
+            self.update_open_link();
+            return;
+        }
+        if !self.started.get_value() {
             return;
         }
         if let Some(h) = self.persist_timer.get_value() {
@@ -129,17 +157,36 @@ impl AppState {
     }
 
     fn persist(self) {
+        let seq = self.next_seq();
         let state = self.state();
         if state.text.is_empty() {
             browser::storage_remove(STATE_KEY);
             browser::replace_fragment(None);
             return;
         }
-        if let Ok(json) = serde_json::to_string(&state) {
-            browser::storage_set(STATE_KEY, &json);
-        }
-        let frag = share::encode(&state);
-        browser::replace_fragment((frag.len() <= MAX_LINK).then_some(frag.as_str()));
+        browser::storage_set(STATE_KEY, &crate::json::to_string(&state));
+        leptos::task::spawn_local(async move {
+            let frag = share::encode(&state).await;
+            if self.persist_seq.get_value() == seq {
+                browser::replace_fragment((frag.len() <= MAX_LINK).then_some(frag.as_str()));
+            }
+        });
+    }
+
+    fn next_seq(self) -> u32 {
+        self.persist_seq.update_value(|s| *s += 1);
+        self.persist_seq.get_value()
+    }
+
+    fn update_open_link(self) {
+        let seq = self.next_seq();
+        let state = self.state();
+        leptos::task::spawn_local(async move {
+            let link = format!("{}#{}", browser::base_url(), share::encode(&state).await);
+            if self.persist_seq.get_value() == seq {
+                self.open_link.set(link);
+            }
+        });
     }
 
     pub fn notify(self, message: impl Into<String>) {
@@ -160,8 +207,8 @@ impl AppState {
         with_editor(|e| e.set_text(text));
     }
 
-    fn share_link(self) -> Option<String> {
-        let frag = share::encode(&self.state());
+    async fn share_link(self) -> Option<String> {
+        let frag = share::encode(&self.state()).await;
         (frag.len() <= MAX_LINK).then(|| format!("{}#{}", browser::base_url(), frag))
     }
 }
@@ -189,48 +236,51 @@ fn editor_diagnostics(a: &Analysis) -> js_sys::Array {
 
 /// Where the first text comes from: a share link, then `?example=`, then the last session,
 /// then the default example.
-struct Initial {
+pub struct Initial {
+    config: Config,
     text: String,
     example: Option<&'static str>,
     panel: Option<Panel>,
     proxy: ProxyChoice,
+    trace: share::TraceForm,
     notice: Option<String>,
 }
 
 impl Initial {
-    fn of_state(s: State, notice: Option<String>) -> Initial {
-        Initial { text: s.text, example: None, panel: s.panel.as_deref().and_then(Panel::from_id), proxy: s.proxy, notice }
+    fn of_state(config: Config, s: State, notice: Option<String>) -> Initial {
+        Initial { config, text: s.text, example: None, panel: s.panel.as_deref().and_then(Panel::from_id), proxy: s.proxy, trace: s.trace, notice }
     }
-    fn of_example(e: &'static examples::Example, notice: Option<String>) -> Initial {
-        Initial { text: e.text.to_string(), example: Some(e.id), panel: None, proxy: ProxyChoice::default(), notice }
+    fn of_example(config: Config, e: &'static examples::Example, notice: Option<String>) -> Initial {
+        Initial { config, text: e.text.to_string(), example: Some(e.id), panel: None, proxy: ProxyChoice::default(), trace: Default::default(), notice }
     }
 }
 
-fn initial(config: &Config) -> Initial {
+/// Reads the URL (and localStorage): async, because a share link is inflated by the browser.
+pub async fn initial() -> Initial {
+    let config = Config::from_url();
     let mut notice = None;
-    match share::decode(&browser::fragment()) {
-        Ok(Some(s)) => return Initial::of_state(s, None),
+    match share::decode(&browser::fragment()).await {
+        Ok(Some(s)) => return Initial::of_state(config, s, None),
         Ok(None) => {}
         Err(e) => notice = Some(format!("Could not open the link: {e}.")),
     }
     if let Some(id) = &config.example {
         match examples::find(id) {
-            Some(e) => return Initial::of_example(e, notice),
+            Some(e) => return Initial::of_example(config, e, notice),
             None => notice = Some(format!("There is no example \u{201c}{id}\u{201d}.")),
         }
     }
     if !config.embed {
         if let Some(s) = browser::storage_get(STATE_KEY).and_then(|j| State::from_json(&j)) {
-            return Initial::of_state(s, notice);
+            return Initial::of_state(config, s, notice);
         }
     }
-    Initial::of_example(examples::default_example(), notice)
+    Initial::of_example(config, examples::default_example(), notice)
 }
 
-#[component]
-pub fn App() -> impl IntoView {
-    let config = Config::from_url();
-    let Initial { text, example, panel, proxy, notice } = initial(&config);
+/// The page, from where its first text comes from.
+pub fn app(initial: Initial) -> impl IntoView {
+    let Initial { config, text, example, panel, proxy, trace, notice } = initial;
     let first_panel = panel.filter(|p| config.panels.contains(p)).or(config.panels.first().copied()).unwrap_or(Panel::Problems);
     let state = AppState {
         analysis: RwSignal::new(Analysis::default()),
@@ -238,10 +288,13 @@ pub fn App() -> impl IntoView {
         notice: RwSignal::new(None),
         example: RwSignal::new(example),
         proxy: RwSignal::new(proxy),
+        trace: RwSignal::new(trace),
         text: StoredValue::new(String::new()),
         persist_timer: StoredValue::new(None),
         started: StoredValue::new(false),
         notice_timer: StoredValue::new(None),
+        persist_seq: StoredValue::new(0),
+        open_link: RwSignal::new(String::new()),
         embed: config.embed,
     };
     provide_context(state);
@@ -295,18 +348,24 @@ pub fn App() -> impl IntoView {
         with_editor(|e| e.focus());
         state.notify("Cleared. Undo (Ctrl+Z) brings the text back.");
     };
-    let on_share = move |_| match state.share_link() {
-        Some(link) => {
-            browser::replace_fragment(link.split_once('#').map(|(_, f)| f));
-            copy(state, &link, "Link copied: it holds the whole input, nothing is uploaded.");
-        }
-        None => state.notify("The input is too large for a link; use Download YAML instead."),
+    let on_share = move |_| {
+        leptos::task::spawn_local(async move {
+            match state.share_link().await {
+                Some(link) => {
+                    state.next_seq();
+                    browser::replace_fragment(link.split_once('#').map(|(_, f)| f));
+                    copy(state, &link, "Link copied: it holds the whole input, nothing is uploaded.");
+                }
+                None => state.notify("The input is too large for a link; use Download YAML instead."),
+            }
+        })
     };
     let on_markdown = move |_| {
-        let md = state.analysis.with_untracked(|a| {
-            markdown::report(&state.text.get_value(), &a.diagnostics, &a.summary, state.share_link().as_deref())
-        });
-        copy(state, &md, "Markdown copied: the input and its findings.");
+        leptos::task::spawn_local(async move {
+            let link = state.share_link().await;
+            let md = state.analysis.with_untracked(|a| markdown::report(&state.text.get_value(), &a.diagnostics, &a.summary, link.as_deref()));
+            copy(state, &md, "Markdown copied: the input and its findings.");
+        })
     };
     let on_download = move |_| {
         let name = state.example.get_untracked().map(|id| format!("{id}.yaml")).unwrap_or_else(|| "sidecarscope.yaml".into());
@@ -315,11 +374,8 @@ pub fn App() -> impl IntoView {
 
     let panels = config.panels.clone();
     let show_results = !panels.is_empty();
-    let open_link = move || {
-        // Embedded: open the same content in the full playground.
-        let _ = state.analysis.get();
-        format!("{}#{}", browser::base_url(), share::encode(&state.state()))
-    };
+    // Embedded: open the same content in the full playground.
+    let open_link = move || state.open_link.get();
 
     view! {
         <div class="app" class:embed=config.embed class:no-editor=!config.show_editor class:no-results=!show_results>
@@ -390,8 +446,9 @@ pub fn App() -> impl IntoView {
                             hidden=move || state.panel.get() != p>
                             // Only the open panel is rendered (and so kept up to date).
                             {move || (state.panel.get() == p).then(|| match p {
-                                Panel::Problems => view! { <ProblemsPanel/> }.into_any(),
-                                Panel::Effective => view! { <EffectivePanel/> }.into_any(),
+                                Panel::Problems => view! { <PanelBody panel=p/> }.into_any(),
+                                Panel::Trace => view! { <div class="trace"><ProxyPicker/><TraceForm/><PanelBody panel=p/></div> }.into_any(),
+                                _ => view! { <div class=p.id()><ProxyPicker/><PanelBody panel=p/></div> }.into_any(),
                             })}
                         </div>
                     }).collect_view()}
@@ -455,7 +512,7 @@ fn status_line(a: &Analysis) -> String {
     s
 }
 
-fn copy(state: AppState, text: &str, ok_message: &'static str) {
+pub fn copy(state: AppState, text: &str, ok_message: &'static str) {
     let done = Closure::once_into_js(move |ok: bool| {
         state.notify(if ok { ok_message } else { "Copying was refused by the browser." });
     });

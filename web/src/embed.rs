@@ -7,15 +7,19 @@ use crate::browser::query_param;
 pub enum Panel {
     Problems,
     Effective,
+    Listeners,
+    Trace,
 }
 
 impl Panel {
-    pub const ALL: [Panel; 2] = [Panel::Problems, Panel::Effective];
+    pub const ALL: [Panel; 4] = [Panel::Problems, Panel::Effective, Panel::Listeners, Panel::Trace];
 
     pub fn id(self) -> &'static str {
         match self {
             Panel::Problems => "problems",
             Panel::Effective => "effective",
+            Panel::Listeners => "listeners",
+            Panel::Trace => "trace",
         }
     }
 
@@ -23,6 +27,8 @@ impl Panel {
         match self {
             Panel::Problems => "Problems",
             Panel::Effective => "Effective config",
+            Panel::Listeners => "Listeners",
+            Panel::Trace => "Trace",
         }
     }
 

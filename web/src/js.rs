@@ -32,4 +32,11 @@ extern "C" {
     pub fn listen_host(on_set: &js_sys::Function, get_text: &js_sys::Function);
     #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = markResults)]
     pub fn mark_results();
+    /// Raw DEFLATE by the browser: a `Uint8Array`.
+    #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = deflateRaw)]
+    pub async fn deflate_raw(data: &[u8]) -> JsValue;
+    /// Inflates raw DEFLATE up to `limit` bytes: a `Uint8Array`, or the error as a string
+    /// (`"too large"`, `"not deflate data"`).
+    #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = inflateRaw)]
+    pub async fn inflate_raw(data: &[u8], limit: u32) -> JsValue;
 }

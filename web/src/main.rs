@@ -4,14 +4,22 @@
 mod analysis;
 mod app;
 mod browser;
+mod dom;
 mod embed;
 mod examples;
 mod js;
+mod json;
 mod markdown;
 mod panels;
 mod share;
 
 fn main() {
+    // Release builds abort on panic at once, without a message (scripts/lib/web-env.sh).
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(app::App);
+    // The first text may come from a share link, which the browser inflates (async).
+    wasm_bindgen_futures::spawn_local(async {
+        let initial = app::initial().await;
+        leptos::mount::mount_to_body(move || app::app(initial));
+    });
 }

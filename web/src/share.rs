@@ -3,6 +3,10 @@
 //! Links must never rot: the version prefix says how to read the rest, and a reader keeps
 //! understanding every version it ever wrote. Decoding is bounded, because a link is
 //! untrusted input: the fragment's length and the inflated size are both capped.
+//!
+//! DEFLATE is the browser's (`CompressionStream("deflate-raw")`, through `web/js/editor.js`),
+//! so encoding and decoding are async; it spares the wasm a compressor (about 5 KB gzipped of
+//! the first load). Natively (the tests), miniz_oxide does the same.
 
 use serde::Serialize;
 use sidecarscope::yaml::{self, Node};
@@ -19,6 +23,34 @@ pub struct State {
     /// The proxy whose effective configuration is shown.
     #[serde(skip_serializing_if = "ProxyChoice::is_default")]
     pub proxy: ProxyChoice,
+    /// The call the Trace panel follows.
+    #[serde(skip_serializing_if = "TraceForm::is_default")]
+    pub trace: TraceForm,
+}
+
+/// The Trace panel's form, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TraceForm {
+    /// `address:port`, `hostname:port` or a port.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub to: String,
+    /// The Host header, or the SNI of a TLS call.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub host: String,
+    /// `HTTP` (empty), `HTTP2` or `TCP`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub protocol: String,
+    /// `plaintext` (empty), `tls` or `mtls`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub tls: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub inbound: bool,
+}
+
+impl TraceForm {
+    fn is_default(&self) -> bool {
+        *self == TraceForm::default()
+    }
 }
 
 /// Which proxy Effective config is about: a workload of the input, or one described by hand.
@@ -53,10 +85,18 @@ impl State {
             ip: s(c.get("ip")).unwrap_or_default(),
             interception: s(c.get("interception")).unwrap_or_default(),
         });
+        let trace = root.get("trace").filter(|t| t.as_map().is_some()).map(|t| TraceForm {
+            to: s(t.get("to")).unwrap_or_default(),
+            host: s(t.get("host")).unwrap_or_default(),
+            protocol: s(t.get("protocol")).unwrap_or_default(),
+            tls: s(t.get("tls")).unwrap_or_default(),
+            inbound: t.get("inbound").and_then(Node::as_bool).unwrap_or(false),
+        });
         Some(State {
             text: s(root.get("text")).unwrap_or_default(),
             panel: s(root.get("panel")),
             proxy: ProxyChoice { workload: s(proxy.and_then(|p| p.get("workload"))).unwrap_or_default(), custom },
+            trace: trace.unwrap_or_default(),
         })
     }
 }
@@ -118,9 +158,9 @@ impl std::fmt::Display for DecodeError {
 }
 
 /// The fragment (without `#`) for a state.
-pub fn encode(state: &State) -> String {
-    let json = serde_json::to_vec(state).expect("state serializes");
-    let deflated = miniz_oxide::deflate::compress_to_vec(&json, 9);
+pub async fn encode(state: &State) -> String {
+    let json = crate::json::to_string(state);
+    let deflated = deflate(json.as_bytes()).await;
     let mut out = String::with_capacity(PREFIX.len() + deflated.len() * 4 / 3 + 4);
     out.push_str(PREFIX);
     base64url_encode(&deflated, &mut out);
@@ -129,7 +169,15 @@ pub fn encode(state: &State) -> String {
 
 /// Reads a fragment (with or without the leading `#`). `Ok(None)` when the fragment is not
 /// a state at all (empty, or some other anchor), so the caller falls back quietly.
-pub fn decode(fragment: &str) -> Result<Option<State>, DecodeError> {
+pub async fn decode(fragment: &str) -> Result<Option<State>, DecodeError> {
+    let Some(deflated) = payload(fragment)? else { return Ok(None) };
+    let json = inflate(&deflated, MAX_INFLATED).await?;
+    let json = String::from_utf8(json).map_err(|_| DecodeError::Corrupt("not UTF-8"))?;
+    State::from_json(&json).map(Some).ok_or(DecodeError::Corrupt("not a playground state"))
+}
+
+/// The deflated bytes of a `v1` fragment.
+fn payload(fragment: &str) -> Result<Option<Vec<u8>>, DecodeError> {
     let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
     let Some((version, payload)) = fragment.split_once('/') else { return Ok(None) };
     if !is_version(version) {
@@ -141,16 +189,38 @@ pub fn decode(fragment: &str) -> Result<Option<State>, DecodeError> {
     if payload.len() > MAX_FRAGMENT {
         return Err(DecodeError::TooLarge);
     }
-    let deflated = base64url_decode(payload).ok_or(DecodeError::Corrupt("not base64url"))?;
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&deflated, MAX_INFLATED).map_err(|e| {
+    base64url_decode(payload).map(Some).ok_or(DecodeError::Corrupt("not base64url"))
+}
+
+#[cfg(target_arch = "wasm32")]
+async fn deflate(data: &[u8]) -> Vec<u8> {
+    js_sys::Uint8Array::new(&crate::js::deflate_raw(data).await).to_vec()
+}
+
+#[cfg(target_arch = "wasm32")]
+async fn inflate(data: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
+    let out = crate::js::inflate_raw(data, limit as u32).await;
+    match out.as_string() {
+        Some(e) if e == "too large" => Err(DecodeError::TooLarge),
+        Some(_) => Err(DecodeError::Corrupt("not deflate data")),
+        None => Ok(js_sys::Uint8Array::new(&out).to_vec()),
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+async fn deflate(data: &[u8]) -> Vec<u8> {
+    miniz_oxide::deflate::compress_to_vec(data, 6)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+async fn inflate(data: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
+    miniz_oxide::inflate::decompress_to_vec_with_limit(data, limit).map_err(|e| {
         if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput {
             DecodeError::TooLarge
         } else {
             DecodeError::Corrupt("not deflate data")
         }
-    })?;
-    let json = String::from_utf8(json).map_err(|_| DecodeError::Corrupt("not UTF-8"))?;
-    State::from_json(&json).map(Some).ok_or(DecodeError::Corrupt("not a playground state"))
+    })
 }
 
 fn is_version(s: &str) -> bool {
@@ -203,10 +273,27 @@ fn base64url_decode(s: &str) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
+    /// Natively the codec never waits: one poll finishes it.
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        let mut f = std::pin::pin!(f);
+        match f.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
+            std::task::Poll::Ready(v) => v,
+            std::task::Poll::Pending => unreachable!("native codec is synchronous"),
+        }
+    }
+
+    fn encode(state: &State) -> String {
+        block_on(super::encode(state))
+    }
+
+    fn decode(fragment: &str) -> Result<Option<State>, DecodeError> {
+        block_on(super::decode(fragment))
+    }
+
     #[test]
     fn round_trip() {
         for text in ["", "a", "ab", "abc", "kind: Sidecar\n# ünïcödé ✓ 🚀\n", &"x: y\n".repeat(5000)] {
-            let state = State { text: text.to_string(), panel: Some("problems".into()), proxy: ProxyChoice::default() };
+            let state = State { text: text.to_string(), panel: Some("problems".into()), proxy: ProxyChoice::default(), trace: TraceForm::default() };
             let frag = encode(&state);
             assert!(frag.starts_with("v1/"));
             assert!(frag.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_/".contains(&b)), "{frag}");
@@ -258,13 +345,13 @@ mod tests {
         let json = br#"{"text":"a: b","future":{"x":1}}"#;
         let mut frag = String::from("v1/");
         base64url_encode(&miniz_oxide::deflate::compress_to_vec(json, 6), &mut frag);
-        assert_eq!(decode(&frag).unwrap(), Some(State { text: "a: b".into(), panel: None, proxy: ProxyChoice::default() }));
+        assert_eq!(decode(&frag).unwrap(), Some(State { text: "a: b".into(), ..State::default() }));
     }
 
     #[test]
     fn json_with_escapes_and_any_text_reads_back() {
         for text in ["a: \"b\"\n\tc: '\\d'\r\n", "\u{1}\u{1f}\u{7f} ünï 🚀 ---\n--- \n...\n", "{\"text\": 1}", "</script><!--", ""] {
-            let state = State { text: text.to_string(), panel: None, proxy: ProxyChoice::default() };
+            let state = State { text: text.to_string(), panel: None, proxy: ProxyChoice::default(), trace: TraceForm::default() };
             let json = serde_json::to_string(&state).unwrap();
             assert_eq!(State::from_json(&json), Some(state), "{json}");
         }
@@ -275,7 +362,8 @@ mod tests {
     #[test]
     fn custom_proxies_round_trip_and_parse() {
         let custom = CustomProxy { namespace: " prod ".into(), labels: "app=ratings, version: v1".into(), ip: "10.1.1.7".into(), interception: "NONE".into() };
-        let state = State { text: "x".into(), panel: None, proxy: ProxyChoice { workload: String::new(), custom: Some(custom.clone()) } };
+        let trace = TraceForm { to: "reviews:9080".into(), host: "reviews".into(), protocol: "HTTP2".into(), tls: "mtls".into(), inbound: true };
+        let state = State { text: "x".into(), panel: None, proxy: ProxyChoice { workload: String::new(), custom: Some(custom.clone()) }, trace };
         assert_eq!(decode(&encode(&state)).unwrap(), Some(state));
         let p = custom.to_proxy();
         assert_eq!(p.namespace, "prod");

@@ -1,209 +1,124 @@
-//! Effective config: the proxy picker (a workload of the input, or a proxy described by hand)
-//! and what `sidecarscope::resolve` computes for it: the Sidecar that applies and why, each
-//! egress listener with the services it imports and the host pattern that matched, ingress,
-//! the outbound traffic policy and inbound connection pools with where they come from, and
-//! the raw JSON.
+//! Effective config: what `sidecarscope::resolve` computes for the chosen proxy: the Sidecar that
+//! applies and why, each egress listener with the services it imports and the host pattern that
+//! matched, ingress, the outbound traffic policy and inbound connection pools with where they
+//! come from, and the raw JSON.
 
-use leptos::prelude::*;
 use sidecarscope::resolve::{EgressListener, PortInfo};
 use sidecarscope::Resolution;
 
-use super::code_spans;
-use crate::analysis::Effective;
-use crate::app::{with_editor, AppState};
-use crate::share::CustomProxy;
+use crate::analysis::{self, Analysis, Model};
+use crate::dom::{link, para, El};
 
-const CUSTOM: &str = "__custom";
-
-#[component]
-pub fn EffectivePanel() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    view! {
-        <div class="effective">
-            <ProxyPicker/>
-            {move || state.analysis.with(|a| match &a.effective {
-                Some(e) => resolution_view(e).into_any(),
-                None if a.resources == 0 => view! {
-                    <p class="empty">"Nothing to resolve yet: paste resources or pick an example."</p>
-                }.into_any(),
-                None => view! {
-                    <p class="empty">"The input has no workload (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet or WorkloadEntry). Describe a proxy with \u{201c}Custom proxy\u{201d} to see its configuration."</p>
-                }.into_any(),
-            })}
-        </div>
-    }
-}
-
-#[component]
-fn ProxyPicker() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let is_custom = move || state.proxy.with(|p| p.custom.is_some());
-    let on_pick = move |ev: leptos::ev::Event| {
-        let v = event_target_value(&ev);
-        state.proxy.update(|p| {
-            if v == CUSTOM {
-                // Start from the proxy shown so far.
-                let base = state.analysis.with_untracked(|a| a.effective.as_ref().map(|e| e.resolution.proxy.clone()));
-                p.custom = Some(match base {
-                    Some(b) => CustomProxy {
-                        namespace: b.namespace,
-                        labels: b.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", "),
-                        ip: b.ip.unwrap_or_default(),
-                        interception: b.metadata.get("INTERCEPTION_MODE").cloned().unwrap_or_default(),
-                    },
-                    None => CustomProxy::default(),
-                });
-            } else {
-                p.custom = None;
-                p.workload = v;
-            }
-        });
-        state.recompute();
-    };
-    let edit = move |f: fn(&mut CustomProxy, String)| {
-        move |ev: leptos::ev::Event| {
-            let v = event_target_value(&ev);
-            state.proxy.update(|p| {
-                if let Some(c) = &mut p.custom {
-                    f(c, v);
-                }
-            });
-            state.recompute();
-        }
-    };
-    let field = move |f: fn(&CustomProxy) -> String| move || state.proxy.with(|p| p.custom.as_ref().map(f).unwrap_or_default());
-    view! {
-        <div class="proxy-picker">
-            <label for="proxy-select">"Proxy"</label>
-            <select id="proxy-select" on:change=on_pick>
-                {move || {
-                    let chosen = state.proxy.with(|p| if p.custom.is_some() { CUSTOM.to_string() } else { p.workload.clone() });
-                    state.analysis.with(|a| {
-                        let shown = a.effective.as_ref().and_then(|e| e.workload.clone()).unwrap_or_default();
-                        let chosen = if chosen == CUSTOM { chosen } else { shown };
-                        a.workloads.iter().map(|w| {
-                            let selected = w.key == chosen;
-                            view! { <option value=w.key.clone() selected=selected>{w.key.replacen('/', " ", 1)}</option> }
-                        }).collect_view()
-                    })
-                }}
-                <option value=CUSTOM selected=is_custom>"Custom proxy\u{2026}"</option>
-            </select>
-            {move || state.analysis.with(|a| {
-                let e = a.effective.as_ref()?;
-                let key = e.workload.as_ref()?;
-                let w = a.workloads.iter().find(|w| &w.key == key)?;
-                let (from, to) = (w.from, w.to);
-                Some(view! {
-                    <button type="button" class="link-button" on:click=move |_| { with_editor(|e| e.select(from, to)); }>"Show in editor"</button>
-                })
-            })}
-            <Show when=is_custom>
-                <div class="custom-proxy">
-                    <label>"Namespace" <input type="text" spellcheck="false" prop:value=field(|c| c.namespace.clone()) on:input=edit(|c, v| c.namespace = v) placeholder="default"/></label>
-                    <label>"Labels" <input type="text" spellcheck="false" prop:value=field(|c| c.labels.clone()) on:input=edit(|c, v| c.labels = v) placeholder="app=ratings, version=v1"/></label>
-                    <label>"IP" <input type="text" spellcheck="false" prop:value=field(|c| c.ip.clone()) on:input=edit(|c, v| c.ip = v) placeholder="10.1.1.7"/></label>
-                    <label>"Interception"
-                        <select on:change=edit(|c, v| c.interception = v) prop:value=field(|c| if c.interception.is_empty() { "REDIRECT".into() } else { c.interception.clone() })>
-                            <option value="REDIRECT">"REDIRECT"</option>
-                            <option value="TPROXY">"TPROXY"</option>
-                            <option value="NONE">"NONE"</option>
-                        </select>
-                    </label>
-                </div>
-            </Show>
-        </div>
-    }
-}
-
-fn resolution_view(e: &Effective) -> impl IntoView {
+pub fn body(a: &Analysis, model: &Model) -> El {
+    let Some(proxy) = &a.proxy else { return super::no_proxy(a) };
+    let e = analysis::effective(model, proxy);
     let r = &e.resolution;
-    let json = serde_json::to_string_pretty(r).unwrap_or_default();
-    view! {
-        <section class="card" aria-labelledby="eff-sidecar">
-            <h3 id="eff-sidecar">"Sidecar"</h3>
-            <p class="eff-line">
-                <span class="eff-main">{match &r.sidecar {
-                    Some(s) => format!("{}/{}", s.namespace, s.name),
-                    None => "none: Istio's default scope".to_string(),
-                }}</span>
-                {e.sidecar_range.map(|(from, to)| view! {
-                    <button type="button" class="link-button" on:click=move |_| { with_editor(|e| e.select(from, to)); }>"Show in editor"</button>
-                })}
-            </p>
-            <p class="why">{code_spans(&r.selection.reason)}</p>
-            <p class="eff-meta">{format!("proxy: namespace {}{}{}", r.proxy.namespace, labels_text(r), ip_text(r))}</p>
-        </section>
-        <section class="card" aria-labelledby="eff-egress">
-            <h3 id="eff-egress">"Egress listeners"</h3>
-            {r.egress.iter().enumerate().map(|(i, l)| egress_view(i, l)).collect_view()}
-        </section>
-        <section class="card" aria-labelledby="eff-outbound">
-            <h3 id="eff-outbound">"Outbound traffic policy"</h3>
-            <p class="eff-main">{r.outbound_traffic_policy.mode.clone()}</p>
-            <p class="why">{r.outbound_traffic_policy.source.clone()}</p>
-        </section>
-        <section class="card" aria-labelledby="eff-ingress">
-            <h3 id="eff-ingress">"Inbound ports"</h3>
-            {if r.ingress.is_empty() {
-                view! { <p class="why">"No inbound port: no Service selects this proxy and the Sidecar has no ingress."</p> }.into_any()
-            } else {
-                view! {
-                    <div class="table-wrap"><table>
-                        <thead><tr><th scope="col">"Port"</th><th scope="col">"Protocol"</th><th scope="col">"Forwarded to"</th><th scope="col">"From"</th></tr></thead>
-                        <tbody>
-                            {r.ingress.iter().map(|p| view! {
-                                <tr>
-                                    <td class="mono nowrap">{format!("{}{}", p.bind.as_ref().map(|b| format!("{b}:")).unwrap_or_default(), p.port)}</td>
-                                    <td>{p.protocol}</td>
-                                    <td class="mono">{p.default_endpoint.clone().filter(|d| !d.is_empty()).unwrap_or_else(|| "original destination".into())}</td>
-                                    <td>{p.source.clone()}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table></div>
-                }.into_any()
-            }}
-            {(!r.inbound_connection_pool.is_empty()).then(|| view! {
-                <h4>"Inbound connection pools"</h4>
-                <ul class="plain">
-                    {r.inbound_connection_pool.iter().map(|(port, c)| view! {
-                        <li>
-                            <span class="mono">{format!("port {port}: ")}</span>
-                            <span class="why">{c.source.clone()}</span>
-                            {(!c.settings.is_empty()).then(|| view! { <pre class="settings">{serde_json::to_string_pretty(&c.settings).unwrap_or_default()}</pre> })}
-                        </li>
-                    }).collect_view()}
-                </ul>
-            })}
-        </section>
-        {(!r.destination_rules.is_empty()).then(|| view! {
-            <section class="card" aria-labelledby="eff-rules">
-                <h3 id="eff-rules">"DestinationRules for outbound traffic"</h3>
-                <ul class="plain rules">
-                    {r.destination_rules.iter().map(|d| view! {
-                        <li>
-                            <span class="mono">{format!("{} \u{2192} {}", d.host, d.rule)}</span>
-                            <span class="why">{code_spans(&d.reason)}</span>
-                        </li>
-                    }).collect_view()}
-                </ul>
-            </section>
-        })}
-        {(!r.notes.is_empty()).then(|| view! {
-            <section class="card" aria-labelledby="eff-notes">
-                <h3 id="eff-notes">"Notes"</h3>
-                <ul class="notes">{r.notes.iter().map(|n| view! { <li>{code_spans(n)}</li> }).collect_view()}</ul>
-            </section>
-        })}
-        <details class="card raw">
-            <summary>"Raw JSON"</summary>
-            <pre class="json">{json}</pre>
-        </details>
+    let out = El::cls("div", "effective-body");
+
+    let line = El::cls("p", "eff-line").child(El::cls("span", "eff-main").text(&match &r.sidecar {
+        Some(s) => format!("{}/{}", s.namespace, s.name),
+        None => "none: Istio's default scope".to_string(),
+    }));
+    if let Some(range) = e.sidecar_range {
+        line.push(link("Show in editor", range));
     }
+    out.push(
+        card("eff-sidecar", "Sidecar")
+            .child(line)
+            .child(para("why", &r.selection.reason))
+            .child(El::cls("p", "eff-meta").text(&format!("proxy: namespace {}{}{}", r.proxy.namespace, labels_text(r), ip_text(r)))),
+    );
+
+    let egress = card("eff-egress", "Egress listeners");
+    for (i, l) in r.egress.iter().enumerate() {
+        egress.push(egress_view(i, l));
+    }
+    out.push(egress);
+
+    out.push(
+        card("eff-outbound", "Outbound traffic policy")
+            .child(El::cls("p", "eff-main").text(&r.outbound_traffic_policy.mode))
+            .child(para("why", &r.outbound_traffic_policy.source)),
+    );
+
+    let ingress = card("eff-ingress", "Inbound ports");
+    if r.ingress.is_empty() {
+        ingress.push(para("why", "No inbound port: no Service selects this proxy and the Sidecar has no ingress."));
+    } else {
+        let rows = r.ingress.iter().map(|p| {
+            let port = match &p.bind {
+                Some(b) => format!("{b}:{}", p.port),
+                None => p.port.to_string(),
+            };
+            let to = p.default_endpoint.clone().filter(|d| !d.is_empty()).unwrap_or_else(|| "original destination".into());
+            vec![("mono nowrap", port), ("", p.protocol.to_string()), ("mono", to), ("", p.source.clone())]
+        });
+        ingress.push(table(&["Port", "Protocol", "Forwarded to", "From"], rows));
+    }
+    if !r.inbound_connection_pool.is_empty() {
+        ingress.push(El::new("h4").text("Inbound connection pools"));
+        let list = El::cls("ul", "plain");
+        for (port, c) in &r.inbound_connection_pool {
+            let li = El::new("li").child(El::cls("span", "mono").text(&format!("port {port}: "))).child(El::cls("span", "why").text(&c.source));
+            if !c.settings.is_empty() {
+                li.push(El::cls("pre", "settings").text(&crate::json::to_string_pretty(&c.settings)));
+            }
+            list.push(li);
+        }
+        ingress.push(list);
+    }
+    out.push(ingress);
+
+    if !r.destination_rules.is_empty() {
+        let list = El::cls("ul", "plain rules");
+        for d in r.destination_rules.iter() {
+            list.push(El::new("li").child(El::cls("span", "mono").text(&format!("{} \u{2192} {}", d.host, d.rule))).child(El::cls("span", "why").code_spans(&d.reason)));
+        }
+        out.push(card("eff-rules", "DestinationRules for outbound traffic").child(list));
+    }
+    if !r.notes.is_empty() {
+        out.push(card("eff-notes", "Notes").child(notes(&r.notes)));
+    }
+    out.push(
+        El::cls("details", "card raw")
+            .child(El::new("summary").text("Raw JSON"))
+            .child(El::cls("pre", "json").text(&crate::json::to_string_pretty(r))),
+    );
+    out
 }
 
-fn egress_view(i: usize, l: &EgressListener) -> impl IntoView {
+/// `<section class="card">` with an `<h3>` that labels it.
+pub(super) fn card(id: &str, title: &str) -> El {
+    El::cls("section", "card").attr("aria-labelledby", id).child(El::new("h3").attr("id", id).text(title))
+}
+
+/// A list of notes with code spans.
+pub(super) fn notes(list: &[String]) -> El {
+    let ul = El::cls("ul", "notes");
+    for n in list {
+        ul.push(El::new("li").code_spans(n));
+    }
+    ul
+}
+
+/// A table in a scrolling wrapper: a header row, then cells of (class, text).
+pub(super) fn table(head: &[&str], rows: impl Iterator<Item = Vec<(&'static str, String)>>) -> El {
+    let tr = El::new("tr");
+    for h in head {
+        tr.push(El::new("th").attr("scope", "col").text(h));
+    }
+    let body = El::new("tbody");
+    for cells in rows {
+        let tr = El::new("tr");
+        for (class, text) in cells {
+            tr.push(El::cls("td", class).text(&text));
+        }
+        body.push(tr);
+    }
+    El::cls("div", "table-wrap").child(El::new("table").child(El::new("thead").child(tr)).child(body))
+}
+
+fn egress_view(i: usize, l: &EgressListener) -> El {
     let title = match l.port {
         Some(port) => format!(
             "{}. port {port}{}{}",
@@ -220,45 +135,30 @@ fn egress_view(i: usize, l: &EgressListener) -> impl IntoView {
     if l.capture_mode != "DEFAULT" {
         meta.push(format!("captureMode {}", l.capture_mode));
     }
-    view! {
-        <div class="listener">
-            <div class="listener-head">
-                <span class="listener-title">{title}</span>
-                <span class="eff-meta">{meta.join(" \u{b7} ")}</span>
-            </div>
-            <div class="hosts" aria-label="hosts">
-                {l.hosts.iter().map(|h| view! { <code class="chip">{h.clone()}</code> }).collect_view()}
-            </div>
-            {if l.services.is_empty() {
-                view! { <p class="why">"Imports no service."</p> }.into_any()
-            } else {
-                view! {
-                    <div class="table-wrap"><table>
-                        <thead><tr><th scope="col">"Service"</th><th scope="col">"Ports"</th><th scope="col">"Matched by"</th></tr></thead>
-                        <tbody>
-                            {l.services.iter().map(|s| view! {
-                                <tr>
-                                    <td class="mono">{s.hostname.clone()}</td>
-                                    <td class="mono nowrap">{ports_text(&s.ports)}</td>
-                                    <td class="mono">{s.matched_by.clone()}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table></div>
-                }.into_any()
-            }}
-            {(!l.unused_hosts.is_empty()).then(|| view! {
-                <ul class="plain unused">
-                    {l.unused_hosts.iter().map(|u| view! { <li><code>{u.host.clone()}</code>" imports nothing: "{code_spans(&u.reason)}</li> }).collect_view()}
-                </ul>
-            })}
-            {(!l.shadowed.is_empty()).then(|| view! {
-                <ul class="plain unused">
-                    {l.shadowed.iter().map(|s| view! { <li><code>{format!("{} ({})", s.hostname, s.namespace)}</code>{format!(" not imported: {}", s.reason)}</li> }).collect_view()}
-                </ul>
-            })}
-        </div>
+    let hosts = El::cls("div", "hosts").attr("aria-label", "hosts");
+    for h in &l.hosts {
+        hosts.push(El::cls("code", "chip").text(h));
     }
+    let out = El::cls("div", "listener")
+        .child(El::cls("div", "listener-head").child(El::cls("span", "listener-title").text(&title)).child(El::cls("span", "eff-meta").text(&meta.join(" \u{b7} "))))
+        .child(hosts);
+    if l.services.is_empty() {
+        out.push(para("why", "Imports no service."));
+    } else {
+        let rows = l.services.iter().map(|s| vec![("mono", s.hostname.clone()), ("mono nowrap", ports_text(&s.ports)), ("mono", s.matched_by.clone())]);
+        out.push(table(&["Service", "Ports", "Matched by"], rows));
+    }
+    if !l.unused_hosts.is_empty() || !l.shadowed.is_empty() {
+        let ul = El::cls("ul", "plain unused");
+        for u in &l.unused_hosts {
+            ul.push(El::new("li").child(El::new("code").text(&u.host)).text(" imports nothing: ").code_spans(&u.reason));
+        }
+        for s in &l.shadowed {
+            ul.push(El::new("li").child(El::new("code").text(&format!("{} ({})", s.hostname, s.namespace))).text(&format!(" not imported: {}", s.reason)));
+        }
+        out.push(ul);
+    }
+    out
 }
 
 fn ports_text(ports: &[PortInfo]) -> String {

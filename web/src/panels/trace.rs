@@ -1,0 +1,236 @@
+//! Trace: a call in (destination `address:port`, or a service's `hostname:port`; Host or SNI,
+//! protocol, TLS, inbound), and where the chosen proxy sends it out: listener, filter chain,
+//! route and cluster, each step with why (`sidecarscope::trace`), linked to the YAML behind it.
+
+use std::cell::RefCell;
+use std::net::IpAddr;
+
+use leptos::prelude::*;
+use sidecarscope::trace::{self, Call, CallDirection, CallProtocol, CallTls, Trace};
+use sidecarscope::ListenerSet;
+
+use crate::analysis::{self, Analysis, Model};
+use crate::app::AppState;
+use crate::dom::{link, El};
+use crate::share;
+
+thread_local! {
+    /// The trace shown, for "Copy as text".
+    static SHOWN: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+#[component]
+pub fn TraceForm() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let edit = move |f: fn(&mut share::TraceForm, String)| {
+        move |ev: leptos::ev::Event| {
+            let v = event_target_value(&ev);
+            state.trace.update(|t| f(t, v));
+            state.trace_changed();
+        }
+    };
+    let field = move |f: fn(&share::TraceForm) -> String| move || state.trace.with(|t| f(t));
+    let on_inbound = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        state.trace.update(|t| t.inbound = on);
+        state.trace_changed();
+    };
+    view! {
+        <form class="trace-form" on:submit=|ev| ev.prevent_default()>
+            <label class="wide">"Destination"
+                <input id="trace-to" type="text" spellcheck="false" autocomplete="off" prop:value=field(|t| t.to.clone()) on:input=edit(|t, v| t.to = v)
+                    placeholder="reviews.default.svc.cluster.local:9080 or 10.0.0.12:9080"/>
+            </label>
+            <label class="wide">"Host / SNI"
+                <input id="trace-host" type="text" spellcheck="false" autocomplete="off" prop:value=field(|t| t.host.clone()) on:input=edit(|t, v| t.host = v)
+                    placeholder="optional: Host header or SNI"/>
+            </label>
+            <label>"Protocol"
+                <select id="trace-protocol" on:change=edit(|t, v| t.protocol = v) prop:value=field(|t| if t.protocol.is_empty() { "HTTP".into() } else { t.protocol.clone() })>
+                    <option value="HTTP">"HTTP/1.1"</option>
+                    <option value="HTTP2">"HTTP/2"</option>
+                    <option value="TCP">"TCP"</option>
+                </select>
+            </label>
+            <label>"TLS"
+                <select id="trace-tls" on:change=edit(|t, v| t.tls = v) prop:value=field(|t| if t.tls.is_empty() { "plaintext".into() } else { t.tls.clone() })>
+                    <option value="plaintext">"plaintext"</option>
+                    <option value="tls">"TLS from the app"</option>
+                    <option value="mtls">"Istio mTLS"</option>
+                </select>
+            </label>
+            <label class="check">
+                <input id="trace-inbound" type="checkbox" prop:checked=move || state.trace.with(|t| t.inbound) on:change=on_inbound/>
+                "Inbound (a peer calls this proxy)"
+            </label>
+        </form>
+    }
+}
+
+/// The call the form describes, with the service the destination named (if it named one).
+struct Parsed {
+    call: Call,
+    /// `hostname` when the destination was a service's hostname, resolved to its address.
+    service: Option<String>,
+}
+
+fn parse(form: &share::TraceForm, model: &Model) -> Result<Parsed, String> {
+    let to = form.to.trim();
+    let (addr, port) = match to.rsplit_once(':') {
+        Some((a, p)) if !a.ends_with(':') || a.starts_with('[') => (a.trim_start_matches('[').trim_end_matches(']'), p),
+        _ => ("", to),
+    };
+    let port: u32 = port.trim().parse().ok().filter(|p| (1..=65535).contains(p)).ok_or_else(|| format!("\u{201c}{to}\u{201d} has no port: write address:port, hostname:port or a port"))?;
+    let mut host = (!form.host.trim().is_empty()).then(|| form.host.trim().to_string());
+    let mut service = None;
+    let address = if addr.is_empty() {
+        None
+    } else if let Ok(ip) = addr.parse::<IpAddr>() {
+        // What an HTTP client sends when called by address: `Host: 10.0.0.30:9080`.
+        if host.is_none() {
+            host = Some(match ip {
+                IpAddr::V4(_) => format!("{addr}:{port}"),
+                IpAddr::V6(_) => format!("[{addr}]:{port}"),
+            });
+        }
+        Some(addr.to_string())
+    } else {
+        // A hostname: the service's address, as DNS (or Istio's DNS proxy) would give it.
+        let reg = model.registry();
+        let found = reg.services.iter().find(|s| s.hostname == addr).or_else(|| {
+            let prefix = format!("{addr}.");
+            reg.services.iter().find(|s| s.hostname.starts_with(&prefix) && s.hostname.ends_with(".svc.cluster.local"))
+        });
+        match found {
+            Some(s) => {
+                service = Some(s.hostname.clone());
+                if host.is_none() {
+                    host = Some(format!("{}:{port}", s.hostname));
+                }
+                s.addresses.iter().find(|a| a.parse::<IpAddr>().is_ok()).cloned()
+            }
+            None => {
+                if host.is_none() {
+                    host = Some(format!("{addr}:{port}"));
+                }
+                None
+            }
+        }
+    };
+    let protocol = match form.protocol.as_str() {
+        "HTTP2" => CallProtocol::Http2,
+        "TCP" => CallProtocol::Tcp,
+        _ => CallProtocol::Http,
+    };
+    let tls = match form.tls.as_str() {
+        "tls" => CallTls::Tls,
+        "mtls" => CallTls::Mtls,
+        _ => CallTls::Plaintext,
+    };
+    let direction = if form.inbound { CallDirection::Inbound } else { CallDirection::Outbound };
+    let (host, sni) = match tls {
+        CallTls::Plaintext => (host, None),
+        _ => (host.clone(), host.map(|h| h.rsplit_once(':').filter(|(_, p)| p.parse::<u32>().is_ok()).map(|(h, _)| h.to_string()).unwrap_or(h))),
+    };
+    Ok(Parsed { call: Call { address, port, protocol, tls, host, sni, direction }, service })
+}
+
+pub fn body(a: &Analysis, model: &Model, form: &share::TraceForm) -> El {
+    SHOWN.with(|s| *s.borrow_mut() = None);
+    let Some(proxy) = &a.proxy else { return super::no_proxy(a) };
+    if form.to.trim().is_empty() {
+        return El::cls("p", "empty").text("Enter where the application calls: a service's hostname:port (its address comes from the input), an IP address:port, or just a port. The trace follows the call through this proxy's listeners.");
+    }
+    let parsed = match parse(form, model) {
+        Ok(p) => p,
+        Err(e) => return El::cls("p", "empty").text(&e),
+    };
+    let set = analysis::listeners(model, proxy);
+    let t = trace::trace(&set, &parsed.call);
+    SHOWN.with(|s| *s.borrow_mut() = Some(trace::render_text(&t)));
+    result(&set, &t, parsed.service.as_deref())
+}
+
+fn result(set: &ListenerSet, t: &Trace, service: Option<&str>) -> El {
+    let ok = t.error.is_none() && !matches!(t.cluster.as_deref(), Some("BlackHoleCluster") | None);
+    let out = El::cls("div", if ok { "trace-result ok" } else { "trace-result fail" });
+    out.push(
+        El::cls("div", "trace-summary")
+            .child(El::cls("span", "trace-icon").attr("aria-hidden", "true").text(if ok { "\u{2714}" } else { "\u{2716}" }))
+            .child(El::cls("span", "trace-summary-text").text(&t.summary)),
+    );
+    if let (Some(s), Some(addr)) = (service, &t.call.address) {
+        out.push(El::cls("p", "eff-meta").text(&format!("{s} has address {addr} in the input; the call goes there.")));
+    }
+    let listener = t.listener.as_deref().and_then(|n| set.listeners.iter().find(|l| l.name == n));
+    let chain = listener.zip(t.filter_chain_index).and_then(|(l, i)| l.filter_chains.get(i));
+    let ol = El::cls("ol", "trace-steps");
+    for (i, s) in t.steps.iter().enumerate() {
+        let li = El::new("li").child(El::cls("span", "step-what mono").text(&s.what)).child(El::cls("span", "why").code_spans(&s.why));
+        // The listener step links to the YAML behind the listener, the chain step to the chain's.
+        let origin = match i {
+            0 => listener.map(|l| &l.origin),
+            1 => chain.map(|c| &c.origin),
+            _ => None,
+        };
+        if let Some(src) = origin.and_then(|o| o.sources.iter().find(|s| s.range.is_some())) {
+            let r = src.range.as_ref().map(|r| (r.start.utf16, r.end.utf16)).unwrap_or_default();
+            li.push(El::cls("span", "step-source").text("from ").child(link(&src.resource, r)));
+        }
+        ol.push(li);
+    }
+    out.push(ol);
+    out.push(El::cls("button", "link-button").attr("type", "button").attr("data-copy", "").text("Copy as text"));
+    out
+}
+
+pub fn copy_text() -> Option<String> {
+    SHOWN.with(|s| s.borrow().clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(id: &str) -> (Analysis, Model) {
+        crate::analysis::analyze(crate::examples::find(id).unwrap().text, &Default::default())
+    }
+
+    #[test]
+    fn hostnames_resolve_to_the_service_address() {
+        let (_, m) = model("ratings-uds");
+        let form = share::TraceForm { to: "productpage.prod-us1.svc.cluster.local:9080".into(), ..Default::default() };
+        let p = parse(&form, &m).unwrap();
+        assert_eq!(p.call.address.as_deref(), Some("10.0.0.30"));
+        assert_eq!(p.call.host.as_deref(), Some("productpage.prod-us1.svc.cluster.local:9080"));
+        assert_eq!(p.service.as_deref(), Some("productpage.prod-us1.svc.cluster.local"));
+        let short = share::TraceForm { to: "productpage.prod-us1:9080".into(), ..Default::default() };
+        assert_eq!(parse(&short, &m).unwrap().call.address.as_deref(), Some("10.0.0.30"));
+    }
+
+    #[test]
+    fn addresses_ports_and_mistakes() {
+        let (_, m) = model("ratings-uds");
+        let p = |to: &str| parse(&share::TraceForm { to: to.into(), ..Default::default() }, &m);
+        let by_ip = p("10.1.2.3:80").unwrap().call;
+        assert_eq!((by_ip.address.as_deref(), by_ip.host.as_deref()), (Some("10.1.2.3"), Some("10.1.2.3:80")));
+        assert_eq!(p("9080").unwrap().call.port, 9080);
+        assert_eq!(p(":9080").unwrap().call.address, None);
+        assert_eq!(p("[fd00::1]:443").unwrap().call.address.as_deref(), Some("fd00::1"));
+        assert!(p("10.1.2.3").is_err());
+        assert!(p("x:99999").is_err());
+    }
+
+    #[test]
+    fn a_call_reaches_its_cluster() {
+        let (a, m) = model("ratings-uds");
+        let form = share::TraceForm { to: "productpage.prod-us1.svc.cluster.local:9080".into(), ..Default::default() };
+        let p = parse(&form, &m).unwrap();
+        let set = analysis::listeners(&m, a.proxy.as_ref().unwrap());
+        let t = trace::trace(&set, &p.call);
+        assert_eq!(t.cluster.as_deref(), Some("outbound|9080||productpage.prod-us1.svc.cluster.local"), "{}", trace::render_text(&t));
+        // By address: the Host header is the address, which the route's domains list too.
+        let by_ip = parse(&share::TraceForm { to: "10.0.0.30:9080".into(), ..Default::default() }, &m).unwrap();
+        assert_eq!(trace::trace(&set, &by_ip.call).cluster, t.cluster);
+    }
+}
