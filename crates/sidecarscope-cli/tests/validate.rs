@@ -111,3 +111,34 @@ fn syntax_errors_do_not_stop_other_documents() {
 fn codes_lists_every_code() {
     cli().arg("codes").assert().code(0).stdout(predicates::str::contains("## SC1050"));
 }
+
+/// Issue 9's limits: a 50 MB input and a very long line get an answer in bounded time.
+#[test]
+fn fifty_megabytes_and_long_lines_are_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.yaml");
+    let mut text = String::with_capacity(51 * 1024 * 1024);
+    let mut i = 0;
+    while text.len() < 50 * 1024 * 1024 {
+        text.push_str(&BAD.replace("name: s\n", &format!("name: s{i}\n")));
+        text.push_str("---\n");
+        i += 1;
+    }
+    fs::write(&big, &text).unwrap();
+    let started = std::time::Instant::now();
+    let out = cli().args(["validate", "--output", "json"]).arg(&big).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["errors"].as_u64().unwrap(), i as u64);
+    assert!(started.elapsed() < std::time::Duration::from_secs(300), "took {:?}", started.elapsed());
+
+    let long = dir.path().join("long.yaml");
+    let line = format!("# {}\n", "x".repeat(10 * 1024 * 1024));
+    fs::write(&long, format!("{line}{BAD}")).unwrap();
+    cli().args(["validate"]).arg(&long).assert().code(1).stdout(predicates::str::contains("long.yaml:11:7"));
+
+    let too_big = dir.path().join("too-big.yaml");
+    let f = fs::File::create(&too_big).unwrap();
+    f.set_len(65 * 1024 * 1024).unwrap();
+    cli().args(["validate"]).arg(&too_big).assert().code(2).stderr(predicates::str::contains("the limit is"));
+}

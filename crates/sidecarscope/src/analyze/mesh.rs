@@ -94,11 +94,13 @@ impl<'a> Mesh<'a> {
     pub fn build(input: &'a Input) -> Mesh<'a> {
         let reg = Registry::build(input);
         let mut sidecars = Vec::new();
+        // Resource index -> Sidecar config index, built once (a scan per Sidecar is quadratic).
+        let config_of: HashMap<usize, usize> = reg.sidecars.iter().enumerate().map(|(c, s)| (s.resource, c)).collect();
         for (i, r) in input.resources.iter().enumerate() {
             if r.kind != ResourceKind::Sidecar {
                 continue;
             }
-            let Some(config) = reg.sidecars.iter().position(|s| s.resource == i) else { continue };
+            let Some(&config) = config_of.get(&i) else { continue };
             let labels = reg.sidecars[config].workload_selector.clone().unwrap_or_default();
             sidecars.push(SidecarRef { resource: r, config, labels });
         }

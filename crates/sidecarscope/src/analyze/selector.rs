@@ -16,9 +16,19 @@ const KIALI_MULTI_SELECTOR: &str = "More than one object applied to the same wor
 const KIALI_MULTI_SELECTORLESS: &str = "More than one selector-less object in the same namespace";
 
 /// Istio `getNames`: the sorted names, rendered as Go's `%v` of a `[]string`.
+///
+/// Istio lists every name in every message; past `MAX_LISTED` names we list the first ones and
+/// count the rest, so a namespace with thousands of competing Sidecars cannot make the output
+/// (one message per Sidecar) grow with the square of their number.
 fn go_names(sidecars: &[&SidecarRef]) -> String {
+    const MAX_LISTED: usize = 50;
     let mut names: Vec<&str> = sidecars.iter().map(|s| s.name()).collect();
     names.sort();
+    if names.len() > MAX_LISTED {
+        let more = names.len() - MAX_LISTED;
+        names.truncate(MAX_LISTED);
+        return format!("[{} ... (+{more} more)]", names.join(" "));
+    }
     format!("[{}]", names.join(" "))
 }
 
