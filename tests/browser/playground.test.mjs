@@ -610,6 +610,7 @@ test("medium mesh: typing stays smooth in every panel (keystroke to frame, long 
       ed.select(at, at);
     });
     await page.evaluate(() => { window.__long = []; performance.clearMeasures(); });
+    // (clearMeasures also drops the phases of the tab switch above.)
     const lat = [];
     for (const ch of "-edited-x") {
       const t0 = Date.now();
@@ -619,12 +620,13 @@ test("medium mesh: typing stays smooth in every panel (keystroke to frame, long 
       typed++;
     }
     await settle(page);
-    const m = await page.evaluate(() => ({
-      long: window.__long,
-      paint: performance.getEntriesByName("sc:edit-to-paint").map((e) => e.duration),
-    }));
+    const m = await page.evaluate(() => {
+      const d = (name) => performance.getEntriesByName(name).map((e) => e.duration);
+      return { long: window.__long, paint: d("sc:edit-to-paint"), load: d("sc:load"), analyze: d("sc:analyze"), body: d("sc:panel") };
+    });
     report.push({ panel, lat, ...m });
     console.log(`medium mesh, ${panel}: keystroke -> frame ${stats(lat)}; long tasks ${stats(m.long)}; edit -> results painted ${stats(m.paint)}`);
+    console.log(`medium mesh, ${panel}: tasks of a run: load ${stats(m.load)}; analysis ${stats(m.analyze)}; panel ${stats(m.body)}`);
   }
   console.log(`medium mesh: ${text.length} chars, ${text.split("\n").length} lines; core (load + analysis) ${core}`);
   assert.equal((await editorText(page)).length, text.length + typed);

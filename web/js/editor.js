@@ -93,6 +93,8 @@ class EditorHandle {
     this.costs = [];
     this.waiters = [];
     this.pendingSince = 0;
+    this.work = 0;
+    this.measuring = false;
     const self = this;
     const state = EditorState.create({
       doc: text,
@@ -134,6 +136,7 @@ class EditorHandle {
     const now = performance.now();
     if (!this.pending) {
       performance.mark("sc:edit");
+      this.measuring = true;
       this.pendingSince = now;
     }
     this.pending = true;
@@ -156,8 +159,18 @@ class EditorHandle {
 
   /** Resolves once the results of every edit so far are computed (for tests and tools). */
   idle() {
-    if (!this.pending) return Promise.resolve();
+    if (!this.pending && !this.work) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** The app finishes this edit's results in later tasks (a large input); see `endWork`. */
+  beginWork() {
+    this.work++;
+  }
+
+  endWork() {
+    this.work = Math.max(0, this.work - 1);
+    if (!this.work && !this.pending) this.finished();
   }
 
   flush() {
@@ -168,12 +181,19 @@ class EditorHandle {
     this.onChange(this.view.state.doc.toString());
     this.costs.push(performance.now() - t0);
     if (this.costs.length > 5) this.costs.shift();
-    performance.measure("sc:edit-to-results", "sc:edit");
+    if (!this.work) this.finished();
+  }
+
+  /** The results of the latest edit are computed: timing marks, and `idle()` resolves. */
+  finished() {
     const waiters = this.waiters;
     this.waiters = [];
     waiters.forEach((resolve) => resolve());
-    // This runs in an animation frame: the panels' DOM updates follow in microtasks, the
-    // frame is painted, then this task runs.
+    // Only edits are measured (not the first text, nor a proxy picked in a panel).
+    if (!this.measuring) return;
+    this.measuring = false;
+    performance.measure("sc:edit-to-results", "sc:edit");
+    // The panels' DOM updates follow in microtasks, the frame is painted, then this task runs.
     setTimeout(() => performance.measure("sc:edit-to-paint", "sc:edit"), 0);
   }
 
@@ -309,6 +329,11 @@ window.SidecarscopeHost = {
   /** Marks that the results of the latest edit are in the DOM (for performance tests). */
   markResults() {
     performance.mark("sc:results");
+  },
+
+  /** Measures a phase of the app's work on an edit: `sc:load`, `sc:analyze`, `sc:panel`. */
+  phase(name, start) {
+    performance.measure("sc:" + name, { start, end: performance.now() });
   },
 
   /** Raw DEFLATE (RFC 1951) of share links, by the browser's CompressionStream. */

@@ -67,8 +67,18 @@ fn key(w: &Workload) -> String {
     format!("{}/{}/{}", w.kind, w.namespace, w.name)
 }
 
+#[cfg(test)]
 pub fn analyze(text: &str, choice: &ProxyChoice) -> (Analysis, Model) {
-    let input = sidecarscope::load_text(INPUT_NAME, text);
+    analyze_input(load(text), choice)
+}
+
+/// The first half of [`analyze`]: a large input's edit runs the halves in two tasks.
+pub fn load(text: &str) -> Input {
+    sidecarscope::load_text(INPUT_NAME, text)
+}
+
+/// The second half of [`analyze`].
+pub fn analyze_input(input: Input, choice: &ProxyChoice) -> (Analysis, Model) {
     let mut diags = sidecarscope::analyze(&input);
     report::sort(&mut diags);
     let r = report::diagnostics_report(&input, &diags);

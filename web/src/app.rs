@@ -21,6 +21,8 @@ const STATE_KEY: &str = "sidecarscope:state";
 const THEME_KEY: &str = "sidecarscope:theme";
 /// Above this, the fragment is not kept up to date (browsers cap URLs at about 2 MB).
 const MAX_LINK: usize = 256 * 1024;
+/// An input whose load takes longer than this (ms) is analyzed in several tasks (`on_text`).
+const SPLIT_MS: f64 = 16.0;
 
 thread_local! {
     static EDITOR: RefCell<Option<js::Editor>> = const { RefCell::new(None) };
@@ -95,6 +97,8 @@ pub struct AppState {
     notice_timer: StoredValue<Option<TimeoutHandle>>,
     /// Counts persists: an encoding (async) that finishes after a newer one started is dropped.
     persist_seq: StoredValue<u32>,
+    /// Counts runs of the core: what is left of an older edit's run is dropped.
+    run: StoredValue<u32>,
     /// Embedded: the link that opens the same content in the full playground.
     open_link: RwSignal<String>,
     embed: bool,
@@ -104,18 +108,62 @@ impl AppState {
     /// The heart of the page: a new text, fresh results.
     /// The mesh analysis runs for every edit (Problems' badge and the squiggles need it); the
     /// open panel's body is rebuilt after it, and hidden panels are not computed at all.
+    ///
+    /// A large input (its load alone takes more than a frame) is done in three tasks: load, then
+    /// the analysis and the squiggles, then the open panel, so that the browser handles keys and
+    /// paints between them; nothing shows until the analysis is done (CodeMirror keeps the old
+    /// squiggles in place meanwhile), and a newer edit drops what is left of an older one.
     fn on_text(self, text: String) {
+        let run = self.run.get_value() + 1;
+        self.run.set_value(run);
         let t0 = browser::now_ms();
-        let (mut a, model) = self.proxy.with_untracked(|p| analysis::analyze(&text, p));
-        a.elapsed_ms = Some(browser::now_ms() - t0);
-        with_editor(|e| e.set_diagnostics(&editor_diagnostics(&a)));
+        let input = analysis::load(&text);
+        let load_ms = browser::now_ms() - t0;
+        js::phase("load", t0);
         let example = self.example.get_untracked().filter(|id| examples::find(id).is_some_and(|e| e.text == text));
         self.example.set(example);
         self.text.set_value(text);
+        if load_ms < SPLIT_MS {
+            self.analyze(input, load_ms, false);
+            return;
+        }
+        self.later(run, move || self.analyze(input, load_ms, true));
+    }
+
+    /// Runs `f` in a task of its own, unless a newer edit came meanwhile. The editor's `idle()`
+    /// (tests, tools) waits for it.
+    fn later(self, run: u32, f: impl FnOnce() + 'static) {
+        with_editor(|e| e.begin_work());
+        set_timeout(
+            move || {
+                if self.run.get_value() == run {
+                    f();
+                }
+                with_editor(|e| e.end_work());
+            },
+            Duration::ZERO,
+        );
+    }
+
+    fn analyze(self, input: sidecarscope::Input, load_ms: f64, split: bool) {
+        let t0 = browser::now_ms();
+        let (mut a, model) = self.proxy.with_untracked(|p| analysis::analyze_input(input, p));
+        a.elapsed_ms = Some(load_ms + browser::now_ms() - t0);
+        js::phase("analyze", t0);
+        with_editor(|e| e.set_diagnostics(&editor_diagnostics(&a)));
         MODEL.with(|m| *m.borrow_mut() = Some(model));
         self.analysis.set(a);
-        panels::render(self);
-        js::mark_results();
+        let render = move || {
+            let t0 = browser::now_ms();
+            panels::render(self);
+            js::phase("panel", t0);
+            js::mark_results();
+        };
+        if split {
+            self.later(self.run.get_value(), render);
+        } else {
+            render();
+        }
         self.schedule_persist();
     }
 
@@ -294,6 +342,7 @@ pub fn app(initial: Initial) -> impl IntoView {
         started: StoredValue::new(false),
         notice_timer: StoredValue::new(None),
         persist_seq: StoredValue::new(0),
+        run: StoredValue::new(0),
         open_link: RwSignal::new(String::new()),
         embed: config.embed,
     };

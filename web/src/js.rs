@@ -22,6 +22,12 @@ extern "C" {
     pub fn select(this: &Editor, from: u32, to: u32);
     #[wasm_bindgen(method)]
     pub fn focus(this: &Editor);
+    /// The results of the current edit come in a later task: `idle()` and the timing marks
+    /// wait for the matching `end_work`.
+    #[wasm_bindgen(method, js_name = beginWork)]
+    pub fn begin_work(this: &Editor);
+    #[wasm_bindgen(method, js_name = endWork)]
+    pub fn end_work(this: &Editor);
 
     #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = copyText)]
     pub fn copy_text(text: &str, done: &js_sys::Function);
@@ -32,6 +38,9 @@ extern "C" {
     pub fn listen_host(on_set: &js_sys::Function, get_text: &js_sys::Function);
     #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = markResults)]
     pub fn mark_results();
+    /// `performance.measure("sc:<name>")` from `start` (ms) to now: the core's phases.
+    #[wasm_bindgen(js_namespace = SidecarscopeHost)]
+    pub fn phase(name: &str, start: f64);
     /// Raw DEFLATE by the browser: a `Uint8Array`.
     #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = deflateRaw)]
     pub async fn deflate_raw(data: &[u8]) -> JsValue;
