@@ -496,6 +496,14 @@ test("Listeners: the istioctl table for the picked workload, rows expand and lin
   assert.match(text, /productpage\.prod-us1\.svc\.cluster\.local/);
   assert.equal(await row.locator("button.disclosure").getAttribute("aria-expanded"), "true");
   await shot(page, "listeners-expanded");
+  await page.emulateMedia({ colorScheme: "dark" });
+  await shot(page, "listeners-expanded-dark");
+  await page.setViewportSize({ width: 720, height: 800 });
+  assert.ok((await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, "no page scroll at 720px");
+  await page.locator(".lst-detail").scrollIntoViewIfNeeded();
+  await shot(page, "listeners-narrow-dark");
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.emulateMedia({ colorScheme: "light" });
   // It stays open while the text changes (an edit elsewhere).
   await page.locator(".cm-line", { hasText: "# covers port 9080." }).click({ position: { x: 4, y: 4 } });
   await page.keyboard.press("End");
