@@ -3,7 +3,7 @@
 //! `GenericMultiMatchChecker` (KIA0002, KIA0003) and `GlobalChecker` (KIA1006) check them. Where
 //! both tools report the same finding on the same Sidecar, one diagnostic carries both codes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::mesh::{labels_text, list_some, name_range, spec_key_range, Mesh, SidecarRef};
 use crate::diagnostic::{Code, Diagnostic, Severity};
@@ -130,12 +130,16 @@ fn first_label(sc: &SidecarRef) -> (TextRange, String) {
 /// IST0101, IST0110, IST0167 (pods), KIA0003, KIA0004 for Sidecars with a selector.
 fn with_selector(m: &Mesh, out: &mut Vec<Diagnostic>, flagged: &mut BTreeSet<usize>) {
     let selector: Vec<&SidecarRef> = m.sidecars.iter().filter(|s| s.has_selector()).collect();
-    // Istio: pods of the Sidecar's own namespace only.
+    // Istio: pods of the Sidecar's own namespace only (looked up by namespace, in pod order).
+    let mut pods_in: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, p) in m.pods.iter().enumerate() {
+        pods_in.entry(p.namespace.as_str()).or_default().push(i);
+    }
     let mut pod_sidecars: Vec<Vec<&SidecarRef>> = vec![Vec::new(); m.pods.len()];
     for sc in &selector {
         let mut found = false;
-        for (i, p) in m.pods.iter().enumerate() {
-            if p.namespace == sc.namespace() && labels_subset(&sc.labels, &p.labels) {
+        for &i in pods_in.get(sc.namespace()).map_or(&[][..], Vec::as_slice) {
+            if labels_subset(&sc.labels, &m.pods[i].labels) {
                 pod_sidecars[i].push(sc);
                 found = true;
             }
@@ -145,11 +149,26 @@ fn with_selector(m: &Mesh, out: &mut Vec<Diagnostic>, flagged: &mut BTreeSet<usi
             flagged.insert(sc.config);
         }
     }
-    // Kiali: workloads of every namespace; Sidecars of one namespace sharing a workload.
+    // Kiali: workloads of every namespace; Sidecars of one namespace sharing a workload. A
+    // Sidecar can only select a workload that has its first selector label: the candidates of
+    // a workload are looked up by its labels, then checked in Sidecar order.
+    let mut by_first_label: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (k, sc) in selector.iter().enumerate() {
+        if let Some((key, value)) = sc.labels.iter().next() {
+            by_first_label.entry((key.as_str(), value.as_str())).or_default().push(k);
+        }
+    }
     let mut kiali_flagged: BTreeMap<usize, String> = BTreeMap::new();
+    let mut candidates: Vec<usize> = Vec::new();
     for w in &m.kiali_workloads {
+        candidates.clear();
+        for (key, value) in &w.labels {
+            candidates.extend(by_first_label.get(&(key.as_str(), value.as_str())).into_iter().flatten());
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
         let mut by_ns: BTreeMap<&str, Vec<&SidecarRef>> = BTreeMap::new();
-        for sc in selector.iter().filter(|sc| labels_subset(&sc.labels, &w.labels)) {
+        for sc in candidates.iter().map(|&k| selector[k]).filter(|sc| labels_subset(&sc.labels, &w.labels)) {
             by_ns.entry(sc.namespace()).or_default().push(sc);
         }
         for (ns, group) in by_ns.into_iter().filter(|(_, g)| g.len() > 1) {
