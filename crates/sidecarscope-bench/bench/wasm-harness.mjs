@@ -5,6 +5,7 @@
 // minimum. Prints one JSON object per stage, like `bench-stages`.
 //
 // usage: node wasm-harness.mjs WASM FILE [--iters N] [--min-ms MS] [--stages load,...] [--label L]
+//        [--engine NAME] (the name in the output, default wasm)
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 
@@ -12,13 +13,14 @@ const STAGES = ["load", "validate", "analyze", "resolve-all", "listeners-all"];
 
 const args = process.argv.slice(2);
 const positional = [];
-const opts = { iters: 5, minMs: 0, stages: STAGES, label: "" };
+const opts = { iters: 5, minMs: 0, stages: STAGES, label: "", engine: "wasm" };
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === "--iters") opts.iters = Number(args[++i]);
   else if (a === "--min-ms") opts.minMs = Number(args[++i]);
   else if (a === "--stages") opts.stages = args[++i].split(",");
   else if (a === "--label") opts.label = args[++i];
+  else if (a === "--engine") opts.engine = args[++i];
   else positional.push(a);
 }
 if (positional.length !== 2 || opts.stages.some((s) => !STAGES.includes(s))) {
@@ -51,7 +53,7 @@ for (const name of opts.stages) {
   const n = samples.length;
   const median = n % 2 ? samples[n >> 1] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
   console.log(JSON.stringify({
-    engine: "wasm",
+    engine: opts.engine,
     label: opts.label,
     stage: name,
     iters: n,

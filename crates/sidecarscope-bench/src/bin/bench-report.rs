@@ -159,10 +159,10 @@ fn report(dir: &Path, criterion: &Path) -> String {
         let _ = writeln!(o, "\n### The same stages in wasm under Node, against native in the same run\n");
         let _ = writeln!(
             o,
-            "Both sides use one protocol, stage by stage alternately (a warm-up run, then timed runs; the fastest run of all rounds); `Instant` natively, `performance.now()` in Node; wasm32-unknown-unknown built with the release profile (opt-level 3), native with mimalloc as the CLI. Checksums of the outputs agree between the two.\n"
+            "Both sides use one protocol, stage by stage alternately (a warm-up run, then timed runs; the fastest run of all rounds); `Instant` natively, `performance.now()` in Node; wasm32-unknown-unknown built with the release profile (opt-level 3; the last columns: the `wasm-release` profile that the wasm module and the playground ship, opt-level z for size, one round), native with mimalloc as the CLI. Checksums of the outputs agree between the two.\n"
         );
-        let _ = writeln!(o, "| mesh | stage | native | wasm | wasm/native |");
-        let _ = writeln!(o, "|---|---|---:|---:|---:|");
+        let _ = writeln!(o, "| mesh | stage | native | wasm | wasm/native | wasm, opt-level z (as shipped) | its ratio |");
+        let _ = writeln!(o, "|---|---|---:|---:|---:|---:|---:|");
         let mut worst: Option<(f64, String)> = None;
         let mut mismatched = Vec::new();
         for size in SIZES {
@@ -173,7 +173,11 @@ fn report(dir: &Path, criterion: &Path) -> String {
                 if n.1 != w.1 {
                     mismatched.push(format!("{size}/{}", stage.name()));
                 }
-                let _ = writeln!(o, "| {size} | {} | {} | {} | {r:.2}x |", stage.name(), ms(n.0), ms(w.0));
+                let (z, zr) = match best.get(&key("wasm-z")) {
+                    Some(z) => (ms(z.0), format!("{:.2}x", z.0 / n.0)),
+                    None => ("—".to_string(), "—".to_string()),
+                };
+                let _ = writeln!(o, "| {size} | {} | {} | {} | {r:.2}x | {z} | {zr} |", stage.name(), ms(n.0), ms(w.0));
                 if size != "small" && worst.as_ref().is_none_or(|(x, _)| r > *x) {
                     worst = Some((r, format!("{size} {}", stage.name())));
                 }
