@@ -29,7 +29,7 @@ pub fn TraceForm() -> impl IntoView {
             state.trace_changed();
         }
     };
-    let field = move |f: fn(&share::TraceForm) -> String| move || state.trace.with(|t| f(t));
+    let field = move |f: fn(&share::TraceForm) -> String| move || state.trace.with(f);
     let on_inbound = move |ev: leptos::ev::Event| {
         let on = event_target_checked(&ev);
         state.trace.update(|t| t.inbound = on);
