@@ -13,7 +13,7 @@ import {
 } from "@codemirror/view";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import {
-  syntaxHighlighting, indentOnInput, bracketMatching, foldGutter, foldKeymap, indentUnit,
+  syntaxHighlighting, bracketMatching, foldGutter, foldKeymap, indentUnit,
   StreamLanguage, foldService,
 } from "@codemirror/language";
 import { classHighlighter, tags } from "@lezer/highlight";
@@ -105,7 +105,6 @@ class EditorHandle {
         highlightSpecialChars(),
         history(),
         drawSelection(),
-        indentOnInput(),
         indentUnit.of("  "),
         EditorState.tabSize.of(2),
         yamlLanguage,
