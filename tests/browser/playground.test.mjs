@@ -531,6 +531,67 @@ test("Listeners: the istioctl table for the picked workload, rows expand and lin
   assert.deepEqual(page.problems(), []);
 });
 
+test("pick a workload: its Sidecar, imported services and listener rows follow", async () => {
+  // ratings-uds plus a second workload that no Sidecar selects.
+  const text = exampleText("ratings-uds") + [
+    "---",
+    "apiVersion: apps/v1",
+    "kind: Deployment",
+    "metadata:",
+    "  name: reviews-v1",
+    "  namespace: prod-us1",
+    "spec:",
+    "  selector:",
+    "    matchLabels:",
+    "      app: reviews",
+    "  template:",
+    "    metadata:",
+    "      labels:",
+    "        app: reviews",
+    "    spec:",
+    "      containers:",
+    "      - name: reviews",
+    "        image: docker.io/istio/examples-bookinfo-reviews-v1:1.20.2",
+    "",
+  ].join("\n");
+  const ctx = await newContext();
+  const page = await openPage(ctx, `${base}/#${fragmentFor({ text, panel: "listeners" })}`);
+  await page.waitForSelector(".lst-table tr.lst-row");
+  assert.deepEqual(await page.$$eval("#proxy-select option", (os) => os.map((o) => o.value)), [
+    "Deployment/prod-us1/ratings-v1",
+    "Deployment/prod-us1/reviews-v1",
+    "__custom",
+  ]);
+  const ports = async () => new Set((await listenerRows(page)).map((r) => r.port));
+  assert.ok(!(await ports()).has("6379"), "ratings' Sidecar does not import cache:6379");
+  await page.selectOption("#proxy-select", "Deployment/prod-us1/reviews-v1");
+  await settle(page);
+  assert.match(await page.textContent(".lst-summary"), /no Sidecar/);
+  const rows = await listenerRows(page);
+  const cache = rows.find((r) => r.port === "6379");
+  assert.ok(cache, JSON.stringify(rows, null, 1));
+  assert.equal(cache.addresses, "10.0.0.32");
+  assert.match(cache.destination, /outbound\|6379\|\|cache\.prod-us1\.svc\.cluster\.local/);
+  assert.equal(cache.from, "Service prod-us1/cache");
+  await shot(page, "listeners-reviews");
+  // The same proxy in Effective config: Istio's default scope imports every service.
+  await page.click("#tab-effective");
+  await page.waitForSelector(".effective .eff-main");
+  assert.equal(await page.inputValue("#proxy-select"), "Deployment/prod-us1/reviews-v1");
+  assert.equal(await page.textContent(".effective .eff-main"), "none: Istio's default scope");
+  const services = await page.$$eval(".listener tbody tr td:first-child", (tds) => tds.map((td) => td.textContent));
+  assert.ok(services.includes("cache.prod-us1.svc.cluster.local"), services.join(", "));
+  // And back to ratings.
+  await page.selectOption("#proxy-select", "Deployment/prod-us1/ratings-v1");
+  await settle(page);
+  assert.equal(await page.textContent(".effective .eff-main"), "prod-us1/ratings");
+  await page.click("#tab-listeners");
+  await page.waitForSelector(".lst-table tr.lst-row");
+  assert.ok(!(await ports()).has("6379"));
+  assert.deepEqual(page.problems(), []);
+  await ctx.close();
+});
+
 test("Trace: a call in, listener, chain, route and cluster out, with why", async () => {
   const ctx = await newContext();
   const page = await openPage(ctx, `${base}/?example=ratings-uds`);
