@@ -54,6 +54,7 @@ pub fn PanelBody(panel: Panel) -> impl IntoView {
 
 /// Rebuilds the open panel's body from the current results.
 pub fn render(state: AppState) {
+    state.analysis.with_untracked(|a| state.proxy.with_untracked(|c| proxy::update(a, c)));
     let Some((panel, host)) = BODY.with(|b| b.borrow().clone()) else { return };
     let body = state.analysis.with_untracked(|a| {
         crate::app::with_model(|model| match panel {

@@ -1,88 +1,176 @@
 //! The proxy picker shared by Effective config, Listeners and Trace: a workload of the input, or
 //! a proxy described by hand (namespace, labels, IP, interception mode).
+//!
+//! Built with [`crate::dom`] once per panel and brought up to date by [`update`] after each run
+//! (the workloads change with the text); its events are handled once, on its root. A `view!`
+//! form of the same costs the wasm several KB more (the first load has a size budget).
 
 use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use web_sys::Element;
 
+use crate::analysis::Analysis;
 use crate::app::{with_editor, AppState};
-use crate::share::CustomProxy;
+use crate::dom::{self, El};
+use crate::share::{CustomProxy, ProxyChoice};
 
 const CUSTOM: &str = "__custom";
 
 #[component]
 pub fn ProxyPicker() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let is_custom = move || state.proxy.with(|p| p.custom.is_some());
-    let on_pick = move |ev: leptos::ev::Event| {
-        let v = event_target_value(&ev);
-        state.proxy.update(|p| {
-            if v == CUSTOM {
-                // Start from the proxy shown so far.
-                let base = state.analysis.with_untracked(|a| a.proxy.clone());
-                p.custom = Some(match base {
-                    Some(b) => CustomProxy {
-                        namespace: b.namespace,
-                        labels: b.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", "),
-                        ip: b.ip.unwrap_or_default(),
-                        interception: b.metadata.get("INTERCEPTION_MODE").cloned().unwrap_or_default(),
-                    },
-                    None => CustomProxy::default(),
-                });
-            } else {
-                p.custom = None;
-                p.workload = v;
-            }
-        });
-        state.recompute();
+    let host = NodeRef::<leptos::html::Div>::new();
+    host.on_load(move |el| {
+        let el: Element = el.into();
+        build(&el);
+        for (event, f) in [("change", on_change as fn(AppState, &web_sys::Event)), ("input", on_input), ("click", on_click)] {
+            let h = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| f(state, &ev)).into_js_value();
+            let _ = el.add_event_listener_with_callback(event, h.unchecked_ref());
+        }
+        state.analysis.with_untracked(|a| state.proxy.with_untracked(|c| update(a, c)));
+    });
+    view! { <div class="proxy-picker" node_ref=host></div> }
+}
+
+fn build(root: &Element) {
+    let input = |label: &str, field: &str, placeholder: &str| {
+        El::new("label").text(label).child(
+            El::new("input").attr("type", "text").attr("spellcheck", "false").attr("data-field", field).attr("placeholder", placeholder),
+        )
     };
-    let edit = move |f: fn(&mut CustomProxy, String)| {
-        move |ev: leptos::ev::Event| {
-            let v = event_target_value(&ev);
+    let interception = El::new("select").attr("data-field", "interception");
+    for mode in ["REDIRECT", "TPROXY", "NONE"] {
+        interception.push(El::new("option").attr("value", mode).text(mode));
+    }
+    let parts = [
+        El::new("label").attr("for", "proxy-select").text("Proxy"),
+        El::new("select").attr("id", "proxy-select"),
+        El::cls("button", "link-button").attr("type", "button").attr("hidden", "").text("Show in editor"),
+        El::cls("div", "custom-proxy")
+            .attr("hidden", "")
+            .child(input("Namespace", "namespace", "default"))
+            .child(input("Labels", "labels", "app=ratings, version=v1"))
+            .child(input("IP", "ip", "10.1.1.7"))
+            .child(El::new("label").text("Interception").child(interception)),
+    ];
+    for p in parts {
+        let _ = root.append_with_node_1(&p.0);
+    }
+}
+
+/// Brings the open panel's picker up to date: the workloads, the choice, the custom fields.
+/// Only the open panel is in the page, so there is at most one picker.
+pub fn update(a: &Analysis, choice: &ProxyChoice) {
+    let Some(root) = leptos::prelude::document().query_selector(".proxy-picker").ok().flatten() else { return };
+    let q = |sel: &str| root.query_selector(sel).ok().flatten();
+    if let Some(select) = q("#proxy-select") {
+        let chosen = if choice.custom.is_some() { CUSTOM } else { a.workload.as_deref().unwrap_or("") };
+        select.set_text_content(None);
+        let options = a.workloads.iter().map(|w| (w.key.as_str(), w.key.replacen('/', " ", 1)));
+        for (value, label) in options.chain([(CUSTOM, "Custom proxy\u{2026}".to_string())]) {
+            let _ = select.append_with_node_1(&El::new("option").attr("value", value).text(&label).0);
+        }
+        set_value(&select, chosen);
+    }
+    if let Some(show) = q(".proxy-picker > .link-button") {
+        let w = a.workload.as_ref().filter(|_| choice.custom.is_none()).and_then(|k| a.workloads.iter().find(|w| &w.key == k));
+        match w {
+            Some(w) => {
+                let _ = show.set_attribute("data-from", &w.from.to_string());
+                let _ = show.set_attribute("data-to", &w.to.to_string());
+                let _ = show.remove_attribute("hidden");
+            }
+            None => {
+                let _ = show.set_attribute("hidden", "");
+            }
+        }
+    }
+    if let Some(form) = q(".custom-proxy") {
+        match &choice.custom {
+            Some(c) => {
+                let _ = form.remove_attribute("hidden");
+                let fields = [("namespace", &c.namespace), ("labels", &c.labels), ("ip", &c.ip)];
+                for (name, value) in fields {
+                    if let Some(el) = q(&format!("[data-field={name}]")) {
+                        // Not under the user's caret: what they type stays as typed.
+                        if leptos::prelude::document().active_element().as_ref() != Some(&el) {
+                            set_value(&el, value);
+                        }
+                    }
+                }
+                if let Some(el) = q("[data-field=interception]") {
+                    set_value(&el, if c.interception.is_empty() { "REDIRECT" } else { &c.interception });
+                }
+            }
+            None => {
+                let _ = form.set_attribute("hidden", "");
+            }
+        }
+    }
+}
+
+fn set_value(el: &Element, value: &str) {
+    let _ = js_sys::Reflect::set(el, &"value".into(), &value.into());
+}
+
+/// The value of the event's target, and its `data-field` (or id).
+fn target(ev: &web_sys::Event) -> Option<(String, String)> {
+    let el: Element = ev.target()?.dyn_into().ok()?;
+    let value = js_sys::Reflect::get(&el, &"value".into()).ok()?.as_string()?;
+    let field = el.get_attribute("data-field").unwrap_or_else(|| el.id());
+    Some((field, value))
+}
+
+fn on_change(state: AppState, ev: &web_sys::Event) {
+    let Some((field, v)) = target(ev) else { return };
+    match field.as_str() {
+        "proxy-select" => {
             state.proxy.update(|p| {
-                if let Some(c) = &mut p.custom {
-                    f(c, v);
+                if v == CUSTOM {
+                    // Start from the proxy shown so far.
+                    let base = state.analysis.with_untracked(|a| a.proxy.clone());
+                    p.custom = Some(match base {
+                        Some(b) => CustomProxy {
+                            namespace: b.namespace,
+                            labels: b.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", "),
+                            ip: b.ip.unwrap_or_default(),
+                            interception: b.metadata.get("INTERCEPTION_MODE").cloned().unwrap_or_default(),
+                        },
+                        None => CustomProxy::default(),
+                    });
+                } else {
+                    p.custom = None;
+                    p.workload = v;
                 }
             });
             state.recompute();
         }
-    };
-    let field = move |f: fn(&CustomProxy) -> String| move || state.proxy.with(|p| p.custom.as_ref().map(f).unwrap_or_default());
-    view! {
-        <div class="proxy-picker">
-            <label for="proxy-select">"Proxy"</label>
-            <select id="proxy-select" on:change=on_pick>
-                {move || {
-                    let custom = state.proxy.with(|p| p.custom.is_some());
-                    state.analysis.with(|a| {
-                        let shown = if custom { "" } else { a.workload.as_deref().unwrap_or("") };
-                        a.workloads.iter().map(|w| {
-                            view! { <option value=w.key.clone() selected=w.key == shown>{w.key.replacen('/', " ", 1)}</option> }
-                        }).collect_view()
-                    })
-                }}
-                <option value=CUSTOM selected=is_custom>"Custom proxy\u{2026}"</option>
-            </select>
-            {move || state.analysis.with(|a| {
-                let key = a.workload.as_ref()?;
-                let w = a.workloads.iter().find(|w| &w.key == key)?;
-                let (from, to) = (w.from, w.to);
-                Some(view! {
-                    <button type="button" class="link-button" on:click=move |_| { with_editor(|e| e.select(from, to)); }>"Show in editor"</button>
-                })
-            })}
-            <Show when=is_custom>
-                <div class="custom-proxy">
-                    <label>"Namespace" <input type="text" spellcheck="false" prop:value=field(|c| c.namespace.clone()) on:input=edit(|c, v| c.namespace = v) placeholder="default"/></label>
-                    <label>"Labels" <input type="text" spellcheck="false" prop:value=field(|c| c.labels.clone()) on:input=edit(|c, v| c.labels = v) placeholder="app=ratings, version=v1"/></label>
-                    <label>"IP" <input type="text" spellcheck="false" prop:value=field(|c| c.ip.clone()) on:input=edit(|c, v| c.ip = v) placeholder="10.1.1.7"/></label>
-                    <label>"Interception"
-                        <select on:change=edit(|c, v| c.interception = v) prop:value=field(|c| if c.interception.is_empty() { "REDIRECT".into() } else { c.interception.clone() })>
-                            <option value="REDIRECT">"REDIRECT"</option>
-                            <option value="TPROXY">"TPROXY"</option>
-                            <option value="NONE">"NONE"</option>
-                        </select>
-                    </label>
-                </div>
-            </Show>
-        </div>
+        "interception" => edit(state, |c| c.interception = v),
+        _ => {}
+    }
+}
+
+fn on_input(state: AppState, ev: &web_sys::Event) {
+    let Some((field, v)) = target(ev) else { return };
+    match field.as_str() {
+        "namespace" => edit(state, |c| c.namespace = v),
+        "labels" => edit(state, |c| c.labels = v),
+        "ip" => edit(state, |c| c.ip = v),
+        _ => {}
+    }
+}
+
+fn edit(state: AppState, f: impl FnOnce(&mut CustomProxy)) {
+    state.proxy.update(|p| {
+        if let Some(c) = &mut p.custom {
+            f(c);
+        }
+    });
+    state.recompute();
+}
+
+fn on_click(_: AppState, ev: &web_sys::Event) {
+    if let Some(range) = dom::closest(ev, "[data-from]").and_then(|el| dom::range_of(&el)) {
+        with_editor(|e| e.select(range.0, range.1));
     }
 }

@@ -6,6 +6,8 @@ use std::cell::RefCell;
 use std::net::IpAddr;
 
 use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use web_sys::Element;
 use sidecarscope::trace::{self, Call, CallDirection, CallProtocol, CallTls, Trace};
 use sidecarscope::ListenerSet;
 
@@ -19,52 +21,84 @@ thread_local! {
     static SHOWN: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
+/// The call's form: built with [`crate::dom`] once per panel, from the state (a share link may
+/// have set it); every change updates the state and traces again.
 #[component]
 pub fn TraceForm() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let edit = move |f: fn(&mut share::TraceForm, String)| {
-        move |ev: leptos::ev::Event| {
-            let v = event_target_value(&ev);
-            state.trace.update(|t| f(t, v));
-            state.trace_changed();
+    let host = NodeRef::<leptos::html::Form>::new();
+    host.on_load(move |el| {
+        let el: Element = el.into();
+        state.trace.with_untracked(|t| build(&el, t));
+        for event in ["input", "change", "submit"] {
+            let h = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| on_event(state, &ev)).into_js_value();
+            let _ = el.add_event_listener_with_callback(event, h.unchecked_ref());
         }
+    });
+    view! { <form class="trace-form" node_ref=host></form> }
+}
+
+fn build(root: &Element, t: &share::TraceForm) {
+    let text = |id: &str, field: &str, placeholder: &str, value: &str| {
+        let input = El::new("input")
+            .attr("id", id)
+            .attr("type", "text")
+            .attr("spellcheck", "false")
+            .attr("autocomplete", "off")
+            .attr("data-field", field)
+            .attr("placeholder", placeholder);
+        let _ = js_sys::Reflect::set(&input.0, &"value".into(), &value.into());
+        input
     };
-    let field = move |f: fn(&share::TraceForm) -> String| move || state.trace.with(f);
-    let on_inbound = move |ev: leptos::ev::Event| {
-        let on = event_target_checked(&ev);
-        state.trace.update(|t| t.inbound = on);
-        state.trace_changed();
+    let select = |id: &str, field: &str, options: &[(&str, &str)], value: &str| {
+        let s = El::new("select").attr("id", id).attr("data-field", field);
+        for (v, label) in options {
+            let o = El::new("option").attr("value", v).text(label);
+            s.push(if *v == value { o.attr("selected", "") } else { o });
+        }
+        s
     };
-    view! {
-        <form class="trace-form" on:submit=|ev| ev.prevent_default()>
-            <label class="wide">"Destination"
-                <input id="trace-to" type="text" spellcheck="false" autocomplete="off" prop:value=field(|t| t.to.clone()) on:input=edit(|t, v| t.to = v)
-                    placeholder="reviews.default.svc.cluster.local:9080 or 10.0.0.12:9080"/>
-            </label>
-            <label class="wide">"Host / SNI"
-                <input id="trace-host" type="text" spellcheck="false" autocomplete="off" prop:value=field(|t| t.host.clone()) on:input=edit(|t, v| t.host = v)
-                    placeholder="optional: Host header or SNI"/>
-            </label>
-            <label>"Protocol"
-                <select id="trace-protocol" on:change=edit(|t, v| t.protocol = v) prop:value=field(|t| if t.protocol.is_empty() { "HTTP".into() } else { t.protocol.clone() })>
-                    <option value="HTTP">"HTTP/1.1"</option>
-                    <option value="HTTP2">"HTTP/2"</option>
-                    <option value="TCP">"TCP"</option>
-                </select>
-            </label>
-            <label>"TLS"
-                <select id="trace-tls" on:change=edit(|t, v| t.tls = v) prop:value=field(|t| if t.tls.is_empty() { "plaintext".into() } else { t.tls.clone() })>
-                    <option value="plaintext">"plaintext"</option>
-                    <option value="tls">"TLS from the app"</option>
-                    <option value="mtls">"Istio mTLS"</option>
-                </select>
-            </label>
-            <label class="check">
-                <input id="trace-inbound" type="checkbox" prop:checked=move || state.trace.with(|t| t.inbound) on:change=on_inbound/>
-                "Inbound (a peer calls this proxy)"
-            </label>
-        </form>
+    let protocol = if t.protocol.is_empty() { "HTTP" } else { &t.protocol };
+    let tls = if t.tls.is_empty() { "plaintext" } else { &t.tls };
+    let inbound = El::new("input").attr("id", "trace-inbound").attr("type", "checkbox").attr("data-field", "inbound");
+    if t.inbound {
+        inbound.0.set_attribute("checked", "").ok();
     }
+    let parts = [
+        El::cls("label", "wide").text("Destination").child(text("trace-to", "to", "reviews.default.svc.cluster.local:9080 or 10.0.0.12:9080", &t.to)),
+        El::cls("label", "wide").text("Host / SNI").child(text("trace-host", "host", "optional: Host header or SNI", &t.host)),
+        El::new("label").text("Protocol").child(select("trace-protocol", "protocol", &[("HTTP", "HTTP/1.1"), ("HTTP2", "HTTP/2"), ("TCP", "TCP")], protocol)),
+        El::new("label").text("TLS").child(select("trace-tls", "tls", &[("plaintext", "plaintext"), ("tls", "TLS from the app"), ("mtls", "Istio mTLS")], tls)),
+        El::cls("label", "check").child(inbound).text("Inbound (a peer calls this proxy)"),
+    ];
+    for p in parts {
+        let _ = root.append_with_node_1(&p.0);
+    }
+}
+
+fn on_event(state: AppState, ev: &web_sys::Event) {
+    if ev.type_() == "submit" {
+        ev.prevent_default();
+        return;
+    }
+    let Some(el) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+    let Some(field) = el.get_attribute("data-field") else { return };
+    let get = |name: &str| js_sys::Reflect::get(&el, &name.into()).ok();
+    let value = get("value").and_then(|v| v.as_string()).unwrap_or_default();
+    // Text fields follow each keystroke (`input`); selects and the checkbox their `change`.
+    let is_text = el.get_attribute("type").as_deref() == Some("text");
+    if is_text != (ev.type_() == "input") {
+        return;
+    }
+    state.trace.update(|t| match field.as_str() {
+        "to" => t.to = value,
+        "host" => t.host = value,
+        "protocol" => t.protocol = value,
+        "tls" => t.tls = value,
+        "inbound" => t.inbound = get("checked").and_then(|v| v.as_bool()).unwrap_or(false),
+        _ => {}
+    });
+    state.trace_changed();
 }
 
 /// The call the form describes, with the service the destination named (if it named one).
