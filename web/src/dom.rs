@@ -1,14 +1,15 @@
 //! A small DOM builder for the results panels' bodies (Problems, Effective config, Listeners,
-//! Trace). Leptos renders the page's shell and forms; the bodies are rebuilt whole from the
-//! core's results whenever they change, so they need no fine-grained reactivity, and building
-//! them with these few non-generic calls costs the wasm a fraction of what a `view!` per kind of
-//! row costs (the first load has a size budget).
+//! Trace) and their forms (the proxy picker, the trace form). Leptos renders the page's shell;
+//! the bodies are rebuilt whole from the core's results whenever they change, so they need no
+//! fine-grained reactivity, and building them with these few non-generic calls costs the wasm a
+//! fraction of what a `view!` per kind of row costs (the first load has a size budget).
 //!
 //! Invariant: text only. Every string reaches the DOM as a text node or an attribute value,
 //! never as markup.
 //!
-//! Clicks are handled once per panel ([`on_click`]): an element with `data-from`/`data-to`
-//! selects that UTF-16 range in the editor; the Listeners panel's rows toggle their details.
+//! Events are handled once per panel body or form (`panels::PanelBody`, `panels::proxy`,
+//! `panels::trace`): an element with `data-from`/`data-to` ([`El::selects`]) selects that UTF-16
+//! range in the editor; the Listeners panel's rows toggle their details.
 
 use wasm_bindgen::JsCast;
 use web_sys::Element;
