@@ -363,16 +363,7 @@ mod tests {
     use super::*;
     use crate::load::load_text;
 
-    /// A small deterministic generator (no dependencies): xorshift.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n as u64) as usize
-        }
-    }
+    use crate::resolve::test_rng::Rng;
 
     fn random_mesh(rng: &mut Rng) -> String {
         let nss = ["a", "b", "c", "d"];

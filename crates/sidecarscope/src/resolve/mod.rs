@@ -293,23 +293,29 @@ pub fn sidecar_scope(reg: &Registry, sidecar: &SidecarConfig, config_ns: &str) -
     (scope.egress, scope.services)
 }
 
+/// A small deterministic generator (xorshift) for the equivalence tests of resolution's
+/// speed-ups, shared by this module's and `egress.rs`'s tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::load::load_text;
-
-    struct Rng(u64);
+pub(crate) mod test_rng {
+    pub(crate) struct Rng(pub u64);
     impl Rng {
-        fn next(&mut self, n: usize) -> usize {
+        pub(crate) fn next(&mut self, n: usize) -> usize {
             self.0 ^= self.0 << 13;
             self.0 ^= self.0 >> 7;
             self.0 ^= self.0 << 17;
             (self.0 % n as u64) as usize
         }
-        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        pub(crate) fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
             items[self.next(items.len())]
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::load_text;
+    use test_rng::Rng;
 
     /// A small mesh where namespaces are singled out in every way the neutrality test knows.
     fn random_mesh(rng: &mut Rng) -> String {
