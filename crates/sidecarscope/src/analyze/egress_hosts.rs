@@ -3,13 +3,13 @@
 //! why (SC3002), `~` entries that exclude nothing (SC3006). One diagnostic per entry: when
 //! Kiali reports it, our explanation goes into the hint of Kiali's finding.
 //!
-//! What a listener imports comes from resolution (`resolve::sidecar_scope`); the reasons are
+//! What a listener imports comes from resolution (the Sidecar's scopes); the reasons are
 //! found here by replaying Istio's per-entry rules (`hostClassification.Matches`/`Excluded`,
 //! `IsServiceVisible`, `needsPortMatch`) on the candidate services one filter at a time.
 
 use super::kiali_host;
-use super::mesh::{egress_hosts, list_some, Mesh, SidecarRef};
-use super::{beyond, Scopes};
+use super::beyond;
+use super::mesh::{egress_hosts, list_some, ConfigScope, Mesh, SidecarRef};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::host::{is_wildcarded, matches, subset_of};
 use crate::registry::mesh::DEFAULT_DOMAIN;
@@ -71,55 +71,54 @@ struct Finding {
     hint: String,
 }
 
-pub(crate) fn check(m: &Mesh, scopes: &Scopes, out: &mut Vec<Diagnostic>) {
-    for sc in &m.sidecars {
-        let cfg = m.config(sc);
-        let sc_scopes = scopes.get(&sc.config).map(Vec::as_slice).unwrap_or(&[]);
-        for (i, l) in cfg.egress.iter().enumerate() {
-            for (j, node, entry) in egress_hosts(sc.resource, i) {
-                let kiali = kiali_host::not_found(m, sc.namespace(), entry);
-                let listeners: Vec<(&str, &EgressListener)> =
-                    sc_scopes.iter().filter_map(|(ns, egress, _)| egress.get(i).map(|e| (ns.as_str(), e))).collect();
-                let through = imported_through(m, &listeners, entry);
-                let includes = l.hosts.iter().filter(|h| !h.starts_with('~')).count();
-                let ours = if excludes_all(entry) && includes > 0 && m.has_services {
-                    Some(Finding {
-                        code: Code::EgressHostImportsNothing,
-                        message: format!("`{entry}` excludes every service, so the {includes} other entries of this listener import nothing"),
-                        hint: "`~/*` alone is how a listener imports nothing; to import only some hosts, list them without `~/*`".into(),
-                    })
-                } else if entry.starts_with('~') {
-                    excludes_nothing(m, &listeners, &l.hosts, entry)
-                } else if through.is_empty() {
-                    imports_nothing(m, sc, &listeners, &l.hosts, entry)
-                } else {
-                    None
-                };
-                let path = format!("spec.egress[{i}].hosts[{j}]");
-                let d = match (kiali, ours) {
-                    (Some(true), ours) => {
-                        let mut d = sc.resource.diagnostic(Code::EgressHostNotInRegistry, KIALI_NOT_FOUND, path, node.range).with_kiali_code(Some("KIA1004"));
-                        let hint = match ours {
-                            Some(f) => format!("{} ({}); {}", f.message, f.code.id(), f.hint),
-                            None if !m.has_services => {
-                                "the input has no Services or ServiceEntries; if the host's service is defined elsewhere, add it to the input".to_string()
-                            }
-                            None if !through.is_empty() => {
-                                d = d.with_severity(Severity::Info);
-                                format!(
-                                    "Istio does import {} through this entry; Kiali's registry lookup is stricter than Istio's host matching here, so there is nothing to fix",
-                                    list_some(through, 3)
-                                )
-                            }
-                            None => "Istio imports nothing through this entry either".to_string(),
-                        };
-                        d.with_hint(hint)
-                    }
-                    (_, Some(f)) => sc.resource.diagnostic(f.code, f.message, path, node.range).with_hint(beyond(&f.hint)),
-                    _ => continue,
-                };
-                out.push(d);
-            }
+/// The entries of Sidecar `sc`, whose scopes in the namespaces it configures are `sc_scopes`
+/// (none when the input has no services).
+pub(crate) fn check(m: &Mesh, sc: &SidecarRef, sc_scopes: &[ConfigScope], out: &mut Vec<Diagnostic>) {
+    let cfg = m.config(sc);
+    for (i, l) in cfg.egress.iter().enumerate() {
+        for (j, node, entry) in egress_hosts(sc.resource, i) {
+            let kiali = kiali_host::not_found(m, sc.namespace(), entry);
+            let listeners: Vec<(&str, &EgressListener)> =
+                sc_scopes.iter().filter_map(|(ns, egress, _)| egress.get(i).map(|e| (ns.as_str(), e))).collect();
+            let through = imported_through(m, &listeners, entry);
+            let includes = l.hosts.iter().filter(|h| !h.starts_with('~')).count();
+            let ours = if excludes_all(entry) && includes > 0 && m.has_services {
+                Some(Finding {
+                    code: Code::EgressHostImportsNothing,
+                    message: format!("`{entry}` excludes every service, so the {includes} other entries of this listener import nothing"),
+                    hint: "`~/*` alone is how a listener imports nothing; to import only some hosts, list them without `~/*`".into(),
+                })
+            } else if entry.starts_with('~') {
+                excludes_nothing(m, &listeners, &l.hosts, entry)
+            } else if through.is_empty() {
+                imports_nothing(m, sc, &listeners, &l.hosts, entry)
+            } else {
+                None
+            };
+            let path = format!("spec.egress[{i}].hosts[{j}]");
+            let d = match (kiali, ours) {
+                (Some(true), ours) => {
+                    let mut d = sc.resource.diagnostic(Code::EgressHostNotInRegistry, KIALI_NOT_FOUND, path, node.range).with_kiali_code(Some("KIA1004"));
+                    let hint = match ours {
+                        Some(f) => format!("{} ({}); {}", f.message, f.code.id(), f.hint),
+                        None if !m.has_services => {
+                            "the input has no Services or ServiceEntries; if the host's service is defined elsewhere, add it to the input".to_string()
+                        }
+                        None if !through.is_empty() => {
+                            d = d.with_severity(Severity::Info);
+                            format!(
+                                "Istio does import {} through this entry; Kiali's registry lookup is stricter than Istio's host matching here, so there is nothing to fix",
+                                list_some(through, 3)
+                            )
+                        }
+                        None => "Istio imports nothing through this entry either".to_string(),
+                    };
+                    d.with_hint(hint)
+                }
+                (_, Some(f)) => sc.resource.diagnostic(f.code, f.message, path, node.range).with_hint(beyond(&f.hint)),
+                _ => continue,
+            };
+            out.push(d);
         }
     }
 }

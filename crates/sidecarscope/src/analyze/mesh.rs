@@ -7,12 +7,23 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::load::{Input, Resource, ResourceKind};
 use crate::registry::read::{labels_subset, set, string_map};
 use crate::registry::{Registry, ServiceRegistry, SidecarConfig};
-use crate::resolve::{EgressListener, Resolution, Resolver, ScopeService, Shared};
+use crate::resolve::{governing, EgressListener, ScopeKey, ScopeService, Shared};
 use crate::text::TextRange;
 use crate::yaml::Node;
 
 /// A Sidecar's egress listeners and scope services for one config namespace.
 pub(crate) type ConfigScope = (String, Shared<Vec<EgressListener>>, Shared<Vec<ScopeService>>);
+
+/// What the checks read of a workload's resolution (`resolve::Governing`, its scope numbered).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Governed {
+    /// The Sidecar that applies (index in `Registry::sidecars`).
+    pub sidecar: Option<usize>,
+    /// Its outbound traffic policy is REGISTRY_ONLY.
+    pub registry_only: bool,
+    /// Its scope: index in `Mesh::scope_keys`.
+    pub scope: usize,
+}
 
 /// A Pod as istioctl's `SelectorAnalyzer` sees it.
 #[derive(Debug, Clone)]
@@ -76,11 +87,15 @@ pub(crate) struct Mesh<'a> {
     pub has_workloads: bool,
     /// The input has Services or ServiceEntries.
     pub has_services: bool,
-    /// Each workload's resolution, in `reg.workloads` order.
-    pub resolutions: Vec<Resolution>,
-    /// Each Sidecar's egress listeners and scope services in each namespace it configures
-    /// (empty when the input has no services).
-    pub scopes: super::Scopes,
+    /// What the checks read of each workload's resolution, in `reg.workloads` order (not the
+    /// full `Resolution`, whose explanations for every workload were most of analysis's memory).
+    pub governing: Vec<Governed>,
+    /// The scopes of the workloads, each once. The scopes themselves are computed one Sidecar
+    /// at a time by the checks that read them (`super::scope_checks`), and dropped after.
+    /// Each with the namespace of its first workload, which it is computed for (the key of a
+    /// scope shared by neutral namespaces names none).
+    pub scope_keys: Vec<(ScopeKey, String)>,
+    pub scope_index: HashMap<ScopeKey, usize>,
     /// Per workload (`reg.workloads` order): why it has no sidecar proxy, if so.
     pub no_proxy: Vec<Option<&'static str>>,
     /// Kubernetes services by the names Kiali compares an egress host with (hostname,
@@ -115,26 +130,21 @@ impl<'a> Mesh<'a> {
             .map(|r| r.namespace.clone())
             .collect();
         known_namespaces.extend(namespaces.keys().cloned());
-        // Every workload's resolution, then every Sidecar's scope in each namespace it configures,
-        // from the same resolver: most scopes were computed for the workloads already.
-        let (resolutions, scopes) = {
-            let mut resolver = Resolver::new(&reg);
-            let resolutions = reg.workloads.iter().map(|w| resolver.resolve_workload(w)).collect();
-            let mut scopes = super::Scopes::new();
-            if !reg.services.is_empty() {
-                for sc in &sidecars {
-                    let per_ns = config_namespaces(&reg, &known_namespaces, sc)
-                        .into_iter()
-                        .map(|ns| {
-                            let (egress, services) = resolver.sidecar_scope(sc.config, &ns);
-                            (ns, egress, services)
-                        })
-                        .collect();
-                    scopes.insert(sc.config, per_ns);
-                }
-            }
-            (resolutions, scopes)
-        };
+        // Every workload's Sidecar and scope.
+        let mut scope_keys = Vec::new();
+        let mut scope_index = HashMap::new();
+        let governing = reg
+            .workloads
+            .iter()
+            .map(|w| {
+                let g = governing(&reg, w);
+                let scope = *scope_index.entry(g.scope).or_insert_with_key(|key| {
+                    scope_keys.push((key.clone(), w.namespace.clone()));
+                    scope_keys.len() - 1
+                });
+                Governed { sidecar: g.sidecar, registry_only: g.registry_only, scope }
+            })
+            .collect();
         let by_id: HashMap<(&str, &str, &str), &Resource> =
             input.resources.iter().map(|r| ((r.kind_name.as_str(), r.namespace.as_str(), r.name.as_str()), r)).collect();
         let no_proxy = reg
@@ -171,8 +181,9 @@ impl<'a> Mesh<'a> {
             sidecars,
             namespaces,
             known_namespaces,
-            resolutions,
-            scopes,
+            governing,
+            scope_keys,
+            scope_index,
         }
     }
 
@@ -208,10 +219,10 @@ impl<'a> Mesh<'a> {
 
     /// Indexes (in `reg.workloads`) of the workloads whose proxies use this Sidecar.
     pub fn users(&self, sc: &SidecarRef) -> Vec<usize> {
-        self.resolutions
+        self.governing
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.selection.sidecar == Some(sc.config))
+            .filter(|(_, g)| g.sidecar == Some(sc.config))
             .map(|(i, _)| i)
             .collect()
     }
@@ -224,7 +235,7 @@ impl<'a> Mesh<'a> {
 
 /// The namespaces whose proxies a Sidecar configures: its own; for the mesh-wide default,
 /// also every namespace without a selector-less Sidecar of its own (`./` means each of them).
-fn config_namespaces(reg: &Registry, known_namespaces: &BTreeSet<String>, sc: &SidecarRef) -> Vec<String> {
+pub(crate) fn config_namespaces(reg: &Registry, known_namespaces: &BTreeSet<String>, sc: &SidecarRef) -> Vec<String> {
     let mut out = vec![sc.namespace().to_string()];
     if reg.root_sidecar == Some(sc.config) {
         for ns in known_namespaces {

@@ -22,14 +22,12 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::Input;
+use crate::registry::ServiceId;
+use crate::resolve::{scope_key, scope_parts, ScopeParts};
 use crate::source::SourceId;
 use crate::text::TextRange;
 
 use mesh::Mesh;
-
-/// Per Sidecar (index in `Registry::sidecars`): its egress listeners and scope services for
-/// each namespace whose proxies it configures.
-type Scopes = HashMap<usize, Vec<mesh::ConfigScope>>;
 
 /// Every finding of the input: `validate`'s, then the mesh checks.
 pub fn analyze(input: &Input) -> Vec<Diagnostic> {
@@ -56,13 +54,55 @@ pub fn analyze_mesh(input: &Input) -> Vec<Diagnostic> {
     let mut flagged = BTreeSet::new();
     selector::check(&m, &mut out, &mut flagged);
     outbound::check(&m, &mut out);
-    egress_hosts::check(&m, &m.scopes, &mut out);
-    listeners::check(&m, &m.scopes, &mut out);
+    let imports = scope_checks(&m, &mut out);
     ingress::check(&m, &mut out);
     usage::check(&m, &flagged, &mut out);
-    registry_only::check(&m, &mut out);
+    registry_only::check(&m, &imports, &mut out);
     partial_input_notes(&m, &mut out);
     out
+}
+
+/// The checks that read Sidecar scopes (egress hosts, then listeners; their findings in that
+/// order), one Sidecar at a time: its scope in each namespace it configures is computed, checked
+/// and dropped, so that the scopes of every Sidecar, with all their reasons, are never in memory
+/// together. Returns the services (registry ids) of each workload scope (`Mesh::scope_keys`),
+/// which is all that later checks read of them; empty when the input has no services.
+fn scope_checks(m: &Mesh, out: &mut Vec<Diagnostic>) -> Vec<Vec<ServiceId>> {
+    let mut imports: Vec<Option<Vec<ServiceId>>> = Vec::new();
+    if m.has_services {
+        imports.resize(m.scope_keys.len(), None);
+    }
+    let mut listener_findings = Vec::new();
+    for sc in &m.sidecars {
+        let mut computed: HashMap<crate::resolve::ScopeKey, ScopeParts> = HashMap::new();
+        let mut sc_scopes = Vec::new();
+        if m.has_services {
+            for ns in mesh::config_namespaces(&m.reg, &m.known_namespaces, sc) {
+                let key = scope_key(&m.reg, Some(sc.config), &ns);
+                let parts = computed.entry(key).or_insert_with(|| scope_parts(&m.reg, Some(sc.config), &ns));
+                sc_scopes.push((ns, parts.egress.clone(), parts.services.clone()));
+            }
+        }
+        egress_hosts::check(m, sc, &sc_scopes, out);
+        listeners::check(m, sc, &sc_scopes, &mut listener_findings);
+        for (key, parts) in computed {
+            if let Some(&i) = m.scope_index.get(&key) {
+                imports[i] = Some(parts.service_ids);
+            }
+        }
+    }
+    out.extend(listener_findings);
+    // The scopes of workloads that no Sidecar of the input governs.
+    imports
+        .into_iter()
+        .enumerate()
+        .map(|(i, ids)| {
+            ids.unwrap_or_else(|| {
+                let ((sidecar, _), ns) = &m.scope_keys[i];
+                scope_parts(&m.reg, *sidecar, ns).service_ids
+            })
+        })
+        .collect()
 }
 
 /// SC3009 / SC3010: what was skipped because the input lacks workloads or services.

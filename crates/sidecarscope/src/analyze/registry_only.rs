@@ -11,9 +11,8 @@ use super::beyond;
 use super::mesh::{labels_text, list_some, name_range, Mesh};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::host::is_wildcarded;
-use crate::registry::DestinationRule;
+use crate::registry::{DestinationRule, ServiceId};
 use crate::registry::read::{labels_subset, list, set, string, string_map};
-use crate::resolve::ScopeService;
 use crate::workload::Workload;
 
 /// What the evidence of every workload is drawn from, read once per analysis rather than once
@@ -117,41 +116,42 @@ fn evidence(m: &Mesh, index: &Index, w: &Workload) -> Vec<(String, String, bool)
     out
 }
 
-pub(crate) fn check(m: &Mesh, out: &mut Vec<Diagnostic>) {
+/// `imports`: the services of each workload scope (`Mesh::scope_keys`).
+pub(crate) fn check(m: &Mesh, imports: &[Vec<ServiceId>], out: &mut Vec<Diagnostic>) {
     if !m.has_workloads || !m.has_services {
         return;
     }
     // Hosts some workload of each namespace imports: configuration about a whole namespace only
     // shows that some of its workloads make the call, not which.
-    // Workloads sharing a scope share its services: each shared list is added once per namespace.
+    // Workloads sharing a scope share its services: each scope is added once per namespace.
     let mut ns_imports: HashMap<&str, HashSet<&str>> = HashMap::new();
-    let mut added: HashSet<(&str, *const Vec<ScopeService>)> = HashSet::new();
-    for (wi, r) in m.resolutions.iter().enumerate() {
+    let mut added: HashSet<(&str, usize)> = HashSet::new();
+    for (wi, r) in m.governing.iter().enumerate() {
         let ns = m.reg.workloads[wi].namespace.as_str();
-        if added.insert((ns, &*r.scope_services as *const Vec<ScopeService>)) {
-            ns_imports.entry(ns).or_default().extend(r.scope_services.iter().map(|s| s.hostname.as_str()));
+        if added.insert((ns, r.scope)) {
+            ns_imports.entry(ns).or_default().extend(imports[r.scope].iter().map(|&id| m.reg.services[id].hostname.as_str()));
         }
     }
     let index = Index::build(m);
     // Configuration about a whole namespace is attributed to its namespace-wide Sidecar when one
     // applies there (a per-workload Sidecar, e.g. of a database, is not blamed for it).
     let mut ns_default_used: HashSet<&str> = HashSet::new();
-    for (wi, r) in m.resolutions.iter().enumerate() {
-        let selectorless = r.selection.sidecar.is_some_and(|i| m.reg.sidecars[i].workload_selector.as_ref().is_none_or(|l| l.is_empty()));
+    for (wi, r) in m.governing.iter().enumerate() {
+        let selectorless = r.sidecar.is_some_and(|i| m.reg.sidecars[i].workload_selector.as_ref().is_none_or(|l| l.is_empty()));
         if selectorless {
             ns_default_used.insert(m.reg.workloads[wi].namespace.as_str());
         }
     }
     // (Sidecar, host) -> (workloads, evidence)
     let mut found: BTreeMap<(usize, String), (Vec<String>, String)> = BTreeMap::new();
-    for (wi, r) in m.resolutions.iter().enumerate() {
-        let Some(sc) = r.selection.sidecar else { continue };
-        if r.outbound_traffic_policy.mode != "REGISTRY_ONLY" || m.no_proxy[wi].is_some() {
+    for (wi, r) in m.governing.iter().enumerate() {
+        let Some(sc) = r.sidecar else { continue };
+        if !r.registry_only || m.no_proxy[wi].is_some() {
             continue;
         }
         let w = &m.reg.workloads[wi];
         for (host, why, namespace_level) in evidence(m, &index, w) {
-            if r.scope_services.iter().any(|s| s.hostname == host) {
+            if imports[r.scope].iter().any(|&id| m.reg.services[id].hostname == host) {
                 continue;
             }
             if namespace_level && ns_imports.get(w.namespace.as_str()).is_some_and(|h| h.contains(host.as_str())) {

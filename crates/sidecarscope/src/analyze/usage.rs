@@ -29,7 +29,7 @@ pub(crate) fn check(m: &Mesh, flagged: &BTreeSet<usize>, out: &mut Vec<Diagnosti
         let message = if users.is_empty() {
             let taken: BTreeSet<String> = in_ns
                 .iter()
-                .filter_map(|&i| m.resolutions[i].sidecar.as_ref().map(|s| format!("{}/{}", s.namespace, s.name)))
+                .filter_map(|&i| m.governing[i].sidecar.map(|s| format!("{}/{}", m.reg.sidecars[s].namespace, m.reg.sidecars[s].name)))
                 .collect();
             let workloads = list_some(in_ns.iter().map(|&i| m.reg.workloads[i].name.clone()), 3);
             if !sc.has_selector() {

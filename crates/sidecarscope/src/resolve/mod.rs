@@ -17,7 +17,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::load::Input;
-use crate::registry::{Registry, SidecarConfig};
+use crate::registry::{Registry, ServiceId, SidecarConfig};
 use crate::workload::Workload;
 
 pub use destination_rules::DestinationRuleChoice;
@@ -137,11 +137,64 @@ pub fn resolve_workloads(input: &Input) -> Vec<Resolution> {
     reg.workloads.iter().map(|w| resolver.resolve_workload(w)).collect()
 }
 
+/// Identifies a SidecarScope: the Sidecar (index in `Registry::sidecars`, `None` for no
+/// Sidecar) and the config namespace, `None` for every neutral namespace (see [`scope_key`]).
+pub(crate) type ScopeKey = (Option<usize>, Option<String>);
+
+/// The key of the scope of a Sidecar in a config namespace. Neutral namespaces get identical
+/// listeners and services from a Sidecar without `./` hosts: they share one scope
+/// (DestinationRules are looked up per namespace).
+pub(crate) fn scope_key(reg: &Registry, sidecar: Option<usize>, ns: &str) -> ScopeKey {
+    let config = sidecar.map(|i| &*reg.sidecars[i]);
+    match reg.namespace_is_neutral(ns) && !mentions_own_namespace(config) {
+        true => (sidecar, None),
+        false => (sidecar, Some(ns.to_string())),
+    }
+}
+
+/// The part of a workload's [`Resolution`] that analysis reads, without the explanations
+/// (keeping every workload's full `Resolution` was most of analysis's memory).
+#[derive(Debug, Clone)]
+pub(crate) struct Governing {
+    /// `Resolution::selection.sidecar`: index in `Registry::sidecars`.
+    pub sidecar: Option<usize>,
+    /// `Resolution::outbound_traffic_policy.mode` is `REGISTRY_ONLY`.
+    pub registry_only: bool,
+    /// The key of the scope whose services are `Resolution::scope_services`.
+    pub scope: ScopeKey,
+}
+
+/// What [`Resolver::resolve_workload`] says of `w`'s Sidecar, outbound policy and scope.
+pub(crate) fn governing(reg: &Registry, w: &Workload) -> Governing {
+    let sidecar = select::governing_sidecar(reg, &w.namespace, &w.labels);
+    let mode = match sidecar.and_then(|i| reg.sidecars[i].outbound_traffic_policy.as_ref()) {
+        Some((mode, _)) => mode,
+        None => &reg.mesh.outbound_traffic_policy_mode,
+    };
+    Governing { sidecar, registry_only: mode == "REGISTRY_ONLY", scope: scope_key(reg, sidecar, &w.namespace) }
+}
+
+/// A SidecarScope's egress listeners and services (what [`sidecar_scope`] returns), with the
+/// registry service of each scope service, for analysis, which computes each scope once and
+/// drops it after its checks.
+pub(crate) struct ScopeParts {
+    pub egress: Shared<Vec<EgressListener>>,
+    pub services: Shared<Vec<ScopeService>>,
+    /// The registry service of each of `services` (same order).
+    pub service_ids: Vec<ServiceId>,
+}
+
+/// The scope of a Sidecar (`None`: no Sidecar) in config namespace `config_ns`.
+pub(crate) fn scope_parts(reg: &Registry, sidecar: Option<usize>, config_ns: &str) -> ScopeParts {
+    let scope = scope::compute(reg, sidecar.map(|i| &*reg.sidecars[i]), config_ns);
+    ScopeParts { egress: scope.egress, services: scope.services, service_ids: scope.service_ids }
+}
+
 /// Resolves many proxies against one registry, computing each (Sidecar, namespace) scope once.
 pub struct Resolver<'r> {
     reg: &'r Registry,
     /// Scopes by Sidecar and namespace (`None`: every neutral namespace).
-    scopes: HashMap<(Option<usize>, Option<String>), scope::Scope>,
+    scopes: HashMap<ScopeKey, scope::Scope>,
     rules: HashMap<(Option<usize>, String), ScopeRules<'r>>,
     share_neutral: bool,
     shared_rules: HashMap<(Option<usize>, String), Shared<Vec<DestinationRuleChoice>>>,
@@ -163,22 +216,11 @@ impl<'r> Resolver<'r> {
     /// in a config namespace. Neutral namespaces get identical listeners and services from a
     /// Sidecar without `./` hosts: they share one scope (DestinationRules are looked up per
     /// namespace).
-    fn scope_key(&self, sidecar: Option<usize>, ns: &str) -> (Option<usize>, Option<String>) {
-        let config = sidecar.map(|i| &*self.reg.sidecars[i]);
-        match self.share_neutral && self.reg.namespace_is_neutral(ns) && !mentions_own_namespace(config) {
-            true => (sidecar, None),
+    fn scope_key(&self, sidecar: Option<usize>, ns: &str) -> ScopeKey {
+        match self.share_neutral {
+            true => scope_key(self.reg, sidecar, ns),
             false => (sidecar, Some(ns.to_string())),
         }
-    }
-
-    /// What [`sidecar_scope`] computes, from this resolver's scopes: analysis asks for the
-    /// scope of every Sidecar in every namespace it configures after resolving every workload,
-    /// which has computed most of them already.
-    pub fn sidecar_scope(&mut self, sidecar: usize, config_ns: &str) -> (Shared<Vec<EgressListener>>, Shared<Vec<ScopeService>>) {
-        let reg = self.reg;
-        let key = self.scope_key(Some(sidecar), config_ns);
-        let scope = self.scopes.entry(key).or_insert_with(|| scope::compute(reg, Some(&*reg.sidecars[sidecar]), config_ns));
-        (scope.egress.clone(), scope.services.clone())
     }
 
     pub fn resolve_workload(&mut self, w: &Workload) -> Resolution {
@@ -352,6 +394,46 @@ mod tests {
             }
         }
         docs.join("---\n")
+    }
+
+    #[test]
+    fn governing_agrees_with_the_full_resolution() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..100 {
+            let mut text = random_mesh(&mut rng);
+            // Sidecars with selectors and outbound policies, and workloads they may select.
+            for ns in ["a", "b", "istio-system"] {
+                let app = rng.pick(&["s0", "s1"]);
+                let otp = rng.pick(&["", "  outboundTrafficPolicy: {mode: ALLOW_ANY}\n", "  outboundTrafficPolicy: {}\n", "  outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n"]);
+                let sel = rng.pick(&["", "  workloadSelector: {labels: {app: APP}}\n"]).replace("APP", app);
+                text.push_str(&format!("---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {{name: sc-{app}, namespace: {ns}}}\nspec:\n{sel}{otp}  egress: [{{hosts: ['./*']}}]\n"));
+            }
+            if rng.next(2) == 0 {
+                text.push_str("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\ndata:\n  mesh: 'outboundTrafficPolicy: {mode: REGISTRY_ONLY}'\n");
+            }
+            for (i, ns) in ["a", "b", "c", "d", "istio-system"].iter().enumerate() {
+                let app = rng.pick(&["s0", "s1", "x"]);
+                text.push_str(&format!("---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}, namespace: {ns}, labels: {{app: {app}}}}}\nspec: {{containers: [{{name: c}}]}}\n"));
+            }
+            let input = load_text("mesh.yaml", &text);
+            let reg = Registry::build(&input);
+            let mut full = Resolver::new(&reg);
+            assert!(!reg.workloads.is_empty());
+            for w in &reg.workloads {
+                let g = governing(&reg, w);
+                let r = full.resolve_workload(w);
+                assert_eq!(g.sidecar, r.selection.sidecar, "{}", w.id());
+                assert_eq!(g.registry_only, r.outbound_traffic_policy.mode == "REGISTRY_ONLY", "{}", w.id());
+                assert_eq!(g.scope, full.scope_key(g.sidecar, &w.namespace), "{}", w.id());
+                let parts = scope_parts(&reg, g.sidecar, &w.namespace);
+                assert_eq!(serde_json::to_value(&parts.services).unwrap(), serde_json::to_value(&r.scope_services).unwrap(), "{}", w.id());
+                let hosts: Vec<&str> = parts.service_ids.iter().map(|&id| reg.services[id].hostname.as_str()).collect();
+                assert_eq!(hosts, r.scope_services.iter().map(|s| s.hostname.as_str()).collect::<Vec<_>>(), "{}", w.id());
+                seen.insert((r.selection.kind as u8, g.registry_only));
+            }
+        }
+        assert_eq!(seen.len(), 8, "every kind of selection, with and without REGISTRY_ONLY: {seen:?}");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Which Sidecar governs a sidecar proxy, and why: Istio's `PushContext.getSidecarScope`
 //! (`doGetSidecarScope`) over the order of `initSidecarScopes`.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::Proxy;
@@ -34,12 +36,21 @@ pub struct Selection {
     pub notes: Vec<String>,
 }
 
-fn labels_text(labels: &std::collections::BTreeMap<String, String>) -> String {
+fn labels_text(labels: &BTreeMap<String, String>) -> String {
     if labels.is_empty() {
         return "{} (matches every workload)".to_string();
     }
     let pairs: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
     format!("{{{}}}", pairs.join(", "))
+}
+
+/// The Sidecar [`select`] picks (index in `Registry::sidecars`), without the reasons: for
+/// analysis, which asks it for every workload of the input.
+pub(crate) fn governing_sidecar(reg: &Registry, ns: &str, labels: &BTreeMap<String, String>) -> Option<usize> {
+    let in_ns = reg.sidecars_in(ns);
+    let with_selector = || in_ns.iter().copied().find(|&i| reg.sidecars[i].workload_selector.as_ref().is_some_and(|sel| labels_subset(sel, labels)));
+    let default = || in_ns.iter().copied().find(|&i| reg.sidecars[i].workload_selector.is_none());
+    with_selector().or_else(default).or(reg.root_sidecar)
 }
 
 /// Istio `doGetSidecarScope` for a sidecar proxy.
