@@ -5,13 +5,24 @@
 //! and `buildCatchAllVirtualHost`. VirtualService routes are reduced to the first destination
 //! of the first HTTP route (matches on path or headers are not evaluated).
 
-use std::collections::HashSet;
+use std::borrow::Cow;
+
+use rustc_hash::FxHashSet;
 
 use super::types::{Origin, RouteConfig, SourceRef, VirtualHost};
 use crate::host::matches;
 use crate::registry::{Registry, Service, ServiceRegistry, ServiceResolution};
 use crate::resolve::EgressListener;
 use crate::validate::values::Protocol;
+
+/// A domain as Envoy compares it (lowercase); most are lowercase already and are not copied.
+fn folded(d: &str) -> Cow<'_, str> {
+    if d.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+        Cow::Owned(d.to_lowercase())
+    } else {
+        Cow::Borrowed(d)
+    }
+}
 
 pub(crate) struct Routes<'a> {
     pub reg: &'a Registry,
@@ -52,7 +63,8 @@ impl Routes<'_> {
             listener_port = 0;
         }
         let mut hosts: Vec<VirtualHost> = Vec::new();
-        let mut seen_domains: HashSet<String> = HashSet::new();
+        // Domains already taken by an earlier virtual host, compared case-insensitively.
+        let mut seen_domains: FxHashSet<String> = FxHashSet::default();
         for imp in &listener.services {
             let s = &self.reg.services[imp.id];
             // A sniffed service's route config only ever keeps that service's virtual host
@@ -61,8 +73,8 @@ impl Routes<'_> {
             if sniffed_host.is_some_and(|h| h != s.hostname) {
                 continue;
             }
-            let ports: Vec<u32> = if listener_port == 0 { imp.ports.iter().map(|p| p.number).collect() } else { vec![listener_port] };
-            for p in ports {
+            let ports = (listener_port == 0).then(|| imp.ports.iter().map(|p| p.number));
+            for p in ports.into_iter().flatten().chain((listener_port != 0).then_some(listener_port)) {
                 if !imp.ports.iter().any(|x| x.number == p) {
                     continue;
                 }
@@ -72,11 +84,11 @@ impl Routes<'_> {
                 if listener_port == 0 && p != 80 {
                     domains.retain(|d| d.contains(':'));
                 }
-                domains.retain(|d| !seen_domains.contains(&d.to_lowercase()));
+                domains.retain(|d| !seen_domains.contains(folded(d).as_ref()));
                 if domains.is_empty() {
                     continue;
                 }
-                seen_domains.extend(domains.iter().map(|d| d.to_lowercase()));
+                seen_domains.extend(domains.iter().map(|d| folded(d).into_owned()));
                 let (cluster, origin) = self.destination(listener, s, p);
                 hosts.push(VirtualHost { name: format!("{}:{p}", s.hostname), domains, cluster: Some(cluster), origin });
             }
