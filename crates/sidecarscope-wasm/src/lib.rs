@@ -14,7 +14,7 @@ use serde::Serialize;
 use sidecarscope::report::{self, Range};
 use sidecarscope::resolve::WorkloadRef;
 use sidecarscope::trace::trace as trace_call;
-use sidecarscope::{Input, ListenerGenerator, Registry, Resolver, Workload};
+use sidecarscope::{Input, ListenerGenerator, Proxy, Registry, Resolver, Workload};
 use wasm_bindgen::prelude::*;
 
 use args::{parse_call, parse_input, parse_proxy, ProxyArgs};
@@ -88,11 +88,19 @@ pub fn workloads(#[wasm_bindgen(unchecked_param_type = "SourceInput")] input: Js
     to_js(&out)
 }
 
-/// The proxy and input arguments, the proxy checked first (before reading the input), as the
-/// CLI does.
-fn proxy_and_input(proxy: &JsValue, input: &JsValue) -> Result<(ProxyArgs, Input), Error> {
-    let proxy = parse_proxy(proxy)?;
-    Ok((proxy, parse_input(input)?))
+/// What `resolve`, `listeners` and `trace` share: the proxy argument, checked first (before the
+/// input is read, as the CLI does), then the input, its registry, and the proxy resolved against
+/// it (with the workload it names, if any), handed to `f`.
+fn with_proxy<T>(
+    input: &JsValue,
+    proxy: &JsValue,
+    f: impl FnOnce(&ProxyArgs, &Input, &Registry, Proxy, Option<&Workload>) -> T,
+) -> Result<T, Error> {
+    let args = parse_proxy(proxy)?;
+    let input = parse_input(input)?;
+    let registry = Registry::build(&input);
+    let (proxy, workload) = args.resolve(&registry)?;
+    Ok(f(&args, &input, &registry, proxy, workload))
 }
 
 /// Which Sidecar governs the proxy and the effective configuration it gets, with the reason
@@ -103,17 +111,17 @@ pub fn resolve(
     #[wasm_bindgen(unchecked_param_type = "ProxySpec")] proxy: JsValue,
 ) -> Result<JsValue, Error> {
     enter();
-    let (args, input) = proxy_and_input(&proxy, &input)?;
-    let registry = Registry::build(&input);
-    let (proxy, workload) = args.resolve(&registry)?;
-    let mut r = Resolver::new(&registry).resolve(&proxy);
-    if let Some(w) = workload {
-        r.workload = Some(WorkloadRef { kind: w.kind.clone(), namespace: w.namespace.clone(), name: w.name.clone() });
-    }
-    if !args.istiod_env.is_empty() {
-        let pairs: Vec<String> = args.istiod_env.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        r.notes.push(format!("istiodEnv {} accepted but not applied: resolution follows Istio's default feature flags", pairs.join(" ")));
-    }
+    let r = with_proxy(&input, &proxy, |args, _, registry, proxy, workload| {
+        let mut r = Resolver::new(registry).resolve(&proxy);
+        if let Some(w) = workload {
+            r.workload = Some(WorkloadRef { kind: w.kind.clone(), namespace: w.namespace.clone(), name: w.name.clone() });
+        }
+        if !args.istiod_env.is_empty() {
+            let pairs: Vec<String> = args.istiod_env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            r.notes.push(format!("istiodEnv {} accepted but not applied: resolution follows Istio's default feature flags", pairs.join(" ")));
+        }
+        r
+    })?;
     to_js(&r)
 }
 
@@ -125,10 +133,7 @@ pub fn listeners(
     #[wasm_bindgen(unchecked_param_type = "ProxySpec")] proxy: JsValue,
 ) -> Result<JsValue, Error> {
     enter();
-    let (args, input) = proxy_and_input(&proxy, &input)?;
-    let registry = Registry::build(&input);
-    let (proxy, _) = args.resolve(&registry)?;
-    let set = sidecarscope::listeners_with(&registry, &input, &proxy, &args.istiod_env);
+    let set = with_proxy(&input, &proxy, |args, input, registry, proxy, _| sidecarscope::listeners_with(registry, input, &proxy, &args.istiod_env))?;
     to_js(&set)
 }
 
@@ -142,9 +147,8 @@ pub fn trace(
 ) -> Result<JsValue, Error> {
     enter();
     let call = parse_call(&call)?;
-    let (args, input) = proxy_and_input(&proxy, &input)?;
-    let registry = Registry::build(&input);
-    let (proxy, _) = args.resolve(&registry)?;
-    let set = ListenerGenerator::new(&registry, &input, &args.istiod_env).generate(&proxy);
-    to_js(&trace_call(&set, &call))
+    let trace = with_proxy(&input, &proxy, |args, input, registry, proxy, _| {
+        trace_call(&ListenerGenerator::new(registry, input, &args.istiod_env).generate(&proxy), &call)
+    })?;
+    to_js(&trace)
 }
