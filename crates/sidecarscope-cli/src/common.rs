@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::ValueEnum;
+use sidecarscope::suppress::Rule;
 use sidecarscope::{Diagnostic, Input, Proxy, Registry, Severity, Workload};
 
 /// Exit code: no errors.
@@ -68,20 +69,48 @@ pub enum CheckOutput {
     Sarif,
 }
 
-/// Runs a diagnostics command: load, check, print in the chosen format, exit code.
-pub fn run_check(args: CheckArgs, check: fn(&Input) -> Vec<Diagnostic>) -> u8 {
+/// Runs a diagnostics command: load, check, apply suppressions (`analyze` only: `None` for
+/// `validate`, which answers as the webhook does), print in the chosen format, exit code.
+pub fn run_check(args: CheckArgs, check: fn(&Input) -> Vec<Diagnostic>, suppress: Option<&[Rule]>) -> u8 {
     let input = match load(&args.input) {
         Ok(i) => i,
         Err(code) => return code,
     };
     let mut diags = check(&input);
     sidecarscope::report::sort(&mut diags);
+    let suppressed = suppress.map(|rules| sidecarscope::suppress::apply(&input, &mut diags, rules)).unwrap_or_default();
     match args.output {
-        CheckOutput::Json => print_json(&sidecarscope::report::diagnostics_report(&input, &diags)),
-        CheckOutput::Sarif => print_json(&sidecarscope::sarif::sarif_log(&input, &diags)),
-        CheckOutput::Text => print(&sidecarscope::report::render_human(&input, &diags, args.color.enabled())),
+        CheckOutput::Json => {
+            let mut report = sidecarscope::report::diagnostics_report(&input, &diags);
+            report.summary.suppressed = suppressed.len();
+            print_json(&report)
+        }
+        CheckOutput::Sarif => print_json(&sidecarscope::sarif::sarif_log_with_suppressed(&input, &diags, &suppressed)),
+        CheckOutput::Text => {
+            let mut text = sidecarscope::report::render_human(&input, &diags, args.color.enabled());
+            if !suppressed.is_empty() {
+                let mut by: Vec<String> = suppressed.iter().map(|s| s.by.describe()).collect();
+                by.sort();
+                by.dedup();
+                text.push_str(&format!("{} suppressed, by {}\n", suppressed.len(), by.join(", ")));
+            }
+            print(&text)
+        }
     }
     exit_for(&diags, args.fail_on)
+}
+
+/// Reads `--suppress` rules; prints istioctl's warning for unknown codes.
+pub fn suppress_rules(values: &[String]) -> Result<Vec<Rule>, String> {
+    let mut rules = Vec::new();
+    for v in values {
+        let (rule, warning) = Rule::parse(v)?;
+        if let Some(w) = warning {
+            eprintln!("sidecarscope: warning: {w}");
+        }
+        rules.push(rule);
+    }
+    Ok(rules)
 }
 
 /// Reads the paths into a loaded input, or prints why not and returns the exit code.

@@ -41,7 +41,7 @@ enum Command {
     /// Validate every Sidecar as istiod's webhook and the CRD schema would.
     Validate(common::CheckArgs),
     /// Analyze the whole mesh: validation, istioctl analyze's and Kiali's Sidecar checks, and ours.
-    Analyze(common::CheckArgs),
+    Analyze(commands::analyze::AnalyzeArgs),
     /// Show which Sidecar governs a workload and its effective configuration, with reasons.
     Resolve(commands::resolve::Args),
     /// List the listeners istiod would send the proxy, as `istioctl proxy-config listeners` shows them.

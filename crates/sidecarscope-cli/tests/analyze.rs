@@ -131,3 +131,79 @@ fn sarif_of_a_clean_input_has_rules_and_no_results() {
     assert_eq!(v["runs"][0]["results"].as_array().unwrap().len(), 0);
     assert!(!v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap().is_empty());
 }
+
+/// JSON output of `analyze` with extra arguments, and its exit code.
+fn analyze_json(text: &str, args: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let out = cli().args(["analyze", "--output", "json"]).args(args).arg("-").write_stdin(text.to_string()).output().unwrap();
+    (out.status.code(), serde_json::from_slice(&out.stdout).unwrap())
+}
+
+/// `CODE name` of the findings about a resource (not the input-wide notes).
+fn codes(v: &serde_json::Value) -> Vec<String> {
+    v["diagnostics"].as_array().unwrap().iter().filter(|d| !d["resource"].is_null()).map(|d| format!("{} {}", d["code"].as_str().unwrap(), d["resource"]["name"].as_str().unwrap_or(""))).collect()
+}
+
+#[test]
+fn the_analyze_suppress_annotation_leaves_out_the_resources_findings() {
+    // As istioctl: the codes listed on the resource (exactly as written), or `*`.
+    let annotated = |value: &str| CONFLICT.replacen("  name: a\n", &format!("  name: a\n  annotations:\n    galley.istio.io/analyze-suppress: \"{value}\"\n"), 1);
+    let (code, v) = analyze_json(&annotated("IST0111"), &[]);
+    assert_eq!(codes(&v), ["SC2003 b"], "{v}");
+    assert_eq!(v["summary"]["suppressed"], 1);
+    assert_eq!(code, Some(1), "b's finding still fails the run");
+    assert_eq!(codes(&analyze_json(&annotated("*"), &[]).1), ["SC2003 b"]);
+    assert_eq!(codes(&analyze_json(&annotated("SC2003"), &[]).1), ["SC2003 b"], "our own codes are accepted too");
+    assert_eq!(codes(&analyze_json(&annotated("IST0101, IST0111"), &[]).1), ["SC2003 a", "SC2003 b"], "Istio does not trim the entries");
+    let (_, v) = analyze_json(&annotated("IST0101"), &[]);
+    assert_eq!(codes(&v), ["SC2003 a", "SC2003 b"]);
+    assert!(v["summary"].get("suppressed").is_none(), "absent when nothing is suppressed: {v}");
+}
+
+#[test]
+fn the_kiali_annotation_leaves_out_kiali_findings() {
+    let annotated = |value: &str| CONFLICT.replacen("  name: b\n", &format!("  name: b\n  annotations:\n    kiali.io/ignore-validations: \"{value}\"\n"), 1);
+    assert_eq!(codes(&analyze_json(&annotated(""), &[]).1), ["SC2003 a"], "an empty value drops every Kiali finding");
+    assert_eq!(codes(&analyze_json(&annotated("KIA0002"), &[]).1), ["SC2003 a"]);
+    assert_eq!(codes(&analyze_json(&annotated("KIA1004"), &[]).1), ["SC2003 a", "SC2003 b"]);
+}
+
+#[test]
+fn suppress_rules_match_code_and_resource_with_globs() {
+    let (code, v) = analyze_json(CONFLICT, &["--suppress", "IST0111=Sidecar ns/*"]);
+    assert_eq!(codes(&v), Vec::<String>::new());
+    assert_eq!(v["summary"]["suppressed"], 2);
+    assert_eq!(code, Some(0), "nothing left to fail on");
+    assert_eq!(codes(&analyze_json(CONFLICT, &["-S", "KIA0002=Sidecar ns/b"]).1), ["SC2003 a"]);
+    assert_eq!(codes(&analyze_json(CONFLICT, &["-S", "SC2003=*/a", "-S", "IST0111=Sidecar other/*"]).1), ["SC2003 b"]);
+    assert_eq!(codes(&analyze_json(MISMATCH, &["-S", "SC3001=Sidecar ns1/default"]).1), Vec::<String>::new());
+    cli().args(["analyze", "-S", "IST0111", "-"]).write_stdin(CONFLICT).assert().code(2).stderr(predicates::str::contains("is not a valid suppression value"));
+    cli()
+        .args(["analyze", "-S", "ISTX=Sidecar ns/a", "-"])
+        .write_stdin(CONFLICT)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("Supplied message code 'ISTX' is an unknown message code and will not have any effect"));
+}
+
+#[test]
+fn suppressed_findings_are_told_in_text_and_marked_in_sarif() {
+    let out = cli().args(["analyze", "--color", "never", "-S", "IST0111=Sidecar ns/a", "-"]).write_stdin(CONFLICT).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.ends_with("1 suppressed, by --suppress IST0111=Sidecar ns/a\n"), "{text}");
+    let out = cli().args(["analyze", "--output", "sarif", "-S", "IST0111=Sidecar ns/a", "-"]).write_stdin(CONFLICT).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let suppressed: Vec<&serde_json::Value> = results.iter().filter(|r| r.get("suppressions").is_some()).collect();
+    assert_eq!(suppressed.len(), 1, "{v}");
+    assert_eq!(suppressed[0]["suppressions"][0]["kind"], "external");
+    assert_eq!(suppressed[0]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"], "Sidecar ns/a");
+    assert!(results.iter().any(|r| r.get("suppressions").is_none()), "b's finding is reported as usual");
+}
+
+#[test]
+fn validate_answers_as_the_webhook_whatever_the_annotations() {
+    let annotated = CONFLICT.replacen("  name: a\n", "  name: a\n  annotations:\n    galley.istio.io/analyze-suppress: \"*\"\n", 1).replace("\"./*\"", "\"nope\"");
+    let out = cli().args(["validate", "--output", "json", "-"]).write_stdin(annotated).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(codes(&v).iter().any(|c| c.ends_with(" a")), "{v}");
+}

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use js_sys::{Array, Error, Object};
 use serde::Deserialize;
+use sidecarscope::suppress::Rule;
 use sidecarscope::trace::{Call, CallDirection, CallProtocol, CallTls};
 use sidecarscope::validate::values::is_ip_address;
 use sidecarscope::{Input, Proxy, Registry, SourceFile, Workload};
@@ -34,6 +35,22 @@ fn from_js<T: for<'de> Deserialize<'de>>(value: &JsValue, what: &str, fields: &[
         let msg = e.to_string();
         err(format!("{what}: {}", msg.strip_prefix("Error: ").unwrap_or(&msg)))
     })
+}
+
+#[derive(Deserialize)]
+struct AnalyzeOptions {
+    #[serde(default)]
+    suppress: Vec<String>,
+}
+
+/// `analyze`'s options: `{ suppress: ["IST0101=Sidecar default/*"] }`. Rules with codes no tool
+/// reports are kept (istioctl warns and goes on); malformed rules throw.
+pub fn parse_analyze_options(value: &JsValue) -> Result<Vec<Rule>, Error> {
+    if !value.is_object() || Array::is_array(value) {
+        return Err(err(format!("options must be an object such as {{ suppress: [\"IST0101=Sidecar default/*\"] }}, not {}", js_type(value))));
+    }
+    let o: AnalyzeOptions = from_js(value, "options", &["suppress"])?;
+    o.suppress.iter().map(|s| Rule::parse(s).map(|(rule, _)| rule).map_err(|e| err(format!("options.suppress: {e}")))).collect()
 }
 
 #[derive(Deserialize)]

@@ -17,7 +17,7 @@ use sidecarscope::trace::trace as trace_call;
 use sidecarscope::{Input, ListenerGenerator, Proxy, Registry, Resolver, Workload};
 use wasm_bindgen::prelude::*;
 
-use args::{parse_call, parse_input, parse_proxy, ProxyArgs};
+use args::{parse_analyze_options, parse_call, parse_input, parse_proxy, ProxyArgs};
 
 pub use js_sys::Error;
 
@@ -57,14 +57,25 @@ pub fn validate(#[wasm_bindgen(unchecked_param_type = "SourceInput")] input: JsV
 }
 
 /// Analyzes the whole mesh: validation, istioctl analyze's and Kiali's Sidecar checks, and
-/// Sidecarscope's own (the CLI's `sidecarscope analyze -o json`).
+/// Sidecarscope's own (the CLI's `sidecarscope analyze -o json`). Suppressions apply as in the
+/// CLI: the resources' annotations, and `options.suppress` rules (the CLI's `--suppress`).
 #[wasm_bindgen(unchecked_return_type = "DiagnosticsReport")]
-pub fn analyze(#[wasm_bindgen(unchecked_param_type = "SourceInput")] input: JsValue) -> Result<JsValue, Error> {
+pub fn analyze(
+    #[wasm_bindgen(unchecked_param_type = "SourceInput")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "AnalyzeOptions")] options: Option<JsValue>,
+) -> Result<JsValue, Error> {
     enter();
+    let rules = match &options {
+        Some(o) if !o.is_undefined() => parse_analyze_options(o)?,
+        _ => Vec::new(),
+    };
     let input = parse_input(&input)?;
     let mut diags = sidecarscope::analyze(&input);
     report::sort(&mut diags);
-    to_js(&report::diagnostics_report(&input, &diags))
+    let suppressed = sidecarscope::suppress::apply(&input, &mut diags, &rules);
+    let mut r = report::diagnostics_report(&input, &diags);
+    r.summary.suppressed = suppressed.len();
+    to_js(&r)
 }
 
 /// A workload of the input with the range of its resource (line/column and UTF-16 offsets).

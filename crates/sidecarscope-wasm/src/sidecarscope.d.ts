@@ -149,6 +149,19 @@ export interface Summary {
   errors: number;
   warnings: number;
   infos: number;
+  /** Findings left out by suppressions (annotations, `suppress` rules); absent when none. */
+  suppressed?: number;
+}
+
+/** Options of `analyze`. */
+export interface AnalyzeOptions {
+  /**
+   * istioctl analyze's `--suppress` rules: `CODE=Kind namespace/name`, `*` matching any run of
+   * characters, the code an `IST`, `KIA` or `SC` code (e.g. `"IST0101=Sidecar default/*"`).
+   * The resources' `galley.istio.io/analyze-suppress` and `kiali.io/ignore-validations`
+   * annotations apply whatever the options.
+   */
+  suppress?: string[];
 }
 
 /** `sidecarscope validate|analyze -o json`: diagnostics sorted by file and position. */

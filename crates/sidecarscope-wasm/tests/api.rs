@@ -105,7 +105,7 @@ fn validate_and_analyze_equal_the_core_report() {
     let input = sidecarscope::load_text("input.yaml", MESH);
     for (name, got, mut diags) in [
         ("validate", api::validate(s(MESH)).unwrap(), sidecarscope::validate(&input)),
-        ("analyze", api::analyze(s(MESH)).unwrap(), sidecarscope::analyze(&input)),
+        ("analyze", api::analyze(s(MESH), None).unwrap(), sidecarscope::analyze(&input)),
     ] {
         report::sort(&mut diags);
         assert_eq!(js_json(&got), rust_json(&report::diagnostics_report(&input, &diags)), "{name}");
@@ -130,7 +130,7 @@ fn findings_are_data_not_exceptions() {
     let report = js_json(&api::validate(s("kind: [unclosed\n")).unwrap());
     assert_eq!(report["summary"]["errors"], json!(1));
     assert_eq!(report["diagnostics"][0]["code"], "SC0001");
-    let empty = js_json(&api::analyze(s("")).unwrap());
+    let empty = js_json(&api::analyze(s(""), None).unwrap());
     assert_eq!(empty["summary"], json!({"errors": 0, "warnings": 0, "infos": 0}));
 }
 
@@ -233,14 +233,37 @@ fn trace_equals_the_core() {
 }
 
 #[wasm_bindgen_test]
+fn analyze_applies_suppressions() {
+    let codes = |r: &Value| r["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    let all = js_json(&api::analyze(s(MESH), None).unwrap());
+    let bad_host = all["diagnostics"].as_array().unwrap().iter().find(|d| d["path"] == "spec.egress[0].hosts[1]").expect("the bad host is reported");
+    let code = bad_host["code"].as_str().unwrap();
+    assert!(all["summary"].get("suppressed").is_none());
+    let rule = format!("{code}=Sidecar prod/*");
+    let some = js_json(&api::analyze(s(MESH), Some(obj(json!({ "suppress": [rule] })))).unwrap());
+    assert_eq!(some["summary"]["suppressed"], 1, "{some}");
+    assert!(!codes(&some).contains(&code.to_string()));
+    assert_eq!(codes(&some).len() + 1, codes(&all).len());
+    assert_eq!(js_json(&api::analyze(s(MESH), Some(JsValue::UNDEFINED)).unwrap()), all);
+    // The annotation, as istioctl reads it.
+    let annotated = MESH.replacen("  name: ratings\n  namespace: prod\nspec:", "  name: ratings\n  namespace: prod\n  annotations:\n    galley.istio.io/analyze-suppress: \"*\"\nspec:", 1);
+    let r = js_json(&api::analyze(s(&annotated), None).unwrap());
+    assert!(r["diagnostics"].as_array().unwrap().iter().all(|d| d["resource"]["name"] != "ratings" || d["resource"]["kind"] != "Sidecar"), "{r}");
+    assert!(r["summary"]["suppressed"].as_u64().unwrap() >= 1);
+}
+
+#[wasm_bindgen_test]
 fn bad_input_throws() {
     assert_eq!(
         thrown(api::validate(JsValue::from_f64(3.0))),
         "sidecarscope: input must be a string (YAML or JSON) or an array of { name, text } objects, not number"
     );
     assert!(thrown(api::validate(JsValue::NULL)).ends_with("not null"));
-    assert!(thrown(api::analyze(obj(json!([{"name": "a.yaml"}])))).contains("input[0]: missing field `text`"));
-    assert!(thrown(api::analyze(obj(json!([{"name": "a.yaml", "text": "", "path": "x"}])))).contains("unknown field `path`"));
+    assert!(thrown(api::analyze(obj(json!([{"name": "a.yaml"}])), None)).contains("input[0]: missing field `text`"));
+    assert!(thrown(api::analyze(obj(json!([{"name": "a.yaml", "text": "", "path": "x"}])), None)).contains("unknown field `path`"));
+    assert!(thrown(api::analyze(s(MESH), Some(obj(json!({"suppress": ["IST0101"]}))))).contains("options.suppress: IST0101 is not a valid suppression value"));
+    assert!(thrown(api::analyze(s(MESH), Some(obj(json!({"supress": []}))))).contains("options: unknown field `supress`"));
+    assert!(thrown(api::analyze(s(MESH), Some(JsValue::from_str("IST0101=x")))).contains("options must be an object"));
 }
 
 #[wasm_bindgen_test]

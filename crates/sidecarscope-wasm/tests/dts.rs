@@ -21,7 +21,7 @@ const ROOTS: &[&str] = &["DiagnosticsReport", "Workload", "Resolution", "Listene
 const ADDED: &[(&str, &str)] = &[("Workload", "range")];
 /// Declarations of arguments and helpers, with no Rust counterpart.
 const TS_ONLY: &[&str] = &[
-    "SourceText", "SourceInput", "ProxyOptions", "WorkloadProxySpec", "NamespaceProxySpec", "ProxySpec", "CallSpec", "JsonValue",
+    "SourceText", "SourceInput", "ProxyOptions", "WorkloadProxySpec", "NamespaceProxySpec", "ProxySpec", "CallSpec", "AnalyzeOptions", "JsonValue",
     "ProtocolName", "WorkloadKind", "ListenerFilterName",
 ];
 /// Wrappers that serialize as their content.

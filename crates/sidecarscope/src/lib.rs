@@ -15,6 +15,7 @@ pub mod report;
 pub mod resolve;
 pub mod sarif;
 pub mod source;
+pub mod suppress;
 pub mod text;
 pub mod trace;
 pub mod validate;

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::diagnostic::{Code, Diagnostic, Origin, Severity};
 use crate::load::Input;
 use crate::report;
+use crate::suppress::Suppressed;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const VERSION: &str = "2.1.0";
@@ -88,7 +89,18 @@ pub struct SarifResult {
     pub level: &'static str,
     pub message: Text,
     pub locations: Vec<Location>,
+    /// Present on findings a suppression left out (SARIF 2.1.0 §3.27.23): code-scanning UIs
+    /// show them as dismissed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suppressions: Vec<Suppression>,
     pub properties: ResultProperties,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Suppression {
+    /// `inSource` (an annotation in the YAML) or `external` (a `--suppress` rule).
+    pub kind: &'static str,
+    pub justification: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -194,41 +206,19 @@ pub fn uri(name: &str) -> String {
 
 /// The SARIF log of a set of diagnostics.
 pub fn sarif_log(input: &Input, diags: &[Diagnostic]) -> Log {
+    sarif_log_with_suppressed(input, diags, &[])
+}
+
+/// The log of `diags`, followed by the findings suppressions left out, marked as suppressed.
+pub fn sarif_log_with_suppressed(input: &Input, diags: &[Diagnostic], suppressed: &[Suppressed]) -> Log {
     let rules: Vec<Rule> = Code::ALL.iter().map(|&c| rule(c)).collect();
     let results = diags
         .iter()
-        .map(|d| {
-            let j = report::to_json(input, d);
-            let text = match &d.hint {
-                Some(h) => format!("{}\n\nhelp: {h}", d.message),
-                None => d.message.clone(),
-            };
-            let logical = d
-                .resource
-                .as_ref()
-                .map(|r| LogicalLocation { fully_qualified_name: r.to_string(), kind: "resource" })
-                .into_iter()
-                .collect();
-            SarifResult {
-                rule_id: d.code.id(),
-                rule_index: Code::ALL.iter().position(|c| *c == d.code).unwrap_or(0),
-                level: level(d.severity),
-                message: Text { text },
-                locations: vec![Location {
-                    physical_location: PhysicalLocation {
-                        artifact_location: ArtifactLocation { uri: uri(&j.file) },
-                        region: Region {
-                            start_line: j.range.start.line,
-                            start_column: j.range.start.column,
-                            end_line: j.range.end.line,
-                            end_column: j.range.end.column,
-                        },
-                    },
-                    logical_locations: logical,
-                }],
-                properties: ResultProperties { istio_code: d.istio_code(), kiali_code: d.kiali_code, path: d.path.clone() },
-            }
-        })
+        .map(|d| result(input, d, Vec::new()))
+        .chain(suppressed.iter().map(|s| {
+            let kind = if s.by.in_source() { "inSource" } else { "external" };
+            result(input, &s.diagnostic, vec![Suppression { kind, justification: format!("suppressed by {}", s.by.describe()) }])
+        }))
         .collect();
     Log {
         schema: SCHEMA,
@@ -238,6 +228,40 @@ pub fn sarif_log(input: &Input, diags: &[Diagnostic]) -> Log {
             results,
             column_kind: "unicodeCodePoints",
         }],
+    }
+}
+
+fn result(input: &Input, d: &Diagnostic, suppressions: Vec<Suppression>) -> SarifResult {
+    let j = report::to_json(input, d);
+    let text = match &d.hint {
+        Some(h) => format!("{}\n\nhelp: {h}", d.message),
+        None => d.message.clone(),
+    };
+    let logical = d
+        .resource
+        .as_ref()
+        .map(|r| LogicalLocation { fully_qualified_name: r.to_string(), kind: "resource" })
+        .into_iter()
+        .collect();
+    SarifResult {
+        rule_id: d.code.id(),
+        rule_index: Code::ALL.iter().position(|c| *c == d.code).unwrap_or(0),
+        level: level(d.severity),
+        message: Text { text },
+        locations: vec![Location {
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation { uri: uri(&j.file) },
+                region: Region {
+                    start_line: j.range.start.line,
+                    start_column: j.range.start.column,
+                    end_line: j.range.end.line,
+                    end_column: j.range.end.column,
+                },
+            },
+            logical_locations: logical,
+        }],
+        suppressions,
+        properties: ResultProperties { istio_code: d.istio_code(), kiali_code: d.kiali_code, path: d.path.clone() },
     }
 }
 
