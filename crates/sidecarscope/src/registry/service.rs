@@ -114,7 +114,7 @@ pub fn kubernetes_hostname(name: &str, namespace: &str) -> String {
 
 /// Istio `kube.ConvertService`.
 pub fn from_kubernetes(r: &Resource, index: usize) -> Service {
-    let empty = Node { kind: crate::yaml::NodeKind::Map(Vec::new()), range: r.node.range };
+    let empty = Node { kind: crate::yaml::NodeKind::Map(Box::default()), range: r.node.range };
     let spec = r.spec().filter(|s| s.as_map().is_some()).unwrap_or(&empty);
     let mut resolution = ServiceResolution::ClientSideLb;
     if string(spec, "type") == "ExternalName" && !string(spec, "externalName").is_empty() {

@@ -85,7 +85,7 @@ fn listener_port(n: &Node) -> ListenerPort {
 }
 
 pub fn from_resource(r: &Resource, index: usize) -> SidecarConfig {
-    let empty = Node { kind: crate::yaml::NodeKind::Map(Vec::new()), range: r.node.range };
+    let empty = Node { kind: crate::yaml::NodeKind::Map(Box::default()), range: r.node.range };
     let spec = r.spec().filter(|s| s.as_map().is_some()).unwrap_or(&empty);
     let egress = list(spec, "egress")
         .iter()

@@ -62,7 +62,7 @@ pub struct Settings(pub Node);
 impl Settings {
     /// An empty mapping: Istio's built-in defaults apply.
     pub fn empty() -> Settings {
-        Settings(Node { kind: NodeKind::Map(Vec::new()), range: Default::default() })
+        Settings(Node { kind: NodeKind::Map(Box::default()), range: Default::default() })
     }
     pub fn is_empty(&self) -> bool {
         self.0.as_map().is_some_and(|m| m.is_empty())

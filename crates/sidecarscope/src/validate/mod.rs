@@ -41,7 +41,7 @@ pub fn validate_sidecar(resource: &Resource) -> Vec<Diagnostic> {
         Some(_) => {}
         None => {
             // No spec decodes to an empty Sidecar.
-            let empty = crate::yaml::Node { kind: crate::yaml::NodeKind::Map(Vec::new()), range: resource.node.range };
+            let empty = crate::yaml::Node { kind: crate::yaml::NodeKind::Map(Box::default()), range: resource.node.range };
             sidecar::validate_sidecar(&mut ctx, &empty);
             if let Some(d) = ctx.out.last_mut() {
                 d.range = crate::text::TextRange::empty(resource.node.range.start);

@@ -3,5 +3,5 @@
 mod node;
 mod parse;
 
-pub use node::{Entry, JsonType, Node, NodeKind, Resolved, Scalar, ScalarStyle};
+pub use node::{Entry, JsonType, Node, NodeKind, Resolved, Scalar, ScalarStyle, ScalarTag, ScalarText};
 pub use parse::{parse_documents, parse_single, Document, YamlError, YamlErrorKind, MAX_ALIAS_EXPANSION, MAX_DEPTH};

@@ -1,6 +1,19 @@
 //! The YAML node tree: every node keeps its byte range in the source text.
+//!
+//! An input has hundreds of thousands of nodes, so a node is kept small: 32 bytes (on 64-bit
+//! targets), collections as exactly sized boxed slices, and a scalar's value inline when it has
+//! at most 15 bytes (most keys and values of Kubernetes YAML do), else in one heap block.
 
 use crate::text::TextRange;
+
+/// A scalar's value. On 64-bit targets an [`ecow::EcoString`]: up to 15 bytes inline, in the
+/// 16 bytes a `Box<str>` takes, so that most scalars need no heap block. On 32-bit targets (the
+/// wasm module) a `Box<str>` takes 8 bytes, which a small-string type could not beat, and the
+/// web playground's download budget is kept for features.
+#[cfg(target_pointer_width = "64")]
+pub type ScalarText = ecow::EcoString;
+#[cfg(not(target_pointer_width = "64"))]
+pub type ScalarText = Box<str>;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
@@ -12,8 +25,8 @@ pub struct Node {
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeKind {
     Scalar(Scalar),
-    Seq(Vec<Node>),
-    Map(Vec<Entry>),
+    Seq(Box<[Node]>),
+    Map(Box<[Entry]>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -24,12 +37,40 @@ pub struct Entry {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scalar {
-    /// The value (boxed without spare capacity: an input has hundreds of thousands of them).
-    pub value: Box<str>,
+    /// The value (derefs to `str`; stored inline up to 15 bytes).
+    pub value: ScalarText,
     pub style: ScalarStyle,
-    /// An explicit tag such as `!!str`, as `handle + suffix`.
-    pub tag: Option<Box<str>>,
+    /// The explicit tag (such as `!!str`), as far as type resolution reads it.
+    pub tag: Option<ScalarTag>,
 }
+
+/// An explicit tag of a scalar, classified when the tree is built (the tag's text is in the
+/// source, before the node's range).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalarTag {
+    /// `!!str` (`tag:yaml.org,2002:str`): the value is a string whatever it looks like.
+    Str,
+    /// `tag:yaml.org,2002:null` written in full (`!<tag:yaml.org,2002:null>`, or `!!null` under
+    /// the default `%TAG !! tag:yaml.org,2002:`).
+    Null,
+    /// Any other tag: resolution ignores it.
+    Other,
+}
+
+impl ScalarTag {
+    /// Classifies a tag written as `handle + suffix` (saphyr's event).
+    pub fn classify(tag: &str) -> ScalarTag {
+        match tag {
+            "tag:yaml.org,2002:str" | "!!str" => ScalarTag::Str,
+            "tag:yaml.org,2002:null" => ScalarTag::Null,
+            _ => ScalarTag::Other,
+        }
+    }
+}
+
+// The sizes the memory figures of ARCHITECTURE.md rest on.
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Node>() == 32 && std::mem::size_of::<Entry>() == 64);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScalarStyle {
@@ -79,9 +120,9 @@ impl JsonType {
 
 impl Scalar {
     pub fn resolve(&self) -> Resolved<'_> {
-        match self.tag.as_deref() {
-            Some("tag:yaml.org,2002:str") | Some("!!str") => return Resolved::Str(&self.value),
-            Some("tag:yaml.org,2002:null") => return Resolved::Null,
+        match self.tag {
+            Some(ScalarTag::Str) => return Resolved::Str(&self.value),
+            Some(ScalarTag::Null) => return Resolved::Null,
             _ => {}
         }
         if self.style != ScalarStyle::Plain {

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle as PStyle, Span};
 
-use super::node::{Entry, Node, NodeKind, Scalar, ScalarStyle};
+use super::node::{Entry, Node, NodeKind, Scalar, ScalarStyle, ScalarTag, ScalarText};
 use crate::text::TextRange;
 
 /// Maximum number of nodes that alias expansion may add to one input.
@@ -193,8 +193,8 @@ impl Builder {
                     PStyle::Literal => ScalarStyle::Literal,
                     PStyle::Folded => ScalarStyle::Folded,
                 };
-                let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix).into_boxed_str());
-                let node = Node { kind: NodeKind::Scalar(Scalar { value: value.into_owned().into_boxed_str(), style, tag }), range };
+                let tag = tag.map(|t| ScalarTag::classify(&format!("{}{}", t.handle, t.suffix)));
+                let node = Node { kind: NodeKind::Scalar(Scalar { value: ScalarText::from(&*value), style, tag }), range };
                 self.push(node, anchor);
             }
             Event::SequenceStart(anchor, _) => {
@@ -207,7 +207,7 @@ impl Builder {
             }
             Event::SequenceEnd => {
                 if let Some(Frame { map: false, first, start, anchor }) = self.stack.pop() {
-                    let items: Vec<Node> = self.values.drain(first..).collect();
+                    let items: Box<[Node]> = self.values.drain(first..).collect();
                     let end = items.last().map_or(range.end, |n| n.range.end.max(range.end));
                     self.push(Node { kind: NodeKind::Seq(items), range: TextRange::new(start, end.max(start)) }, anchor);
                 }
@@ -223,7 +223,7 @@ impl Builder {
                     }
                     drop(drained);
                     let end = entries.last().map_or(range.end, |e| e.value.range.end.max(range.end));
-                    self.push(Node { kind: NodeKind::Map(entries), range: TextRange::new(start, end.max(start)) }, anchor);
+                    self.push(Node { kind: NodeKind::Map(entries.into_boxed_slice()), range: TextRange::new(start, end.max(start)) }, anchor);
                 }
             }
             Event::Alias(id) => {
