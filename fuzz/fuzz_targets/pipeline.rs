@@ -1,22 +1,29 @@
 //! The whole pipeline on arbitrary text: load, validate, analyze, then resolve, generate
 //! listeners (and their table) and trace a few calls for the workloads found and one
-//! synthetic proxy. Nothing may panic, hang or put a range outside the input.
+//! synthetic proxy, with suppressions applied to the findings. Nothing may panic, hang or put a range outside the input.
 #![no_main]
 
 use std::collections::BTreeMap;
 
 use libfuzzer_sys::fuzz_target;
+use sidecarscope::suppress::Rule;
 use sidecarscope::trace::{trace, Call, CallDirection, CallProtocol};
 use sidecarscope::{ListenerGenerator, Proxy, Registry, Resolver};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let input = sidecarscope::load_text("fuzz.yaml", text);
-    let diags = sidecarscope::analyze(&input);
+    let mut diags = sidecarscope::analyze(&input);
     for d in &diags {
         assert!(d.range.start <= d.range.end && d.range.end as usize <= text.len(), "range outside the input: {d:?}");
     }
+    // Suppressions: the annotations of the input, and rules with globs.
+    let rules: Vec<Rule> = ["IST0101=Sidecar *", "SC3001=*/a*b*", "KIA0002=**"].iter().map(|r| Rule::parse(r).unwrap().0).collect();
+    let before = diags.len();
+    let suppressed = sidecarscope::suppress::apply(&input, &mut diags, &rules);
+    assert_eq!(diags.len() + suppressed.len(), before);
     let _ = sidecarscope::report::diagnostics_report(&input, &diags);
+    let _ = sidecarscope::sarif::sarif_log_with_suppressed(&input, &diags, &suppressed);
     let registry = Registry::build(&input);
     let mut resolver = Resolver::new(&registry);
     let env = BTreeMap::new();

@@ -3,15 +3,24 @@
 
 use std::collections::BTreeMap;
 
+use sidecarscope::suppress::Rule;
 use sidecarscope::trace::{trace, Call, CallDirection, CallProtocol};
 use sidecarscope::{ListenerGenerator, Proxy, Registry, Resolver};
 
 /// The same stages as the fuzz target `fuzz/fuzz_targets/pipeline.rs`.
 fn pipeline(text: &str) {
     let input = sidecarscope::load_text("regression.yaml", text);
-    for d in sidecarscope::analyze(&input) {
-        assert!(d.range.start <= d.range.end && d.range.end as usize <= text.len(), "{d:?}");
+    let mut diags = sidecarscope::analyze(&input);
+    for d in &diags {
+        assert!(d.range.start <= d.range.end && d.range.end as usize <= text.len(), "range outside the input: {d:?}");
     }
+    // Suppressions: the annotations of the input, and rules with globs.
+    let rules: Vec<Rule> = ["IST0101=Sidecar *", "SC3001=*/a*b*", "KIA0002=**"].iter().map(|r| Rule::parse(r).unwrap().0).collect();
+    let before = diags.len();
+    let suppressed = sidecarscope::suppress::apply(&input, &mut diags, &rules);
+    assert_eq!(diags.len() + suppressed.len(), before);
+    let _ = sidecarscope::report::diagnostics_report(&input, &diags);
+    let _ = sidecarscope::sarif::sarif_log_with_suppressed(&input, &diags, &suppressed);
     let registry = Registry::build(&input);
     let mut resolver = Resolver::new(&registry);
     let env = BTreeMap::new();
