@@ -22,6 +22,25 @@ fn keep_freed_memory() {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
 }
 
+/// No transparent huge pages for this process. mimalloc commits its arena eagerly and, where
+/// the kernel's THP setting is `always`, every touched 2 MiB becomes resident at once: on the
+/// 5,000-service mesh that was 25 MB of the 89 MB peak of analyze, for no measurable speed.
+/// (mimalloc's own `allow_thp` option is read before `main` runs; the process flag is not.)
+#[cfg(target_os = "linux")]
+fn no_transparent_huge_pages() {
+    const PR_SET_THP_DISABLE: std::ffi::c_int = 41;
+    extern "C" {
+        fn prctl(option: std::ffi::c_int, ...) -> std::ffi::c_int;
+    }
+    // SAFETY: prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) only sets a flag of this process; a kernel
+    // without it returns an error, which changes nothing.
+    unsafe {
+        prctl(PR_SET_THP_DISABLE, 1 as std::ffi::c_ulong, 0 as std::ffi::c_ulong, 0 as std::ffi::c_ulong, 0 as std::ffi::c_ulong);
+    }
+}
+#[cfg(not(target_os = "linux"))]
+fn no_transparent_huge_pages() {}
+
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -53,6 +72,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    no_transparent_huge_pages();
     keep_freed_memory();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
