@@ -43,6 +43,9 @@ pub struct Workload {
     pub source: SourceId,
     #[serde(skip)]
     pub range: TextRange,
+    /// Index of the resource in `Input::resources`.
+    #[serde(skip)]
+    pub resource: usize,
 }
 
 impl Workload {
@@ -54,10 +57,10 @@ impl Workload {
 
 /// Every workload of the input, in input order.
 pub fn workloads(input: &Input) -> Vec<Workload> {
-    input.resources.iter().filter(|r| r.kind.is_workload()).filter_map(|r| workload(input, r)).collect()
+    input.resources.iter().enumerate().filter(|(_, r)| r.kind.is_workload()).filter_map(|(i, r)| workload(input, r, i)).collect()
 }
 
-fn workload(input: &Input, r: &Resource) -> Option<Workload> {
+fn workload(input: &Input, r: &Resource, index: usize) -> Option<Workload> {
     let spec = r.spec();
     let (labels, annotations, pod_spec, ip) = match r.kind {
         ResourceKind::Pod => {
@@ -78,7 +81,7 @@ fn workload(input: &Input, r: &Resource) -> Option<Workload> {
                 })
                 .unwrap_or_default();
             let ip = str_of(spec, "address").filter(|a| !a.is_empty()).map(str::to_string);
-            return Some(finish(input, r, labels, r.node.at(&["metadata", "annotations"]), None, ip, ports));
+            return Some(finish(input, r, index, labels, r.node.at(&["metadata", "annotations"]), None, ip, ports));
         }
         _ => {
             let template = spec.and_then(|s| set(s, "template"));
@@ -86,12 +89,14 @@ fn workload(input: &Input, r: &Resource) -> Option<Workload> {
             (meta.and_then(|m| set(m, "labels")), meta.and_then(|m| set(m, "annotations")), template.and_then(|t| set(t, "spec")), None)
         }
     };
-    Some(finish(input, r, string_map(labels), annotations, pod_spec, ip, Vec::new()))
+    Some(finish(input, r, index, string_map(labels), annotations, pod_spec, ip, Vec::new()))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn finish(
     input: &Input,
     r: &Resource,
+    index: usize,
     labels: BTreeMap<String, String>,
     annotations: Option<&Node>,
     pod_spec: Option<&Node>,
@@ -125,5 +130,6 @@ fn finish(
         line: src.line_col(r.node.range.start).line,
         source: r.source,
         range: r.node.range,
+        resource: index,
     }
 }

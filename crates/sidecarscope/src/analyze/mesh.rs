@@ -25,13 +25,17 @@ pub(crate) struct Governed {
     pub scope: usize,
 }
 
+/// No labels.
+static NO_LABELS: BTreeMap<String, String> = BTreeMap::new();
+
 /// A Pod as istioctl's `SelectorAnalyzer` sees it.
 #[derive(Debug, Clone)]
-pub(crate) struct Pod {
-    pub namespace: String,
+pub(crate) struct Pod<'a> {
+    pub namespace: &'a str,
     /// The Pod's name; for the pods of a controller that the input does not list, `<name>-*`.
     pub name: String,
-    pub labels: BTreeMap<String, String>,
+    /// The pod's labels: those of its workload in the registry (the controller's template).
+    pub labels: &'a BTreeMap<String, String>,
     /// Istio `util.PodInAmbientMode`: annotation `ambient.istio.io/redirection: enabled`.
     pub ambient: bool,
     /// `Deployment web` when this stands for the running pods of a controller of the input.
@@ -40,11 +44,12 @@ pub(crate) struct Pod {
 
 /// A workload as Kiali's checkers see it (`models.Workload`): its kind, name and pod labels.
 #[derive(Debug, Clone)]
-pub(crate) struct KialiWorkload {
-    pub namespace: String,
-    pub kind: String,
-    pub name: String,
-    pub labels: BTreeMap<String, String>,
+pub(crate) struct KialiWorkload<'a> {
+    pub namespace: &'a str,
+    pub kind: &'a str,
+    pub name: &'a str,
+    /// The pod labels: those of its workload in the registry.
+    pub labels: &'a BTreeMap<String, String>,
     /// A controller with `replicas: 0` (it runs no pod).
     pub scaled_to_zero: bool,
 }
@@ -73,12 +78,12 @@ impl SidecarRef<'_> {
 
 pub(crate) struct Mesh<'a> {
     pub input: &'a Input,
-    pub reg: Registry,
+    pub reg: &'a Registry,
     /// Sidecars in input order.
     pub sidecars: Vec<SidecarRef<'a>>,
     /// istioctl's view: Pods, plus the pods of controllers whose Pods the input lacks.
-    pub pods: Vec<Pod>,
-    pub kiali_workloads: Vec<KialiWorkload>,
+    pub pods: Vec<Pod<'a>>,
+    pub kiali_workloads: Vec<KialiWorkload<'a>>,
     /// Namespace resources of the input: name -> labels.
     pub namespaces: HashMap<String, BTreeMap<String, String>>,
     /// Every namespace some resource of the input lives in (or a Namespace names).
@@ -106,8 +111,7 @@ pub(crate) struct Mesh<'a> {
 }
 
 impl<'a> Mesh<'a> {
-    pub fn build(input: &'a Input) -> Mesh<'a> {
-        let reg = Registry::build(input);
+    pub fn build(input: &'a Input, reg: &'a Registry) -> Mesh<'a> {
         let mut sidecars = Vec::new();
         // Resource index -> Sidecar config index, built once (a scan per Sidecar is quadratic).
         let config_of: HashMap<usize, usize> = reg.sidecars.iter().enumerate().map(|(c, s)| (s.resource, c)).collect();
@@ -168,13 +172,19 @@ impl<'a> Mesh<'a> {
                 }
             }
         }
+        // Each resource's labels as a workload of the registry (pods and Kiali's workloads read
+        // the same maps rather than copies).
+        let mut labels_of: Vec<&BTreeMap<String, String>> = vec![&NO_LABELS; input.resources.len()];
+        for w in &reg.workloads {
+            labels_of[w.resource] = &w.labels;
+        }
         Mesh {
             input,
             kube_hosts,
             service_entry_ids,
             no_proxy,
-            pods: pods(input),
-            kiali_workloads: kiali_workloads(input),
+            pods: pods(input, &labels_of),
+            kiali_workloads: kiali_workloads(input, &labels_of),
             has_workloads: !reg.workloads.is_empty(),
             has_services: !reg.services.is_empty(),
             reg,
@@ -252,31 +262,35 @@ pub(crate) fn config_namespaces(reg: &Registry, known_namespaces: &BTreeSet<Stri
 /// Deployment, StatefulSet, DaemonSet and (owner-less) ReplicaSet that none of the input's Pods
 /// belongs to and that is not scaled to zero. A live cluster has those pods; the input often
 /// holds only the manifests.
-fn pods(input: &Input) -> Vec<Pod> {
+fn pods<'a>(input: &'a Input, labels_of: &[&'a BTreeMap<String, String>]) -> Vec<Pod<'a>> {
     let mut out: Vec<Pod> = input
-        .of_kind(ResourceKind::Pod)
-        .map(|r| Pod {
-            namespace: r.namespace.clone(),
+        .resources
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.kind == ResourceKind::Pod)
+        .map(|(i, r)| Pod {
+            namespace: &r.namespace,
             name: r.name.clone(),
-            labels: string_map(r.node.at(&["metadata", "labels"])),
+            labels: labels_of[i],
             ambient: r.annotation("ambient.istio.io/redirection").and_then(Node::scalar_text) == Some("enabled"),
             implied_by: None,
         })
         .collect();
     let listed = out.len();
-    for r in &input.resources {
+    for (i, r) in input.resources.iter().enumerate() {
         let Some(c) = controller(r) else { continue };
-        if c.replicas == Some(0) || c.labels.is_empty() || c.owned {
+        let labels = labels_of[i];
+        if c.replicas == Some(0) || labels.is_empty() || c.owned {
             continue;
         }
-        if out[..listed].iter().any(|p| p.namespace == r.namespace && labels_subset(&c.labels, &p.labels)) {
+        if out[..listed].iter().any(|p| p.namespace == r.namespace && labels_subset(labels, p.labels)) {
             continue;
         }
         let ambient = c.annotations.and_then(|a| a.get("ambient.istio.io/redirection")).and_then(Node::scalar_text) == Some("enabled");
         out.push(Pod {
-            namespace: r.namespace.clone(),
+            namespace: &r.namespace,
             name: format!("{}-*", r.name),
-            labels: c.labels,
+            labels,
             ambient,
             implied_by: Some(format!("{} {}", r.kind_name, r.name)),
         });
@@ -286,26 +300,20 @@ fn pods(input: &Input) -> Vec<Pod> {
 
 /// Kiali's workloads (`business.fetchWorkloads`): controllers and Pods, with their pod labels.
 /// ReplicaSets owned by a Deployment are represented by it; WorkloadEntries are not workloads.
-fn kiali_workloads(input: &Input) -> Vec<KialiWorkload> {
+fn kiali_workloads<'a>(input: &'a Input, labels_of: &[&'a BTreeMap<String, String>]) -> Vec<KialiWorkload<'a>> {
     let mut out = Vec::new();
-    for r in &input.resources {
+    for (i, r) in input.resources.iter().enumerate() {
         if r.kind == ResourceKind::Pod {
-            out.push(KialiWorkload {
-                namespace: r.namespace.clone(),
-                kind: r.kind_name.clone(),
-                name: r.name.clone(),
-                labels: string_map(r.node.at(&["metadata", "labels"])),
-                scaled_to_zero: false,
-            });
+            out.push(KialiWorkload { namespace: &r.namespace, kind: &r.kind_name, name: &r.name, labels: labels_of[i], scaled_to_zero: false });
         } else if let Some(c) = controller(r) {
             if c.owned {
                 continue;
             }
             out.push(KialiWorkload {
-                namespace: r.namespace.clone(),
-                kind: r.kind_name.clone(),
-                name: r.name.clone(),
-                labels: c.labels,
+                namespace: &r.namespace,
+                kind: &r.kind_name,
+                name: &r.name,
+                labels: labels_of[i],
                 scaled_to_zero: c.replicas == Some(0),
             });
         }
@@ -313,8 +321,8 @@ fn kiali_workloads(input: &Input) -> Vec<KialiWorkload> {
     out
 }
 
+/// A controller's pod template, as the pods it runs (its labels are its workload's).
 struct Controller<'a> {
-    labels: BTreeMap<String, String>,
     annotations: Option<&'a Node>,
     /// `spec.replicas` when set (DaemonSets have none).
     replicas: Option<i128>,
@@ -331,7 +339,6 @@ fn controller(r: &Resource) -> Option<Controller<'_>> {
     let replicas = if r.kind == ResourceKind::DaemonSet { None } else { spec.and_then(|s| set(s, "replicas")).and_then(Node::as_int) };
     let owned = r.kind == ResourceKind::ReplicaSet && r.node.at(&["metadata", "ownerReferences"]).and_then(Node::as_seq).is_some_and(|s| !s.is_empty());
     Some(Controller {
-        labels: string_map(meta.and_then(|m| set(m, "labels"))),
         annotations: meta.and_then(|m| set(m, "annotations")),
         replicas,
         owned,

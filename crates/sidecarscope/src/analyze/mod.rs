@@ -47,7 +47,8 @@ pub fn analyze(input: &Input) -> Vec<Diagnostic> {
 /// The mesh checks alone (no validation findings).
 pub fn analyze_mesh(input: &Input) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let m = Mesh::build(input);
+    let reg = crate::registry::Registry::build(input);
+    let m = Mesh::build(input, &reg);
     if m.sidecars.is_empty() {
         return out;
     }

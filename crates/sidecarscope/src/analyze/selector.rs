@@ -133,7 +133,7 @@ fn with_selector(m: &Mesh, out: &mut Vec<Diagnostic>, flagged: &mut BTreeSet<usi
     // Istio: pods of the Sidecar's own namespace only (looked up by namespace, in pod order).
     let mut pods_in: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, p) in m.pods.iter().enumerate() {
-        pods_in.entry(p.namespace.as_str()).or_default().push(i);
+        pods_in.entry(p.namespace).or_default().push(i);
     }
     let mut pod_sidecars: Vec<Vec<&SidecarRef>> = vec![Vec::new(); m.pods.len()];
     for sc in &selector {
@@ -162,7 +162,7 @@ fn with_selector(m: &Mesh, out: &mut Vec<Diagnostic>, flagged: &mut BTreeSet<usi
     let mut candidates: Vec<usize> = Vec::new();
     for w in &m.kiali_workloads {
         candidates.clear();
-        for (key, value) in &w.labels {
+        for (key, value) in w.labels {
             candidates.extend(by_first_label.get(&(key.as_str(), value.as_str())).into_iter().flatten());
         }
         candidates.sort_unstable();
