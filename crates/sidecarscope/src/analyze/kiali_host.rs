@@ -54,7 +54,7 @@ pub(crate) fn not_found(m: &Mesh, sidecar_ns: &str, entry: &str) -> Option<bool>
     }
     // 3. Kubernetes Services visible to the Sidecar's namespace (`KubeServiceHosts`) whose
     // hostname, `name.ns` or `name.ns.svc` is the host (looked up, not scanned).
-    let svc_match = m.kube_hosts.get(&host.text).is_some_and(|ids| ids.iter().any(|&id| m.reg.service_visible(id, sidecar_ns)));
+    let svc_match = m.kube_services_called(&host.text).any(|id| m.reg.service_visible(id, sidecar_ns));
     Some(!svc_match)
 }
 
