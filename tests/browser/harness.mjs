@@ -66,14 +66,26 @@ export async function launch() {
 }
 
 /**
- * Opens a page and watches it: `problems()` lists console errors, uncaught exceptions and
- * network requests made after load (the playground must make none).
+ * Opens a page and watches it: `problems()` lists console errors, uncaught exceptions, network
+ * requests made after load (the playground must make none) and Content-Security-Policy
+ * violations (`securitypolicyviolation` events, in the page and its frames), which
+ * `violations()` lists as objects.
  */
 export async function openPage(context, url, { waitReady = true } = {}) {
   const page = await context.newPage();
   const errors = [];
   const lateRequests = [];
+  const violations = [];
   let loaded = false;
+  // Recorded from the start of every document (frames included), before the page's scripts.
+  await page.exposeBinding("__scViolation", ({ frame }, v) => violations.push({ ...v, frame: frame.url() }));
+  await page.addInitScript(() => {
+    document.addEventListener(
+      "securitypolicyviolation",
+      (e) => window.__scViolation({ directive: e.effectiveDirective, blocked: e.blockedURI, sample: e.sample }),
+      true,
+    );
+  });
   page.on("console", (m) => {
     if (m.type() === "error") errors.push(`console: ${m.text()}`);
   });
@@ -86,7 +98,12 @@ export async function openPage(context, url, { waitReady = true } = {}) {
   if (waitReady) await waitReady_(page);
   await page.waitForLoadState("networkidle");
   loaded = true;
-  page.problems = () => [...errors, ...lateRequests.map((u) => `request after load: ${u}`)];
+  page.violations = () => [...violations];
+  page.problems = () => [
+    ...errors,
+    ...lateRequests.map((u) => `request after load: ${u}`),
+    ...violations.map((v) => `CSP violation: ${v.directive} refused ${v.blocked} in ${v.frame}`),
+  ];
   return page;
 }
 
