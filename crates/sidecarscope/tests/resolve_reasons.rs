@@ -215,6 +215,27 @@ fn service_ports_become_inbound_ports_unless_interception_is_none() {
 }
 
 #[test]
+fn service_entry_endpoints_at_the_proxy_ip_are_inbound_ports_as_in_listeners() {
+    // A VM workload: a ServiceEntry of its namespace lists its IP as an endpoint.
+    let yaml = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: vm-api, namespace: vms}\nspec:\n  hosts: [api.vms.internal]\n  location: MESH_INTERNAL\n  resolution: STATIC\n  ports: [{number: 8080, name: http, protocol: HTTP, targetPort: 9090}]\n  endpoints: [{address: 10.9.0.4}]\n";
+    let input = load_text("test.yaml", yaml);
+    let mut vm = proxy("vms", &[("app", "api")]);
+    vm.ip = Some("10.9.0.4".into());
+    let r = resolve(&input, &vm);
+    assert_eq!(r.ingress.len(), 1, "{:?}", r.ingress);
+    assert_eq!((r.ingress[0].port, r.ingress[0].service.as_deref()), (9090, Some("api.vms.internal")));
+    let set = sidecarscope::listeners(&input, &vm, &Default::default());
+    let inbound = set.listeners.iter().find(|l| l.name == "virtualInbound").expect("virtualInbound");
+    assert!(inbound.filter_chains.iter().any(|c| c.chain_match.destination_port == Some(9090)), "{:?}", inbound.filter_chains);
+
+    // Another IP, or none: not a target.
+    vm.ip = Some("10.9.0.5".into());
+    assert!(resolve(&input, &vm).ingress.is_empty());
+    vm.ip = None;
+    assert!(resolve(&input, &vm).ingress.is_empty());
+}
+
+#[test]
 fn scope_drops_are_explained() {
     let se = |ns: &str, name: &str, port: u32| {
         format!("---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  hosts: [foobar.svc.cluster.local]\n  ports: [{{number: {port}, name: tcp, protocol: TCP}}]\n")

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use super::endpoints::Endpoints;
 use super::env::IstiodEnv;
 use super::mtls::{Mtls, MtlsMode};
 use super::proxy::{Interception, ProxyFacts};
@@ -14,7 +13,7 @@ use super::types::{
     Action, ChainMatch, ChainTls, Direction, FilterChain, Listener, ListenerFilter, Origin, Ports, Skipped, SourceRef, HTTP_INSPECTOR, ORIGINAL_DST,
     ORIGINAL_SRC, TLS_INSPECTOR,
 };
-use crate::registry::{protocol_name, Registry, ServiceRegistry, SidecarConfig};
+use crate::registry::{protocol_name, Registry, SidecarConfig};
 use crate::resolve::inbound::{targets, Target};
 use crate::resolve::Proxy;
 use crate::validate::values::Protocol;
@@ -102,7 +101,6 @@ pub(crate) struct Inbound<'a> {
     pub proxy: &'a Proxy,
     pub facts: &'a ProxyFacts,
     pub env: &'a IstiodEnv,
-    pub endpoints: &'a Endpoints,
     pub sidecar: Option<&'a SidecarConfig>,
     pub mtls: &'a Mtls,
     pub skipped: &'a mut Vec<Skipped>,
@@ -110,29 +108,6 @@ pub(crate) struct Inbound<'a> {
 }
 
 impl Inbound<'_> {
-    /// Istio's service targets: services selecting the workload (as resolution finds them), then
-    /// ServiceEntries of the proxy's namespace with an endpoint at the proxy's IP.
-    fn service_targets(&mut self) -> Vec<Target> {
-        let mut out = targets(self.reg, self.proxy, self.notes);
-        let Some(ip) = &self.facts.ip else { return out };
-        for &id in self.reg.services_in_namespace(&self.proxy.namespace) {
-            let s = &self.reg.services[id];
-            if s.registry != ServiceRegistry::ServiceEntry || out.iter().any(|t| t.service == id) {
-                continue;
-            }
-            if self.endpoints.of(self.reg, s).iter().any(|e| &e.address == ip) {
-                for p in &s.ports {
-                    let target = match &p.target_port {
-                        Some(crate::registry::TargetPort::Number(n)) => *n,
-                        _ => p.number,
-                    };
-                    out.push(Target { service: id, service_port: p.number, target, protocol: p.protocol, name: p.name.clone() });
-                }
-            }
-        }
-        out
-    }
-
     /// Istio `getFilterChainsByServicePort`.
     fn by_service_port(&mut self, targets: &[Target], skip_ports: &[u32]) -> BTreeMap<u32, ChainConfig> {
         let mut out = BTreeMap::new();
@@ -278,7 +253,7 @@ impl Inbound<'_> {
     /// Istio `buildInboundListeners`: `virtualInbound` (unless interception is NONE) followed by
     /// the listeners of chain configs that bind their own port.
     pub fn build(mut self) -> Vec<Listener> {
-        let targets = self.service_targets();
+        let targets = targets(self.reg, self.proxy, self.notes);
         let configs = self.chain_configs(&targets);
         let mut own = Vec::new();
         let mut virtual_chains = Vec::new();

@@ -7,7 +7,6 @@
 //! [`crate::trace`] follows a call through the result.
 
 mod chain;
-mod endpoints;
 pub mod env;
 mod gosort;
 mod inbound;
@@ -35,7 +34,6 @@ pub use types::{
     VirtualHost,
 };
 
-use endpoints::Endpoints;
 use mtls::PeerAuthentications;
 use proxy::ProxyFacts;
 
@@ -54,11 +52,10 @@ pub fn listeners_with(reg: &Registry, input: &Input, proxy: &Proxy, istiod_env: 
 }
 
 /// Generates listeners for many proxies against one registry: the SidecarScopes are shared as
-/// in [`Resolver`], endpoints and PeerAuthentications are indexed once.
+/// in [`Resolver`], PeerAuthentications are indexed once.
 pub struct ListenerGenerator<'r> {
     reg: &'r Registry,
     resolver: Resolver<'r>,
-    endpoints: Endpoints,
     peer_authentications: PeerAuthentications,
     env: IstiodEnv,
     env_notes: Vec<String>,
@@ -77,7 +74,6 @@ impl<'r> ListenerGenerator<'r> {
         ListenerGenerator {
             reg,
             resolver: Resolver::new(reg),
-            endpoints: Endpoints::build(input),
             peer_authentications: PeerAuthentications::build(input),
             env,
             env_notes,
@@ -107,7 +103,6 @@ impl<'r> ListenerGenerator<'r> {
                 proxy,
                 facts: &facts,
                 env: &self.env,
-                endpoints: &self.endpoints,
                 sidecar,
                 mtls: &mtls,
                 skipped: &mut skipped,
@@ -118,7 +113,7 @@ impl<'r> ListenerGenerator<'r> {
                 reg,
                 facts: &facts,
                 env: &self.env,
-                endpoints: &self.endpoints,
+                endpoints: &reg.endpoints,
                 sidecar,
                 fallthrough: fallthrough.clone(),
                 skipped: &mut skipped,

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use super::chain::ChainOpts;
-use super::endpoints::Endpoints;
+use crate::registry::endpoints::Endpoints;
 use super::env::IstiodEnv;
 use super::proxy::{CannotBind, Interception, ProxyFacts};
 use super::types::{Action, Direction, Listener, ListenerFilter, Origin, Ports, Skipped, SourceRef, HTTP_INSPECTOR, TLS_INSPECTOR};

@@ -5,6 +5,7 @@
 //! resolution.
 
 pub mod destination_rule;
+pub(crate) mod endpoints;
 pub mod export_to;
 pub mod mesh;
 pub mod read;
@@ -60,6 +61,8 @@ pub struct Registry {
     /// Sidecars with a `workloadSelector` first, then the others; oldest first in each group.
     /// Shared (`Arc`) so that every resolution can keep the Sidecar it used without copying it.
     pub sidecars: Vec<Arc<SidecarConfig>>,
+    /// Endpoint addresses of the services (EndpointSlices, Endpoints, ServiceEntry endpoints).
+    pub(crate) endpoints: endpoints::Endpoints,
     sidecars_by_namespace: HashMap<String, Vec<usize>>,
     /// The root Sidecar: the first selector-less Sidecar in the root namespace.
     pub root_sidecar: Option<usize>,
@@ -101,6 +104,7 @@ impl Registry {
         reg.destination_rule_index = DestinationRuleIndex::build(&reg.destination_rules, &reg.mesh);
         reg.index_sidecars(sidecars);
         reg.index_distinct_namespaces();
+        reg.endpoints = endpoints::Endpoints::build(input);
         reg
     }
 

@@ -10,7 +10,7 @@ use super::destination_rules::{choose, ScopeRules};
 use super::output::Settings;
 use super::Proxy;
 use crate::registry::read::{labels_subset, list, set, u32_of};
-use crate::registry::{protocol_name, Registry, ServiceId, SidecarConfig, TargetPort};
+use crate::registry::{protocol_name, Registry, ServiceId, ServiceRegistry, SidecarConfig, TargetPort};
 use crate::validate::values::Protocol;
 
 /// One inbound port (one `inbound|<port>||` cluster and filter chain).
@@ -89,8 +89,8 @@ fn reserved(proxy: &Proxy, bind: &str, port: u32, protocol: Option<Protocol>, vi
     None
 }
 
-/// Services of the proxy's namespace whose selector matches its labels (its service targets),
-/// oldest first, one entry per port.
+/// The proxy's service targets, one entry per port: services of its namespace whose selector
+/// matches its labels (oldest first), then ServiceEntries with an endpoint at its IP.
 pub(crate) fn targets(reg: &Registry, proxy: &Proxy, notes: &mut Vec<String>) -> Vec<Target> {
     let mut out = Vec::new();
     for &id in reg.services_in_namespace(&proxy.namespace) {
@@ -115,6 +115,24 @@ pub(crate) fn targets(reg: &Registry, proxy: &Proxy, notes: &mut Vec<String>) ->
                 },
             };
             out.push(Target { service: id, service_port: p.number, target, protocol: p.protocol, name: p.name.clone() });
+        }
+    }
+    // Istio `GetProxyServiceTargets` also counts ServiceEntries of the proxy's namespace with an
+    // endpoint (listed, or a WorkloadEntry it selects) at the proxy's IP.
+    let Some(ip) = &proxy.ip else { return out };
+    for &id in reg.services_in_namespace(&proxy.namespace) {
+        let s = &reg.services[id];
+        if s.registry != ServiceRegistry::ServiceEntry || out.iter().any(|t| t.service == id) {
+            continue;
+        }
+        if reg.endpoints.of(reg, s).iter().any(|e| &e.address == ip) {
+            for p in &s.ports {
+                let target = match &p.target_port {
+                    Some(TargetPort::Number(n)) => *n,
+                    _ => p.number,
+                };
+                out.push(Target { service: id, service_port: p.number, target, protocol: p.protocol, name: p.name.clone() });
+            }
         }
     }
     out

@@ -1,14 +1,14 @@
-//! Endpoint addresses of services, for the two places listener generation needs them: headless
-//! services get one outbound listener per endpoint IP, and ServiceEntry endpoints with the
-//! proxy's IP make the proxy a target of that ServiceEntry (Istio `ServiceEndpointsByPort`,
+//! Endpoint addresses of services, for the two places they matter: headless services get one
+//! outbound listener per endpoint IP, and ServiceEntry endpoints with the proxy's IP make the
+//! proxy a target of that ServiceEntry (its inbound ports, in resolution and listeners) (Istio `ServiceEndpointsByPort`,
 //! `GetProxyServiceTargets`). Read from EndpointSlices and Endpoints, ServiceEntry `endpoints`,
 //! and the Pods and WorkloadEntries of the input (what Kubernetes and istiod would select).
 
 use std::collections::HashMap;
 
 use crate::load::{Input, ResourceKind};
-use crate::registry::read::{labels_subset, list, string, strings};
-use crate::registry::{Registry, Service, ServiceRegistry};
+use super::read::{labels_subset, list, string, strings};
+use super::{Registry, Service, ServiceRegistry};
 
 /// One endpoint address and where it was read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,7 +21,7 @@ pub(crate) struct Endpoint {
     pub path: String,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Endpoints {
     /// Kubernetes `(namespace, service name)` -> addresses from EndpointSlices and Endpoints.
     kubernetes: HashMap<(String, String), Vec<Endpoint>>,
