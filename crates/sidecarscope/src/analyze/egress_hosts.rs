@@ -79,7 +79,7 @@ pub(crate) fn check(m: &Mesh, sc: &SidecarRef, sc_scopes: &[ConfigScope], out: &
         for (j, node, entry) in egress_hosts(sc.resource, i) {
             let kiali = kiali_host::not_found(m, sc.namespace(), entry);
             let listeners: Vec<(&str, &EgressListener)> =
-                sc_scopes.iter().filter_map(|(ns, egress, _)| egress.get(i).map(|e| (ns.as_str(), e))).collect();
+                sc_scopes.iter().filter_map(|(ns, egress)| egress.get(i).map(|e| (ns.as_str(), e))).collect();
             let through = imported_through(m, &listeners, entry);
             let includes = l.hosts.iter().filter(|h| !h.starts_with('~')).count();
             let ours = if excludes_all(entry) && includes > 0 && m.has_services {

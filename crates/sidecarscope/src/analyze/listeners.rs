@@ -18,7 +18,7 @@ pub(crate) fn check(m: &Mesh, sc: &SidecarRef, sc_scopes: &[ConfigScope], out: &
     }
     let cfg = m.config(sc);
     for (i, l) in cfg.egress.iter().enumerate() {
-        let listeners: Vec<_> = sc_scopes.iter().filter_map(|(ns, egress, _)| egress.get(i).map(|e| (ns.as_str(), e))).collect();
+        let listeners: Vec<_> = sc_scopes.iter().filter_map(|(ns, egress)| egress.get(i).map(|e| (ns.as_str(), e))).collect();
         let Some(&(config_ns, first)) = listeners.first() else { continue };
         // SC3003
         if let Some(port) = first.port_filter {
@@ -55,7 +55,7 @@ pub(crate) fn check(m: &Mesh, sc: &SidecarRef, sc_scopes: &[ConfigScope], out: &
         }
     }
     // SC3005: only the catch-all (last, no port) can lose services to an earlier listener.
-    for (config_ns, egress, _) in sc_scopes {
+    for (config_ns, egress) in sc_scopes {
         let Some(catch_all) = egress.last().filter(|l| l.port.is_none() && egress.len() > 1) else { continue };
         for (i, l) in egress.iter().enumerate().take(egress.len() - 1) {
             let Some(port) = l.port else { continue };

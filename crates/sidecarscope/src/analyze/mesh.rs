@@ -7,12 +7,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::load::{Input, Resource, ResourceKind};
 use crate::registry::read::{labels_subset, set, string_map};
 use crate::registry::{Registry, ServiceRegistry, SidecarConfig};
-use crate::resolve::{governing, EgressListener, ScopeKey, ScopeService, Shared};
+use crate::resolve::{governing, EgressListener, ScopeKey, Shared};
 use crate::text::TextRange;
 use crate::yaml::Node;
 
-/// A Sidecar's egress listeners and scope services for one config namespace.
-pub(crate) type ConfigScope = (String, Shared<Vec<EgressListener>>, Shared<Vec<ScopeService>>);
+/// A Sidecar's egress listeners for one config namespace.
+pub(crate) type ConfigScope = (String, Shared<Vec<EgressListener>>);
 
 /// What the checks read of a workload's resolution (`resolve::Governing`, its scope numbered).
 #[derive(Debug, Clone, Copy)]

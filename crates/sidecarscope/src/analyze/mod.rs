@@ -81,7 +81,7 @@ fn scope_checks(m: &Mesh, out: &mut Vec<Diagnostic>) -> Vec<Vec<ServiceId>> {
             for ns in mesh::config_namespaces(&m.reg, &m.known_namespaces, sc) {
                 let key = scope_key(&m.reg, Some(sc.config), &ns);
                 let parts = computed.entry(key).or_insert_with(|| scope_parts(&m.reg, Some(sc.config), &ns));
-                sc_scopes.push((ns, parts.egress.clone(), parts.services.clone()));
+                sc_scopes.push((ns, parts.egress.clone()));
             }
         }
         egress_hosts::check(m, sc, &sc_scopes, out);

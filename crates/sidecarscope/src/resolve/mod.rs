@@ -174,20 +174,19 @@ pub(crate) fn governing(reg: &Registry, w: &Workload) -> Governing {
     Governing { sidecar, registry_only: mode == "REGISTRY_ONLY", scope: scope_key(reg, sidecar, &w.namespace) }
 }
 
-/// A SidecarScope's egress listeners and services (what [`sidecar_scope`] returns), with the
-/// registry service of each scope service, for analysis, which computes each scope once and
-/// drops it after its checks.
+/// What analysis reads of a SidecarScope: the egress listeners (what [`sidecar_scope`]
+/// returns first) and the registry service of each scope-wide service. Analysis computes each
+/// scope once and drops it after its checks; the scope services' explanations are not kept.
 pub(crate) struct ScopeParts {
     pub egress: Shared<Vec<EgressListener>>,
-    pub services: Shared<Vec<ScopeService>>,
-    /// The registry service of each of `services` (same order).
+    /// The registry services of `Resolution::scope_services` (same order).
     pub service_ids: Vec<ServiceId>,
 }
 
 /// The scope of a Sidecar (`None`: no Sidecar) in config namespace `config_ns`.
 pub(crate) fn scope_parts(reg: &Registry, sidecar: Option<usize>, config_ns: &str) -> ScopeParts {
-    let scope = scope::compute(reg, sidecar.map(|i| &*reg.sidecars[i]), config_ns);
-    ScopeParts { egress: scope.egress, services: scope.services, service_ids: scope.service_ids }
+    let scope = scope::compute_for_analysis(reg, sidecar.map(|i| &*reg.sidecars[i]), config_ns);
+    ScopeParts { egress: scope.egress, service_ids: scope.service_ids }
 }
 
 /// Resolves many proxies against one registry, computing each (Sidecar, namespace) scope once.
@@ -427,7 +426,7 @@ mod tests {
                 assert_eq!(g.registry_only, r.outbound_traffic_policy.mode == "REGISTRY_ONLY", "{}", w.id());
                 assert_eq!(g.scope, full.scope_key(g.sidecar, &w.namespace), "{}", w.id());
                 let parts = scope_parts(&reg, g.sidecar, &w.namespace);
-                assert_eq!(serde_json::to_value(&parts.services).unwrap(), serde_json::to_value(&r.scope_services).unwrap(), "{}", w.id());
+                assert_eq!(serde_json::to_value(&parts.egress).unwrap(), serde_json::to_value(&r.egress).unwrap(), "{}", w.id());
                 let hosts: Vec<&str> = parts.service_ids.iter().map(|&id| reg.services[id].hostname.as_str()).collect();
                 assert_eq!(hosts, r.scope_services.iter().map(|s| s.hostname.as_str()).collect::<Vec<_>>(), "{}", w.id());
                 seen.insert((r.selection.kind as u8, g.registry_only));

@@ -83,6 +83,19 @@ pub(crate) fn listener_label(index: usize, l: &EgressListenerConfig) -> String {
 }
 
 pub(crate) fn compute(reg: &Registry, sidecar: Option<&SidecarConfig>, config_ns: &str) -> Scope {
+    build(reg, sidecar, config_ns, true)
+}
+
+/// The scope for analysis: the egress listeners and the scope services' registry ids, without
+/// the scope services themselves (`Scope::services` is empty), how each got in, their merged
+/// ports or the notes about them. For a Sidecar importing `*/*` those were the peak of
+/// analysis's memory.
+pub(crate) fn compute_for_analysis(reg: &Registry, sidecar: Option<&SidecarConfig>, config_ns: &str) -> Scope {
+    build(reg, sidecar, config_ns, false)
+}
+
+/// `explain`: build the scope services with their sources.
+fn build(reg: &Registry, sidecar: Option<&SidecarConfig>, config_ns: &str, explain: bool) -> Scope {
     let implicit = sidecar.is_none_or(|s| s.egress.is_empty());
     let default_listener = [EgressListenerConfig::catch_all_default()];
     let configs: &[EgressListenerConfig] = match sidecar {
@@ -92,7 +105,7 @@ pub(crate) fn compute(reg: &Registry, sidecar: Option<&SidecarConfig>, config_ns
     let mut notes = Vec::new();
     let mut listeners = Vec::with_capacity(configs.len());
     let mut entries: Vec<Entry> = Vec::new();
-    let mut added: HashMap<String, usize> = HashMap::new();
+    let mut added: HashMap<&str, usize> = HashMap::new();
     let mut uses_exclusion = false;
     for (li, l) in configs.iter().enumerate() {
         let hosts = egress::parse_hosts(&l.hosts, config_ns);
@@ -101,7 +114,13 @@ pub(crate) fn compute(reg: &Registry, sidecar: Option<&SidecarConfig>, config_ns
         let vss = egress::select_virtual_services(reg, &hosts, config_ns, &mut selected.used_entries);
         let label = listener_label(li, l);
         for imp in &selected.imported {
-            append(reg, &mut entries, &mut added, &mut notes, imp.id, imp.ports.clone(), format!("{label} via {}", imp.matched_by));
+            // Without reasons only the services matter, not their merged ports (which never
+            // decide whether a service is in the scope).
+            let (ports, source) = match explain {
+                true => (imp.ports.clone(), Some(format!("{label} via {}", imp.matched_by))),
+                false => (Vec::new(), None),
+            };
+            append(reg, &mut entries, &mut added, &mut notes, imp.id, ports, source);
         }
         // Istio: "Infer more possible destinations from virtual services".
         let filter = port_filter(l);
@@ -119,7 +138,11 @@ pub(crate) fn compute(reg: &Registry, sidecar: Option<&SidecarConfig>, config_ns
                     None => trim_to_destination_ports(&s.ports, &ports),
                 };
                 if let Some(p) = trimmed {
-                    append(reg, &mut entries, &mut added, &mut notes, id, p, format!("destination of VirtualService {} ({label})", vs.id()));
+                    let (ports, source) = match explain {
+                        true => (p, Some(format!("destination of VirtualService {} ({label})", vs.id()))),
+                        false => (Vec::new(), None),
+                    };
+                    append(reg, &mut entries, &mut added, &mut notes, id, ports, source);
                 }
             }
             if vs.has_delegate {
@@ -164,6 +187,7 @@ pub(crate) fn compute(reg: &Registry, sidecar: Option<&SidecarConfig>, config_ns
     let service_ids: Vec<ServiceId> = entries.iter().map(|e| e.id).collect();
     let services: Vec<ScopeService> = entries
         .into_iter()
+        .filter(|_| explain)
         .map(|e| {
             let s = &reg.services[e.id];
             ScopeService {
@@ -253,18 +277,28 @@ fn trim_to_destination_ports(ports: &[ServicePort], wanted: &[Option<u32>]) -> O
 /// Istio `appendSidecarServices`: first in wins, except that a Kubernetes Service replaces a
 /// ServiceEntry; same-hostname services merge their ports only when `canMergeServices`.
 /// Drops that change what the proxy reaches are explained in `notes`.
-fn append(reg: &Registry, entries: &mut Vec<Entry>, added: &mut HashMap<String, usize>, notes: &mut Vec<String>, id: ServiceId, ports: Vec<ServicePort>, source: String) {
+/// `source`: how the service got in (`None` when the scope is computed without reasons).
+fn append<'r>(
+    reg: &'r Registry,
+    entries: &mut Vec<Entry>,
+    added: &mut HashMap<&'r str, usize>,
+    notes: &mut Vec<String>,
+    id: ServiceId,
+    ports: Vec<ServicePort>,
+    source: Option<String>,
+) {
     let s = &reg.services[id];
-    let Some(&at) = added.get(&s.hostname) else {
-        added.insert(s.hostname.clone(), entries.len());
-        entries.push(Entry { id, ports, sources: vec![source] });
+    let Some(&at) = added.get(s.hostname.as_str()) else {
+        added.insert(&s.hostname, entries.len());
+        entries.push(Entry { id, ports, sources: source.into_iter().collect() });
         return;
     };
+    let source_text = source.as_deref().unwrap_or_default();
     let existing = &mut entries[at];
     let ex = &reg.services[existing.id];
     if ex.registry == ServiceRegistry::Kubernetes && s.registry != ServiceRegistry::Kubernetes {
         notes.push(format!(
-            "{} ({}, {source}) is not added to the scope: it already has the Kubernetes Service with that hostname from {}, which is never merged with other registries",
+            "{} ({}, {source_text}) is not added to the scope: it already has the Kubernetes Service with that hostname from {}, which is never merged with other registries",
             s.hostname,
             s.origin(),
             ex.namespace
@@ -273,19 +307,19 @@ fn append(reg: &Registry, entries: &mut Vec<Entry>, added: &mut HashMap<String, 
     }
     if ex.registry != ServiceRegistry::Kubernetes && s.registry == ServiceRegistry::Kubernetes {
         notes.push(format!("{} from {} replaces {} in the scope: a Kubernetes Service takes a hostname over from ServiceEntries", s.hostname, s.origin(), ex.origin()));
-        *existing = Entry { id, ports, sources: vec![source] };
+        *existing = Entry { id, ports, sources: source.into_iter().collect() };
         return;
     }
     let same_ports = existing.ports.len() == ports.len() && existing.ports.iter().zip(&ports).all(|(a, b)| a.same_as(b));
     if same_ports {
-        if existing.id == id && !existing.sources.contains(&source) {
+        if let Some(source) = source.filter(|src| existing.id == id && !existing.sources.contains(src)) {
             existing.sources.push(source);
         }
         return;
     }
     if let Some(why) = cannot_merge(reg, existing.id, id) {
         notes.push(format!(
-            "{} from {} ({source}) is not added to the scope: it already has {} from {}, and {why}",
+            "{} from {} ({source_text}) is not added to the scope: it already has {} from {}, and {why}",
             s.hostname,
             s.origin(),
             s.hostname,
@@ -298,7 +332,7 @@ fn append(reg: &Registry, entries: &mut Vec<Entry>, added: &mut HashMap<String, 
             existing.ports.push(p);
         }
     }
-    if !existing.sources.contains(&source) {
+    if let Some(source) = source.filter(|src| !existing.sources.contains(src)) {
         existing.sources.push(source);
     }
 }
