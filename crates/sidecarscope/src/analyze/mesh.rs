@@ -103,9 +103,6 @@ pub(crate) struct Mesh<'a> {
     pub scope_index: HashMap<ScopeKey, usize>,
     /// Per workload (`reg.workloads` order): why it has no sidecar proxy, if so.
     pub no_proxy: Vec<Option<&'static str>>,
-    /// Kubernetes services by (name, namespace), sorted: Kiali compares an egress host with
-    /// `name.ns` and `name.ns.svc` as well as the hostname (see [`Mesh::kube_services_called`]).
-    pub kube_names: Vec<(&'a str, &'a str, usize)>,
     /// Indexes of the ServiceEntry services, in registry order.
     pub service_entry_ids: Vec<usize>,
 }
@@ -156,15 +153,7 @@ impl<'a> Mesh<'a> {
             .iter()
             .map(|w| by_id.get(&(w.kind.as_str(), w.namespace.as_str(), w.name.as_str())).and_then(|r| no_sidecar_proxy(r)))
             .collect();
-        let mut kube_names = Vec::new();
-        let mut service_entry_ids = Vec::new();
-        for (id, s) in reg.services.iter().enumerate() {
-            match s.registry {
-                ServiceRegistry::Kubernetes => kube_names.push((s.resource_name.as_str(), s.namespace.as_str(), id)),
-                _ => service_entry_ids.push(id),
-            }
-        }
-        kube_names.sort_unstable();
+        let service_entry_ids = (0..reg.services.len()).filter(|&id| reg.services[id].registry != ServiceRegistry::Kubernetes).collect();
         // Each resource's labels as a workload of the registry (pods and Kiali's workloads read
         // the same maps rather than copies).
         let mut labels_of: Vec<&BTreeMap<String, String>> = vec![&NO_LABELS; input.resources.len()];
@@ -173,7 +162,6 @@ impl<'a> Mesh<'a> {
         }
         Mesh {
             input,
-            kube_names,
             service_entry_ids,
             no_proxy,
             pods: pods(input, &labels_of),
@@ -234,14 +222,17 @@ impl<'a> Mesh<'a> {
     /// Kiali's `KubeServiceHosts` has for each (each service at most once per form).
     pub fn kube_services_called<'s>(&'s self, host: &'s str) -> impl Iterator<Item = usize> + 's {
         let by_hostname = self.reg.services_with_hostname(host).iter().copied().filter(|&id| self.reg.services[id].registry == ServiceRegistry::Kubernetes);
-        // `name.ns` (and `name.ns.svc`) at every dot: names and namespaces of the input may hold dots.
+        // `name.ns` (and `name.ns.svc`) split at every dot (names and namespaces of the input may
+        // hold dots), each looked for among the services of that namespace.
         let by_name = [Some(host), host.strip_suffix(".svc")]
             .into_iter()
             .flatten()
             .flat_map(|t| t.match_indices('.').map(move |(k, _)| (&t[..k], &t[k + 1..])))
             .flat_map(move |(name, ns)| {
-                let from = self.kube_names.partition_point(|&(n, s, _)| (n, s) < (name, ns));
-                self.kube_names[from..].iter().take_while(move |&&(n, s, _)| (n, s) == (name, ns)).map(|&(_, _, id)| id)
+                self.reg.services_in_namespace(ns).iter().copied().filter(move |&id| {
+                    let s = &self.reg.services[id];
+                    s.registry == ServiceRegistry::Kubernetes && s.resource_name == name
+                })
             });
         by_hostname.chain(by_name)
     }

@@ -18,7 +18,7 @@ mod registry_only;
 mod selector;
 mod usage;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::Input;
@@ -75,13 +75,20 @@ fn scope_checks(m: &Mesh, out: &mut Vec<Diagnostic>) -> Vec<Vec<ServiceId>> {
     }
     let mut listener_findings = Vec::new();
     for sc in &m.sidecars {
-        let mut computed: HashMap<crate::resolve::ScopeKey, ScopeParts> = HashMap::new();
+        // This Sidecar's scopes by key (namespaces that no config singles out share one).
+        let mut computed: Vec<(crate::resolve::ScopeKey, ScopeParts)> = Vec::new();
         let mut sc_scopes = Vec::new();
         if m.has_services {
             for ns in mesh::config_namespaces(&m.reg, &m.known_namespaces, sc) {
                 let key = scope_key(&m.reg, Some(sc.config), &ns);
-                let parts = computed.entry(key).or_insert_with(|| scope_parts(&m.reg, Some(sc.config), &ns));
-                sc_scopes.push((ns, parts.egress.clone()));
+                let at = match computed.iter().position(|(k, _)| *k == key) {
+                    Some(at) => at,
+                    None => {
+                        computed.push((key, scope_parts(&m.reg, Some(sc.config), &ns)));
+                        computed.len() - 1
+                    }
+                };
+                sc_scopes.push((ns, computed[at].1.egress.clone()));
             }
         }
         egress_hosts::check(m, sc, &sc_scopes, out);
