@@ -138,7 +138,7 @@ impl<'a> Mesh<'a> {
             .workloads
             .iter()
             .map(|w| {
-                let g = governing(&reg, w);
+                let g = governing(reg, w);
                 let scope = *scope_index.entry(g.scope).or_insert_with_key(|key| {
                     scope_keys.push((key.clone(), w.namespace.clone()));
                     scope_keys.len() - 1

@@ -79,12 +79,12 @@ fn scope_checks(m: &Mesh, out: &mut Vec<Diagnostic>) -> Vec<Vec<ServiceId>> {
         let mut computed: Vec<(crate::resolve::ScopeKey, ScopeParts)> = Vec::new();
         let mut sc_scopes = Vec::new();
         if m.has_services {
-            for ns in mesh::config_namespaces(&m.reg, &m.known_namespaces, sc) {
-                let key = scope_key(&m.reg, Some(sc.config), &ns);
+            for ns in mesh::config_namespaces(m.reg, &m.known_namespaces, sc) {
+                let key = scope_key(m.reg, Some(sc.config), &ns);
                 let at = match computed.iter().position(|(k, _)| *k == key) {
                     Some(at) => at,
                     None => {
-                        computed.push((key, scope_parts(&m.reg, Some(sc.config), &ns)));
+                        computed.push((key, scope_parts(m.reg, Some(sc.config), &ns)));
                         computed.len() - 1
                     }
                 };
@@ -107,7 +107,7 @@ fn scope_checks(m: &Mesh, out: &mut Vec<Diagnostic>) -> Vec<Vec<ServiceId>> {
         .map(|(i, ids)| {
             ids.unwrap_or_else(|| {
                 let ((sidecar, _), ns) = &m.scope_keys[i];
-                scope_parts(&m.reg, *sidecar, ns).service_ids
+                scope_parts(m.reg, *sidecar, ns).service_ids
             })
         })
         .collect()

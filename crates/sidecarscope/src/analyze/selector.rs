@@ -139,7 +139,7 @@ fn with_selector(m: &Mesh, out: &mut Vec<Diagnostic>, flagged: &mut BTreeSet<usi
     for sc in &selector {
         let mut found = false;
         for &i in pods_in.get(sc.namespace()).map_or(&[][..], Vec::as_slice) {
-            if labels_subset(&sc.labels, &m.pods[i].labels) {
+            if labels_subset(&sc.labels, m.pods[i].labels) {
                 pod_sidecars[i].push(sc);
                 found = true;
             }
@@ -168,7 +168,7 @@ fn with_selector(m: &Mesh, out: &mut Vec<Diagnostic>, flagged: &mut BTreeSet<usi
         candidates.sort_unstable();
         candidates.dedup();
         let mut by_ns: BTreeMap<&str, Vec<&SidecarRef>> = BTreeMap::new();
-        for sc in candidates.iter().map(|&k| selector[k]).filter(|sc| labels_subset(&sc.labels, &w.labels)) {
+        for sc in candidates.iter().map(|&k| selector[k]).filter(|sc| labels_subset(&sc.labels, w.labels)) {
             by_ns.entry(sc.namespace()).or_default().push(sc);
         }
         for (ns, group) in by_ns.into_iter().filter(|(_, g)| g.len() > 1) {
@@ -214,7 +214,7 @@ fn with_selector(m: &Mesh, out: &mut Vec<Diagnostic>, flagged: &mut BTreeSet<usi
         for sc in group {
             let msg = format!(
                 "The Sidecars {names} in namespace {} select the same workload pod {}, which can lead to undefined behavior.",
-                go_quote(&pod.namespace),
+                go_quote(pod.namespace),
                 go_quote(&pod.name)
             );
             let mut hint = if sc.config == used.config {
@@ -265,7 +265,7 @@ fn with_selector(m: &Mesh, out: &mut Vec<Diagnostic>, flagged: &mut BTreeSet<usi
 fn no_pod(m: &Mesh, sc: &SidecarRef, out: &mut Vec<Diagnostic>) {
     let selector = labels_text(&sc.labels);
     let (range, path) = first_label(sc);
-    let kiali_match = m.kiali_workloads.iter().find(|w| w.namespace == sc.namespace() && labels_subset(&sc.labels, &w.labels));
+    let kiali_match = m.kiali_workloads.iter().find(|w| w.namespace == sc.namespace() && labels_subset(&sc.labels, w.labels));
     let entry_match = m
         .reg
         .workloads
