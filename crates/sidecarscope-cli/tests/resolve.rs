@@ -180,6 +180,27 @@ fn istiod_env_and_proxy_metadata_are_accepted() {
     );
     assert_eq!(v["proxy"]["ip"], "10.0.0.1");
     assert_eq!(v["proxy"]["metadata"]["INTERCEPTION_MODE"], "NONE");
+    let notes: Vec<&str> = v["notes"].as_array().unwrap().iter().filter_map(|n| n.as_str()).collect();
+    assert!(notes.iter().any(|n| n.contains("istiod env PILOT_X does not change")), "{notes:?}");
+}
+
+#[test]
+fn istiod_env_changes_the_inbound_ports() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("merge.yaml");
+    std::fs::write(
+        &path,
+        "apiVersion: v1\nkind: Service\nmetadata: {name: ratings, namespace: ns1}\nspec:\n  selector: {app: ratings}\n  ports: [{name: http, port: 9080}]\n---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: s, namespace: ns1}\nspec:\n  ingress:\n  - port: {number: 8080, protocol: HTTP, name: web}\n    defaultEndpoint: 127.0.0.1:8080\n",
+    )
+    .unwrap();
+    let ports = |env: &[&str]| -> Vec<u64> {
+        let mut args = vec!["--namespace", "ns1", "--labels", "app=ratings", "-o", "json"];
+        args.extend(env);
+        json(&args, &path)["ingress"].as_array().unwrap().iter().map(|p| p["port"].as_u64().unwrap()).collect()
+    };
+    assert_eq!(ports(&[]), [8080], "ingress replaces the service ports by default");
+    assert_eq!(ports(&["--istiod-env", "PILOT_ALLOW_SIDECAR_SERVICE_INBOUND_LISTENER_MERGE=true"]), [8080, 9080]);
+    assert_eq!(ports(&["--istiod-env", "PILOT_ALLOW_SIDECAR_SERVICE_INBOUND_LISTENER_MERGE=nope"]), [8080], "not a Go bool: the default stays");
 }
 
 #[test]

@@ -123,13 +123,9 @@ pub fn resolve(
 ) -> Result<JsValue, Error> {
     enter();
     let r = with_proxy(&input, &proxy, |args, _, registry, proxy, workload| {
-        let mut r = Resolver::new(registry).resolve(&proxy);
+        let mut r = Resolver::with_env(registry, &args.istiod_env).resolve(&proxy);
         if let Some(w) = workload {
             r.workload = Some(WorkloadRef { kind: w.kind.clone(), namespace: w.namespace.clone(), name: w.name.clone() });
-        }
-        if !args.istiod_env.is_empty() {
-            let pairs: Vec<String> = args.istiod_env.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            r.notes.push(format!("istiodEnv {} accepted but not applied: resolution follows Istio's default feature flags", pairs.join(" ")));
         }
         r
     })?;

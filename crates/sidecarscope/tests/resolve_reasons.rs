@@ -200,6 +200,20 @@ fn ingress_ports_replace_service_ports_with_notes() {
 
     let alone = run(&sidecar("ns1", "s", "  ingress:\n  - port: {number: 8080, protocol: HTTP, name: web}\n"), &proxy("ns1", &[]));
     assert!(has_note(&alone, "istiod builds them regardless"));
+
+    // With istiod's merge flag the service ports stay, as listener generation keeps them.
+    let input = load_text("test.yaml", &yaml);
+    let reg = Registry::build(&input);
+    let env: std::collections::BTreeMap<String, String> = [("PILOT_ALLOW_SIDECAR_SERVICE_INBOUND_LISTENER_MERGE".to_string(), "true".to_string())].into();
+    let merged = Resolver::with_env(&reg, &env).resolve(&proxy("ns1", &[("app", "ratings")]));
+    assert_eq!(merged.ingress.iter().map(|p| p.port).collect::<Vec<_>>(), [8080, 9080]);
+    assert!(has_note(&merged, "port(s) 9080 of the workload's services stay inbound ports"));
+    assert!(!has_note(&merged, "get no inbound listener"));
+    let set = sidecarscope::listeners_with(&reg, &input, &proxy("ns1", &[("app", "ratings")]), &env);
+    let inbound = set.listeners.iter().find(|l| l.name == "virtualInbound").expect("virtualInbound");
+    for port in [8080, 9080] {
+        assert!(inbound.filter_chains.iter().any(|c| c.chain_match.destination_port == Some(port)), "{port}: {:?}", inbound.filter_chains);
+    }
 }
 
 #[test]

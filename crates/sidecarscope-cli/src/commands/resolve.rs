@@ -33,16 +33,17 @@ pub fn run(args: Args) -> u8 {
     if args.proxy.workload.is_none() && args.proxy.namespace.is_none() && !args.all {
         return fail("say whose configuration to resolve: --workload NS/NAME, --namespace NS [--labels k=v,...], or --all");
     }
-    if let Err(e) = args.proxy.check(false) {
-        return fail(e);
-    }
+    let env = match args.proxy.check(false) {
+        Ok(env) => env,
+        Err(e) => return fail(e),
+    };
     let input = match common::load(&args.input) {
         Ok(i) => i,
         Err(code) => return code,
     };
     common::warn_unreadable(&input);
     let registry = Registry::build(&input);
-    let mut resolver = Resolver::new(&registry);
+    let mut resolver = Resolver::with_env(&registry, &env);
     let mut results: Vec<Resolution> = Vec::new();
     if args.all {
         for w in &registry.workloads {
@@ -58,11 +59,6 @@ pub fn run(args: Args) -> u8 {
         let mut r = resolver.resolve(&proxy);
         r.workload = workload.and_then(workload_ref);
         results.push(r);
-    }
-    if !args.proxy.istiod_env.is_empty() {
-        for r in &mut results {
-            r.notes.push(format!("--istiod-env {} accepted but not applied: resolution follows Istio's default feature flags", args.proxy.istiod_env.join(" ")));
-        }
     }
     match args.output {
         Output::Json if args.all => common::print_json(&results),

@@ -73,7 +73,7 @@ impl<'r> ListenerGenerator<'r> {
         });
         ListenerGenerator {
             reg,
-            resolver: Resolver::new(reg),
+            resolver: Resolver::with_env(reg, istiod_env),
             peer_authentications: PeerAuthentications::build(input),
             env,
             env_notes,

@@ -11,6 +11,7 @@ use super::output::Settings;
 use super::Proxy;
 use crate::registry::read::{labels_subset, list, set, u32_of};
 use crate::registry::{protocol_name, Registry, ServiceId, ServiceRegistry, SidecarConfig, TargetPort};
+use crate::listeners::IstiodEnv;
 use crate::validate::values::Protocol;
 
 /// One inbound port (one `inbound|<port>||` cluster and filter chain).
@@ -151,7 +152,7 @@ pub(crate) struct Inbound {
     pub pools: BTreeMap<u32, PoolChoice>,
 }
 
-pub(crate) fn compute(reg: &Registry, rules: &ScopeRules<'_>, sidecar: Option<&SidecarConfig>, proxy: &Proxy, notes: &mut Vec<String>) -> Inbound {
+pub(crate) fn compute(reg: &Registry, rules: &ScopeRules<'_>, sidecar: Option<&SidecarConfig>, proxy: &Proxy, env: &IstiodEnv, notes: &mut Vec<String>) -> Inbound {
     let all_targets = targets(reg, proxy, notes);
     let none_mode = interception_none(proxy);
     let unprivileged = proxy.metadata.get("UNPRIVILEGED_POD").is_some_and(|v| matches!(v.as_str(), "true" | "True" | "TRUE" | "1" | "t" | "T"));
@@ -162,34 +163,7 @@ pub(crate) fn compute(reg: &Registry, rules: &ScopeRules<'_>, sidecar: Option<&S
         if none_mode {
             notes.push("Interception mode NONE and no Sidecar ingress: istiod builds no inbound listeners from services (the workload would fight the proxy for its ports); declare them in a Sidecar's ingress.".into());
         } else {
-            for t in &all_targets {
-                if let Some(why) = reserved(proxy, "0.0.0.0", t.target, t.protocol, true) {
-                    notes.push(format!("inbound port {} of {} is skipped: {why}", t.target, reg.services[t.service].origin()));
-                    continue;
-                }
-                if let Some(existing) = ports.iter().find(|p| p.port == t.target) {
-                    notes.push(format!(
-                        "{} also targets port {}; the oldest service ({}) defines that inbound port and its protocol",
-                        reg.services[t.service].origin(),
-                        t.target,
-                        existing.service.clone().unwrap_or_default()
-                    ));
-                    continue;
-                }
-                let s = &reg.services[t.service];
-                dr_service.insert(t.target, (t.service, t.service_port));
-                ports.push(InboundPort {
-                    port: t.target,
-                    protocol: protocol_name(t.protocol),
-                    name: t.name.clone(),
-                    bind: None,
-                    capture_mode: "DEFAULT".into(),
-                    default_endpoint: None,
-                    service: Some(s.hostname.clone()),
-                    service_port: Some(t.service_port),
-                    source: format!("{} port {} ({}) targets port {}", s.origin(), t.service_port, if t.name.is_empty() { "unnamed" } else { &t.name }, t.target),
-                });
-            }
+            service_ports(reg, proxy, &all_targets, &[], &mut ports, &mut dr_service, notes);
         }
     } else if let Some(sc) = sidecar {
         if all_targets.is_empty() {
@@ -203,7 +177,7 @@ pub(crate) fn compute(reg: &Registry, rules: &ScopeRules<'_>, sidecar: Option<&S
             .filter(|t| !ingress.iter().any(|i| i.port.number == t.target))
             .map(|t| t.target.to_string())
             .collect();
-        if !left_out.is_empty() {
+        if !left_out.is_empty() && !env.sidecar_service_inbound_listener_merge {
             notes.push(format!(
                 "Sidecar {} declares ingress, so its ingress ports replace the service ports; port(s) {} of the workload's services get no inbound listener (PILOT_ALLOW_SIDECAR_SERVICE_INBOUND_LISTENER_MERGE is off by default).",
                 sc.id(),
@@ -226,7 +200,7 @@ pub(crate) fn compute(reg: &Registry, rules: &ScopeRules<'_>, sidecar: Option<&S
                 notes.push(format!("Sidecar {} lists ingress port {port} twice; the first entry is used", sc.id()));
                 continue;
             }
-            if ing.has_tls {
+            if ing.has_tls && !env.enable_tls_on_sidecar_ingress {
                 notes.push(format!(
                     "Sidecar {} ingress port {port} sets tls, which istiod ignores unless it runs with ENABLE_TLS_ON_SIDECAR_INGRESS=true (off by default): the proxy does not terminate TLS on this port.",
                     sc.id()
@@ -249,6 +223,15 @@ pub(crate) fn compute(reg: &Registry, rules: &ScopeRules<'_>, sidecar: Option<&S
                 source: format!("Sidecar {} ingress[{i}]", sc.id()),
             });
         }
+        if env.sidecar_service_inbound_listener_merge && !left_out.is_empty() {
+            let declared: Vec<u32> = ingress.iter().map(|i| i.port.number).collect();
+            service_ports(reg, proxy, &all_targets, &declared, &mut ports, &mut dr_service, notes);
+            notes.push(format!(
+                "istiod runs with PILOT_ALLOW_SIDECAR_SERVICE_INBOUND_LISTENER_MERGE=true: port(s) {} of the workload's services stay inbound ports next to Sidecar {}'s ingress (an ingress entry wins on the same port).",
+                left_out.join(", "),
+                sc.id()
+            ));
+        }
     }
     ports.sort_by_key(|p| p.port);
     for (port, (id, _)) in &dr_service {
@@ -268,6 +251,47 @@ pub(crate) fn compute(reg: &Registry, rules: &ScopeRules<'_>, sidecar: Option<&S
     }
     let pools = ports.iter().map(|p| (p.port, pool_for(reg, rules, sidecar, proxy, p.port, dr_service.get(&p.port).copied()))).collect();
     Inbound { ports, pools }
+}
+
+/// One inbound port per distinct target port of the service targets, except `skip` (ports a
+/// Sidecar's ingress defines); when services share a target port the oldest defines it.
+fn service_ports(
+    reg: &Registry,
+    proxy: &Proxy,
+    targets: &[Target],
+    skip: &[u32],
+    ports: &mut Vec<InboundPort>,
+    dr_service: &mut BTreeMap<u32, (ServiceId, u32)>,
+    notes: &mut Vec<String>,
+) {
+    for t in targets.iter().filter(|t| !skip.contains(&t.target)) {
+        if let Some(why) = reserved(proxy, "0.0.0.0", t.target, t.protocol, true) {
+            notes.push(format!("inbound port {} of {} is skipped: {why}", t.target, reg.services[t.service].origin()));
+            continue;
+        }
+        if let Some(existing) = ports.iter().find(|p| p.port == t.target) {
+            notes.push(format!(
+                "{} also targets port {}; the oldest service ({}) defines that inbound port and its protocol",
+                reg.services[t.service].origin(),
+                t.target,
+                existing.service.clone().unwrap_or_default()
+            ));
+            continue;
+        }
+        let s = &reg.services[t.service];
+        dr_service.insert(t.target, (t.service, t.service_port));
+        ports.push(InboundPort {
+            port: t.target,
+            protocol: protocol_name(t.protocol),
+            name: t.name.clone(),
+            bind: None,
+            capture_mode: "DEFAULT".into(),
+            default_endpoint: None,
+            service: Some(s.hostname.clone()),
+            service_port: Some(t.service_port),
+            source: format!("{} port {} ({}) targets port {}", s.origin(), t.service_port, if t.name.is_empty() { "unnamed" } else { &t.name }, t.target),
+        });
+    }
 }
 
 /// Istio `SidecarScope.InboundConnectionPoolForPort`: the ingress entry's pool for that port,

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::load::Input;
 use crate::registry::{Registry, ServiceId, SidecarConfig};
+use crate::listeners::IstiodEnv;
 use crate::workload::Workload;
 
 pub use destination_rules::DestinationRuleChoice;
@@ -197,11 +198,31 @@ pub struct Resolver<'r> {
     rules: HashMap<(Option<usize>, String), ScopeRules<'r>>,
     share_neutral: bool,
     shared_rules: HashMap<(Option<usize>, String), Shared<Vec<DestinationRuleChoice>>>,
+    /// istiod's feature flags (`PILOT_ALLOW_SIDECAR_SERVICE_INBOUND_LISTENER_MERGE` changes the
+    /// inbound ports; `ENABLE_TLS_ON_SIDECAR_INGRESS` their notes) and the notes on the flags.
+    env: IstiodEnv,
+    env_notes: Vec<String>,
 }
 
 impl<'r> Resolver<'r> {
+    /// A resolver with Istio's default feature flags.
     pub fn new(reg: &'r Registry) -> Resolver<'r> {
-        Resolver { reg, scopes: HashMap::new(), rules: HashMap::new(), shared_rules: HashMap::new(), share_neutral: true }
+        Resolver {
+            reg,
+            scopes: HashMap::new(),
+            rules: HashMap::new(),
+            shared_rules: HashMap::new(),
+            share_neutral: true,
+            env: IstiodEnv::default(),
+            env_notes: Vec::new(),
+        }
+    }
+
+    /// A resolver for an istiod running with these feature flags (`KEY=VALUE`, as
+    /// `--istiod-env`); unknown or unparsable ones are noted in every resolution.
+    pub fn with_env(reg: &'r Registry, istiod_env: &BTreeMap<String, String>) -> Resolver<'r> {
+        let (env, env_notes) = IstiodEnv::from_map(istiod_env);
+        Resolver { env, env_notes, ..Resolver::new(reg) }
     }
 
     /// A resolver that computes every (Sidecar, namespace) scope separately, as istiod does;
@@ -272,7 +293,8 @@ impl<'r> Resolver<'r> {
             );
         }
 
-        let inbound = inbound::compute(reg, rules, sidecar, proxy, &mut notes);
+        notes.extend(self.env_notes.iter().cloned());
+        let inbound = inbound::compute(reg, rules, sidecar, proxy, &self.env, &mut notes);
         let used = selection.sidecar.map(|i| Arc::clone(&reg.sidecars[i]));
         Resolution {
             workload: None,
