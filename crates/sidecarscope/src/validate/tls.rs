@@ -60,7 +60,7 @@ pub fn validate_tls_options(ctx: &mut Ctx, tls: &Node, tp: &str) {
     if matches!(mode, "PASSTHROUGH" | "AUTO_PASSTHROUGH")
         && (has("caCrl") || has("serverCertificate") || has("privateKey") || has("caCertificates") || has_list("tlsCertificates") || has("credentialName") || has_list("credentialNames"))
     {
-        let hint = if enum_name(tls, "mode", "") == "" { "`mode` is unset, which means PASSTHROUGH; did you mean `mode: SIMPLE`?" } else { "certificates only apply to SIMPLE, MUTUAL and OPTIONAL_MUTUAL" };
+        let hint = if enum_name(tls, "mode", "").is_empty() { "`mode` is unset, which means PASSTHROUGH; did you mean `mode: SIMPLE`?" } else { "certificates only apply to SIMPLE, MUTUAL and OPTIONAL_MUTUAL" };
         ctx.warning(Code::TlsOptionsWarning, at("mode"), range_of(tls, "mode"), format!("{mode} mode does not use certificates, they will be ignored")).hint = Some(hint.into());
     }
     let sources = [has("serverCertificate") && has("privateKey"), has("credentialName"), has_list("credentialNames"), has_list("tlsCertificates")];
