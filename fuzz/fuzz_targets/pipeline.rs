@@ -1,45 +1,13 @@
-//! The whole pipeline on arbitrary text: load, validate, analyze, then resolve, generate
-//! listeners (and their table) and trace a few calls for the workloads found and one
-//! synthetic proxy, with suppressions applied to the findings. Nothing may panic, hang or put a range outside the input.
+//! The whole pipeline on arbitrary text (`crates/sidecarscope/tests/shared/pipeline.rs`, which
+//! the regression test runs on every input this target once crashed on).
 #![no_main]
 
-use std::collections::BTreeMap;
-
 use libfuzzer_sys::fuzz_target;
-use sidecarscope::suppress::Rule;
-use sidecarscope::trace::{trace, Call, CallDirection, CallProtocol};
-use sidecarscope::{ListenerGenerator, Proxy, Registry, Resolver};
+
+#[path = "../../crates/sidecarscope/tests/shared/pipeline.rs"]
+mod pipeline;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let input = sidecarscope::load_text("fuzz.yaml", text);
-    let mut diags = sidecarscope::analyze(&input);
-    for d in &diags {
-        assert!(d.range.start <= d.range.end && d.range.end as usize <= text.len(), "range outside the input: {d:?}");
-    }
-    // Suppressions: the annotations of the input, and rules with globs.
-    let rules: Vec<Rule> = ["IST0101=Sidecar *", "SC3001=*/a*b*", "KIA0002=**"].iter().map(|r| Rule::parse(r).unwrap().0).collect();
-    let before = diags.len();
-    let suppressed = sidecarscope::suppress::apply(&input, &mut diags, &rules);
-    assert_eq!(diags.len() + suppressed.len(), before);
-    let _ = sidecarscope::report::diagnostics_report(&input, &diags);
-    let _ = sidecarscope::sarif::sarif_log_with_suppressed(&input, &diags, &suppressed);
-    let registry = Registry::build(&input);
-    let mut resolver = Resolver::new(&registry);
-    let env = BTreeMap::new();
-    let mut generator = ListenerGenerator::new(&registry, &input, &env);
-    let mut proxies: Vec<Proxy> = sidecarscope::workloads(&input).iter().take(4).map(Proxy::for_workload).collect();
-    proxies.push(Proxy::new("default"));
-    for proxy in &proxies {
-        let _ = resolver.resolve(proxy);
-        let set = generator.generate(proxy);
-        let _ = sidecarscope::listeners::table::render(&set);
-        for (port, protocol) in [(80, CallProtocol::Http), (9080, CallProtocol::Http), (3306, CallProtocol::Tcp)] {
-            let mut call = Call::outbound("10.0.0.1", port, protocol);
-            call.host = Some("reviews.default.svc.cluster.local".into());
-            let _ = trace(&set, &call);
-            call.direction = CallDirection::Inbound;
-            let _ = trace(&set, &call);
-        }
-    }
+    pipeline::run(text, 4);
 });
