@@ -8,8 +8,8 @@
 //!   (an extension: istioctl ignores them);
 //! * rules given on the command line (`--suppress CODE=RESOURCE`, as istioctl's `-S`): the code
 //!   and the resource's name as `Kind namespace/name`, where `*` matches any run of characters;
-//! * Kiali's annotation `kiali.io/ignore-validations` on the resource: its Kiali codes (comma
-//!   list), or every Kiali finding when the value is empty.
+//! * Kiali's annotation `kiali.io/ignore-validations` on the resource: its Kiali codes (a comma
+//!   list, spaces around the codes ignored), or every Kiali finding when the value is empty.
 //!
 //! A finding that several tools report (an `IST` and a `KIA` code) is suppressed when any of
 //! them is told to suppress it.
