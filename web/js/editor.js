@@ -253,6 +253,36 @@ function readOnlyExtensions(ro) {
   return ro ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : [];
 }
 
+/** `SidecarscopeHost.morph`: `old` (in the page) becomes like `fresh` (same tag, detached). */
+function morphElement(old, fresh) {
+  for (const { name } of [...old.attributes]) if (!fresh.hasAttribute(name)) old.removeAttribute(name);
+  for (const { name, value } of fresh.attributes) if (old.getAttribute(name) !== value) old.setAttribute(name, value);
+  let o = old.firstChild;
+  let f = fresh.firstChild;
+  while (f) {
+    const next = f.nextSibling;
+    if (!o) {
+      old.appendChild(f);
+    } else if (o.nodeType === Node.TEXT_NODE && f.nodeType === Node.TEXT_NODE) {
+      if (o.data !== f.data) o.data = f.data;
+      o = o.nextSibling;
+    } else if (o.nodeType === Node.ELEMENT_NODE && o.nodeName === f.nodeName) {
+      morphElement(o, f);
+      o = o.nextSibling;
+    } else {
+      const after = o.nextSibling;
+      old.replaceChild(f, o);
+      o = after;
+    }
+    f = next;
+  }
+  while (o) {
+    const next = o.nextSibling;
+    o.remove();
+    o = next;
+  }
+}
+
 window.SidecarscopeEditor = {
   /** The editor on the page (for the browser tests and the console). */
   active: null,
@@ -323,6 +353,19 @@ window.SidecarscopeHost = {
       }
     });
     window.parent.postMessage({ type: "sidecarscope:ready" }, "*");
+  },
+
+  /**
+   * Makes `host`'s content `content` (a panel body, rebuilt after every edit), touching only
+   * what differs: most of a body stays the same from one edit to the next (or only its source
+   * links move), and replacing it whole costs a style, layout and paint of all of it. Elements of
+   * the same tag at the same place are kept (attributes and text brought up to date), so focus
+   * and scrolling inside the body stay too. Text and attributes only, as `dom.rs` builds them.
+   */
+  morph(host, content) {
+    const first = host.firstChild;
+    if (first && first.nodeName === content.nodeName && !first.nextSibling) morphElement(first, content);
+    else host.replaceChildren(content);
   },
 
   /** Marks that the results of the latest edit are in the DOM (for performance tests). */

@@ -2,7 +2,8 @@
 //! Trace) and their forms (the proxy picker, the trace form). Leptos renders the page's shell;
 //! the bodies are rebuilt whole from the core's results whenever they change, so they need no
 //! fine-grained reactivity, and building them with these few non-generic calls costs the wasm a
-//! fraction of what a `view!` per kind of row costs (the first load has a size budget).
+//! fraction of what a `view!` per kind of row costs (the first load has a size budget). The
+//! rebuilt body is merged into the page ([`replace`]): what stayed the same is not touched.
 //!
 //! Invariant: text only. Every string reaches the DOM as a text node or an attribute value,
 //! never as markup.
@@ -91,9 +92,9 @@ pub fn para(class: &str, text: &str) -> El {
     El::cls("p", class).code_spans(text)
 }
 
-/// Replaces the content of `host`.
+/// Replaces the content of `host`, keeping what stays the same (`SidecarscopeHost.morph`).
 pub fn replace(host: &Element, content: El) {
-    host.replace_children_with_node_1(&content.0);
+    crate::js::morph(host, &content.0);
 }
 
 /// Nearest element (from the event's target up) that matches `selector`.

@@ -16,6 +16,11 @@ use crate::share::{CustomProxy, ProxyChoice};
 
 const CUSTOM: &str = "__custom";
 
+thread_local! {
+    /// The picker's `<select>` and the workloads its options show.
+    static SHOWN: std::cell::RefCell<Option<(Element, Vec<String>)>> = const { std::cell::RefCell::new(None) };
+}
+
 #[component]
 pub fn ProxyPicker() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -65,11 +70,45 @@ pub fn update(a: &Analysis, choice: &ProxyChoice) {
     let q = |sel: &str| root.query_selector(sel).ok().flatten();
     if let Some(select) = q("#proxy-select") {
         let chosen = if choice.custom.is_some() { CUSTOM } else { a.workload.as_deref().unwrap_or("") };
-        select.set_text_content(None);
-        let options = a.workloads.iter().map(|w| (w.key.as_str(), w.key.replacen('/', " ", 1)));
-        for (value, label) in options.chain([(CUSTOM, "Custom proxy\u{2026}".to_string())]) {
-            let _ = select.append_with_node_1(&El::new("option").attr("value", value).text(&label).0);
-        }
+        // A mesh can have hundreds of workloads, and an edit changes one or none of them: only
+        // the options that differ from what is shown are touched (rebuilding them all costs the
+        // edit a layout of them all).
+        let keys: Vec<&str> = a.workloads.iter().map(|w| w.key.as_str()).collect();
+        let option = |key: &str| El::new("option").attr("value", key).text(&key.replacen('/', " ", 1)).0;
+        SHOWN.with(|shown| {
+            let mut shown = shown.borrow_mut();
+            match shown.as_mut() {
+                Some((el, old)) if *el == select => {
+                    let options = select.children();
+                    for (i, key) in keys.iter().enumerate() {
+                        match (old.get(i), options.item(i as u32)) {
+                            (Some(k), _) if k == key => {}
+                            (Some(_), Some(o)) => {
+                                let _ = o.set_attribute("value", key);
+                                o.set_text_content(Some(&key.replacen('/', " ", 1)));
+                            }
+                            // Before the last option, "Custom proxy…".
+                            _ => {
+                                let _ = select.insert_before(&option(key), select.last_element_child().as_ref().map(|c| c.as_ref()));
+                            }
+                        }
+                    }
+                    for i in (keys.len()..old.len()).rev() {
+                        if let Some(o) = options.item(i as u32) {
+                            o.remove();
+                        }
+                    }
+                }
+                _ => {
+                    select.set_text_content(None);
+                    for key in &keys {
+                        let _ = select.append_with_node_1(&option(key));
+                    }
+                    let _ = select.append_with_node_1(&El::new("option").attr("value", CUSTOM).text("Custom proxy\u{2026}").0);
+                }
+            }
+            *shown = Some((select.clone(), keys.iter().map(|k| k.to_string()).collect()));
+        });
         set_value(&select, chosen);
     }
     if let Some(show) = q(".proxy-picker > .link-button") {
