@@ -3,11 +3,13 @@
 //   - an edit to a seed example repaints within 16 ms;
 //   - an edit to the medium bench mesh (crates/sidecarscope-bench gen-mesh --size medium, 20
 //     namespaces x 25 services) repaints within 150 ms, and typing is not blocked meanwhile
-//     (keystroke -> next frame, measured in the page).
+//     (keystroke -> next frame, measured in the page); also reported: the core's own work per
+//     edit (the app's phase marks `sc:load`, `sc:analyze`, `sc:panel`) and what the app adds to it.
 // Run by scripts/bench (which also writes the figures to $BENCH_OUT); on its own:
 //   node --test tests/browser/perf.test.mjs      (after scripts/build-web)
 // The hard bounds are generous (shared machines are noisy): the figures are the result, and
-// BENCH_STRICT=1 asserts the targets themselves.
+// BENCH_STRICT=1 asserts the targets themselves. What the app adds to the core's work on an edit
+// is asserted always (under 60 ms): it hardly depends on the machine.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -72,10 +74,10 @@ async function singleEdits(page, keys) {
     // A pause between edits, as between a user's separate changes.
     await page.waitForTimeout(60);
   }
-  return page.evaluate(() => ({
-    paint: performance.getEntriesByName("sc:edit-to-paint").map((e) => e.duration),
-    results: performance.getEntriesByName("sc:edit-to-results").map((e) => e.duration),
-  }));
+  return page.evaluate(() => {
+    const d = (name) => performance.getEntriesByName(name).map((e) => e.duration);
+    return { paint: d("sc:edit-to-paint"), results: d("sc:edit-to-results"), load: d("sc:load"), analyze: d("sc:analyze"), panel: d("sc:panel") };
+  });
 }
 
 test("an edit to a seed example repaints within a frame", async () => {
@@ -102,26 +104,34 @@ test("an edit to the medium mesh repaints within 150 ms, and typing is not block
   await page.evaluate((t) => window.SidecarscopeEditor.active.setText(t), text);
   await settle(page);
   await page.waitForTimeout(300);
-  const core = (await page.textContent(".status-text")).replace(/.*checked in /, "");
+  const firstRun = (await page.textContent(".status-text")).replace(/.*checked in /, "");
   await endOfLine(page, "name: storefront-api");
 
   // Separate edits: each one's edit -> paint (what "repaints within 150 ms" is about).
   const m = await singleEdits(page, ["-", "x", "Backspace", "Backspace", "-", "y", "Backspace", "Backspace"]);
   figures.medium = stats(m.paint);
-  // The core's own work per edit: flush() runs it synchronously; results - (paint - results)
-  // is not separable here, so report edit -> results minus the scheduling wait as measured by
-  // the app's cost record.
-  const costs = await page.evaluate(() => window.SidecarscopeEditor.active.costs.slice());
-  figures.medium_core = stats(costs);
+  // The core's own work per edit: its three tasks (load; analysis and squiggles; the open
+  // panel), as the app measures them. What edit -> paint adds to it is the app's: waiting to
+  // start, the frames painted between the tasks, the last frame.
+  assert.equal(m.load.length, m.paint.length, "one run per edit");
+  const core = m.load.map((l, i) => l + m.analyze[i] + (m.panel[i] ?? 0));
+  figures.medium_core = stats(core);
+  figures.medium_overhead = stats(m.paint.map((p, i) => p - core[i]));
 
-  // A burst of typing: keystroke -> the next frame, measured in the page.
+  // A burst of typing: keystroke -> the next frame, measured in the page from the key's handler
+  // (`typing`) and from the key event's creation (`typing_input`: a key that arrives while a task
+  // of the core runs also counts the rest of that task).
   await page.evaluate(() => {
     window.__lat = [];
+    window.__input = [];
     document.addEventListener(
       "keydown",
-      () => {
+      (e) => {
         const t0 = performance.now();
-        requestAnimationFrame(() => window.__lat.push(performance.now() - t0));
+        requestAnimationFrame(() => {
+          window.__lat.push(performance.now() - t0);
+          window.__input.push(performance.now() - e.timeStamp);
+        });
       },
       true,
     );
@@ -135,11 +145,18 @@ test("an edit to the medium mesh repaints within 150 ms, and typing is not block
   await settle(page);
   const lat = await page.evaluate(() => window.__lat);
   figures.typing = stats(lat);
-  console.log(`medium mesh (${text.length} bytes, core ${core}), edit -> painted: ${show(figures.medium)}`);
-  console.log(`medium mesh, the core per edit: ${show(figures.medium_core)}`);
+  figures.typing_input = stats(await page.evaluate(() => window.__input));
+  console.log(`medium mesh (${text.length} bytes, checked in ${firstRun} when pasted), edit -> painted: ${show(figures.medium)}`);
+  console.log(`medium mesh, the core per edit (load + analysis + panel): ${show(figures.medium_core)}`);
+  console.log(`medium mesh, edit -> painted minus the core: ${show(figures.medium_overhead)}`);
   console.log(`medium mesh, keystroke -> next frame while typing: ${show(figures.typing)}`);
+  console.log(`medium mesh, key event created -> next frame while typing: ${show(figures.typing_input)}`);
   assert.equal((await page.evaluate(() => window.SidecarscopeEditor.active.getText())).length, text.length);
   assert.ok(figures.medium.median < (STRICT ? 150 : 1500), `median edit-to-paint ${figures.medium.median} ms`);
+  // What the app adds to the core's own work (starting the run, the frames between its tasks,
+  // the last paint) depends little on the machine's speed: bounded here even on a busy machine.
+  // (It was about 100 ms, and up to 300, when every edit waited for a pause in typing first.)
+  assert.ok(figures.medium_overhead.median < 60, `median edit-to-paint minus the core ${figures.medium_overhead.median} ms`);
   assert.ok(figures.typing.p95 < (STRICT ? 50 : 1000), `keystroke-to-frame p95 ${figures.typing.p95} ms`);
   assert.deepEqual(page.problems(), []);
   await ctx.close();

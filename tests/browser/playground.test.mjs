@@ -652,6 +652,57 @@ test("Trace: a call in, listener, chain, route and cluster out, with why", async
 // services, 502 workloads, 122 Sidecars, 0.46 MB); scripts/test-browser writes it.
 const MEDIUM = process.env.MEDIUM_MESH || join(ROOT, "target", "web-tests", "medium.yaml");
 
+test("medium mesh: an edit after a pause runs at once, results follow continuous typing", { skip: !existsSync(MEDIUM) && `no ${MEDIUM}` }, async () => {
+  const text = readFileSync(MEDIUM, "utf8");
+  const ctx = await newContext();
+  const page = await openPage(ctx, `${base}/#${fragmentFor({ text })}`);
+  await page.evaluate(() => {
+    const ed = window.SidecarscopeEditor.active;
+    const at = ed.getText().indexOf("\n", ed.getText().indexOf("name: storefront-worker"));
+    ed.select(at, at);
+  });
+  // The first edits teach the editor that the core is slow (a run takes several tasks).
+  for (const k of ["x", "Backspace"]) {
+    await page.keyboard.press(k);
+    await settle(page);
+  }
+  // Single edits after a pause: the run starts right after the edit's own frame (it used to
+  // wait for a pause in typing of twice the core's cost, at least 50 ms).
+  const starts = [];
+  for (const k of ["y", "Backspace", "z", "Backspace"]) {
+    await page.waitForTimeout(200);
+    await page.evaluate(() => { performance.clearMarks("sc:edit"); performance.clearMeasures(); });
+    await page.keyboard.press(k);
+    await settle(page);
+    starts.push(await page.evaluate(() => performance.getEntriesByName("sc:load")[0].startTime - performance.getEntriesByName("sc:edit")[0].startTime));
+  }
+  starts.sort((a, b) => a - b);
+  console.log(`medium mesh, edit after a pause -> its run starts: ${starts.map((t) => t.toFixed(0)).join(", ")} ms`);
+  assert.ok(starts[starts.length >> 1] < 50, `median ${starts[starts.length >> 1]} ms`);
+
+  // Two seconds of typing without a pause: runs wait for pauses (a few, not one per key), yet
+  // results still come while it goes on (a run that an edit has waited half a second for is not
+  // dropped, unlike those that typing interrupts).
+  await page.evaluate(() => performance.clearMeasures());
+  for (let i = 0; i < 50; i++) {
+    await page.keyboard.type(i % 2 ? "b" : "a");
+    await page.waitForTimeout(40);
+  }
+  // (A run's last task renders the panel: `sc:panel`.)
+  const during = await page.evaluate(() => ({
+    results: performance.getEntriesByName("sc:panel").length,
+    loads: performance.getEntriesByName("sc:load").length,
+  }));
+  await settle(page);
+  console.log(`medium mesh, 2 s of typing: ${during.loads} runs started, ${during.results} finished while typing went on`);
+  assert.ok(during.results >= 1, JSON.stringify(during));
+  assert.ok(during.loads <= 12, `typing waits for pauses: ${JSON.stringify(during)}`);
+  assert.equal((await editorText(page)).length, text.length + 50);
+  assert.match(await page.textContent(".status-text"), /checked in/);
+  assert.deepEqual(page.problems(), []);
+  await ctx.close();
+});
+
 test("medium mesh: typing stays smooth in every panel (keystroke to frame, long tasks)", { skip: !existsSync(MEDIUM) && `no ${MEDIUM}` }, async () => {
   const text = readFileSync(MEDIUM, "utf8");
   const ctx = await newContext();

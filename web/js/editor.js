@@ -23,6 +23,9 @@ import { yaml as yamlMode } from "@codemirror/legacy-modes/mode/yaml";
 import { setDiagnostics, lintGutter, lintKeymap } from "@codemirror/lint";
 import { search, searchKeymap, highlightSelectionMatches } from "@codemirror/search";
 
+/** Keys closer than this (ms) are typing that goes on; a key after a longer pause starts a run. */
+const TYPING_MS = 150;
+
 /** Largest text accepted from a host page (characters). */
 const MAX_HOST_TEXT = 4 * 1024 * 1024;
 
@@ -89,10 +92,21 @@ class EditorHandle {
     this.readOnly = new Compartment();
     this.onChange = onChange;
     this.pending = false;
-    this.timer = 0;
+    /** Cancels the scheduled run, if any. */
+    this.cancel = null;
+    /** How long the last runs took, from the edit flushed to its results (ms). */
     this.costs = [];
+    /** The last cost is the first task of a run still going on. */
+    this.provisional = false;
     this.waiters = [];
-    this.pendingSince = 0;
+    this.lastEdit = -Infinity;
+    /** When the oldest edit not yet in the results came (0: none waits). */
+    this.waitingSince = 0;
+    this.runStart = 0;
+    /** The current run was forced by an edit waiting too long: it is not dropped. */
+    this.forced = false;
+    /** A run deferred until the one in progress ends (whether forced), or null. */
+    this.next = null;
     this.work = 0;
     this.measuring = false;
     const self = this;
@@ -127,26 +141,53 @@ class EditorHandle {
     this.view = new EditorView({ state, parent });
   }
 
-  // Coalesces edits: results are recomputed once per frame, just before it is painted. When
-  // the core is slow (a large mesh: the median of the last runs above a frame's budget), wait
-  // for a pause in typing instead, so that keys never queue behind it; but show results at
-  // least every half second while typing goes on.
+  // Coalesces edits into runs of the core (`onChange`).
+  // A fast core (the median of the last runs within a frame's budget) runs once per frame, just
+  // before it is painted. A slow one (a large mesh: a run takes several tasks, `beginWork`) must
+  // not come between keys and their frames:
+  //  - the first edit after a pause in typing starts a run right after its own frame is
+  //    painted: a single change shows its results as soon as the core can give them (waiting
+  //    for a second key first was measured: it costs every edit that wait, and typing gains
+  //    nothing, since a key that meets the run waits for one task at most, as below);
+  //  - an edit while typing goes on waits for a pause as long as a run, and what is left of the
+  //    run it interrupts is dropped (`stale()`), so a key waits for one task of the core at most;
+  //  - but an edit that has waited half a second forces a run that is not dropped: results
+  //    still follow continuous typing.
   schedule() {
     const now = performance.now();
+    const quiet = now - this.lastEdit;
+    this.lastEdit = now;
+    const idle = !this.pending && !this.work;
     if (!this.pending) {
       performance.mark("sc:edit");
       this.measuring = true;
-      this.pendingSince = now;
     }
+    if (!this.waitingSince) this.waitingSince = now;
     this.pending = true;
     const cost = this.typicalCost();
-    if (cost > 16) {
-      clearTimeout(this.timer);
-      const wait = now - this.pendingSince > 500 ? 0 : Math.min(300, Math.max(50, 2 * cost));
-      this.timer = setTimeout(() => this.flush(), wait);
-    } else if (!this.timer) {
-      this.timer = requestAnimationFrame(() => this.flush());
+    if (cost <= 16) {
+      if (!this.cancel) {
+        const id = requestAnimationFrame(() => this.flush(false));
+        this.cancel = () => cancelAnimationFrame(id);
+      }
+      return;
     }
+    this.cancel?.();
+    if (idle && quiet >= TYPING_MS) {
+      // After this frame: a task queued by the frame's own callback runs once it is painted.
+      let timer = 0;
+      const id = requestAnimationFrame(() => (timer = setTimeout(() => this.flush(false), 0)));
+      this.cancel = () => (cancelAnimationFrame(id), clearTimeout(timer));
+      return;
+    }
+    const forced = now - this.waitingSince >= 500;
+    const timer = setTimeout(() => this.flush(forced), forced ? 0 : Math.min(300, Math.max(50, cost)));
+    this.cancel = () => clearTimeout(timer);
+  }
+
+  /** The run in progress is for an older text and may be dropped: the app asks between tasks. */
+  stale() {
+    return this.pending && !this.forced;
   }
 
   /** The median of the last runs (the largest while there are fewer than three). */
@@ -169,22 +210,56 @@ class EditorHandle {
 
   endWork() {
     this.work = Math.max(0, this.work - 1);
-    if (!this.work && !this.pending) this.finished();
+    if (this.work) return;
+    const next = this.next;
+    this.next = null;
+    if (!this.pending) {
+      this.finished();
+    } else if (next !== null && !this.cancel) {
+      // The run deferred by `flush`, unless a newer edit scheduled its own since.
+      const timer = setTimeout(() => this.flush(next), 0);
+      this.cancel = () => clearTimeout(timer);
+    }
   }
 
-  flush() {
-    this.timer = 0;
+  flush(forced) {
+    this.cancel = null;
     if (!this.pending) return;
+    if (this.work) {
+      // A run is in progress (its rest dropped if stale): this one starts when it ends.
+      this.next = forced || this.next === true;
+      return;
+    }
     this.pending = false;
-    const t0 = performance.now();
+    this.forced = forced;
+    // A forced run is never dropped: the edits so far no longer wait.
+    if (forced) this.waitingSince = 0;
+    this.runStart = performance.now();
     this.onChange(this.view.state.doc.toString());
-    this.costs.push(performance.now() - t0);
+    if (!this.work) {
+      this.finished();
+      return;
+    }
+    // The app goes on in later tasks: the core is slow. Until the run ends (it may be dropped),
+    // its first task stands for its cost.
+    this.record(performance.now() - this.runStart);
+    this.provisional = true;
+  }
+
+  record(cost) {
+    if (this.provisional) this.costs.pop();
+    this.provisional = false;
+    this.costs.push(cost);
     if (this.costs.length > 5) this.costs.shift();
-    if (!this.work) this.finished();
   }
 
   /** The results of the latest edit are computed: timing marks, and `idle()` resolves. */
   finished() {
+    if (this.runStart) {
+      this.record(performance.now() - this.runStart);
+      this.runStart = 0;
+    }
+    this.waitingSince = 0;
     const waiters = this.waiters;
     this.waiters = [];
     waiters.forEach((resolve) => resolve());

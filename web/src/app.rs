@@ -130,13 +130,14 @@ impl AppState {
         self.later(run, move || self.analyze(input, load_ms, true));
     }
 
-    /// Runs `f` in a task of its own, unless a newer edit came meanwhile. The editor's `idle()`
+    /// Runs `f` in a task of its own, unless a newer run started or the text changed meanwhile
+    /// (the editor then runs the core again when typing pauses: `stale`). The editor's `idle()`
     /// (tests, tools) waits for it.
     fn later(self, run: u32, f: impl FnOnce() + 'static) {
         with_editor(|e| e.begin_work());
         set_timeout(
             move || {
-                if self.run.get_value() == run {
+                if self.run.get_value() == run && !with_editor(|e| e.stale()).unwrap_or(false) {
                     f();
                 }
                 with_editor(|e| e.end_work());

@@ -28,6 +28,9 @@ extern "C" {
     pub fn begin_work(this: &Editor);
     #[wasm_bindgen(method, js_name = endWork)]
     pub fn end_work(this: &Editor);
+    /// The text changed since the run in progress started, and it may be dropped.
+    #[wasm_bindgen(method)]
+    pub fn stale(this: &Editor) -> bool;
 
     #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = copyText)]
     pub fn copy_text(text: &str, done: &js_sys::Function);
