@@ -146,9 +146,10 @@ class EditorHandle {
   // before it is painted. A slow one (a large mesh: a run takes several tasks, `beginWork`) must
   // not come between keys and their frames:
   //  - the first edit after a pause in typing starts a run right after its own frame is
-  //    painted: a single change shows its results as soon as the core can give them (waiting
-  //    for a second key first was measured: it costs every edit that wait, and typing gains
-  //    nothing, since a key that meets the run waits for one task at most, as below);
+  //    painted: a single change shows its results as soon as the core can give them. The price:
+  //    when it is the first key of a fast burst, the second key waits for the run's first task
+  //    (waiting 50 ms for a second key before starting was measured: every edit pays the wait,
+  //    and keys did not clearly gain);
   //  - an edit while typing goes on waits for a pause as long as a run, and what is left of the
   //    run it interrupts is dropped (`stale()`), so a key waits for one task of the core at most;
   //  - but an edit that has waited half a second forces a run that is not dropped: results
