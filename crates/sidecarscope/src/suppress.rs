@@ -14,8 +14,6 @@
 //! A finding that several tools report (an `IST` and a `KIA` code) is suppressed when any of
 //! them is told to suppress it.
 
-use std::collections::HashMap;
-
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::Input;
 
@@ -90,24 +88,27 @@ struct Annotations<'a> {
     kiali: Option<&'a str>,
 }
 
-/// Removes the suppressed findings from `diags` and returns them, in their order.
+/// Removes the suppressed findings from `diags` (by the resources' annotations and by `rules`)
+/// and returns them, in their order.
 pub fn apply(input: &Input, diags: &mut Vec<Diagnostic>, rules: &[Rule]) -> Vec<Suppressed> {
-    // Only resources that carry an annotation are indexed: usually none.
-    let mut annotated: HashMap<(&str, &str, &str), Annotations> = HashMap::new();
+    filter(input, diags, |d, annotated| by_annotation(d, annotated).or_else(|| by_rule(d, rules)))
+}
+
+fn filter(input: &Input, diags: &mut Vec<Diagnostic>, why: impl Fn(&Diagnostic, &[(Key, Annotations)]) -> Option<SuppressedBy>) -> Vec<Suppressed> {
+    // Only resources that carry an annotation are kept (usually none), sorted for lookups.
+    let mut annotated: Vec<(Key, Annotations)> = Vec::new();
     for r in &input.resources {
         let text = |key| r.annotation(key).and_then(|n| n.scalar_text());
         let (analyze, kiali) = (text(ANALYZE_SUPPRESS), text(KIALI_IGNORE));
         if analyze.is_some() || kiali.is_some() {
-            annotated.insert((r.kind_name.as_str(), r.namespace.as_str(), r.name.as_str()), Annotations { analyze, kiali });
+            annotated.push(((r.kind_name.as_str(), r.namespace.as_str(), r.name.as_str()), Annotations { analyze, kiali }));
         }
     }
-    if annotated.is_empty() && rules.is_empty() {
-        return Vec::new();
-    }
+    annotated.sort_by(|a, b| a.0.cmp(&b.0));
     let mut suppressed = Vec::new();
     let mut kept = Vec::with_capacity(diags.len());
     for d in diags.drain(..) {
-        match suppressed_by(&d, &annotated, rules) {
+        match why(&d, &annotated) {
             Some(by) => suppressed.push(Suppressed { diagnostic: d, by }),
             None => kept.push(d),
         }
@@ -116,24 +117,28 @@ pub fn apply(input: &Input, diags: &mut Vec<Diagnostic>, rules: &[Rule]) -> Vec<
     suppressed
 }
 
-fn suppressed_by(d: &Diagnostic, annotated: &HashMap<(&str, &str, &str), Annotations>, rules: &[Rule]) -> Option<SuppressedBy> {
+/// A resource's `(kind, namespace, name)`.
+type Key<'a> = (&'a str, &'a str, &'a str);
+
+fn by_annotation(d: &Diagnostic, annotated: &[(Key, Annotations)]) -> Option<SuppressedBy> {
     let r = d.resource.as_ref()?;
+    let key = (r.kind.as_str(), r.namespace.as_str(), r.name.as_str());
+    // The first resource of that name: the one the finding is about.
+    let (_, a) = annotated.get(annotated.partition_point(|(k, _)| *k < key)).filter(|(k, _)| *k == key)?;
     let ours = d.code.id();
-    let istio = d.istio_code();
-    if let Some(a) = annotated.get(&(r.kind.as_str(), r.namespace.as_str(), r.name.as_str())) {
-        if a.analyze.is_some_and(|v| v.split(',').any(|c| c == "*" || c == ours || Some(c) == istio)) {
-            return Some(SuppressedBy::AnalyzeAnnotation);
-        }
-        if let (Some(v), Some(kiali)) = (a.kiali, d.kiali_code) {
-            if v.is_empty() || v.split(',').any(|c| c.trim() == kiali) {
-                return Some(SuppressedBy::KialiAnnotation);
-            }
-        }
+    if a.analyze.is_some_and(|v| v.split(',').any(|c| c == "*" || c == ours || Some(c) == d.istio_code())) {
+        return Some(SuppressedBy::AnalyzeAnnotation);
     }
-    let name = r.to_string();
+    let (v, kiali) = (a.kiali?, d.kiali_code?);
+    (v.is_empty() || v.split(',').any(|c| c.trim() == kiali)).then_some(SuppressedBy::KialiAnnotation)
+}
+
+fn by_rule(d: &Diagnostic, rules: &[Rule]) -> Option<SuppressedBy> {
+    let name = d.resource.as_ref()?.to_string();
+    let codes = [Some(d.code.id()), d.istio_code(), d.kiali_code];
     rules
         .iter()
-        .find(|rule| (rule.code == ours || Some(rule.code.as_str()) == istio || Some(rule.code.as_str()) == d.kiali_code) && glob(&rule.resource, &name))
+        .find(|rule| codes.contains(&Some(rule.code.as_str())) && glob(&rule.resource, &name))
         .map(|rule| SuppressedBy::Rule(format!("{}={}", rule.code, rule.resource)))
 }
 
