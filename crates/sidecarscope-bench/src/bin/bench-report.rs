@@ -279,8 +279,10 @@ fn report(dir: &Path, criterion: &Path) -> String {
         for (key, what) in [
             ("seed", "seed example: edit → results painted"),
             ("medium", "medium mesh: edit → results painted"),
-            ("medium_core", "medium mesh: the core's work for one edit"),
-            ("typing", "medium mesh: keystroke → next frame"),
+            ("medium_core", "medium mesh: the core's work for one edit (load, analysis, panel)"),
+            ("medium_overhead", "medium mesh: what the app adds to it (scheduling, frames)"),
+            ("typing", "medium mesh, typing: key handler → next frame"),
+            ("typing_input", "medium mesh, typing: key event → next frame (with any wait behind a running task)"),
         ] {
             let s = &b[key];
             if s.is_null() {
@@ -292,11 +294,14 @@ fn report(dir: &Path, criterion: &Path) -> String {
         if let Some(m) = b["seed"]["median"].as_f64() {
             targets.push(("playground: an edit to a seed example repaints within 16 ms (median)".into(), format!("{m:.1} ms"), verdict(m <= 16.0).into()));
         }
-        if let (Some(m), Some(t)) = (b["medium"]["median"].as_f64(), b["typing"]["p95"].as_f64()) {
+        // Typing is judged from the key event's creation (what a typist feels, waits behind a
+        // running task included), against 50 ms; older runs only had the handler's figure.
+        let typing = b["typing_input"]["p95"].as_f64().map(|t| (t, "key event")).or(b["typing"]["p95"].as_f64().map(|t| (t, "key handler")));
+        if let (Some(m), Some((t, from))) = (b["medium"]["median"].as_f64(), typing) {
             let ok = m <= 150.0 && t <= 50.0;
             targets.push((
-                "playground: an edit to the medium mesh repaints within 150 ms without blocking typing".into(),
-                format!("{m:.1} ms median; keystroke → frame p95 {t:.1} ms"),
+                "playground: an edit to the medium mesh repaints within 150 ms without blocking typing (a key reaches the screen within 50 ms, p95)".into(),
+                format!("{m:.1} ms median; {from} → frame p95 {t:.1} ms"),
                 verdict(ok).into(),
             ));
         }
