@@ -247,6 +247,7 @@ const call: CallSpec = { address: "10.0.0.5", port: 9080, protocol: "HTTP", host
 const inbound: CallSpec = { port: 9080, direction: "inbound", tls: "mtls" };
 export const v: string = version();
 export const d: Diagnostic[] = [...validate(text).diagnostics, ...analyze(files).diagnostics];
+export const s: number | undefined = analyze(text, { suppress: ["IST0101=Sidecar prod/*"] }).summary.suppressed;
 export const w: string[] = workloads(files).map((x) => x.range.start.utf16.toFixed());
 export const r: string | undefined = resolve(text, byWorkload).sidecar?.name;
 export const l: number = listeners(text, byLabels).listeners.length;
@@ -255,6 +256,8 @@ export async function web(): Promise<number> {
   await init();
   return webAnalyze(text).summary.errors;
 }
+// @ts-expect-error: suppress is a list of CODE=RESOURCE strings
+analyze(text, { suppress: "IST0101=Sidecar prod/*" });
 // @ts-expect-error: workload and namespace exclude each other
 resolve(text, { workload: "a/b", namespace: "a" });
 // @ts-expect-error: labels need a namespace

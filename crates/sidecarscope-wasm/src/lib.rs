@@ -62,7 +62,7 @@ pub fn validate(#[wasm_bindgen(unchecked_param_type = "SourceInput")] input: JsV
 #[wasm_bindgen(unchecked_return_type = "DiagnosticsReport")]
 pub fn analyze(
     #[wasm_bindgen(unchecked_param_type = "SourceInput")] input: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "AnalyzeOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "AnalyzeOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, Error> {
     enter();
     let rules = match &options {
