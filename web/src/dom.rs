@@ -97,6 +97,12 @@ pub fn replace(host: &Element, content: El) {
     crate::js::morph(host, &content.0);
 }
 
+/// Handles `event` on `el` for the page's lifetime (one handler per panel body or form).
+pub fn listen(el: &Element, event: &str, f: impl FnMut(web_sys::Event) + 'static) {
+    let h = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(f).into_js_value();
+    let _ = el.add_event_listener_with_callback(event, h.unchecked_ref());
+}
+
 /// Nearest element (from the event's target up) that matches `selector`.
 pub fn closest(ev: &web_sys::Event, selector: &str) -> Option<Element> {
     ev.target()?.dyn_into::<Element>().ok()?.closest(selector).ok()?

@@ -13,7 +13,6 @@ mod trace;
 use std::cell::RefCell;
 
 use leptos::prelude::*;
-use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
 pub use proxy::ProxyPicker;
@@ -36,8 +35,7 @@ pub fn PanelBody(panel: Panel) -> impl IntoView {
     host.on_load(move |el| {
         let el: Element = el.into();
         // One handler for every link and row of the body (their number is unbounded).
-        let click = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| on_click(state, panel, &ev)).into_js_value();
-        let _ = el.add_event_listener_with_callback("click", click.unchecked_ref());
+        dom::listen(&el, "click", move |ev| on_click(state, panel, &ev));
         BODY.with(|b| *b.borrow_mut() = Some((panel, el)));
         render(state);
     });

@@ -29,8 +29,7 @@ pub fn ProxyPicker() -> impl IntoView {
         let el: Element = el.into();
         build(&el);
         for (event, f) in [("change", on_change as fn(AppState, &web_sys::Event)), ("input", on_input), ("click", on_click)] {
-            let h = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| f(state, &ev)).into_js_value();
-            let _ = el.add_event_listener_with_callback(event, h.unchecked_ref());
+            dom::listen(&el, event, move |ev| f(state, &ev));
         }
         state.analysis.with_untracked(|a| state.proxy.with_untracked(|c| update(a, c)));
     });

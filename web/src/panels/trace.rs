@@ -13,7 +13,7 @@ use sidecarscope::ListenerSet;
 
 use crate::analysis::{self, Analysis, Model};
 use crate::app::AppState;
-use crate::dom::{link, El};
+use crate::dom::{self, link, El};
 use crate::share;
 
 thread_local! {
@@ -31,8 +31,7 @@ pub fn TraceForm() -> impl IntoView {
         let el: Element = el.into();
         state.trace.with_untracked(|t| build(&el, t));
         for event in ["input", "change", "submit"] {
-            let h = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| on_event(state, &ev)).into_js_value();
-            let _ = el.add_event_listener_with_callback(event, h.unchecked_ref());
+            dom::listen(&el, event, move |ev| on_event(state, &ev));
         }
     });
     view! { <form class="trace-form" node_ref=host></form> }
