@@ -91,10 +91,6 @@ struct Annotations<'a> {
 /// Removes the suppressed findings from `diags` (by the resources' annotations and by `rules`)
 /// and returns them, in their order.
 pub fn apply(input: &Input, diags: &mut Vec<Diagnostic>, rules: &[Rule]) -> Vec<Suppressed> {
-    filter(input, diags, |d, annotated| by_annotation(d, annotated).or_else(|| by_rule(d, rules)))
-}
-
-fn filter(input: &Input, diags: &mut Vec<Diagnostic>, why: impl Fn(&Diagnostic, &[(Key, Annotations)]) -> Option<SuppressedBy>) -> Vec<Suppressed> {
     // Only resources that carry an annotation are kept (usually none), sorted for lookups.
     let mut annotated: Vec<(Key, Annotations)> = Vec::new();
     for r in &input.resources {
@@ -108,7 +104,7 @@ fn filter(input: &Input, diags: &mut Vec<Diagnostic>, why: impl Fn(&Diagnostic, 
     let mut suppressed = Vec::new();
     let mut kept = Vec::with_capacity(diags.len());
     for d in diags.drain(..) {
-        match why(&d, &annotated) {
+        match by_annotation(&d, &annotated).or_else(|| by_rule(&d, rules)) {
             Some(by) => suppressed.push(Suppressed { diagnostic: d, by }),
             None => kept.push(d),
         }
