@@ -26,6 +26,9 @@ import { search, searchKeymap, highlightSelectionMatches } from "@codemirror/sea
 /** Keys closer than this (ms) are typing that goes on; a key after a longer pause starts a run. */
 const TYPING_MS = 150;
 
+/** A core that typically takes less than this (ms) runs in the edit's own task. */
+const INSTANT_MS = 8;
+
 /** Largest text accepted from a host page (characters). */
 const MAX_HOST_TEXT = 4 * 1024 * 1024;
 
@@ -98,6 +101,8 @@ class EditorHandle {
     this.costs = [];
     /** The last cost is the first task of a run still going on. */
     this.provisional = false;
+    /** A frame's callback is running the core (`schedule`). */
+    this.inFrame = false;
     this.waiters = [];
     this.lastEdit = -Infinity;
     /** When the oldest edit not yet in the results came (0: none waits). */
@@ -142,8 +147,9 @@ class EditorHandle {
   }
 
   // Coalesces edits into runs of the core (`onChange`).
-  // A fast core (the median of the last runs within a frame's budget) runs once per frame, just
-  // before it is painted. A slow one (a large mesh: a run takes several tasks, `beginWork`) must
+  // A fast core (the median of the last runs under `INSTANT_MS`: the seed examples) runs at the
+  // end of the edit's task, so the edit and its results are painted in one frame; one within a
+  // frame's budget runs once per frame, just before it is painted. A slow one (a large mesh: a run takes several tasks, `beginWork`) must
   // not come between keys and their frames:
   //  - the first edit after a pause in typing starts a run right after its own frame is
   //    painted: a single change shows its results as soon as the core can give them. The price:
@@ -166,9 +172,22 @@ class EditorHandle {
     if (!this.waitingSince) this.waitingSince = now;
     this.pending = true;
     const cost = this.typicalCost();
+    if (cost <= INSTANT_MS) {
+      // At the end of this task, before the edit's frame: the edit and its results show in one.
+      if (!this.cancel) {
+        let live = true;
+        queueMicrotask(() => live && this.flush(false));
+        this.cancel = () => (live = false);
+      }
+      return;
+    }
     if (cost <= 16) {
       if (!this.cancel) {
-        const id = requestAnimationFrame(() => this.flush(false));
+        const id = requestAnimationFrame(() => {
+          this.inFrame = true;
+          this.flush(false);
+          this.inFrame = false;
+        });
         this.cancel = () => cancelAnimationFrame(id);
       }
       return;
@@ -268,8 +287,11 @@ class EditorHandle {
     if (!this.measuring) return;
     this.measuring = false;
     performance.measure("sc:edit-to-results", "sc:edit");
-    // The panels' DOM updates follow in microtasks, the frame is painted, then this task runs.
-    setTimeout(() => performance.measure("sc:edit-to-paint", "sc:edit"), 0);
+    // The panels' DOM updates follow in microtasks, the next frame is painted, then the measure
+    // (a task queued by a frame's callback runs once that frame is painted).
+    const measure = () => setTimeout(() => performance.measure("sc:edit-to-paint", "sc:edit"), 0);
+    if (this.inFrame) measure();
+    else requestAnimationFrame(measure);
   }
 
   getText() {
@@ -449,9 +471,10 @@ window.SidecarscopeHost = {
     performance.mark("sc:results");
   },
 
-  /** Measures a phase of the app's work on an edit: `sc:load`, `sc:analyze`, `sc:panel`. */
-  phase(name, start) {
-    performance.measure("sc:" + name, { start, end: performance.now() });
+  /** Measures a phase of the app's work on an edit (`sc:load`, `sc:analyze`, `sc:panel`):
+   * its start and its own time (a load read in several tasks counts only its slices). */
+  phase(name, start, duration) {
+    performance.measure("sc:" + name, { start, duration });
   },
 
   /** Raw DEFLATE (RFC 1951) of share links, by the browser's CompressionStream. */

@@ -1,5 +1,5 @@
-//! The core over the editor's text. Each edit runs [`analyze`]: `load_text`, the mesh analysis
-//! (`sidecarscope::analyze`, which includes validation) for Problems and the editor's squiggles,
+//! The core over the editor's text. Each edit runs [`analyze`]: the text's `Loading`, the mesh
+//! analysis (`sidecarscope::analyze`, which includes validation) for Problems and the squiggles,
 //! the workloads for the proxy picker, and the proxy the other panels are about. What only one
 //! panel shows (the resolution, the listeners, a trace) is computed from the kept [`Model`] when
 //! that panel is open, so typing never pays for hidden panels.
@@ -9,7 +9,7 @@ use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use sidecarscope::report::{self, JsonDiagnostic, Summary};
-use sidecarscope::{Input, ListenerSet, Proxy, Registry, Resolution, Resolver, ResourceKind, Workload};
+use sidecarscope::{Input, ListenerSet, Loading, Proxy, Registry, Resolution, Resolver, ResourceKind, SourceFile, Workload};
 
 use crate::share::ProxyChoice;
 
@@ -69,12 +69,12 @@ fn key(w: &Workload) -> String {
 
 #[cfg(test)]
 pub fn analyze(text: &str, choice: &ProxyChoice) -> (Analysis, Model) {
-    analyze_input(load(text), choice)
+    analyze_input(loading(text).finish(), choice)
 }
 
-/// The first half of [`analyze`]: a large input's edit runs the halves in two tasks.
-pub fn load(text: &str) -> Input {
-    sidecarscope::load_text(INPUT_NAME, text)
+/// The first half of [`analyze`], in steps: a large input's edit reads it over several tasks.
+pub fn loading(text: &str) -> Loading {
+    Loading::new(vec![SourceFile::new(INPUT_NAME, text)])
 }
 
 /// The second half of [`analyze`].

@@ -23,6 +23,9 @@ const THEME_KEY: &str = "sidecarscope:theme";
 const MAX_LINK: usize = 256 * 1024;
 /// An input whose load takes longer than this (ms) is analyzed in several tasks (`on_text`).
 const SPLIT_MS: f64 = 16.0;
+/// A task of the core reads the input for about this long (ms) before the browser gets a
+/// turn: a key pressed meanwhile waits at most that long for its handler.
+const SLICE_MS: f64 = 8.0;
 
 thread_local! {
     static EDITOR: RefCell<Option<js::Editor>> = const { RefCell::new(None) };
@@ -109,31 +112,46 @@ impl AppState {
     /// The mesh analysis runs for every edit (Problems' badge and the squiggles need it); the
     /// open panel's body is rebuilt after it, and hidden panels are not computed at all.
     ///
-    /// A large input (its load alone takes more than a frame) is done in three tasks: load, then
-    /// the analysis and the squiggles, then the open panel, so that the browser handles keys and
-    /// paints between them; nothing shows until the analysis is done (CodeMirror keeps the old
-    /// squiggles in place meanwhile), and a newer edit drops what is left of an older one.
+    /// A large input (its load alone takes more than a frame) is done in several tasks: its
+    /// load in slices of `SLICE_MS`, then the analysis and the squiggles, then the open panel,
+    /// so that the browser handles keys and paints between them; nothing shows until the
+    /// analysis is done (CodeMirror keeps the old squiggles in place meanwhile), and a newer
+    /// edit drops what is left of an older one.
     fn on_text(self, text: String) {
         let run = self.run.get_value() + 1;
         self.run.set_value(run);
-        let t0 = browser::now_ms();
-        let input = analysis::load(&text);
-        let load_ms = browser::now_ms() - t0;
-        js::phase("load", t0);
+        let start = browser::now_ms();
+        let loading = analysis::loading(&text);
         let example = self.example.get_untracked().filter(|id| examples::find(id).is_some_and(|e| e.text == text));
         self.example.set(example);
         self.text.set_value(text);
-        if load_ms < SPLIT_MS {
-            self.analyze(input, load_ms, false);
+        self.load_slice(run, loading, start, 0.0);
+    }
+
+    /// Reads the input for `SLICE_MS`, and the rest in later tasks; then analyzes it, at once
+    /// if its load took less than a frame, else in a task of its own. `start` is when the
+    /// edit's load began, `load_ms` its time so far.
+    fn load_slice(self, run: u32, mut loading: sidecarscope::Loading, start: f64, load_ms: f64) {
+        let t0 = browser::now_ms();
+        let done = loading.step(&mut || browser::now_ms() - t0 < SLICE_MS);
+        let load_ms = load_ms + browser::now_ms() - t0;
+        if !done {
+            self.later(run, Box::new(move || self.load_slice(run, loading, start, load_ms)));
             return;
         }
-        self.later(run, move || self.analyze(input, load_ms, true));
+        js::phase("load", start, load_ms);
+        if load_ms < SPLIT_MS {
+            self.analyze(loading.finish(), load_ms, false);
+        } else {
+            self.later(run, Box::new(move || self.analyze(loading.finish(), load_ms, true)));
+        }
     }
 
     /// Runs `f` in a task of its own, unless a newer run started or the text changed meanwhile
     /// (the editor then runs the core again when typing pauses: `stale`). The editor's `idle()`
-    /// (tests, tools) waits for it.
-    fn later(self, run: u32, f: impl FnOnce() + 'static) {
+    /// (tests, tools) waits for it. Boxed: compiled once rather than for each caller's closure
+    /// (a few hundred bytes of the first load each).
+    fn later(self, run: u32, f: Box<dyn FnOnce()>) {
         with_editor(|e| e.begin_work());
         set_timeout(
             move || {
@@ -150,18 +168,18 @@ impl AppState {
         let t0 = browser::now_ms();
         let (mut a, model) = self.proxy.with_untracked(|p| analysis::analyze_input(input, p));
         a.elapsed_ms = Some(load_ms + browser::now_ms() - t0);
-        js::phase("analyze", t0);
+        js::phase("analyze", t0, browser::now_ms() - t0);
         with_editor(|e| e.set_diagnostics(&editor_diagnostics(&a)));
         MODEL.with(|m| *m.borrow_mut() = Some(model));
         self.analysis.set(a);
         let render = move || {
             let t0 = browser::now_ms();
             panels::render(self);
-            js::phase("panel", t0);
+            js::phase("panel", t0, browser::now_ms() - t0);
             js::mark_results();
         };
         if split {
-            self.later(self.run.get_value(), render);
+            self.later(self.run.get_value(), Box::new(render));
         } else {
             render();
         }

@@ -44,9 +44,10 @@ extern "C" {
     pub fn morph(host: &web_sys::Element, content: &web_sys::Element);
     #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = markResults)]
     pub fn mark_results();
-    /// `performance.measure("sc:<name>")` from `start` (ms) to now: the core's phases.
+    /// `performance.measure("sc:<name>")` of the core's phases: from `start` (ms), its time
+    /// `ms` (a phase done in several tasks counts only its own).
     #[wasm_bindgen(js_namespace = SidecarscopeHost)]
-    pub fn phase(name: &str, start: f64);
+    pub fn phase(name: &str, start: f64, ms: f64);
     /// Raw DEFLATE by the browser: a `Uint8Array`.
     #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = deflateRaw)]
     pub async fn deflate_raw(data: &[u8]) -> JsValue;

@@ -130,3 +130,34 @@ fn every_diagnostic_range_lies_inside_the_input() {
         }
     }
 }
+
+/// The playground reads a large input a few documents per task (`Loading::step`): whatever
+/// the slices, it reads exactly what one `load` reads (resources, positions, diagnostics; the
+/// ignored kinds still reported once across slices).
+#[test]
+fn loading_in_steps_reads_what_one_load_reads() {
+    let texts = [
+        format!("{BAD_HOST}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: a}}\n---\n: bad: [\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: b}}\n"),
+        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: s, namespace: ns}\n...\n---\n- a list\n---\n".to_string(),
+        String::new(),
+    ];
+    let sources = || texts.iter().enumerate().map(|(i, t)| sidecarscope::SourceFile::new(format!("{i}.yaml"), t.as_str())).collect::<Vec<_>>();
+    let whole = format!("{:?}", sidecarscope::load(sources()));
+    for slice in 1..=4 {
+        let mut loading = sidecarscope::Loading::new(sources());
+        let mut steps = 0;
+        loop {
+            let mut read = 0;
+            steps += 1;
+            let more = &mut || {
+                read += 1;
+                read < slice
+            };
+            if loading.step(more) {
+                break;
+            }
+        }
+        assert!(slice > 1 || steps >= 6, "one document per step: {steps} steps");
+        assert_eq!(format!("{:?}", loading.finish()), whole, "in slices of {slice} documents");
+    }
+}

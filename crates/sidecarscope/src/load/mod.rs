@@ -161,30 +161,77 @@ pub fn load_text(name: &str, text: &str) -> Input {
 
 /// Loads several source files (e.g. the files given to the CLI), in order.
 pub fn load(sources: Vec<SourceFile>) -> Input {
-    let mut input = Input { sources, resources: Vec::new(), diagnostics: Vec::new() };
-    let mut ignored: BTreeSet<String> = BTreeSet::new();
-    for i in 0..input.sources.len() {
-        let id = SourceId(i as u32);
-        let docs = yaml::parse_documents(&input.sources[i].text);
-        for doc in docs {
-            if let Some(err) = doc.error {
-                let code = match err.kind {
-                    YamlErrorKind::Syntax | YamlErrorKind::UnknownAnchor => Code::YamlSyntax,
-                    YamlErrorKind::AliasLimit | YamlErrorKind::DepthLimit => Code::YamlLimit,
-                };
-                let mut d = Diagnostic::new(code, format!("YAML syntax error: {}", err.message), id, err.range);
-                if code == Code::YamlLimit {
-                    d.message = err.message;
-                }
-                input.diagnostics.push(d.with_hint("this document is skipped; the other documents are still checked"));
-                continue;
+    Loading::new(sources).finish()
+}
+
+/// A load in steps, a few documents at a time: a page that must keep answering keys reads a
+/// large input over several tasks. [`load`] is a `Loading` run to its end, so both read
+/// alike (documents are parsed independently of each other).
+#[derive(Debug)]
+pub struct Loading {
+    input: Input,
+    /// Kinds already reported as ignored (reported once per kind).
+    ignored: BTreeSet<String>,
+    /// How many sources have been split into documents; the last of them is being read.
+    opened: usize,
+    /// The document ranges of that source, and the next one to read.
+    documents: Vec<TextRange>,
+    next: usize,
+}
+
+impl Loading {
+    pub fn new(sources: Vec<SourceFile>) -> Loading {
+        let input = Input { sources, resources: Vec::new(), diagnostics: Vec::new() };
+        Loading { input, ignored: BTreeSet::new(), opened: 0, documents: Vec::new(), next: 0 }
+    }
+
+    /// Reads documents until `more()` says stop (asked after each document, so at least one
+    /// is read); true once every document is read. (`dyn`: compiled once, for the playground's
+    /// size.)
+    pub fn step(&mut self, more: &mut dyn FnMut() -> bool) -> bool {
+        loop {
+            while self.next == self.documents.len() {
+                let Some(source) = self.input.sources.get(self.opened) else { return true };
+                self.documents = yaml::document_ranges(&source.text);
+                self.next = 0;
+                self.opened += 1;
             }
-            let Some(root) = doc.root else { continue };
-            report_duplicate_keys(&root, id, &mut input.diagnostics);
-            add_document(&mut input, id, root, &mut ignored);
+            let id = SourceId(self.opened as u32 - 1);
+            let doc = yaml::parse_document(&self.input.source(id).text, self.documents[self.next]);
+            self.next += 1;
+            self.add(id, doc);
+            if self.next == self.documents.len() && self.opened == self.input.sources.len() {
+                return true;
+            }
+            if !more() {
+                return false;
+            }
         }
     }
-    input
+
+    /// Reads what is left.
+    pub fn finish(mut self) -> Input {
+        self.step(&mut || true);
+        self.input
+    }
+
+    fn add(&mut self, id: SourceId, doc: yaml::Document) {
+        if let Some(err) = doc.error {
+            let code = match err.kind {
+                YamlErrorKind::Syntax | YamlErrorKind::UnknownAnchor => Code::YamlSyntax,
+                YamlErrorKind::AliasLimit | YamlErrorKind::DepthLimit => Code::YamlLimit,
+            };
+            let mut d = Diagnostic::new(code, format!("YAML syntax error: {}", err.message), id, err.range);
+            if code == Code::YamlLimit {
+                d.message = err.message;
+            }
+            self.input.diagnostics.push(d.with_hint("this document is skipped; the other documents are still checked"));
+            return;
+        }
+        let Some(root) = doc.root else { return };
+        report_duplicate_keys(&root, id, &mut self.input.diagnostics);
+        add_document(&mut self.input, id, root, &mut self.ignored);
+    }
 }
 
 fn add_document(input: &mut Input, source: SourceId, root: Node, ignored: &mut BTreeSet<String>) {

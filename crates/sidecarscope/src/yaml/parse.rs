@@ -44,7 +44,7 @@ pub enum YamlErrorKind {
 
 /// Splits `text` into documents and parses each one.
 pub fn parse_documents(text: &str) -> Vec<Document> {
-    split_documents(text).into_iter().map(|r| parse_document(text, r)).collect()
+    document_ranges(text).into_iter().map(|r| parse_document(text, r)).collect()
 }
 
 /// Parses one standalone YAML text (e.g. the `mesh` string of the mesh ConfigMap) as a single
@@ -54,8 +54,8 @@ pub fn parse_single(text: &str) -> Document {
 }
 
 /// Byte ranges of the documents: a new one starts at each line beginning with `---`, and a
-/// line beginning with `...` ends the current one.
-fn split_documents(text: &str) -> Vec<TextRange> {
+/// line beginning with `...` ends the current one. There is always at least one.
+pub fn document_ranges(text: &str) -> Vec<TextRange> {
     let mut ranges = Vec::new();
     let mut start = 0usize;
     let mut pos = 0usize;
@@ -130,7 +130,9 @@ struct Frame {
     anchor: usize,
 }
 
-fn parse_document(text: &str, range: TextRange) -> Document {
+/// Parses the document at `range` of `text` (one of [`document_ranges`]); its positions are
+/// offsets in `text`. Documents are parsed independently of each other.
+pub fn parse_document(text: &str, range: TextRange) -> Document {
     let chunk = &text[range.start as usize..range.end as usize];
     let offsets = Offsets::new(chunk, range.start);
     let mut builder = Builder { stack: Vec::new(), values: Vec::new(), anchors: HashMap::new(), root: None, expanded: 0 };
