@@ -80,8 +80,12 @@ pub fn loading(text: &str) -> Loading {
 /// The second half of [`analyze`].
 pub fn analyze_input(input: Input, choice: &ProxyChoice) -> (Analysis, Model) {
     let mut diags = sidecarscope::analyze(&input);
+    // As `sidecarscope analyze` does: the resources' suppression annotations (the page has no
+    // `--suppress` rules).
+    let suppressed = sidecarscope::suppress::apply(&input, &mut diags, &[]).len();
     report::sort(&mut diags);
-    let r = report::diagnostics_report(&input, &diags);
+    let mut r = report::diagnostics_report(&input, &diags);
+    r.summary.suppressed = suppressed;
 
     let ws = sidecarscope::workloads(&input);
     let workloads = ws
@@ -133,6 +137,21 @@ pub fn listeners(model: &Model, proxy: &Proxy) -> ListenerSet {
 mod tests {
     use super::*;
     use crate::share::CustomProxy;
+
+    /// The page applies the resources' suppression annotations as `sidecarscope analyze` does,
+    /// and counts what they left out.
+    #[test]
+    fn suppression_annotations_leave_findings_out() {
+        let text = crate::examples::find("mistake-short-host").unwrap().text;
+        let (a, _) = analyze(text, &ProxyChoice::default());
+        let code = a.diagnostics.first().expect("the mistake is found").code;
+        let annotated = text.replacen("metadata:\n", &format!("metadata:\n  annotations:\n    galley.istio.io/analyze-suppress: {code}\n"), 1);
+        let (b, _) = analyze(&annotated, &ProxyChoice::default());
+        assert!(b.diagnostics.iter().all(|d| d.code != code), "{:?}", b.diagnostics);
+        let n = a.diagnostics.iter().filter(|d| d.code == code).count();
+        assert!(n > 0 && b.summary.suppressed > 0 && b.diagnostics.len() + b.summary.suppressed == a.diagnostics.len());
+        assert!(crate::markdown::counts(&b.summary).ends_with(&format!("{} suppressed", b.summary.suppressed)));
+    }
 
     #[test]
     fn the_first_workload_is_resolved_by_default() {

@@ -42,13 +42,18 @@ pub fn report(text: &str, diagnostics: &[JsonDiagnostic], summary: &Summary, lin
 
 /// "2 errors, 1 warning" (and infos when there are any), or "no problems".
 pub fn counts(s: &Summary) -> String {
-    if s.errors + s.warnings + s.infos == 0 {
-        return "no problems".to_string();
-    }
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let mut parts = vec![plural(s.errors, "error", "errors"), plural(s.warnings, "warning", "warnings")];
+    let mut parts = if s.errors + s.warnings + s.infos == 0 {
+        vec!["no problems".to_string()]
+    } else {
+        vec![plural(s.errors, "error", "errors"), plural(s.warnings, "warning", "warnings")]
+    };
     if s.infos > 0 {
         parts.push(plural(s.infos, "info", "infos"));
+    }
+    // Left out by the resources' suppression annotations, as `sidecarscope analyze` counts.
+    if s.suppressed > 0 {
+        parts.push(format!("{} suppressed", s.suppressed));
     }
     parts.join(", ")
 }
