@@ -153,15 +153,12 @@ impl AppState {
     /// (a few hundred bytes of the first load each).
     fn later(self, run: u32, f: Box<dyn FnOnce()>) {
         with_editor(|e| e.begin_work());
-        set_timeout(
-            move || {
-                if self.run.get_value() == run && !with_editor(|e| e.stale()).unwrap_or(false) {
-                    f();
-                }
-                with_editor(|e| e.end_work());
-            },
-            Duration::ZERO,
-        );
+        js::post_task(Closure::once_into_js(move || {
+            if self.run.get_value() == run && !with_editor(|e| e.stale()).unwrap_or(false) {
+                f();
+            }
+            with_editor(|e| e.end_work());
+        }));
     }
 
     fn analyze(self, input: sidecarscope::Input, load_ms: f64, split: bool) {

@@ -44,6 +44,9 @@ extern "C" {
     pub fn morph(host: &web_sys::Element, content: &web_sys::Element);
     #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = markResults)]
     pub fn mark_results();
+    /// Calls `f` (a function) in a task of its own, without `setTimeout`'s clamping.
+    #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = postTask)]
+    pub fn post_task(f: JsValue);
     /// `performance.measure("sc:<name>")` of the core's phases: from `start` (ms), its time
     /// `ms` (a phase done in several tasks counts only its own).
     #[wasm_bindgen(js_namespace = SidecarscopeHost)]
