@@ -70,13 +70,15 @@ pub enum CheckOutput {
 }
 
 /// Runs a diagnostics command: load, check, apply suppressions (`analyze` only: `None` for
-/// `validate`, which answers as the webhook does), print in the chosen format, exit code.
-pub fn run_check(args: CheckArgs, check: fn(&Input) -> Vec<Diagnostic>, suppress: Option<&[Rule]>) -> u8 {
-    let input = match load(&args.input) {
+/// `validate`, which answers as the webhook does), print in the chosen format, exit code. The
+/// check may release what it has read of the input (`analyze_releasing_trees`): only the sources
+/// and annotations are read after it.
+pub fn run_check(args: CheckArgs, check: fn(&mut Input) -> Vec<Diagnostic>, suppress: Option<&[Rule]>) -> u8 {
+    let mut input = match load(&args.input) {
         Ok(i) => i,
         Err(code) => return code,
     };
-    let mut diags = check(&input);
+    let mut diags = check(&mut input);
     sidecarscope::report::sort(&mut diags);
     let suppressed = suppress.map(|rules| sidecarscope::suppress::apply(&input, &mut diags, rules)).unwrap_or_default();
     match args.output {

@@ -22,7 +22,7 @@ pub mod validate;
 pub mod workload;
 pub mod yaml;
 
-pub use analyze::analyze;
+pub use analyze::{analyze, analyze_releasing_trees};
 pub use diagnostic::{Code, Diagnostic, ResourceRef, Severity};
 pub use listeners::{listeners, listeners_with, ListenerGenerator, ListenerSet};
 pub use load::{load, load_text, Input, Loading, Resource, ResourceKind};

@@ -46,6 +46,25 @@ pub struct Workload {
     /// Index of the resource in `Input::resources`.
     #[serde(skip)]
     pub resource: usize,
+    /// What analysis reads of the pod (template) besides its labels.
+    #[serde(skip)]
+    pub pod: PodFacts,
+}
+
+/// What analysis reads of a workload's pod or pod template besides its labels, read with the
+/// rest of the workload so that its resource's tree is not needed afterwards
+/// (`Registry::build_releasing_trees`).
+#[derive(Debug, Clone, Default)]
+pub struct PodFacts {
+    /// Istio `util.PodInAmbientMode`: annotation `ambient.istio.io/redirection: enabled`.
+    pub ambient: bool,
+    /// A controller's `spec.replicas` when set (DaemonSets and Pods have none).
+    pub replicas: Option<i128>,
+    /// A ReplicaSet with an owner (its Deployment).
+    pub owned: bool,
+    /// Why the workload has no sidecar proxy that Sidecar resources configure, if so
+    /// ([`no_sidecar_proxy`]).
+    pub no_proxy: Option<&'static str>,
 }
 
 impl Workload {
@@ -57,10 +76,14 @@ impl Workload {
 
 /// Every workload of the input, in input order.
 pub fn workloads(input: &Input) -> Vec<Workload> {
-    input.resources.iter().enumerate().filter(|(_, r)| r.kind.is_workload()).filter_map(|(i, r)| workload(input, r, i)).collect()
+    input.resources.iter().enumerate().filter_map(|(i, r)| workload(input, r, i)).collect()
 }
 
-fn workload(input: &Input, r: &Resource, index: usize) -> Option<Workload> {
+/// The workload of `input.resources[index]`, when it is one.
+pub(crate) fn workload(input: &Input, r: &Resource, index: usize) -> Option<Workload> {
+    if !r.kind.is_workload() {
+        return None;
+    }
     let spec = r.spec();
     let (labels, annotations, pod_spec, ip) = match r.kind {
         ResourceKind::Pod => {
@@ -118,6 +141,13 @@ fn finish(
         metadata.insert("INTERCEPTION_MODE".to_string(), mode.to_string());
     }
     let src = input.source(r.source);
+    let controller = matches!(r.kind, ResourceKind::Deployment | ResourceKind::StatefulSet | ResourceKind::DaemonSet | ResourceKind::ReplicaSet);
+    let pod = PodFacts {
+        ambient: annotations.and_then(|a| a.get("ambient.istio.io/redirection")).and_then(Node::scalar_text) == Some("enabled"),
+        replicas: if controller && r.kind != ResourceKind::DaemonSet { r.spec().and_then(|s| set(s, "replicas")).and_then(Node::as_int) } else { None },
+        owned: r.kind == ResourceKind::ReplicaSet && r.node.at(&["metadata", "ownerReferences"]).and_then(Node::as_seq).is_some_and(|s| !s.is_empty()),
+        no_proxy: no_sidecar_proxy(r),
+    };
     Workload {
         namespace: r.namespace.clone(),
         name: r.name.clone(),
@@ -131,5 +161,25 @@ fn finish(
         source: r.source,
         range: r.node.range,
         resource: index,
+        pod,
     }
+}
+
+/// Why a workload has no sidecar proxy that Sidecar resources configure, if so: injection
+/// disabled (`sidecar.istio.io/inject: "false"` on the pod or its template), or a gateway
+/// (istiod computes a SidecarScope only for sidecar proxies, not for routers).
+pub(crate) fn no_sidecar_proxy(r: &Resource) -> Option<&'static str> {
+    let meta = match r.kind {
+        ResourceKind::Pod => r.metadata(),
+        ResourceKind::WorkloadEntry => return None,
+        _ => r.spec().and_then(|s| set(s, "template")).and_then(|t| set(t, "metadata")),
+    };
+    let get = |map: &str, key: &str| meta.and_then(|m| set(m, map)).and_then(|m| m.get(key)).and_then(Node::scalar_text);
+    if get("labels", "sidecar.istio.io/inject") == Some("false") || get("annotations", "sidecar.istio.io/inject") == Some("false") {
+        return Some("sidecar.istio.io/inject is \"false\"");
+    }
+    let gateway = get("labels", "istio").is_some_and(|v| v.contains("gateway"))
+        || get("annotations", "inject.istio.io/templates").is_some_and(|v| v.contains("gateway"))
+        || get("labels", "gateway.networking.k8s.io/gateway-name").is_some();
+    gateway.then_some("it is a gateway; Sidecar resources do not apply to gateways")
 }

@@ -54,6 +54,10 @@ fn run(kind: &str, pattern: &str, strict_ours: bool) {
         let input = sidecarscope::load_text("input.yaml", &case.input);
         let mut diags = sidecarscope::analyze(&input);
         report::sort(&mut diags);
+        // The CLI's analysis, which frees the trees of Services and workloads, finds the same.
+        let mut released = sidecarscope::analyze_releasing_trees(&mut input.clone());
+        report::sort(&mut released);
+        assert_eq!(released, diags, "{}: analyze_releasing_trees differs from analyze", case.name);
         let problems = problems(&diags, &case.expect_findings(), strict_ours);
         let is_known = known.iter().any(|(n, _)| *n == case.name);
         match (problems.is_empty(), is_known) {

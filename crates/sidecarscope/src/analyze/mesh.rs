@@ -5,10 +5,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::load::{Input, Resource, ResourceKind};
-use crate::registry::read::{labels_subset, set, string_map};
+use crate::registry::read::{labels_subset, string_map};
 use crate::registry::{Registry, ServiceRegistry, SidecarConfig};
 use crate::resolve::{governing, EgressListener, ScopeKey, Shared};
 use crate::text::TextRange;
+use crate::workload::{no_sidecar_proxy, Workload};
 use crate::yaml::Node;
 
 /// A Sidecar's egress listeners for one config namespace.
@@ -24,9 +25,6 @@ pub(crate) struct Governed {
     /// Its scope: index in `Mesh::scope_keys`.
     pub scope: usize,
 }
-
-/// No labels.
-static NO_LABELS: BTreeMap<String, String> = BTreeMap::new();
 
 /// A Pod as istioctl's `SelectorAnalyzer` sees it.
 #[derive(Debug, Clone)]
@@ -146,26 +144,34 @@ impl<'a> Mesh<'a> {
                 Governed { sidecar: g.sidecar, registry_only: g.registry_only, scope }
             })
             .collect();
-        let by_id: HashMap<(&str, &str, &str), &Resource> =
-            input.resources.iter().map(|r| ((r.kind_name.as_str(), r.namespace.as_str(), r.name.as_str()), r)).collect();
+        // Each resource's workload in the registry, if it is one (its tree may be released).
+        let mut workload_at: Vec<Option<&Workload>> = vec![None; input.resources.len()];
+        for w in &reg.workloads {
+            workload_at[w.resource] = Some(w);
+        }
+        // The last resource of each id, as a workload's proxy is looked up.
+        let by_id: HashMap<(&str, &str, &str), usize> =
+            input.resources.iter().enumerate().map(|(i, r)| ((r.kind_name.as_str(), r.namespace.as_str(), r.name.as_str()), i)).collect();
         let no_proxy = reg
             .workloads
             .iter()
-            .map(|w| by_id.get(&(w.kind.as_str(), w.namespace.as_str(), w.name.as_str())).and_then(|r| no_sidecar_proxy(r)))
+            .map(|w| {
+                let &i = by_id.get(&(w.kind.as_str(), w.namespace.as_str(), w.name.as_str()))?;
+                match workload_at[i] {
+                    Some(found) => found.pod.no_proxy,
+                    // Not a workload (an unserved version, a WorkloadEntry without spec): its
+                    // tree is never released.
+                    None => no_sidecar_proxy(&input.resources[i]),
+                }
+            })
             .collect();
         let service_entry_ids = (0..reg.services.len()).filter(|&id| reg.services[id].registry != ServiceRegistry::Kubernetes).collect();
-        // Each resource's labels as a workload of the registry (pods and Kiali's workloads read
-        // the same maps rather than copies).
-        let mut labels_of: Vec<&BTreeMap<String, String>> = vec![&NO_LABELS; input.resources.len()];
-        for w in &reg.workloads {
-            labels_of[w.resource] = &w.labels;
-        }
         Mesh {
             input,
             service_entry_ids,
             no_proxy,
-            pods: pods(input, &labels_of),
-            kiali_workloads: kiali_workloads(input, &labels_of),
+            pods: pods(input, reg),
+            kiali_workloads: kiali_workloads(input, reg),
             has_workloads: !reg.workloads.is_empty(),
             has_services: !reg.services.is_empty(),
             reg,
@@ -262,37 +268,28 @@ pub(crate) fn config_namespaces(reg: &Registry, known_namespaces: &BTreeSet<Stri
 /// Deployment, StatefulSet, DaemonSet and (owner-less) ReplicaSet that none of the input's Pods
 /// belongs to and that is not scaled to zero. A live cluster has those pods; the input often
 /// holds only the manifests.
-fn pods<'a>(input: &'a Input, labels_of: &[&'a BTreeMap<String, String>]) -> Vec<Pod<'a>> {
-    let mut out: Vec<Pod> = input
-        .resources
+fn pods<'a>(input: &'a Input, reg: &'a Registry) -> Vec<Pod<'a>> {
+    let kind = |w: &Workload| input.resources[w.resource].kind;
+    let mut out: Vec<Pod> = reg
+        .workloads
         .iter()
-        .enumerate()
-        .filter(|(_, r)| r.kind == ResourceKind::Pod)
-        .map(|(i, r)| Pod {
-            namespace: &r.namespace,
-            name: r.name.clone(),
-            labels: labels_of[i],
-            ambient: r.annotation("ambient.istio.io/redirection").and_then(Node::scalar_text) == Some("enabled"),
-            implied_by: None,
-        })
+        .filter(|w| kind(w) == ResourceKind::Pod)
+        .map(|w| Pod { namespace: &w.namespace, name: w.name.clone(), labels: &w.labels, ambient: w.pod.ambient, implied_by: None })
         .collect();
     let listed = out.len();
-    for (i, r) in input.resources.iter().enumerate() {
-        let Some(c) = controller(r) else { continue };
-        let labels = labels_of[i];
-        if c.replicas == Some(0) || labels.is_empty() || c.owned {
+    for w in reg.workloads.iter().filter(|w| is_controller(kind(w))) {
+        if w.pod.replicas == Some(0) || w.labels.is_empty() || w.pod.owned {
             continue;
         }
-        if out[..listed].iter().any(|p| p.namespace == r.namespace && labels_subset(labels, p.labels)) {
+        if out[..listed].iter().any(|p| p.namespace == w.namespace && labels_subset(&w.labels, p.labels)) {
             continue;
         }
-        let ambient = c.annotations.and_then(|a| a.get("ambient.istio.io/redirection")).and_then(Node::scalar_text) == Some("enabled");
         out.push(Pod {
-            namespace: &r.namespace,
-            name: format!("{}-*", r.name),
-            labels,
-            ambient,
-            implied_by: Some(format!("{} {}", r.kind_name, r.name)),
+            namespace: &w.namespace,
+            name: format!("{}-*", w.name),
+            labels: &w.labels,
+            ambient: w.pod.ambient,
+            implied_by: Some(format!("{} {}", w.kind, w.name)),
         });
     }
     out
@@ -300,68 +297,20 @@ fn pods<'a>(input: &'a Input, labels_of: &[&'a BTreeMap<String, String>]) -> Vec
 
 /// Kiali's workloads (`business.fetchWorkloads`): controllers and Pods, with their pod labels.
 /// ReplicaSets owned by a Deployment are represented by it; WorkloadEntries are not workloads.
-fn kiali_workloads<'a>(input: &'a Input, labels_of: &[&'a BTreeMap<String, String>]) -> Vec<KialiWorkload<'a>> {
-    let mut out = Vec::new();
-    for (i, r) in input.resources.iter().enumerate() {
-        if r.kind == ResourceKind::Pod {
-            out.push(KialiWorkload { namespace: &r.namespace, kind: &r.kind_name, name: &r.name, labels: labels_of[i], scaled_to_zero: false });
-        } else if let Some(c) = controller(r) {
-            if c.owned {
-                continue;
-            }
-            out.push(KialiWorkload {
-                namespace: &r.namespace,
-                kind: &r.kind_name,
-                name: &r.name,
-                labels: labels_of[i],
-                scaled_to_zero: c.replicas == Some(0),
-            });
-        }
-    }
-    out
+fn kiali_workloads<'a>(input: &'a Input, reg: &'a Registry) -> Vec<KialiWorkload<'a>> {
+    reg.workloads
+        .iter()
+        .filter(|w| {
+            let kind = input.resources[w.resource].kind;
+            kind == ResourceKind::Pod || (is_controller(kind) && !w.pod.owned)
+        })
+        .map(|w| KialiWorkload { namespace: &w.namespace, kind: &w.kind, name: &w.name, labels: &w.labels, scaled_to_zero: w.pod.replicas == Some(0) })
+        .collect()
 }
 
-/// A controller's pod template, as the pods it runs (its labels are its workload's).
-struct Controller<'a> {
-    annotations: Option<&'a Node>,
-    /// `spec.replicas` when set (DaemonSets have none).
-    replicas: Option<i128>,
-    /// A ReplicaSet with an owner (its Deployment).
-    owned: bool,
-}
-
-fn controller(r: &Resource) -> Option<Controller<'_>> {
-    if !matches!(r.kind, ResourceKind::Deployment | ResourceKind::StatefulSet | ResourceKind::DaemonSet | ResourceKind::ReplicaSet) {
-        return None;
-    }
-    let spec = r.spec();
-    let meta = spec.and_then(|s| set(s, "template")).and_then(|t| set(t, "metadata"));
-    let replicas = if r.kind == ResourceKind::DaemonSet { None } else { spec.and_then(|s| set(s, "replicas")).and_then(Node::as_int) };
-    let owned = r.kind == ResourceKind::ReplicaSet && r.node.at(&["metadata", "ownerReferences"]).and_then(Node::as_seq).is_some_and(|s| !s.is_empty());
-    Some(Controller {
-        annotations: meta.and_then(|m| set(m, "annotations")),
-        replicas,
-        owned,
-    })
-}
-
-/// Why a workload has no sidecar proxy that Sidecar resources configure, if so: injection
-/// disabled (`sidecar.istio.io/inject: "false"` on the pod or its template), or a gateway
-/// (istiod computes a SidecarScope only for sidecar proxies, not for routers).
-fn no_sidecar_proxy(r: &Resource) -> Option<&'static str> {
-    let meta = match r.kind {
-        ResourceKind::Pod => r.metadata(),
-        ResourceKind::WorkloadEntry => return None,
-        _ => r.spec().and_then(|s| set(s, "template")).and_then(|t| set(t, "metadata")),
-    };
-    let get = |map: &str, key: &str| meta.and_then(|m| set(m, map)).and_then(|m| m.get(key)).and_then(Node::scalar_text);
-    if get("labels", "sidecar.istio.io/inject") == Some("false") || get("annotations", "sidecar.istio.io/inject") == Some("false") {
-        return Some("sidecar.istio.io/inject is \"false\"");
-    }
-    let gateway = get("labels", "istio").is_some_and(|v| v.contains("gateway"))
-        || get("annotations", "inject.istio.io/templates").is_some_and(|v| v.contains("gateway"))
-        || get("labels", "gateway.networking.k8s.io/gateway-name").is_some();
-    gateway.then_some("it is a gateway; Sidecar resources do not apply to gateways")
+/// A Deployment, StatefulSet, DaemonSet or ReplicaSet: a pod template that runs pods.
+fn is_controller(kind: ResourceKind) -> bool {
+    matches!(kind, ResourceKind::Deployment | ResourceKind::StatefulSet | ResourceKind::DaemonSet | ResourceKind::ReplicaSet)
 }
 
 // ---------------------------------------------------------------------------------------

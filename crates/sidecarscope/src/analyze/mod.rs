@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::Input;
-use crate::registry::ServiceId;
+use crate::registry::{Registry, ServiceId};
 use crate::resolve::{scope_key, scope_parts, ScopeParts};
 use crate::source::SourceId;
 use crate::text::TextRange;
@@ -31,6 +31,24 @@ use mesh::Mesh;
 
 /// Every finding of the input: `validate`'s, then the mesh checks.
 pub fn analyze(input: &Input) -> Vec<Diagnostic> {
+    let mut out = validation_findings(input);
+    out.extend(analyze_mesh(input));
+    out
+}
+
+/// As [`analyze`], releasing the trees of Services and workloads as the registry reads them
+/// (`Registry::build_releasing_trees`), for callers that read no more of the input afterwards
+/// than its sources, its Istio resources and its annotations (the CLI): the trees of a large
+/// mesh's Services and workloads are then freed before analysis needs its memory.
+pub fn analyze_releasing_trees(input: &mut Input) -> Vec<Diagnostic> {
+    let mut out = validation_findings(input);
+    let reg = Registry::build_releasing_trees(input);
+    out.extend(check_mesh(input, &reg));
+    out
+}
+
+/// `validate`'s findings as istioctl analyze words them.
+fn validation_findings(input: &Input) -> Vec<Diagnostic> {
     let mut out = crate::validate::validate(input);
     for d in &mut out {
         // istioctl analyze's schema analyzer wraps each validation message (IST0106, IST0133).
@@ -40,15 +58,18 @@ pub fn analyze(input: &Input) -> Vec<Diagnostic> {
             _ => {}
         }
     }
-    out.extend(analyze_mesh(input));
     out
 }
 
 /// The mesh checks alone (no validation findings).
 pub fn analyze_mesh(input: &Input) -> Vec<Diagnostic> {
+    check_mesh(input, &Registry::build(input))
+}
+
+/// The mesh checks over the input's registry.
+fn check_mesh(input: &Input, reg: &Registry) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let reg = crate::registry::Registry::build(input);
-    let m = Mesh::build(input, &reg);
+    let m = Mesh::build(input, reg);
     if m.sidecars.is_empty() {
         return out;
     }

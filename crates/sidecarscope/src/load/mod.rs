@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use crate::diagnostic::{Code, Diagnostic, ResourceRef};
 use crate::source::{SourceFile, SourceId};
 use crate::text::TextRange;
-use crate::yaml::{self, Node, NodeKind, YamlErrorKind};
+use crate::yaml::{self, Entry, Node, NodeKind, YamlErrorKind};
 
 pub use mesh::{mesh_config_node, MESH_CONFIGMAP_NAME};
 
@@ -90,7 +90,7 @@ pub struct Resource {
     /// `metadata.namespace`, or `default` when absent (as `kubectl apply` would put it).
     pub namespace: String,
     pub namespace_explicit: bool,
-    /// The whole resource mapping.
+    /// The whole resource mapping; after [`Resource::release_tree`], only its annotations.
     pub node: Node,
     /// Position in the input (files in order, documents in order, List items in order).
     pub order: usize,
@@ -121,6 +121,30 @@ impl Resource {
     /// `metadata.creationTimestamp` as written (RFC 3339), when present.
     pub fn creation_timestamp(&self) -> Option<&str> {
         self.node.at(&["metadata", "creationTimestamp"])?.scalar_text()
+    }
+    /// Whether everything read of this resource's tree after the registry is built comes from
+    /// the registry: Services and workloads (their positions included), which no finding is
+    /// about. Sidecars, the other Istio resources, Namespaces and the mesh ConfigMap are read
+    /// by the checks.
+    pub fn tree_is_extracted(&self) -> bool {
+        self.kind == ResourceKind::Service || self.kind.is_workload()
+    }
+    /// Frees the tree but for `metadata.annotations` (suppressions read them), keeping the
+    /// ranges of what is kept. See `Registry::build_releasing_trees`.
+    pub fn release_tree(&mut self) {
+        // The entry `Node::get` finds: the last one of the key.
+        fn take(node: Node, key: &str) -> Option<Entry> {
+            match node.kind {
+                NodeKind::Map(entries) => entries.into_vec().into_iter().rev().find(|e| e.key.scalar_text() == Some(key)),
+                _ => None,
+            }
+        }
+        let range = self.node.range;
+        let tree = std::mem::replace(&mut self.node, Node { kind: NodeKind::Map(Box::default()), range });
+        let Some(Entry { key, value }) = take(tree, "metadata") else { return };
+        let value_range = value.range;
+        let annotations = Node { kind: NodeKind::Map(take(value, "annotations").into_iter().collect()), range: value_range };
+        self.node.kind = NodeKind::Map(Box::new([Entry { key, value: annotations }]));
     }
     pub fn diagnostic(&self, code: Code, message: impl Into<String>, path: impl Into<String>, range: TextRange) -> Diagnostic {
         Diagnostic::new(code, message, self.source, range).with_resource(self.reference()).with_path(path)

@@ -18,7 +18,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::load::{Input, ResourceKind};
-use crate::workload::{workloads, Workload};
+use crate::workload::Workload;
+use crate::yaml::Node;
 
 pub use destination_rule::{ConsolidatedRule, DestinationRule, DestinationRuleIndex, LookupStep};
 pub use export_to::{ExportTo, Exported};
@@ -77,35 +78,82 @@ pub struct Registry {
 impl Registry {
     /// Builds every index from the input; cost O(n log n) in the number of resources.
     pub fn build(input: &Input) -> Registry {
-        let mesh = MeshSettings::from_input(input);
-        let mut reg = Registry { mesh, workloads: workloads(input), ..Registry::default() };
-        let mut sidecars = Vec::new();
-        for (i, r) in input.resources.iter().enumerate() {
-            match r.kind {
-                ResourceKind::Service => reg.services.push(service::from_kubernetes(r, i)),
-                ResourceKind::ServiceEntry => reg.services.extend(service::from_service_entry(r, i)),
-                ResourceKind::VirtualService => match virtual_service::from_resource(r, i) {
-                    Some(vs) => reg.virtual_services.push(vs),
-                    None => reg.delegate_virtual_services.push(format!("{}/{}", r.namespace, r.name)),
-                },
-                ResourceKind::DestinationRule => reg.destination_rules.extend(destination_rule::from_resource(r, i)),
-                ResourceKind::Sidecar => sidecars.push(sidecar::from_resource(r, i)),
-                _ => {}
+        let mut reg = Registry::for_input(input);
+        (0..input.resources.len()).for_each(|i| reg.read_resource(input, i));
+        reg.index(input);
+        reg
+    }
+
+    /// As [`Registry::build`], releasing each resource's tree once the registry has read it when
+    /// nothing else reads it after (`Resource::tree_is_extracted`): Services and workloads, most
+    /// of a mesh's documents. For callers that need no more of the input than its Sidecars and
+    /// other Istio resources, its sources and its annotations (the CLI's `analyze`).
+    pub fn build_releasing_trees(input: &mut Input) -> Registry {
+        let mut reg = Registry::for_input(input);
+        for i in 0..input.resources.len() {
+            reg.read_resource(input, i);
+            let r = &mut input.resources[i];
+            if r.tree_is_extracted() {
+                r.release_tree();
             }
         }
-        reg.index_services();
-        reg.index_virtual_services();
-        for (i, vs) in reg.virtual_services.iter().enumerate() {
-            reg.vs_by_id.entry(vs.id()).or_insert(i);
+        reg.index(input);
+        reg
+    }
+
+    /// An empty registry with the input's MeshConfig, its workloads' and services' lists sized
+    /// for the input (grown by doubling, they held up to twice their size on a large mesh).
+    fn for_input(input: &Input) -> Registry {
+        let workloads = input.resources.iter().filter(|r| r.kind.is_workload()).count();
+        // One service per Kubernetes Service and (usually) per ServiceEntry host.
+        let services = input
+            .resources
+            .iter()
+            .map(|r| match r.kind {
+                ResourceKind::Service => 1,
+                ResourceKind::ServiceEntry => r.spec().and_then(|s| s.get("hosts")).and_then(Node::as_seq).map_or(0, <[Node]>::len),
+                _ => 0,
+            })
+            .sum();
+        Registry {
+            mesh: MeshSettings::from_input(input),
+            workloads: Vec::with_capacity(workloads),
+            services: Vec::with_capacity(services),
+            ..Registry::default()
         }
-        reg.destination_rules.sort_by(|a, b| {
+    }
+
+    /// Reads what the registry keeps of one resource.
+    fn read_resource(&mut self, input: &Input, i: usize) {
+        let r = &input.resources[i];
+        self.workloads.extend(crate::workload::workload(input, r, i));
+        match r.kind {
+            ResourceKind::Service => self.services.push(service::from_kubernetes(r, i)),
+            ResourceKind::ServiceEntry => self.services.extend(service::from_service_entry(r, i)),
+            ResourceKind::VirtualService => match virtual_service::from_resource(r, i) {
+                Some(vs) => self.virtual_services.push(vs),
+                None => self.delegate_virtual_services.push(format!("{}/{}", r.namespace, r.name)),
+            },
+            ResourceKind::DestinationRule => self.destination_rules.extend(destination_rule::from_resource(r, i)),
+            ResourceKind::Sidecar => self.sidecars.push(Arc::new(sidecar::from_resource(r, i))),
+            _ => {}
+        }
+    }
+
+    /// Orders and indexes what [`Registry::read_resource`] read.
+    fn index(&mut self, input: &Input) {
+        self.index_services();
+        self.index_virtual_services();
+        for (i, vs) in self.virtual_services.iter().enumerate() {
+            self.vs_by_id.entry(vs.id()).or_insert(i);
+        }
+        self.destination_rules.sort_by(|a, b| {
             (a.selector.is_none(), a.creation, &a.name, &a.namespace).cmp(&(b.selector.is_none(), b.creation, &b.name, &b.namespace))
         });
-        reg.destination_rule_index = DestinationRuleIndex::build(&reg.destination_rules, &reg.mesh);
-        reg.index_sidecars(sidecars);
-        reg.index_distinct_namespaces();
-        reg.endpoints = endpoints::Endpoints::build(input);
-        reg
+        self.destination_rule_index = DestinationRuleIndex::build(&self.destination_rules, &self.mesh);
+        self.index_sidecars();
+        self.index_distinct_namespaces();
+        self.endpoints = endpoints::Endpoints::build(input);
     }
 
     /// Records every namespace that some config treats specially, so that all other namespaces
@@ -199,11 +247,12 @@ impl Registry {
     }
 
     /// Istio `initSidecarScopes`: selector Sidecars first, each group oldest first.
-    fn index_sidecars(&mut self, mut sidecars: Vec<SidecarConfig>) {
+    fn index_sidecars(&mut self) {
+        let mut sidecars = std::mem::take(&mut self.sidecars);
         sidecars.sort_by(|a, b| (a.creation, &a.name, &a.namespace).cmp(&(b.creation, &b.name, &b.namespace)));
         let (mut with, without): (Vec<_>, Vec<_>) = sidecars.into_iter().partition(|s| s.workload_selector.is_some());
         with.extend(without);
-        self.sidecars = with.into_iter().map(Arc::new).collect();
+        self.sidecars = with;
         for (i, sc) in self.sidecars.iter().enumerate() {
             self.sidecars_by_namespace.entry(sc.namespace.clone()).or_default().push(i);
         }
