@@ -21,8 +21,9 @@ const TYPES = {
   ".svg": "image/svg+xml",
 };
 
-/** Serves dist/ (and extra in-memory pages, e.g. an embedding host page) on 127.0.0.1. */
-export async function startServer(extra = {}) {
+/** Serves dist/ (and extra in-memory pages, e.g. an embedding host page) on 127.0.0.1; under
+ * `under` (e.g. `/tools/sidecarscope/`) instead of the root when given. */
+export async function startServer(extra = {}, { under = "/" } = {}) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, "http://127.0.0.1");
     if (extra[url.pathname]) {
@@ -30,7 +31,11 @@ export async function startServer(extra = {}) {
       res.end(extra[url.pathname]);
       return;
     }
-    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, "");
+    if (!url.pathname.startsWith(under)) {
+      res.writeHead(404).end("not found");
+      return;
+    }
+    const rel = normalize(decodeURIComponent(url.pathname.slice(under.length - 1))).replace(/^(\.\.[/\\])+/, "");
     const file = join(DIST, rel.endsWith("/") ? join(rel, "index.html") : rel);
     if (!file.startsWith(DIST)) {
       res.writeHead(403).end();

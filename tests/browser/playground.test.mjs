@@ -247,6 +247,26 @@ test("share link round trip, localStorage, New, Copy as Markdown", async () => {
   await ctx.close();
 });
 
+test("dist/ works under a path of the server, not only at its root", async () => {
+  const under = "/tools/sidecarscope/";
+  const sub = await startServer({}, { under });
+  try {
+    const ctx = await newContext({ permissions: ["clipboard-read", "clipboard-write"] });
+    const page = await openPage(ctx, `${sub.base}${under}?example=mistake-catch-all-order`);
+    assert.equal(await editorText(page), exampleText("mistake-catch-all-order"));
+    assert.equal((await problems(page)).length, 1);
+    // Share links keep the path.
+    await page.click("button:has-text('Share')");
+    await page.waitForSelector(".notice-box:has-text('Link copied')");
+    const link = await page.evaluate(() => navigator.clipboard.readText());
+    assert.ok(link.startsWith(`${sub.base}${under}#v1/`), link);
+    assert.deepEqual(page.problems(), []);
+    await ctx.close();
+  } finally {
+    sub.server.close();
+  }
+});
+
 test("markup and scripts in the input or in a link are shown as text, never run", async () => {
   const payload = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
   const yaml = [
