@@ -20,7 +20,7 @@ fn sizes() -> Vec<Size> {
 }
 
 fn stages(c: &mut Criterion) {
-    sidecarscope_bench::keep_freed_memory();
+    sidecarscope_bench::purge_freed_pages_at_once();
     for size in sizes() {
         let text = generate(size);
         let input = sidecarscope::load_text("mesh.yaml", &text);

@@ -14,12 +14,12 @@ pub mod timing;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// As the CLI does at start: freed memory is kept for reuse (mimalloc.h
-/// `mi_option_purge_delay` = -1) rather than returned to the OS and faulted in again.
+/// As the CLI does at start: pages freed whole go back to the OS at once (mimalloc.h
+/// `mi_option_purge_delay` = 0), so that native figures are what the CLI gets.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn keep_freed_memory() {
+pub fn purge_freed_pages_at_once() {
     // SAFETY: sets a process-wide mimalloc option; no memory is touched.
-    unsafe { libmimalloc_sys::mi_option_set(15, -1) }
+    unsafe { libmimalloc_sys::mi_option_set(15, 0) }
 }
 
 #[cfg(target_arch = "wasm32")]

@@ -243,7 +243,7 @@ impl ProxyArgs {
     pub fn proxy(&self, registry: &Registry) -> Result<Proxy, String> {
         let proxy = match (self.workload(registry)?, &self.namespace) {
             (Some(w), _) => Proxy::for_workload(w),
-            (None, Some(ns)) => Proxy { namespace: ns.clone(), labels: pairs(self.labels.as_deref().unwrap_or("").split(','), "label")?, ..Proxy::default() },
+            (None, Some(ns)) => Proxy { namespace: ns.clone(), labels: pairs(self.labels.as_deref().unwrap_or("").split(','), "label")?.into_iter().collect(), ..Proxy::default() },
             (None, None) => return Err("no proxy given".into()),
         };
         Ok(self.with_overrides(proxy))

@@ -151,7 +151,7 @@ impl ProxyArgs {
                 };
                 (Proxy::for_workload(w), Some(w))
             }
-            (None, Some(ns)) => (Proxy { namespace: ns.clone(), labels: self.labels.clone().unwrap_or_default(), ..Proxy::default() }, None),
+            (None, Some(ns)) => (Proxy { namespace: ns.clone(), labels: self.labels.clone().unwrap_or_default().into_iter().collect(), ..Proxy::default() }, None),
             (None, None) => unreachable!("checked by parse_proxy"),
         };
         if self.ip.is_some() {

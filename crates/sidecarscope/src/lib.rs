@@ -28,6 +28,7 @@ pub use listeners::{listeners, listeners_with, ListenerGenerator, ListenerSet};
 pub use load::{load, load_text, Input, Loading, Resource, ResourceKind};
 pub use source::{SourceFile, SourceId};
 pub use validate::validate;
+pub use registry::read::Labels;
 pub use registry::Registry;
 pub use resolve::{resolve, resolve_with, resolve_workloads, Proxy, Resolution, Resolver};
 pub use workload::{workloads, Workload};

@@ -2,7 +2,7 @@
 //! a Deployment/StatefulSet/DaemonSet/ReplicaSet, or a WorkloadEntry (a VM or other non-pod
 //! workload), each with the labels its proxy reports.
 
-use std::collections::BTreeMap;
+use crate::Labels;
 
 use serde::Serialize;
 
@@ -26,12 +26,12 @@ pub struct Workload {
     pub name: String,
     /// `Pod`, `Deployment`, `StatefulSet`, `DaemonSet`, `ReplicaSet` or `WorkloadEntry`.
     pub kind: String,
-    pub labels: BTreeMap<String, String>,
+    pub labels: Labels,
     /// Pod `status.podIP` or WorkloadEntry `spec.address`, when given.
     pub ip: Option<String>,
     /// Proxy metadata implied by the workload (e.g. `INTERCEPTION_MODE` from the
     /// `sidecar.istio.io/interceptionMode` annotation).
-    pub metadata: BTreeMap<String, String>,
+    pub metadata: Labels,
     /// Named container ports (WorkloadEntry `spec.ports`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<NamedPort>,
@@ -120,7 +120,7 @@ fn finish(
     input: &Input,
     r: &Resource,
     index: usize,
-    labels: BTreeMap<String, String>,
+    labels: Labels,
     annotations: Option<&Node>,
     pod_spec: Option<&Node>,
     ip: Option<String>,
@@ -136,7 +136,7 @@ fn finish(
             }
         }
     }
-    let mut metadata = BTreeMap::new();
+    let mut metadata = Labels::new();
     if let Some(mode) = annotations.and_then(|a| str_of(a, "sidecar.istio.io/interceptionMode")) {
         metadata.insert("INTERCEPTION_MODE".to_string(), mode.to_string());
     }

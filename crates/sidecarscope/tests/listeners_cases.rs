@@ -20,7 +20,7 @@ fn text(n: &Node) -> String {
     n.scalar_text().unwrap_or("").to_string()
 }
 
-fn map(n: Option<&Node>) -> BTreeMap<String, String> {
+fn map(n: Option<&Node>) -> sidecarscope::Labels {
     n.and_then(Node::as_map).map(|m| m.iter().map(|e| (text(&e.key), text(&e.value))).collect()).unwrap_or_default()
 }
 
@@ -164,7 +164,7 @@ fn listeners_cases() {
     insta::glob!("cases/listeners/*.yaml", |path| {
         let case = Case::read(path);
         let input = sidecarscope::load_text("input.yaml", &case.input);
-        let env = map(case.root.get("istiod_env"));
+        let env: BTreeMap<String, String> = map(case.root.get("istiod_env")).into_iter().collect();
         let set = sidecarscope::listeners(&input, &proxy_of(&case), &env);
         let (problems, traces) = check(&case, &set);
         let is_known = known.iter().any(|(n, _)| *n == case.name);

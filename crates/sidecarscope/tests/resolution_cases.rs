@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use common::Case;
 use sidecarscope::resolve::{render_text, Settings};
@@ -19,7 +19,7 @@ fn text(n: &Node) -> String {
 
 fn proxy_of(case: &Case) -> Proxy {
     let p = case.root.get("proxy").expect("a resolution case has a proxy");
-    let map = |key: &str| -> BTreeMap<String, String> {
+    let map = |key: &str| -> sidecarscope::Labels {
         p.get(key)
             .and_then(Node::as_map)
             .map(|m| m.iter().map(|e| (text(&e.key), text(&e.value))).collect())

@@ -12,7 +12,7 @@ use sidecarscope_bench::stages::Stage;
 use sidecarscope_bench::timing::time_stage;
 
 fn main() -> ExitCode {
-    sidecarscope_bench::keep_freed_memory();
+    sidecarscope_bench::purge_freed_pages_at_once();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut file = None;
     let mut iters = 5usize;

@@ -2,7 +2,8 @@
 //! istioctl sees them (Pods) and as Kiali sees them (controllers and owner-less Pods), the
 //! Namespaces (ambient mode, existence), and each Sidecar with its resource for positions.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use crate::Labels;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::load::{Input, Resource, ResourceKind};
 use crate::registry::read::{labels_subset, string_map};
@@ -33,7 +34,7 @@ pub(crate) struct Pod<'a> {
     /// The Pod's name; for the pods of a controller that the input does not list, `<name>-*`.
     pub name: String,
     /// The pod's labels: those of its workload in the registry (the controller's template).
-    pub labels: &'a BTreeMap<String, String>,
+    pub labels: &'a Labels,
     /// Istio `util.PodInAmbientMode`: annotation `ambient.istio.io/redirection: enabled`.
     pub ambient: bool,
     /// `Deployment web` when this stands for the running pods of a controller of the input.
@@ -47,7 +48,7 @@ pub(crate) struct KialiWorkload<'a> {
     pub kind: &'a str,
     pub name: &'a str,
     /// The pod labels: those of its workload in the registry.
-    pub labels: &'a BTreeMap<String, String>,
+    pub labels: &'a Labels,
     /// A controller with `replicas: 0` (it runs no pod).
     pub scaled_to_zero: bool,
 }
@@ -59,7 +60,7 @@ pub(crate) struct SidecarRef<'a> {
     pub config: usize,
     /// `workloadSelector.labels`; empty for a selector-less Sidecar (no selector, or no labels),
     /// as both istioctl and Kiali treat the two alike.
-    pub labels: BTreeMap<String, String>,
+    pub labels: Labels,
 }
 
 impl SidecarRef<'_> {
@@ -83,7 +84,7 @@ pub(crate) struct Mesh<'a> {
     pub pods: Vec<Pod<'a>>,
     pub kiali_workloads: Vec<KialiWorkload<'a>>,
     /// Namespace resources of the input: name -> labels.
-    pub namespaces: HashMap<String, BTreeMap<String, String>>,
+    pub namespaces: HashMap<String, Labels>,
     /// Every namespace some resource of the input lives in (or a Namespace names).
     pub known_namespaces: BTreeSet<String>,
     /// The input has workloads (Pods, controllers or WorkloadEntries).
@@ -118,7 +119,7 @@ impl<'a> Mesh<'a> {
             let labels = reg.sidecars[config].workload_selector.clone().unwrap_or_default();
             sidecars.push(SidecarRef { resource: r, config, labels });
         }
-        let namespaces: HashMap<String, BTreeMap<String, String>> = input
+        let namespaces: HashMap<String, Labels> = input
             .of_kind(ResourceKind::Namespace)
             .map(|r| (r.name.clone(), string_map(r.node.at(&["metadata", "labels"]))))
             .collect();
@@ -357,6 +358,6 @@ pub(crate) fn list_some<I: IntoIterator<Item = String>>(items: I, n: usize) -> S
 }
 
 /// Labels as `app=web,version=v1` (Kubernetes' `labels.Set.String`: sorted by key).
-pub(crate) fn labels_text(labels: &BTreeMap<String, String>) -> String {
+pub(crate) fn labels_text(labels: &Labels) -> String {
     labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
 }

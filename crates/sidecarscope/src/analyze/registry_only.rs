@@ -5,6 +5,7 @@
 //! or a DestinationRule in their namespace for another namespace's service. Under REGISTRY_ONLY
 //! the proxy only reaches hosts of its SidecarScope, so such calls are blocked.
 
+use crate::Labels;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::beyond;
@@ -22,14 +23,14 @@ use crate::workload::Workload;
 struct Index<'m> {
     /// Per VirtualService (index in `reg.virtual_services`): (sourceLabels, sourceNamespace) of
     /// its matches that set either.
-    vs_matches: Vec<Vec<(BTreeMap<String, String>, &'m str)>>,
+    vs_matches: Vec<Vec<(Labels, &'m str)>>,
     /// Per namespace: its DestinationRules that may show a call.
     rules: HashMap<&'m str, Vec<RuleEvidence<'m>>>,
 }
 
 enum RuleEvidence<'m> {
     /// A rule with a workloadSelector: evidence for the workloads it selects.
-    Selector(&'m DestinationRule, &'m BTreeMap<String, String>),
+    Selector(&'m DestinationRule, &'m Labels),
     /// A selector-less rule of the namespace for another namespace's service: (host, why).
     Namespace(String, String),
 }

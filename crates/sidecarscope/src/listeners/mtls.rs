@@ -3,6 +3,7 @@
 //! the narrowest policy wins (workload, then namespace, then the root namespace's), the oldest
 //! within a level, and an unset mode inherits from the level above.
 
+use crate::Labels;
 use std::collections::BTreeMap;
 
 use crate::load::{Input, ResourceKind};
@@ -41,7 +42,7 @@ struct PeerAuthentication {
     namespace: String,
     name: String,
     /// `selector.matchLabels`; empty means namespace-wide (or mesh-wide in the root namespace).
-    selector: BTreeMap<String, String>,
+    selector: Labels,
     mode: Option<MtlsMode>,
     port_level: BTreeMap<u32, Option<MtlsMode>>,
     creation: CreationTime,

@@ -2,7 +2,8 @@
 //! `mergeDestinationRule` with `ENABLE_ENHANCED_DESTINATIONRULE_MERGE=true`, and
 //! `PushContext.destinationRule` for the lookup).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use crate::Labels;
+use std::collections::{BTreeSet, HashMap};
 
 use super::mesh::{MeshSettings, DEFAULT_DOMAIN};
 use super::read::{list, set, string, string_map, strings};
@@ -20,7 +21,7 @@ pub struct DestinationRule {
     /// `spec.exportTo` as written.
     pub export_to: Vec<String>,
     /// `workloadSelector.matchLabels` when `workloadSelector` is present.
-    pub selector: Option<BTreeMap<String, String>>,
+    pub selector: Option<Labels>,
     pub subsets: Vec<String>,
     pub traffic_policy: Option<Node>,
     pub creation: CreationTime,
@@ -61,7 +62,7 @@ pub struct ConsolidatedRule {
     /// The rule whose top-level `trafficPolicy` is used.
     pub traffic_policy_from: Option<usize>,
     pub export_to: BTreeSet<String>,
-    pub selector: Option<BTreeMap<String, String>>,
+    pub selector: Option<Labels>,
 }
 
 /// Rules of one namespace (or one visibility class), by host.

@@ -2,7 +2,7 @@
 //! (`pilot/pkg/serviceregistry/kube/conversion.go` `ConvertService`,
 //! `serviceentry/conversion.go` `convertServices`, `pkg/config/kube/conversion.go`).
 
-use std::collections::BTreeMap;
+use crate::Labels;
 
 use serde::Serialize;
 
@@ -82,9 +82,9 @@ pub struct Service {
     pub resolution: ServiceResolution,
     /// The resource's own exportTo; `None` means the MeshConfig default applies.
     pub export_to: Option<ExportTo>,
-    pub labels: BTreeMap<String, String>,
+    pub labels: Labels,
     /// Kubernetes `spec.selector` or ServiceEntry `workloadSelector.labels` (empty: none).
-    pub selector: BTreeMap<String, String>,
+    pub selector: Labels,
     pub addresses: Vec<String>,
     pub mesh_external: bool,
     pub creation: CreationTime,

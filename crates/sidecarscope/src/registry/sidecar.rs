@@ -1,7 +1,7 @@
 //! Sidecar resources as istiod holds them for SidecarScope computation: read leniently (Istio
 //! resolves whatever is stored; validation is a separate concern).
 
-use std::collections::BTreeMap;
+use crate::Labels;
 
 use super::read::{list, set, str_of, string, string_map, strings, u32_of};
 use super::time::CreationTime;
@@ -50,7 +50,7 @@ pub struct SidecarConfig {
     pub namespace: String,
     pub name: String,
     /// `workloadSelector.labels` when `workloadSelector` is present (even empty).
-    pub workload_selector: Option<BTreeMap<String, String>>,
+    pub workload_selector: Option<Labels>,
     /// `spec.egress` as written (empty when absent or `[]`).
     pub egress: Vec<EgressListenerConfig>,
     pub ingress: Vec<IngressListenerConfig>,

@@ -11,6 +11,7 @@ mod scope;
 mod select;
 mod text;
 
+use crate::Labels;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -35,12 +36,12 @@ pub use text::render_text;
 pub struct Proxy {
     pub namespace: String,
     #[serde(default)]
-    pub labels: BTreeMap<String, String>,
+    pub labels: Labels,
     #[serde(default)]
     pub ip: Option<String>,
     /// Node metadata, e.g. `INTERCEPTION_MODE=NONE`, `UNPRIVILEGED_POD=true`.
     #[serde(default)]
-    pub metadata: BTreeMap<String, String>,
+    pub metadata: Labels,
 }
 
 impl Proxy {
@@ -468,7 +469,7 @@ mod tests {
             let mut plain = Resolver::without_sharing(&reg);
             for ns in ["a", "b", "c", "d", "e", "f", "g", "istio-system"] {
                 for app in ["s0", "s1", "x"] {
-                    let p = Proxy { namespace: ns.into(), labels: [("app".to_string(), app.to_string())].into(), ..Proxy::default() };
+                    let p = Proxy { namespace: ns.into(), labels: [("app".to_string(), app.to_string())].into_iter().collect(), ..Proxy::default() };
                     let a = serde_json::to_value(shared.resolve(&p)).unwrap();
                     let b = serde_json::to_value(plain.resolve(&p)).unwrap();
                     assert_eq!(a, b, "proxy {ns}/{app}");

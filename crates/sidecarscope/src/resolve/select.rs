@@ -1,7 +1,7 @@
 //! Which Sidecar governs a sidecar proxy, and why: Istio's `PushContext.getSidecarScope`
 //! (`doGetSidecarScope`) over the order of `initSidecarScopes`.
 
-use std::collections::BTreeMap;
+use crate::Labels;
 
 use serde::Serialize;
 
@@ -36,7 +36,7 @@ pub struct Selection {
     pub notes: Vec<String>,
 }
 
-fn labels_text(labels: &BTreeMap<String, String>) -> String {
+fn labels_text(labels: &Labels) -> String {
     if labels.is_empty() {
         return "{} (matches every workload)".to_string();
     }
@@ -46,7 +46,7 @@ fn labels_text(labels: &BTreeMap<String, String>) -> String {
 
 /// The Sidecar [`select`] picks (index in `Registry::sidecars`), without the reasons: for
 /// analysis, which asks it for every workload of the input.
-pub(crate) fn governing_sidecar(reg: &Registry, ns: &str, labels: &BTreeMap<String, String>) -> Option<usize> {
+pub(crate) fn governing_sidecar(reg: &Registry, ns: &str, labels: &Labels) -> Option<usize> {
     let in_ns = reg.sidecars_in(ns);
     let with_selector = || in_ns.iter().copied().find(|&i| reg.sidecars[i].workload_selector.as_ref().is_some_and(|sel| labels_subset(sel, labels)));
     let default = || in_ns.iter().copied().find(|&i| reg.sidecars[i].workload_selector.is_none());

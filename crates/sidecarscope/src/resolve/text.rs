@@ -18,7 +18,7 @@ fn ports_text(ports: &[PortInfo]) -> String {
     ports.iter().map(|p| format!("{}/{}", p.number, p.protocol)).collect::<Vec<_>>().join(", ")
 }
 
-fn labels_text(labels: &std::collections::BTreeMap<String, String>) -> String {
+fn labels_text(labels: &crate::Labels) -> String {
     if labels.is_empty() {
         return "{}".into();
     }
