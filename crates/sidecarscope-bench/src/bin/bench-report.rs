@@ -243,7 +243,8 @@ fn report(dir: &Path, criterion: &Path) -> String {
         let _ = writeln!(o, "|---|---:|---:|---:|");
         let row = |o: &mut String, what: &str, key: &str| {
             let f = |k: &str| c[format!("{key}_{k}")].as_f64();
-            let rss = f("rss_kb").map_or("—".to_string(), |kb| mb(kb * 1e3));
+            // GNU time's "kbytes" are KiB.
+            let rss = f("rss_kb").map_or("—".to_string(), |kb| mb(kb * 1024.0));
             let t = |x: Option<f64>| x.map_or("—".into(), |s| ms(s * 1e3));
             let _ = writeln!(o, "| {what} | {} | {} | {rss} |", t(f("s")), t(f("cpu_s")));
         };
@@ -259,12 +260,12 @@ fn report(dir: &Path, criterion: &Path) -> String {
             ));
         }
         if let Some(kb) = c["analyze_rss_kb"].as_f64() {
-            let x = kb * 1e3 / bytes;
+            let x = kb * 1024.0 / bytes;
             targets.push((
                 "peak memory on the large mesh ≤ 10x the input (CLI analyze, max RSS)".into(),
                 match c["validate_rss_kb"].as_f64() {
-                    Some(v) => format!("{} for {} = {x:.1}x (validate alone: {} = {:.1}x)", mb(kb * 1e3), mb(bytes), mb(v * 1e3), v * 1e3 / bytes),
-                    None => format!("{} for {} = {x:.1}x", mb(kb * 1e3), mb(bytes)),
+                    Some(v) => format!("{} for {} = {x:.1}x (validate alone: {} = {:.1}x)", mb(kb * 1024.0), mb(bytes), mb(v * 1024.0), v * 1024.0 / bytes),
+                    None => format!("{} for {} = {x:.1}x", mb(kb * 1024.0), mb(bytes)),
                 },
                 verdict(x <= 10.0).into(),
             ));
