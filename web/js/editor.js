@@ -20,7 +20,7 @@ import { classHighlighter, tags } from "@lezer/highlight";
 // CodeMirror's legacy YAML mode (a small tokenizer) rather than @codemirror/lang-yaml (a Lezer
 // grammar): 11 KB less gzipped on the first load, and the core reports YAML errors anyway.
 import { yaml as yamlMode } from "@codemirror/legacy-modes/mode/yaml";
-import { setDiagnostics, lintGutter, lintKeymap } from "@codemirror/lint";
+import { setDiagnostics, forEachDiagnostic, lintGutter, lintKeymap } from "@codemirror/lint";
 import { search, searchKeymap, highlightSelectionMatches } from "@codemirror/search";
 
 /** `SidecarscopeHost.postTask`'s queue. */
@@ -154,13 +154,14 @@ class EditorHandle {
   // Coalesces edits into runs of the core (`onChange`).
   // A fast core (the median of the last runs under `INSTANT_MS`: the seed examples) runs at the
   // end of the edit's task, so the edit and its results are painted in one frame; one within a
-  // frame's budget runs once per frame, just before it is painted. A slow one (a large mesh: a run takes several tasks, `beginWork`) must
-  // not come between keys and their frames:
+  // frame's budget runs once per frame, just before it is painted. A slow one (a large mesh: a
+  // run takes several tasks, `beginWork`, the load alone in 8 ms slices) must not come between
+  // keys and their frames:
   //  - the first edit after a pause in typing starts a run right after its own frame is
   //    painted: a single change shows its results as soon as the core can give them. The price:
-  //    when it is the first key of a fast burst, the second key waits for the run's first task
-  //    (waiting 50 ms for a second key before starting was measured: every edit pays the wait,
-  //    and keys did not clearly gain);
+  //    when it is the first key of a fast burst, the second key waits for the task of the run
+  //    that is going on (waiting 50 ms for a second key before starting was measured: every edit
+  //    pays the wait, and keys did not clearly gain);
   //  - an edit while typing goes on waits for a pause as long as a run, and what is left of the
   //    run it interrupts is dropped (`stale()`), so a key waits for one task of the core at most;
   //  - but an edit that has waited half a second forces a run that is not dropped: results
@@ -328,6 +329,15 @@ class EditorHandle {
         renderMessage: diagnosticMessage(d),
       });
     }
+    // Most edits leave the findings as they were (CodeMirror has moved the old ones with the
+    // text): then nothing is dispatched, which would redraw every squiggle (up to 10 ms).
+    const key = (d, from, to) => `${from}:${to}:${d.severity}:${d.source}:${d.message}`;
+    const now = [];
+    forEachDiagnostic(this.view.state, (d, from, to) => now.push(key(d, from, to)));
+    const next = diags.map((d) => key(d, d.from, d.to));
+    now.sort();
+    next.sort();
+    if (now.length === next.length && now.every((k, i) => k === next[i])) return;
     this.view.dispatch(setDiagnostics(this.view.state, diags));
   }
 
