@@ -1,6 +1,7 @@
 // trunk's post_build hook (Trunk.toml), on trunk's staging directory. One script on purpose:
 // trunk starts the hooks of a stage concurrently, and both steps rewrite index.html.
-//   1. release builds: minify the wasm-bindgen glue and update its SRI hash (minify-glue.mjs);
+//   1. release builds: shorten the wasm's import/export names, minify the wasm-bindgen glue
+//      and update both SRI hashes (minify-glue.mjs);
 //   2. every build: complete the Content-Security-Policy with the inline scripts' hashes
 //      (csp.mjs), last, once no inline script changes any more.
 import { minifyGlue } from "./minify-glue.mjs";
