@@ -75,9 +75,9 @@ impl Extend<(String, String)> for Labels {
 
 impl<'a> IntoIterator for &'a Labels {
     type Item = (&'a String, &'a String);
-    type IntoIter = Box<dyn DoubleEndedIterator<Item = (&'a String, &'a String)> + 'a>;
+    type IntoIter = <&'a litemap::LiteMap<String, String> as IntoIterator>::IntoIter;
     fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.0.iter())
+        (&self.0).into_iter()
     }
 }
 
