@@ -172,7 +172,7 @@ fn resolve_by_workload_and_by_labels_equal_the_core() {
     assert!(is_plain_object(&pools));
     assert!(Reflect::has(&pools, &s("9080")).unwrap());
 
-    let proxy = Proxy { namespace: "prod".into(), labels: BTreeMap::from([("app".into(), "ratings".into())]), ..Proxy::default() };
+    let proxy = Proxy { namespace: "prod".into(), labels: [("app".to_string(), "ratings".to_string())].into_iter().collect(), ..Proxy::default() };
     let want = Resolver::new(&reg).resolve(&proxy);
     let got = api::resolve(s(MESH), obj(json!({"namespace": "prod", "labels": {"app": "ratings"}}))).unwrap();
     assert_eq!(js_json(&got), rust_json(&want));
@@ -183,7 +183,7 @@ fn resolve_by_workload_and_by_labels_equal_the_core() {
 fn listeners_equal_the_core_and_link_into_the_input() {
     let input = sidecarscope::load_text("input.yaml", MESH);
     let env = BTreeMap::from([("PILOT_ENABLE_MONGO_FILTER".to_string(), "false".to_string())]);
-    let proxy = Proxy { namespace: "prod".into(), labels: BTreeMap::from([("app".into(), "ratings".into())]), ip: Some("10.1.0.9".into()), ..Proxy::default() };
+    let proxy = Proxy { namespace: "prod".into(), labels: [("app".to_string(), "ratings".to_string())].into_iter().collect(), ip: Some("10.1.0.9".into()), ..Proxy::default() };
     let want = sidecarscope::listeners(&input, &proxy, &env);
     let got = api::listeners(
         s(MESH),
