@@ -46,7 +46,7 @@ export async function minifyGlue(dir) {
  * Renames the wasm's imports and exports to short names (binaryen's
  * `--minify-imports-and-exports-and-modules`, which prints the mapping) and the glue's uses
  * of them to match: about 140 imports named like `__wbg_set_className_fcd90345b3a090af`, whose
- * hashes gzip cannot shrink, in both files (2 to 3 KB of the first load). The glue, as
+ * hashes gzip cannot shrink, in both files (3.9 KB of the first load). The glue, as
  * wasm-bindgen 0.2 writes it, names the imports once each, as keys of the object its
  * `__wbg_get_imports` returns under the module's name, and the exports as `wasm.<name>`.
  */
