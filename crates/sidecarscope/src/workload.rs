@@ -2,10 +2,9 @@
 //! a Deployment/StatefulSet/DaemonSet/ReplicaSet, or a WorkloadEntry (a VM or other non-pod
 //! workload), each with the labels its proxy reports.
 
-use crate::Labels;
-
 use serde::Serialize;
 
+use crate::Labels;
 use crate::load::{Input, Resource, ResourceKind};
 use crate::registry::read::{list, set, str_of, string, string_map, u32_of};
 use crate::source::SourceId;
@@ -141,10 +140,9 @@ fn finish(
         metadata.insert("INTERCEPTION_MODE".to_string(), mode.to_string());
     }
     let src = input.source(r.source);
-    let controller = matches!(r.kind, ResourceKind::Deployment | ResourceKind::StatefulSet | ResourceKind::DaemonSet | ResourceKind::ReplicaSet);
     let pod = PodFacts {
         ambient: annotations.and_then(|a| a.get("ambient.istio.io/redirection")).and_then(Node::scalar_text) == Some("enabled"),
-        replicas: if controller && r.kind != ResourceKind::DaemonSet { r.spec().and_then(|s| set(s, "replicas")).and_then(Node::as_int) } else { None },
+        replicas: if r.kind.is_controller() && r.kind != ResourceKind::DaemonSet { r.spec().and_then(|s| set(s, "replicas")).and_then(Node::as_int) } else { None },
         owned: r.kind == ResourceKind::ReplicaSet && r.node.at(&["metadata", "ownerReferences"]).and_then(Node::as_seq).is_some_and(|s| !s.is_empty()),
         no_proxy: no_sidecar_proxy(r),
     };

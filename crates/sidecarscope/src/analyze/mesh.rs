@@ -2,9 +2,9 @@
 //! istioctl sees them (Pods) and as Kiali sees them (controllers and owner-less Pods), the
 //! Namespaces (ambient mode, existence), and each Sidecar with its resource for positions.
 
-use crate::Labels;
 use std::collections::{BTreeSet, HashMap};
 
+use crate::Labels;
 use crate::load::{Input, Resource, ResourceKind};
 use crate::registry::read::{labels_subset, string_map};
 use crate::registry::{Registry, ServiceRegistry, SidecarConfig};
@@ -278,7 +278,7 @@ fn pods<'a>(input: &'a Input, reg: &'a Registry) -> Vec<Pod<'a>> {
         .map(|w| Pod { namespace: &w.namespace, name: w.name.clone(), labels: &w.labels, ambient: w.pod.ambient, implied_by: None })
         .collect();
     let listed = out.len();
-    for w in reg.workloads.iter().filter(|w| is_controller(kind(w))) {
+    for w in reg.workloads.iter().filter(|w| kind(w).is_controller()) {
         if w.pod.replicas == Some(0) || w.labels.is_empty() || w.pod.owned {
             continue;
         }
@@ -303,15 +303,10 @@ fn kiali_workloads<'a>(input: &'a Input, reg: &'a Registry) -> Vec<KialiWorkload
         .iter()
         .filter(|w| {
             let kind = input.resources[w.resource].kind;
-            kind == ResourceKind::Pod || (is_controller(kind) && !w.pod.owned)
+            kind == ResourceKind::Pod || (kind.is_controller() && !w.pod.owned)
         })
         .map(|w| KialiWorkload { namespace: &w.namespace, kind: &w.kind, name: &w.name, labels: &w.labels, scaled_to_zero: w.pod.replicas == Some(0) })
         .collect()
-}
-
-/// A Deployment, StatefulSet, DaemonSet or ReplicaSet: a pod template that runs pods.
-fn is_controller(kind: ResourceKind) -> bool {
-    matches!(kind, ResourceKind::Deployment | ResourceKind::StatefulSet | ResourceKind::DaemonSet | ResourceKind::ReplicaSet)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -5,11 +5,11 @@
 //! or a DestinationRule in their namespace for another namespace's service. Under REGISTRY_ONLY
 //! the proxy only reaches hosts of its SidecarScope, so such calls are blocked.
 
-use crate::Labels;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::beyond;
 use super::mesh::{labels_text, list_some, name_range, Mesh};
+use crate::Labels;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::host::is_wildcarded;
 use crate::registry::{DestinationRule, ServiceId};

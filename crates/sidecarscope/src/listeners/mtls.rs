@@ -3,9 +3,9 @@
 //! the narrowest policy wins (workload, then namespace, then the root namespace's), the oldest
 //! within a level, and an unset mode inherits from the level above.
 
-use crate::Labels;
 use std::collections::BTreeMap;
 
+use crate::Labels;
 use crate::load::{Input, ResourceKind};
 use crate::registry::read::{labels_subset, set, str_of, string_map};
 use crate::registry::CreationTime;

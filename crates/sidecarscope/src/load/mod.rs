@@ -76,6 +76,11 @@ impl ResourceKind {
                 | ResourceKind::WorkloadEntry
         )
     }
+
+    /// A Deployment, StatefulSet, DaemonSet or ReplicaSet: a pod template that runs pods.
+    pub fn is_controller(self) -> bool {
+        matches!(self, ResourceKind::Deployment | ResourceKind::StatefulSet | ResourceKind::DaemonSet | ResourceKind::ReplicaSet)
+    }
 }
 
 /// One Kubernetes resource of the input.

@@ -2,12 +2,12 @@
 //! `mergeDestinationRule` with `ENABLE_ENHANCED_DESTINATIONRULE_MERGE=true`, and
 //! `PushContext.destinationRule` for the lookup).
 
-use crate::Labels;
 use std::collections::{BTreeSet, HashMap};
 
 use super::mesh::{MeshSettings, DEFAULT_DOMAIN};
 use super::read::{list, set, string, string_map, strings};
 use super::time::CreationTime;
+use crate::Labels;
 use crate::host::{is_wildcarded, most_specific_match, resolve_short_name};
 use crate::load::Resource;
 use crate::yaml::Node;

@@ -2,14 +2,13 @@
 //! (`pilot/pkg/serviceregistry/kube/conversion.go` `ConvertService`,
 //! `serviceentry/conversion.go` `convertServices`, `pkg/config/kube/conversion.go`).
 
-use crate::Labels;
-
 use serde::Serialize;
 
 use super::export_to::ExportTo;
 use super::mesh::DEFAULT_DOMAIN;
 use super::read::{list, set, str_of, string, string_map, strings, u32_of};
 use super::time::CreationTime;
+use crate::Labels;
 use crate::load::Resource;
 use crate::validate::values::{is_ip_address, Protocol};
 use crate::yaml::Node;

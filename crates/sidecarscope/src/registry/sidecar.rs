@@ -1,10 +1,9 @@
 //! Sidecar resources as istiod holds them for SidecarScope computation: read leniently (Istio
 //! resolves whatever is stored; validation is a separate concern).
 
-use crate::Labels;
-
 use super::read::{list, set, str_of, string, string_map, strings, u32_of};
 use super::time::CreationTime;
+use crate::Labels;
 use crate::load::Resource;
 use crate::yaml::Node;
 

@@ -11,12 +11,12 @@ mod scope;
 mod select;
 mod text;
 
-use crate::Labels;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::Labels;
 use crate::load::Input;
 use crate::registry::{Registry, ServiceId, SidecarConfig};
 use crate::listeners::IstiodEnv;

@@ -1,11 +1,10 @@
 //! Which Sidecar governs a sidecar proxy, and why: Istio's `PushContext.getSidecarScope`
 //! (`doGetSidecarScope`) over the order of `initSidecarScopes`.
 
-use crate::Labels;
-
 use serde::Serialize;
 
 use super::Proxy;
+use crate::Labels;
 use crate::registry::read::labels_subset;
 use crate::registry::Registry;
 
