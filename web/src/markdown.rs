@@ -18,10 +18,11 @@ pub fn report(text: &str, diagnostics: &[JsonDiagnostic], summary: &Summary, lin
         out.push_str(&format!("- `{}:{}` **{}** `{}` {}: {}", p.line, p.column, d.severity.as_str(), d.code, d.name, inline(&d.message)));
         let mut meta = Vec::new();
         if let Some(r) = &d.resource {
-            meta.push(format!("{} {}/{}", r.kind, r.namespace, r.name));
+            // Names come from the input (or a crafted share link): escaped like messages.
+            meta.push(inline(&format!("{} {}/{}", r.kind, r.namespace, r.name)));
         }
         if !d.path.is_empty() {
-            meta.push(format!("`{}`", d.path));
+            meta.push(code_span(&d.path));
         }
         if let Some(c) = d.istio_code {
             meta.push(c.to_string());
@@ -60,13 +61,27 @@ pub fn counts(s: &Summary) -> String {
 
 /// A backtick fence longer than any backtick run in the text, so the text cannot close it.
 fn fence_for(text: &str) -> String {
+    "`".repeat((longest_backtick_run(text) + 1).max(3))
+}
+
+fn longest_backtick_run(text: &str) -> usize {
     let mut longest = 0;
     let mut run = 0;
     for c in text.chars() {
         run = if c == '`' { run + 1 } else { 0 };
         longest = longest.max(run);
     }
-    "`".repeat((longest + 1).max(3))
+    longest
+}
+
+/// A code span that no backtick in `s` can close (CommonMark: a longer fence, padded with spaces
+/// when `s` starts or ends with a backtick); newlines folded. A field path holds the input's map
+/// keys, which may hold anything.
+fn code_span(s: &str) -> String {
+    let folded: String = s.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }).collect();
+    let fence = "`".repeat(longest_backtick_run(&folded) + 1);
+    let pad = if folded.starts_with('`') || folded.ends_with('`') { " " } else { "" };
+    format!("{fence}{pad}{folded}{pad}{fence}")
 }
 
 /// One line of Markdown text: newlines folded, and characters that would start markup
@@ -109,6 +124,24 @@ mod tests {
     fn fences_outlast_backticks_in_the_input() {
         assert_eq!(fence_for("a: b"), "```");
         assert_eq!(fence_for("a: ````b"), "`````");
+    }
+
+    #[test]
+    fn resource_names_and_paths_cannot_inject_markup() {
+        let text = "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: \"<img src=x onerror=alert(1)>\"\n  namespace: \"[x](javascript:alert(1))\"\n  labels:\n    \"a`b\": \"<b>\"\nspec:\n  egress:\n  - hosts: [reviews]\n";
+        let input = sidecarscope::load_text("input.yaml", text);
+        let mut diags = sidecarscope::validate(&input);
+        sidecarscope::report::sort(&mut diags);
+        let r = sidecarscope::report::diagnostics_report(&input, &diags);
+        let md = report(text, &r.diagnostics, &r.summary, None);
+        let findings = md.split("**Findings:**").nth(1).unwrap();
+        assert!(findings.contains("Sidecar \\[x\\](javascript:alert(1))/\\<img src=x onerror=alert(1)\\>"), "{md}");
+        // Every '<' of the findings is escaped (a '[' outside code spans too: the label above).
+        assert!(!findings.replace("\\<", "").contains('<'), "{md}");
+        assert_eq!(code_span("metadata.labels[\"a`b\"]"), "``metadata.labels[\"a`b\"]``");
+        assert_eq!(code_span("`a"), "`` `a ``");
+        assert_eq!(code_span("spec.egress[0]"), "`spec.egress[0]`");
+        assert_eq!(code_span("a```b"), "````a```b````");
     }
 
     #[test]
