@@ -224,10 +224,11 @@ fn detail(set: &ListenerSet, r: &Row) -> El {
         Some(ChainTls::IstioMutual) => "terminates Istio mTLS",
         Some(ChainTls::Simple) => "terminates TLS (SIMPLE)",
         Some(ChainTls::Mutual) => "terminates TLS (MUTUAL)",
+        Some(ChainTls::OptionalMutual) => "terminates TLS (OPTIONAL_MUTUAL)",
     };
     let action = match &c.action {
         Action::Rds { route_config } => format!("HTTP, routes from RDS route config {route_config}"),
-        Action::InlineRoute { virtual_host, prefix, cluster } => format!("HTTP, inline route {virtual_host}: prefix {prefix} to {cluster}"),
+        Action::InlineRoute { virtual_host, prefix, cluster, .. } => format!("HTTP, inline route {virtual_host}: prefix {prefix} to {cluster}"),
         Action::TcpProxy { cluster, protocol_filter, replaced_by_filter } => match (protocol_filter, replaced_by_filter) {
             (Some(f), true) => format!("TCP, {f} (in place of a TCP proxy to {cluster})"),
             (Some(f), false) => format!("TCP proxy to {cluster}, behind {f}"),
