@@ -867,12 +867,25 @@ fn summary(set: &ListenerSet, t: &Trace) -> String {
     if let Some(e) = t.error {
         return format!("{what}: fails, {}", e.explain());
     }
-    let via = format!("{}{}", t.listener.as_deref().unwrap_or("?"), t.route_config.as_deref().map(|r| format!(", route {r}")).unwrap_or_default());
+    let route = match t.route.as_deref() {
+        Some("") => ", an unnamed route".to_string(),
+        Some(r) => format!(", route {r}"),
+        None => String::new(),
+    };
+    let via = format!("{}{}{route}", t.listener.as_deref().unwrap_or("?"), t.route_config.as_deref().map(|r| format!(", route config {r}")).unwrap_or_default());
     match t.cluster.as_deref() {
         Some("BlackHoleCluster") => format!("{what}: dropped (BlackHoleCluster, via {via})"),
         Some("PassthroughCluster") => format!("{what}: passed through to the original destination (PassthroughCluster, via {via}; policy {})", set.outbound_traffic_policy),
         Some(c) => format!("{what}: reaches {c} via {via}"),
-        None => format!("{what}: no cluster"),
+        None => match t.matched_route.as_ref().map(|r| &r.action) {
+            Some(RouteAction::Route { clusters, .. }) => format!(
+                "{what}: split over {} via {via}",
+                clusters.iter().map(|c| format!("{} ({})", c.cluster, c.weight.unwrap_or(0))).collect::<Vec<_>>().join(", ")
+            ),
+            Some(RouteAction::Redirect { status, .. }) => format!("{what}: answered with a {status} redirect via {via}"),
+            Some(RouteAction::DirectResponse { status, .. }) => format!("{what}: answered with {status} by the proxy itself via {via}"),
+            _ => format!("{what}: no cluster"),
+        },
     }
 }
 

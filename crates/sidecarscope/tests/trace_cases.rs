@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::Case;
-use sidecarscope::trace::{render_text, trace, Call, CallDirection, CallProtocol, CallTls, Trace};
+use sidecarscope::trace::{render_text, trace, Call, CallDirection, CallProtocol, CallTls, Header, Trace};
 use sidecarscope::yaml::Node;
 use sidecarscope::Proxy;
 
@@ -22,7 +22,7 @@ const KEYS: &[(&str, &str)] = &[
     ("cluster", "cluster"),
     ("error", "error"),
 ];
-const CALL_KEYS: &[&str] = &["direction", "address", "port", "protocol", "tls", "host", "sni"];
+const CALL_KEYS: &[&str] = &["direction", "address", "port", "protocol", "tls", "host", "sni", "path", "method", "headers", "alpn", "mesh_cert"];
 
 fn text(n: &Node) -> String {
     n.scalar_text().unwrap_or("").to_string()
@@ -67,7 +67,17 @@ fn call_of(c: &Node, problems: &mut Vec<String>) -> Call {
         host: get("host"),
         sni: get("sni"),
         direction: if inbound { CallDirection::Inbound } else { CallDirection::Outbound },
-        ..Call::default()
+        path: get("path"),
+        method: get("method"),
+        headers: c
+            .get("headers")
+            .and_then(Node::as_map)
+            .unwrap_or(&[])
+            .iter()
+            .map(|e| Header::parse(&format!("{}={}", text(&e.key), text(&e.value))).expect("a case's header is NAME=VALUE"))
+            .collect(),
+        alpn: get("alpn"),
+        mesh_cert: c.get("mesh_cert").and_then(Node::as_bool),
     }
 }
 

@@ -40,11 +40,34 @@ pub(crate) fn build(cx: &RouteContext<'_>, vs: &VirtualService) -> Vec<Route> {
             }
             continue;
         }
-        if translate_all(cx, http, &[], &from, &mut out) {
+        if translate_all(cx, Http { own: http, root: None }, &[], &from, &mut out) {
             break;
         }
     }
     out
+}
+
+/// An `http[]` entry; for a delegate's, the root's entry it inherits from (Istio `mergeHTTPRoute`:
+/// the root's rewrite, direct response, timeout, retries, mirrors apply unless the delegate sets them).
+#[derive(Clone, Copy)]
+struct Http<'a> {
+    own: &'a Node,
+    root: Option<&'a Node>,
+}
+
+impl<'a> Http<'a> {
+    fn get(&self, key: &str) -> Option<&'a Node> {
+        set(self.own, key).or_else(|| self.root.and_then(|r| set(r, key)))
+    }
+    /// `mergeHTTPRoute`: the delegate's name, prefixed by the root's (`root-delegate`).
+    fn name(&self) -> String {
+        let own = string(self.own, "name");
+        match self.root.map(|r| string(r, "name")).filter(|r| !r.is_empty()) {
+            Some(root) if own.is_empty() => root.to_string(),
+            Some(root) => format!("{root}-{own}"),
+            None => own.to_string(),
+        }
+    }
 }
 
 struct Source<'a> {
@@ -56,8 +79,8 @@ struct Source<'a> {
 }
 
 /// Translates one `http[]` entry (every match, or none); true when a catch-all route ends the list.
-fn translate_all(cx: &RouteContext<'_>, http: &Node, root_matches: &[&Node], from: &Source<'_>, out: &mut Vec<Route>) -> bool {
-    let matches = list(http, "match");
+fn translate_all(cx: &RouteContext<'_>, http: Http<'_>, root_matches: &[&Node], from: &Source<'_>, out: &mut Vec<Route>) -> bool {
+    let matches = list(http.own, "match");
     if matches.is_empty() && root_matches.is_empty() {
         if let Some(r) = translate(cx, http, None, from) {
             out.push(r);
@@ -96,8 +119,14 @@ impl MatchSource<'_> {
     fn get(&self, key: &str) -> Option<&Node> {
         self.own.and_then(|m| set(m, key)).or_else(|| self.root.and_then(|m| set(m, key)))
     }
-    fn name(&self) -> &str {
-        self.own.map(|m| string(m, "name")).filter(|n| !n.is_empty()).or_else(|| self.root.map(|m| string(m, "name"))).unwrap_or("")
+    /// `mergeHTTPMatchRequest`: the delegate's match name, prefixed by the root's (`root-delegate`).
+    fn name(&self) -> String {
+        let own = self.own.map(|m| string(m, "name")).unwrap_or("");
+        match self.root.map(|r| string(r, "name")).filter(|r| !r.is_empty()) {
+            Some(root) if own.is_empty() => root.to_string(),
+            Some(root) => format!("{root}-{own}"),
+            None => own.to_string(),
+        }
     }
     fn maps(&self, key: &str) -> Vec<(String, &Node)> {
         let mut out: Vec<(String, &Node)> = Vec::new();
@@ -124,7 +153,7 @@ fn delegated(cx: &RouteContext<'_>, root: &VirtualService, http: &Node, delegate
     let root_matches: Vec<&Node> = list(http, "match").iter().collect();
     for (j, h) in list(spec, "http").iter().enumerate() {
         let f = Source { vs: from.vs, resource: index, path: format!("spec.http[{j}]"), index: from.index };
-        if translate_all(cx, h, &root_matches, &f, out) {
+        if translate_all(cx, Http { own: h, root: Some(http) }, &root_matches, &f, out) {
             return true;
         }
     }
@@ -132,7 +161,7 @@ fn delegated(cx: &RouteContext<'_>, root: &VirtualService, http: &Node, delegate
 }
 
 /// Istio `TranslateRoute`: `None` when the match is for another port or other source workloads.
-fn translate(cx: &RouteContext<'_>, http: &Node, m: Option<&MatchSource<'_>>, from: &Source<'_>) -> Option<Route> {
+fn translate(cx: &RouteContext<'_>, http: Http<'_>, m: Option<&MatchSource<'_>>, from: &Source<'_>) -> Option<Route> {
     if let Some(m) = m {
         let port = m.get("port").and_then(Node::as_int).unwrap_or(0);
         if port != 0 && port != i128::from(cx.listen_port) {
@@ -142,14 +171,14 @@ fn translate(cx: &RouteContext<'_>, http: &Node, m: Option<&MatchSource<'_>>, fr
             return None;
         }
     }
-    let mut name = string(http, "name").to_string();
+    let mut name = http.name();
     if let Some(n) = m.map(MatchSource::name).filter(|n| !n.is_empty()) {
         name = format!("{name}.{n}");
     }
     let route_match = m.map(route_match).unwrap_or_else(RouteMatch::any);
-    let (action, timeout, retries, mirrors) = if let Some(r) = set(http, "redirect") {
+    let (action, timeout, retries, mirrors) = if let Some(r) = set(http.own, "redirect") {
         (redirect(r, cx.listen_port), None, None, Vec::new())
-    } else if let Some(d) = set(http, "directResponse") {
+    } else if let Some(d) = http.get("directResponse") {
         (direct_response(d), None, None, Vec::new())
     } else {
         destination(cx, http, from.vs)
@@ -280,8 +309,8 @@ type Facts = (RouteAction, Option<String>, Option<String>, Vec<Mirror>);
 
 /// Istio `applyHTTPRouteDestination`: the cluster (or weighted clusters), rewrites, mirrors,
 /// timeout and retries.
-fn destination(cx: &RouteContext<'_>, http: &Node, vs: &VirtualService) -> Facts {
-    let routes = list(http, "route");
+fn destination(cx: &RouteContext<'_>, http: Http<'_>, vs: &VirtualService) -> Facts {
+    let routes = list(http.own, "route");
     let clusters: Vec<WeightedCluster> = if routes.len() == 1 {
         let cluster = set(&routes[0], "destination").map(|d| cluster_of(cx, d, &vs.namespace)).unwrap_or_else(|| "UnknownService".into());
         vec![WeightedCluster { cluster, weight: None }]
@@ -295,25 +324,25 @@ fn destination(cx: &RouteContext<'_>, http: &Node, vs: &VirtualService) -> Facts
             })
             .collect()
     };
-    let rewrite = set(http, "rewrite");
+    let rewrite = http.get("rewrite");
     let regex_rewrite = rewrite
         .and_then(|r| set(r, "uriRegexRewrite"))
         .map(|r| RegexRewrite { pattern: string(r, "match").to_string(), substitution: string(r, "rewrite").to_string() });
     let prefix_rewrite = if regex_rewrite.is_some() { None } else { rewrite.and_then(|r| str_of(r, "uri")).filter(|u| !u.is_empty()).map(str::to_string) };
     let host_rewrite = rewrite.and_then(|r| str_of(r, "authority")).filter(|a| !a.is_empty()).map(str::to_string);
     let mut mirrors = Vec::new();
-    if let Some(m) = set(http, "mirror") {
-        let percent = set(http, "mirrorPercentage").and_then(|p| p.get("value")).and_then(Node::scalar_text).map(str::to_string);
+    if let Some(m) = http.get("mirror") {
+        let percent = http.get("mirrorPercentage").and_then(|p| p.get("value")).and_then(Node::scalar_text).map(str::to_string);
         mirrors.push(Mirror { cluster: cluster_of(cx, m, &vs.namespace), percent: percent.unwrap_or_else(|| "100".into()) });
     }
-    for m in list(http, "mirrors") {
+    for m in http.get("mirrors").and_then(Node::as_seq).unwrap_or(&[]) {
         if let Some(d) = set(m, "destination") {
             let percent = set(m, "percentage").and_then(|p| p.get("value")).and_then(Node::scalar_text).map(str::to_string);
             mirrors.push(Mirror { cluster: cluster_of(cx, d, &vs.namespace), percent: percent.unwrap_or_else(|| "100".into()) });
         }
     }
-    let timeout = Some(str_of(http, "timeout").unwrap_or("0s (disabled, Istio's default)").to_string());
-    let retries = Some(match set(http, "retries") {
+    let timeout = Some(http.get("timeout").and_then(Node::scalar_text).unwrap_or("0s (disabled, Istio's default)").to_string());
+    let retries = Some(match http.get("retries") {
         Some(r) => {
             let attempts = r.get("attempts").and_then(Node::as_int).unwrap_or(0);
             let mut s = format!("{attempts} attempts");
