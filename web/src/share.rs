@@ -374,7 +374,16 @@ mod tests {
     #[test]
     fn custom_proxies_round_trip_and_parse() {
         let custom = CustomProxy { namespace: " prod ".into(), labels: "app=ratings, version: v1".into(), ip: "10.1.1.7".into(), interception: "NONE".into() };
-        let trace = TraceForm { to: "reviews:9080".into(), host: "reviews".into(), protocol: "HTTP2".into(), tls: "mtls".into(), inbound: true };
+        let trace = TraceForm {
+            to: "reviews:9080".into(),
+            host: "reviews".into(),
+            protocol: "HTTP2".into(),
+            tls: "mtls".into(),
+            inbound: true,
+            path: "/api/v2?x=1".into(),
+            method: "POST".into(),
+            headers: "x-user=alice, x-b=2".into(),
+        };
         let state = State { text: "x".into(), panel: None, proxy: ProxyChoice { workload: String::new(), custom: Some(custom.clone()) }, trace };
         assert_eq!(decode(&encode(&state)).unwrap(), Some(state));
         let p = custom.to_proxy();

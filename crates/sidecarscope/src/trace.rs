@@ -722,12 +722,19 @@ fn percent_decode(s: &str) -> String {
 
 /// Envoy `safe_regex`: RE2 syntax, matching the whole value. An invalid or too large pattern
 /// matches nothing (Envoy would reject the route configuration; Istio's validation rejects it first).
+#[cfg(feature = "route-regex")]
 fn full_match(re: &str, value: &str) -> Result<bool, String> {
-    regex::RegexBuilder::new(&format!("^(?:{re})$"))
+    regex_lite::RegexBuilder::new(&format!("^(?:{re})$"))
         .size_limit(1 << 20)
         .build()
         .map(|r| r.is_match(value))
-        .map_err(|e| format!("regex {re:?} is not valid RE2 ({})", e.to_string().lines().last().unwrap_or("").trim()))
+        .map_err(|e| format!("regex {re:?} does not compile ({}; invalid RE2, or a Unicode class such as \\pL, which regex-lite lacks)", e.to_string().lines().last().unwrap_or("").trim()))
+}
+
+/// Without the `route-regex` feature (the playground): a regex cannot be decided.
+#[cfg(not(feature = "route-regex"))]
+fn full_match(re: &str, _: &str) -> Result<bool, String> {
+    Err(format!("regex {re:?} is not evaluated here (the playground leaves out its regex engine to stay within its download size; the CLI and the wasm package evaluate it): if it matches, the request takes this route instead"))
 }
 
 fn string_matches(m: &StringMatch, value: &str) -> Result<bool, String> {

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use sidecarscope::listeners::table::{self, Row};
-use sidecarscope::listeners::{Action, ChainTls, Direction, Listener, ListenerSet, SourceRef};
+use sidecarscope::listeners::{Action, ChainTls, Direction, Listener, ListenerSet, RouteAction, SourceRef};
 
 use super::effective::{card, notes};
 use crate::analysis::{self, Analysis, Model};
@@ -248,7 +248,14 @@ fn detail(set: &ListenerSet, r: &Row) -> El {
             let ul = El::cls("ul", "plain vhosts");
             for v in rc.virtual_hosts.iter().take(MAX) {
                 let domains = if v.domains.len() > 4 { format!("{} \u{2026} ({} domains)", v.domains[..3].join(", "), v.domains.len()) } else { v.domains.join(", ") };
-                let to = v.cluster.clone().unwrap_or_else(|| "502 (block_all)".into());
+                let to = match v.routes.as_slice() {
+                    [r] => match &r.action {
+                        RouteAction::Route { clusters, .. } if clusters.len() == 1 => clusters[0].cluster.clone(),
+                        RouteAction::DirectResponse { status, .. } => format!("{status} ({})", r.name),
+                        _ => "1 route".into(),
+                    },
+                    rs => plural(rs.len(), "route", "routes"),
+                };
                 let li = El::new("li").child(El::cls("span", "mono").text(&format!("{domains} \u{2192} {to}")));
                 if let Some(s) = v.origin.sources.iter().find(|s| s.range.is_some()) {
                     li.push(El::new("span").text(" "));

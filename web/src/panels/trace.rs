@@ -107,6 +107,7 @@ fn on_event(state: AppState, ev: &web_sys::Event) {
 }
 
 /// The call the form describes, with the service the destination named (if it named one).
+#[derive(Debug)]
 struct Parsed {
     call: Call,
     /// `hostname` when the destination was a service's hostname, resolved to its address.
