@@ -91,11 +91,12 @@ impl Routes<'_> {
         // Istio `servicesByName`: on a port, the services with that port, trimmed to it. A sniffed
         // service's route config only ever keeps that service's virtual host (Istio computes the
         // port's virtual hosts once and filters; skipping the others here keeps thousands of
-        // per-service route configs linear).
+        // per-service route configs linear). VirtualServices that claim no service here are
+        // skipped before their routes are built.
         let mut services: Vec<(&Service, Vec<u32>)> = Vec::new();
         for imp in &listener.services {
             let s = &self.reg.services[imp.id];
-            if sniffed_host.is_some_and(|h| h != s.hostname) && !self.has_virtual_services(listener) {
+            if sniffed_host.is_some_and(|h| h != s.hostname) {
                 continue;
             }
             let ports: Vec<u32> = if listener_port == 0 {
@@ -121,11 +122,16 @@ impl Routes<'_> {
         let index = self.wildcard_index(listener, &services);
         let mut wrappers: Vec<Wrapper<'_>> = Vec::new();
         for vs in &vss {
+            let (vs_hosts, matching) = separate(vs, &services, &index);
+            if vs_hosts.is_empty() && matching.is_empty() {
+                continue;
+            }
+            // Istio `LookupService` over `servicesByName`: on a port, the services with that port
+            // trimmed to it (one port); for port 0 all of a service's ports.
             let single_port = |h: &str| -> Option<u32> {
-                let (_, ports) = services.iter().find(|(s, _)| s.hostname == h)?;
-                let s = services.iter().find(|(s, _)| s.hostname == h)?.0;
-                let all: Vec<u32> = if listener_port == 0 { s.ports.iter().map(|p| p.number).collect() } else { ports.clone() };
-                (all.len() == 1).then(|| all[0])
+                let imp = listener.services.iter().find(|i| self.reg.services[i.id].hostname == h)?;
+                let ports: Vec<u32> = imp.ports.iter().map(|p| p.number).filter(|p| listener_port == 0 || *p == listener_port).collect();
+                (ports.len() == 1).then(|| ports[0])
             };
             let alias_target = |h: &str| self.alias_target(h);
             let cx = RouteContext { reg: self.reg, input: self.input, proxy: self.proxy, listen_port: listener_port, single_port: &single_port, alias_target: &alias_target };
@@ -133,7 +139,6 @@ impl Routes<'_> {
             if routes.is_empty() {
                 continue;
             }
-            let (vs_hosts, matching) = separate(vs, &services, &index);
             let mut by_port: Vec<(u32, Vec<&Service>)> = Vec::new();
             for s in matching {
                 let ports = services.iter().find(|(x, _)| x.hostname == s.hostname).map(|(_, p)| p.clone()).unwrap_or_default();
@@ -226,10 +231,6 @@ impl Routes<'_> {
         hosts.sort_by(|a, b| a.name.cmp(&b.name));
         hosts.push(self.catch_all_host());
         RouteConfig { name: name.into(), virtual_hosts: hosts }
-    }
-
-    fn has_virtual_services(&self, listener: &EgressListener) -> bool {
-        !listener.virtual_services.is_empty()
     }
 
     /// Istio `buildCatchAllVirtualHost`.
