@@ -622,9 +622,9 @@ test("Trace: a call in, listener, chain, route and cluster out, with why", async
   await page.waitForSelector(".trace-result");
   assert.equal(await page.getAttribute(".trace-result", "class"), "trace-result ok");
   const summary = await page.textContent(".trace-summary");
-  assert.match(summary, /reaches outbound\|9080\|\|productpage\.prod-us1\.svc\.cluster\.local via 0\.0\.0\.0_9080, route 9080/);
+  assert.match(summary, /reaches outbound\|9080\|\|productpage\.prod-us1\.svc\.cluster\.local via 0\.0\.0\.0_9080, route config 9080, route default/);
   const steps = await page.$$eval(".trace-steps li .step-what", (els) => els.map((e) => e.textContent));
-  assert.deepEqual(steps.map((s) => s.split(" ")[0]), ["listener", "filter", "route", "cluster"], steps.join(" | "));
+  assert.deepEqual(steps.map((s) => s.split(" ")[0]), ["listener", "filter", "route", "route", "cluster"], steps.join(" | "));
   assert.match(await page.textContent(".trace-result"), /10\.0\.0\.30/, "the hostname's address from the input");
   await shot(page, "trace-ok");
   // The listener step links to the Sidecar's egress listener.
@@ -671,6 +671,54 @@ test("Trace: a call in, listener, chain, route and cluster out, with why", async
 // The medium mesh of crates/sidecarscope-bench (`gen-mesh --size medium`: 20 namespaces x 25
 // services, 502 workloads, 122 Sidecars, 0.46 MB); scripts/test-browser writes it.
 const MEDIUM = process.env.MEDIUM_MESH || join(ROOT, "target", "web-tests", "medium.yaml");
+
+const CANARY = `apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: default, labels: {app: client}}
+spec: {containers: [{name: app, image: client}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: default}
+spec:
+  clusterIP: 10.0.0.40
+  ports: [{name: http, port: 80}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: api, namespace: default}
+spec:
+  hosts: [api]
+  http:
+  - name: canary
+    match: [{uri: {prefix: /api}}]
+    route: [{destination: {host: api, subset: v2}}]
+  - name: stable
+    route: [{destination: {host: api, subset: v1}}]
+`;
+
+test("Trace: the path picks the VirtualService route (/api to the canary), linked to its YAML", async () => {
+  const ctx = await newContext();
+  const page = await openPage(ctx, `${base}/#${fragmentFor({ text: CANARY, panel: "trace" })}`);
+  await page.waitForSelector("#trace-path");
+  await page.fill("#trace-to", "api.default:80");
+  await page.fill("#trace-path", "/api/x");
+  await settle(page);
+  await page.waitForSelector(".trace-result");
+  assert.match(await page.textContent(".trace-summary"), /reaches outbound\|80\|v2\|api\.default\.svc\.cluster\.local via 0\.0\.0\.0_80, route config 80, route canary/);
+  const route = page.locator(".trace-steps li", { hasText: "route canary (VirtualService default/api http[0])" });
+  await route.locator(".link-button").click();
+  assert.match(await page.evaluate(() => getSelection().toString()), /name: canary/);
+  await page.fill("#trace-path", "/");
+  await settle(page);
+  assert.match(await page.textContent(".trace-summary"), /reaches outbound\|80\|v1\|api\.default\.svc\.cluster\.local via 0\.0\.0\.0_80, route config 80, route stable/);
+  // A malformed header says so.
+  await page.fill("#trace-headers", "x-user");
+  await settle(page);
+  assert.match(await page.textContent(".trace .empty"), /is not NAME=VALUE/);
+  assert.deepEqual(page.problems(), []);
+  await ctx.close();
+});
 
 test("medium mesh: an edit after a pause runs at once, results follow continuous typing", { skip: !existsSync(MEDIUM) && `no ${MEDIUM}` }, async () => {
   const text = readFileSync(MEDIUM, "utf8");

@@ -45,6 +45,15 @@ pub struct TraceForm {
     pub tls: String,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub inbound: bool,
+    /// The HTTP request path (empty: `/`).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub path: String,
+    /// The HTTP method (empty: GET).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub method: String,
+    /// Request headers, `name=value` separated by commas.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub headers: String,
 }
 
 impl TraceForm {
@@ -91,6 +100,9 @@ impl State {
             protocol: s(t.get("protocol")).unwrap_or_default(),
             tls: s(t.get("tls")).unwrap_or_default(),
             inbound: t.get("inbound").and_then(Node::as_bool).unwrap_or(false),
+            path: s(t.get("path")).unwrap_or_default(),
+            method: s(t.get("method")).unwrap_or_default(),
+            headers: s(t.get("headers")).unwrap_or_default(),
         });
         Some(State {
             text: s(root.get("text")).unwrap_or_default(),
@@ -362,7 +374,16 @@ mod tests {
     #[test]
     fn custom_proxies_round_trip_and_parse() {
         let custom = CustomProxy { namespace: " prod ".into(), labels: "app=ratings, version: v1".into(), ip: "10.1.1.7".into(), interception: "NONE".into() };
-        let trace = TraceForm { to: "reviews:9080".into(), host: "reviews".into(), protocol: "HTTP2".into(), tls: "mtls".into(), inbound: true };
+        let trace = TraceForm {
+            to: "reviews:9080".into(),
+            host: "reviews".into(),
+            protocol: "HTTP2".into(),
+            tls: "mtls".into(),
+            inbound: true,
+            path: "/api/v2?x=1".into(),
+            method: "POST".into(),
+            headers: "x-user=alice, x-b=2".into(),
+        };
         let state = State { text: "x".into(), panel: None, proxy: ProxyChoice { workload: String::new(), custom: Some(custom.clone()) }, trace };
         assert_eq!(decode(&encode(&state)).unwrap(), Some(state));
         let p = custom.to_proxy();

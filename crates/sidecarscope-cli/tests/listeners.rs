@@ -104,3 +104,73 @@ fn bad_to_is_exit_2() {
     run(&["trace", path.to_str().unwrap(), "--namespace", "default", "--inbound", "--to", ":9080"]).success();
     run(&["trace", path.to_str().unwrap(), "--to", "10.0.0.1:80"]).code(2).stderr(contains("--namespace"));
 }
+
+/// A VirtualService sending `/api` to the canary subset and everything else to the stable one.
+const CANARY: &str = r#"apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: default}
+spec:
+  clusterIP: 10.0.0.40
+  ports: [{name: http, port: 80}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: api, namespace: default}
+spec:
+  hosts: [api]
+  http:
+  - name: canary
+    match: [{uri: {prefix: /api}}]
+    route: [{destination: {host: api, subset: v2}}]
+  - name: stable
+    route: [{destination: {host: api, subset: v1}}]
+"#;
+
+#[test]
+fn trace_names_the_route_by_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("canary.yaml");
+    fs::write(&path, CANARY).unwrap();
+    let p = path.to_str().unwrap();
+    let json = |extra: &[&str]| {
+        let mut args = vec!["trace", p, "--namespace", "default", "--to", "10.0.0.40:80", "--protocol", "HTTP", "--host", "api", "-o", "json"];
+        args.extend_from_slice(extra);
+        let out = run(&args).success();
+        serde_json::from_slice::<serde_json::Value>(&out.get_output().stdout).unwrap()
+    };
+    let canary = json(&["--path", "/api/x"]);
+    assert_eq!(canary["route"], "canary");
+    assert_eq!(canary["cluster"], "outbound|80|v2|api.default.svc.cluster.local");
+    assert_eq!((canary["routeConfig"].as_str(), canary["virtualHost"].as_str()), (Some("80"), Some("api.default.svc.cluster.local:80")));
+    assert_eq!(canary["matchedRoute"]["virtualService"], "default/api");
+    assert_eq!(canary["matchedRoute"]["httpIndex"], 0);
+    let src = &canary["matchedRoute"]["sources"][0];
+    assert_eq!((src["path"].as_str(), src["range"]["start"]["line"].as_u64()), (Some("spec.http[0]"), Some(14)), "{src}");
+    let stable = json(&["--path", "/"]);
+    assert_eq!((stable["route"].as_str(), stable["cluster"].as_str()), (Some("stable"), Some("outbound|80|v1|api.default.svc.cluster.local")));
+    assert_eq!(stable["matchedRoute"]["httpIndex"], 1);
+    run(&["trace", p, "--namespace", "default", "--to", "10.0.0.40:80", "--protocol", "HTTP", "--host", "api", "--path", "/api/v2"])
+        .success()
+        .stdout(contains("route canary (VirtualService default/api http[0])"));
+}
+
+#[test]
+fn bad_call_flags_are_exit_2() {
+    let (_d, path) = mesh_file();
+    let p = path.to_str().unwrap();
+    let base = ["trace", p, "--namespace", "default", "--to", "10.0.0.10:9080", "--protocol", "HTTP"];
+    let with = |extra: &[&str]| {
+        let mut a = base.to_vec();
+        a.extend_from_slice(extra);
+        run(&a)
+    };
+    with(&["--header", "x-user"]).code(2).stderr(contains("--header \"x-user\" is not NAME=VALUE"));
+    with(&["--header", "bad name=1"]).code(2).stderr(contains("is not a header name"));
+    with(&["--path", "api"]).code(2).stderr(contains("--path \"api\" is not a request path"));
+    with(&["--method", "GE T"]).code(2).stderr(contains("is not an HTTP method"));
+    with(&["--alpn", "h2"]).code(2).stderr(contains("--alpn needs a TLS call"));
+    with(&["--client-cert", "mesh"]).code(2).stderr(contains("--client-cert needs an mTLS call"));
+    // SNI on a plaintext call is allowed, as in Istio's simulator.
+    with(&["--tls", "plaintext", "--sni", "reviews"]).success();
+    with(&["--header", "x-user=alice", "--header", "x-b=2", "--method", "POST", "--path", "/x?y=1"]).success();
+}

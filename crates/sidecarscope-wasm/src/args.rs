@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use js_sys::{Array, Error, Object};
 use serde::Deserialize;
 use sidecarscope::suppress::Rule;
-use sidecarscope::trace::{Call, CallDirection, CallProtocol, CallTls};
+use sidecarscope::trace::{check_request, Call, CallDirection, CallProtocol, CallTls, Header};
 use sidecarscope::validate::values::is_ip_address;
 use sidecarscope::{Input, Proxy, Registry, SourceFile, Workload};
 use wasm_bindgen::{JsCast, JsValue};
@@ -165,6 +165,7 @@ impl ProxyArgs {
 /// `CallSpec`, with the CLI's defaults: TCP, plaintext (TLS for protocol `TLS` or an `sni`),
 /// outbound.
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct CallArgs {
     address: Option<String>,
     port: f64,
@@ -173,6 +174,11 @@ struct CallArgs {
     host: Option<String>,
     sni: Option<String>,
     direction: Option<String>,
+    path: Option<String>,
+    method: Option<String>,
+    headers: Option<BTreeMap<String, String>>,
+    alpn: Option<String>,
+    mesh_cert: Option<bool>,
 }
 
 pub fn parse_call(value: &JsValue) -> Result<Call, Error> {
@@ -182,7 +188,7 @@ pub fn parse_call(value: &JsValue) -> Result<Call, Error> {
             js_type(value)
         )));
     }
-    let c: CallArgs = from_js(value, "call", &["address", "port", "protocol", "tls", "host", "sni", "direction"])?;
+    let c: CallArgs = from_js(value, "call", &["address", "port", "protocol", "tls", "host", "sni", "direction", "path", "method", "headers", "alpn", "meshCert"])?;
     let direction = match c.direction.as_deref() {
         None | Some("outbound") => CallDirection::Outbound,
         Some("inbound") => CallDirection::Inbound,
@@ -220,8 +226,30 @@ pub fn parse_call(value: &JsValue) -> Result<Call, Error> {
         None if c.sni.is_some() => CallTls::Tls,
         None => default_tls,
     };
-    if tls == CallTls::Plaintext && c.sni.is_some() {
-        return Err(err("call: sni needs a TLS call (tls: \"tls\" or protocol: \"TLS\")"));
+    // As the simulator: SNI may come with a plaintext call, an ALPN may not.
+    if tls == CallTls::Plaintext && c.alpn.is_some() {
+        return Err(err("call: alpn needs a TLS call (tls: \"tls\" or \"mtls\"): ALPN is only sent in a TLS handshake"));
     }
-    Ok(Call { address: c.address, port: c.port as u32, protocol, tls, host: c.host, sni: c.sni, direction })
+    if c.mesh_cert.is_some() && tls != CallTls::Mtls {
+        return Err(err("call: meshCert needs an mTLS call (tls: \"mtls\")"));
+    }
+    check_request(c.path.as_deref(), c.method.as_deref()).map_err(|e| err(format!("call: {e}")))?;
+    let mut headers = Vec::new();
+    for (name, value) in c.headers.unwrap_or_default() {
+        headers.push(Header::parse(&format!("{name}={value}")).map_err(|e| err(format!("call: header {e}")))?);
+    }
+    Ok(Call {
+        address: c.address,
+        port: c.port as u32,
+        protocol,
+        tls,
+        host: c.host,
+        sni: c.sni,
+        direction,
+        path: c.path,
+        method: c.method,
+        headers,
+        alpn: c.alpn,
+        mesh_cert: c.mesh_cert,
+    })
 }

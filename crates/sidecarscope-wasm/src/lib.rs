@@ -155,7 +155,10 @@ pub fn trace(
     enter();
     let call = parse_call(&call)?;
     let trace = with_proxy(&input, &proxy, |args, input, registry, proxy, _| {
-        trace_call(&ListenerGenerator::new(registry, input, &args.istiod_env).generate(&proxy), &call)
+        // Located, so the matched route links to its VirtualService `http[]` entry.
+        let mut set = ListenerGenerator::new(registry, input, &args.istiod_env).generate(&proxy);
+        set.locate(input);
+        trace_call(&set, &call)
     })?;
     to_js(&trace)
 }

@@ -66,6 +66,17 @@ export interface CallSpec {
   sni?: string;
   /** Default `outbound` (the application calls out); `inbound`: a peer calls the workload. */
   direction?: CallDirection;
+  /** The HTTP request path with any query string; default `/`. */
+  path?: string;
+  /** The HTTP request method; default `GET`. */
+  method?: string;
+  /** Request headers other than Host, name to value (names compare without case). */
+  headers?: Record<string, string>;
+  /** The ALPN a TLS client offers (TLS and mTLS calls only); default: the simulator's. */
+  alpn?: string;
+  /** mTLS calls only: `true` the client presents Istio's workload certificate, `false` another
+   * one; unset: the certificate the matched chain asks for. */
+  meshCert?: boolean;
 }
 
 // ---- Shared pieces ---------------------------------------------------------------------------
@@ -362,10 +373,10 @@ export interface ChainMatch {
 /** What a filter chain does with a connection. */
 export type Action =
   | { kind: "rds"; routeConfig: string }
-  | { kind: "inlineRoute"; virtualHost: string; prefix: string; cluster: string }
+  | { kind: "inlineRoute"; virtualHost: string; route: string; prefix: string; cluster: string }
   | { kind: "tcpProxy"; cluster: string; protocolFilter?: string; replacedByFilter?: true };
 
-export type ChainTls = "ISTIO_MUTUAL" | "SIMPLE" | "MUTUAL";
+export type ChainTls = "ISTIO_MUTUAL" | "SIMPLE" | "MUTUAL" | "OPTIONAL_MUTUAL";
 
 export interface FilterChain {
   /** Istio's chain name; outbound service chains have none. */
@@ -415,10 +426,72 @@ export interface Listener {
 export interface VirtualHost {
   name: string;
   domains: string[];
-  /** `null` for `block_all` (a 502 direct response). */
-  cluster: string | null;
+  /** In Envoy's order: the first whose match fits the request wins. */
+  routes: Route[];
   origin: Origin;
 }
+
+/** An Envoy route as istiod builds it from a VirtualService `http[]` entry or its own defaults. */
+export interface Route {
+  /** istiod's route name (`http[].name`, `.match[].name` appended; `default`, `allow_any`, `block_all`). */
+  name: string;
+  match: RouteMatch;
+  action: RouteAction;
+  /** `namespace/name` of the VirtualService. */
+  virtualService?: string;
+  /** Index of its `http[]` entry. */
+  httpIndex?: number;
+  timeout?: string;
+  retries?: string;
+  mirrors?: Mirror[];
+  origin: Origin;
+}
+
+export interface Mirror {
+  cluster: string;
+  percent: string;
+}
+
+export type PathMatch = { prefix: string } | { exact: string } | { regex: string };
+
+export type StringMatch = "present" | { exact: string } | { prefix: string } | { regex: string };
+
+export interface HeaderMatch {
+  /** Lowercase, or `:method`, `:authority`, `:scheme`. */
+  name: string;
+  value: StringMatch;
+  invert?: true;
+  treatMissingAsEmpty?: true;
+}
+
+export interface QueryParamMatch {
+  name: string;
+  value: StringMatch;
+}
+
+export interface RouteMatch {
+  path: PathMatch;
+  caseSensitive: boolean;
+  headers?: HeaderMatch[];
+  queryParams?: QueryParamMatch[];
+}
+
+export interface WeightedCluster {
+  cluster: string;
+  /** Absent for a single destination. */
+  weight?: number;
+}
+
+export interface RegexRewrite {
+  pattern: string;
+  substitution: string;
+}
+
+export type RouteAction =
+  | { kind: "route"; clusters: WeightedCluster[]; prefixRewrite?: string; regexRewrite?: RegexRewrite; hostRewrite?: string }
+  | { kind: "redirect"; status: number; scheme?: string; host?: string; port?: number; path?: string; prefixRewrite?: string }
+  | { kind: "directResponse"; status: number; body?: string }
+  | { kind: "none" };
 
 export interface RouteConfig {
   name: string;
@@ -475,11 +548,40 @@ export interface Call {
   host: string | null;
   sni: string | null;
   direction: CallDirection;
+  path?: string;
+  method?: string;
+  headers?: Header[];
+  alpn?: string;
+  meshCert?: boolean;
+}
+
+export interface Header {
+  name: string;
+  value: string;
 }
 
 export type TraceError =
   | "no_listener" | "no_filter_chain" | "multiple_filter_chains" | "protocol_error" | "tls_error"
-  | "mtls_error" | "no_virtual_host" | "direct_response";
+  | "mtls_error" | "no_virtual_host" | "no_route";
+
+/** The route a request matched. */
+export interface MatchedRoute {
+  name: string;
+  virtualService: string | null;
+  httpIndex: number | null;
+  match: RouteMatch;
+  action: RouteAction;
+  timeout: string | null;
+  retries: string | null;
+  mirrors: Mirror[];
+  /** The YAML it comes from (`spec.http[i]`). */
+  sources: SourceRef[];
+}
+
+export interface DirectResponse {
+  status: number;
+  body: string | null;
+}
 
 export interface Step {
   what: string;
@@ -494,7 +596,13 @@ export interface Trace {
   filterChainIndex: number | null;
   routeConfig: string | null;
   virtualHost: string | null;
+  /** The matched route's name (empty when the VirtualService names none). */
+  route: string | null;
+  matchedRoute: MatchedRoute | null;
+  /** `null` for weighted clusters (see `matchedRoute.action`), a redirect or a direct response. */
   cluster: string | null;
+  /** A route that answers by itself (`block_all`'s 502, a VirtualService `directResponse`). */
+  directResponse: DirectResponse | null;
   error: TraceError | null;
   steps: Step[];
   /** The outcome in plain words. */

@@ -203,7 +203,8 @@ fn trace_equals_the_core() {
     let input = sidecarscope::load_text("input.yaml", MESH);
     let reg = Registry::build(&input);
     let w = reg.workloads.iter().find(|w| w.id() == "prod/ratings-1").unwrap();
-    let set = ListenerGenerator::new(&reg, &input, &BTreeMap::new()).generate(&Proxy::for_workload(w));
+    let mut set = ListenerGenerator::new(&reg, &input, &BTreeMap::new()).generate(&Proxy::for_workload(w));
+    set.locate(&input);
     let call = Call {
         address: Some("10.0.0.40".into()),
         port: 9080,
@@ -212,6 +213,7 @@ fn trace_equals_the_core() {
         host: Some("reviews".into()),
         sni: None,
         direction: CallDirection::Outbound,
+        ..Call::default()
     };
     let want = sidecarscope::trace::trace(&set, &call);
     let got = api::trace(
@@ -230,6 +232,55 @@ fn trace_equals_the_core() {
     let inbound = js_json(&api::trace(s(MESH), obj(json!({"workload": "prod/ratings-1"})), obj(json!({"port": 9080, "direction": "inbound", "protocol": "HTTP"}))).unwrap());
     assert_eq!(inbound["call"]["address"], Value::Null);
     assert_eq!(inbound["listener"], "virtualInbound");
+}
+
+/// A VirtualService sending `/api` to the canary subset, everything else to the stable one.
+const CANARY: &str = "apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: default}
+spec:
+  clusterIP: 10.0.0.40
+  ports: [{name: http, port: 80}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: api, namespace: default}
+spec:
+  hosts: [api]
+  http:
+  - name: canary
+    match: [{uri: {prefix: /api}, headers: {x-user: {exact: alice}}}, {uri: {prefix: /api}, method: {exact: POST}}]
+    route: [{destination: {host: api, subset: v2}}]
+  - name: stable
+    route: [{destination: {host: api, subset: v1}}]
+";
+
+#[wasm_bindgen_test]
+fn trace_matches_routes_by_path_method_and_headers() {
+    let proxy = || obj(json!({"namespace": "default"}));
+    let run = |call: Value| js_json(&api::trace(s(CANARY), proxy(), obj(call)).unwrap());
+    let canary = run(json!({"address": "10.0.0.40", "port": 80, "protocol": "HTTP", "host": "api", "path": "/api/x", "headers": {"X-User": "alice"}}));
+    assert_eq!((canary["route"].as_str(), canary["cluster"].as_str()), (Some("canary"), Some("outbound|80|v2|api.default.svc.cluster.local")));
+    assert_eq!((canary["routeConfig"].as_str(), canary["virtualHost"].as_str()), (Some("80"), Some("api.default.svc.cluster.local:80")));
+    assert_eq!(canary["matchedRoute"]["virtualService"], "default/api");
+    assert_eq!(canary["matchedRoute"]["httpIndex"], 0);
+    assert!(canary["matchedRoute"]["sources"][0]["range"].is_object(), "{canary}");
+    let post = run(json!({"address": "10.0.0.40", "port": 80, "protocol": "HTTP", "host": "api", "path": "/api/x", "method": "POST"}));
+    assert_eq!(post["route"], "canary");
+    let stable = run(json!({"address": "10.0.0.40", "port": 80, "protocol": "HTTP", "host": "api", "path": "/"}));
+    assert_eq!((stable["route"].as_str(), stable["cluster"].as_str()), (Some("stable"), Some("outbound|80|v1|api.default.svc.cluster.local")));
+    let other_user = run(json!({"address": "10.0.0.40", "port": 80, "protocol": "HTTP", "host": "api", "path": "/api/x", "headers": {"x-user": "bob"}}));
+    assert_eq!(other_user["route"], "stable");
+    // The same as the core.
+    let input = sidecarscope::load_text("input.yaml", CANARY);
+    let set = sidecarscope::listeners(&input, &Proxy::new("default"), &BTreeMap::new());
+    let call = Call { address: Some("10.0.0.40".into()), port: 80, protocol: CallProtocol::Http, host: Some("api".into()), path: Some("/".into()), ..Call::default() };
+    assert_eq!(stable, rust_json(&sidecarscope::trace::trace(&set, &call)));
+    // Bad call fields throw with the field named.
+    let bad = |call: Value| thrown(api::trace(s(CANARY), proxy(), obj(call)));
+    assert!(bad(json!({"address": "10.0.0.40", "port": 80, "headers": {"x user": "a"}})).contains("header"));
+    assert!(bad(json!({"address": "10.0.0.40", "port": 80, "path": "no-slash"})).contains("path"));
+    assert!(bad(json!({"address": "10.0.0.40", "port": 80, "alpn": "h2"})).contains("alpn"));
 }
 
 #[wasm_bindgen_test]

@@ -9,37 +9,43 @@ use serde::{Deserialize, Serialize};
 
 use crate::host::subset_of;
 use crate::listeners::table::match_text;
-use crate::listeners::{Action, ChainTls, FilterChain, Listener, ListenerSet, TLS_INSPECTOR_NAME, HTTP_INSPECTOR_NAME};
+use crate::listeners::{
+    Action, ChainTls, FilterChain, HeaderMatch, Listener, ListenerSet, Mirror, PathMatch, Route, RouteAction, RouteMatch, SourceRef, StringMatch,
+    HTTP_INSPECTOR_NAME, TLS_INSPECTOR_NAME,
+};
 
 /// The application protocol of a call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum CallProtocol {
     Http,
     Http2,
+    #[default]
     Tcp,
 }
 
 /// The transport of a call: plaintext, TLS from the application, or Istio mTLS from a peer proxy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CallTls {
+    #[default]
     Plaintext,
     Tls,
     Mtls,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CallDirection {
     /// The application calls out; iptables sends the connection to the proxy.
+    #[default]
     Outbound,
     /// A peer calls the workload; the connection arrives at `virtualInbound`.
     Inbound,
 }
 
 /// A call to trace.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Call {
     /// Destination IP; for inbound calls only needed against prefix-range matches.
@@ -51,11 +57,75 @@ pub struct Call {
     pub host: Option<String>,
     pub sni: Option<String>,
     pub direction: CallDirection,
+    /// The request path with any query string (default `/`, the simulator's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The request method (default `GET`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Request headers other than Host, in order (names compare without case).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<Header>,
+    /// The ALPN a TLS client offers; default: the simulator's for its protocol and transport.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpn: Option<String>,
+    /// For an mTLS call: `true` the client presents the mesh (workload) certificate, `false` some
+    /// other certificate; unset: the certificate the chain asks for (the simulator's
+    /// `MtlsSecretConfigName`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mesh_cert: Option<bool>,
+}
+
+/// One request header.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    pub name: String,
+    pub value: String,
+}
+
+/// An HTTP token (RFC 9110): header names and methods.
+fn is_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+impl Header {
+    /// `NAME=VALUE`, as the front ends take a header; the error starts with the text given.
+    pub fn parse(text: &str) -> Result<Header, String> {
+        let Some((name, value)) = text.split_once('=') else {
+            return Err(format!("{text:?} is not NAME=VALUE (e.g. x-user=alice)"));
+        };
+        let name = name.trim();
+        if !is_token(name) {
+            return Err(format!("{text:?}: {name:?} is not a header name (letters, digits and !#$%&'*+-.^_`|~ only)"));
+        }
+        if name.eq_ignore_ascii_case("host") {
+            return Err(format!("{text:?}: the Host header is the call's host"));
+        }
+        if value.chars().any(|c| c.is_control() && c != '\t') {
+            return Err(format!("{text:?}: the value of {name} has a control character"));
+        }
+        Ok(Header { name: name.to_ascii_lowercase(), value: value.trim().to_string() })
+    }
+}
+
+/// Checks a call's path and method; the error starts with the field's name.
+pub fn check_request(path: Option<&str>, method: Option<&str>) -> Result<(), String> {
+    if let Some(p) = path {
+        if !p.starts_with('/') || p.chars().any(|c| c.is_control() || c == ' ') {
+            return Err(format!("path {p:?} is not a request path: it starts with / and has no spaces or control characters (e.g. /api/v2?x=1)"));
+        }
+    }
+    if let Some(m) = method {
+        if !is_token(m) {
+            return Err(format!("method {m:?} is not an HTTP method (a token such as GET or POST)"));
+        }
+    }
+    Ok(())
 }
 
 impl Call {
     pub fn outbound(address: impl Into<String>, port: u32, protocol: CallProtocol) -> Call {
-        Call { address: Some(address.into()), port, protocol, tls: CallTls::Plaintext, host: None, sni: None, direction: CallDirection::Outbound }
+        Call { address: Some(address.into()), port, protocol, ..Call::default() }
     }
 }
 
@@ -77,8 +147,8 @@ pub enum TraceError {
     MtlsError,
     /// No virtual host of the route config matches the Host header.
     NoVirtualHost,
-    /// The route answers with a 502 itself (`block_all`, REGISTRY_ONLY).
-    DirectResponse,
+    /// No route of the virtual host matches the request: Envoy answers 404.
+    NoRoute,
 }
 
 impl TraceError {
@@ -91,9 +161,33 @@ impl TraceError {
             TraceError::TlsError => "the filter chain terminates TLS but the call is plaintext",
             TraceError::MtlsError => "the filter chain requires Istio mTLS (a client certificate from a mesh proxy) and the call does not present it, or the reverse",
             TraceError::NoVirtualHost => "no virtual host of the route config matches the Host header: 404",
-            TraceError::DirectResponse => "the route answers 502 itself (block_all: the outbound policy is REGISTRY_ONLY and the Host is not a known service)",
+            TraceError::NoRoute => "no route of the virtual host matches the request: Envoy answers 404",
         }
     }
+}
+
+/// The route a request matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MatchedRoute {
+    pub name: String,
+    /// `namespace/name` of the VirtualService and the index of its `http[]` entry.
+    pub virtual_service: Option<String>,
+    pub http_index: Option<usize>,
+    #[serde(rename = "match")]
+    pub route_match: RouteMatch,
+    pub action: RouteAction,
+    pub timeout: Option<String>,
+    pub retries: Option<String>,
+    pub mirrors: Vec<Mirror>,
+    /// The YAML it comes from (`spec.http[i]`), located when the listener set is.
+    pub sources: Vec<SourceRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DirectResponse {
+    pub status: u32,
+    pub body: Option<String>,
 }
 
 /// One step of the trace.
@@ -113,7 +207,14 @@ pub struct Trace {
     pub filter_chain_index: Option<usize>,
     pub route_config: Option<String>,
     pub virtual_host: Option<String>,
+    /// The matched route's name (istiod's; empty when the VirtualService names none).
+    pub route: Option<String>,
+    /// The matched route: where it comes from and what it does.
+    pub matched_route: Option<MatchedRoute>,
+    /// The cluster; `None` for weighted clusters (see `matchedRoute`), a redirect or a direct response.
     pub cluster: Option<String>,
+    /// A route that answers by itself (`block_all`'s 502, a VirtualService `directResponse`).
+    pub direct_response: Option<DirectResponse>,
     pub error: Option<TraceError>,
     pub steps: Vec<Step>,
     /// The outcome in plain words.
@@ -129,7 +230,10 @@ pub fn trace(set: &ListenerSet, call: &Call) -> Trace {
         filter_chain_index: None,
         route_config: None,
         virtual_host: None,
+        route: None,
+        matched_route: None,
         cluster: None,
+        direct_response: None,
         error: None,
         steps: Vec::new(),
         summary: String::new(),
@@ -164,13 +268,17 @@ fn run(set: &ListenerSet, call: &Call, t: &mut Trace) {
     let tls_inspector = has_filter(l, TLS_INSPECTOR_NAME, call.port);
     let http_inspector = has_filter(l, HTTP_INSPECTOR_NAME, call.port);
     let sni = call.sni.clone().or_else(|| (call.tls == CallTls::Tls).then(|| call.host.clone()).flatten()).unwrap_or_default();
-    let mut alpn = match (call.tls, call.protocol) {
+    let default_alpn = match (call.tls, call.protocol) {
         (CallTls::Mtls, CallProtocol::Http) => "istio-http/1.1",
         (CallTls::Mtls, CallProtocol::Http2) => "istio-h2",
         (CallTls::Mtls, CallProtocol::Tcp) => "istio",
         (CallTls::Tls, CallProtocol::Http) => "http/1.1",
         (CallTls::Tls, CallProtocol::Http2) => "h2",
         _ => "",
+    };
+    let mut alpn = match (&call.alpn, call.tls) {
+        (Some(a), CallTls::Tls | CallTls::Mtls) => a.as_str(),
+        _ => default_alpn,
     };
     if !tls_inspector {
         alpn = "";
@@ -204,15 +312,32 @@ fn run(set: &ListenerSet, call: &Call, t: &mut Trace) {
         return fail(t, TraceError::TlsError);
     }
     if let Some(tls) = c.tls {
-        let requires_mtls = tls == ChainTls::IstioMutual;
+        // The simulator's `requiresMTLS`: the chain's certificate is the one the client asks for
+        // (Istio's `default` workload certificate, or the Sidecar's own) and it requires a client
+        // certificate; that must agree with the call being mTLS.
+        let client_cert_required = matches!(tls, ChainTls::IstioMutual | ChainTls::Mutual);
+        let asks_for_this_chain = match (tls, call.mesh_cert) {
+            (_, None) => true,
+            (ChainTls::IstioMutual, Some(mesh)) => mesh,
+            (_, Some(mesh)) => !mesh,
+        };
+        let requires_mtls = client_cert_required && asks_for_this_chain;
         if requires_mtls != (call.tls == CallTls::Mtls) {
-            let why = if requires_mtls {
-                "the chain terminates Istio mTLS and requires a mesh client certificate; the call is TLS from the application"
-            } else {
-                "the chain terminates the Sidecar ingress TLS with the user's certificate; an Istio mTLS client does not fit it"
+            let why = match (tls, call.tls) {
+                (ChainTls::IstioMutual, CallTls::Mtls) => "the chain terminates Istio mTLS and requires the mesh client certificate; the client presents another one",
+                (ChainTls::IstioMutual, _) => "the chain terminates Istio mTLS and requires a mesh client certificate; the call is TLS from the application without one",
+                (ChainTls::Mutual, CallTls::Mtls) => "the chain terminates the Sidecar ingress TLS (MUTUAL) and verifies client certificates against its caCertificates; the mesh certificate is not one it accepts",
+                (ChainTls::Mutual, _) => "the chain terminates the Sidecar ingress TLS in MUTUAL mode (Istio `BuildListenerTLSContext` sets requireClientCertificate), and the call presents no client certificate: the handshake fails",
+                (ChainTls::Simple | ChainTls::OptionalMutual, _) => "the chain terminates the Sidecar ingress TLS with the user's certificate and requires no client certificate (SIMPLE or OPTIONAL_MUTUAL); a client set up for mTLS does not fit it",
             };
             t.steps.push(Step { what: "TLS".into(), why: why.into() });
             return fail(t, TraceError::MtlsError);
+        }
+        if tls == ChainTls::Mutual {
+            t.steps.push(Step {
+                what: "TLS".into(),
+                why: "the chain terminates the Sidecar ingress TLS in MUTUAL mode and the client presents a certificate (accepted if its caCertificates sign it)".into(),
+            });
         }
     }
     match &c.action {
@@ -232,7 +357,7 @@ fn run(set: &ListenerSet, call: &Call, t: &mut Trace) {
                 t.steps.push(Step { what: "HTTP".into(), why: "the chain is an HTTP connection manager and the call is not HTTP".into() });
                 return fail(t, TraceError::ProtocolError);
             }
-            route(set, action, call, t);
+            route(set, action, call, c.tls.is_some(), t);
         }
     }
 }
@@ -341,15 +466,23 @@ fn narrow(chains: &mut Vec<(usize, &FilterChain)>, is_set: impl Fn(&FilterChain)
     }
 }
 
-/// HTTP: the route config (inline or RDS), the virtual host by Host header, its route's cluster.
-fn route(set: &ListenerSet, action: &Action, call: &Call, t: &mut Trace) {
+/// HTTP: the route config (inline or RDS), the virtual host by Host header, then the route by
+/// path, headers and query parameters (simulator `matchVirtualHost`, `matchRoute`; the route
+/// match itself as Envoy evaluates it).
+fn route(set: &ListenerSet, action: &Action, call: &Call, terminates_tls: bool, t: &mut Trace) {
     let host = call.host.clone().unwrap_or_default();
     match action {
-        Action::InlineRoute { virtual_host, prefix, cluster } => {
+        Action::InlineRoute { virtual_host, route, prefix, cluster } => {
             t.virtual_host = Some(virtual_host.clone());
+            let path = call.path.as_deref().unwrap_or("/");
+            if !path.starts_with(prefix.as_str()) {
+                t.steps.push(Step { what: format!("inline route {virtual_host}"), why: format!("the chain's own route config only routes path prefix {prefix}; {path} is not under it") });
+                return fail(t, TraceError::NoRoute);
+            }
+            t.route = Some(route.clone());
             t.cluster = Some(cluster.clone());
             t.steps.push(Step {
-                what: format!("inline route {virtual_host}"),
+                what: format!("inline route {virtual_host}{}", if route.is_empty() { String::new() } else { format!(", route {route}") }),
                 why: format!("the chain's own route config: any Host, path prefix {prefix}, to {cluster}"),
             });
             t.steps.push(Step { what: format!("cluster {cluster}"), why: cluster_meaning(set, cluster) });
@@ -382,16 +515,304 @@ fn route(set: &ListenerSet, action: &Action, call: &Call, t: &mut Trace) {
                 what: format!("route config {route_config}, virtual host {}", vh.name),
                 why: format!("{shown} selects it (domains {}); {}", vh.domains.join(", "), vh.origin.reason),
             });
-            match &vh.cluster {
-                Some(cluster) => {
-                    t.cluster = Some(cluster.clone());
-                    t.steps.push(Step { what: format!("cluster {cluster}"), why: cluster_meaning(set, cluster) });
+            let req = Request::of(call, terminates_tls);
+            let mut skipped = Vec::new();
+            let mut found = None;
+            for (i, r) in vh.routes.iter().enumerate() {
+                match route_matches(&r.route_match, &req) {
+                    Ok(()) => {
+                        found = Some((i, r));
+                        break;
+                    }
+                    Err(why) => skipped.push(format!("{} {why}", route_label(i, r))),
                 }
-                None => fail(t, TraceError::DirectResponse),
             }
+            let Some((i, r)) = found else {
+                t.steps.push(Step {
+                    what: "route: none".into(),
+                    why: format!("{} matches no route of {} ({}): Envoy answers 404", req.describe(), vh.name, skipped.join("; ")),
+                });
+                return fail(t, TraceError::NoRoute);
+            };
+            apply_route(set, i, r, &req, &skipped, t);
         }
         Action::TcpProxy { .. } => {}
     }
+}
+
+fn route_label(i: usize, r: &Route) -> String {
+    let name = if r.name.is_empty() { format!("route #{}", i + 1) } else { format!("route {}", r.name) };
+    match (&r.virtual_service, r.http_index) {
+        (Some(vs), Some(h)) => format!("{name} (VirtualService {vs} http[{h}])"),
+        _ => name,
+    }
+}
+
+fn apply_route(set: &ListenerSet, i: usize, r: &Route, req: &Request<'_>, skipped: &[String], t: &mut Trace) {
+    t.route = Some(r.name.clone());
+    t.matched_route = Some(MatchedRoute {
+        name: r.name.clone(),
+        virtual_service: r.virtual_service.clone(),
+        http_index: r.http_index,
+        route_match: r.route_match.clone(),
+        action: r.action.clone(),
+        timeout: r.timeout.clone(),
+        retries: r.retries.clone(),
+        mirrors: r.mirrors.clone(),
+        sources: r.origin.sources.clone(),
+    });
+    let before = if skipped.is_empty() { String::new() } else { format!(" (earlier routes do not match: {})", skipped.join("; ")) };
+    t.steps.push(Step {
+        what: route_label(i, r),
+        why: format!("{} matches {}{before}; {}", req.describe(), describe_match(&r.route_match), r.origin.reason),
+    });
+    let mut facts = Vec::new();
+    // Istio's own routes carry its defaults (in the JSON); the text shows a VirtualService's.
+    if let (Some(to), Some(_)) = (&r.timeout, &r.virtual_service) {
+        facts.push(format!("timeout {to}"));
+    }
+    if let (Some(re), Some(_)) = (&r.retries, &r.virtual_service) {
+        facts.push(format!("retries: {re}"));
+    }
+    for m in &r.mirrors {
+        facts.push(format!("mirrors {}% to {}", m.percent, m.cluster));
+    }
+    let facts = if facts.is_empty() { String::new() } else { format!(" ({})", facts.join("; ")) };
+    match &r.action {
+        RouteAction::Route { clusters, prefix_rewrite, regex_rewrite, host_rewrite } => {
+            let mut rewrites = Vec::new();
+            if let Some(p) = prefix_rewrite {
+                rewrites.push(format!("the matched path prefix is rewritten to {p}"));
+            }
+            if let Some(re) = regex_rewrite {
+                rewrites.push(format!("the path is rewritten by regex {} to {}", re.pattern, re.substitution));
+            }
+            if let Some(h) = host_rewrite {
+                rewrites.push(format!("the Host is rewritten to {h}"));
+            }
+            let rewrites = if rewrites.is_empty() { String::new() } else { format!("; {}", rewrites.join(", ")) };
+            match clusters.as_slice() {
+                [one] if one.weight.is_none() => {
+                    t.cluster = Some(one.cluster.clone());
+                    t.steps.push(Step { what: format!("cluster {}", one.cluster), why: format!("{}{rewrites}{facts}", cluster_meaning(set, &one.cluster)) });
+                }
+                many => {
+                    let total: u64 = many.iter().map(|c| u64::from(c.weight.unwrap_or(0))).sum();
+                    let split: Vec<String> = many.iter().map(|c| format!("{} weight {}", c.cluster, c.weight.unwrap_or(0))).collect();
+                    t.steps.push(Step {
+                        what: format!("weighted clusters: {}", split.join(", ")),
+                        why: format!("each request goes to one of them at random, in proportion to its weight (total {total}){rewrites}{facts}"),
+                    });
+                }
+            }
+        }
+        RouteAction::Redirect { status, scheme, host, port, path, prefix_rewrite } => {
+            let mut to = Vec::new();
+            if let Some(s) = scheme {
+                to.push(format!("scheme {s}"));
+            }
+            if let Some(h) = host {
+                to.push(format!("host {h}"));
+            }
+            if let Some(p) = port {
+                to.push(format!("port {p}"));
+            }
+            if let Some(p) = path {
+                to.push(format!("path {p}"));
+            }
+            if let Some(p) = prefix_rewrite {
+                to.push(format!("path prefix {p}"));
+            }
+            let to = if to.is_empty() { "the same URL".to_string() } else { to.join(", ") };
+            t.steps.push(Step { what: format!("redirect {status}"), why: format!("the route answers {status} itself, redirecting to {to}; no cluster is called") });
+        }
+        RouteAction::DirectResponse { status, body } => {
+            t.direct_response = Some(DirectResponse { status: *status, body: body.clone() });
+            let why = if r.name == "block_all" {
+                format!("the route answers {status} itself: the outbound policy is REGISTRY_ONLY and the Host is not a known service; no cluster is called")
+            } else {
+                format!("the route answers {status} itself{}; no cluster is called", body.as_deref().map(|b| format!(" with body {b:?}")).unwrap_or_default())
+            };
+            t.steps.push(Step { what: format!("direct response {status}"), why });
+        }
+        RouteAction::None => {
+            t.steps.push(Step {
+                what: "route without action".into(),
+                why: "istiod leaves the route without an action (an unsupported redirect code); Envoy rejects such a route configuration".into(),
+            });
+        }
+    }
+}
+
+/// The request as Envoy's route matching reads it.
+struct Request<'a> {
+    /// The path without the query string.
+    path: &'a str,
+    /// The `:path` header as sent.
+    full_path: &'a str,
+    query: Vec<(String, String)>,
+    method: &'a str,
+    authority: &'a str,
+    scheme: &'static str,
+    headers: &'a [Header],
+}
+
+impl<'a> Request<'a> {
+    fn of(call: &'a Call, terminates_tls: bool) -> Request<'a> {
+        let full_path = call.path.as_deref().unwrap_or("/");
+        let (path, query) = match full_path.split_once('?') {
+            Some((p, q)) => (p, q),
+            None => (full_path, ""),
+        };
+        let query = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| match p.split_once('=') {
+                Some((k, v)) => (percent_decode(k), percent_decode(v)),
+                None => (percent_decode(p), String::new()),
+            })
+            .collect();
+        Request {
+            path,
+            full_path,
+            query,
+            method: call.method.as_deref().unwrap_or("GET"),
+            authority: call.host.as_deref().unwrap_or(""),
+            scheme: if terminates_tls { "https" } else { "http" },
+            headers: &call.headers,
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!("{} {}", self.method, self.full_path)
+    }
+
+    /// The header's value as Envoy's matchers read it: several values joined by commas.
+    fn header(&self, name: &str) -> Option<String> {
+        match name {
+            ":method" => return Some(self.method.to_string()),
+            ":authority" => return (!self.authority.is_empty()).then(|| self.authority.to_string()),
+            ":scheme" => return Some(self.scheme.to_string()),
+            ":path" => return Some(self.full_path.to_string()),
+            _ => {}
+        }
+        let values: Vec<&str> = self.headers.iter().filter(|h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value.as_str()).collect();
+        (!values.is_empty()).then(|| values.join(","))
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Envoy `safe_regex`: RE2 syntax, matching the whole value. An invalid or too large pattern
+/// matches nothing (Envoy would reject the route configuration; Istio's validation rejects it first).
+#[cfg(feature = "route-regex")]
+fn full_match(re: &str, value: &str) -> Result<bool, String> {
+    regex_lite::RegexBuilder::new(&format!("^(?:{re})$"))
+        .size_limit(1 << 20)
+        .build()
+        .map(|r| r.is_match(value))
+        .map_err(|e| format!("regex {re:?} does not compile ({}; invalid RE2, or a Unicode class such as \\pL, which regex-lite lacks)", e.to_string().lines().last().unwrap_or("").trim()))
+}
+
+/// Without the `route-regex` feature (the playground): a regex cannot be decided.
+#[cfg(not(feature = "route-regex"))]
+fn full_match(re: &str, _: &str) -> Result<bool, String> {
+    Err(format!("regex {re:?} is not evaluated here (the playground leaves out its regex engine to stay within its download size; the CLI and the wasm package evaluate it): if it matches, the request takes this route instead"))
+}
+
+fn string_matches(m: &StringMatch, value: &str) -> Result<bool, String> {
+    Ok(match m {
+        StringMatch::Exact(e) => value == e,
+        StringMatch::Prefix(p) => value.starts_with(p.as_str()),
+        StringMatch::Regex(r) => full_match(r, value)?,
+        StringMatch::Present => true,
+    })
+}
+
+fn describe_string(m: &StringMatch) -> String {
+    match m {
+        StringMatch::Exact(e) => format!("= {e:?}"),
+        StringMatch::Prefix(p) => format!("prefix {p:?}"),
+        StringMatch::Regex(r) => format!("regex {r:?}"),
+        StringMatch::Present => "present".into(),
+    }
+}
+
+fn describe_match(m: &RouteMatch) -> String {
+    let mut parts = vec![match &m.path {
+        PathMatch::Prefix(p) => format!("path prefix {p}"),
+        PathMatch::Exact(p) => format!("path {p}"),
+        PathMatch::Regex(r) => format!("path regex {r}"),
+    }];
+    if !m.case_sensitive {
+        parts.push("ignoring case".into());
+    }
+    for h in &m.headers {
+        parts.push(format!("header {}{} {}", if h.invert { "not " } else { "" }, h.name, describe_string(&h.value)));
+    }
+    for q in &m.query_params {
+        parts.push(format!("query {} {}", q.name, describe_string(&q.value)));
+    }
+    parts.join(", ")
+}
+
+/// Envoy `HeaderUtility::matchHeaders`.
+fn header_matches(h: &HeaderMatch, req: &Request<'_>) -> Result<bool, String> {
+    let value = req.header(&h.name);
+    let Some(value) = value.or_else(|| h.treat_missing_as_empty.then(String::new)) else {
+        // A missing header: only an inverted matcher (other than presence) matches.
+        return Ok(h.invert && h.value != StringMatch::Present);
+    };
+    Ok(string_matches(&h.value, &value)? != h.invert)
+}
+
+/// Whether the request fits the route's match, and if not, why.
+fn route_matches(m: &RouteMatch, req: &Request<'_>) -> Result<(), String> {
+    let fold = |s: &str| if m.case_sensitive { s.to_string() } else { s.to_lowercase() };
+    let path_ok = match &m.path {
+        // Envoy: a prefix applies to the beginning of `:path`; an exact path and a regex to the
+        // path once the query string is removed.
+        PathMatch::Prefix(p) => fold(req.full_path).starts_with(&fold(p)),
+        PathMatch::Exact(p) => fold(req.path) == fold(p),
+        PathMatch::Regex(r) => full_match(r, req.path)?,
+    };
+    if !path_ok {
+        return Err(format!("wants {}", describe_match(&RouteMatch { headers: Vec::new(), query_params: Vec::new(), ..m.clone() })));
+    }
+    for h in &m.headers {
+        if !header_matches(h, req)? {
+            let got = req.header(&h.name).map_or("absent".to_string(), |v| format!("{v:?}"));
+            return Err(format!("wants header {}{} {} (the request has {got})", if h.invert { "not " } else { "" }, h.name, describe_string(&h.value)));
+        }
+    }
+    for q in &m.query_params {
+        let v = req.query.iter().find(|(k, _)| *k == q.name).map(|(_, v)| v.as_str());
+        let ok = match v {
+            Some(v) => string_matches(&q.value, v)?,
+            None => false,
+        };
+        if !ok {
+            return Err(format!("wants query parameter {} {}", q.name, describe_string(&q.value)));
+        }
+    }
+    Ok(())
 }
 
 /// Envoy's wildcard domains: suffix (`*.foo.com`) first, then prefix (`foo.*`), longest first.
@@ -453,12 +874,25 @@ fn summary(set: &ListenerSet, t: &Trace) -> String {
     if let Some(e) = t.error {
         return format!("{what}: fails, {}", e.explain());
     }
-    let via = format!("{}{}", t.listener.as_deref().unwrap_or("?"), t.route_config.as_deref().map(|r| format!(", route {r}")).unwrap_or_default());
+    let route = match t.route.as_deref() {
+        Some("") => ", an unnamed route".to_string(),
+        Some(r) => format!(", route {r}"),
+        None => String::new(),
+    };
+    let via = format!("{}{}{route}", t.listener.as_deref().unwrap_or("?"), t.route_config.as_deref().map(|r| format!(", route config {r}")).unwrap_or_default());
     match t.cluster.as_deref() {
         Some("BlackHoleCluster") => format!("{what}: dropped (BlackHoleCluster, via {via})"),
         Some("PassthroughCluster") => format!("{what}: passed through to the original destination (PassthroughCluster, via {via}; policy {})", set.outbound_traffic_policy),
         Some(c) => format!("{what}: reaches {c} via {via}"),
-        None => format!("{what}: no cluster"),
+        None => match t.matched_route.as_ref().map(|r| &r.action) {
+            Some(RouteAction::Route { clusters, .. }) => format!(
+                "{what}: split over {} via {via}",
+                clusters.iter().map(|c| format!("{} ({})", c.cluster, c.weight.unwrap_or(0))).collect::<Vec<_>>().join(", ")
+            ),
+            Some(RouteAction::Redirect { status, .. }) => format!("{what}: answered with a {status} redirect via {via}"),
+            Some(RouteAction::DirectResponse { status, .. }) => format!("{what}: answered with {status} by the proxy itself via {via}"),
+            _ => format!("{what}: no cluster"),
+        },
     }
 }
 

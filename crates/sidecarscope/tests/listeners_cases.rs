@@ -52,6 +52,7 @@ fn call_of(c: &Node) -> Call {
         host: get("host"),
         sni: None,
         direction: if get("direction").as_deref() == Some("inbound") { CallDirection::Inbound } else { CallDirection::Outbound },
+        ..Call::default()
     }
 }
 

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use sidecarscope::listeners::table::{self, Row};
-use sidecarscope::listeners::{Action, ChainTls, Direction, Listener, ListenerSet, SourceRef};
+use sidecarscope::listeners::{Action, ChainTls, Direction, Listener, ListenerSet, RouteAction, SourceRef};
 
 use super::effective::{card, notes};
 use crate::analysis::{self, Analysis, Model};
@@ -224,10 +224,11 @@ fn detail(set: &ListenerSet, r: &Row) -> El {
         Some(ChainTls::IstioMutual) => "terminates Istio mTLS",
         Some(ChainTls::Simple) => "terminates TLS (SIMPLE)",
         Some(ChainTls::Mutual) => "terminates TLS (MUTUAL)",
+        Some(ChainTls::OptionalMutual) => "terminates TLS (OPTIONAL_MUTUAL)",
     };
     let action = match &c.action {
         Action::Rds { route_config } => format!("HTTP, routes from RDS route config {route_config}"),
-        Action::InlineRoute { virtual_host, prefix, cluster } => format!("HTTP, inline route {virtual_host}: prefix {prefix} to {cluster}"),
+        Action::InlineRoute { virtual_host, prefix, cluster, .. } => format!("HTTP, inline route {virtual_host}: prefix {prefix} to {cluster}"),
         Action::TcpProxy { cluster, protocol_filter, replaced_by_filter } => match (protocol_filter, replaced_by_filter) {
             (Some(f), true) => format!("TCP, {f} (in place of a TCP proxy to {cluster})"),
             (Some(f), false) => format!("TCP proxy to {cluster}, behind {f}"),
@@ -247,7 +248,14 @@ fn detail(set: &ListenerSet, r: &Row) -> El {
             let ul = El::cls("ul", "plain vhosts");
             for v in rc.virtual_hosts.iter().take(MAX) {
                 let domains = if v.domains.len() > 4 { format!("{} \u{2026} ({} domains)", v.domains[..3].join(", "), v.domains.len()) } else { v.domains.join(", ") };
-                let to = v.cluster.clone().unwrap_or_else(|| "502 (block_all)".into());
+                let to = match v.routes.as_slice() {
+                    [r] => match &r.action {
+                        RouteAction::Route { clusters, .. } if clusters.len() == 1 => clusters[0].cluster.clone(),
+                        RouteAction::DirectResponse { status, .. } => format!("{status} ({})", r.name),
+                        _ => "1 route".into(),
+                    },
+                    rs => plural(rs.len(), "route", "routes"),
+                };
                 let li = El::new("li").child(El::cls("span", "mono").text(&format!("{domains} \u{2192} {to}")));
                 if let Some(s) = v.origin.sources.iter().find(|s| s.range.is_some()) {
                     li.push(El::new("span").text(" "));

@@ -69,6 +69,9 @@ fn build(root: &Element, t: &share::TraceForm) {
         El::new("label").text("Protocol").child(select("trace-protocol", "protocol", &[("HTTP", "HTTP/1.1"), ("HTTP2", "HTTP/2"), ("TCP", "TCP")], protocol)),
         El::new("label").text("TLS").child(select("trace-tls", "tls", &[("plaintext", "plaintext"), ("tls", "TLS from the app"), ("mtls", "Istio mTLS")], tls)),
         El::cls("label", "check").child(inbound).text("Inbound (a peer calls this proxy)"),
+        El::cls("label", "wide").text("Path").child(text("trace-path", "path", "HTTP path: /api/v2?x=1 (default /)", &t.path)),
+        El::new("label").text("Method").child(text("trace-method", "method", "GET", &t.method)),
+        El::cls("label", "wide").text("Headers").child(text("trace-headers", "headers", "name=value, ... e.g. x-user=alice", &t.headers)),
     ];
     for p in parts {
         let _ = root.append_with_node_1(&p.0);
@@ -95,12 +98,16 @@ fn on_event(state: AppState, ev: &web_sys::Event) {
         "protocol" => t.protocol = value,
         "tls" => t.tls = value,
         "inbound" => t.inbound = get("checked").and_then(|v| v.as_bool()).unwrap_or(false),
+        "path" => t.path = value,
+        "method" => t.method = value,
+        "headers" => t.headers = value,
         _ => {}
     });
     state.trace_changed();
 }
 
 /// The call the form describes, with the service the destination named (if it named one).
+#[derive(Debug)]
 struct Parsed {
     call: Call,
     /// `hostname` when the destination was a service's hostname, resolved to its address.
@@ -165,7 +172,11 @@ fn parse(form: &share::TraceForm, model: &Model) -> Result<Parsed, String> {
         CallTls::Plaintext => (host, None),
         _ => (host.clone(), host.map(|h| h.rsplit_once(':').filter(|(_, p)| p.parse::<u32>().is_ok()).map(|(h, _)| h.to_string()).unwrap_or(h))),
     };
-    Ok(Parsed { call: Call { address, port, protocol, tls, host, sni, direction }, service })
+    let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let (path, method) = (opt(&form.path), opt(&form.method));
+    trace::check_request(path.as_deref(), method.as_deref())?;
+    let headers = form.headers.split(',').filter(|h| !h.trim().is_empty()).map(|h| trace::Header::parse(h.trim()).map_err(|e| format!("header {e}"))).collect::<Result<_, _>>()?;
+    Ok(Parsed { call: Call { address, port, protocol, tls, host, sni, direction, path, method, headers, ..Call::default() }, service })
 }
 
 pub fn body(a: &Analysis, model: &Model, form: &share::TraceForm) -> El {
@@ -201,12 +212,14 @@ fn result(set: &ListenerSet, t: &Trace, service: Option<&str>) -> El {
     for (i, s) in t.steps.iter().enumerate() {
         let li = El::new("li").child(El::cls("span", "step-what mono").text(&s.what)).child(El::cls("span", "why").code_spans(&s.why));
         // The listener step links to the YAML behind the listener, the chain step to the chain's.
-        let origin = match i {
-            0 => listener.map(|l| &l.origin),
-            1 => chain.map(|c| &c.origin),
+        // The route step links to the VirtualService's `http[]` entry.
+        let sources = match i {
+            0 => listener.map(|l| &l.origin.sources),
+            1 => chain.map(|c| &c.origin.sources),
+            _ if s.what.starts_with("route ") => t.matched_route.as_ref().map(|r| &r.sources),
             _ => None,
         };
-        if let Some(src) = origin.and_then(|o| o.sources.iter().find(|s| s.range.is_some())) {
+        if let Some(src) = sources.and_then(|o| o.iter().find(|s| s.range.is_some())) {
             let r = src.range.as_ref().map(|r| (r.start.utf16, r.end.utf16)).unwrap_or_default();
             li.push(El::cls("span", "step-source").text("from ").child(link(&src.resource, r)));
         }
@@ -253,6 +266,24 @@ mod tests {
         assert!(p("10.1.2.3").is_err());
         assert!(p("x:99999").is_err());
     }
+
+    #[test]
+    fn the_path_selects_the_route() {
+        let (_, m) = crate::analysis::analyze(CANARY, &Default::default());
+        let set = sidecarscope::listeners_with(m.registry(), &m.input, &sidecarscope::Proxy::new("default"), &Default::default());
+        let call = |path: &str| {
+            let form = share::TraceForm { to: "10.0.0.40:80".into(), host: "api".into(), path: path.into(), ..Default::default() };
+            trace::trace(&set, &parse(&form, &m).unwrap().call)
+        };
+        let canary = call("/api/x");
+        assert_eq!((canary.route.as_deref(), canary.cluster.as_deref()), (Some("canary"), Some("outbound|80|v2|api.default.svc.cluster.local")));
+        let stable = call("/");
+        assert_eq!((stable.route.as_deref(), stable.cluster.as_deref()), (Some("stable"), Some("outbound|80|v1|api.default.svc.cluster.local")));
+        let bad = share::TraceForm { to: "10.0.0.40:80".into(), headers: "x-user".into(), ..Default::default() };
+        assert!(parse(&bad, &m).unwrap_err().contains("NAME=VALUE"));
+    }
+
+    const CANARY: &str = "apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: default}\nspec:\n  clusterIP: 10.0.0.40\n  ports: [{name: http, port: 80}]\n---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: api, namespace: default}\nspec:\n  hosts: [api]\n  http:\n  - name: canary\n    match: [{uri: {prefix: /api}}]\n    route: [{destination: {host: api, subset: v2}}]\n  - name: stable\n    route: [{destination: {host: api, subset: v1}}]\n";
 
     #[test]
     fn a_call_reaches_its_cluster() {

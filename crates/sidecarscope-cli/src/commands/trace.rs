@@ -2,13 +2,13 @@
 //! route and cluster it reaches, with the reason for each step.
 
 use clap::ValueEnum;
-use sidecarscope::trace::{render_text, trace, Call, CallDirection, CallProtocol, CallTls};
+use sidecarscope::trace::{check_request, render_text, trace, Call, CallDirection, CallProtocol, CallTls, Header};
 use sidecarscope::ListenerGenerator;
 
 use crate::common::{self, fail, InputArgs, ProxyArgs, EXIT_OK};
 
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  sidecarscope trace mesh.yaml --namespace prod-us1 --labels app=ratings --to 10.0.0.30:9080 --host productpage\n  sidecarscope trace mesh.yaml --namespace default --to 1.2.3.4:443 --protocol TLS --sni api.example.com\n  sidecarscope trace mesh.yaml --workload prod-us1/ratings --inbound --to :9080 --tls mtls")]
+#[command(after_help = "Examples:\n  sidecarscope trace mesh.yaml --namespace prod-us1 --labels app=ratings --to 10.0.0.30:9080 --host productpage\n  sidecarscope trace mesh.yaml --namespace default --to 1.2.3.4:443 --protocol TLS --sni api.example.com\n  sidecarscope trace mesh.yaml --workload prod-us1/ratings --inbound --to :9080 --tls mtls\n  sidecarscope trace mesh.yaml --namespace default --to 10.0.0.30:80 --protocol HTTP --host reviews --path /api/v2 --header x-user=alice")]
 pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
@@ -32,6 +32,22 @@ pub struct Args {
     /// The call arrives at the workload (virtualInbound) instead of leaving it.
     #[arg(long)]
     pub inbound: bool,
+    /// The HTTP request path, with any query string (default `/`).
+    #[arg(long, value_name = "PATH")]
+    pub path: Option<String>,
+    /// The HTTP request method (default GET).
+    #[arg(long, value_name = "M")]
+    pub method: Option<String>,
+    /// A request header NAME=VALUE (repeatable); use --host for the Host header.
+    #[arg(long = "header", value_name = "NAME=VALUE")]
+    pub headers: Vec<String>,
+    /// The ALPN a TLS client offers (default: the simulator's for the protocol and transport).
+    #[arg(long, value_name = "A")]
+    pub alpn: Option<String>,
+    /// The certificate an mTLS client presents: `mesh` (Istio's workload certificate) or `other`;
+    /// default: the one the matched chain asks for.
+    #[arg(long, value_enum)]
+    pub client_cert: Option<ClientCert>,
     #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
     pub output: Output,
 }
@@ -53,6 +69,12 @@ pub enum Transport {
     Plaintext,
     Tls,
     Mtls,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ClientCert {
+    Mesh,
+    Other,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -102,14 +124,31 @@ pub fn run(args: Args) -> u8 {
         None if args.sni.is_some() => CallTls::Tls,
         None => default_tls,
     };
-    if tls == CallTls::Plaintext && args.sni.is_some() {
-        return fail("--sni needs a TLS call (--tls tls or --protocol TLS)");
+    // As the simulator: SNI may come with a plaintext call (it only takes part in chain
+    // matching), an ALPN may not ("invalid call, ALPN can only be sent in TLS requests").
+    if tls == CallTls::Plaintext && args.alpn.is_some() {
+        return fail("--alpn needs a TLS call (--tls tls or mtls): ALPN is only sent in a TLS handshake");
+    }
+    if args.client_cert.is_some() && tls != CallTls::Mtls {
+        return fail("--client-cert needs an mTLS call (--tls mtls)");
+    }
+    let mut headers = Vec::new();
+    for h in &args.headers {
+        match Header::parse(h) {
+            Ok(h) => headers.push(h),
+            Err(e) => return fail(format!("--header {e}")),
+        }
+    }
+    if let Err(e) = check_request(args.path.as_deref(), args.method.as_deref()) {
+        return fail(format!("--{e}"));
     }
     let (input, registry, proxy, env) = match common::load_proxy(&args.input, &args.proxy) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let set = ListenerGenerator::new(&registry, &input, &env).generate(&proxy);
+    let mut set = ListenerGenerator::new(&registry, &input, &env).generate(&proxy);
+    // Located, so the matched route's source (its VirtualService `http[]` entry) has a range.
+    set.locate(&input);
     let call = Call {
         address,
         port,
@@ -118,6 +157,11 @@ pub fn run(args: Args) -> u8 {
         host: args.host,
         sni: args.sni,
         direction: if args.inbound { CallDirection::Inbound } else { CallDirection::Outbound },
+        path: args.path,
+        method: args.method,
+        headers,
+        alpn: args.alpn,
+        mesh_cert: args.client_cert.map(|c| matches!(c, ClientCert::Mesh)),
     };
     let result = trace(&set, &call);
     match args.output {

@@ -231,7 +231,12 @@ impl Inbound<'_> {
                     ..ChainMatch::default()
                 };
                 let action = if o.http {
-                    Action::InlineRoute { virtual_host: format!("inbound|http|{}", cc.port), prefix: "/".into(), cluster: cc.cluster.clone() }
+                    Action::InlineRoute {
+                        virtual_host: format!("inbound|http|{}", cc.port),
+                        route: "default".into(),
+                        prefix: "/".into(),
+                        cluster: cc.cluster.clone(),
+                    }
                 } else {
                     let filter = match cc.protocol {
                         Some(Protocol::Mongo) if self.env.mongo_filter => Some(("envoy.filters.network.mongo_proxy", false)),
@@ -262,7 +267,11 @@ impl Inbound<'_> {
             let (options, tls) = match &cc.tls {
                 Some(tls_mode) if mode == MtlsMode::Disable => {
                     // SIMPLE (or unset, which Istio's validation rejects) presents the user's certificate only.
-                    let tls = if matches!(tls_mode.as_str(), "MUTUAL" | "OPTIONAL_MUTUAL") { ChainTls::Mutual } else { ChainTls::Simple };
+                    let tls = match tls_mode.as_str() {
+                        "MUTUAL" => ChainTls::Mutual,
+                        "OPTIONAL_MUTUAL" => ChainTls::OptionalMutual,
+                        _ => ChainTls::Simple,
+                    };
                     (vec![opt(&[], "tls", cc.protocol.is_some_and(|p| p.is_http()), true)], Some(tls))
                 }
                 Some(_) => {

@@ -14,7 +14,10 @@ impl ListenerSet {
             origins.push(&mut l.origin);
             origins.extend(l.filter_chains.iter_mut().map(|c| &mut c.origin));
         }
-        origins.extend(self.routes.iter_mut().flat_map(|r| r.virtual_hosts.iter_mut().map(|v| &mut v.origin)));
+        for v in self.routes.iter_mut().flat_map(|r| r.virtual_hosts.iter_mut()) {
+            origins.push(&mut v.origin);
+            origins.extend(v.routes.iter_mut().map(|r| &mut r.origin));
+        }
         origins.extend(self.skipped.iter_mut().map(|s| &mut s.origin));
         // `LineIndex` converts an offset in O(log lines + line length) (and returns the byte
         // offset itself as the UTF-16 offset of an ASCII file), so each link costs little however

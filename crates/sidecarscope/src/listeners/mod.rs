@@ -9,6 +9,7 @@
 mod chain;
 pub mod env;
 mod gosort;
+mod http_routes;
 mod inbound;
 mod locate;
 mod mtls;
@@ -30,8 +31,8 @@ pub use chain::cidr_contains;
 pub use env::IstiodEnv;
 pub use types::{HTTP_INSPECTOR as HTTP_INSPECTOR_NAME, TLS_INSPECTOR as TLS_INSPECTOR_NAME};
 pub use types::{
-    Action, ChainMatch, ChainTls, Direction, FilterChain, Listener, ListenerFilter, ListenerSet, Origin, Ports, RouteConfig, Skipped, SourceRef,
-    VirtualHost,
+    Action, ChainMatch, ChainTls, Direction, FilterChain, HeaderMatch, Listener, ListenerFilter, ListenerSet, Mirror, Origin, PathMatch, Ports,
+    QueryParamMatch, RegexRewrite, Route, RouteAction, RouteConfig, RouteMatch, Skipped, SourceRef, StringMatch, VirtualHost, WeightedCluster,
 };
 
 use mtls::PeerAuthentications;
@@ -55,6 +56,8 @@ pub fn listeners_with(reg: &Registry, input: &Input, proxy: &Proxy, istiod_env: 
 /// in [`Resolver`], PeerAuthentications are indexed once.
 pub struct ListenerGenerator<'r> {
     reg: &'r Registry,
+    /// VirtualService `http[]` routes are read from their trees.
+    input: &'r Input,
     resolver: Resolver<'r>,
     peer_authentications: PeerAuthentications,
     env: IstiodEnv,
@@ -64,7 +67,7 @@ pub struct ListenerGenerator<'r> {
 }
 
 impl<'r> ListenerGenerator<'r> {
-    pub fn new(reg: &'r Registry, input: &Input, istiod_env: &BTreeMap<String, String>) -> ListenerGenerator<'r> {
+    pub fn new(reg: &'r Registry, input: &'r Input, istiod_env: &BTreeMap<String, String>) -> ListenerGenerator<'r> {
         let (env, env_notes) = IstiodEnv::from_map(istiod_env);
         let config_map = reg.mesh.config_map.as_ref().and_then(|id| {
             let (ns, name) = id.split_once('/')?;
@@ -73,6 +76,7 @@ impl<'r> ListenerGenerator<'r> {
         });
         ListenerGenerator {
             reg,
+            input,
             resolver: Resolver::with_env(reg, istiod_env),
             peer_authentications: PeerAuthentications::build(input),
             env,
@@ -139,11 +143,17 @@ impl<'r> ListenerGenerator<'r> {
             notes.push("Interception mode NONE: no virtualOutbound or virtualInbound, and every outbound listener binds 127.0.0.1 (or the egress bind) for real; the application must address the proxy explicitly".into());
         }
 
+        let catch_all = match policy.mode.as_str() {
+            "REGISTRY_ONLY" => routes::CatchAll::BlockAll,
+            "ALLOW_ANY_DYNAMIC_DNS" => routes::CatchAll::DynamicDns,
+            _ => routes::CatchAll::AllowAny(fallthrough.0.clone()),
+        };
         let routes = routes::Routes {
             reg,
+            input: self.input,
+            proxy,
             egress: &resolution.egress,
-            proxy_namespace: &proxy.namespace,
-            catch_all: (policy.mode != "REGISTRY_ONLY").then(|| fallthrough.0.clone()),
+            catch_all,
             catch_all_reason: fallthrough.1.clone(),
         };
         let mut names: Vec<&str> = Vec::new();

@@ -274,7 +274,12 @@ impl<'a> Outbound<'a> {
         match lp {
             ListenerProtocol::Tcp | ListenerProtocol::Auto => {
                 if opts.binds.is_empty() {
-                    let addr = address_for_proxy(s);
+                    let mut addr = address_for_proxy(s);
+                    // Istio `buildSidecarOutboundListener`: a ServiceEntry without address on an
+                    // IPv6-only proxy listens on `::`.
+                    if s.registry == ServiceRegistry::ServiceEntry && wildcard == "::" && addr == "0.0.0.0" {
+                        addr = wildcard.to_string();
+                    }
                     if addr.contains('/') {
                         // A CIDR address: listen on the wildcard and match the range in the chain.
                         opts.binds = vec![wildcard.to_string()];

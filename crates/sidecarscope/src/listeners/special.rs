@@ -40,8 +40,13 @@ pub(crate) fn virtual_outbound(facts: &ProxyFacts, mode: &str, fallthrough: &(St
         chains.push(FilterChain::new(
             "virtualOutbound-catchall-tcp-http",
             ChainMatch { application_protocols: vec!["http/1.1".into(), "h2c".into()], ..ChainMatch::default() },
-            Action::InlineRoute { virtual_host: "allow_any_dynamic_dns".into(), prefix: "/".into(), cluster: "PassthroughCluster".into() },
-            Origin::new("ALLOW_ANY_DYNAMIC_DNS: plaintext HTTP to an unknown destination goes through a dynamic forward proxy by Host"),
+            Action::InlineRoute {
+                virtual_host: "allow_any_dynamic_dns".into(),
+                route: "allow_any_dynamic_dns".into(),
+                prefix: "/".into(),
+                cluster: "AllowAnyDynamicDNSCluster".into(),
+            },
+            Origin::new("ALLOW_ANY_DYNAMIC_DNS (Istio `buildAllowAnyDynamicDNSHTTPFilterChain`): plaintext HTTP to an unknown destination goes to AllowAnyDynamicDNSCluster, a dynamic forward proxy that resolves the Host header"),
         ));
         listener_filters.push(ListenerFilter { name: HTTP_INSPECTOR, ports: Ports::All });
     }
@@ -110,7 +115,7 @@ pub(crate) fn static_listeners(facts: &ProxyFacts) -> Vec<Listener> {
         let chain = FilterChain::new(
             "",
             ChainMatch::default(),
-            Action::InlineRoute { virtual_host: "backend".into(), prefix: prefix.into(), cluster: cluster.into() },
+            Action::InlineRoute { virtual_host: "backend".into(), route: String::new(), prefix: prefix.into(), cluster: cluster.into() },
             Origin::new(why),
         );
         let mut l = Listener {

@@ -106,9 +106,10 @@ pub enum Action {
     /// An HTTP connection manager whose routes come from RDS, by route config name.
     #[serde(rename_all = "camelCase")]
     Rds { route_config: String },
-    /// An HTTP connection manager with an inline route config: one virtual host, one prefix route.
+    /// An HTTP connection manager with an inline route config: one virtual host, one prefix route
+    /// (`route` is its name, empty where Istio gives none).
     #[serde(rename_all = "camelCase")]
-    InlineRoute { virtual_host: String, prefix: String, cluster: String },
+    InlineRoute { virtual_host: String, route: String, prefix: String, cluster: String },
     /// A TCP proxy to a cluster, possibly behind a protocol filter (`envoy.filters.network.mongo_proxy`).
     #[serde(rename_all = "camelCase")]
     TcpProxy {
@@ -142,8 +143,11 @@ pub enum ChainTls {
     IstioMutual,
     /// Sidecar `ingress[].tls` SIMPLE: the user's certificate, no client certificate.
     Simple,
-    /// Sidecar `ingress[].tls` MUTUAL / OPTIONAL_MUTUAL: the user's certificates.
+    /// Sidecar `ingress[].tls` MUTUAL: the user's certificates; a client certificate is required
+    /// (Istio `BuildListenerTLSContext` sets `requireClientCertificate`).
     Mutual,
+    /// Sidecar `ingress[].tls` OPTIONAL_MUTUAL: a client certificate is verified if presented.
+    OptionalMutual,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -269,15 +273,181 @@ pub struct Skipped {
     pub origin: Origin,
 }
 
-/// One virtual host of an RDS route config (as far as tracing a call needs).
+/// One virtual host of an RDS route config, with its routes in Envoy's order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VirtualHost {
     pub name: String,
     pub domains: Vec<String>,
-    /// The cluster of its route; `None` for `block_all` (a 502 direct response).
-    pub cluster: Option<String>,
+    /// Matched in order; the first whose match fits the request wins (none: 404).
+    pub routes: Vec<Route>,
     pub origin: Origin,
+}
+
+/// An Envoy route as istiod builds it (`TranslateRoute`, `BuildDefaultHTTPOutboundRoute`,
+/// `buildCatchAllVirtualHost`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Route {
+    /// istiod's route name: `http[].name` (with `.match[].name` appended), `default`,
+    /// `allow_any`, `block_all`; empty where the VirtualService names none.
+    pub name: String,
+    #[serde(rename = "match")]
+    pub route_match: RouteMatch,
+    pub action: RouteAction,
+    /// The VirtualService (`namespace/name`) and the index of its `http[]` entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub virtual_service: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_index: Option<usize>,
+    /// The route's timeout (`0s`: disabled, Istio's default) and retry policy, as facts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retries: Option<String>,
+    /// Clusters that get a copy of each request (`mirror`, `mirrors`), with the percentage.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mirrors: Vec<Mirror>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Mirror {
+    pub cluster: String,
+    /// `100` unless `mirrorPercentage` says otherwise.
+    pub percent: String,
+}
+
+/// Envoy `RouteMatch` as Istio's `TranslateRouteMatch` fills it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteMatch {
+    pub path: PathMatch,
+    /// `false` with `ignoreUriCase`: prefix and exact paths compare without case.
+    pub case_sensitive: bool,
+    /// Sorted by name as Istio sorts them, then `:method`, `:authority`, `:scheme`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<HeaderMatch>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub query_params: Vec<QueryParamMatch>,
+}
+
+impl RouteMatch {
+    /// `prefix: /`, case-sensitive, nothing else: every request.
+    pub fn any() -> RouteMatch {
+        RouteMatch { path: PathMatch::Prefix("/".into()), case_sensitive: true, headers: Vec::new(), query_params: Vec::new() }
+    }
+    /// Istio `IsCatchAllRoute`.
+    pub fn is_catch_all(&self) -> bool {
+        let path = match &self.path {
+            PathMatch::Prefix(p) => p == "/",
+            PathMatch::Regex(r) => r == ".*",
+            PathMatch::Exact(_) => false,
+        };
+        path && self.headers.is_empty() && self.query_params.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PathMatch {
+    Prefix(String),
+    /// Envoy `path`: the whole path without the query string.
+    Exact(String),
+    /// Envoy `safe_regex` (RE2): the whole path without the query string.
+    Regex(String),
+}
+
+/// Envoy `StringMatcher` / `present_match` as `ConvertToEnvoyMatch` and
+/// `canBeConvertedToPresentMatch` produce them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StringMatch {
+    Exact(String),
+    Prefix(String),
+    Regex(String),
+    /// The header or parameter is present, whatever its value (an empty match, or regex `*`).
+    Present,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HeaderMatch {
+    /// Lowercase, or a pseudo-header (`:method`, `:authority`, `:scheme`).
+    pub name: String,
+    pub value: StringMatch,
+    /// `withoutHeaders`: the result is inverted.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub invert: bool,
+    /// `withoutHeaders` other than presence: a missing header reads as empty.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub treat_missing_as_empty: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryParamMatch {
+    pub name: String,
+    pub value: StringMatch,
+}
+
+/// What a route does with the request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum RouteAction {
+    /// Forward to a cluster, or to weighted clusters.
+    #[serde(rename_all = "camelCase")]
+    Route {
+        clusters: Vec<WeightedCluster>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        prefix_rewrite: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        regex_rewrite: Option<RegexRewrite>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        host_rewrite: Option<String>,
+    },
+    /// Answer with a redirect (`ApplyRedirect`).
+    #[serde(rename_all = "camelCase")]
+    Redirect {
+        status: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        scheme: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        host: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        port: Option<u32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        path: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        prefix_rewrite: Option<String>,
+    },
+    /// Answer by itself (`ApplyDirectResponse`, `block_all`'s 502).
+    #[serde(rename_all = "camelCase")]
+    DirectResponse {
+        status: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        body: Option<String>,
+    },
+    /// No action: istiod leaves it unset (a redirect code it does not support); Envoy rejects such a route.
+    None,
+}
+
+/// `rewrite.uriRegexRewrite`: Envoy's `regex_rewrite`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegexRewrite {
+    pub pattern: String,
+    pub substitution: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WeightedCluster {
+    pub cluster: String,
+    /// `None` for a single destination (no weights).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight: Option<u32>,
 }
 
 /// An RDS route config referenced by a listener (Istio `buildSidecarOutboundHTTPRouteConfig`).

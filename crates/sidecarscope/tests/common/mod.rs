@@ -61,7 +61,7 @@ impl Case {
 
 /// Cases that are known not to pass yet, by name, with the reason. Each one is still run: the
 /// test fails if a listed case starts passing, so the list cannot go stale.
-/// None at present; the match is where an entry goes (`"listeners" => vec![("case", "why")]`).
+/// None at present; the match is where an entry goes (`"trace" => vec![("case", "why")]`).
 #[allow(clippy::match_single_binding)]
 pub fn known_failures(kind: &str) -> Vec<(&'static str, &'static str)> {
     match kind {

@@ -1,13 +1,15 @@
 //! The whole pipeline on one text, shared by the fuzz target (`fuzz/fuzz_targets/pipeline.rs`
 //! includes this file) and the regression test (`tests/regressions.rs`): load, analyze with
 //! suppressions, the JSON and SARIF reports, then resolve, generate listeners (and their table)
-//! and trace calls for the workloads found and a few synthetic proxies. Nothing may panic, hang
-//! or put a range outside the input.
+//! and trace calls for the workloads found and a few synthetic proxies, including an HTTP call per
+//! virtual host with paths, methods and headers taken from its routes' matches. Nothing may panic,
+//! hang or put a range outside the input.
 
 use std::collections::BTreeMap;
 
 use sidecarscope::suppress::Rule;
-use sidecarscope::trace::{trace, Call, CallDirection, CallProtocol};
+use sidecarscope::listeners::{PathMatch, StringMatch};
+use sidecarscope::trace::{trace, Call, CallDirection, CallProtocol, Header};
 use sidecarscope::{ListenerGenerator, Proxy, Registry, Resolver};
 
 /// Runs every stage on `text`, for at most `max_workloads` of its workloads.
@@ -32,8 +34,42 @@ pub fn run(text: &str, max_workloads: usize) {
     proxies.extend(["default", "ns1", "ns3"].map(Proxy::new));
     for proxy in &proxies {
         let _ = resolver.resolve(proxy);
-        let set = generator.generate(proxy);
+        let mut set = generator.generate(proxy);
+        set.locate(&input);
         let _ = sidecarscope::listeners::table::render(&set);
+        // Route matching: a call per virtual host, shaped by its routes' matches.
+        for rc in set.routes.iter().take(4) {
+            let Ok(port) = rc.name.parse::<u32>() else { continue };
+            for vh in rc.virtual_hosts.iter().take(4) {
+                let host = vh.domains.iter().find(|d| !d.contains('*')).cloned().unwrap_or_else(|| "x.example.com".into());
+                for r in vh.routes.iter().take(4) {
+                    let path = match &r.route_match.path {
+                        PathMatch::Prefix(p) | PathMatch::Exact(p) => format!("{p}?debug=1&a=%41"),
+                        PathMatch::Regex(re) => re.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '/').collect(),
+                    };
+                    let headers = r
+                        .route_match
+                        .headers
+                        .iter()
+                        .filter(|h| !h.name.starts_with(':'))
+                        .map(|h| Header {
+                            name: h.name.clone(),
+                            value: match &h.value {
+                                StringMatch::Exact(v) | StringMatch::Prefix(v) | StringMatch::Regex(v) => v.clone(),
+                                StringMatch::Present => "1".into(),
+                            },
+                        })
+                        .collect();
+                    let call = Call { host: Some(host.clone()), path: Some(path), method: Some("POST".into()), headers, ..Call::outbound("10.0.0.1", port, CallProtocol::Http) };
+                    let t = trace(&set, &call);
+                    for src in t.matched_route.iter().flat_map(|m| &m.sources) {
+                        if let Some(range) = &src.range {
+                            assert!(range.start.offset <= range.end.offset && range.end.offset as usize <= text.len(), "route source outside the input: {src:?}");
+                        }
+                    }
+                }
+            }
+        }
         for host in ["reviews.default.svc.cluster.local", "baz.svc.cluster.local"] {
             for (port, protocol) in [(80, CallProtocol::Http), (8000, CallProtocol::Http), (9080, CallProtocol::Http), (3306, CallProtocol::Tcp)] {
                 let mut call = Call::outbound("10.0.0.1", port, protocol);
