@@ -233,3 +233,56 @@ fn merge_keys_are_applied_as_go_yaml_v2_applies_them() {
     assert_eq!(&text[hosts.start as usize..hosts.end as usize], "[\"./*\"]");
     assert_eq!(text[..hosts.start as usize].matches('\n').count(), 8);
 }
+
+#[test]
+fn namespace_is_checked_as_the_api_server_checks_it() {
+    let doc = |ns: &str| format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  namespace: {ns}\n");
+    for (ns, message) in [
+        ("Prod_1", "metadata.namespace \"Prod_1\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"),
+        ("[prod]", "metadata.namespace: cannot unmarshal array into Go struct field ObjectMeta.metadata.namespace of type string"),
+        ("8080", "metadata.namespace: cannot unmarshal number into Go struct field ObjectMeta.metadata.namespace of type string"),
+    ] {
+        let input = load_text("x.yaml", &doc(ns));
+        let d = first(&input, "SC0006");
+        assert_eq!(d.message, message);
+        assert_eq!((d.range.start.line, d.range.start.column), (5, 14));
+        assert!(!d.hint.unwrap_or_default().contains("template"));
+    }
+    let long = "a".repeat(64);
+    assert!(first(&load_text("x.yaml", &doc(&long)), "SC0006").message.ends_with("must be no more than 63 characters"));
+    for ok in ["prod", "a-1", "'123'", "''", "\"\"", "null"] {
+        let input = load_text("x.yaml", &doc(ok));
+        assert!(sidecarscope::validate(&input).iter().all(|d| d.code != Code::InvalidMetadata), "{ok}");
+    }
+    // A Namespace's own metadata.namespace is dropped by kubectl, not checked.
+    let input = load_text("x.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  namespace: X_1\n");
+    assert!(sidecarscope::validate(&input).iter().all(|d| d.code != Code::InvalidMetadata));
+}
+
+#[test]
+fn unrendered_templates_are_named_in_the_hint() {
+    let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: \"{{ .Values.name }}\"\n  namespace: {{ .Release.Namespace }}\n";
+    let input = load_text("x.yaml", text);
+    let diags: Vec<_> = sidecarscope::validate(&input).iter().map(|d| report::to_json(&input, d)).filter(|d| d.code == "SC0006").collect();
+    assert_eq!(diags.len(), 2, "{diags:?}");
+    for d in diags {
+        assert!(d.hint.as_deref().unwrap_or("").contains("unrendered template"), "{d:?}");
+    }
+}
+
+#[test]
+fn non_kubernetes_documents_are_skipped_with_one_info() {
+    let input = sidecarscope::load(vec![
+        sidecarscope::SourceFile::new("values.yaml", "replicaCount: 1\n---\nfoo: bar\n"),
+        sidecarscope::SourceFile::new("Chart.yaml", "apiVersion: v2\nname: demo\n"),
+        sidecarscope::SourceFile::new("s.yaml", BAD_HOST),
+        sidecarscope::SourceFile::new("list.yaml", "- a\n- b\n"),
+    ]);
+    let skipped: Vec<_> = input.diagnostics.iter().filter(|d| d.code == Code::NotKubernetes).collect();
+    assert_eq!(skipped.len(), 1, "{:?}", input.diagnostics);
+    assert_eq!(skipped[0].message, "4 documents are not Kubernetes resources (no apiVersion and kind), skipped: values.yaml, Chart.yaml, list.yaml");
+    assert_eq!(skipped[0].severity, sidecarscope::Severity::Info);
+    assert_eq!(input.resources.len(), 1);
+    // The Sidecar is still checked.
+    first(&input, "SC1050");
+}
