@@ -323,7 +323,9 @@ codes! {
     /// `workloadSelector`, or the selected workloads run without a sidecar proxy
     /// (`sidecar.istio.io/inject: "false"`). Its settings are dead configuration. Example: a
     /// namespace-wide Sidecar in a namespace whose only Deployment `web` is selected by
-    /// Sidecar `web-sidecar` (`workloadSelector: {labels: {app: web}}`).
+    /// Sidecar `web-sidecar` (`workloadSelector: {labels: {app: web}}`). A warning for a Sidecar
+    /// with a `workloadSelector`; information for a namespace-wide one (kept, perhaps, for
+    /// workloads to come).
     SidecarAppliesToNoWorkload = ("SC3007", "sidecar-applies-to-no-workload", Warning, Sidecarscope, None);
     /// Beyond Istio and Kiali. Under `REGISTRY_ONLY`, workloads of this Sidecar call a host it does
     /// not import: a VirtualService routes their requests (`sourceLabels`, `sourceNamespace`)
@@ -340,7 +342,7 @@ codes! {
     NoWorkloadsInInput = ("SC3009", "no-workloads-in-input", Info, Sidecarscope, None);
     /// The input has no Services or ServiceEntries, so the checks of what egress hosts import
     /// (SC3002, SC3003, SC3005, SC3006, SC3008) are skipped. Kiali's KIA1004 is still reported,
-    /// as Kiali would on an empty registry.
+    /// as Kiali would on an empty registry, but as information, not a warning.
     NoServicesInInput = ("SC3010", "no-services-in-input", Info, Sidecarscope, None);
 }
 
