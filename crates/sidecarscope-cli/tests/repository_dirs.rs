@@ -29,3 +29,21 @@ fn non_kubernetes_yaml_is_skipped_with_one_info() {
     fs::write(dir.path().join("bad.yaml"), "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: s, namespace: ns1}\nspec: {}\n").unwrap();
     Command::cargo_bin("sidecarscope").unwrap().args(["analyze"]).arg(dir.path()).assert().code(1);
 }
+
+#[test]
+fn default_namespace_is_kubectl_apply_n() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.yaml");
+    fs::write(&file, "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: s\nspec:\n  egress:\n  - hosts: [\"./*\", \"default/*\"]\n").unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::cargo_bin("sidecarscope").unwrap().args(["analyze", "--output", "json", "--fail-on", "warning"]).args(args).arg(&file).output().unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
+    let (code, json) = run(&[]);
+    assert_eq!(code, Some(1));
+    assert!(json.contains("SC1051") && json.contains("--default-namespace"), "{json}");
+    let (code, json) = run(&["--default-namespace", "bookinfo"]);
+    assert_eq!(code, Some(0), "{json}");
+    assert!(!json.contains("SC1051"), "{json}");
+    Command::cargo_bin("sidecarscope").unwrap().args(["analyze", "--default-namespace", "Not_A_Label"]).arg(&file).assert().code(2);
+}

@@ -54,3 +54,24 @@ fn help_texts_lead_to_valid_configuration() {
     let kia = with_code(&explicit, "KIA1007");
     assert!(kia[0].hint.as_deref().unwrap_or("").contains("nothing to fix"), "{kia:?}");
 }
+
+#[test]
+fn resources_without_a_namespace_go_where_kubectl_apply_n_puts_them() {
+    // Kiali's integration test file, applied with `kubectl apply -n bookinfo`.
+    let text = "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: s\nspec:\n  egress:\n  - hosts: [\"./*\", \"default/*\", \"istio-system/*\"]\n";
+    let input = load_text("x.yaml", text);
+    assert_eq!(input.resources[0].namespace, sidecarscope::DEFAULT_NAMESPACE);
+    let dup = with_code(&validate(&input), "SC1051").into_iter().cloned().collect::<Vec<_>>();
+    assert_eq!(dup.len(), 1);
+    assert!(dup[0].hint.as_deref().unwrap().contains("has no metadata.namespace and was read in namespace default"), "{dup:?}");
+    let input = sidecarscope::load_with_default_namespace(vec![sidecarscope::SourceFile::new("x.yaml", text)], "bookinfo");
+    assert_eq!(input.resources[0].namespace, "bookinfo");
+    assert!(!input.resources[0].namespace_explicit);
+    assert!(with_code(&analyze(&input), "SC1051").is_empty());
+    // An explicit namespace is kept, and its findings carry no such note.
+    let text = sidecar("default", "  egress:\n  - hosts: [\"./*\", \"default/*\"]\n");
+    let input = sidecarscope::load_with_default_namespace(vec![sidecarscope::SourceFile::new("x.yaml", &text)], "bookinfo");
+    assert_eq!(input.resources[0].namespace, "default");
+    let dup = with_code(&analyze(&input), "SC1051").into_iter().cloned().collect::<Vec<_>>();
+    assert!(!dup[0].hint.as_deref().unwrap().contains("metadata.namespace"), "{dup:?}");
+}

@@ -188,9 +188,54 @@ pub fn load_text(name: &str, text: &str) -> Input {
     load(vec![SourceFile::new(name, text)])
 }
 
+/// The namespace of resources without `metadata.namespace`, unless told otherwise: where
+/// `kubectl apply` without `-n` puts them (with the default kubeconfig context).
+pub const DEFAULT_NAMESPACE: &str = "default";
+
 /// Loads several source files (e.g. the files given to the CLI), in order.
 pub fn load(sources: Vec<SourceFile>) -> Input {
     Loading::new(sources).finish()
+}
+
+/// As [`load`], putting resources without `metadata.namespace` in `namespace`, as
+/// `kubectl apply -n NAMESPACE` does.
+pub fn load_with_default_namespace(sources: Vec<SourceFile>, namespace: &str) -> Input {
+    Loading::with_default_namespace(sources, namespace).finish()
+}
+
+/// Adds to the hint of each finding on a Sidecar that has no `metadata.namespace` that the
+/// finding was made in the namespace it was put in (its outcome may depend on it: `./*`, the
+/// namespace's workloads, services and other Sidecars).
+pub fn note_defaulted_namespaces(input: &Input, diags: &mut [Diagnostic]) {
+    let defaulted: Vec<(&str, &str)> = input
+        .resources
+        .iter()
+        .filter(|r| r.kind == ResourceKind::Sidecar && !r.namespace_explicit)
+        .map(|r| (r.namespace.as_str(), r.name.as_str()))
+        .collect();
+    if defaulted.is_empty() {
+        return;
+    }
+    for d in diags.iter_mut() {
+        let Some(r) = &d.resource else { continue };
+        if r.kind != "Sidecar" || !defaulted.contains(&(r.namespace.as_str(), r.name.as_str())) {
+            continue;
+        }
+        // Schema and format errors do not depend on the namespace.
+        let id = d.code.id();
+        let depends = id == "SC1051" || id.starts_with("SC2") || id.starts_with("SC3");
+        if !depends {
+            continue;
+        }
+        let note = format!(
+            "this Sidecar has no metadata.namespace and was read in namespace {}, where `kubectl apply` without `-n` would put it; the finding may differ in the namespace it is applied to (set it with --default-namespace)",
+            r.namespace
+        );
+        d.hint = Some(match d.hint.take() {
+            Some(h) => format!("{h}; {note}"),
+            None => note,
+        });
+    }
 }
 
 /// A load in steps, a few documents at a time: a page that must keep answering keys reads a
@@ -203,6 +248,8 @@ pub struct Loading {
     ignored: BTreeSet<String>,
     /// The documents skipped as not Kubernetes resources, reported by one info.
     skipped: Skipped,
+    /// The namespace of resources without `metadata.namespace` (`kubectl apply -n`).
+    default_namespace: String,
     /// How many sources have been split into documents; the last of them is being read.
     opened: usize,
     /// The document ranges of that source, and the next one to read.
@@ -212,8 +259,22 @@ pub struct Loading {
 
 impl Loading {
     pub fn new(sources: Vec<SourceFile>) -> Loading {
+        Loading::with_default_namespace(sources, DEFAULT_NAMESPACE)
+    }
+
+    /// As [`Loading::new`], putting resources without `metadata.namespace` in `namespace`, as
+    /// `kubectl apply -n NAMESPACE` does.
+    pub fn with_default_namespace(sources: Vec<SourceFile>, namespace: &str) -> Loading {
         let input = Input { sources, resources: Vec::new(), diagnostics: Vec::new() };
-        Loading { input, ignored: BTreeSet::new(), skipped: Skipped::default(), opened: 0, documents: Vec::new(), next: 0 }
+        Loading {
+            input,
+            ignored: BTreeSet::new(),
+            skipped: Skipped::default(),
+            default_namespace: namespace.to_string(),
+            opened: 0,
+            documents: Vec::new(),
+            next: 0,
+        }
     }
 
     /// Reads documents until `more()` says stop (asked after each document, so at least one
@@ -265,7 +326,7 @@ impl Loading {
             self.skipped.add(&mut self.input, id, &root);
             return;
         }
-        add_document(&mut self.input, id, root, &mut self.ignored);
+        add_document(&mut self.input, id, root, &mut self.ignored, &self.default_namespace);
     }
 }
 
@@ -309,7 +370,7 @@ impl Skipped {
     }
 }
 
-fn add_document(input: &mut Input, source: SourceId, root: Node, ignored: &mut BTreeSet<String>) {
+fn add_document(input: &mut Input, source: SourceId, root: Node, ignored: &mut BTreeSet<String>, default_ns: &str) {
     if root.as_map().is_none() {
         let what = if root.as_seq().is_some() { "a list" } else { "a scalar" };
         input.diagnostics.push(
@@ -327,7 +388,7 @@ fn add_document(input: &mut Input, source: SourceId, root: Node, ignored: &mut B
                     match e.value.kind {
                         NodeKind::Seq(items) => {
                             for item in items {
-                                add_document(input, source, item, ignored);
+                                add_document(input, source, item, ignored, default_ns);
                             }
                         }
                         _ if e.value.is_null() => {}
@@ -360,7 +421,7 @@ fn add_document(input: &mut Input, source: SourceId, root: Node, ignored: &mut B
     let name_node = root.at(&["metadata", "name"]);
     let name = name_node.and_then(Node::scalar_text).unwrap_or("").to_string();
     let ns_node = root.at(&["metadata", "namespace"]).filter(|n| !n.is_null());
-    let namespace = ns_node.and_then(Node::scalar_text).filter(|s| !s.is_empty()).unwrap_or("default").to_string();
+    let namespace = ns_node.and_then(Node::scalar_text).filter(|s| !s.is_empty()).unwrap_or(default_ns).to_string();
     let kind_name = kind.to_string();
     let api_version = api_version.to_string();
     let recognised = ResourceKind::recognise(&api_version, &kind_name, &name);
