@@ -19,6 +19,10 @@ pub const EXIT_INPUT: u8 = 2;
 pub struct InputArgs {
     /// Files or directories (searched for .yaml, .yml, .json); `-` or nothing reads stdin.
     pub paths: Vec<PathBuf>,
+    /// The namespace of resources without metadata.namespace, as `kubectl apply -n NAMESPACE`
+    /// puts them (not the proxy's `--namespace`)
+    #[arg(long, value_name = "NAMESPACE", default_value = sidecarscope::DEFAULT_NAMESPACE)]
+    pub default_namespace: String,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -117,8 +121,15 @@ pub fn suppress_rules(values: &[String]) -> Result<Vec<Rule>, String> {
 
 /// Reads the paths into a loaded input, or prints why not and returns the exit code.
 pub fn load(args: &InputArgs) -> Result<Input, u8> {
+    let ns = &args.default_namespace;
+    let label = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let b = ns.as_bytes();
+    if b.len() > 63 || !b.first().is_some_and(|&c| label(c)) || !b.last().is_some_and(|&c| label(c)) || !b.iter().all(|&c| label(c) || c == b'-') {
+        eprintln!("sidecarscope: error: --default-namespace {ns:?}: a namespace is a lowercase RFC 1123 label (a-z, 0-9 and '-', at most 63 characters)");
+        return Err(EXIT_INPUT);
+    }
     match crate::inputs::read_inputs(&args.paths) {
-        Ok(files) => Ok(sidecarscope::load(files)),
+        Ok(files) => Ok(sidecarscope::load_with_default_namespace(files, ns)),
         Err(e) => {
             eprintln!("sidecarscope: error: {e}");
             Err(EXIT_INPUT)

@@ -38,19 +38,31 @@ fn from_js<T: for<'de> Deserialize<'de>>(value: &JsValue, what: &str, fields: &[
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct AnalyzeOptions {
     #[serde(default)]
     suppress: Vec<String>,
+    default_namespace: Option<String>,
 }
 
-/// `analyze`'s options: `{ suppress: ["IST0101=Sidecar default/*"] }`. Rules with codes no tool
-/// reports are kept (istioctl warns and goes on); malformed rules throw.
-pub fn parse_analyze_options(value: &JsValue) -> Result<Vec<Rule>, Error> {
+/// `analyze`'s options: `{ suppress: ["IST0101=Sidecar default/*"], defaultNamespace: "prod" }`:
+/// the suppression rules and the namespace of resources without one (the CLI's
+/// `--default-namespace`). Rules with codes no tool reports are kept (istioctl warns and goes
+/// on); malformed rules and namespaces throw.
+pub fn parse_analyze_options(value: &JsValue) -> Result<(Vec<Rule>, Option<String>), Error> {
     if !value.is_object() || Array::is_array(value) {
         return Err(err(format!("options must be an object such as {{ suppress: [\"IST0101=Sidecar default/*\"] }}, not {}", js_type(value))));
     }
-    let o: AnalyzeOptions = from_js(value, "options", &["suppress"])?;
-    o.suppress.iter().map(|s| Rule::parse(s).map(|(rule, _)| rule).map_err(|e| err(format!("options.suppress: {e}")))).collect()
+    let o: AnalyzeOptions = from_js(value, "options", &["suppress", "defaultNamespace"])?;
+    if let Some(ns) = &o.default_namespace {
+        let label = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+        let b = ns.as_bytes();
+        if b.len() > 63 || !b.first().is_some_and(|&c| label(c)) || !b.last().is_some_and(|&c| label(c)) || !b.iter().all(|&c| label(c) || c == b'-') {
+            return Err(err(format!("options.defaultNamespace {ns:?}: a namespace is a lowercase RFC 1123 label (a-z, 0-9 and '-', at most 63 characters)")));
+        }
+    }
+    let rules = o.suppress.iter().map(|s| Rule::parse(s).map(|(rule, _)| rule).map_err(|e| err(format!("options.suppress: {e}")))).collect::<Result<_, _>>()?;
+    Ok((rules, o.default_namespace))
 }
 
 #[derive(Deserialize)]
@@ -61,8 +73,13 @@ struct SourceText {
 
 /// `string` (one text, named `input.yaml`) or `{ name, text }[]` (several files, in order).
 pub fn parse_input(value: &JsValue) -> Result<Input, Error> {
+    parse_input_in(value, sidecarscope::DEFAULT_NAMESPACE)
+}
+
+/// As [`parse_input`], resources without `metadata.namespace` going to `default_namespace`.
+pub fn parse_input_in(value: &JsValue, default_namespace: &str) -> Result<Input, Error> {
     if let Some(text) = value.as_string() {
-        return Ok(sidecarscope::load_text(DEFAULT_NAME, &text));
+        return Ok(sidecarscope::load_with_default_namespace(vec![SourceFile::new(DEFAULT_NAME, text)], default_namespace));
     }
     if Array::is_array(value) {
         let files = Array::from(value)
@@ -75,7 +92,7 @@ pub fn parse_input(value: &JsValue) -> Result<Input, Error> {
                 from_js::<SourceText>(&f, &format!("input[{i}]"), &["name", "text"])
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        return Ok(sidecarscope::load(files.into_iter().map(|f| SourceFile::new(f.name, f.text)).collect()));
+        return Ok(sidecarscope::load_with_default_namespace(files.into_iter().map(|f| SourceFile::new(f.name, f.text)).collect(), default_namespace));
     }
     Err(err(format!(
         "input must be a string (YAML or JSON) or an array of {{ name, text }} objects, not {}",

@@ -17,7 +17,7 @@ use sidecarscope::trace::trace as trace_call;
 use sidecarscope::{Input, ListenerGenerator, Proxy, Registry, Resolver, Workload};
 use wasm_bindgen::prelude::*;
 
-use args::{parse_analyze_options, parse_call, parse_input, parse_proxy, ProxyArgs};
+use args::{parse_analyze_options, parse_call, parse_input, parse_input_in, parse_proxy, ProxyArgs};
 
 pub use js_sys::Error;
 
@@ -58,18 +58,19 @@ pub fn validate(#[wasm_bindgen(unchecked_param_type = "SourceInput")] input: JsV
 
 /// Analyzes the whole mesh: validation, istioctl analyze's and Kiali's Sidecar checks, and
 /// Sidecarscope's own (the CLI's `sidecarscope analyze -o json`). Suppressions apply as in the
-/// CLI: the resources' annotations, and `options.suppress` rules (the CLI's `--suppress`).
+/// CLI: the resources' annotations, and `options.suppress` rules (the CLI's `--suppress`);
+/// `options.defaultNamespace` is the CLI's `--default-namespace`.
 #[wasm_bindgen(unchecked_return_type = "DiagnosticsReport")]
 pub fn analyze(
     #[wasm_bindgen(unchecked_param_type = "SourceInput")] input: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "AnalyzeOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, Error> {
     enter();
-    let rules = match &options {
+    let (rules, default_namespace) = match &options {
         Some(o) if !o.is_undefined() => parse_analyze_options(o)?,
-        _ => Vec::new(),
+        _ => (Vec::new(), None),
     };
-    let input = parse_input(&input)?;
+    let input = parse_input_in(&input, default_namespace.as_deref().unwrap_or(sidecarscope::DEFAULT_NAMESPACE))?;
     let mut diags = sidecarscope::analyze(&input);
     report::sort(&mut diags);
     let suppressed = sidecarscope::suppress::apply(&input, &mut diags, &rules);

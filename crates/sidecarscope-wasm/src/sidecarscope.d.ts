@@ -173,6 +173,11 @@ export interface AnalyzeOptions {
    * annotations apply whatever the options.
    */
   suppress?: string[];
+  /**
+   * The namespace of resources without `metadata.namespace`, as `kubectl apply -n` puts them
+   * (the CLI's `--default-namespace`; `"default"` when omitted). A lowercase RFC 1123 label.
+   */
+  defaultNamespace?: string;
 }
 
 /** `sidecarscope validate|analyze -o json`: diagnostics sorted by file and position. */

@@ -304,6 +304,17 @@ fn analyze_applies_suppressions() {
 }
 
 #[wasm_bindgen_test]
+fn analyze_default_namespace_is_kubectl_apply_n() {
+    let text = "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: s\nspec:\n  egress:\n  - hosts: [\"./*\", \"default/*\"]\n";
+    let has_dup = |r: &Value| r["diagnostics"].as_array().unwrap().iter().any(|d| d["code"] == "SC1051");
+    let in_default = js_json(&api::analyze(s(text), None).unwrap());
+    assert!(has_dup(&in_default), "{in_default}");
+    let in_bookinfo = js_json(&api::analyze(s(text), Some(obj(json!({"defaultNamespace": "bookinfo"})))).unwrap());
+    assert!(!has_dup(&in_bookinfo), "{in_bookinfo}");
+    assert!(thrown(api::analyze(s(text), Some(obj(json!({"defaultNamespace": "Bad_NS"}))))).contains("options.defaultNamespace \"Bad_NS\": a namespace is a lowercase RFC 1123 label"));
+}
+
+#[wasm_bindgen_test]
 fn bad_input_throws() {
     assert_eq!(
         thrown(api::validate(JsValue::from_f64(3.0))),

@@ -90,20 +90,29 @@ codes! {
     /// The YAML exceeds a safety limit: alias expansion beyond the node budget ("billion
     /// laughs") or nesting deeper than the depth limit. The document is not read further.
     YamlLimit = ("SC0002", "yaml-limit", Error, Input, None);
-    /// A document is not a Kubernetes resource: not a mapping, or without `apiVersion`/`kind`.
+    /// An item of a `List` is not a resource (not a mapping, or without `apiVersion`/`kind`), or
+    /// a List's `items` is not a list.
     NotAResource = ("SC0003", "not-a-resource", Error, Input, None);
     /// A resource of a kind Sidecarscope does not use (e.g. a Secret). It is kept and ignored;
     /// reported once per kind.
     IgnoredKind = ("SC0004", "ignored-kind", Info, Input, None);
     /// A mapping has the same key twice. Kubernetes keeps the last one; so do we.
     DuplicateKey = ("SC0005", "duplicate-key", Warning, Input, None);
-    /// `metadata.name` is missing or is not a valid Kubernetes name (a DNS-1123 subdomain).
+    /// `metadata.name` is missing or is not a valid Kubernetes name (a DNS-1123 subdomain), or
+    /// `metadata.namespace` is not a string or not a DNS-1123 label, as the API server checks
+    /// them (`ValidateObjectMeta`). A value that looks like an unrendered template (`{{ ... }}`)
+    /// says so in the hint.
     InvalidMetadata = ("SC0006", "invalid-metadata", Error, Input, None);
     /// The mesh ConfigMap `istio` has a `data.mesh` that is not a YAML mapping.
     MeshConfig = ("SC0007", "mesh-config", Error, Input, None);
     /// A known kind with an `apiVersion` that Istio or Kubernetes does not serve
     /// (e.g. `networking.istio.io/v2`). The resource is ignored.
     UnknownApiVersion = ("SC0008", "unknown-api-version", Warning, Input, None);
+    /// Documents that are not Kubernetes resources (not a mapping with both `apiVersion` and
+    /// `kind`), as a repository's Helm values, Chart.yaml or CI files are: skipped, and
+    /// reported by one info for the whole input (counting them, naming their files), so that
+    /// scanning a repository's directory does not fail on them.
+    NotKubernetes = ("SC0009", "not-kubernetes", Info, Input, None);
 
     /// A field has the wrong JSON type (e.g. a list where an object belongs). Istio's decoder
     /// and the CRD schema both reject it; Istio's validator does not run.
@@ -314,7 +323,9 @@ codes! {
     /// `workloadSelector`, or the selected workloads run without a sidecar proxy
     /// (`sidecar.istio.io/inject: "false"`). Its settings are dead configuration. Example: a
     /// namespace-wide Sidecar in a namespace whose only Deployment `web` is selected by
-    /// Sidecar `web-sidecar` (`workloadSelector: {labels: {app: web}}`).
+    /// Sidecar `web-sidecar` (`workloadSelector: {labels: {app: web}}`). A warning for a Sidecar
+    /// with a `workloadSelector`; information for a namespace-wide one (kept, perhaps, for
+    /// workloads to come).
     SidecarAppliesToNoWorkload = ("SC3007", "sidecar-applies-to-no-workload", Warning, Sidecarscope, None);
     /// Beyond Istio and Kiali. Under `REGISTRY_ONLY`, workloads of this Sidecar call a host it does
     /// not import: a VirtualService routes their requests (`sourceLabels`, `sourceNamespace`)
@@ -331,7 +342,7 @@ codes! {
     NoWorkloadsInInput = ("SC3009", "no-workloads-in-input", Info, Sidecarscope, None);
     /// The input has no Services or ServiceEntries, so the checks of what egress hosts import
     /// (SC3002, SC3003, SC3005, SC3006, SC3008) are skipped. Kiali's KIA1004 is still reported,
-    /// as Kiali would on an empty registry.
+    /// as Kiali would on an empty registry, but as information, not a warning.
     NoServicesInInput = ("SC3010", "no-services-in-input", Info, Sidecarscope, None);
 }
 

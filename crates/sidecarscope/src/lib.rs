@@ -25,7 +25,7 @@ pub mod yaml;
 pub use analyze::{analyze, analyze_releasing_trees};
 pub use diagnostic::{Code, Diagnostic, ResourceRef, Severity};
 pub use listeners::{listeners, listeners_with, ListenerGenerator, ListenerSet};
-pub use load::{load, load_text, Input, Loading, Resource, ResourceKind};
+pub use load::{load, load_text, load_with_default_namespace, Input, Loading, Resource, ResourceKind, DEFAULT_NAMESPACE};
 pub use source::{SourceFile, SourceId};
 pub use validate::validate;
 pub use registry::read::Labels;

@@ -53,9 +53,12 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
+        // Lines end at `\n`, `\r\n` or a lone `\r`, as YAML (and go-yaml v2) break them.
+        let bytes = text.as_bytes();
+        let lone_cr = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
         let mut line_starts = vec![0];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' || lone_cr(i) {
                 line_starts.push(i as u32 + 1);
             }
         }
@@ -64,9 +67,9 @@ impl LineIndex {
         } else {
             let mut starts = vec![0u32];
             let mut units = 0u32;
-            for c in text.chars() {
+            for (i, c) in text.char_indices() {
                 units += c.len_utf16() as u32;
-                if c == '\n' {
+                if c == '\n' || (c == '\r' && lone_cr(i)) {
                     starts.push(units);
                 }
             }
@@ -91,7 +94,7 @@ impl LineIndex {
         self.line_starts.len()
     }
 
-    /// Byte range of a 0-based line, without its line terminator (`\n` or `\r\n`).
+    /// Byte range of a 0-based line, without its line terminator (`\n`, `\r\n` or `\r`).
     pub fn line_range(&self, text: &str, line: usize) -> TextRange {
         let start = self.line_start(line);
         let mut end = if line + 1 < self.line_starts.len() { self.line_starts[line + 1] - 1 } else { self.len };

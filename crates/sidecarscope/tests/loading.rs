@@ -161,3 +161,128 @@ fn loading_in_steps_reads_what_one_load_reads() {
         assert_eq!(format!("{:?}", loading.finish()), whole, "in slices of {slice} documents");
     }
 }
+
+/// Codes of the diagnostics found while loading.
+fn load_codes(input: &sidecarscope::Input) -> Vec<&'static str> {
+    input.diagnostics.iter().map(|d| d.code.id()).collect()
+}
+
+#[test]
+fn reads_what_kubectl_reads_istio_1_5_install_manifest() {
+    // go-yaml v2 checks no indentation inside flow collections and quoted scalars.
+    let text = include_str!("fixtures/istio-1.5-install-excerpt.yaml");
+    let input = load_text("istio-1.5.yaml", text);
+    assert!(!load_codes(&input).contains(&"SC0001"), "{:?}", input.diagnostics);
+    let sidecar = input.resources.iter().find(|r| r.kind == ResourceKind::Sidecar).expect("the Sidecar is read");
+    assert_eq!((sidecar.namespace.as_str(), sidecar.name.as_str()), ("istio-system", "default"));
+    // Positions stay exact after the lenient documents.
+    let host = sidecar.node.at(&["spec", "egress"]).unwrap().as_seq().unwrap()[0].get("hosts").unwrap().as_seq().unwrap()[0].range;
+    assert_eq!(&text[host.start as usize..host.end as usize], "\"*/*\"");
+    assert!(sidecarscope::validate(&input).iter().all(|d| d.code.id() != "SC0001"));
+}
+
+#[test]
+fn reads_what_kubectl_reads_the_issue_examples() {
+    let text = "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: s\n  namespace: ns\nspec:\n  egress:\n  - hosts: [\n    \"./*\",\n    \"istio-system/*\"]\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  namespace: ns\n  annotations:\n    d.json: '{\n    \"a\": 1\n    }'\n";
+    let input = load_text("x.yaml", text);
+    assert!(input.diagnostics.is_empty(), "{:?}", input.diagnostics);
+    let sidecar = input.resources.iter().find(|r| r.kind == ResourceKind::Sidecar).unwrap();
+    let hosts = sidecar.node.at(&["spec", "egress"]).unwrap().as_seq().unwrap()[0].get("hosts").unwrap();
+    let second = hosts.as_seq().unwrap()[1].range;
+    assert_eq!(&text[second.start as usize..second.end as usize], "\"istio-system/*\"");
+    let svc = input.resources.iter().find(|r| r.kind == ResourceKind::Service).unwrap();
+    let d = svc.node.at(&["metadata", "annotations", "d.json"]).unwrap();
+    assert_eq!(d.as_str(), Some("{ \"a\": 1 }"));
+}
+
+#[test]
+fn cr_only_line_ends() {
+    let text = "apiVersion: v1\rkind: Service\rmetadata: {name: a, namespace: ns}\r---\r".to_string() + &BAD_HOST.replace('\n', "\r");
+    let input = load_text("x.yaml", &text);
+    assert_eq!(input.resources.len(), 2, "the second document is read");
+    let d = first(&input, "SC1050");
+    assert_eq!((d.range.start.line, d.range.start.column, d.range.end.column), (13, 7, 19));
+}
+
+#[test]
+fn yaml_1_1_directive_before_the_document_marker() {
+    let text = format!("%YAML 1.1\n---\n{BAD_HOST}...\n%YAML 1.1\n---\napiVersion: v1\nkind: Service\nmetadata: {{name: a, namespace: ns}}\n");
+    let input = load_text("x.yaml", &text);
+    assert!(input.diagnostics.is_empty(), "{:?}", input.diagnostics);
+    assert_eq!(input.resources.len(), 2);
+    assert_eq!(first(&input, "SC1050").range.start.line, 11);
+    // go-yaml v2 reads YAML 1.1 only: any other version is an error there.
+    let input = load_text("x.yaml", &format!("%YAML 1.2\n---\n{BAD_HOST}"));
+    let d = first(&input, "SC0001");
+    assert!(d.message.contains("found incompatible YAML document"), "{}", d.message);
+    assert_eq!((d.range.start.line, d.range.start.column), (1, 1));
+}
+
+#[test]
+fn merge_keys_are_applied_as_go_yaml_v2_applies_them() {
+    let text = "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: s\n  namespace: ns\nspec:\n  egress:\n  - &base\n    hosts: [\"./*\"]\n    port: {number: 80, protocol: HTTP, name: http}\n  - <<: *base\n    port: {number: 81, protocol: HTTP, name: http2}\n";
+    let input = load_text("x.yaml", text);
+    assert!(input.diagnostics.is_empty(), "{:?}", input.diagnostics);
+    let diags = sidecarscope::validate(&input);
+    assert!(diags.iter().all(|d| !d.message.contains("<<")), "{diags:?}");
+    let sidecar = &input.resources[0];
+    let second = &sidecar.node.at(&["spec", "egress"]).unwrap().as_seq().unwrap()[1];
+    assert_eq!(second.at(&["port", "number"]).unwrap().as_int(), Some(81));
+    // The merged hosts keep the range of the anchored mapping.
+    let hosts = second.get("hosts").unwrap().range;
+    assert_eq!(&text[hosts.start as usize..hosts.end as usize], "[\"./*\"]");
+    assert_eq!(text[..hosts.start as usize].matches('\n').count(), 8);
+}
+
+#[test]
+fn namespace_is_checked_as_the_api_server_checks_it() {
+    let doc = |ns: &str| format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  namespace: {ns}\n");
+    for (ns, message) in [
+        ("Prod_1", "metadata.namespace \"Prod_1\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"),
+        ("[prod]", "metadata.namespace: cannot unmarshal array into Go struct field ObjectMeta.metadata.namespace of type string"),
+        ("8080", "metadata.namespace: cannot unmarshal number into Go struct field ObjectMeta.metadata.namespace of type string"),
+    ] {
+        let input = load_text("x.yaml", &doc(ns));
+        let d = first(&input, "SC0006");
+        assert_eq!(d.message, message);
+        assert_eq!((d.range.start.line, d.range.start.column), (5, 14));
+        assert!(!d.hint.unwrap_or_default().contains("template"));
+    }
+    let long = "a".repeat(64);
+    assert!(first(&load_text("x.yaml", &doc(&long)), "SC0006").message.ends_with("must be no more than 63 characters"));
+    for ok in ["prod", "a-1", "'123'", "''", "\"\"", "null"] {
+        let input = load_text("x.yaml", &doc(ok));
+        assert!(sidecarscope::validate(&input).iter().all(|d| d.code != Code::InvalidMetadata), "{ok}");
+    }
+    // A Namespace's own metadata.namespace is dropped by kubectl, not checked.
+    let input = load_text("x.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  namespace: X_1\n");
+    assert!(sidecarscope::validate(&input).iter().all(|d| d.code != Code::InvalidMetadata));
+}
+
+#[test]
+fn unrendered_templates_are_named_in_the_hint() {
+    let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: \"{{ .Values.name }}\"\n  namespace: {{ .Release.Namespace }}\n";
+    let input = load_text("x.yaml", text);
+    let diags: Vec<_> = sidecarscope::validate(&input).iter().map(|d| report::to_json(&input, d)).filter(|d| d.code == "SC0006").collect();
+    assert_eq!(diags.len(), 2, "{diags:?}");
+    for d in diags {
+        assert!(d.hint.as_deref().unwrap_or("").contains("unrendered template"), "{d:?}");
+    }
+}
+
+#[test]
+fn non_kubernetes_documents_are_skipped_with_one_info() {
+    let input = sidecarscope::load(vec![
+        sidecarscope::SourceFile::new("values.yaml", "replicaCount: 1\n---\nfoo: bar\n"),
+        sidecarscope::SourceFile::new("Chart.yaml", "apiVersion: v2\nname: demo\n"),
+        sidecarscope::SourceFile::new("s.yaml", BAD_HOST),
+        sidecarscope::SourceFile::new("list.yaml", "- a\n- b\n"),
+    ]);
+    let skipped: Vec<_> = input.diagnostics.iter().filter(|d| d.code == Code::NotKubernetes).collect();
+    assert_eq!(skipped.len(), 1, "{:?}", input.diagnostics);
+    assert_eq!(skipped[0].message, "4 documents are not Kubernetes resources (no apiVersion and kind), skipped: values.yaml, Chart.yaml, list.yaml");
+    assert_eq!(skipped[0].severity, sidecarscope::Severity::Info);
+    assert_eq!(input.resources.len(), 1);
+    // The Sidecar is still checked.
+    first(&input, "SC1050");
+}

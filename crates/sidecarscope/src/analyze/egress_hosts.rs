@@ -102,7 +102,10 @@ pub(crate) fn check(m: &Mesh, sc: &SidecarRef, sc_scopes: &[ConfigScope], out: &
                     let hint = match ours {
                         Some(f) => format!("{} ({}); {}", f.message, f.code.id(), f.hint),
                         None if !m.has_services => {
-                            "the input has no Services or ServiceEntries; if the host's service is defined elsewhere, add it to the input".to_string()
+                            // Kiali, on an empty registry, reports every explicit host; so do we,
+                            // as information (SC3010 says the registry checks were skipped).
+                            d = d.with_severity(Severity::Info);
+                            "the input has no Services or ServiceEntries, so every explicit host is reported (as Kiali would on an empty registry); add the services to the input to check this host".to_string()
                         }
                         None if !through.is_empty() => {
                             d = d.with_severity(Severity::Info);
@@ -174,7 +177,8 @@ fn imports_nothing(m: &Mesh, sc: &SidecarRef, listeners: &[(&str, &EgressListene
     let nothing = |why: String, hint: String| Some(Finding { code: Code::EgressHostImportsNothing, message: format!("`{entry}` imports nothing: {why}"), hint });
     if candidates.is_empty() {
         if dns == "*" {
-            let unknown = !m.namespaces.is_empty() && ns_key != "*" && !m.known_namespaces.contains(&ns_key);
+            // The root namespace (meshConfig.rootNamespace) always exists in a mesh.
+            let unknown = !m.namespaces.is_empty() && ns_key != "*" && ns_key != m.root_namespace() && !m.known_namespaces.contains(&ns_key);
             let names: Vec<&str> = m.known_namespaces.iter().map(String::as_str).collect();
             let hint = match did_you_mean(&ns_key, &names) {
                 Some(n) => format!("did you mean `{n}/*`?"),

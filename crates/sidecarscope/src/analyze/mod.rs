@@ -32,7 +32,9 @@ use mesh::Mesh;
 /// Every finding of the input: `validate`'s, then the mesh checks.
 pub fn analyze(input: &Input) -> Vec<Diagnostic> {
     let mut out = validation_findings(input);
-    out.extend(analyze_mesh(input));
+    let mut mesh = analyze_mesh(input);
+    crate::load::note_defaulted_namespaces(input, &mut mesh);
+    out.extend(mesh);
     out
 }
 
@@ -43,7 +45,9 @@ pub fn analyze(input: &Input) -> Vec<Diagnostic> {
 pub fn analyze_releasing_trees(input: &mut Input) -> Vec<Diagnostic> {
     let mut out = validation_findings(input);
     let reg = Registry::build_releasing_trees(input);
-    out.extend(check_mesh(input, &reg));
+    let mut mesh = check_mesh(input, &reg);
+    crate::load::note_defaulted_namespaces(input, &mut mesh);
+    out.extend(mesh);
     out
 }
 

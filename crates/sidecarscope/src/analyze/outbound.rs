@@ -27,7 +27,7 @@ pub(crate) fn check(m: &Mesh, out: &mut Vec<Diagnostic>) {
             let hint = if mode.is_none() {
                 "the mode is omitted, which Istio reads as REGISTRY_ONLY (enum value 0): calls to hosts outside the registry are blocked. Write the mode explicitly"
             } else {
-                "Istio applies REGISTRY_ONLY; Kiali cannot tell it from an omitted mode, so it reports every REGISTRY_ONLY Sidecar"
+                "the mode is written: Istio applies REGISTRY_ONLY, and there is nothing to fix. Kiali reads the decoded enum, where REGISTRY_ONLY is 0 like an omitted mode, so it reports every REGISTRY_ONLY Sidecar"
             };
             out.push(
                 r.diagnostic(

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use crate::diagnostic::{Code, Diagnostic, ResourceRef};
 use crate::source::{SourceFile, SourceId};
 use crate::text::TextRange;
-use crate::yaml::{self, Entry, Node, NodeKind, YamlErrorKind};
+use crate::yaml::{self, Entry, Node, NodeKind, Resolved, YamlErrorKind};
 
 pub use mesh::{mesh_config_node, MESH_CONFIGMAP_NAME};
 
@@ -188,9 +188,54 @@ pub fn load_text(name: &str, text: &str) -> Input {
     load(vec![SourceFile::new(name, text)])
 }
 
+/// The namespace of resources without `metadata.namespace`, unless told otherwise: where
+/// `kubectl apply` without `-n` puts them (with the default kubeconfig context).
+pub const DEFAULT_NAMESPACE: &str = "default";
+
 /// Loads several source files (e.g. the files given to the CLI), in order.
 pub fn load(sources: Vec<SourceFile>) -> Input {
     Loading::new(sources).finish()
+}
+
+/// As [`load`], putting resources without `metadata.namespace` in `namespace`, as
+/// `kubectl apply -n NAMESPACE` does.
+pub fn load_with_default_namespace(sources: Vec<SourceFile>, namespace: &str) -> Input {
+    Loading::with_default_namespace(sources, namespace).finish()
+}
+
+/// Adds to the hint of each finding on a Sidecar that has no `metadata.namespace` that the
+/// finding was made in the namespace it was put in (its outcome may depend on it: `./*`, the
+/// namespace's workloads, services and other Sidecars).
+pub fn note_defaulted_namespaces(input: &Input, diags: &mut [Diagnostic]) {
+    let defaulted: Vec<(&str, &str)> = input
+        .resources
+        .iter()
+        .filter(|r| r.kind == ResourceKind::Sidecar && !r.namespace_explicit)
+        .map(|r| (r.namespace.as_str(), r.name.as_str()))
+        .collect();
+    if defaulted.is_empty() {
+        return;
+    }
+    for d in diags.iter_mut() {
+        let Some(r) = &d.resource else { continue };
+        if r.kind != "Sidecar" || !defaulted.contains(&(r.namespace.as_str(), r.name.as_str())) {
+            continue;
+        }
+        // Schema and format errors do not depend on the namespace.
+        let id = d.code.id();
+        let depends = id == "SC1051" || id.starts_with("SC2") || id.starts_with("SC3");
+        if !depends {
+            continue;
+        }
+        let note = format!(
+            "this Sidecar has no metadata.namespace and was read in namespace {}, where `kubectl apply` without `-n` would put it; the finding may differ in the namespace it is applied to (set it with --default-namespace)",
+            r.namespace
+        );
+        d.hint = Some(match d.hint.take() {
+            Some(h) => format!("{h}; {note}"),
+            None => note,
+        });
+    }
 }
 
 /// A load in steps, a few documents at a time: a page that must keep answering keys reads a
@@ -201,6 +246,10 @@ pub struct Loading {
     input: Input,
     /// Kinds already reported as ignored (reported once per kind).
     ignored: BTreeSet<String>,
+    /// The documents skipped as not Kubernetes resources, reported by one info.
+    skipped: Skipped,
+    /// The namespace of resources without `metadata.namespace` (`kubectl apply -n`).
+    default_namespace: String,
     /// How many sources have been split into documents; the last of them is being read.
     opened: usize,
     /// The document ranges of that source, and the next one to read.
@@ -210,8 +259,22 @@ pub struct Loading {
 
 impl Loading {
     pub fn new(sources: Vec<SourceFile>) -> Loading {
+        Loading::with_default_namespace(sources, DEFAULT_NAMESPACE)
+    }
+
+    /// As [`Loading::new`], putting resources without `metadata.namespace` in `namespace`, as
+    /// `kubectl apply -n NAMESPACE` does.
+    pub fn with_default_namespace(sources: Vec<SourceFile>, namespace: &str) -> Loading {
         let input = Input { sources, resources: Vec::new(), diagnostics: Vec::new() };
-        Loading { input, ignored: BTreeSet::new(), opened: 0, documents: Vec::new(), next: 0 }
+        Loading {
+            input,
+            ignored: BTreeSet::new(),
+            skipped: Skipped::default(),
+            default_namespace: namespace.to_string(),
+            opened: 0,
+            documents: Vec::new(),
+            next: 0,
+        }
     }
 
     /// Reads documents until `more()` says stop (asked after each document, so at least one
@@ -259,11 +322,55 @@ impl Loading {
         }
         let Some(root) = doc.root else { return };
         report_duplicate_keys(&root, id, &mut self.input.diagnostics);
-        add_document(&mut self.input, id, root, &mut self.ignored);
+        if !is_kubernetes_object(&root) {
+            self.skipped.add(&mut self.input, id, &root);
+            return;
+        }
+        add_document(&mut self.input, id, root, &mut self.ignored, &self.default_namespace);
     }
 }
 
-fn add_document(input: &mut Input, source: SourceId, root: Node, ignored: &mut BTreeSet<String>) {
+/// Whether a document is a Kubernetes object: a mapping with `apiVersion` and `kind`. Others (a
+/// chart's values.yaml, Chart.yaml with its `apiVersion: v2` and no kind, CI files, lists) are
+/// skipped with one info, as a repository holds many of them.
+fn is_kubernetes_object(root: &Node) -> bool {
+    root.as_map().is_some() && root.get("apiVersion").is_some() && root.get("kind").is_some()
+}
+
+/// The documents skipped as not Kubernetes objects: one info diagnostic, at the first of them,
+/// counting them all.
+#[derive(Debug, Default)]
+struct Skipped {
+    /// Index of the info in `Input::diagnostics`.
+    at: Option<usize>,
+    count: usize,
+    files: Vec<SourceId>,
+}
+
+impl Skipped {
+    fn add(&mut self, input: &mut Input, source: SourceId, root: &Node) {
+        self.count += 1;
+        if !self.files.contains(&source) {
+            self.files.push(source);
+        }
+        let at = *self.at.get_or_insert_with(|| {
+            let d = Diagnostic::new(Code::NotKubernetes, String::new(), source, first_line(root)).with_hint(
+                "documents without both apiVersion and kind (Helm values, Chart.yaml, CI files) are not Kubernetes resources; they are skipped and do not change the exit code",
+            );
+            input.diagnostics.push(d);
+            input.diagnostics.len() - 1
+        });
+        const SHOWN: usize = 5;
+        let mut names: Vec<&str> = self.files.iter().take(SHOWN).map(|&f| input.source(f).name.as_str()).collect();
+        let more = self.files.len().saturating_sub(SHOWN);
+        let more = if more > 0 { format!(" and {more} more files") } else { String::new() };
+        names.dedup();
+        let what = if self.count == 1 { "1 document is not a Kubernetes resource".to_string() } else { format!("{} documents are not Kubernetes resources", self.count) };
+        input.diagnostics[at].message = format!("{what} (no apiVersion and kind), skipped: {}{more}", names.join(", "));
+    }
+}
+
+fn add_document(input: &mut Input, source: SourceId, root: Node, ignored: &mut BTreeSet<String>, default_ns: &str) {
     if root.as_map().is_none() {
         let what = if root.as_seq().is_some() { "a list" } else { "a scalar" };
         input.diagnostics.push(
@@ -281,7 +388,7 @@ fn add_document(input: &mut Input, source: SourceId, root: Node, ignored: &mut B
                     match e.value.kind {
                         NodeKind::Seq(items) => {
                             for item in items {
-                                add_document(input, source, item, ignored);
+                                add_document(input, source, item, ignored, default_ns);
                             }
                         }
                         _ if e.value.is_null() => {}
@@ -314,7 +421,7 @@ fn add_document(input: &mut Input, source: SourceId, root: Node, ignored: &mut B
     let name_node = root.at(&["metadata", "name"]);
     let name = name_node.and_then(Node::scalar_text).unwrap_or("").to_string();
     let ns_node = root.at(&["metadata", "namespace"]).filter(|n| !n.is_null());
-    let namespace = ns_node.and_then(Node::scalar_text).filter(|s| !s.is_empty()).unwrap_or("default").to_string();
+    let namespace = ns_node.and_then(Node::scalar_text).filter(|s| !s.is_empty()).unwrap_or(default_ns).to_string();
     let kind_name = kind.to_string();
     let api_version = api_version.to_string();
     let recognised = ResourceKind::recognise(&api_version, &kind_name, &name);
@@ -370,7 +477,7 @@ fn check_metadata(resource: &Resource, input: &mut Input) {
             input.diagnostics.push(resource.diagnostic(Code::InvalidMetadata, "metadata.name is required", "metadata", r));
         }
         Some(n) if !crate::validate::values::is_dns1123_subdomain(&resource.name) => {
-            input.diagnostics.push(resource.diagnostic(
+            let d = resource.diagnostic(
                 Code::InvalidMetadata,
                 format!(
                     "metadata.name {}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
@@ -378,10 +485,60 @@ fn check_metadata(resource: &Resource, input: &mut Input) {
                 ),
                 "metadata.name",
                 n.range,
-            ));
+            );
+            input.diagnostics.push(with_template_hint(d, input.source(resource.source).slice(n.range)));
         }
         _ => {}
     }
+    // metadata.namespace, as the API server's `ValidateObjectMeta` checks it
+    // (`ValidateNamespaceName`: a DNS-1123 label); kubectl drops it on cluster-scoped kinds.
+    let ns_node = resource.node.at(&["metadata", "namespace"]).filter(|n| !n.is_null());
+    if let (true, Some(n)) = (resource.kind != ResourceKind::Namespace, ns_node) {
+        let message = match (&n.kind, n.resolved()) {
+            (NodeKind::Map(_), _) => Some("map".to_string()),
+            (NodeKind::Seq(_), _) => Some("array".to_string()),
+            (_, Some(Resolved::Bool(_))) => Some("bool".to_string()),
+            (_, Some(Resolved::Int(_) | Resolved::Float(_))) => Some("number".to_string()),
+            _ => None,
+        }
+        .map(|json| format!("metadata.namespace: cannot unmarshal {json} into Go struct field ObjectMeta.metadata.namespace of type string"))
+        .or_else(|| {
+            let ns = n.scalar_text().unwrap_or("");
+            (!ns.is_empty() && !is_dns1123_lower_label(ns)).then(|| {
+                let quoted = crate::validate::values::go_quote(ns);
+                if ns.len() > 63 {
+                    format!("metadata.namespace {quoted}: must be no more than 63 characters")
+                } else {
+                    format!("metadata.namespace {quoted}: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character")
+                }
+            })
+        });
+        if let Some(message) = message {
+            let d = resource
+                .diagnostic(Code::InvalidMetadata, message, "metadata.namespace", n.range)
+                .with_hint("the API server rejects this resource");
+            input.diagnostics.push(with_template_hint(d, input.source(resource.source).slice(n.range)));
+        }
+    }
+
+/// A lowercase RFC 1123 label, as `ValidateNamespaceName` wants (apimachinery `IsDNS1123Label`).
+fn is_dns1123_lower_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    let edge = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    b.len() <= 63 && b.first().is_some_and(edge) && b.last().is_some_and(edge) && b.iter().all(|c| edge(c) || *c == b'-')
+}
+
+/// When the written value looks like an unrendered Helm or Go template, says so in the hint.
+fn with_template_hint(d: Diagnostic, written: &str) -> Diagnostic {
+    if written.contains("{{") {
+        let before = d.hint.clone().map_or(String::new(), |h| format!("{h}; "));
+        d.with_hint(format!(
+            "{before}the value looks like an unrendered template (`{{{{ ... }}}}`): check the rendered output (`helm template`, `kustomize build`), not the template"
+        ))
+    } else {
+        d
+    }
+}
 }
 
 fn first_line(node: &Node) -> TextRange {

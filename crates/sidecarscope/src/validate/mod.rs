@@ -17,6 +17,7 @@ pub fn validate(input: &Input) -> Vec<Diagnostic> {
     for r in input.of_kind(ResourceKind::Sidecar) {
         out.extend(validate_sidecar(r));
     }
+    crate::load::note_defaulted_namespaces(input, &mut out);
     out
 }
 

@@ -125,8 +125,13 @@ pub fn validate_sidecar(ctx: &mut Ctx, spec: &Node) {
     let ingress = list(spec, "ingress");
     let egress = list(spec, "egress");
     if ingress.is_empty() && egress.is_empty() && set(spec, "outboundTrafficPolicy").is_none() && set(spec, "inboundConnectionPool").is_none() {
-        ctx.error(Code::EmptyConfiguration, "spec", spec.range, "sidecar: empty configuration provided").hint =
-            Some("a Sidecar must configure at least one of ingress, egress, outboundTrafficPolicy or inboundConnectionPool".into());
+        let misplaced = ["metadata", "status"].into_iter().find(|k| ctx.resource.node.at(&[k, "spec"]).is_some());
+        ctx.error(Code::EmptyConfiguration, "spec", spec.range, "sidecar: empty configuration provided").hint = Some(match misplaced {
+            Some(parent) => format!(
+                "`spec` is indented under `{parent}`, so the resource has no spec (and `{parent}.spec` is an unknown field); move `spec:` to the top level, at the column of `{parent}:`"
+            ),
+            None => "a Sidecar must configure at least one of ingress, egress, outboundTrafficPolicy or inboundConnectionPool".into(),
+        });
         return;
     }
     ctx.out.extend(selector_warning);
@@ -141,8 +146,9 @@ pub fn validate_sidecar(ctx: &mut Ctx, spec: &Node) {
     let mut ports = HashSet::new();
     let mut sockets = HashSet::new();
     let last = egress.len().saturating_sub(1);
+    let portless = egress.iter().filter(|l| !l.is_null() && set(l, "port").is_none()).count();
     for (i, l) in egress.iter().enumerate() {
-        validate_egress(ctx, l, &format!("spec.egress[{i}]"), i == last, &mut ports, &mut sockets);
+        validate_egress(ctx, l, &format!("spec.egress[{i}]"), (i == last, portless), &mut ports, &mut sockets);
     }
     if let Some(otp) = set(spec, "outboundTrafficPolicy") {
         validate_outbound_traffic_policy(ctx, otp);
@@ -302,7 +308,7 @@ fn check_ingress_tls(ctx: &mut Ctx, tls: &Node, port: &Node, protocol: Option<Pr
     validate_tls_options(ctx, tls, tp);
 }
 
-fn validate_egress(ctx: &mut Ctx, l: &Node, path: &str, is_last: bool, ports: &mut HashSet<i128>, sockets: &mut HashSet<String>) {
+fn validate_egress(ctx: &mut Ctx, l: &Node, path: &str, (is_last, portless): (bool, usize), ports: &mut HashSet<i128>, sockets: &mut HashSet<String>) {
     if l.is_null() {
         ctx.error(Code::EgressHostsRequired, path, l.range, "egress listener may not be null");
         return;
@@ -312,7 +318,11 @@ fn validate_egress(ctx: &mut Ctx, l: &Node, path: &str, is_last: bool, ports: &m
             // E-CATCHALL-LAST; bind and captureMode of a portless listener are not checked.
             if !is_last {
                 ctx.error(Code::CatchAllNotLast, path, l.range, "sidecar: the egress listener with empty port should be the last listener in the list")
-                    .hint = Some("a listener without `port` catches all other traffic; move it to the end of `egress`".into());
+                    .hint = Some(if portless > 1 {
+                    format!("{portless} egress listeners have no `port`, and only the last may: merge their hosts into one listener without `port`, at the end, or give the others a port")
+                } else {
+                    "a listener without `port` catches all other traffic; move it to the end of `egress`".into()
+                });
             }
         }
         Some(port) => {
@@ -373,17 +383,31 @@ fn validate_egress(ctx: &mut Ctx, l: &Node, path: &str, is_last: bool, ports: &m
     }
     // E-HOST-DUP and E-HOST-STARSTAR, then the format of each host.
     let mut seen: HashMap<String, HashSet<String>> = HashMap::new();
+    // The namespaces written as `.` (the Sidecar's own).
+    let mut dotted: HashSet<&str> = HashSet::new();
     for (j, node, host) in hosts {
         let hp = format!("{path}.hosts[{j}]");
         if let Some((ns, dns)) = host.split_once('/') {
             if !ns.starts_with('~') {
                 let dot = ns == ".";
                 let ns = if dot { ctx.resource.namespace.as_str() } else { ns };
+                if dot {
+                    dotted.insert(ns);
+                }
                 let names = seen.entry(ns.to_string()).or_default();
                 let dup = if dns != "*" { names.contains(dns) || names.contains("*") } else { !names.is_empty() };
                 if dup {
                     let what = if dns == "*" { format!("names namespace `{ns}`") } else { format!("covers `{ns}/{dns}`") };
-                    let dot_note = if dot { format!(" (`.` is this Sidecar's own namespace, `{ns}`)") } else { String::new() };
+                    let dot_note = if dot {
+                        format!(" (`.` is this Sidecar's own namespace, `{ns}`)")
+                    } else if dotted.contains(ns) && ns == "istio-system" {
+                        // Istio's validation reads `.` as the Sidecar's namespace; but a Sidecar
+                        // of the mesh root namespace serves as every namespace's default, and
+                        // there `./*` means each workload's own namespace.
+                        " (`./*`, read as this Sidecar's namespace). If istio-system is the mesh root namespace and this Sidecar is the mesh-wide default, `./*` there means each workload's own namespace, so this entry is not redundant for other namespaces; Istio's validation warns all the same".to_string()
+                    } else {
+                        String::new()
+                    };
                     ctx.warning(Code::DuplicateEgressHost, &hp, node.range, format!("duplicated egress host: {host}")).hint =
                         Some(format!("an earlier host of this listener already {what}{dot_note}"));
                 }
@@ -401,9 +425,12 @@ fn validate_egress(ctx: &mut Ctx, l: &Node, path: &str, is_last: bool, ports: &m
 /// `ValidateNamespaceSlashWildcardHostname` in sidecar mode (E-HOST-*).
 fn validate_egress_host(ctx: &mut Ctx, host: &str, path: &str, range: TextRange) {
     let Some((ns, dns)) = host.split_once('/') else {
-        ctx.error(Code::EgressHostFormat, path, range, "host must be of form namespace/dnsName").hint = Some(format!(
-            "prefix the namespace: `*/{host}` for any namespace, `./{host}` for the Sidecar's own namespace, `~/{host}` to exclude it"
-        ));
+        ctx.error(Code::EgressHostFormat, path, range, "host must be of form namespace/dnsName").hint = Some(match host {
+            "." => "`.` is a namespace, not a host: `./*` imports every service of the Sidecar's own namespace".to_string(),
+            "*" => "a host needs a namespace: `*/*` imports every service of every namespace".to_string(),
+            "~" => "`~/*` imports nothing (a listener that captures no traffic for any host)".to_string(),
+            _ => format!("prefix the namespace: `*/{host}` for any namespace, `./{host}` for the Sidecar's own namespace, `~/{host}` to exclude it"),
+        });
         return;
     };
     if ns.is_empty() || dns.is_empty() {

@@ -54,27 +54,38 @@ pub fn parse_single(text: &str) -> Document {
 }
 
 /// Byte ranges of the documents: a new one starts at each line beginning with `---`, and a
-/// line beginning with `...` ends the current one. There is always at least one.
+/// line beginning with `...` ends the current one. There is always at least one. Lines end at
+/// `\n`, `\r\n` or a lone `\r`, as go-yaml v2 (kubectl's YAML reader) breaks them. Directive
+/// lines (`%YAML 1.1`) before a `---` belong to the document that `---` starts.
 pub fn document_ranges(text: &str) -> Vec<TextRange> {
     let mut ranges = Vec::new();
     let mut start = 0usize;
     let mut pos = 0usize;
+    // What the current document holds so far: only blank and comment lines (`blank`), or a
+    // directive and nothing but directives, blank and comment lines (`directives`).
+    let (mut blank, mut directives) = (true, false);
     let bytes = text.as_bytes();
     while pos < bytes.len() {
-        let line_end = memchr_newline(bytes, pos);
-        let line = &text[pos..line_end];
-        let is_marker = |m: &str| {
-            line.starts_with(m) && line[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t' || c == '\r')
-        };
-        if is_marker("---") && pos > start {
-            ranges.push(TextRange::new(start as u32, pos as u32));
-            start = pos;
-        } else if is_marker("...") {
-            let next = (line_end + 1).min(bytes.len());
+        let (end, next) = line_end(bytes, pos);
+        let line = &text[pos..end];
+        let is_marker = |m: &str| line.starts_with(m) && line[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t');
+        if is_marker("...") {
             ranges.push(TextRange::new(start as u32, next as u32));
             start = next;
+            (blank, directives) = (true, false);
+        } else {
+            if is_marker("---") && pos > start && !directives {
+                ranges.push(TextRange::new(start as u32, pos as u32));
+                start = pos;
+            }
+            let trimmed = line.trim_start();
+            if line.starts_with('%') && (blank || directives) {
+                (blank, directives) = (false, true);
+            } else if !(trimmed.is_empty() || trimmed.starts_with('#')) {
+                (blank, directives) = (false, false);
+            }
         }
-        pos = line_end + 1;
+        pos = next;
     }
     if start < bytes.len() || ranges.is_empty() {
         ranges.push(TextRange::new(start as u32, bytes.len() as u32));
@@ -82,8 +93,45 @@ pub fn document_ranges(text: &str) -> Vec<TextRange> {
     ranges
 }
 
-fn memchr_newline(bytes: &[u8], from: usize) -> usize {
-    bytes[from..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| from + i)
+/// The end of the line starting at `from` (before its break) and the start of the next line.
+fn line_end(bytes: &[u8], from: usize) -> (usize, usize) {
+    match bytes[from..].iter().position(|&b| b == b'\n' || b == b'\r') {
+        None => (bytes.len(), bytes.len()),
+        Some(i) => {
+            let end = from + i;
+            let crlf = bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n');
+            (end, end + if crlf { 2 } else { 1 })
+        }
+    }
+}
+
+/// go-yaml v2 reads only YAML 1.1: its parser (`yaml_parser_process_directives`) rejects any
+/// other `%YAML` version with "found incompatible YAML document". Checks the directive lines
+/// that precede the document's `---`.
+fn version_directive_error(text: &str, range: TextRange) -> Option<YamlError> {
+    let bytes = text.as_bytes();
+    let mut pos = range.start as usize;
+    while pos < range.end as usize {
+        let (end, next) = line_end(bytes, pos);
+        let line = &text[pos..end.min(range.end as usize)];
+        if line.starts_with("---") {
+            break;
+        }
+        if let Some(rest) = line.strip_prefix("%YAML") {
+            let version = rest.split('#').next().unwrap_or("").trim();
+            if version != "1.1" {
+                return Some(YamlError {
+                    kind: YamlErrorKind::Syntax,
+                    message: format!(
+                        "found incompatible YAML document (`%YAML {version}`: kubectl's YAML reader, go-yaml v2, accepts only `%YAML 1.1`)"
+                    ),
+                    range: TextRange::new(pos as u32, end as u32),
+                });
+            }
+        }
+        pos = next;
+    }
+    None
 }
 
 /// Maps saphyr's character indices (relative to a chunk) to byte offsets in the whole text.
@@ -135,7 +183,11 @@ struct Frame {
 pub fn parse_document(text: &str, range: TextRange) -> Document {
     let chunk = &text[range.start as usize..range.end as usize];
     let offsets = Offsets::new(chunk, range.start);
-    let mut builder = Builder { stack: Vec::new(), values: Vec::new(), anchors: HashMap::new(), root: None, expanded: 0 };
+    if let Some(error) = version_directive_error(text, range) {
+        return Document { range, root: None, error: Some(error) };
+    }
+    let mut builder =
+        Builder { stack: Vec::new(), values: Vec::new(), anchors: HashMap::new(), root: None, expanded: 0, merge_tagged: Vec::new() };
     let mut error = None;
     let mut parser = Parser::new_from_str(chunk);
     // Only the first document of the chunk is kept (the chunk has at most one, by construction,
@@ -182,6 +234,8 @@ struct Builder {
     anchors: HashMap<usize, (Node, usize)>,
     root: Option<Node>,
     expanded: usize,
+    /// Starts of the `!!merge <<` keys (a plain untagged `<<` is recognised by its node alone).
+    merge_tagged: Vec<u32>,
 }
 
 impl Builder {
@@ -195,7 +249,13 @@ impl Builder {
                     PStyle::Literal => ScalarStyle::Literal,
                     PStyle::Folded => ScalarStyle::Folded,
                 };
-                let tag = tag.map(|t| ScalarTag::classify(&format!("{}{}", t.handle, t.suffix)));
+                let tag = tag.map(|t| {
+                    let full = format!("{}{}", t.handle, t.suffix);
+                    if &*value == "<<" && (full == "tag:yaml.org,2002:merge" || full == "!!merge") {
+                        self.merge_tagged.push(range.start);
+                    }
+                    ScalarTag::classify(&full)
+                });
                 let node = Node { kind: NodeKind::Scalar(Scalar { value: ScalarText::from(&*value), style, tag }), range };
                 self.push(node, anchor);
             }
@@ -224,6 +284,9 @@ impl Builder {
                         entries.push(Entry { key, value });
                     }
                     drop(drained);
+                    if entries.iter().any(|e| self.is_merge_key(&e.key)) {
+                        entries = self.apply_merges(entries)?;
+                    }
                     let end = entries.last().map_or(range.end, |e| e.value.range.end.max(range.end));
                     self.push(Node { kind: NodeKind::Map(entries.into_boxed_slice()), range: TextRange::new(start, end.max(start)) }, anchor);
                 }
@@ -252,6 +315,67 @@ impl Builder {
             Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::DocumentEnd | Event::Nothing => {}
         }
         Ok(())
+    }
+
+    /// go-yaml v2's `isMerge`: a plain untagged `<<`, or `<<` tagged `!!merge`.
+    fn is_merge_key(&self, key: &Node) -> bool {
+        match &key.kind {
+            NodeKind::Scalar(s) if &*s.value == "<<" => {
+                (s.style == ScalarStyle::Plain && s.tag.is_none()) || self.merge_tagged.contains(&key.range.start)
+            }
+            _ => false,
+        }
+    }
+
+    /// Applies the merge keys of one mapping as go-yaml v2 decodes a mapping into a map
+    /// (`decoder.mapping` and `decoder.merge`, which sigs.k8s.io/yaml and so kubectl use): the
+    /// entries are set in document order, each one replacing an earlier value of its key, so a
+    /// merged key overrides an explicit key written before the `<<` and an explicit key written
+    /// after it overrides the merged one; of a sequence of mappings, the first wins (merged last).
+    /// The merged entries keep the ranges of the anchored mapping they come from.
+    fn apply_merges(&self, entries: Vec<Entry>) -> Result<Vec<Entry>, YamlError> {
+        // Each entry with whether it came from a merge.
+        let mut out: Vec<(Entry, bool)> = Vec::with_capacity(entries.len());
+        fn set(out: &mut Vec<(Entry, bool)>, entry: Entry, merged: bool) {
+            let key = entry.key.scalar_text();
+            // An explicit duplicate key stays (it is reported as such); a value set over a
+            // merged one, or merged over any other, replaces it.
+            out.retain(|(e, m)| !(key.is_some() && e.key.scalar_text() == key && (merged || *m)));
+            out.push((entry, merged));
+        }
+        let want_map = |range: TextRange| YamlError {
+            kind: YamlErrorKind::Syntax,
+            message: "map merge requires map or sequence of maps as the value".into(),
+            range,
+        };
+        for entry in entries {
+            if !self.is_merge_key(&entry.key) {
+                set(&mut out, entry, false);
+                continue;
+            }
+            match entry.value.kind {
+                NodeKind::Map(merged) => {
+                    for e in merged.into_vec() {
+                        set(&mut out, e, true);
+                    }
+                }
+                NodeKind::Seq(items) => {
+                    if items.iter().any(|n| n.as_map().is_none()) {
+                        return Err(want_map(entry.key.range));
+                    }
+                    for item in items.into_vec().into_iter().rev() {
+                        if let NodeKind::Map(merged) = item.kind {
+                            for e in merged.into_vec() {
+                                set(&mut out, e, true);
+                            }
+                        }
+                    }
+                }
+                // At the `<<`: an aliased value's range is that of its anchor, elsewhere.
+                NodeKind::Scalar(_) => return Err(want_map(entry.key.range)),
+            }
+        }
+        Ok(out.into_iter().map(|(e, _)| e).collect())
     }
 
     fn check_depth(&self, range: TextRange) -> Result<(), YamlError> {
@@ -338,5 +462,68 @@ mod tests {
         let text = "[".repeat(10_000);
         let docs = parse_documents(&text);
         assert!(docs[0].error.is_some());
+    }
+
+    fn keys_and_values(node: &Node) -> Vec<(String, String)> {
+        node.as_map().unwrap().iter().map(|e| (e.key.scalar_text().unwrap().to_string(), e.value.scalar_text().unwrap_or("?").to_string())).collect()
+    }
+
+    fn kv(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn merge_keys_in_document_order_as_go_yaml_v2() {
+        // A merged key overrides an explicit one written before `<<`; one written after wins.
+        let text = "b: &b {x: 1, y: 2, z: 3}\nm:\n  x: 0\n  <<: *b\n  y: 9\n";
+        let root = parse_documents(text)[0].root.clone().unwrap();
+        assert_eq!(keys_and_values(root.get("m").unwrap()), kv(&[("x", "1"), ("z", "3"), ("y", "9")]));
+        // Of a sequence of mappings, the first wins.
+        let text = "a: &a {k: 1}\nb: &b {k: 2, l: 2}\nm: {<<: [*a, *b]}\n";
+        let root = parse_documents(text)[0].root.clone().unwrap();
+        assert_eq!(keys_and_values(root.get("m").unwrap()), kv(&[("l", "2"), ("k", "1")]));
+        // An inline mapping, and `!!merge`; a quoted `<<` is an ordinary key.
+        let text = "m: {<<: {k: 1}, j: 2}\nn: {!!merge <<: {k: 1}}\no: {\"<<\": {k: 1}}\n";
+        let root = parse_documents(text)[0].root.clone().unwrap();
+        assert_eq!(keys_and_values(root.get("m").unwrap()), kv(&[("k", "1"), ("j", "2")]));
+        assert_eq!(keys_and_values(root.get("n").unwrap()), kv(&[("k", "1")]));
+        assert_eq!(root.get("o").unwrap().as_map().unwrap()[0].key.scalar_text(), Some("<<"));
+    }
+
+    #[test]
+    fn merge_of_a_non_mapping_is_an_error() {
+        for text in ["a: &a [1]\nm: {<<: *a}\n", "m:\n  <<: [{k: 1}, 2]\n", "m:\n  <<: x\n"] {
+            let doc = &parse_documents(text)[0];
+            let e = doc.error.as_ref().unwrap_or_else(|| panic!("no error for {text:?}"));
+            assert_eq!(e.message, "map merge requires map or sequence of maps as the value");
+            assert_eq!(slice(text, e.range), "<<", "{text:?}");
+        }
+    }
+
+    #[test]
+    fn lenient_as_go_yaml_v2_in_flow_collections_and_quoted_scalars() {
+        let text = "a:\n  b: [\n  x,\n\"y\"]\n  c: {\n  k: v}\n  d: 'one\n two\nthree'\n  e: \"1\n  2\"\n";
+        let doc = &parse_documents(text)[0];
+        assert!(doc.error.is_none(), "{:?}", doc.error);
+        let a = doc.root.as_ref().unwrap().get("a").unwrap();
+        assert_eq!(slice(text, a.get("b").unwrap().as_seq().unwrap()[1].range), "\"y\"");
+        assert_eq!(a.at(&["c", "k"]).unwrap().scalar_text(), Some("v"));
+        assert_eq!(a.get("d").unwrap().scalar_text(), Some("one two three"));
+        assert_eq!(a.get("e").unwrap().scalar_text(), Some("1 2"));
+        // What go-yaml v2 rejects stays an error: a document marker inside a quoted scalar, and
+        // a block mapping's key out of its column.
+        assert!(parse_documents("a: 'x\n--- y'\n")[0].error.is_some());
+        assert!(parse_documents("a:\n    b: 1\n  c: 2\n")[0].error.is_some());
+    }
+
+    #[test]
+    fn cr_only_and_directives_in_document_ranges() {
+        let text = "a: 1\r---\rb: 2\r";
+        let ranges = document_ranges(text);
+        assert_eq!(ranges.iter().map(|r| slice(text, *r)).collect::<Vec<_>>(), ["a: 1\r", "---\rb: 2\r"]);
+        let text = "%YAML 1.1\n# c\n---\na: 1\n...\n%YAML 1.1\n---\nb: 2\n---\nc: 3\n";
+        let ranges = document_ranges(text);
+        assert_eq!(ranges.iter().map(|r| slice(text, *r)).collect::<Vec<_>>(), ["%YAML 1.1\n# c\n---\na: 1\n...\n", "%YAML 1.1\n---\nb: 2\n", "---\nc: 3\n"]);
+        assert!(parse_documents(text).iter().all(|d| d.error.is_none() && d.root.is_some()));
     }
 }
