@@ -99,6 +99,9 @@ pub fn run_check(args: CheckArgs, check: fn(&mut Input) -> Vec<Diagnostic>, supp
             print(&text)
         }
     }
+    if unreadable(&input) {
+        return EXIT_INPUT;
+    }
     exit_for(&diags, args.fail_on)
 }
 
@@ -115,10 +118,27 @@ pub fn suppress_rules(values: &[String]) -> Result<Vec<Rule>, String> {
     Ok(rules)
 }
 
-/// Reads the paths into a loaded input, or prints why not and returns the exit code.
+/// Reads the paths into a loaded input, or prints why not and returns the exit code. A file
+/// that cannot be read (`SC0009`) or is skipped (`SC0010`) is a diagnostic of the input and the
+/// rest is read; an input without any resource gets `SC0011` (`no resources read`).
 pub fn load(args: &InputArgs) -> Result<Input, u8> {
     match crate::inputs::read_inputs(&args.paths) {
-        Ok(files) => Ok(sidecarscope::load(files)),
+        Ok(read) => {
+            let mut input = sidecarscope::load(read.files);
+            for (i, code, message) in read.problems {
+                let d = Diagnostic::new(code, message, sidecarscope::SourceId(i as u32), sidecarscope::text::TextRange::new(0, 0));
+                input.diagnostics.push(match code {
+                    sidecarscope::diagnostic::Code::UnreadableFile => d.with_hint("this file is left out; the others are still checked, and the exit code is 2"),
+                    _ => d.with_hint("only regular files are read from a directory; give the path by itself to read it"),
+                });
+            }
+            if input.resources.is_empty() {
+                let last = input.sources.len().saturating_sub(1);
+                let d = Diagnostic::new(sidecarscope::diagnostic::Code::NoResources, "no resources read", sidecarscope::SourceId(last as u32), sidecarscope::text::TextRange::new(0, 0));
+                input.diagnostics.push(d.with_hint("the input is empty or holds only comments, so nothing was checked; `--fail-on warning` makes this fail"));
+            }
+            Ok(input)
+        }
         Err(e) => {
             eprintln!("sidecarscope: error: {e}");
             Err(EXIT_INPUT)
@@ -126,10 +146,31 @@ pub fn load(args: &InputArgs) -> Result<Input, u8> {
     }
 }
 
+/// The exit code of a command that printed its result: 2 when some file could not be read.
+pub fn exit_after_output(input: &Input) -> u8 {
+    if unreadable(input) {
+        EXIT_INPUT
+    } else {
+        EXIT_OK
+    }
+}
+
+/// Whether some file of the input could not be read (the exit code is then 2).
+pub fn unreadable(input: &Input) -> bool {
+    input.diagnostics.iter().any(|d| d.code == sidecarscope::diagnostic::Code::UnreadableFile)
+}
+
 pub fn print(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
+}
+
+/// Prints text made of the input's names and hosts (resolve's and trace's text, the listener
+/// table): control characters other than newline and tab are written as escapes, so the
+/// terminal never receives one from the input.
+pub fn print_text(text: &str) {
+    print(&sidecarscope::report::escape_controls(text));
 }
 
 pub fn print_json<T: serde::Serialize>(value: &T) {
@@ -150,6 +191,9 @@ pub fn exit_for(diags: &[Diagnostic], fail_on: FailOn) -> u8 {
         EXIT_OK
     }
 }
+
+/// How many workload names an unknown `--workload` lists.
+const NEAREST_WORKLOADS: usize = 5;
 
 /// Whose configuration a command is about: a workload of the input, or a namespace and labels;
 /// plus the proxy's IP, node metadata and istiod's feature flags. Shared by `listeners` and
@@ -193,7 +237,7 @@ pub fn pairs<'a>(items: impl Iterator<Item = &'a str>, what: &str) -> Result<BTr
 
 /// Prints an argument error and returns exit code 2.
 pub fn fail(msg: impl std::fmt::Display) -> u8 {
-    eprintln!("sidecarscope: error: {msg}");
+    eprintln!("sidecarscope: error: {}", sidecarscope::report::escape_controls(&msg.to_string()));
     EXIT_INPUT
 }
 
@@ -231,10 +275,22 @@ impl ProxyArgs {
         let Some(id) = &self.workload else { return Ok(None) };
         match registry.workloads.iter().find(|w| w.id() == *id) {
             Some(w) => Ok(Some(w)),
+            None if registry.workloads.is_empty() => {
+                Err(format!("no workload {id} in the input; it has none (no Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet or WorkloadEntry)"))
+            }
             None => {
-                let known: Vec<String> = registry.workloads.iter().map(|w| format!("  {} ({})", w.id(), w.kind)).collect();
-                let list = if known.is_empty() { "  (none: the input has no Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet or WorkloadEntry)".to_string() } else { known.join("\n") };
-                Err(format!("no workload {id} in the input; workloads found:\n{list}"))
+                // The few nearest names, not every workload (a large mesh has tens of thousands).
+                let ids: Vec<String> = registry.workloads.iter().map(|w| w.id()).collect();
+                let near = sidecarscope::validate::values::closest(id, ids.iter().map(String::as_str), NEAREST_WORKLOADS);
+                let list: Vec<String> = near
+                    .iter()
+                    .map(|n| {
+                        let w = registry.workloads.iter().find(|w| w.id() == *n).expect("a workload's own id");
+                        format!("  {n} ({})", w.kind)
+                    })
+                    .collect();
+                let of = ids.len();
+                Err(format!("no workload {id} in the input; the nearest of its {of} workload{}:\n{}", if of == 1 { "" } else { "s" }, list.join("\n")))
             }
         }
     }
@@ -250,9 +306,20 @@ impl ProxyArgs {
     }
 }
 
-/// Warns on stderr when some documents could not be read (they are skipped).
+/// Tells on stderr which files could not be read, or were skipped, and when some documents
+/// could not be read (they are skipped) or nothing was read.
 pub fn warn_unreadable(input: &Input) {
-    let problems = input.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    use sidecarscope::diagnostic::Code;
+    for d in &input.diagnostics {
+        let name = sidecarscope::report::escape_controls(&input.source(d.source).name);
+        match d.code {
+            Code::UnreadableFile => eprintln!("sidecarscope: error: {name}: {}", d.message),
+            Code::SkippedFile => eprintln!("sidecarscope: warning: {name}: {}", d.message),
+            Code::NoResources => eprintln!("sidecarscope: warning: no resources read"),
+            _ => {}
+        }
+    }
+    let problems = input.diagnostics.iter().filter(|d| d.severity == Severity::Error && d.code != Code::UnreadableFile).count();
     if problems > 0 {
         eprintln!("sidecarscope: warning: {problems} problem(s) reading the input; those documents are skipped (run `sidecarscope validate` for details)");
     }

@@ -121,6 +121,109 @@ pub fn diagnostics_report(input: &Input, diags: &[Diagnostic]) -> DiagnosticsRep
     DiagnosticsReport { diagnostics: diags.iter().map(|d| to_json(input, d)).collect(), summary: summary(diags) }
 }
 
+/// Characters of a long source line shown before the range, and at most in all.
+const WINDOW_BEFORE: usize = 100;
+const WINDOW_CHARS: usize = 400;
+
+/// The part of a source line shown under a diagnostic, its range's column in it and the
+/// underline's width (in characters). A line longer than [`WINDOW_CHARS`] is shown as a window
+/// around the range (`…` marks what is left out), so a 60 MB line is not printed in full for
+/// every finding on it. Tabs are shown as a space and
+/// control characters as their Unicode control pictures (one column each), so nothing in the
+/// input reaches the terminal as a control sequence.
+fn window(line: &str, start: usize, end: usize) -> (String, usize, usize) {
+    let start = floor_char(line, start.min(line.len()));
+    let end = floor_char(line, end.clamp(start, line.len()));
+    let before = &line[..start];
+    // A line of at most WINDOW_CHARS bytes is shown whole.
+    let long = line.len() > WINDOW_CHARS;
+    // The window's first byte: at most WINDOW_BEFORE characters before the range.
+    let from = if long { before.char_indices().rev().nth(WINDOW_BEFORE - 1).map_or(0, |(i, _)| i) } else { 0 };
+    let mut shown = String::new();
+    if from > 0 {
+        shown.push('…');
+    }
+    let mut col = usize::from(from > 0);
+    for c in line[from..start].chars() {
+        shown.push(visible(c));
+        col += 1;
+    }
+    let mut width = 0;
+    let mut cut = false;
+    for (count, (i, c)) in (col..).zip(line[start..].char_indices()) {
+        if long && count >= WINDOW_CHARS {
+            cut = true;
+            break;
+        }
+        shown.push(visible(c));
+        if start + i < end {
+            width += 1;
+        }
+    }
+    if cut {
+        shown.push('…');
+    }
+    (shown, col, width)
+}
+
+/// Characters of a message or hint shown in text output (JSON and SARIF keep the whole text).
+const MESSAGE_CHARS: usize = 1000;
+
+/// A message or hint cut at [`MESSAGE_CHARS`] (they quote the input, which may hold a value of
+/// megabytes), marked with `…`.
+fn clip(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(MESSAGE_CHARS) {
+        None => std::borrow::Cow::Borrowed(s),
+        Some((i, _)) => std::borrow::Cow::Owned(format!("{}… ({} more bytes; JSON output has the whole text)", &s[..i], s.len() - i)),
+    }
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// One source character as shown: control characters as their control pictures.
+fn visible(c: char) -> char {
+    match c {
+        '\t' => ' ',
+        '\0'..='\x1f' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+        '\x7f' => '\u{2421}',
+        c if is_hidden_control(c) => '\u{fffd}',
+        c => c,
+    }
+}
+
+/// C1 controls and the Unicode bidirectional controls, which can reorder what a terminal shows.
+fn is_hidden_control(c: char) -> bool {
+    matches!(c, '\u{80}'..='\u{9f}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text from the input (names, hosts, messages quoting them) made safe for a terminal: every
+/// control character but newline and tab is written as an escape (`\x1b`, `\u{202e}`), so raw
+/// ESC, BEL or NUL never reach it, whatever the colour setting.
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    let needs = |c: char| (c.is_control() && c != '\n' && c != '\t') || is_hidden_control(c);
+    if !s.chars().any(needs) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if needs(c) {
+            if (c as u32) < 0x80 {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            } else {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Compiler-style text: `file:line:col: error[CODE]: message`, the source line and an
 /// underline; ANSI colour when `color` is set.
 pub fn render_human(input: &Input, diags: &[Diagnostic], color: bool) -> String {
@@ -134,10 +237,10 @@ pub fn render_human(input: &Input, diags: &[Diagnostic], color: bool) -> String 
             Severity::Warning => ("warning", "1;33"),
             Severity::Info => ("info", "1;36"),
         };
-        out.push_str(&paint("1", &format!("{}:{}:{}:", src.name, start.line, start.column)));
+        out.push_str(&paint("1", &format!("{}:{}:{}:", escape_controls(&src.name), start.line, start.column)));
         out.push(' ');
         out.push_str(&paint(sev_color, &format!("{sev}[{}]", d.code.id())));
-        out.push_str(&paint("1", &format!(": {}", d.message)));
+        out.push_str(&paint("1", &format!(": {}", escape_controls(&clip(&d.message)))));
         out.push('\n');
         let mut meta = Vec::new();
         if let Some(r) = &d.resource {
@@ -153,27 +256,27 @@ pub fn render_human(input: &Input, diags: &[Diagnostic], color: bool) -> String 
             meta.push(c.to_string());
         }
         if !meta.is_empty() {
-            out.push_str(&paint("2", &format!("  = {}", meta.join(", "))));
+            out.push_str(&paint("2", &format!("  = {}", escape_controls(&meta.join(", ")))));
             out.push('\n');
         }
-        // The source line and an underline of the range's part on that line.
-        let idx = src.line_index();
-        let line = idx.line_of(d.range.start);
-        let lr = idx.line_range(&src.text, line);
-        let text = src.slice(lr);
-        let gutter = format!("{:>5} | ", line + 1);
-        out.push_str(&paint("2", &gutter));
-        out.push_str(&text.replace('\t', " "));
-        out.push('\n');
-        let col = start.column as usize - 1;
-        let end = if d.range.end <= lr.end { src.line_col(d.range.end).column as usize - 1 } else { text.chars().count() };
-        let width = end.saturating_sub(col).max(1);
-        out.push_str(&paint("2", &format!("{:>5} | ", "")));
-        out.push_str(&" ".repeat(col));
-        out.push_str(&paint(sev_color, &"^".repeat(width)));
-        out.push('\n');
+        // The source line (a window of it around the range when it is long) and an underline
+        // of the range's part on that line; none for a problem with a whole file that has no
+        // text (it could not be read).
+        if !src.text.is_empty() {
+            let idx = src.line_index();
+            let line = idx.line_of(d.range.start);
+            let lr = idx.line_range(&src.text, line);
+            let (shown, col, width) = window(src.slice(lr), d.range.start.saturating_sub(lr.start) as usize, d.range.end.min(lr.end).saturating_sub(lr.start) as usize);
+            out.push_str(&paint("2", &format!("{:>5} | ", line + 1)));
+            out.push_str(&shown);
+            out.push('\n');
+            out.push_str(&paint("2", &format!("{:>5} | ", "")));
+            out.push_str(&" ".repeat(col));
+            out.push_str(&paint(sev_color, &"^".repeat(width.max(1))));
+            out.push('\n');
+        }
         if let Some(h) = &d.hint {
-            out.push_str(&paint("36", &format!("  help: {h}")));
+            out.push_str(&paint("36", &format!("  help: {}", escape_controls(&clip(h)))));
             out.push('\n');
         }
         out.push('\n');

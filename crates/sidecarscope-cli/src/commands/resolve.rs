@@ -6,7 +6,7 @@ use clap::ValueEnum;
 use sidecarscope::resolve::render_text;
 use sidecarscope::{Proxy, Registry, Resolution, Resolver};
 
-use crate::common::{self, fail, InputArgs, ProxyArgs, EXIT_OK};
+use crate::common::{self, fail, InputArgs, ProxyArgs};
 
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  sidecarscope resolve mesh/ --workload prod-us1/ratings\n  sidecarscope resolve mesh.yaml --namespace prod-us1 --labels app=ratings,version=v1 -o json\n  sidecarscope resolve mesh.yaml --all -o json")]
@@ -70,10 +70,10 @@ pub fn run(args: Args) -> u8 {
                 common::print("No workloads (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, WorkloadEntry) in the input.\n");
             }
             let texts: Vec<String> = results.iter().map(render_text).collect();
-            common::print(&texts.join(&format!("\n{}\n\n", "=".repeat(72))));
+            common::print_text(&texts.join(&format!("\n{}\n\n", "=".repeat(72))));
         }
     }
-    EXIT_OK
+    common::exit_after_output(&input)
 }
 
 fn workload_ref(w: &sidecarscope::Workload) -> Option<sidecarscope::resolve::WorkloadRef> {

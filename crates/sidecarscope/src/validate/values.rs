@@ -840,6 +840,23 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .map(|(_, _, c)| c)
 }
 
+/// The `n` candidates closest to `word` (case-insensitive Levenshtein distance, then the
+/// case-sensitive one, then list order), for "did you mean one of ...?" lists; unlike
+/// [`did_you_mean`] there is no distance limit.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>, n: usize) -> Vec<&'a str> {
+    let lower = word.to_lowercase();
+    let mut scored: Vec<(usize, usize, usize, &'a str)> =
+        candidates.into_iter().enumerate().map(|(i, c)| (levenshtein(&lower, &c.to_lowercase()), levenshtein(word, c), i, c)).collect();
+    let n = n.min(scored.len());
+    if n == 0 {
+        return Vec::new();
+    }
+    scored.select_nth_unstable(n - 1);
+    scored.truncate(n);
+    scored.sort_unstable();
+    scored.into_iter().map(|(_, _, _, c)| c).collect()
+}
+
 /// Levenshtein distance over chars (insert, delete, substitute all cost 1).
 fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();

@@ -1,0 +1,185 @@
+//! Hostile and odd input as a careful user's CI feeds it (issue 16): directory loops, special
+//! files, endless devices, unreadable files among good ones, empty input, control characters
+//! and very long lines. Every case must end, bounded, with every readable document read.
+
+use assert_cmd::Command;
+use std::fs;
+use std::time::{Duration, Instant};
+
+const BAD: &str = "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: s\n  namespace: ns\nspec:\n  egress:\n  - hosts:\n    - \"other/*\"\n    - \"ns/reviews\"\n";
+
+fn cli() -> Command {
+    let mut c = Command::cargo_bin("sidecarscope").unwrap();
+    c.timeout(Duration::from_secs(60));
+    c
+}
+
+fn json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn codes(v: &serde_json::Value) -> Vec<String> {
+    v["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string()).collect()
+}
+
+/// Two symbolic links to `.` and one to the parent: each real directory is walked once and each
+/// file read once (the walk used to never end, and one link read every file again).
+#[cfg(unix)]
+#[test]
+fn symlink_loops_are_walked_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("mesh");
+    fs::create_dir_all(d.join("sub")).unwrap();
+    fs::write(d.join("a.yaml"), BAD).unwrap();
+    fs::write(d.join("sub/b.yaml"), BAD.replace("name: s\n", "name: t\n")).unwrap();
+    std::os::unix::fs::symlink(".", d.join("loop1")).unwrap();
+    std::os::unix::fs::symlink(".", d.join("loop2")).unwrap();
+    std::os::unix::fs::symlink("..", d.join("sub/up")).unwrap();
+    std::os::unix::fs::symlink("a.yaml", d.join("same.yaml")).unwrap();
+    let started = Instant::now();
+    let out = cli().args(["validate", "-o", "json"]).arg(&d).output().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(out.status.code(), Some(1));
+    // One SC1050 per Sidecar: two files, each read once.
+    assert_eq!(codes(&json(&out)), ["SC1050", "SC1050"]);
+}
+
+/// A FIFO named `*.yaml` in a scanned directory is skipped with a warning (it used to block
+/// forever); the other files are read.
+#[cfg(unix)]
+#[test]
+fn fifos_in_a_directory_are_skipped_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.yaml"), BAD).unwrap();
+    let fifo = dir.path().join("fifo.yaml");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let out = cli().args(["validate", "-o", "json"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    assert_eq!(codes(&v), ["SC1050", "SC0010"]);
+    let warning = &v["diagnostics"][1];
+    assert_eq!(warning["severity"], "warning");
+    assert_eq!(warning["file"], fifo.display().to_string());
+    assert!(warning["message"].as_str().unwrap().contains("FIFO"), "{warning}");
+}
+
+/// An endless character device is read up to the limit and refused (it used to be read until
+/// allocation failed: its reported size is 0).
+#[cfg(target_os = "linux")]
+#[test]
+fn an_endless_device_is_read_only_up_to_the_limit() {
+    let started = Instant::now();
+    let out = cli().args(["validate", "-o", "json", "/dev/zero"]).output().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(out.status.code(), Some(2));
+    let v = json(&out);
+    assert_eq!(v["diagnostics"][0]["code"], "SC0009");
+    assert!(v["diagnostics"][0]["message"].as_str().unwrap().contains("exceeds the limit"), "{v}");
+}
+
+/// A missing file and a dangling link among good files: an error each, the good files are still
+/// checked, and the exit code is 2 at the end.
+#[cfg(unix)]
+#[test]
+fn unreadable_files_do_not_stop_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.yaml"), BAD).unwrap();
+    std::os::unix::fs::symlink("nowhere.yaml", dir.path().join("dangling.yaml")).unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let missing = other.path().join("missing.yaml");
+    let good = other.path().join("good.yaml");
+    fs::write(&good, BAD.replace("name: s\n", "name: g\n")).unwrap();
+    let out = cli().args(["analyze", "-o", "json"]).arg(dir.path()).arg(&missing).arg(&good).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v = json(&out);
+    let c = codes(&v);
+    assert_eq!(c.iter().filter(|c| *c == "SC0009").count(), 2, "{c:?}");
+    // Both Sidecars (the walk's a.yaml and the good file after the missing one) are checked.
+    let names: Vec<&str> = v["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == "SC1050").map(|d| d["resource"]["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["s", "g"]);
+    let text = cli().args(["validate"]).arg(&missing).arg(&good).output().unwrap();
+    assert_eq!(text.status.code(), Some(2));
+    let stdout = String::from_utf8(text.stdout).unwrap();
+    assert!(stdout.contains("missing.yaml:1:1: error[SC0009]: cannot read: no such file or directory"), "{stdout}");
+    assert!(stdout.contains("good.yaml:10:7: error[SC1050]"), "{stdout}");
+    // The commands that print a configuration say it on stderr and exit 2 after printing.
+    let resolve = cli().args(["resolve", "--namespace", "ns"]).arg(&missing).arg(&good).output().unwrap();
+    assert_eq!(resolve.status.code(), Some(2));
+    assert!(String::from_utf8(resolve.stderr).unwrap().contains("missing.yaml: cannot read: no such file"));
+    assert!(!resolve.stdout.is_empty());
+}
+
+/// Empty input (an empty file, only comments, closed stdin) says that nothing was read, and
+/// `--fail-on warning` makes it fail.
+#[test]
+fn empty_input_says_no_resources_read() {
+    for input in ["", "# only a comment\n", "---\n---\n"] {
+        let out = cli().args(["validate"]).write_stdin(input).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("warning[SC0011]: no resources read"), "{input:?}: {text}");
+        cli().args(["analyze", "--fail-on", "warning"]).write_stdin(input).assert().code(1);
+    }
+    // A real resource: no such warning.
+    let out = cli().args(["validate", "-o", "json"]).write_stdin(BAD).output().unwrap();
+    assert!(!codes(&json(&out)).contains(&"SC0011".to_string()));
+}
+
+/// An unknown `--workload` names the nearest workloads, a few, not every workload.
+#[test]
+fn an_unknown_workload_names_the_nearest_few() {
+    let mut mesh = String::new();
+    for i in 0..300 {
+        mesh.push_str(&format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: app-{i}\n  namespace: ns\n  labels: {{app: a{i}}}\n---\n"));
+    }
+    let out = cli().args(["resolve", "--workload", "ns/app-1O"]).write_stdin(mesh).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("no workload ns/app-1O in the input; the nearest of its 300 workloads:"), "{err}");
+    assert!(err.contains("  ns/app-10 (Pod)"), "{err}");
+    assert!(err.lines().count() <= 6, "{err}");
+}
+
+/// Raw ESC, BEL and NUL-like controls of resource names and hosts never reach the terminal,
+/// whatever the colour setting: in diagnostics, help, and resolve's text.
+#[test]
+fn control_characters_are_escaped_in_text_output() {
+    let evil = "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: \"x\\e]0;pwned\\a\"\n  namespace: ns\nspec:\n  egress:\n  - hosts: [\"bad\\e[2J\"]\n";
+    for args in [&["validate", "--color", "never"][..], &["analyze", "--color", "never"], &["validate", "--color", "always"]] {
+        let out = cli().args(args).write_stdin(evil).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        // Our own colours are the only ESC bytes: each is followed by `[` and a colour code.
+        let raw: Vec<&str> = text.split('\x1b').skip(1).filter(|rest| !rest.starts_with('[') || rest.starts_with("[2J")).collect();
+        assert!(raw.is_empty(), "{args:?}: {text:?}");
+        assert!(!text.contains('\x07'), "{args:?}: {text:?}");
+        assert!(text.contains("\\x1b]0;pwned\\x07") || text.contains("\\x1b]0;pwned\\a"), "{args:?}: {text:?}");
+    }
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ns\n  labels: {app: \"a\\e[31m\"}\n---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: s\n  namespace: ns\nspec:\n  egress:\n  - hosts: [\"./x\\e[31m.com\"]\n";
+    let out = cli().args(["resolve", "--all"]).write_stdin(pod).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains('\x1b'), "{text:?}");
+    assert!(text.contains("\\x1b"), "{text:?}");
+}
+
+/// A very long line is shown as a window around the range, not echoed in full per finding.
+#[test]
+fn long_lines_are_shown_as_a_window() {
+    let filler = "x".repeat(5_000_000);
+    let text = format!("apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: s\n  namespace: ns\nspec:\n  egress:\n  - hosts: [\"{filler}a/b\", \"bad1\", \"bad2\", \"bad3\"]\n");
+    let out = cli().args(["validate"]).write_stdin(text).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("error[SC1050]"), "{}", &stdout[..stdout.len().min(2000)]);
+    // Five findings on the line, each a window of its line and at most a thousand characters of
+    // message and of help (the first two quote the 5 MB value).
+    assert_eq!(stdout.matches("error[SC1050]").count(), 5);
+    assert!(stdout.len() < 20_000, "{} bytes of output", stdout.len());
+    assert!(stdout.contains("more bytes; JSON output has the whole text)"));
+    assert!(stdout.contains("    8 | …"), "{stdout}");
+    // The underline sits under the range in the window.
+    let lines: Vec<&str> = stdout.lines().collect();
+    let i = lines.iter().position(|l| l.contains("spec.egress[0].hosts[2]")).unwrap();
+    let shown = lines[i + 1];
+    let under = lines[i + 2];
+    let col = shown.chars().collect::<Vec<_>>().windows(6).position(|w| w.iter().collect::<String>() == "\"bad2\"").unwrap();
+    assert_eq!(under.chars().position(|c| c == '^'), Some(col), "{shown}\n{under}");
+}
