@@ -206,12 +206,14 @@ pub struct Loading {
     /// The document ranges of that source, and the next one to read.
     documents: Vec<TextRange>,
     next: usize,
+    /// What alias expansion may still add: one budget for the whole input (all its sources).
+    aliases: yaml::AliasBudget,
 }
 
 impl Loading {
     pub fn new(sources: Vec<SourceFile>) -> Loading {
         let input = Input { sources, resources: Vec::new(), diagnostics: Vec::new() };
-        Loading { input, ignored: BTreeSet::new(), opened: 0, documents: Vec::new(), next: 0 }
+        Loading { input, ignored: BTreeSet::new(), opened: 0, documents: Vec::new(), next: 0, aliases: yaml::AliasBudget::default() }
     }
 
     /// Reads documents until `more()` says stop (asked after each document, so at least one
@@ -226,7 +228,7 @@ impl Loading {
                 self.opened += 1;
             }
             let id = SourceId(self.opened as u32 - 1);
-            let doc = yaml::parse_document(&self.input.source(id).text, self.documents[self.next]);
+            let doc = yaml::parse_document_within(&self.input.source(id).text, self.documents[self.next], &mut self.aliases);
             self.next += 1;
             self.add(id, doc);
             if self.next == self.documents.len() && self.opened == self.input.sources.len() {
