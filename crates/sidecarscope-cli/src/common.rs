@@ -1,7 +1,7 @@
 //! Options and output plumbing shared by the subcommands.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
@@ -89,14 +89,14 @@ pub fn run_check(args: CheckArgs, check: fn(&mut Input) -> Vec<Diagnostic>, supp
         }
         CheckOutput::Sarif => print_json(&sidecarscope::sarif::sarif_log_with_suppressed(&input, &diags, &suppressed)),
         CheckOutput::Text => {
-            let mut text = sidecarscope::report::render_human(&input, &diags, args.color.enabled());
-            if !suppressed.is_empty() {
+            // Written a diagnostic at a time; a closed pipe stops the writing.
+            let mut out = Out::new();
+            if sidecarscope::report::write_human(&mut out, &input, &diags, args.color.enabled()).is_ok() && !suppressed.is_empty() {
                 let mut by: Vec<String> = suppressed.iter().map(|s| s.by.describe()).collect();
                 by.sort();
                 by.dedup();
-                text.push_str(&format!("{} suppressed, by {}\n", suppressed.len(), by.join(", ")));
+                out.text(&format!("{} suppressed, by {}\n", suppressed.len(), by.join(", ")));
             }
-            print(&text)
         }
     }
     if unreadable(&input) {
@@ -160,23 +160,76 @@ pub fn unreadable(input: &Input) -> bool {
     input.diagnostics.iter().any(|d| d.code == sidecarscope::diagnostic::Code::UnreadableFile)
 }
 
-pub fn print(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
+/// Standard output, buffered, written as results are made (never held whole), remembering the
+/// first failed write: on a closed pipe (`| head -1`) the command stops its work and exits
+/// quietly.
+pub struct Out {
+    w: std::io::BufWriter<std::io::Stdout>,
+    failed: bool,
 }
 
-/// Prints text made of the input's names and hosts (resolve's and trace's text, the listener
-/// table): control characters other than newline and tab are written as escapes, so the
-/// terminal never receives one from the input.
+impl Out {
+    pub fn new() -> Out {
+        Out { w: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()), failed: false }
+    }
+    /// Whether a write failed (the reader is gone): stop producing output.
+    pub fn failed(&self) -> bool {
+        self.failed
+    }
+    pub fn text(&mut self, text: &str) {
+        let _ = std::io::Write::write_all(self, text.as_bytes());
+    }
+    /// Text made of the input's names and hosts (resolve's and trace's text, the listener
+    /// table): control characters other than newline and tab are written as escapes, so the
+    /// terminal never receives one from the input.
+    pub fn input_text(&mut self, text: &str) {
+        self.text(&sidecarscope::report::escape_controls(text));
+    }
+    /// Pretty JSON, serialized straight to the output, and a newline.
+    pub fn json<T: serde::Serialize>(&mut self, value: &T) {
+        if serde_json::to_writer_pretty(&mut *self, value).is_ok() {
+            self.text("\n");
+        }
+    }
+}
+
+impl Drop for Out {
+    fn drop(&mut self) {
+        if !self.failed {
+            let _ = std::io::Write::flush(&mut self.w);
+        }
+    }
+}
+
+impl std::io::Write for Out {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.failed {
+            return Err(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+        }
+        self.w.write(buf).inspect_err(|_| self.failed = true)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.w.flush().inspect_err(|_| self.failed = true)
+    }
+}
+
+impl std::fmt::Write for Out {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        std::io::Write::write_all(self, s.as_bytes()).map_err(|_| std::fmt::Error)
+    }
+}
+
+pub fn print(text: &str) {
+    Out::new().text(text);
+}
+
+/// See [`Out::input_text`].
 pub fn print_text(text: &str) {
-    print(&sidecarscope::report::escape_controls(text));
+    Out::new().input_text(text);
 }
 
 pub fn print_json<T: serde::Serialize>(value: &T) {
-    let mut s = serde_json::to_string_pretty(value).expect("results are always serializable");
-    s.push('\n');
-    print(&s);
+    Out::new().json(value);
 }
 
 /// The exit code for a set of findings.

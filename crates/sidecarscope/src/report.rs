@@ -227,68 +227,80 @@ pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
 /// Compiler-style text: `file:line:col: error[CODE]: message`, the source line and an
 /// underline; ANSI colour when `color` is set.
 pub fn render_human(input: &Input, diags: &[Diagnostic], color: bool) -> String {
-    let paint = |code: &str, s: &str| if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() };
     let mut out = String::new();
+    write_human(&mut out, input, diags, color).expect("writing to a String does not fail");
+    out
+}
+
+/// [`render_human`] written as it goes, one diagnostic at a time, to `out` (the CLI streams it
+/// to standard output, so that the text of 200,000 findings is never held whole, and stops at
+/// the first error of the writer, such as a closed pipe).
+pub fn write_human<W: std::fmt::Write>(out: &mut W, input: &Input, diags: &[Diagnostic], color: bool) -> std::fmt::Result {
     for d in diags {
-        let src = input.source(d.source);
-        let start = src.line_col(d.range.start);
-        let (sev, sev_color) = match d.severity {
-            Severity::Error => ("error", "1;31"),
-            Severity::Warning => ("warning", "1;33"),
-            Severity::Info => ("info", "1;36"),
-        };
-        out.push_str(&paint("1", &format!("{}:{}:{}:", escape_controls(&src.name), start.line, start.column)));
-        out.push(' ');
-        out.push_str(&paint(sev_color, &format!("{sev}[{}]", d.code.id())));
-        out.push_str(&paint("1", &format!(": {}", escape_controls(&clip(&d.message)))));
-        out.push('\n');
-        let mut meta = Vec::new();
-        if let Some(r) = &d.resource {
-            meta.push(r.to_string());
-        }
-        if !d.path.is_empty() {
-            meta.push(d.path.clone());
-        }
-        if let Some(c) = d.istio_code() {
-            meta.push(c.to_string());
-        }
-        if let Some(c) = d.kiali_code {
-            meta.push(c.to_string());
-        }
-        if !meta.is_empty() {
-            out.push_str(&paint("2", &format!("  = {}", escape_controls(&meta.join(", ")))));
-            out.push('\n');
-        }
-        // The source line (a window of it around the range when it is long) and an underline
-        // of the range's part on that line; none for a problem with a whole file that has no
-        // text (it could not be read).
-        if !src.text.is_empty() {
-            let idx = src.line_index();
-            let line = idx.line_of(d.range.start);
-            let lr = idx.line_range(&src.text, line);
-            let (shown, col, width) = window(src.slice(lr), d.range.start.saturating_sub(lr.start) as usize, d.range.end.min(lr.end).saturating_sub(lr.start) as usize);
-            out.push_str(&paint("2", &format!("{:>5} | ", line + 1)));
-            out.push_str(&shown);
-            out.push('\n');
-            out.push_str(&paint("2", &format!("{:>5} | ", "")));
-            out.push_str(&" ".repeat(col));
-            out.push_str(&paint(sev_color, &"^".repeat(width.max(1))));
-            out.push('\n');
-        }
-        if let Some(h) = &d.hint {
-            out.push_str(&paint("36", &format!("  help: {}", escape_controls(&clip(h)))));
-            out.push('\n');
-        }
-        out.push('\n');
+        write_diagnostic(out, input, d, color)?;
     }
     let s = summary(diags);
-    out.push_str(&format!(
-        "{} error{}, {} warning{}{}\n",
+    writeln!(
+        out,
+        "{} error{}, {} warning{}{}",
         s.errors,
         if s.errors == 1 { "" } else { "s" },
         s.warnings,
         if s.warnings == 1 { "" } else { "s" },
         if s.infos > 0 { format!(", {} info", s.infos) } else { String::new() }
-    ));
-    out
+    )
+}
+
+/// Writes `args` in the ANSI style `code` when `color` is set.
+fn paint<W: std::fmt::Write>(out: &mut W, color: bool, code: &str, args: std::fmt::Arguments) -> std::fmt::Result {
+    if color {
+        write!(out, "\x1b[{code}m")?;
+        out.write_fmt(args)?;
+        out.write_str("\x1b[0m")
+    } else {
+        out.write_fmt(args)
+    }
+}
+
+/// One diagnostic of [`render_human`], with its blank line after.
+fn write_diagnostic<W: std::fmt::Write>(out: &mut W, input: &Input, d: &Diagnostic, color: bool) -> std::fmt::Result {
+    let src = input.source(d.source);
+    let start = src.line_col(d.range.start);
+    let (sev, sev_color) = match d.severity {
+        Severity::Error => ("error", "1;31"),
+        Severity::Warning => ("warning", "1;33"),
+        Severity::Info => ("info", "1;36"),
+    };
+    paint(out, color, "1", format_args!("{}:{}:{}:", escape_controls(&src.name), start.line, start.column))?;
+    out.write_char(' ')?;
+    paint(out, color, sev_color, format_args!("{sev}[{}]", d.code.id()))?;
+    paint(out, color, "1", format_args!(": {}", escape_controls(&clip(&d.message))))?;
+    out.write_char('\n')?;
+    let resource = d.resource.as_ref().map(|r| r.to_string());
+    let meta: Vec<&str> = [resource.as_deref(), Some(d.path.as_str()).filter(|p| !p.is_empty()), d.istio_code(), d.kiali_code].into_iter().flatten().collect();
+    if !meta.is_empty() {
+        paint(out, color, "2", format_args!("  = {}", escape_controls(&meta.join(", "))))?;
+        out.write_char('\n')?;
+    }
+    // The source line (a window of it around the range when it is long) and an underline of
+    // the range's part on that line; none for a problem with a whole file that has no text (it
+    // could not be read).
+    if !src.text.is_empty() {
+        let idx = src.line_index();
+        let line = idx.line_of(d.range.start);
+        let lr = idx.line_range(&src.text, line);
+        let (shown, col, width) = window(src.slice(lr), d.range.start.saturating_sub(lr.start) as usize, d.range.end.min(lr.end).saturating_sub(lr.start) as usize);
+        paint(out, color, "2", format_args!("{:>5} | ", line + 1))?;
+        out.write_str(&shown)?;
+        out.write_char('\n')?;
+        paint(out, color, "2", format_args!("{:>5} | ", ""))?;
+        write!(out, "{:col$}", "")?;
+        paint(out, color, sev_color, format_args!("{}", "^".repeat(width.max(1))))?;
+        out.write_char('\n')?;
+    }
+    if let Some(h) = &d.hint {
+        paint(out, color, "36", format_args!("  help: {}", escape_controls(&clip(h))))?;
+        out.write_char('\n')?;
+    }
+    out.write_char('\n')
 }

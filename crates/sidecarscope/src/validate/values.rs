@@ -828,10 +828,15 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     }
     let limit = (word.chars().count() / 3).max(2);
     let lower = word.to_lowercase();
+    let lower_len = lower.chars().count();
     candidates
         .iter()
-        .map(|&c| {
-            let folded = levenshtein(&lower, &c.to_lowercase());
+        .map(|&c| (c, c.to_lowercase()))
+        // The distance is at least the difference of the lengths: far longer or shorter
+        // candidates are skipped without computing it (a mesh has thousands of namespaces).
+        .filter(|(_, folded)| folded.chars().count().abs_diff(lower_len) <= limit)
+        .map(|(c, folded)| {
+            let folded = levenshtein(&lower, &folded);
             (folded, levenshtein(word, c), c)
         })
         .filter(|&(folded, _, _)| folded <= limit)
