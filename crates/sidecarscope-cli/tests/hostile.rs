@@ -201,3 +201,95 @@ fn the_alias_budget_is_one_per_input() {
     assert_eq!(c.iter().filter(|c| *c == "SC0002").count(), 999, "{c:?}");
     assert_eq!(c.iter().filter(|c| *c == "SC0003").count(), 1);
 }
+
+/// The scale shapes of issue 16, scaled down to what a debug build answers in seconds; each was
+/// quadratic (one Sidecar with 40,000 egress hosts alone took minutes in a debug build).
+fn time_analyze(text: &str) -> Duration {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mesh.yaml");
+    fs::write(&path, text).unwrap();
+    let started = Instant::now();
+    let out = cli().args(["analyze", "-o", "json"]).arg(&path).output().unwrap();
+    let took = started.elapsed();
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&out.stderr));
+    json(&out);
+    took
+}
+
+#[test]
+fn analysis_is_linear_in_egress_hosts() {
+    let mut text = String::from("apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: big\n  namespace: ns\nspec:\n  egress:\n  - hosts:\n");
+    for i in 0..40_000 {
+        text.push_str(&format!("    - ns/h{i}.example.com\n"));
+    }
+    let took = time_analyze(&text);
+    assert!(took < Duration::from_secs(30), "{took:?}");
+}
+
+#[test]
+fn analysis_is_linear_in_service_entry_hosts() {
+    let mut text = String::from("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: big\n  namespace: ns\nspec:\n  ports:\n  - {number: 443, name: tls, protocol: TLS}\n  resolution: DNS\n  hosts:\n");
+    for i in 0..40_000 {
+        text.push_str(&format!("  - h{i}.example.com\n"));
+    }
+    text.push_str("---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: default\n  namespace: ns\nspec:\n  egress:\n  - hosts: [\"*/*\"]\n");
+    let took = time_analyze(&text);
+    assert!(took < Duration::from_secs(30), "{took:?}");
+}
+
+/// Selector Sidecars and Pods in one namespace: each Sidecar's pods, each Pod's Sidecar and each
+/// unused Sidecar's hint are found through label indexes, not by scanning every pair.
+#[test]
+fn analysis_is_linear_in_selector_sidecars_and_pods() {
+    let mut text = String::new();
+    let selector = |i: usize| format!("---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: s{i}\n  namespace: ns\nspec:\n  workloadSelector:\n    labels:\n      app: a{i}\n  egress:\n  - hosts: [\"./*\"]\n");
+    let pod = |j: usize| format!("---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p{j}\n  namespace: ns\n  labels:\n    app: a{j}\n");
+    for i in 0..10_000 {
+        text.push_str(&selector(i));
+    }
+    for j in 0..10_000 {
+        text.push_str(&pod(j));
+    }
+    let took = time_analyze(&text);
+    assert!(took < Duration::from_secs(30), "{took:?}");
+    // Many Sidecars, few Pods: most Sidecars select nothing (IST0101, with a hint naming the
+    // namespace's workloads).
+    let mut text = String::new();
+    for i in 0..30_000 {
+        text.push_str(&selector(i));
+    }
+    for j in 0..300 {
+        text.push_str(&pod(j));
+    }
+    let took = time_analyze(&text);
+    assert!(took < Duration::from_secs(30), "{took:?}");
+}
+
+/// `resolve --all | head -1`: the closed pipe stops the work, quietly.
+#[test]
+fn a_closed_pipe_stops_the_work() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mesh.yaml");
+    let mut text = String::new();
+    for i in 0..3000 {
+        text.push_str(&format!("---\napiVersion: v1\nkind: Service\nmetadata: {{name: svc, namespace: ns{i}}}\nspec:\n  selector: {{app: svc}}\n  ports: [{{name: http, port: 80}}]\n---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: ns{i}, labels: {{app: svc}}}}\n---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {{name: default, namespace: ns{i}}}\nspec:\n  egress: [{{hosts: [\"./*\", \"*/svc.ns{}.svc.cluster.local\"]}}]\n", (i + 1) % 3000));
+    }
+    fs::write(&path, text).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("sidecarscope");
+    let full = Instant::now();
+    let all = std::process::Command::new(&bin).args(["resolve", "--all", "-o", "yaml"]).arg(&path).output().unwrap();
+    let full = full.elapsed();
+    assert!(all.stdout.len() > 1_000_000);
+    let started = Instant::now();
+    let mut child = std::process::Command::new(&bin).args(["resolve", "--all", "-o", "yaml"]).arg(&path).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    // The reader is dropped: the pipe is closed.
+    let out = child.wait_with_output().unwrap();
+    let closed = started.elapsed();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(closed < full.mul_f64(0.8), "closed pipe {closed:?}, full output {full:?}");
+}
