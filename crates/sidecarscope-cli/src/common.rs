@@ -1,7 +1,7 @@
 //! Options and output plumbing shared by the subcommands.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
@@ -93,15 +93,18 @@ pub fn run_check(args: CheckArgs, check: fn(&mut Input) -> Vec<Diagnostic>, supp
         }
         CheckOutput::Sarif => print_json(&sidecarscope::sarif::sarif_log_with_suppressed(&input, &diags, &suppressed)),
         CheckOutput::Text => {
-            let mut text = sidecarscope::report::render_human(&input, &diags, args.color.enabled());
-            if !suppressed.is_empty() {
+            // Written a diagnostic at a time; a closed pipe stops the writing.
+            let mut out = Out::new();
+            if sidecarscope::report::write_human(&mut out, &input, &diags, args.color.enabled()).is_ok() && !suppressed.is_empty() {
                 let mut by: Vec<String> = suppressed.iter().map(|s| s.by.describe()).collect();
                 by.sort();
                 by.dedup();
-                text.push_str(&format!("{} suppressed, by {}\n", suppressed.len(), by.join(", ")));
+                out.text(&format!("{} suppressed, by {}\n", suppressed.len(), by.join(", ")));
             }
-            print(&text)
         }
+    }
+    if unreadable(&input) {
+        return EXIT_INPUT;
     }
     exit_for(&diags, args.fail_on)
 }
@@ -119,7 +122,9 @@ pub fn suppress_rules(values: &[String]) -> Result<Vec<Rule>, String> {
     Ok(rules)
 }
 
-/// Reads the paths into a loaded input, or prints why not and returns the exit code.
+/// Reads the paths into a loaded input, or prints why not and returns the exit code. A file
+/// that cannot be read (`SC0009`) or is skipped (`SC0010`) is a diagnostic of the input and the
+/// rest is read; an input without any resource gets `SC0011` (`no resources read`).
 pub fn load(args: &InputArgs) -> Result<Input, u8> {
     let ns = &args.default_namespace;
     let label = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
@@ -129,7 +134,22 @@ pub fn load(args: &InputArgs) -> Result<Input, u8> {
         return Err(EXIT_INPUT);
     }
     match crate::inputs::read_inputs(&args.paths) {
-        Ok(files) => Ok(sidecarscope::load_with_default_namespace(files, ns)),
+        Ok(read) => {
+            let mut input = sidecarscope::load_with_default_namespace(read.files, ns);
+            for (i, code, message) in read.problems {
+                let d = Diagnostic::new(code, message, sidecarscope::SourceId(i as u32), sidecarscope::text::TextRange::new(0, 0));
+                input.diagnostics.push(match code {
+                    sidecarscope::diagnostic::Code::UnreadableFile => d.with_hint("this file is left out; the others are still checked, and the exit code is 2"),
+                    _ => d.with_hint("only regular files are read from a directory; give the path by itself to read it"),
+                });
+            }
+            if input.resources.is_empty() {
+                let last = input.sources.len().saturating_sub(1);
+                let d = Diagnostic::new(sidecarscope::diagnostic::Code::NoResources, "no resources read", sidecarscope::SourceId(last as u32), sidecarscope::text::TextRange::new(0, 0));
+                input.diagnostics.push(d.with_hint("the input is empty or holds only comments, so nothing was checked; `--fail-on warning` makes this fail"));
+            }
+            Ok(input)
+        }
         Err(e) => {
             eprintln!("sidecarscope: error: {e}");
             Err(EXIT_INPUT)
@@ -137,16 +157,90 @@ pub fn load(args: &InputArgs) -> Result<Input, u8> {
     }
 }
 
+/// The exit code of a command that printed its result: 2 when some file could not be read.
+pub fn exit_after_output(input: &Input) -> u8 {
+    if unreadable(input) {
+        EXIT_INPUT
+    } else {
+        EXIT_OK
+    }
+}
+
+/// Whether some file of the input could not be read (the exit code is then 2).
+pub fn unreadable(input: &Input) -> bool {
+    input.diagnostics.iter().any(|d| d.code == sidecarscope::diagnostic::Code::UnreadableFile)
+}
+
+/// Standard output, buffered, written as results are made (never held whole), remembering the
+/// first failed write: on a closed pipe (`| head -1`) the command stops its work and exits
+/// quietly.
+pub struct Out {
+    w: std::io::BufWriter<std::io::Stdout>,
+    failed: bool,
+}
+
+impl Out {
+    pub fn new() -> Out {
+        Out { w: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()), failed: false }
+    }
+    /// Whether a write failed (the reader is gone): stop producing output.
+    pub fn failed(&self) -> bool {
+        self.failed
+    }
+    pub fn text(&mut self, text: &str) {
+        let _ = std::io::Write::write_all(self, text.as_bytes());
+    }
+    /// Text made of the input's names and hosts (resolve's and trace's text, the listener
+    /// table): control characters other than newline and tab are written as escapes, so the
+    /// terminal never receives one from the input.
+    pub fn input_text(&mut self, text: &str) {
+        self.text(&sidecarscope::report::escape_controls(text));
+    }
+    /// Pretty JSON, serialized straight to the output, and a newline.
+    pub fn json<T: serde::Serialize>(&mut self, value: &T) {
+        if serde_json::to_writer_pretty(&mut *self, value).is_ok() {
+            self.text("\n");
+        }
+    }
+}
+
+impl Drop for Out {
+    fn drop(&mut self) {
+        if !self.failed {
+            let _ = std::io::Write::flush(&mut self.w);
+        }
+    }
+}
+
+impl std::io::Write for Out {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.failed {
+            return Err(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+        }
+        self.w.write(buf).inspect_err(|_| self.failed = true)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.w.flush().inspect_err(|_| self.failed = true)
+    }
+}
+
+impl std::fmt::Write for Out {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        std::io::Write::write_all(self, s.as_bytes()).map_err(|_| std::fmt::Error)
+    }
+}
+
 pub fn print(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
+    Out::new().text(text);
+}
+
+/// See [`Out::input_text`].
+pub fn print_text(text: &str) {
+    Out::new().input_text(text);
 }
 
 pub fn print_json<T: serde::Serialize>(value: &T) {
-    let mut s = serde_json::to_string_pretty(value).expect("results are always serializable");
-    s.push('\n');
-    print(&s);
+    Out::new().json(value);
 }
 
 /// The exit code for a set of findings.
@@ -161,6 +255,9 @@ pub fn exit_for(diags: &[Diagnostic], fail_on: FailOn) -> u8 {
         EXIT_OK
     }
 }
+
+/// How many workload names an unknown `--workload` lists.
+const NEAREST_WORKLOADS: usize = 5;
 
 /// Whose configuration a command is about: a workload of the input, or a namespace and labels;
 /// plus the proxy's IP, node metadata and istiod's feature flags. Shared by `listeners` and
@@ -204,7 +301,7 @@ pub fn pairs<'a>(items: impl Iterator<Item = &'a str>, what: &str) -> Result<BTr
 
 /// Prints an argument error and returns exit code 2.
 pub fn fail(msg: impl std::fmt::Display) -> u8 {
-    eprintln!("sidecarscope: error: {msg}");
+    eprintln!("sidecarscope: error: {}", sidecarscope::report::escape_controls(&msg.to_string()));
     EXIT_INPUT
 }
 
@@ -242,10 +339,22 @@ impl ProxyArgs {
         let Some(id) = &self.workload else { return Ok(None) };
         match registry.workloads.iter().find(|w| w.id() == *id) {
             Some(w) => Ok(Some(w)),
+            None if registry.workloads.is_empty() => {
+                Err(format!("no workload {id} in the input; it has none (no Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet or WorkloadEntry)"))
+            }
             None => {
-                let known: Vec<String> = registry.workloads.iter().map(|w| format!("  {} ({})", w.id(), w.kind)).collect();
-                let list = if known.is_empty() { "  (none: the input has no Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet or WorkloadEntry)".to_string() } else { known.join("\n") };
-                Err(format!("no workload {id} in the input; workloads found:\n{list}"))
+                // The few nearest names, not every workload (a large mesh has tens of thousands).
+                let ids: Vec<String> = registry.workloads.iter().map(|w| w.id()).collect();
+                let near = sidecarscope::validate::values::closest(id, ids.iter().map(String::as_str), NEAREST_WORKLOADS);
+                let list: Vec<String> = near
+                    .iter()
+                    .map(|n| {
+                        let w = registry.workloads.iter().find(|w| w.id() == *n).expect("a workload's own id");
+                        format!("  {n} ({})", w.kind)
+                    })
+                    .collect();
+                let of = ids.len();
+                Err(format!("no workload {id} in the input; the nearest of its {of} workload{}:\n{}", if of == 1 { "" } else { "s" }, list.join("\n")))
             }
         }
     }
@@ -261,9 +370,20 @@ impl ProxyArgs {
     }
 }
 
-/// Warns on stderr when some documents could not be read (they are skipped).
+/// Tells on stderr which files could not be read, or were skipped, and when some documents
+/// could not be read (they are skipped) or nothing was read.
 pub fn warn_unreadable(input: &Input) {
-    let problems = input.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    use sidecarscope::diagnostic::Code;
+    for d in &input.diagnostics {
+        let name = sidecarscope::report::escape_controls(&input.source(d.source).name);
+        match d.code {
+            Code::UnreadableFile => eprintln!("sidecarscope: error: {name}: {}", d.message),
+            Code::SkippedFile => eprintln!("sidecarscope: warning: {name}: {}", d.message),
+            Code::NoResources => eprintln!("sidecarscope: warning: no resources read"),
+            _ => {}
+        }
+    }
+    let problems = input.diagnostics.iter().filter(|d| d.severity == Severity::Error && d.code != Code::UnreadableFile).count();
     if problems > 0 {
         eprintln!("sidecarscope: warning: {problems} problem(s) reading the input; those documents are skipped (run `sidecarscope validate` for details)");
     }

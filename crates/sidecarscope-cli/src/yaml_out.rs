@@ -83,6 +83,17 @@ pub fn to_yaml<T: serde::Serialize>(value: &T) -> String {
     out
 }
 
+/// The YAML of one item of a top-level sequence (`- ...`), so that a long sequence is written
+/// an item at a time: the items of `to_yaml(&vec)` are exactly these, one after another (an
+/// empty sequence is `[]`).
+pub fn seq_item_to_yaml<T: serde::Serialize>(item: &T) -> String {
+    let json = serde_json::to_string(item).expect("results are always serializable");
+    let tree: Tree = serde_json::from_str(&json).expect("serde_json reads its own output");
+    let mut out = String::new();
+    write_seq(&mut out, std::slice::from_ref(&tree), 0);
+    out
+}
+
 fn write_map(out: &mut String, m: &[(String, Tree)], indent: usize) {
     for (k, v) in m {
         out.push_str(&" ".repeat(indent));

@@ -36,7 +36,7 @@ fn exit_codes() {
         cli().args(["analyze", "--output", output]).arg(&conflict).assert().code(1);
         cli().args(["analyze", "--output", output]).arg(&mismatch).assert().code(0);
     }
-    cli().args(["analyze"]).arg(dir.path().join("missing.yaml")).assert().code(2).stderr(predicates::str::contains("no such file"));
+    cli().args(["analyze"]).arg(dir.path().join("missing.yaml")).assert().code(2).stdout(predicates::str::contains("missing.yaml:1:1: error[SC0009]: cannot read: no such file"));
     cli().args(["analyze", "--output", "nope"]).arg(&clean).assert().code(2);
     cli().args(["analyze", "--fail-on", "info"]).arg(&clean).assert().code(2);
 }

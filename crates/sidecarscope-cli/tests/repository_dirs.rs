@@ -16,7 +16,7 @@ fn non_kubernetes_yaml_is_skipped_with_one_info() {
     let out = Command::cargo_bin("sidecarscope").unwrap().args(["analyze", "--output", "json"]).arg(dir.path()).assert().code(0);
     let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     let diags = json["diagnostics"].as_array().unwrap();
-    let skipped: Vec<_> = diags.iter().filter(|d| d["code"] == "SC0009").collect();
+    let skipped: Vec<_> = diags.iter().filter(|d| d["code"] == "SC0012").collect();
     assert_eq!(skipped.len(), 1, "{diags:#?}");
     assert_eq!(skipped[0]["severity"], "info");
     let message = skipped[0]["message"].as_str().unwrap();

@@ -6,7 +6,7 @@ use clap::ValueEnum;
 use sidecarscope::listeners::table;
 use sidecarscope::ListenerGenerator;
 
-use crate::common::{self, InputArgs, ProxyArgs, EXIT_OK};
+use crate::common::{self, InputArgs, ProxyArgs};
 
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  sidecarscope listeners mesh/ --workload prod-us1/ratings\n  sidecarscope listeners mesh.yaml --namespace prod-us1 --labels app=ratings --ip 10.1.1.7 -o json\n  sidecarscope listeners mesh.yaml --namespace default --proxy-metadata INTERCEPTION_MODE=NONE")]
@@ -35,9 +35,9 @@ pub fn run(args: Args) -> u8 {
     let mut set = ListenerGenerator::new(&registry, &input, &env).generate(&proxy);
     set.locate(&input);
     match args.output {
-        Output::Table => common::print(&table::render(&set)),
+        Output::Table => common::print_text(&table::render(&set)),
         Output::Json => common::print_json(&set),
         Output::Yaml => common::print(&crate::yaml_out::to_yaml(&set)),
     }
-    EXIT_OK
+    common::exit_after_output(&input)
 }

@@ -6,7 +6,7 @@ use clap::ValueEnum;
 use sidecarscope::resolve::render_text;
 use sidecarscope::{Proxy, Registry, Resolution, Resolver};
 
-use crate::common::{self, fail, InputArgs, ProxyArgs, EXIT_OK};
+use crate::common::{self, fail, InputArgs, ProxyArgs};
 
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  sidecarscope resolve mesh/ --workload prod-us1/ratings\n  sidecarscope resolve mesh.yaml --namespace prod-us1 --labels app=ratings,version=v1 -o json\n  sidecarscope resolve mesh.yaml --all -o json")]
@@ -44,12 +44,41 @@ pub fn run(args: Args) -> u8 {
     common::warn_unreadable(&input);
     let registry = Registry::build(&input);
     let mut resolver = Resolver::with_env(&registry, &env);
-    let mut results: Vec<Resolution> = Vec::new();
+    let mut out = common::Out::new();
     if args.all {
-        for w in &registry.workloads {
+        // Each workload is resolved, written and dropped in turn: the output of a large mesh is
+        // never held whole, and a closed pipe stops the work.
+        let mut resolve = |w: &sidecarscope::Workload| {
             let mut r = resolver.resolve(&args.proxy.with_overrides(Proxy::for_workload(w)));
             r.workload = workload_ref(w);
-            results.push(r);
+            r
+        };
+        match args.output {
+            Output::Json => out.json(&Streamed { items: &registry.workloads, make: std::cell::RefCell::new(&mut resolve) }),
+            Output::Yaml if registry.workloads.is_empty() => out.text("[]\n"),
+            Output::Yaml => {
+                for w in &registry.workloads {
+                    out.text(&crate::yaml_out::seq_item_to_yaml(&resolve(w)));
+                    if out.failed() {
+                        break;
+                    }
+                }
+            }
+            Output::Text => {
+                if registry.workloads.is_empty() {
+                    out.text("No workloads (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, WorkloadEntry) in the input.\n");
+                }
+                let separator = format!("\n{}\n\n", "=".repeat(72));
+                for (i, w) in registry.workloads.iter().enumerate() {
+                    if i > 0 {
+                        out.text(&separator);
+                    }
+                    out.input_text(&render_text(&resolve(w)));
+                    if out.failed() {
+                        break;
+                    }
+                }
+            }
         }
     } else {
         let (workload, proxy) = match args.proxy.workload(&registry).and_then(|w| Ok((w, args.proxy.proxy(&registry)?))) {
@@ -58,22 +87,33 @@ pub fn run(args: Args) -> u8 {
         };
         let mut r = resolver.resolve(&proxy);
         r.workload = workload.and_then(workload_ref);
-        results.push(r);
-    }
-    match args.output {
-        Output::Json if args.all => common::print_json(&results),
-        Output::Json => common::print_json(&results[0]),
-        Output::Yaml if args.all => common::print(&crate::yaml_out::to_yaml(&results)),
-        Output::Yaml => common::print(&crate::yaml_out::to_yaml(&results[0])),
-        Output::Text => {
-            if args.all && results.is_empty() {
-                common::print("No workloads (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, WorkloadEntry) in the input.\n");
-            }
-            let texts: Vec<String> = results.iter().map(render_text).collect();
-            common::print(&texts.join(&format!("\n{}\n\n", "=".repeat(72))));
+        match args.output {
+            Output::Json => out.json(&r),
+            Output::Yaml => out.text(&crate::yaml_out::to_yaml(&r)),
+            Output::Text => out.input_text(&render_text(&r)),
         }
     }
-    EXIT_OK
+    drop(out);
+    common::exit_after_output(&input)
+}
+
+/// A JSON array whose items are made while it is written (serde_json writes each as it comes),
+/// exactly as the array of them all would be written.
+struct Streamed<'a, F: FnMut(&sidecarscope::Workload) -> Resolution> {
+    items: &'a [sidecarscope::Workload],
+    make: std::cell::RefCell<&'a mut F>,
+}
+
+impl<F: FnMut(&sidecarscope::Workload) -> Resolution> serde::Serialize for Streamed<'_, F> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.items.len()))?;
+        for w in self.items {
+            let item = (self.make.borrow_mut())(w);
+            seq.serialize_element(&item)?;
+        }
+        seq.end()
+    }
 }
 
 fn workload_ref(w: &sidecarscope::Workload) -> Option<sidecarscope::resolve::WorkloadRef> {

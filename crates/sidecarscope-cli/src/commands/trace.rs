@@ -5,7 +5,7 @@ use clap::ValueEnum;
 use sidecarscope::trace::{check_request, render_text, trace, Call, CallDirection, CallProtocol, CallTls, Header};
 use sidecarscope::ListenerGenerator;
 
-use crate::common::{self, fail, InputArgs, ProxyArgs, EXIT_OK};
+use crate::common::{self, fail, InputArgs, ProxyArgs};
 
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  sidecarscope trace mesh.yaml --namespace prod-us1 --labels app=ratings --to 10.0.0.30:9080 --host productpage\n  sidecarscope trace mesh.yaml --namespace default --to 1.2.3.4:443 --protocol TLS --sni api.example.com\n  sidecarscope trace mesh.yaml --workload prod-us1/ratings --inbound --to :9080 --tls mtls\n  sidecarscope trace mesh.yaml --namespace default --to 10.0.0.30:80 --protocol HTTP --host reviews --path /api/v2 --header x-user=alice")]
@@ -165,8 +165,8 @@ pub fn run(args: Args) -> u8 {
     };
     let result = trace(&set, &call);
     match args.output {
-        Output::Text => common::print(&render_text(&result)),
+        Output::Text => common::print_text(&render_text(&result)),
         Output::Json => common::print_json(&result),
     }
-    EXIT_OK
+    common::exit_after_output(&input)
 }

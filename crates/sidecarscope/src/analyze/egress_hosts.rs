@@ -7,6 +7,8 @@
 //! found here by replaying Istio's per-entry rules (`hostClassification.Matches`/`Excluded`,
 //! `IsServiceVisible`, `needsPortMatch`) on the candidate services one filter at a time.
 
+use std::collections::{HashMap, HashSet};
+
 use super::kiali_host;
 use super::beyond;
 use super::mesh::{egress_hosts, list_some, ConfigScope, Mesh, SidecarRef};
@@ -76,12 +78,13 @@ struct Finding {
 pub(crate) fn check(m: &Mesh, sc: &SidecarRef, sc_scopes: &[ConfigScope], out: &mut Vec<Diagnostic>) {
     let cfg = m.config(sc);
     for (i, l) in cfg.egress.iter().enumerate() {
+        // Once per listener, not per entry (a listener may have 200,000 hosts).
+        let listeners: Vec<(&str, &EgressListener)> = sc_scopes.iter().filter_map(|(ns, egress)| egress.get(i).map(|e| (ns.as_str(), e))).collect();
+        let imported = ImportedBy::new(&listeners);
+        let includes = l.hosts.iter().filter(|h| !h.starts_with('~')).count();
         for (j, node, entry) in egress_hosts(sc.resource, i) {
             let kiali = kiali_host::not_found(m, sc.namespace(), entry);
-            let listeners: Vec<(&str, &EgressListener)> =
-                sc_scopes.iter().filter_map(|(ns, egress)| egress.get(i).map(|e| (ns.as_str(), e))).collect();
-            let through = imported_through(m, &listeners, entry);
-            let includes = l.hosts.iter().filter(|h| !h.starts_with('~')).count();
+            let through = imported_through(m, &listeners, &imported, entry);
             let ours = if excludes_all(entry) && includes > 0 && m.has_services {
                 Some(Finding {
                     code: Code::EgressHostImportsNothing,
@@ -126,8 +129,58 @@ pub(crate) fn check(m: &Mesh, sc: &SidecarRef, sc_scopes: &[ConfigScope], out: &
     }
 }
 
+/// The hostnames of each listener's imported services, by the entry that imported them
+/// (`matched_by`), each once per listener and in the listener's order: made once per listener.
+struct ImportedBy<'l>(Vec<HashMap<&'l str, Vec<&'l str>>>);
+
+impl<'l> ImportedBy<'l> {
+    fn new(listeners: &[(&str, &'l EgressListener)]) -> Self {
+        ImportedBy(
+            listeners
+                .iter()
+                .map(|(_, l)| {
+                    let mut by: HashMap<&str, Vec<&str>> = HashMap::new();
+                    let mut seen: HashSet<(&str, &str)> = HashSet::new();
+                    for s in l.services.iter() {
+                        if seen.insert((s.matched_by.as_str(), s.hostname.as_str())) {
+                            by.entry(s.matched_by.as_str()).or_default().push(s.hostname.as_str());
+                        }
+                    }
+                    by
+                })
+                .collect(),
+        )
+    }
+}
+
 /// The services and VirtualServices imported through `entry` (in any config namespace).
-fn imported_through(m: &Mesh, listeners: &[(&str, &EgressListener)], entry: &str) -> Vec<String> {
+fn imported_through(m: &Mesh, listeners: &[(&str, &EgressListener)], imported: &ImportedBy, entry: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    for ((ns, l), by) in listeners.iter().zip(&imported.0) {
+        for hostname in by.get(entry).into_iter().flatten() {
+            if seen.insert(hostname.to_string()) {
+                out.push(hostname.to_string());
+            }
+        }
+        let Some((false, ns_key, dns)) = split_entry(entry, ns) else { continue };
+        for id in &l.virtual_services {
+            let Some(vs) = m.reg.virtual_service_by_id(id) else { continue };
+            if (ns_key == "*" || vs.namespace == ns_key) && vs.hosts.iter().any(|h| matches(h, dns)) {
+                let what = format!("VirtualService {id}");
+                if seen.insert(what.clone()) {
+                    out.push(what);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// [`imported_through`] as first written, scanning every service for every entry: the test
+/// compares the two.
+#[cfg(test)]
+fn imported_through_by_scan(m: &Mesh, listeners: &[(&str, &EgressListener)], entry: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for (ns, l) in listeners {
         for s in l.services.iter().filter(|s| s.matched_by == entry) {
@@ -182,7 +235,12 @@ fn imports_nothing(m: &Mesh, sc: &SidecarRef, listeners: &[(&str, &EgressListene
             let names: Vec<&str> = m.known_namespaces.iter().map(String::as_str).collect();
             let hint = match did_you_mean(&ns_key, &names) {
                 Some(n) => format!("did you mean `{n}/*`?"),
-                None => format!("the input's namespaces are {}; check the spelling", list_some(names.iter().map(|n| n.to_string()), 6)),
+                // Only the names shown are copied (there may be thousands).
+                None => {
+                    let shown = list_some(names.iter().take(6).map(|n| n.to_string()), 6);
+                    let more = if names.len() > 6 { format!(" and {} more", names.len() - 6) } else { String::new() };
+                    format!("the input's namespaces are {shown}{more}; check the spelling")
+                }
             };
             return unknown.then(|| Finding {
                 code: Code::EgressHostImportsNothing,
@@ -308,4 +366,71 @@ fn excludes_nothing(m: &Mesh, listeners: &[(&str, &EgressListener)], hosts: &[St
         message: format!("`{entry}` excludes nothing: {why}"),
         hint: "a typo or a leftover; remove it, or fix the name it should exclude".into(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::mesh::config_namespaces;
+    use crate::resolve::test_rng::Rng;
+    use crate::resolve::scope_parts;
+    use crate::{load_text, Registry};
+
+    /// Services, ServiceEntries (some sharing hostnames) and VirtualServices in a few
+    /// namespaces, and Sidecars whose listeners import them through overlapping entries.
+    fn random_mesh(rng: &mut Rng) -> String {
+        let nss = ["a", "b", "c"];
+        let hosts = ["foo.com", "bar.foo.com", "*.foo.com", "x.org"];
+        let entries = ["a/*", "b/*", "*/foo.com", "./*", "*/*.foo.com", "~a/bar.foo.com", "c/x.org", "*/*", "*/s1.a.svc.cluster.local"];
+        let mut docs = Vec::new();
+        for i in 0..10 {
+            let ns = rng.pick(&nss);
+            let host = rng.pick(&hosts);
+            docs.push(format!("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: se{i}, namespace: {ns}}}\nspec:\n  hosts: ['{host}']\n  ports: [{{number: 80, name: http, protocol: HTTP}}]\n"));
+            let ns = rng.pick(&nss);
+            docs.push(format!("apiVersion: v1\nkind: Service\nmetadata: {{name: s{}, namespace: {ns}}}\nspec:\n  ports: [{{name: http, port: 80}}]\n", i % 3));
+        }
+        for i in 0..3 {
+            let ns = rng.pick(&nss);
+            let host = rng.pick(&hosts);
+            docs.push(format!("apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: vs{i}, namespace: {ns}}}\nspec:\n  hosts: ['{host}']\n  http: [{{route: [{{destination: {{host: {host}}}}}]}}]\n"));
+        }
+        for ns in nss {
+            let n = 1 + rng.next(4);
+            let picked: Vec<String> = (0..n).map(|_| format!("'{}'", rng.pick(&entries))).collect();
+            docs.push(format!("apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {{name: default, namespace: {ns}}}\nspec:\n  egress: [{{hosts: [{}]}}]\n", picked.join(", ")));
+        }
+        docs.join("---\n")
+    }
+
+    /// The indexed `imported_through` gives exactly the scan's result and order.
+    #[test]
+    fn imported_through_equals_the_scan() {
+        let mut rng = Rng(0x5851_f42d_4c95_7f2d);
+        let mut nonempty = 0;
+        for _ in 0..200 {
+            let input = load_text("mesh.yaml", &random_mesh(&mut rng));
+            let reg = Registry::build(&input);
+            let m = Mesh::build(&input, &reg);
+            for sc in &m.sidecars {
+                let sc_scopes: Vec<ConfigScope> = config_namespaces(&reg, &m.known_namespaces, sc)
+                    .into_iter()
+                    .map(|ns| {
+                        let egress = scope_parts(&reg, Some(sc.config), &ns).egress;
+                        (ns, egress)
+                    })
+                    .collect();
+                for (i, _) in m.config(sc).egress.iter().enumerate() {
+                    let listeners: Vec<(&str, &EgressListener)> = sc_scopes.iter().filter_map(|(ns, e)| e.get(i).map(|e| (ns.as_str(), e))).collect();
+                    let imported = ImportedBy::new(&listeners);
+                    for (_, _, entry) in egress_hosts(sc.resource, i) {
+                        let indexed = imported_through(&m, &listeners, &imported, entry);
+                        assert_eq!(indexed, imported_through_by_scan(&m, &listeners, entry), "{entry}");
+                        nonempty += usize::from(!indexed.is_empty());
+                    }
+                }
+            }
+        }
+        assert!(nonempty > 100, "the generated meshes import something: {nonempty}");
+    }
 }

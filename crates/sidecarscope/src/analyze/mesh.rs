@@ -94,6 +94,8 @@ pub(crate) struct Mesh<'a> {
     /// What the checks read of each workload's resolution, in `reg.workloads` order (not the
     /// full `Resolution`, whose explanations for every workload were most of analysis's memory).
     pub governing: Vec<Governed>,
+    /// Per Sidecar config (`reg.sidecars` order): the workloads it governs, in workload order.
+    pub users_by_sidecar: Vec<Vec<usize>>,
     /// The scopes of the workloads, each once. The scopes themselves are computed one Sidecar
     /// at a time by the checks that read them (`super::scope_checks`), and dropped after.
     /// Each with the namespace of its first workload, which it is computed for (the key of a
@@ -133,7 +135,7 @@ impl<'a> Mesh<'a> {
         // Every workload's Sidecar and scope.
         let mut scope_keys = Vec::new();
         let mut scope_index = HashMap::new();
-        let governing = reg
+        let governing: Vec<Governed> = reg
             .workloads
             .iter()
             .map(|w| {
@@ -145,6 +147,12 @@ impl<'a> Mesh<'a> {
                 Governed { sidecar: g.sidecar, registry_only: g.registry_only, scope }
             })
             .collect();
+        let mut users_by_sidecar = vec![Vec::new(); reg.sidecars.len()];
+        for (i, g) in governing.iter().enumerate() {
+            if let Some(c) = g.sidecar {
+                users_by_sidecar[c].push(i);
+            }
+        }
         // Each resource's workload in the registry, if it is one (its tree may be released).
         let mut workload_at: Vec<Option<&Workload>> = vec![None; input.resources.len()];
         for w in &reg.workloads {
@@ -180,6 +188,7 @@ impl<'a> Mesh<'a> {
             namespaces,
             known_namespaces,
             governing,
+            users_by_sidecar,
             scope_keys,
             scope_index,
         }
@@ -215,14 +224,10 @@ impl<'a> Mesh<'a> {
         self.users(sc).into_iter().filter(|&i| self.no_proxy[i].is_none()).collect()
     }
 
-    /// Indexes (in `reg.workloads`) of the workloads whose proxies use this Sidecar.
+    /// Indexes (in `reg.workloads`) of the workloads whose proxies use this Sidecar (from
+    /// `users_by_sidecar`, made once: a scan of every workload per Sidecar is quadratic).
     pub fn users(&self, sc: &SidecarRef) -> Vec<usize> {
-        self.governing
-            .iter()
-            .enumerate()
-            .filter(|(_, g)| g.sidecar == Some(sc.config))
-            .map(|(i, _)| i)
-            .collect()
+        self.users_by_sidecar.get(sc.config).cloned().unwrap_or_default()
     }
 
     /// The Kubernetes services whose hostname, `name.ns` or `name.ns.svc` is `host`, the names

@@ -43,18 +43,31 @@ pub fn analyze(input: &Input) -> Vec<Diagnostic> {
 /// than its sources, its Istio resources and its annotations (the CLI): the trees of a large
 /// mesh's Services and workloads are then freed before analysis needs its memory.
 pub fn analyze_releasing_trees(input: &mut Input) -> Vec<Diagnostic> {
-    let mut out = validation_findings(input);
-    let reg = Registry::build_releasing_trees(input);
-    let mut mesh = check_mesh(input, &reg);
-    crate::load::note_defaulted_namespaces(input, &mut mesh);
-    out.extend(mesh);
+    // Each Sidecar is validated once: the registry keeps the errors found here.
+    let mut validated: Vec<Option<Vec<String>>> = vec![None; input.resources.len()];
+    let mut out = input.diagnostics.clone();
+    for (i, r) in input.resources.iter().enumerate().filter(|(_, r)| r.kind == crate::ResourceKind::Sidecar) {
+        let found = crate::validate::validate_sidecar(r);
+        validated[i] = Some(crate::registry::sidecar::validation_errors(&found));
+        out.extend(found);
+    }
+    as_istioctl_words(&mut out);
+    let reg = Registry::build_releasing_trees_validated(input, validated);
+    out.extend(check_mesh(input, &reg));
+    crate::load::note_defaulted_namespaces(input, &mut out);
     out
 }
 
 /// `validate`'s findings as istioctl analyze words them.
 fn validation_findings(input: &Input) -> Vec<Diagnostic> {
     let mut out = crate::validate::validate(input);
-    for d in &mut out {
+    as_istioctl_words(&mut out);
+    out
+}
+
+/// istioctl analyze's wording of validation findings.
+fn as_istioctl_words(out: &mut [Diagnostic]) {
+    for d in out.iter_mut() {
         // istioctl analyze's schema analyzer wraps each validation message (IST0106, IST0133).
         match d.istio_code() {
             Some("IST0106") => d.message = format!("Schema validation error: {}", d.message),
@@ -62,7 +75,6 @@ fn validation_findings(input: &Input) -> Vec<Diagnostic> {
             _ => {}
         }
     }
-    out
 }
 
 /// The mesh checks alone (no validation findings).

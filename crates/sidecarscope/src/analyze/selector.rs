@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::mesh::{labels_text, list_some, name_range, spec_key_range, Mesh, SidecarRef};
 use crate::diagnostic::{Code, Diagnostic, Severity};
-use crate::registry::read::labels_subset;
+use crate::registry::read::{labels_subset, LabelIndex};
 use crate::text::TextRange;
 use crate::validate::values::go_quote;
 
@@ -130,22 +130,28 @@ fn first_label(sc: &SidecarRef) -> (TextRange, String) {
 /// IST0101, IST0110, IST0167 (pods), KIA0003, KIA0004 for Sidecars with a selector.
 fn with_selector(m: &Mesh, out: &mut Vec<Diagnostic>, flagged: &mut BTreeSet<usize>) {
     let selector: Vec<&SidecarRef> = m.sidecars.iter().filter(|s| s.has_selector()).collect();
-    // Istio: pods of the Sidecar's own namespace only (looked up by namespace, in pod order).
+    // Istio: pods of the Sidecar's own namespace only (looked up by namespace, in pod order,
+    // and by label: see `LabelIndex`).
     let mut pods_in: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, p) in m.pods.iter().enumerate() {
         pods_in.entry(p.namespace).or_default().push(i);
     }
+    let pod_index: HashMap<&str, LabelIndex> = pods_in.iter().map(|(ns, pods)| (*ns, LabelIndex::new(pods.iter().map(|&i| m.pods[i].labels)))).collect();
     let mut pod_sidecars: Vec<Vec<&SidecarRef>> = vec![Vec::new(); m.pods.len()];
+    let mut workloads = NamespaceWorkloads::new(m);
     for sc in &selector {
         let mut found = false;
-        for &i in pods_in.get(sc.namespace()).map_or(&[][..], Vec::as_slice) {
-            if labels_subset(&sc.labels, m.pods[i].labels) {
-                pod_sidecars[i].push(sc);
-                found = true;
+        if let (Some(pods), Some(index)) = (pods_in.get(sc.namespace()), pod_index.get(sc.namespace())) {
+            for pos in index.candidates(&sc.labels) {
+                let i = pods[pos];
+                if labels_subset(&sc.labels, m.pods[i].labels) {
+                    pod_sidecars[i].push(sc);
+                    found = true;
+                }
             }
         }
         if !found {
-            no_pod(m, sc, out);
+            no_pod(m, sc, &mut workloads, out);
             flagged.insert(sc.config);
         }
     }
@@ -261,30 +267,77 @@ fn with_selector(m: &Mesh, out: &mut Vec<Diagnostic>, flagged: &mut BTreeSet<usi
     }
 }
 
+/// The workloads of each namespace, indexed by label, for IST0101's hints: which Kiali workload
+/// and which WorkloadEntry a selector matches (the first, in their order) and the namespace's
+/// workload list, each found without scanning every workload for every Sidecar.
+struct NamespaceWorkloads<'m> {
+    /// Kiali workloads of each namespace (indexes in `m.kiali_workloads`) and their index.
+    kiali: HashMap<&'m str, (Vec<usize>, LabelIndex<'m>)>,
+    /// WorkloadEntries of each namespace (indexes in `m.reg.workloads`) and their index.
+    entries: HashMap<&'m str, (Vec<usize>, LabelIndex<'m>)>,
+    /// `name (labels)` of every workload of a namespace, as listed in the hint (made once).
+    listed: HashMap<&'m str, Option<String>>,
+}
+
+impl<'m> NamespaceWorkloads<'m> {
+    fn new(m: &'m Mesh) -> Self {
+        let mut kiali: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, w) in m.kiali_workloads.iter().enumerate() {
+            kiali.entry(w.namespace).or_default().push(i);
+        }
+        let mut entries: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, w) in m.reg.workloads.iter().enumerate().filter(|(_, w)| w.kind == "WorkloadEntry") {
+            entries.entry(w.namespace.as_str()).or_default().push(i);
+        }
+        NamespaceWorkloads {
+            kiali: kiali
+                .into_iter()
+                .map(|(ns, ids)| {
+                    let index = LabelIndex::new(ids.iter().map(|&i| m.kiali_workloads[i].labels));
+                    (ns, (ids, index))
+                })
+                .collect(),
+            entries: entries
+                .into_iter()
+                .map(|(ns, ids)| {
+                    let index = LabelIndex::new(ids.iter().map(|&i| &m.reg.workloads[i].labels));
+                    (ns, (ids, index))
+                })
+                .collect(),
+            listed: HashMap::new(),
+        }
+    }
+
+    /// The namespace's workloads as the hint lists them (`None`: it has none).
+    fn listed(&mut self, m: &'m Mesh, ns: &'m str) -> Option<&str> {
+        self.listed
+            .entry(ns)
+            .or_insert_with(|| {
+                let in_ns: Vec<String> =
+                    m.reg.workloads.iter().filter(|w| w.namespace == ns).map(|w| format!("{} ({})", w.name, labels_text(&w.labels))).collect();
+                (!in_ns.is_empty()).then(|| list_some(in_ns, 4))
+            })
+            .as_deref()
+    }
+}
+
 /// IST0101 (and KIA0004 when Kiali finds no workload either).
-fn no_pod(m: &Mesh, sc: &SidecarRef, out: &mut Vec<Diagnostic>) {
+fn no_pod<'m>(m: &'m Mesh, sc: &'m SidecarRef, ns_workloads: &mut NamespaceWorkloads<'m>, out: &mut Vec<Diagnostic>) {
     let selector = labels_text(&sc.labels);
     let (range, path) = first_label(sc);
-    let kiali_match = m.kiali_workloads.iter().find(|w| w.namespace == sc.namespace() && labels_subset(&sc.labels, w.labels));
-    let entry_match = m
-        .reg
-        .workloads
-        .iter()
-        .find(|w| w.kind == "WorkloadEntry" && w.namespace == sc.namespace() && labels_subset(&sc.labels, &w.labels));
-    let in_ns: Vec<String> = m
-        .reg
-        .workloads
-        .iter()
-        .filter(|w| w.namespace == sc.namespace())
-        .map(|w| format!("{} ({})", w.name, labels_text(&w.labels)))
-        .collect();
-    let mut hint = if in_ns.is_empty() {
-        format!(
+    let kiali_match = ns_workloads.kiali.get(sc.namespace()).and_then(|(ids, ix)| {
+        ix.candidates(&sc.labels).into_iter().map(|pos| &m.kiali_workloads[ids[pos]]).find(|w| labels_subset(&sc.labels, w.labels))
+    });
+    let entry_match = ns_workloads.entries.get(sc.namespace()).and_then(|(ids, ix)| {
+        ix.candidates(&sc.labels).into_iter().map(|pos| &m.reg.workloads[ids[pos]]).find(|w| labels_subset(&sc.labels, &w.labels))
+    });
+    let in_ns = ns_workloads.listed(m, sc.namespace());
+    let mut hint = match in_ns {
+        None => format!(
             "no proxy uses this Sidecar. The input has no workload in namespace {}: if its workloads are in other files, add them to the input",
             sc.namespace()
-        )
-    } else {
-        format!("no proxy uses this Sidecar, so its settings have no effect; workloads of {}: {}", sc.namespace(), list_some(in_ns, 4))
+        ),
+        Some(listed) => format!("no proxy uses this Sidecar, so its settings have no effect; workloads of {}: {listed}", sc.namespace()),
     };
     let mut d = sc.resource.diagnostic(Code::SelectorMatchesNoPod, format!("Referenced selector not found: {}", go_quote(&selector)), path, range);
     match (kiali_match, entry_match) {

@@ -2,7 +2,7 @@
 //! Sidecar each workload gets is resolution's answer (`PushContext.getSidecarScope`); Sidecars
 //! already reported by a selector finding (IST0101, IST0110, IST0111, IST0167) are left to it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::beyond;
 use super::mesh::{list_some, name_range, Mesh};
@@ -12,14 +12,18 @@ pub(crate) fn check(m: &Mesh, flagged: &BTreeSet<usize>, out: &mut Vec<Diagnosti
     if !m.has_workloads {
         return;
     }
+    // The workloads of each namespace, found once (not once per Sidecar), and what the message
+    // says of them, made once per namespace.
+    let mut by_ns: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, w) in m.reg.workloads.iter().enumerate() {
+        by_ns.entry(w.namespace.as_str()).or_default().push(i);
+    }
+    let mut described: HashMap<&str, (BTreeSet<String>, String)> = HashMap::new();
     for sc in &m.sidecars {
         if flagged.contains(&sc.config) || m.is_root_default(sc) {
             continue;
         }
-        let in_ns: Vec<usize> = (0..m.reg.workloads.len()).filter(|&i| m.reg.workloads[i].namespace == sc.namespace()).collect();
-        if in_ns.is_empty() {
-            continue;
-        }
+        let Some(in_ns) = by_ns.get(sc.namespace()) else { continue };
         let users = m.users(sc);
         if !m.proxies(sc).is_empty() {
             continue;
@@ -27,11 +31,16 @@ pub(crate) fn check(m: &Mesh, flagged: &BTreeSet<usize>, out: &mut Vec<Diagnosti
         let mut severity = Severity::Warning;
         let mut hint = "its settings configure no proxy of the input; remove it, or fix its workloadSelector".to_string();
         let message = if users.is_empty() {
-            let taken: BTreeSet<String> = in_ns
-                .iter()
-                .filter_map(|&i| m.governing[i].sidecar.map(|s| format!("{}/{}", m.reg.sidecars[s].namespace, m.reg.sidecars[s].name)))
-                .collect();
-            let workloads = list_some(in_ns.iter().map(|&i| m.reg.workloads[i].name.clone()), 3);
+            let (taken, workloads) = described.entry(sc.namespace()).or_insert_with(|| {
+                let taken: BTreeSet<String> = in_ns
+                    .iter()
+                    .filter_map(|&i| m.governing[i].sidecar.map(|s| format!("{}/{}", m.reg.sidecars[s].namespace, m.reg.sidecars[s].name)))
+                    .collect();
+                // Sorted, so the message does not depend on the order of the input's documents.
+                let mut names: Vec<String> = in_ns.iter().map(|&i| m.reg.workloads[i].name.clone()).collect();
+                names.sort();
+                (taken, list_some(names, 3))
+            });
             if !sc.has_selector() {
                 // A namespace default kept for workloads to come is a choice, not a mistake.
                 severity = Severity::Info;
@@ -43,11 +52,12 @@ pub(crate) fn check(m: &Mesh, flagged: &BTreeSet<usize>, out: &mut Vec<Diagnosti
                 format!(
                     "this Sidecar applies to no workload: every workload of namespace {} ({workloads}) gets another Sidecar ({})",
                     sc.namespace(),
-                    list_some(taken, 3)
+                    list_some(taken.iter().cloned(), 3)
                 )
             }
         } else {
-            let why = users.iter().map(|&i| format!("{}: {}", m.reg.workloads[i].name, m.no_proxy[i].unwrap_or_default()));
+            let mut why: Vec<String> = users.iter().map(|&i| format!("{}: {}", m.reg.workloads[i].name, m.no_proxy[i].unwrap_or_default())).collect();
+            why.sort();
             format!("this Sidecar applies only to workloads without a sidecar proxy ({})", list_some(why, 3))
         };
         out.push(

@@ -207,7 +207,7 @@ pub fn load_with_default_namespace(sources: Vec<SourceFile>, namespace: &str) ->
 /// finding was made in the namespace it was put in (its outcome may depend on it: `./*`, the
 /// namespace's workloads, services and other Sidecars).
 pub fn note_defaulted_namespaces(input: &Input, diags: &mut [Diagnostic]) {
-    let defaulted: Vec<(&str, &str)> = input
+    let defaulted: std::collections::HashSet<(&str, &str)> = input
         .resources
         .iter()
         .filter(|r| r.kind == ResourceKind::Sidecar && !r.namespace_explicit)
@@ -255,6 +255,8 @@ pub struct Loading {
     /// The document ranges of that source, and the next one to read.
     documents: Vec<TextRange>,
     next: usize,
+    /// What alias expansion may still add: one budget for the whole input (all its sources).
+    aliases: yaml::AliasBudget,
 }
 
 impl Loading {
@@ -274,6 +276,7 @@ impl Loading {
             opened: 0,
             documents: Vec::new(),
             next: 0,
+            aliases: yaml::AliasBudget::default(),
         }
     }
 
@@ -289,7 +292,7 @@ impl Loading {
                 self.opened += 1;
             }
             let id = SourceId(self.opened as u32 - 1);
-            let doc = yaml::parse_document(&self.input.source(id).text, self.documents[self.next]);
+            let doc = yaml::parse_document_within(&self.input.source(id).text, self.documents[self.next], &mut self.aliases);
             self.next += 1;
             self.add(id, doc);
             if self.next == self.documents.len() && self.opened == self.input.sources.len() {

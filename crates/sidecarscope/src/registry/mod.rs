@@ -65,6 +65,9 @@ pub struct Registry {
     /// Endpoint addresses of the services (EndpointSlices, Endpoints, ServiceEntry endpoints).
     pub(crate) endpoints: endpoints::Endpoints,
     sidecars_by_namespace: HashMap<String, Vec<usize>>,
+    /// The selectors of each namespace's Sidecars (positions in `sidecars_by_namespace`), so
+    /// that picking a workload's Sidecar does not scan every Sidecar of its namespace.
+    sidecar_selectors: HashMap<String, read::SelectorIndex>,
     /// The root Sidecar: the first selector-less Sidecar in the root namespace.
     pub root_sidecar: Option<usize>,
     /// VirtualServices without hosts (delegates), only usable through a root VirtualService.
@@ -89,9 +92,16 @@ impl Registry {
     /// of a mesh's documents. For callers that need no more of the input than its Sidecars and
     /// other Istio resources, its sources and its annotations (the CLI's `analyze`).
     pub fn build_releasing_trees(input: &mut Input) -> Registry {
+        Registry::build_releasing_trees_validated(input, Vec::new())
+    }
+
+    /// As [`Registry::build_releasing_trees`], with the validation errors of the Sidecars
+    /// (`sidecar::validation_errors`, by resource index) when the caller has them already.
+    pub(crate) fn build_releasing_trees_validated(input: &mut Input, mut validated: Vec<Option<Vec<String>>>) -> Registry {
         let mut reg = Registry::for_input(input);
         for i in 0..input.resources.len() {
-            reg.read_resource(input, i);
+            let errors = validated.get_mut(i).and_then(Option::take);
+            reg.read_resource_validated(input, i, errors);
             let r = &mut input.resources[i];
             if r.tree_is_extracted() {
                 r.release_tree();
@@ -125,6 +135,10 @@ impl Registry {
 
     /// Reads what the registry keeps of one resource.
     fn read_resource(&mut self, input: &Input, i: usize) {
+        self.read_resource_validated(input, i, None);
+    }
+
+    fn read_resource_validated(&mut self, input: &Input, i: usize, validated: Option<Vec<String>>) {
         let r = &input.resources[i];
         self.workloads.extend(crate::workload::workload(input, r, i));
         match r.kind {
@@ -135,7 +149,7 @@ impl Registry {
                 None => self.delegate_virtual_services.push(format!("{}/{}", r.namespace, r.name)),
             },
             ResourceKind::DestinationRule => self.destination_rules.extend(destination_rule::from_resource(r, i)),
-            ResourceKind::Sidecar => self.sidecars.push(Arc::new(sidecar::from_resource(r, i))),
+            ResourceKind::Sidecar => self.sidecars.push(Arc::new(sidecar::from_resource_validated(r, i, validated))),
             _ => {}
         }
     }
@@ -256,6 +270,10 @@ impl Registry {
         for (i, sc) in self.sidecars.iter().enumerate() {
             self.sidecars_by_namespace.entry(sc.namespace.clone()).or_default().push(i);
         }
+        for (ns, in_ns) in &self.sidecars_by_namespace {
+            let index = read::SelectorIndex::new(in_ns.iter().map(|&i| self.sidecars[i].workload_selector.as_ref()));
+            self.sidecar_selectors.insert(ns.clone(), index);
+        }
         self.root_sidecar = self
             .sidecars
             .iter()
@@ -340,5 +358,14 @@ impl Registry {
     /// Sidecars in a namespace, in Istio's selection order.
     pub fn sidecars_in(&self, ns: &str) -> &[usize] {
         self.sidecars_by_namespace.get(ns).map_or(&[], Vec::as_slice)
+    }
+
+    /// The first Sidecar of `ns` (in [`Registry::sidecars_in`] order) whose `workloadSelector`
+    /// selects `labels`: looked up by the selectors' first labels, not scanned.
+    pub(crate) fn first_selecting_sidecar(&self, ns: &str, labels: &read::Labels) -> Option<usize> {
+        let in_ns = self.sidecars_in(ns);
+        let index = self.sidecar_selectors.get(ns)?;
+        let selects = |pos: usize| self.sidecars[in_ns[pos]].workload_selector.as_ref().is_some_and(|sel| read::labels_subset(sel, labels));
+        index.first_match(labels, selects).map(|pos| in_ns[pos])
     }
 }

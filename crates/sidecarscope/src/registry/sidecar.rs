@@ -84,6 +84,17 @@ fn listener_port(n: &Node) -> ListenerPort {
 }
 
 pub fn from_resource(r: &Resource, index: usize) -> SidecarConfig {
+    from_resource_validated(r, index, None)
+}
+
+/// The first errors of a Sidecar's validation, as [`SidecarConfig::validation_errors`] keeps them.
+pub fn validation_errors(diags: &[crate::Diagnostic]) -> Vec<String> {
+    diags.iter().filter(|d| d.severity == crate::diagnostic::Severity::Error).map(|d| d.message.clone()).take(3).collect()
+}
+
+/// [`from_resource`] with the Sidecar's validation errors when the caller has validated it
+/// already ([`validation_errors`] of `validate_sidecar`), so that analysis validates once.
+pub fn from_resource_validated(r: &Resource, index: usize, validated: Option<Vec<String>>) -> SidecarConfig {
     let empty = Node { kind: crate::yaml::NodeKind::Map(Box::default()), range: r.node.range };
     let spec = r.spec().filter(|s| s.as_map().is_some()).unwrap_or(&empty);
     let egress = list(spec, "egress")
@@ -110,12 +121,7 @@ pub fn from_resource(r: &Resource, index: usize) -> SidecarConfig {
     let otp = set(spec, "outboundTrafficPolicy");
     let outbound_mode_omitted = otp.is_some_and(|p| str_of(p, "mode").is_none());
     let outbound_traffic_policy = otp.map(|p| (str_of(p, "mode").unwrap_or("REGISTRY_ONLY").to_string(), set(p, "egressProxy").cloned()));
-    let validation_errors = crate::validate::validate_sidecar(r)
-        .into_iter()
-        .filter(|d| d.severity == crate::diagnostic::Severity::Error)
-        .map(|d| d.message)
-        .take(3)
-        .collect();
+    let validation_errors = validated.unwrap_or_else(|| validation_errors(&crate::validate::validate_sidecar(r)));
     SidecarConfig {
         namespace: r.namespace.clone(),
         name: r.name.clone(),

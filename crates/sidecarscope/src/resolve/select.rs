@@ -47,7 +47,9 @@ fn labels_text(labels: &Labels) -> String {
 /// analysis, which asks it for every workload of the input.
 pub(crate) fn governing_sidecar(reg: &Registry, ns: &str, labels: &Labels) -> Option<usize> {
     let in_ns = reg.sidecars_in(ns);
-    let with_selector = || in_ns.iter().copied().find(|&i| reg.sidecars[i].workload_selector.as_ref().is_some_and(|sel| labels_subset(sel, labels)));
+    // The first selector Sidecar that selects the labels, by index (the same as scanning
+    // `in_ns` in order; `select` below scans, and a test compares the two).
+    let with_selector = || reg.first_selecting_sidecar(ns, labels);
     let default = || in_ns.iter().copied().find(|&i| reg.sidecars[i].workload_selector.is_none());
     with_selector().or_else(default).or(reg.root_sidecar)
 }

@@ -828,16 +828,38 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     }
     let limit = (word.chars().count() / 3).max(2);
     let lower = word.to_lowercase();
+    let lower_len = lower.chars().count();
     candidates
         .iter()
-        .map(|&c| {
-            let folded = levenshtein(&lower, &c.to_lowercase());
+        .map(|&c| (c, c.to_lowercase()))
+        // The distance is at least the difference of the lengths: far longer or shorter
+        // candidates are skipped without computing it (a mesh has thousands of namespaces).
+        .filter(|(_, folded)| folded.chars().count().abs_diff(lower_len) <= limit)
+        .map(|(c, folded)| {
+            let folded = levenshtein(&lower, &folded);
             (folded, levenshtein(word, c), c)
         })
         .filter(|&(folded, _, _)| folded <= limit)
         // `min_by_key` keeps the first of equal keys, so list order breaks remaining ties.
         .min_by_key(|&(folded, exact, _)| (folded, exact))
         .map(|(_, _, c)| c)
+}
+
+/// The `n` candidates closest to `word` (case-insensitive Levenshtein distance, then the
+/// case-sensitive one, then list order), for "did you mean one of ...?" lists; unlike
+/// [`did_you_mean`] there is no distance limit.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>, n: usize) -> Vec<&'a str> {
+    let lower = word.to_lowercase();
+    let mut scored: Vec<(usize, usize, usize, &'a str)> =
+        candidates.into_iter().enumerate().map(|(i, c)| (levenshtein(&lower, &c.to_lowercase()), levenshtein(word, c), i, c)).collect();
+    let n = n.min(scored.len());
+    if n == 0 {
+        return Vec::new();
+    }
+    scored.select_nth_unstable(n - 1);
+    scored.truncate(n);
+    scored.sort_unstable();
+    scored.into_iter().map(|(_, _, _, c)| c).collect()
 }
 
 /// Levenshtein distance over chars (insert, delete, substitute all cost 1).

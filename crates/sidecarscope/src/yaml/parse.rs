@@ -2,7 +2,8 @@
 //!
 //! The input is first cut into documents at `---`/`...` marker lines, so a syntax error in one
 //! document is reported at its position and the others are still read. Aliases are expanded
-//! by copying the anchored node, within a budget (no "billion laughs"); nesting is bounded so
+//! by copying the anchored node, within one budget per input (no "billion laughs", however many
+//! documents share it: `parse_document_within`); nesting is bounded so
 //! that no later recursive walk can overflow the stack.
 
 use std::collections::HashMap;
@@ -179,15 +180,36 @@ struct Frame {
 }
 
 /// Parses the document at `range` of `text` (one of [`document_ranges`]); its positions are
-/// offsets in `text`. Documents are parsed independently of each other.
+/// offsets in `text`. Documents are parsed independently of each other; this one may expand
+/// aliases to [`MAX_ALIAS_EXPANSION`] nodes (an input of several documents shares one budget:
+/// [`parse_document_within`]).
 pub fn parse_document(text: &str, range: TextRange) -> Document {
+    parse_document_within(text, range, &mut AliasBudget::default())
+}
+
+/// What alias expansion may still add to an input: one budget for all its documents, so that
+/// many small documents cannot each expand to just under the limit (20,000 such documents in
+/// 4.5 MB were 7 GB of trees).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AliasBudget(pub usize);
+
+impl Default for AliasBudget {
+    fn default() -> Self {
+        AliasBudget(MAX_ALIAS_EXPANSION)
+    }
+}
+
+/// [`parse_document`], expanding aliases within what is left of `budget` and taking from it
+/// what this document expands (also when it is refused: the work is bounded, not only what is
+/// kept).
+pub fn parse_document_within(text: &str, range: TextRange, budget: &mut AliasBudget) -> Document {
     let chunk = &text[range.start as usize..range.end as usize];
     let offsets = Offsets::new(chunk, range.start);
     if let Some(error) = version_directive_error(text, range) {
         return Document { range, root: None, error: Some(error) };
     }
     let mut builder =
-        Builder { stack: Vec::new(), values: Vec::new(), anchors: HashMap::new(), root: None, expanded: 0, merge_tagged: Vec::new() };
+        Builder { stack: Vec::new(), values: Vec::new(), anchors: HashMap::new(), root: None, expanded: MAX_ALIAS_EXPANSION.saturating_sub(budget.0), merge_tagged: Vec::new() };
     let mut error = None;
     let mut parser = Parser::new_from_str(chunk);
     // Only the first document of the chunk is kept (the chunk has at most one, by construction,
@@ -218,6 +240,7 @@ pub fn parse_document(text: &str, range: TextRange) -> Document {
             }
         }
     }
+    budget.0 = MAX_ALIAS_EXPANSION.saturating_sub(builder.expanded);
     // An empty document (`---` and nothing else) parses as a null scalar: treat it as empty.
     let root = if error.is_some() { None } else { builder.root.filter(|n| !n.is_null()) };
     Document { range, root, error }
@@ -299,16 +322,16 @@ impl Builder {
                         range,
                     });
                 };
-                self.expanded += size;
-                if self.expanded > MAX_ALIAS_EXPANSION {
+                if self.expanded + size > MAX_ALIAS_EXPANSION {
                     return Err(YamlError {
                         kind: YamlErrorKind::AliasLimit,
                         message: format!(
-                            "YAML aliases expand to more than {MAX_ALIAS_EXPANSION} nodes; refusing to expand further (a \"billion laughs\" input?)"
+                            "YAML aliases expand to more than {MAX_ALIAS_EXPANSION} nodes in this input (all its documents together); refusing to expand further (a \"billion laughs\" input?)"
                         ),
                         range,
                     });
                 }
+                self.expanded += size;
                 let node = node.clone();
                 self.push(node, 0);
             }
@@ -455,6 +478,29 @@ mod tests {
         }
         let docs = parse_documents(&text);
         assert_eq!(docs[0].error.as_ref().unwrap().kind, YamlErrorKind::AliasLimit);
+    }
+
+    /// The budget is the input's: documents that each stay under it are refused once their sum
+    /// is over it (what a refused document expanded before it stopped counts too, so the work
+    /// of all expansions of an input is bounded, not only what is kept).
+    #[test]
+    fn the_alias_budget_is_shared_by_the_documents_of_an_input() {
+        let doc = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n";
+        let text = format!("{doc}---\n{doc}---\n{doc}---\n{doc}---\n{doc}---\n{doc}---\n{doc}---\n{doc}---\n{doc}---\n{doc}---\nsmall: &s v\nagain: *s\n");
+        let expands = 10 * 11 + 10 * 111 + 10 * 1111;
+        let docs = parse_documents(&text);
+        // parse_documents alone gives each document the whole budget.
+        assert!(docs.iter().take(10).all(|d| d.error.is_none()));
+        let mut budget = AliasBudget::default();
+        let kinds: Vec<Option<YamlErrorKind>> =
+            document_ranges(&text).into_iter().map(|r| parse_document_within(&text, r, &mut budget).error.map(|e| e.kind)).collect();
+        let fit = MAX_ALIAS_EXPANSION / expands;
+        assert!(fit < 10);
+        assert!(kinds[..fit].iter().all(Option::is_none), "{kinds:?}");
+        assert!(kinds[fit..10].iter().all(|k| *k == Some(YamlErrorKind::AliasLimit)), "{kinds:?}");
+        // What is left still serves a small alias.
+        assert_eq!(kinds[10], None);
+        assert!(budget.0 < MAX_ALIAS_EXPANSION - fit * expands, "{budget:?}");
     }
 
     #[test]
