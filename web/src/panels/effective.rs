@@ -20,7 +20,9 @@ pub fn body(a: &Analysis, model: &Model) -> El {
         None => "none: Istio's default scope".to_string(),
     }));
     if let Some(range) = e.sidecar_range {
-        line.push(link("Show in editor", range));
+        if !crate::dom::NO_EDITOR.with(|n| n.get()) {
+            line.push(link("Show in editor", range));
+        }
     }
     out.push(
         card("eff-sidecar", "Sidecar")
@@ -96,7 +98,8 @@ pub(super) fn card(id: &str, title: &str) -> El {
 pub(super) fn notes(list: &[String]) -> El {
     let ul = El::cls("ul", "notes");
     for n in list {
-        ul.push(El::new("li").code_spans(n));
+        // Worded for the page: its flags are set in the proxy picker, not on a command line.
+        ul.push(El::new("li").code_spans(&n.replace("pass --istiod-env ", "add the istiod flag ")));
     }
     ul
 }

@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use web_sys::Element;
 
 pub use proxy::ProxyPicker;
-pub use trace::TraceForm;
+pub use trace::{reset_form as reset_trace_form, TraceForm};
 
 use crate::app::{with_editor, AppState};
 use crate::dom::{self, El};

@@ -37,6 +37,14 @@ pub fn TraceForm() -> impl IntoView {
     view! { <form class="trace-form" node_ref=host></form> }
 }
 
+/// Rebuilds the form in the page (if shown) from the state (after "New").
+pub fn reset_form(state: AppState) {
+    if let Some(el) = leptos::prelude::document().query_selector(".trace-form").ok().flatten() {
+        el.set_text_content(None);
+        state.trace.with_untracked(|t| build(&el, t));
+    }
+}
+
 fn build(root: &Element, t: &share::TraceForm) {
     let text = |id: &str, field: &str, placeholder: &str, value: &str| {
         let input = El::new("input")
