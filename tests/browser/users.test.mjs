@@ -242,6 +242,48 @@ test("a phone (390x844): whole tabs, the results get the height, the Listeners t
   await ctx.close();
 });
 
+test("the trace form knows the input: suggestions, a did-you-mean for an unknown host, the address explained", async () => {
+  const ctx = await newContext();
+  const page = await openPage(ctx, `${base}/#${fragmentFor({ text: exampleText("ratings-uds"), panel: "trace" })}`);
+  await page.fill("#trace-to", "ratingz.prod-us1:9080");
+  await settle(page);
+  const options = await page.$$eval("#trace-suggestions option", (os) => os.map((o) => o.value));
+  assert.ok(options.includes("ratings.prod-us1.svc.cluster.local:9080"), JSON.stringify(options));
+  assert.equal(await page.getAttribute("#trace-to", "list"), "trace-suggestions");
+  const warn = await page.textContent(".trace-note.warn");
+  assert.match(warn, /No service of the input has the hostname ratingz\.prod-us1: the call is traced to 1\.3\.3\.7/);
+  assert.match(warn, /Did you mean ratings\.prod-us1\.svc\.cluster\.local\?/);
+  // Markup as a host is text, and gets the same warning.
+  await page.fill("#trace-to", "<img src=x onerror=alert(1)>:9080");
+  await settle(page);
+  assert.match(await page.textContent(".trace-note.warn"), /hostname <img src=x onerror=alert\(1\)>/);
+  assert.equal(await page.$("img[src=x]"), null);
+  // A service of the input: no warning, and the note says which address it used.
+  await page.fill("#trace-to", "ratings.prod-us1:9080");
+  await settle(page);
+  assert.equal(await page.$(".trace-note.warn"), null);
+  assert.match(await page.textContent(".trace-note"), /ratings\.prod-us1\.svc\.cluster\.local/);
+  // The example's comment and its trace agree: cache:6379 leaves through PassthroughCluster.
+  assert.match(exampleText("ratings-uds"), /PassthroughCluster/);
+  await page.fill("#trace-to", "cache.prod-us1:6379");
+  await settle(page);
+  assert.match(await page.textContent(".trace-summary"), /PassthroughCluster/);
+  assert.deepEqual(page.problems(), []);
+  await ctx.close();
+});
+
+test("a misspelled kind: did you mean Sidecar", async () => {
+  const ctx = await newContext();
+  const page = await openPage(ctx, `${base}/#${fragmentFor({ text: INVALID.replace("kind: Sidecar", "kind: SideCar") })}`);
+  await settle(page);
+  const found = await problems(page);
+  const ignored = found.find((p) => p.label.startsWith("info SC0004"));
+  assert.ok(ignored, JSON.stringify(found));
+  assert.match(ignored.text, /did you mean Sidecar\? Kinds are case-sensitive/);
+  assert.deepEqual(page.problems(), []);
+  await ctx.close();
+});
+
 test("smaller: editor=0 embeds link nothing to the editor; a bad interception in a link; New resets the trace form", async () => {
   const ctx = await newContext();
   const embed = await openPage(ctx, `${base}/?embed=1&editor=0&example=ratings-uds&panels=effective,listeners`);

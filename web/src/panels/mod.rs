@@ -9,6 +9,7 @@ mod listeners;
 mod problems;
 mod proxy;
 mod trace;
+mod trace_hints;
 
 use std::cell::RefCell;
 
