@@ -171,8 +171,11 @@ pub fn analyze_input(input: Input, choice: &ProxyChoice) -> (Analysis, Model) {
     };
     // The metadata field over what the workload or the custom form implies (as the CLI's
     // `--proxy-metadata` does).
+    // One by one: `Labels::extend` sorts (a sort costs the wasm several KB).
     if let Some(p) = &mut proxy {
-        p.metadata.extend(crate::share::pairs(&choice.metadata));
+        for (k, v) in crate::share::pairs(&choice.metadata) {
+            p.metadata.insert(k, v);
+        }
     }
     let a = Analysis {
         diagnostics: r.diagnostics,

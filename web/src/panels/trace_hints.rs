@@ -72,20 +72,20 @@ fn note_text(form: &share::TraceForm, model: &Model, service: Option<&str>, addr
 /// hostname's first labels), when close enough to be a typo.
 fn closest(model: &Model, h: &str) -> Vec<String> {
     let h = h.to_ascii_lowercase();
-    let mut scored: Vec<(usize, &str)> = model
-        .registry()
-        .services
-        .iter()
-        .map(|s| {
-            let labels = h.split('.').count();
-            let short: String = s.hostname.split('.').take(labels).collect::<Vec<_>>().join(".");
-            (distance(&h, &short).min(distance(&h, &s.hostname)), s.hostname.as_str())
-        })
-        .filter(|(d, _)| *d <= 2.max(h.len() / 4))
-        .collect();
-    scored.sort();
-    scored.dedup_by(|a, b| a.1 == b.1);
-    scored.into_iter().take(2).map(|(_, s)| s.to_string()).collect()
+    let labels = h.split('.').count();
+    // The two best by a scan (a sort would cost the wasm several KB).
+    let mut best: Vec<(usize, &str)> = Vec::new();
+    for s in &model.registry().services {
+        let short: String = s.hostname.split('.').take(labels).collect::<Vec<_>>().join(".");
+        let d = distance(&h, &short).min(distance(&h, &s.hostname));
+        if d > 2.max(h.len() / 4) || best.iter().any(|b| b.1 == s.hostname) {
+            continue;
+        }
+        let at = best.iter().position(|b| d < b.0).unwrap_or(best.len());
+        best.insert(at, (d, &s.hostname));
+        best.truncate(2);
+    }
+    best.into_iter().map(|(_, s)| s.to_string()).collect()
 }
 
 /// Levenshtein distance over bytes.
