@@ -131,7 +131,8 @@ test("proxy metadata and istiod flags: set in the page, applied, kept in share l
   await page.fill("[data-field=istiod]", "ENABLE_TLS_ON_SIDECAR_INGRESS=true");
   await page.fill("[data-field=metadata]", "HTTP_PROXY_PORT=15080");
   await settle(page);
-  assert.doesNotMatch((await page.textContent(".lst-notes").catch(() => "")) || "", /ENABLE_TLS_ON_SIDECAR_INGRESS/);
+  const notesAfter = await page.$(".lst-notes");
+  assert.doesNotMatch(notesAfter ? await notesAfter.textContent() : "", /ENABLE_TLS_ON_SIDECAR_INGRESS/);
   const ports = await page.$$eval(".lst-row td:nth-child(2)", (tds) => tds.map((t) => t.textContent));
   assert.ok(ports.includes("15080"), `the HTTP proxy listener of HTTP_PROXY_PORT: ${ports}`);
   // Carried in the link, and read back from it.

@@ -118,7 +118,8 @@ pub(super) fn table(head: &[&str], rows: impl Iterator<Item = Vec<(&'static str,
         }
         body.push(tr);
     }
-    El::cls("div", "table-wrap").child(El::new("table").child(El::new("thead").child(tr)).child(body))
+    // Focusable: it may scroll sideways, and the keyboard must reach it.
+    El::cls("div", "table-wrap").attr("tabindex", "0").attr("role", "region").attr("aria-label", head.first().copied().unwrap_or("Table")).child(El::new("table").child(El::new("thead").child(tr)).child(body))
 }
 
 fn egress_view(i: usize, l: &EgressListener) -> El {
