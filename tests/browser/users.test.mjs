@@ -122,7 +122,7 @@ test("proxy metadata and istiod flags: set in the page, applied, kept in share l
   await page.click("#tab-listeners");
   await settle(page);
   // The note says what to do in the page, not on a command line.
-  const notes = await page.textContent(".lst-notes");
+  const notes = await page.textContent("#panel-listeners");
   assert.match(notes, /add the istiod flag ENABLE_TLS_ON_SIDECAR_INGRESS=true/);
   assert.doesNotMatch(notes, /--istiod-env/);
   await page.click(".proxy-settings summary");
@@ -131,8 +131,7 @@ test("proxy metadata and istiod flags: set in the page, applied, kept in share l
   await page.fill("[data-field=istiod]", "ENABLE_TLS_ON_SIDECAR_INGRESS=true");
   await page.fill("[data-field=metadata]", "HTTP_PROXY_PORT=15080");
   await settle(page);
-  const notesAfter = await page.$(".lst-notes");
-  assert.doesNotMatch(notesAfter ? await notesAfter.textContent() : "", /ENABLE_TLS_ON_SIDECAR_INGRESS/);
+  assert.doesNotMatch(await page.textContent("#panel-listeners"), /ENABLE_TLS_ON_SIDECAR_INGRESS=true/);
   const ports = await page.$$eval(".lst-row td:nth-child(2)", (tds) => tds.map((t) => t.textContent));
   assert.ok(ports.includes("15080"), `the HTTP proxy listener of HTTP_PROXY_PORT: ${ports}`);
   // Carried in the link, and read back from it.
@@ -170,6 +169,7 @@ test("keyboard: Tab passes through the editor until you type, a visible focus ri
   // Tab through the toolbar into the editor.
   for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement?.classList.contains("cm-content"))); i++) await page.keyboard.press("Tab");
   assert.ok(await page.evaluate(() => document.activeElement?.classList.contains("cm-content")), "Tab reaches the editor");
+  await page.waitForSelector(".cm-editor.cm-focused");
   assert.equal(await page.$eval(".cm-editor", (e) => getComputedStyle(e).outlineStyle), "solid", "a focus ring");
   assert.ok(await page.isVisible("#editor-help"), "the way out is shown");
   assert.match(await page.textContent("#editor-help"), /Esc, then Tab, leaves the editor/);
@@ -287,7 +287,8 @@ test("a misspelled kind: did you mean Sidecar", async () => {
 
 test("smaller: editor=0 embeds link nothing to the editor; a bad interception in a link; New resets the trace form", async () => {
   const ctx = await newContext();
-  const embed = await openPage(ctx, `${base}/?embed=1&editor=0&example=ratings-uds&panels=effective,listeners`);
+  const embed = await openPage(ctx, `${base}/?embed=1&editor=0&example=ratings-uds&panels=effective,listeners`, { waitReady: false });
+  await embed.waitForFunction(() => /checked in/.test(document.querySelector(".status-text")?.textContent || ""));
   await settle(embed);
   assert.equal(await embed.$$eval("button[data-from]", (b) => b.filter((e) => e.offsetParent !== null).length), 0, "no visible button selects in an editor that is not there");
   assert.equal(await embed.$("text=Show in editor"), null);

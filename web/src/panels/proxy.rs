@@ -167,7 +167,8 @@ pub fn update(a: &Analysis, choice: &ProxyChoice) {
         set_value(&select, chosen);
     }
     if let Some(show) = q(".proxy-picker > .link-button") {
-        let w = a.workload.as_ref().filter(|_| choice.custom.is_none()).and_then(|k| a.workloads.iter().find(|w| &w.key == k));
+        // Not when the page has no editor (`editor=0`).
+        let w = a.workload.as_ref().filter(|_| choice.custom.is_none() && !crate::dom::NO_EDITOR.with(|n| n.get())).and_then(|k| a.workloads.iter().find(|w| &w.key == k));
         match w {
             Some(w) => {
                 let _ = show.set_attribute("data-from", &w.from.to_string());
