@@ -291,7 +291,7 @@ test("smaller: editor=0 embeds link nothing to the editor; a bad interception in
   await embed.waitForFunction(() => /checked in/.test(document.querySelector(".status-text")?.textContent || ""));
   await settle(embed);
   assert.equal(await embed.$$eval("button[data-from]", (b) => b.filter((e) => e.offsetParent !== null).length), 0, "no visible button selects in an editor that is not there");
-  assert.equal(await embed.$("text=Show in editor"), null);
+  assert.equal(await embed.isVisible("text=Show in editor"), false);
   await embed.click("#tab-listeners");
   await settle(embed);
   assert.equal(await embed.$$eval("button[data-from]", (b) => b.filter((e) => e.offsetParent !== null).length), 0);
