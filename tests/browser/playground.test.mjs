@@ -527,7 +527,7 @@ test("Listeners: the istioctl table for the picked workload, rows expand and lin
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.emulateMedia({ colorScheme: "light" });
   // It stays open while the text changes (an edit elsewhere).
-  await page.locator(".cm-line", { hasText: "# covers port 9080." }).click({ position: { x: 4, y: 4 } });
+  await page.locator(".cm-line", { hasText: "under REGISTRY_ONLY it would be blocked." }).click({ position: { x: 4, y: 4 } });
   await page.keyboard.press("End");
   await page.keyboard.type(" Edited.");
   await settle(page);
