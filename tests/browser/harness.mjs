@@ -123,10 +123,16 @@ export function editorText(page) {
   return page.evaluate(() => window.SidecarscopeEditor.active.getText());
 }
 
-/** Problems as shown: [{line, text}]. */
+/** Problems as shown: [{line, text, label}], the label as "error SC1050 at line 8, column 7"
+ * (from the row's severity class, code and position). */
 export function problems(page) {
   return page.$$eval(".problems .problem", (els) =>
-    els.map((e) => ({ line: Number(e.dataset.line), text: e.textContent, label: e.getAttribute("aria-label") })),
+    els.map((e) => {
+      const sev = /sev-(\w+)/.exec(e.className)[1];
+      const code = e.querySelector(".problem-meta").textContent.split(" ")[0];
+      const [line, col] = e.querySelector(".problem-loc").textContent.split(":");
+      return { line: Number(e.dataset.line), text: e.textContent, label: `${sev} ${code} at line ${line}, column ${col}` };
+    }),
   );
 }
 

@@ -11,7 +11,7 @@ import {
   EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter,
   drawSelection, highlightSpecialChars, placeholder,
 } from "@codemirror/view";
-import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+import { defaultKeymap, history, historyKeymap, indentMore, indentLess } from "@codemirror/commands";
 import {
   syntaxHighlighting, bracketMatching, foldGutter, foldKeymap, indentUnit,
   StreamLanguage, foldService,
@@ -119,7 +119,31 @@ class EditorHandle {
     this.next = null;
     this.work = 0;
     this.measuring = false;
+    /** Tab indents (true) or moves the focus on (false): false while the editor was reached by
+     * the keyboard and nothing was typed yet, and after Escape; a click or a typed key sets it. */
+    this.tabIndents = false;
+    let pointer = false;
     const self = this;
+    // Tab reaches the editor and leaves it again untouched; typing or a click makes it indent.
+    const tabKeys = [
+      { key: "Tab", run: (v) => self.tabIndents && indentMore(v), shift: (v) => self.tabIndents && indentLess(v) },
+      { key: "Escape", run: () => ((self.tabIndents = false), false) },
+    ];
+    const focusKeys = EditorView.domEventHandlers({
+      pointerdown() {
+        pointer = true;
+        self.tabIndents = true;
+      },
+      focus() {
+        if (!pointer) self.tabIndents = false;
+      },
+      blur() {
+        pointer = false;
+      },
+      keydown(e) {
+        if (!["Tab", "Escape", "Shift", "Control", "Alt", "Meta"].includes(e.key)) self.tabIndents = true;
+      },
+    });
     const state = EditorState.create({
       doc: text,
       extensions: [
@@ -140,9 +164,12 @@ class EditorHandle {
         highlightSelectionMatches(),
         search({ top: true }),
         placeholder("Paste Sidecars, Services and workloads here, or pick an example"),
-        keymap.of([...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, ...lintKeymap, indentWithTab]),
+        focusKeys,
+        keymap.of([...tabKeys, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, ...lintKeymap]),
         this.readOnly.of(readOnlyExtensions(readOnly)),
-        EditorView.contentAttributes.of({ "aria-label": "Input YAML", "aria-describedby": "editor-help" }),
+        // tabindex: the editor's scroller then has focusable content in axe-core's eyes too
+        // (a contenteditable without it does not count for its scrollable-region rule).
+        EditorView.contentAttributes.of({ "aria-label": "Input YAML", "aria-describedby": "editor-help", tabindex: "0" }),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) self.schedule();
         }),
@@ -368,7 +395,8 @@ function readOnlyExtensions(ro) {
 
 /** `SidecarscopeHost.morph`: `old` (in the page) becomes like `fresh` (same tag, detached). */
 function morphElement(old, fresh) {
-  for (const { name } of [...old.attributes]) if (!fresh.hasAttribute(name)) old.removeAttribute(name);
+  // A <details> the user opened stays open.
+  for (const { name } of [...old.attributes]) if (!fresh.hasAttribute(name) && name !== "open") old.removeAttribute(name);
   for (const { name, value } of fresh.attributes) if (old.getAttribute(name) !== value) old.setAttribute(name, value);
   let o = old.firstChild;
   let f = fresh.firstChild;

@@ -19,6 +19,11 @@ pub const INPUT_NAME: &str = "input.yaml";
 #[derive(Debug, Clone, Default)]
 pub struct Analysis {
     pub diagnostics: Vec<JsonDiagnostic>,
+    /// Per diagnostic: from Istio's admission (reading the input, decoding, the CRD schema,
+    /// the webhook's validator), not the mesh analysis.
+    pub admission: Vec<bool>,
+    /// Istio's verdict on each Sidecar of the input, in source order.
+    pub verdicts: Vec<Verdict>,
     pub summary: Summary,
     /// Resources read from the input, by what the core understands them to be.
     pub resources: usize,
@@ -34,6 +39,39 @@ pub struct Analysis {
     pub elapsed_ms: Option<f64>,
 }
 
+/// A Sidecar as the API server and Istio's webhook answer it: rejected when its admission
+/// findings hold an error.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub namespace: String,
+    pub name: String,
+    pub errors: usize,
+    pub warnings: usize,
+    /// UTF-16 range of the resource in the editor.
+    pub from: u32,
+    pub to: u32,
+}
+
+impl Analysis {
+    /// The Sidecars Istio rejects.
+    pub fn rejected(&self) -> usize {
+        self.verdicts.iter().filter(|v| v.errors > 0).count()
+    }
+
+    /// The findings counted by severity: Istio's admission's (`true`) or the mesh analysis'.
+    pub fn counts(&self, admission: bool) -> Summary {
+        let mut s = Summary::default();
+        for (d, _) in self.diagnostics.iter().zip(&self.admission).filter(|(_, a)| **a == admission) {
+            match d.severity {
+                sidecarscope::Severity::Error => s.errors += 1,
+                sidecarscope::Severity::Warning => s.warnings += 1,
+                sidecarscope::Severity::Info => s.infos += 1,
+            }
+        }
+        s
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct WorkloadItem {
     /// `Kind/namespace/name`, as [`ProxyChoice::workload`] keeps it.
@@ -47,6 +85,8 @@ pub struct WorkloadItem {
 pub struct Model {
     pub input: Input,
     registry: OnceCell<Registry>,
+    /// istiod's feature flags (`ProxyChoice::istiod`).
+    pub istiod: BTreeMap<String, String>,
 }
 
 impl Model {
@@ -86,6 +126,32 @@ pub fn analyze_input(input: Input, choice: &ProxyChoice) -> (Analysis, Model) {
     report::sort(&mut diags);
     let mut r = report::diagnostics_report(&input, &diags);
     r.summary.suppressed = suppressed;
+    use sidecarscope::diagnostic::Origin::{CrdSchema, Decoding, Input as Read, IstioValidator};
+    let admission: Vec<bool> = diags.iter().map(|d| matches!(d.code.origin(), Read | Decoding | CrdSchema | IstioValidator)).collect();
+    let verdicts = input
+        .of_kind(ResourceKind::Sidecar)
+        .map(|sc| {
+            let src = input.source(sc.source);
+            let mut v = Verdict {
+                namespace: sc.namespace.clone(),
+                name: sc.name.clone(),
+                errors: 0,
+                warnings: 0,
+                from: src.utf16_offset(sc.node.range.start),
+                to: src.utf16_offset(sc.node.range.end),
+            };
+            for (d, _) in r.diagnostics.iter().zip(&admission).filter(|(_, a)| **a) {
+                if d.resource.as_ref().is_some_and(|x| x.kind == "Sidecar" && x.namespace == v.namespace && x.name == v.name) {
+                    match d.severity {
+                        sidecarscope::Severity::Error => v.errors += 1,
+                        sidecarscope::Severity::Warning => v.warnings += 1,
+                        sidecarscope::Severity::Info => {}
+                    }
+                }
+            }
+            v
+        })
+        .collect();
 
     let ws = sidecarscope::workloads(&input);
     let workloads = ws
@@ -95,7 +161,7 @@ pub fn analyze_input(input: Input, choice: &ProxyChoice) -> (Analysis, Model) {
             WorkloadItem { key: key(w), from: src.utf16_offset(w.range.start), to: src.utf16_offset(w.range.end) }
         })
         .collect();
-    let (proxy, workload) = match &choice.custom {
+    let (mut proxy, workload) = match &choice.custom {
         _ if input.resources.is_empty() => (None, None),
         Some(c) => (Some(c.to_proxy()), None),
         None => match ws.iter().find(|w| key(w) == choice.workload).or(ws.first()) {
@@ -103,8 +169,18 @@ pub fn analyze_input(input: Input, choice: &ProxyChoice) -> (Analysis, Model) {
             None => (None, None),
         },
     };
+    // The metadata field over what the workload or the custom form implies (as the CLI's
+    // `--proxy-metadata` does).
+    // One by one: `Labels::extend` sorts (a sort costs the wasm several KB).
+    if let Some(p) = &mut proxy {
+        for (k, v) in crate::share::pairs(&choice.metadata) {
+            p.metadata.insert(k, v);
+        }
+    }
     let a = Analysis {
         diagnostics: r.diagnostics,
+        admission,
+        verdicts,
         summary: r.summary,
         resources: input.resources.len(),
         sidecars: input.of_kind(ResourceKind::Sidecar).count(),
@@ -113,7 +189,7 @@ pub fn analyze_input(input: Input, choice: &ProxyChoice) -> (Analysis, Model) {
         workload,
         elapsed_ms: None,
     };
-    (a, Model { input, registry: OnceCell::new() })
+    (a, Model { input, registry: OnceCell::new(), istiod: crate::share::pairs(&choice.istiod) })
 }
 
 /// Effective config: the resolution of the proxy, and where its Sidecar is in the editor.
@@ -123,14 +199,14 @@ pub struct Effective {
 }
 
 pub fn effective(model: &Model, proxy: &Proxy) -> Effective {
-    let resolution = Resolver::new(model.registry()).resolve(proxy);
+    let resolution = Resolver::with_env(model.registry(), &model.istiod).resolve(proxy);
     let sidecar_range = resolution.sidecar.as_ref().and_then(|s| model.range_of(ResourceKind::Sidecar, &s.namespace, &s.name));
     Effective { resolution, sidecar_range }
 }
 
 /// The listeners istiod generates for the proxy, with source links (`ListenerSet::locate`).
 pub fn listeners(model: &Model, proxy: &Proxy) -> ListenerSet {
-    sidecarscope::listeners_with(model.registry(), &model.input, proxy, &BTreeMap::new())
+    sidecarscope::listeners_with(model.registry(), &model.input, proxy, &model.istiod)
 }
 
 #[cfg(test)]
@@ -168,7 +244,7 @@ mod tests {
     #[test]
     fn a_custom_proxy_is_resolved() {
         let custom = CustomProxy { namespace: "prod-us1".into(), labels: "app=other".into(), ..CustomProxy::default() };
-        let (a, m) = analyze(crate::examples::find("ratings-uds").unwrap().text, &ProxyChoice { workload: String::new(), custom: Some(custom) });
+        let (a, m) = analyze(crate::examples::find("ratings-uds").unwrap().text, &ProxyChoice { custom: Some(custom), ..Default::default() });
         assert_eq!(a.workload, None);
         let e = effective(&m, a.proxy.as_ref().expect("a proxy"));
         assert!(e.resolution.sidecar.is_none(), "the ratings Sidecar does not select app=other");
@@ -182,6 +258,49 @@ mod tests {
         assert!(rows.iter().any(|r| r.port == 9080), "{rows:?}");
         let l = set.listeners.iter().find(|l| l.port == 9080 && l.address == "0.0.0.0").expect("the egress listener on 9080");
         assert!(l.origin.sources.iter().any(|s| s.resource.starts_with("Sidecar") && s.range.is_some()), "{:?}", l.origin);
+    }
+
+    /// Istio's verdict per Sidecar: its admission findings (the webhook's) decide it; the mesh
+    /// analysis' findings are counted apart.
+    #[test]
+    fn a_sidecar_is_rejected_by_its_admission_errors_only() {
+        let text = "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: bad\n  namespace: ns\nspec:\n  egress:\n  - hosts: [reviews, \"ns2/ratings\"]\n---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: good\n  namespace: ns\nspec:\n  workloadSelector:\n    labels: {app: x}\n  egress:\n  - hosts: [\"./*\"]\n";
+        let (a, _) = analyze(text, &ProxyChoice::default());
+        assert_eq!(a.verdicts.len(), 2);
+        let (bad, good) = (&a.verdicts[0], &a.verdicts[1]);
+        assert_eq!((bad.name.as_str(), bad.errors), ("bad", 2), "{:?}", a.diagnostics);
+        assert_eq!((good.name.as_str(), good.errors), ("good", 0));
+        assert_eq!(a.rejected(), 1);
+        // The short name's fix names the entry's namespace.
+        assert!(a.diagnostics.iter().any(|d| d.hint.as_deref().is_some_and(|h| h.contains("`ns2/ratings.ns2.svc.cluster.local`"))), "{:?}", a.diagnostics);
+        let istio = a.counts(true);
+        let mesh = a.counts(false);
+        assert_eq!(istio.errors, 2);
+        // SC3009/SC3010 (no workloads, no services) are the mesh analysis', not Istio's verdict.
+        assert!(mesh.infos >= 1, "{:?}", a.diagnostics);
+        assert_eq!(istio.errors + istio.warnings + istio.infos + mesh.errors + mesh.warnings + mesh.infos, a.diagnostics.len());
+        assert!(a.diagnostics.iter().zip(&a.admission).all(|(d, adm)| *adm == (d.code < "SC2000")), "{:?}", a.diagnostics);
+    }
+
+    /// Proxy metadata and istiod flags from the page reach the listeners, as the CLI's
+    /// `--proxy-metadata` and `--istiod-env` do.
+    #[test]
+    fn proxy_metadata_and_istiod_flags_apply() {
+        let text = crate::examples::find("ratings-uds").unwrap().text;
+        let (a, m) = analyze(text, &ProxyChoice::default());
+        let plain = listeners(&m, a.proxy.as_ref().unwrap());
+        let choice = ProxyChoice { metadata: "HTTP_PROXY_PORT=15080, UNPRIVILEGED_POD=true".into(), istiod: "PILOT_HTTP10=true".into(), ..Default::default() };
+        let (b, m2) = analyze(text, &choice);
+        let p = b.proxy.as_ref().unwrap();
+        assert_eq!(p.metadata.get("HTTP_PROXY_PORT").map(String::as_str), Some("15080"));
+        assert_eq!(m2.istiod.get("PILOT_HTTP10").map(String::as_str), Some("true"));
+        let set = listeners(&m2, p);
+        assert!(set.listeners.iter().any(|l| l.port == 15080), "an HTTP proxy listener on 15080");
+        assert!(!plain.listeners.iter().any(|l| l.port == 15080));
+        let unknown = ProxyChoice { istiod: "NOT_A_FLAG=1".into(), ..Default::default() };
+        let (c, m3) = analyze(text, &unknown);
+        let e = effective(&m3, c.proxy.as_ref().unwrap());
+        assert!(e.resolution.notes.iter().any(|n| n.contains("NOT_A_FLAG")), "{:?}", e.resolution.notes);
     }
 
     #[test]

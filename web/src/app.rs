@@ -16,6 +16,7 @@ use crate::js;
 use crate::markdown;
 use crate::panels::{self as panels, PanelBody, ProxyPicker, TraceForm};
 use crate::share::{self, ProxyChoice, State};
+use sidecarscope::report::Summary;
 
 const STATE_KEY: &str = "sidecarscope:state";
 const THEME_KEY: &str = "sidecarscope:theme";
@@ -363,6 +364,7 @@ pub fn app(initial: Initial) -> impl IntoView {
         embed: config.embed,
     };
     provide_context(state);
+    crate::dom::NO_EDITOR.with(|n| n.set(!config.show_editor));
     if let Some(n) = notice {
         state.notify(n);
     }
@@ -407,6 +409,10 @@ pub fn app(initial: Initial) -> impl IntoView {
         }
     };
     let on_new = move |_| {
+        // A new start: the proxy and the call go back to their defaults too.
+        state.proxy.set(ProxyChoice::default());
+        state.trace.set(share::TraceForm::default());
+        panels::reset_trace_form(state);
         state.load_text("", None);
         browser::storage_remove(STATE_KEY);
         browser::replace_fragment(None);
@@ -484,10 +490,11 @@ pub fn app(initial: Initial) -> impl IntoView {
                     <div class="pane-header">
                         <h2>"Input"</h2>
                         <span class="pane-note">{move || if read_only { "read-only" } else { "YAML or JSON, documents separated by ---" }}</span>
+                        // Shown while the editor has the focus (style.css).
+                        <span id="editor-help" class="pane-note editor-help">
+                            "Esc, then Tab, leaves the editor (Tab indents once you type) \u{b7} Ctrl+F search \u{b7} F8 next problem"
+                        </span>
                     </div>
-                    <p id="editor-help" class="sr-only">
-                        "Tab indents. Press Escape, then Tab, to move focus out of the editor. Ctrl+F searches, F8 goes to the next problem."
-                    </p>
                     <div class="editor-host" node_ref=host></div>
                 </section>
                 <section class="results-pane" aria-label="Results">
@@ -507,7 +514,7 @@ pub fn app(initial: Initial) -> impl IntoView {
                     </div>
                     {panels.iter().copied().map(|p| view! {
                         <div class="tabpanel" role="tabpanel" id=format!("panel-{}", p.id())
-                            aria-labelledby=format!("tab-{}", p.id())
+                            aria-labelledby=format!("tab-{}", p.id()) tabindex="0"
                             hidden=move || state.panel.get() != p>
                             // Only the open panel is rendered (and so kept up to date).
                             {move || (state.panel.get() == p).then(|| match p {
@@ -554,21 +561,39 @@ fn ProblemBadge() -> impl IntoView {
     let state = expect_context::<AppState>();
     move || {
         let s = state.analysis.with(|a| a.summary.clone());
-        let n = s.errors + s.warnings + s.infos;
-        let class = if s.errors > 0 {
-            "badge badge-error"
+        // The most severe findings' count: 3 errors and 1 info show a red 3.
+        let (n, class) = if s.errors > 0 {
+            (s.errors, "badge badge-error")
         } else if s.warnings > 0 {
-            "badge badge-warning"
+            (s.warnings, "badge badge-warning")
         } else {
-            "badge"
+            (s.infos, "badge")
         };
-        view! { <span class=class aria-label=format!("{n} problems")>{n}</span> }
+        let s = Summary { suppressed: 0, ..s };
+        view! { <span class=class title=markdown::counts(&s)><span aria-hidden="true">{n}</span><span class="sr-only">{format!(" ({})", markdown::counts(&s))}</span></span> }
     }
 }
 
+/// Istio's verdict, then the mesh analysis: "Istio rejects 1 of 2 Sidecars (2 errors) · mesh
+/// analysis: 1 warning, 2 infos".
 fn status_line(a: &Analysis) -> String {
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-    let mut s = format!("{} \u{b7} {} \u{b7} {}", plural(a.resources, "resource"), plural(a.sidecars, "Sidecar"), markdown::counts(&a.summary));
+    let mut s = plural(a.resources, "resource");
+    let istio = a.counts(true);
+    if a.sidecars > 0 {
+        let r = a.rejected();
+        s.push_str(&if r > 0 {
+            format!(" \u{b7} Istio rejects {r} of {}", plural(a.sidecars, "Sidecar"))
+        } else {
+            format!(" \u{b7} Istio accepts {}", if a.sidecars == 1 { "the Sidecar".to_string() } else { format!("all {} Sidecars", a.sidecars) })
+        });
+    }
+    if istio.errors + istio.warnings + istio.infos > 0 {
+        s.push_str(&format!(" ({})", markdown::counts(&istio)));
+    }
+    let mut mesh = a.counts(false);
+    mesh.suppressed = a.summary.suppressed;
+    s.push_str(&format!(" \u{b7} mesh analysis: {}", markdown::counts(&mesh)));
     if let Some(ms) = a.elapsed_ms {
         // Tenths by integer arithmetic: float formatting would cost the wasm 10 KB.
         let tenths = (ms * 10.0).round() as u64;

@@ -82,8 +82,17 @@ impl El {
     }
 }
 
-/// `<button type="button" class="link-button">` that selects a range in the editor.
+thread_local! {
+    /// The page shows no editor (`editor=0`): nothing links to it.
+    pub static NO_EDITOR: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// `<button type="button" class="link-button">` that selects a range in the editor; plain text
+/// when the page has no editor.
 pub fn link(label: &str, range: (u32, u32)) -> El {
+    if NO_EDITOR.with(|n| n.get()) {
+        return El::cls("span", "mono").text(label);
+    }
     El::cls("button", "link-button").attr("type", "button").text(label).selects(range)
 }
 

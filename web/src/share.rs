@@ -71,6 +71,26 @@ pub struct ProxyChoice {
     /// When set, this proxy instead of a workload.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom: Option<CustomProxy>,
+    /// Proxy node metadata over the workload's or the custom proxy's, as `KEY=VALUE` pairs
+    /// separated by commas or newlines (the CLI's `--proxy-metadata`).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub metadata: String,
+    /// istiod's feature flags, `KEY=VALUE` pairs (the CLI's `--istiod-env`).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub istiod: String,
+}
+
+/// `KEY=VALUE` pairs separated by commas or newlines; a pair without `=` or with an empty key
+/// is left out.
+pub fn pairs(text: &str) -> std::collections::BTreeMap<String, String> {
+    // Inserted one by one: `collect` into a BTreeMap sorts, which costs the wasm a sort.
+    let mut out = std::collections::BTreeMap::new();
+    for (k, v) in text.split([',', '\n']).filter_map(|p| p.split_once('=')) {
+        if !k.trim().is_empty() {
+            out.insert(k.trim().to_string(), v.trim().to_string());
+        }
+    }
+    out
 }
 
 impl ProxyChoice {
@@ -92,7 +112,9 @@ impl State {
             namespace: s(c.get("namespace")).unwrap_or_default(),
             labels: s(c.get("labels")).unwrap_or_default(),
             ip: s(c.get("ip")).unwrap_or_default(),
-            interception: s(c.get("interception")).unwrap_or_default(),
+            // A mode the select does not offer reads as the default (REDIRECT), as Istio's
+            // `GetInterceptionMode` reads it.
+            interception: s(c.get("interception")).filter(|m| ["TPROXY", "NONE"].contains(&m.as_str())).unwrap_or_default(),
         });
         let trace = root.get("trace").filter(|t| t.as_map().is_some()).map(|t| TraceForm {
             to: s(t.get("to")).unwrap_or_default(),
@@ -107,7 +129,12 @@ impl State {
         Some(State {
             text: s(root.get("text")).unwrap_or_default(),
             panel: s(root.get("panel")),
-            proxy: ProxyChoice { workload: s(proxy.and_then(|p| p.get("workload"))).unwrap_or_default(), custom },
+            proxy: ProxyChoice {
+                workload: s(proxy.and_then(|p| p.get("workload"))).unwrap_or_default(),
+                custom,
+                metadata: s(proxy.and_then(|p| p.get("metadata"))).unwrap_or_default(),
+                istiod: s(proxy.and_then(|p| p.get("istiod"))).unwrap_or_default(),
+            },
             trace: trace.unwrap_or_default(),
         })
     }
@@ -384,7 +411,7 @@ mod tests {
             method: "POST".into(),
             headers: "x-user=alice, x-b=2".into(),
         };
-        let state = State { text: "x".into(), panel: None, proxy: ProxyChoice { workload: String::new(), custom: Some(custom.clone()) }, trace };
+        let state = State { text: "x".into(), panel: None, proxy: ProxyChoice { custom: Some(custom.clone()), metadata: "UNPRIVILEGED_POD=true".into(), istiod: "PILOT_HTTP10=1".into(), ..Default::default() }, trace };
         assert_eq!(decode(&encode(&state)).unwrap(), Some(state));
         let p = custom.to_proxy();
         assert_eq!(p.namespace, "prod");

@@ -20,7 +20,9 @@ pub fn body(a: &Analysis, model: &Model) -> El {
         None => "none: Istio's default scope".to_string(),
     }));
     if let Some(range) = e.sidecar_range {
-        line.push(link("Show in editor", range));
+        if !crate::dom::NO_EDITOR.with(|n| n.get()) {
+            line.push(link("Show in editor", range));
+        }
     }
     out.push(
         card("eff-sidecar", "Sidecar")
@@ -96,7 +98,8 @@ pub(super) fn card(id: &str, title: &str) -> El {
 pub(super) fn notes(list: &[String]) -> El {
     let ul = El::cls("ul", "notes");
     for n in list {
-        ul.push(El::new("li").code_spans(n));
+        // Worded for the page: its flags are set in the proxy picker, not on a command line.
+        ul.push(El::new("li").code_spans(&n.replace("pass --istiod-env ", "add the istiod flag ")));
     }
     ul
 }
@@ -115,7 +118,8 @@ pub(super) fn table(head: &[&str], rows: impl Iterator<Item = Vec<(&'static str,
         }
         body.push(tr);
     }
-    El::cls("div", "table-wrap").child(El::new("table").child(El::new("thead").child(tr)).child(body))
+    // Focusable: it may scroll sideways, and the keyboard must reach it.
+    El::cls("div", "table-wrap").attr("tabindex", "0").attr("role", "region").attr("aria-label", head.first().copied().unwrap_or("Table")).child(El::new("table").child(El::new("thead").child(tr)).child(body))
 }
 
 fn egress_view(i: usize, l: &EgressListener) -> El {

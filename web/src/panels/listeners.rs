@@ -65,7 +65,8 @@ pub fn body(a: &Analysis, model: &Model) -> El {
             tbody.push(tr);
         }
     });
-    out.push(El::cls("div", "table-wrap").child(El::cls("table", "lst-table").child(El::new("thead").child(head)).child(tbody)));
+    // Focusable: it scrolls sideways on a narrow screen, and the keyboard must reach it.
+    out.push(El::cls("div", "table-wrap").attr("tabindex", "0").attr("role", "region").attr("aria-label", "Listeners").child(El::cls("table", "lst-table").child(El::new("thead").child(head)).child(tbody)));
 
     if !set.skipped.is_empty() {
         let ul = El::cls("ul", "plain skipped");

@@ -9,6 +9,7 @@ mod listeners;
 mod problems;
 mod proxy;
 mod trace;
+mod trace_hints;
 
 use std::cell::RefCell;
 
@@ -16,7 +17,7 @@ use leptos::prelude::*;
 use web_sys::Element;
 
 pub use proxy::ProxyPicker;
-pub use trace::TraceForm;
+pub use trace::{reset_form as reset_trace_form, TraceForm};
 
 use crate::app::{with_editor, AppState};
 use crate::dom::{self, El};

@@ -49,6 +49,15 @@ fn build(root: &Element) {
     let parts = [
         El::new("label").attr("for", "proxy-select").text("Proxy"),
         El::new("select").attr("id", "proxy-select"),
+        // Searchable: a mesh can have hundreds of workloads; picking one of the list selects it.
+        El::new("input")
+            .attr("type", "search")
+            .attr("data-field", "find")
+            .attr("list", "workload-list")
+            .attr("aria-label", "Find a workload")
+            .attr("placeholder", "Find a workload\u{2026}")
+            .attr("autocomplete", "off"),
+        El::new("datalist").attr("id", "workload-list"),
         El::cls("button", "link-button").attr("type", "button").attr("hidden", "").text("Show in editor"),
         El::cls("div", "custom-proxy")
             .attr("hidden", "")
@@ -56,10 +65,49 @@ fn build(root: &Element) {
             .child(input("Labels", "labels", "app=ratings, version=v1"))
             .child(input("IP", "ip", "10.1.1.7"))
             .child(El::new("label").text("Interception").child(interception)),
+        settings(),
     ];
     for p in parts {
         let _ = root.append_with_node_1(&p.0);
     }
+}
+
+/// What the proxy metadata and istiod flag fields read, with the keys the core honours.
+const METADATA_DOC: &[(&str, &str)] = &[
+    ("INTERCEPTION_MODE", "REDIRECT (default), TPROXY or NONE: how traffic reaches the proxy"),
+    ("UNPRIVILEGED_POD", "true: the proxy cannot bind ports below 1024"),
+    ("HTTP_PROXY_PORT", "a port: an HTTP proxy listener on 127.0.0.1"),
+    ("ENVOY_STATUS_PORT", "and ENVOY_PROMETHEUS_PORT, ENVOY_SECURE_METRICS_PORT, ENVOY_SECURE_MERGED_METRICS_PORT: ports no listener may take"),
+];
+const ISTIOD_DOC: &[(&str, &str)] = &[
+    ("ENABLE_TLS_ON_SIDECAR_INGRESS", "false: honour a Sidecar's ingress tls"),
+    ("PILOT_ALLOW_SIDECAR_SERVICE_INBOUND_LISTENER_MERGE", "false: keep the services' ports as inbound chains next to a Sidecar's ingress"),
+    ("PILOT_ENABLE_HEADLESS_FILTER_CHAIN_LISTENER", "false: one wildcard listener with a chain per endpoint for headless TCP ports"),
+    ("PILOT_HTTP10", "false: also sniff HTTP/1.0"),
+    ("PILOT_ENABLE_MONGO_FILTER", "true: a mongo_proxy filter before the TCP proxy"),
+    ("PILOT_ENABLE_REDIS_FILTER", "false: a redis_proxy filter instead of the TCP proxy"),
+    ("PILOT_ENABLE_MYSQL_FILTER", "false: a mysql_proxy filter before the TCP proxy"),
+];
+
+/// Proxy metadata and istiod flags (the CLI's `--proxy-metadata` and `--istiod-env`), folded.
+fn settings() -> El {
+    let field = |label: &str, field: &str, placeholder: &str, doc: &[(&str, &str)]| {
+        let dl = El::cls("dl", "flag-docs");
+        for (k, d) in doc {
+            dl.push(El::new("dt").child(El::new("code").text(k)));
+            dl.push(El::new("dd").text(d));
+        }
+        El::cls("div", "setting")
+            .child(El::new("label").text(label).child(
+                El::new("input").attr("type", "text").attr("spellcheck", "false").attr("autocomplete", "off").attr("data-field", field).attr("placeholder", placeholder),
+            ))
+            .child(dl)
+    };
+    El::cls("details", "proxy-settings")
+        .child(El::new("summary").text("Proxy metadata and istiod flags"))
+        .child(El::cls("p", "eff-meta").text("KEY=VALUE pairs, separated by commas; they are kept in share links."))
+        .child(field("Proxy metadata", "metadata", "UNPRIVILEGED_POD=true, HTTP_PROXY_PORT=15080", METADATA_DOC))
+        .child(field("istiod flags", "istiod", "ENABLE_TLS_ON_SIDECAR_INGRESS=true", ISTIOD_DOC))
 }
 
 /// Brings the open panel's picker up to date: the workloads, the choice, the custom fields.
@@ -106,12 +154,21 @@ pub fn update(a: &Analysis, choice: &ProxyChoice) {
                     let _ = select.append_with_node_1(&El::new("option").attr("value", CUSTOM).text("Custom proxy\u{2026}").0);
                 }
             }
+            if shown.as_ref().is_none_or(|(el, old)| *el != select || old.len() != keys.len() || old.iter().zip(&keys).any(|(a, b)| a != b)) {
+                if let Some(list) = q("#workload-list") {
+                    list.set_text_content(None);
+                    for key in &keys {
+                        let _ = list.append_with_node_1(&El::new("option").attr("value", &key.replacen('/', " ", 1)).0);
+                    }
+                }
+            }
             *shown = Some((select.clone(), keys.iter().map(|k| k.to_string()).collect()));
         });
         set_value(&select, chosen);
     }
     if let Some(show) = q(".proxy-picker > .link-button") {
-        let w = a.workload.as_ref().filter(|_| choice.custom.is_none()).and_then(|k| a.workloads.iter().find(|w| &w.key == k));
+        // Not when the page has no editor (`editor=0`).
+        let w = a.workload.as_ref().filter(|_| choice.custom.is_none() && !crate::dom::NO_EDITOR.with(|n| n.get())).and_then(|k| a.workloads.iter().find(|w| &w.key == k));
         match w {
             Some(w) => {
                 let _ = show.set_attribute("data-from", &w.from.to_string());
@@ -120,6 +177,13 @@ pub fn update(a: &Analysis, choice: &ProxyChoice) {
             }
             None => {
                 let _ = show.set_attribute("hidden", "");
+            }
+        }
+    }
+    for (name, value) in [("metadata", &choice.metadata), ("istiod", &choice.istiod)] {
+        if let Some(el) = q(&format!("[data-field={name}]")) {
+            if leptos::prelude::document().active_element().as_ref() != Some(&el) {
+                set_value(&el, value);
             }
         }
     }
@@ -194,6 +258,21 @@ fn on_input(state: AppState, ev: &web_sys::Event) {
         "namespace" => edit(state, |c| c.namespace = v),
         "labels" => edit(state, |c| c.labels = v),
         "ip" => edit(state, |c| c.ip = v),
+        "find" => {
+            // A workload picked from the list (shown as "Kind namespace/name").
+            let key = v.replacen(' ', "/", 1);
+            if state.analysis.with_untracked(|a| a.workloads.iter().any(|w| w.key == key)) {
+                state.proxy.update(|p| {
+                    p.custom = None;
+                    p.workload = key;
+                });
+                state.recompute();
+            }
+        }
+        "metadata" | "istiod" => {
+            state.proxy.update(|p| if field == "metadata" { p.metadata = v } else { p.istiod = v });
+            state.recompute();
+        }
         _ => {}
     }
 }

@@ -37,6 +37,14 @@ pub fn TraceForm() -> impl IntoView {
     view! { <form class="trace-form" node_ref=host></form> }
 }
 
+/// Rebuilds the form in the page (if shown) from the state (after "New").
+pub fn reset_form(state: AppState) {
+    if let Some(el) = leptos::prelude::document().query_selector(".trace-form").ok().flatten() {
+        el.set_text_content(None);
+        state.trace.with_untracked(|t| build(&el, t));
+    }
+}
+
 fn build(root: &Element, t: &share::TraceForm) {
     let text = |id: &str, field: &str, placeholder: &str, value: &str| {
         let input = El::new("input")
@@ -64,7 +72,10 @@ fn build(root: &Element, t: &share::TraceForm) {
         inbound.0.set_attribute("checked", "").ok();
     }
     let parts = [
-        El::cls("label", "wide").text("Destination").child(text("trace-to", "to", "reviews.default.svc.cluster.local:9080 or 10.0.0.12:9080", &t.to)),
+        El::cls("label", "wide")
+            .text("Destination")
+            .child(text("trace-to", "to", "reviews.default.svc.cluster.local:9080 or 10.0.0.12:9080", &t.to).attr("list", "trace-suggestions"))
+            .child(El::new("datalist").attr("id", "trace-suggestions")),
         El::cls("label", "wide").text("Host / SNI").child(text("trace-host", "host", "optional: Host header or SNI", &t.host)),
         El::new("label").text("Protocol").child(select("trace-protocol", "protocol", &[("HTTP", "HTTP/1.1"), ("HTTP2", "HTTP/2"), ("TCP", "TCP")], protocol)),
         El::new("label").text("TLS").child(select("trace-tls", "tls", &[("plaintext", "plaintext"), ("tls", "TLS from the app"), ("mtls", "Istio mTLS")], tls)),
@@ -181,6 +192,7 @@ fn parse(form: &share::TraceForm, model: &Model) -> Result<Parsed, String> {
 
 pub fn body(a: &Analysis, model: &Model, form: &share::TraceForm) -> El {
     SHOWN.with(|s| *s.borrow_mut() = None);
+    super::trace_hints::suggest(model);
     let Some(proxy) = &a.proxy else { return super::no_proxy(a) };
     if form.to.trim().is_empty() {
         return El::cls("p", "empty").text("Enter where the application calls: a service's hostname:port (its address comes from the input), an IP address:port, or just a port. The trace follows the call through this proxy's listeners.");
@@ -192,7 +204,12 @@ pub fn body(a: &Analysis, model: &Model, form: &share::TraceForm) -> El {
     let set = analysis::listeners(model, proxy);
     let t = trace::trace(&set, &parsed.call);
     SHOWN.with(|s| *s.borrow_mut() = Some(trace::render_text(&t)));
-    result(&set, &t, parsed.service.as_deref())
+    let out = result(&set, &t, parsed.service.as_deref());
+    // What the input says of the destination (`trace_hints`).
+    if let Some(n) = super::trace_hints::note(form, model, parsed.service.as_deref(), parsed.call.address.as_deref()) {
+        let _ = out.0.prepend_with_node_1(&n.0);
+    }
+    out
 }
 
 fn result(set: &ListenerSet, t: &Trace, service: Option<&str>) -> El {

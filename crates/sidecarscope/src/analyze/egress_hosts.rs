@@ -88,7 +88,11 @@ pub(crate) fn check(m: &Mesh, sc: &SidecarRef, sc_scopes: &[ConfigScope], out: &
             let ours = if excludes_all(entry) && includes > 0 && m.has_services {
                 Some(Finding {
                     code: Code::EgressHostImportsNothing,
-                    message: format!("`{entry}` excludes every service, so the {includes} other entries of this listener import nothing"),
+                    message: if includes == 1 {
+                        format!("`{entry}` excludes every service, so the other entry of this listener imports nothing")
+                    } else {
+                        format!("`{entry}` excludes every service, so the {includes} other entries of this listener import nothing")
+                    },
                     hint: "`~/*` alone is how a listener imports nothing; to import only some hosts, list them without `~/*`".into(),
                 })
             } else if entry.starts_with('~') {

@@ -460,7 +460,11 @@ fn add_document(input: &mut Input, source: SourceId, root: Node, ignored: &mut B
                             "kind",
                             r,
                         )
-                        .with_hint("reported once per kind"),
+                        .with_hint(match did_you_mean_kind(&resource.kind_name) {
+                            // Kubernetes kinds are case-sensitive: `SideCar` is not `Sidecar`.
+                            Some(k) => format!("did you mean `{k}`? Kinds are case-sensitive; reported once per kind"),
+                            None => "reported once per kind".into(),
+                        }),
                 );
             }
         }
@@ -470,6 +474,28 @@ fn add_document(input: &mut Input, source: SourceId, root: Node, ignored: &mut B
         check_metadata(&resource, input);
     }
     input.resources.push(resource);
+}
+
+/// The kind Sidecarscope reads that `kind` was probably meant to be: the same letters in another
+/// case, or one edit away (`Sidecars`, `Sidcar`).
+fn did_you_mean_kind(kind: &str) -> Option<&'static str> {
+    const KINDS: &[&str] = &[
+        "Sidecar", "ServiceEntry", "VirtualService", "DestinationRule", "WorkloadEntry", "PeerAuthentication", "Service", "Pod",
+        "Namespace", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
+    ];
+    let k = kind.to_ascii_lowercase();
+    KINDS.iter().copied().find(|c| c.to_ascii_lowercase() == k).or_else(|| KINDS.iter().copied().find(|c| k.len() > 3 && one_edit(&k, &c.to_ascii_lowercase())))
+}
+
+/// `a` and `b` differ by one inserted, deleted or replaced character (ASCII).
+fn one_edit(a: &str, b: &str) -> bool {
+    let (a, b) = if a.len() <= b.len() { (a.as_bytes(), b.as_bytes()) } else { (b.as_bytes(), a.as_bytes()) };
+    if b.len() - a.len() > 1 || a == b {
+        return false;
+    }
+    let p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let rest = if a.len() == b.len() { p + 1 } else { p };
+    a.get(rest..) == b.get(p + 1..)
 }
 
 fn check_metadata(resource: &Resource, input: &mut Input) {
@@ -573,5 +599,23 @@ fn report_duplicate_keys(root: &Node, source: SourceId, out: &mut Vec<Diagnostic
             NodeKind::Seq(items) => stack.extend(items.iter()),
             NodeKind::Scalar(_) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_misspelled_kind_gets_a_did_you_mean() {
+        assert_eq!(did_you_mean_kind("SideCar"), Some("Sidecar"));
+        assert_eq!(did_you_mean_kind("sidecars"), Some("Sidecar"));
+        assert_eq!(did_you_mean_kind("Sidcar"), Some("Sidecar"));
+        assert_eq!(did_you_mean_kind("ServiceEntri"), Some("ServiceEntry"));
+        assert_eq!(did_you_mean_kind("Secret"), None);
+        assert_eq!(did_you_mean_kind("Gateway"), None);
+        let input = crate::load_text("input.yaml", "apiVersion: networking.istio.io/v1\nkind: SideCar\nmetadata:\n  name: a\n");
+        let d = input.diagnostics.iter().find(|d| d.code == Code::IgnoredKind).expect("ignored");
+        assert_eq!(d.hint.as_deref(), Some("did you mean `Sidecar`? Kinds are case-sensitive; reported once per kind"));
     }
 }

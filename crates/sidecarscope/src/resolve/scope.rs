@@ -232,6 +232,10 @@ fn most_specific_port_note(listeners: &[EgressListener], notes: &mut Vec<String>
 /// Why a host entry imported nothing, with the fix when it is a short name.
 fn unused_reason(reg: &Registry, entry: &str, config_ns: &str) -> String {
     let (ns, name) = entry.split_once('/').unwrap_or(("", entry));
+    if ns.starts_with('~') {
+        // An exclusion imports nothing by design, whether or not a service matches it.
+        return "an exclusion (`~`) imports nothing itself: it removes the services it matches from what the listener's other entries import".into();
+    }
     let ns = if ns == "." { config_ns } else { ns };
     if !name.contains('.') && name != "*" && !name.starts_with('*') && ns != "*" {
         let fqdn = crate::registry::service::kubernetes_hostname(name, ns);

@@ -441,8 +441,14 @@ fn validate_egress_host(ctx: &mut Ctx, host: &str, path: &str, range: TextRange)
         ctx.error(Code::EgressHostFormat, path, range, format!("invalid namespace value {} in sidecar", go_quote(ns)));
     }
     if dns != "*" && !dns.contains('.') {
+        // The service's namespace when the entry names one (`.`: the Sidecar's own).
+        let svc_ns = match ns.strip_prefix('~').unwrap_or(ns) {
+            "." => ctx.resource.namespace.clone(),
+            "*" | "" => "<namespace>".to_string(),
+            n => n.to_string(),
+        };
         ctx.error(Code::EgressHostFormat, path, range, "short names (non FQDN) are not allowed").hint = Some(format!(
-            "write the fully qualified name, e.g. `{ns}/{dns}.<namespace>.svc.cluster.local`, or `{ns}/*` for every service of the namespace"
+            "write the fully qualified name, e.g. `{ns}/{dns}.{svc_ns}.svc.cluster.local`, or `{ns}/*` for every service of the namespace"
         ));
     }
     if let Err(e) = validate_wildcard_domain(dns) {
