@@ -6,33 +6,15 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::Case;
+use common::{string_map as map, text, Case};
 use sidecarscope::listeners::{table, ListenerSet};
 use sidecarscope::trace::{render_text, trace, Call, CallDirection, CallProtocol, CallTls, Trace};
 use sidecarscope::yaml::Node;
-use sidecarscope::Proxy;
 
 /// The keys of `expect` this runner understands (spec `listeners.md`, section 10).
 const KNOWN_KEYS: &[&str] = &["sidecar", "outbound_traffic_policy", "listeners_exact", "listeners", "absent_listeners"];
 const LISTENER_KEYS: &[&str] = &["name", "address", "port", "direction", "bind_to_port", "destination", "default_destination", "filter_chains", "calls"];
 
-fn text(n: &Node) -> String {
-    n.scalar_text().unwrap_or("").to_string()
-}
-
-fn map(n: Option<&Node>) -> sidecarscope::Labels {
-    n.and_then(Node::as_map).map(|m| m.iter().map(|e| (text(&e.key), text(&e.value))).collect()).unwrap_or_default()
-}
-
-fn proxy_of(case: &Case) -> Proxy {
-    let p = case.root.get("proxy").expect("a listeners case has a proxy");
-    Proxy {
-        namespace: p.get("namespace").map(text).unwrap_or_else(|| "default".into()),
-        labels: map(p.get("labels")),
-        ip: p.get("ip").filter(|n| !n.is_null()).map(text),
-        metadata: map(p.get("metadata")),
-    }
-}
 
 fn call_of(c: &Node) -> Call {
     let get = |k: &str| c.get(k).map(text);
@@ -166,7 +148,7 @@ fn listeners_cases() {
         let case = Case::read(path);
         let input = sidecarscope::load_text("input.yaml", &case.input);
         let env: BTreeMap<String, String> = map(case.root.get("istiod_env")).into_iter().collect();
-        let set = sidecarscope::listeners(&input, &proxy_of(&case), &env);
+        let set = sidecarscope::listeners(&input, &case.proxy(), &env);
         let (problems, traces) = check(&case, &set);
         let is_known = known.iter().any(|(n, _)| *n == case.name);
         match (problems.is_empty(), is_known) {

@@ -7,10 +7,9 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::Case;
+use common::{string_map as map, text, Case};
 use sidecarscope::trace::{render_text, trace, Call, CallDirection, CallProtocol, CallTls, Header, Trace};
 use sidecarscope::yaml::Node;
-use sidecarscope::Proxy;
 
 /// `expect` keys and the trace's JSON fields they compare with.
 const KEYS: &[(&str, &str)] = &[
@@ -24,23 +23,6 @@ const KEYS: &[(&str, &str)] = &[
 ];
 const CALL_KEYS: &[&str] = &["direction", "address", "port", "protocol", "tls", "host", "sni", "path", "method", "headers", "alpn", "mesh_cert"];
 
-fn text(n: &Node) -> String {
-    n.scalar_text().unwrap_or("").to_string()
-}
-
-fn map(n: Option<&Node>) -> sidecarscope::Labels {
-    n.and_then(Node::as_map).map(|m| m.iter().map(|e| (text(&e.key), text(&e.value))).collect()).unwrap_or_default()
-}
-
-fn proxy_of(case: &Case) -> Proxy {
-    let p = case.root.get("proxy").expect("a trace case has a proxy");
-    Proxy {
-        namespace: p.get("namespace").map(text).unwrap_or_else(|| "default".into()),
-        labels: map(p.get("labels")),
-        ip: p.get("ip").filter(|n| !n.is_null()).map(text),
-        metadata: map(p.get("metadata")),
-    }
-}
 
 fn call_of(c: &Node, problems: &mut Vec<String>) -> Call {
     for e in c.as_map().unwrap_or(&[]) {
@@ -114,7 +96,7 @@ fn trace_cases() {
         names.push(case.name.clone());
         let input = sidecarscope::load_text("input.yaml", &case.input);
         let env: BTreeMap<String, String> = map(case.root.get("istiod_env")).into_iter().collect();
-        let set = sidecarscope::listeners(&input, &proxy_of(&case), &env);
+        let set = sidecarscope::listeners(&input, &case.proxy(), &env);
         let mut problems = Vec::new();
         let call = call_of(case.root.get("call").expect("a trace case has a call"), &mut problems);
         let t = trace(&set, &call);

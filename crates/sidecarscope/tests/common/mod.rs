@@ -68,3 +68,26 @@ pub fn known_failures(kind: &str) -> Vec<(&'static str, &'static str)> {
         _ => Vec::new(),
     }
 }
+
+/// A scalar's text ("" for anything else).
+pub fn text(n: &Node) -> String {
+    n.scalar_text().unwrap_or("").to_string()
+}
+
+/// A map of strings, as labels or metadata.
+pub fn string_map(n: Option<&Node>) -> sidecarscope::Labels {
+    n.and_then(Node::as_map).map(|m| m.iter().map(|e| (text(&e.key), text(&e.value))).collect()).unwrap_or_default()
+}
+
+impl Case {
+    /// The case's `proxy` (listeners and trace cases).
+    pub fn proxy(&self) -> sidecarscope::Proxy {
+        let p = self.root.get("proxy").unwrap_or_else(|| panic!("{}: the case has no proxy", self.name));
+        sidecarscope::Proxy {
+            namespace: p.get("namespace").map(text).unwrap_or_else(|| "default".into()),
+            labels: string_map(p.get("labels")),
+            ip: p.get("ip").filter(|n| !n.is_null()).map(text),
+            metadata: string_map(p.get("metadata")),
+        }
+    }
+}
