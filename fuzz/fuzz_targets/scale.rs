@@ -27,7 +27,11 @@ fn mesh(u: &mut Unstructured) -> Result<String> {
     let sidecars = take(u, 5_000)?;
     for i in 0..sidecars {
         let ns = nss[u.choose_index(ns_count)?];
-        let selector = if u.ratio(1u8, 4)? { String::new() } else { format!("  workloadSelector: {{labels: {{app: a{}}}}}\n", u.choose_index(labels)?) };
+        let selector = if u.ratio(1u8, 4)? {
+            String::new()
+        } else {
+            format!("  workloadSelector: {{labels: {{app: a{}}}}}\n", u.choose_index(labels)?)
+        };
         let _ = write!(out, "---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {{name: s{i}, namespace: {ns}}}\nspec:\n{selector}  egress:\n  - hosts: [\"./*\", \"*/svc{}.ns0.svc.cluster.local\"]\n", u.choose_index(labels)?);
     }
     // One Sidecar with many egress hosts of every form.
@@ -35,7 +39,15 @@ fn mesh(u: &mut Unstructured) -> Result<String> {
     if hosts > 0 {
         out.push_str("---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: wide, namespace: ns0}\nspec:\n  egress:\n  - hosts:\n");
         for i in 0..hosts {
-            let form = ["ns0/h{}.example.com", "*/h{}.example.com", "~/h{}.example.com", "./svc{}", "nsX/*", "*/*.example.com", "ns1/svc{}.ns1.svc.cluster.local"][u.choose_index(7)?];
+            let form = [
+                "ns0/h{}.example.com",
+                "*/h{}.example.com",
+                "~/h{}.example.com",
+                "./svc{}",
+                "nsX/*",
+                "*/*.example.com",
+                "ns1/svc{}.ns1.svc.cluster.local",
+            ][u.choose_index(7)?];
             let _ = writeln!(out, "    - \"{}\"", form.replace("{}", &(i % labels.max(1)).to_string()));
         }
     }

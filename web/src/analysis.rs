@@ -9,7 +9,9 @@ use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use sidecarscope::report::{self, JsonDiagnostic, Summary};
-use sidecarscope::{Input, ListenerSet, Loading, Proxy, Registry, Resolution, Resolver, ResourceKind, SourceFile, Workload};
+use sidecarscope::{
+    Input, ListenerSet, Loading, Proxy, Registry, Resolution, Resolver, ResourceKind, SourceFile, Workload,
+};
 
 use crate::share::ProxyChoice;
 
@@ -127,7 +129,8 @@ pub fn analyze_input(input: Input, choice: &ProxyChoice) -> (Analysis, Model) {
     let mut r = report::diagnostics_report(&input, &diags);
     r.summary.suppressed = suppressed;
     use sidecarscope::diagnostic::Origin::{CrdSchema, Decoding, Input as Read, IstioValidator};
-    let admission: Vec<bool> = diags.iter().map(|d| matches!(d.code.origin(), Read | Decoding | CrdSchema | IstioValidator)).collect();
+    let admission: Vec<bool> =
+        diags.iter().map(|d| matches!(d.code.origin(), Read | Decoding | CrdSchema | IstioValidator)).collect();
     let verdicts = input
         .of_kind(ResourceKind::Sidecar)
         .map(|sc| {
@@ -141,7 +144,10 @@ pub fn analyze_input(input: Input, choice: &ProxyChoice) -> (Analysis, Model) {
                 to: src.utf16_offset(sc.node.range.end),
             };
             for (d, _) in r.diagnostics.iter().zip(&admission).filter(|(_, a)| **a) {
-                if d.resource.as_ref().is_some_and(|x| x.kind == "Sidecar" && x.namespace == v.namespace && x.name == v.name) {
+                if d.resource
+                    .as_ref()
+                    .is_some_and(|x| x.kind == "Sidecar" && x.namespace == v.namespace && x.name == v.name)
+                {
                     match d.severity {
                         sidecarscope::Severity::Error => v.errors += 1,
                         sidecarscope::Severity::Warning => v.warnings += 1,
@@ -200,7 +206,8 @@ pub struct Effective {
 
 pub fn effective(model: &Model, proxy: &Proxy) -> Effective {
     let resolution = Resolver::with_env(model.registry(), &model.istiod).resolve(proxy);
-    let sidecar_range = resolution.sidecar.as_ref().and_then(|s| model.range_of(ResourceKind::Sidecar, &s.namespace, &s.name));
+    let sidecar_range =
+        resolution.sidecar.as_ref().and_then(|s| model.range_of(ResourceKind::Sidecar, &s.namespace, &s.name));
     Effective { resolution, sidecar_range }
 }
 
@@ -221,7 +228,11 @@ mod tests {
         let text = crate::examples::find("mistake-short-host").unwrap().text;
         let (a, _) = analyze(text, &ProxyChoice::default());
         let code = a.diagnostics.first().expect("the mistake is found").code;
-        let annotated = text.replacen("metadata:\n", &format!("metadata:\n  annotations:\n    galley.istio.io/analyze-suppress: {code}\n"), 1);
+        let annotated = text.replacen(
+            "metadata:\n",
+            &format!("metadata:\n  annotations:\n    galley.istio.io/analyze-suppress: {code}\n"),
+            1,
+        );
         let (b, _) = analyze(&annotated, &ProxyChoice::default());
         assert!(b.diagnostics.iter().all(|d| d.code != code), "{:?}", b.diagnostics);
         let n = a.diagnostics.iter().filter(|d| d.code == code).count();
@@ -244,7 +255,10 @@ mod tests {
     #[test]
     fn a_custom_proxy_is_resolved() {
         let custom = CustomProxy { namespace: "prod-us1".into(), labels: "app=other".into(), ..CustomProxy::default() };
-        let (a, m) = analyze(crate::examples::find("ratings-uds").unwrap().text, &ProxyChoice { custom: Some(custom), ..Default::default() });
+        let (a, m) = analyze(
+            crate::examples::find("ratings-uds").unwrap().text,
+            &ProxyChoice { custom: Some(custom), ..Default::default() },
+        );
         assert_eq!(a.workload, None);
         let e = effective(&m, a.proxy.as_ref().expect("a proxy"));
         assert!(e.resolution.sidecar.is_none(), "the ratings Sidecar does not select app=other");
@@ -256,8 +270,16 @@ mod tests {
         let set = listeners(&m, a.proxy.as_ref().unwrap());
         let rows = sidecarscope::listeners::table::rows(&set);
         assert!(rows.iter().any(|r| r.port == 9080), "{rows:?}");
-        let l = set.listeners.iter().find(|l| l.port == 9080 && l.address == "0.0.0.0").expect("the egress listener on 9080");
-        assert!(l.origin.sources.iter().any(|s| s.resource.starts_with("Sidecar") && s.range.is_some()), "{:?}", l.origin);
+        let l = set
+            .listeners
+            .iter()
+            .find(|l| l.port == 9080 && l.address == "0.0.0.0")
+            .expect("the egress listener on 9080");
+        assert!(
+            l.origin.sources.iter().any(|s| s.resource.starts_with("Sidecar") && s.range.is_some()),
+            "{:?}",
+            l.origin
+        );
     }
 
     /// Istio's verdict per Sidecar: its admission findings (the webhook's) decide it; the mesh
@@ -272,14 +294,27 @@ mod tests {
         assert_eq!((good.name.as_str(), good.errors), ("good", 0));
         assert_eq!(a.rejected(), 1);
         // The short name's fix names the entry's namespace.
-        assert!(a.diagnostics.iter().any(|d| d.hint.as_deref().is_some_and(|h| h.contains("`ns2/ratings.ns2.svc.cluster.local`"))), "{:?}", a.diagnostics);
+        assert!(
+            a.diagnostics
+                .iter()
+                .any(|d| d.hint.as_deref().is_some_and(|h| h.contains("`ns2/ratings.ns2.svc.cluster.local`"))),
+            "{:?}",
+            a.diagnostics
+        );
         let istio = a.counts(true);
         let mesh = a.counts(false);
         assert_eq!(istio.errors, 2);
         // SC3009/SC3010 (no workloads, no services) are the mesh analysis', not Istio's verdict.
         assert!(mesh.infos >= 1, "{:?}", a.diagnostics);
-        assert_eq!(istio.errors + istio.warnings + istio.infos + mesh.errors + mesh.warnings + mesh.infos, a.diagnostics.len());
-        assert!(a.diagnostics.iter().zip(&a.admission).all(|(d, adm)| *adm == (d.code < "SC2000")), "{:?}", a.diagnostics);
+        assert_eq!(
+            istio.errors + istio.warnings + istio.infos + mesh.errors + mesh.warnings + mesh.infos,
+            a.diagnostics.len()
+        );
+        assert!(
+            a.diagnostics.iter().zip(&a.admission).all(|(d, adm)| *adm == (d.code < "SC2000")),
+            "{:?}",
+            a.diagnostics
+        );
     }
 
     /// Proxy metadata and istiod flags from the page reach the listeners, as the CLI's
@@ -289,7 +324,11 @@ mod tests {
         let text = crate::examples::find("ratings-uds").unwrap().text;
         let (a, m) = analyze(text, &ProxyChoice::default());
         let plain = listeners(&m, a.proxy.as_ref().unwrap());
-        let choice = ProxyChoice { metadata: "HTTP_PROXY_PORT=15080, UNPRIVILEGED_POD=true".into(), istiod: "PILOT_HTTP10=true".into(), ..Default::default() };
+        let choice = ProxyChoice {
+            metadata: "HTTP_PROXY_PORT=15080, UNPRIVILEGED_POD=true".into(),
+            istiod: "PILOT_HTTP10=true".into(),
+            ..Default::default()
+        };
         let (b, m2) = analyze(text, &choice);
         let p = b.proxy.as_ref().unwrap();
         assert_eq!(p.metadata.get("HTTP_PROXY_PORT").map(String::as_str), Some("15080"));

@@ -313,10 +313,26 @@ pub struct Initial {
 
 impl Initial {
     fn of_state(config: Config, s: State, notice: Option<String>) -> Initial {
-        Initial { config, text: s.text, example: None, panel: s.panel.as_deref().and_then(Panel::from_id), proxy: s.proxy, trace: s.trace, notice }
+        Initial {
+            config,
+            text: s.text,
+            example: None,
+            panel: s.panel.as_deref().and_then(Panel::from_id),
+            proxy: s.proxy,
+            trace: s.trace,
+            notice,
+        }
     }
     fn of_example(config: Config, e: &'static examples::Example, notice: Option<String>) -> Initial {
-        Initial { config, text: e.text.to_string(), example: Some(e.id), panel: None, proxy: ProxyChoice::default(), trace: Default::default(), notice }
+        Initial {
+            config,
+            text: e.text.to_string(),
+            example: Some(e.id),
+            panel: None,
+            proxy: ProxyChoice::default(),
+            trace: Default::default(),
+            notice,
+        }
     }
 }
 
@@ -346,7 +362,8 @@ pub async fn initial() -> Initial {
 /// The page, from where its first text comes from.
 pub fn app(initial: Initial) -> impl IntoView {
     let Initial { config, text, example, panel, proxy, trace, notice } = initial;
-    let first_panel = panel.filter(|p| config.panels.contains(p)).or(config.panels.first().copied()).unwrap_or(Panel::Problems);
+    let first_panel =
+        panel.filter(|p| config.panels.contains(p)).or(config.panels.first().copied()).unwrap_or(Panel::Problems);
     let state = AppState {
         analysis: RwSignal::new(Analysis::default()),
         panel: RwSignal::new(first_panel),
@@ -397,7 +414,8 @@ pub fn app(initial: Initial) -> impl IntoView {
         if config.embed {
             let on_set = Closure::<dyn FnMut(String)>::new(move |t: String| state.load_text(&t, None)).into_js_value();
             // The editor's text, which may be a frame ahead of the last results.
-            let get = Closure::<dyn FnMut() -> String>::new(move || with_editor(|e| e.get_text()).unwrap_or_default()).into_js_value();
+            let get = Closure::<dyn FnMut() -> String>::new(move || with_editor(|e| e.get_text()).unwrap_or_default())
+                .into_js_value();
             js::listen_host(on_set.unchecked_ref(), get.unchecked_ref());
         }
     });
@@ -434,12 +452,15 @@ pub fn app(initial: Initial) -> impl IntoView {
     let on_markdown = move |_| {
         leptos::task::spawn_local(async move {
             let link = state.share_link().await;
-            let md = state.analysis.with_untracked(|a| markdown::report(&state.text.get_value(), &a.diagnostics, &a.summary, link.as_deref()));
+            let md = state.analysis.with_untracked(|a| {
+                markdown::report(&state.text.get_value(), &a.diagnostics, &a.summary, link.as_deref())
+            });
             copy(state, &md, "Markdown copied: the input and its findings.");
         })
     };
     let on_download = move |_| {
-        let name = state.example.get_untracked().map(|id| format!("{id}.yaml")).unwrap_or_else(|| "sidecarscope.yaml".into());
+        let name =
+            state.example.get_untracked().map(|id| format!("{id}.yaml")).unwrap_or_else(|| "sidecarscope.yaml".into());
         js::download(&name, &state.text.get_value());
     };
 
@@ -549,7 +570,7 @@ fn tab_keys(state: AppState, tabs: &[Panel], ev: &leptos::ev::KeyboardEvent) {
     };
     ev.prevent_default();
     state.panel.set(tabs[j]);
-    if let Some(el) = leptos::prelude::document().get_element_by_id(&format!("tab-{}", tabs[j].id())) {
+    if let Some(el) = document().get_element_by_id(&format!("tab-{}", tabs[j].id())) {
         if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
             let _ = el.focus();
         }
@@ -585,7 +606,10 @@ fn status_line(a: &Analysis) -> String {
         s.push_str(&if r > 0 {
             format!(" \u{b7} Istio rejects {r} of {}", plural(a.sidecars, "Sidecar"))
         } else {
-            format!(" \u{b7} Istio accepts {}", if a.sidecars == 1 { "the Sidecar".to_string() } else { format!("all {} Sidecars", a.sidecars) })
+            format!(
+                " \u{b7} Istio accepts {}",
+                if a.sidecars == 1 { "the Sidecar".to_string() } else { format!("all {} Sidecars", a.sidecars) }
+            )
         });
     }
     if istio.errors + istio.warnings + istio.infos > 0 {

@@ -79,7 +79,9 @@ mod tests {
             assert!(a.resources >= 2, "{}: needs Services/workloads beside the Sidecar", e.id);
             let count = |s: Severity| a.diagnostics.iter().filter(|d| d.severity == s).count();
             match e.group {
-                Group::IstioDocs => assert_eq!(count(Severity::Error) + count(Severity::Warning), 0, "{}: {:?}", e.id, a.diagnostics),
+                Group::IstioDocs => {
+                    assert_eq!(count(Severity::Error) + count(Severity::Warning), 0, "{}: {:?}", e.id, a.diagnostics)
+                }
                 Group::Mistake => assert!(count(Severity::Error) > 0, "{}", e.id),
             }
         }

@@ -9,7 +9,12 @@ extern "C" {
     pub type Editor;
 
     #[wasm_bindgen(js_namespace = SidecarscopeEditor, js_name = create)]
-    pub fn create_editor(parent: &web_sys::HtmlElement, text: &str, read_only: bool, on_change: &js_sys::Function) -> Editor;
+    pub fn create_editor(
+        parent: &web_sys::HtmlElement,
+        text: &str,
+        read_only: bool,
+        on_change: &js_sys::Function,
+    ) -> Editor;
     #[wasm_bindgen(method, js_name = getText)]
     pub fn get_text(this: &Editor) -> String;
     #[wasm_bindgen(method, js_name = setText)]

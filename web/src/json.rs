@@ -226,7 +226,13 @@ impl<'a> ser::Serializer for &'a mut Writer {
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<(), Error> {
         value.serialize(self)
     }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(self, _: &'static str, _: u32, variant: &'static str, value: &T) -> Result<(), Error> {
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
         let mut m = self.open('{');
         m.key(variant);
         value.serialize(&mut *m.w)?;
@@ -241,7 +247,13 @@ impl<'a> ser::Serializer for &'a mut Writer {
     fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Compound<'a>, Error> {
         Ok(self.open('['))
     }
-    fn serialize_tuple_variant(self, _: &'static str, _: u32, variant: &'static str, _: usize) -> Result<Compound<'a>, Error> {
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Compound<'a>, Error> {
         variant_open(self, variant, '[')
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Compound<'a>, Error> {
@@ -250,7 +262,13 @@ impl<'a> ser::Serializer for &'a mut Writer {
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Compound<'a>, Error> {
         Ok(self.open('{'))
     }
-    fn serialize_struct_variant(self, _: &'static str, _: u32, variant: &'static str, _: usize) -> Result<Compound<'a>, Error> {
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Compound<'a>, Error> {
         variant_open(self, variant, '{')
     }
 }
@@ -366,7 +384,9 @@ mod tests {
         Unit,
         #[allow(dead_code)]
         Tuple(u8, u8),
-        Struct { a: u8 },
+        Struct {
+            a: u8,
+        },
     }
 
     fn sample() -> S {
@@ -401,7 +421,8 @@ mod tests {
 
     #[test]
     fn a_resolution_reads_back_as_json() {
-        let (a, m) = crate::analysis::analyze(crate::examples::find("connection-pool").unwrap().text, &Default::default());
+        let (a, m) =
+            crate::analysis::analyze(crate::examples::find("connection-pool").unwrap().text, &Default::default());
         let r = crate::analysis::effective(&m, a.proxy.as_ref().unwrap()).resolution;
         let ours: serde_json::Value = serde_json::from_str(&to_string_pretty(&r)).unwrap();
         assert_eq!(ours, serde_json::to_value(&r).unwrap());

@@ -15,7 +15,15 @@ pub fn report(text: &str, diagnostics: &[JsonDiagnostic], summary: &Summary, lin
     out.push_str(&format!("**Findings:** {}\n\n", counts(summary)));
     for d in diagnostics {
         let p = &d.range.start;
-        out.push_str(&format!("- `{}:{}` **{}** `{}` {}: {}", p.line, p.column, d.severity.as_str(), d.code, d.name, inline(&d.message)));
+        out.push_str(&format!(
+            "- `{}:{}` **{}** `{}` {}: {}",
+            p.line,
+            p.column,
+            d.severity.as_str(),
+            d.code,
+            d.name,
+            inline(&d.message)
+        ));
         let mut meta = Vec::new();
         if let Some(r) = &d.resource {
             // Names come from the input (or a crafted share link): escaped like messages.

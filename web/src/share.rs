@@ -114,7 +114,9 @@ impl State {
             ip: s(c.get("ip")).unwrap_or_default(),
             // A mode the select does not offer reads as the default (REDIRECT), as Istio's
             // `GetInterceptionMode` reads it.
-            interception: s(c.get("interception")).filter(|m| ["TPROXY", "NONE"].contains(&m.as_str())).unwrap_or_default(),
+            interception: s(c.get("interception"))
+                .filter(|m| ["TPROXY", "NONE"].contains(&m.as_str()))
+                .unwrap_or_default(),
         });
         let trace = root.get("trace").filter(|t| t.as_map().is_some()).map(|t| TraceForm {
             to: s(t.get("to")).unwrap_or_default(),
@@ -153,7 +155,8 @@ pub struct CustomProxy {
 
 impl CustomProxy {
     pub fn to_proxy(&self) -> sidecarscope::Proxy {
-        let mut p = sidecarscope::Proxy::new(if self.namespace.trim().is_empty() { "default" } else { self.namespace.trim() });
+        let mut p =
+            sidecarscope::Proxy::new(if self.namespace.trim().is_empty() { "default" } else { self.namespace.trim() });
         for pair in self.labels.split([',', '\n']) {
             if let Some((k, v)) = pair.split_once(['=', ':']) {
                 if !k.trim().is_empty() {
@@ -189,7 +192,9 @@ pub enum DecodeError {
 impl std::fmt::Display for DecodeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            DecodeError::UnknownVersion(v) => write!(f, "this link uses format {v}, which this playground does not know"),
+            DecodeError::UnknownVersion(v) => {
+                write!(f, "this link uses format {v}, which this playground does not know")
+            }
             DecodeError::TooLarge => write!(f, "this link's content is larger than {} MB", MAX_INFLATED >> 20),
             DecodeError::Corrupt(why) => write!(f, "this link is damaged ({why})"),
         }
@@ -332,7 +337,12 @@ mod tests {
     #[test]
     fn round_trip() {
         for text in ["", "a", "ab", "abc", "kind: Sidecar\n# ünïcödé ✓ 🚀\n", &"x: y\n".repeat(5000)] {
-            let state = State { text: text.to_string(), panel: Some("problems".into()), proxy: ProxyChoice::default(), trace: TraceForm::default() };
+            let state = State {
+                text: text.to_string(),
+                panel: Some("problems".into()),
+                proxy: ProxyChoice::default(),
+                trace: TraceForm::default(),
+            };
             let frag = encode(&state);
             assert!(frag.starts_with("v1/"));
             assert!(frag.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_/".contains(&b)), "{frag}");
@@ -342,7 +352,15 @@ mod tests {
 
     #[test]
     fn base64_matches_rfc4648_vectors() {
-        for (raw, enc) in [("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"), ("foobar", "Zm9vYmFy")] {
+        for (raw, enc) in [
+            ("", ""),
+            ("f", "Zg"),
+            ("fo", "Zm8"),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg"),
+            ("fooba", "Zm9vYmE"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
             let mut s = String::new();
             base64url_encode(raw.as_bytes(), &mut s);
             assert_eq!(s, enc);
@@ -389,8 +407,19 @@ mod tests {
 
     #[test]
     fn json_with_escapes_and_any_text_reads_back() {
-        for text in ["a: \"b\"\n\tc: '\\d'\r\n", "\u{1}\u{1f}\u{7f} ünï 🚀 ---\n--- \n...\n", "{\"text\": 1}", "</script><!--", ""] {
-            let state = State { text: text.to_string(), panel: None, proxy: ProxyChoice::default(), trace: TraceForm::default() };
+        for text in [
+            "a: \"b\"\n\tc: '\\d'\r\n",
+            "\u{1}\u{1f}\u{7f} ünï 🚀 ---\n--- \n...\n",
+            "{\"text\": 1}",
+            "</script><!--",
+            "",
+        ] {
+            let state = State {
+                text: text.to_string(),
+                panel: None,
+                proxy: ProxyChoice::default(),
+                trace: TraceForm::default(),
+            };
             let json = serde_json::to_string(&state).unwrap();
             assert_eq!(State::from_json(&json), Some(state), "{json}");
         }
@@ -400,7 +429,12 @@ mod tests {
 
     #[test]
     fn custom_proxies_round_trip_and_parse() {
-        let custom = CustomProxy { namespace: " prod ".into(), labels: "app=ratings, version: v1".into(), ip: "10.1.1.7".into(), interception: "NONE".into() };
+        let custom = CustomProxy {
+            namespace: " prod ".into(),
+            labels: "app=ratings, version: v1".into(),
+            ip: "10.1.1.7".into(),
+            interception: "NONE".into(),
+        };
         let trace = TraceForm {
             to: "reviews:9080".into(),
             host: "reviews".into(),
@@ -411,7 +445,17 @@ mod tests {
             method: "POST".into(),
             headers: "x-user=alice, x-b=2".into(),
         };
-        let state = State { text: "x".into(), panel: None, proxy: ProxyChoice { custom: Some(custom.clone()), metadata: "UNPRIVILEGED_POD=true".into(), istiod: "PILOT_HTTP10=1".into(), ..Default::default() }, trace };
+        let state = State {
+            text: "x".into(),
+            panel: None,
+            proxy: ProxyChoice {
+                custom: Some(custom.clone()),
+                metadata: "UNPRIVILEGED_POD=true".into(),
+                istiod: "PILOT_HTTP10=1".into(),
+                ..Default::default()
+            },
+            trace,
+        };
         assert_eq!(decode(&encode(&state)).unwrap(), Some(state));
         let p = custom.to_proxy();
         assert_eq!(p.namespace, "prod");

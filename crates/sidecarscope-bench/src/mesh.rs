@@ -77,19 +77,80 @@ pub fn seed_example_texts() -> &'static [&'static str] {
 }
 
 const DOMAINS: [&str; 50] = [
-    "storefront", "cart", "catalog", "checkout", "payments", "billing", "invoices", "users", "auth", "sessions",
-    "search", "recommendations", "reviews", "ratings", "inventory", "warehouse", "shipping", "tracking", "notifications", "email",
-    "sms", "push", "analytics", "reporting", "pricing", "promotions", "loyalty", "support", "chat", "media",
-    "images", "video", "cms", "i18n", "geo", "fraud", "risk", "ledger", "accounts", "orders",
-    "returns", "partners", "feeds", "scheduler", "audit", "config", "identity", "quotes", "subscriptions", "gifting",
+    "storefront",
+    "cart",
+    "catalog",
+    "checkout",
+    "payments",
+    "billing",
+    "invoices",
+    "users",
+    "auth",
+    "sessions",
+    "search",
+    "recommendations",
+    "reviews",
+    "ratings",
+    "inventory",
+    "warehouse",
+    "shipping",
+    "tracking",
+    "notifications",
+    "email",
+    "sms",
+    "push",
+    "analytics",
+    "reporting",
+    "pricing",
+    "promotions",
+    "loyalty",
+    "support",
+    "chat",
+    "media",
+    "images",
+    "video",
+    "cms",
+    "i18n",
+    "geo",
+    "fraud",
+    "risk",
+    "ledger",
+    "accounts",
+    "orders",
+    "returns",
+    "partners",
+    "feeds",
+    "scheduler",
+    "audit",
+    "config",
+    "identity",
+    "quotes",
+    "subscriptions",
+    "gifting",
 ];
 const REGIONS: [&str; 4] = ["eu", "us", "ap", "sa"];
 const COMPONENTS: [&str; 16] = [
-    "api", "web", "worker", "cache", "grpc", "admin", "events", "store", "indexer", "gateway", "scheduler", "exporter",
-    "sync", "notifier", "reader", "writer",
+    "api",
+    "web",
+    "worker",
+    "cache",
+    "grpc",
+    "admin",
+    "events",
+    "store",
+    "indexer",
+    "gateway",
+    "scheduler",
+    "exporter",
+    "sync",
+    "notifier",
+    "reader",
+    "writer",
 ];
-const PARTNERS: [&str; 12] =
-    ["stripe", "sendgrid", "twilio", "paypal", "adyen", "segment", "datadog", "slack", "github", "okta", "auth0", "algolia"];
+const PARTNERS: [&str; 12] = [
+    "stripe", "sendgrid", "twilio", "paypal", "adyen", "segment", "datadog", "slack", "github", "okta", "auth0",
+    "algolia",
+];
 
 /// SplitMix64: small, fast, and the same on every platform.
 struct Rng(u64);
@@ -254,19 +315,27 @@ data:
 
     // The control plane: istiod (no sidecar), the root default Sidecar, mesh-wide mTLS.
     namespace(&mut o, "istio-system", &[("kubernetes.io/metadata.name", "istio-system")]);
-    deployment(&mut o, "istio-system", "istiod", &[("app", "istiod"), ("istio", "pilot"), ("sidecar.istio.io/inject", "\"false\"")], &[
-        ("grpc-xds", 15010),
-        ("https-dns", 15012),
-        ("https-webhook", 15017),
-        ("http-monitoring", 15014),
-    ]);
+    deployment(
+        &mut o,
+        "istio-system",
+        "istiod",
+        &[("app", "istiod"), ("istio", "pilot"), ("sidecar.istio.io/inject", "\"false\"")],
+        &[("grpc-xds", 15010), ("https-dns", 15012), ("https-webhook", 15017), ("http-monitoring", 15014)],
+    );
     let ip = o.cluster_ip();
-    service_raw(&mut o, "istio-system", "istiod", &ip, &[("app", "istiod")], &[
-        ("grpc-xds", 15010, "15010"),
-        ("https-dns", 15012, "15012"),
-        ("https-webhook", 443, "15017"),
-        ("http-monitoring", 15014, "15014"),
-    ]);
+    service_raw(
+        &mut o,
+        "istio-system",
+        "istiod",
+        &ip,
+        &[("app", "istiod")],
+        &[
+            ("grpc-xds", 15010, "15010"),
+            ("https-dns", 15012, "15012"),
+            ("https-webhook", 443, "15017"),
+            ("http-monitoring", 15014, "15014"),
+        ],
+    );
     sidecar(&mut o, "istio-system", "default", None, &[], &[], &["./*"], None);
     o.doc();
     o.text.push_str(
@@ -380,11 +449,17 @@ spec:
             }
             out
         };
-        let whole_ns = (i % 10 == 3 && n > 2).then(|| (1..n).map(|k| (i + 7 * k) % n).find(|d| *d != i && calls.iter().all(|c| c.0 != *d))).flatten();
+        let whole_ns = (i % 10 == 3 && n > 2)
+            .then(|| (1..n).map(|k| (i + 7 * k) % n).find(|d| *d != i && calls.iter().all(|c| c.0 != *d)))
+            .flatten();
         let ext: Vec<usize> = (0..partners.len()).filter(|_| rng.chance(8)).take(2).collect();
         let google = rng.chance(15);
 
-        namespace(&mut o, &ns.name, &[("istio-injection", "enabled"), ("team", ns.name.split('-').next().unwrap_or(&ns.name))]);
+        namespace(
+            &mut o,
+            &ns.name,
+            &[("istio-injection", "enabled"), ("team", ns.name.split('-').next().unwrap_or(&ns.name))],
+        );
         for s in &ns.services {
             let cports: Vec<(&str, u32)> = s.ports.iter().map(|p| (p.spec().3, p.spec().2)).collect();
             deployment(&mut o, &ns.name, &s.name, &[("app", &s.name), ("version", "v1")], &cports);
@@ -529,7 +604,8 @@ spec:
                 }
                 // A port-specific egress listener for a database of its namespace, plus the rest.
                 2 => {
-                    let db = ns.services.iter().find(|x| x.ports[0] == PortKind::Redis || x.ports[0] == PortKind::Postgres);
+                    let db =
+                        ns.services.iter().find(|x| x.ports[0] == PortKind::Redis || x.ports[0] == PortKind::Postgres);
                     let extra: Vec<(u32, &str, &str, String)> = db
                         .map(|db| {
                             let (pname, port, _, _) = db.ports[0].spec();
@@ -641,7 +717,10 @@ fn sidecar(
     outbound: Option<&str>,
 ) {
     o.doc();
-    let _ = write!(o.text, "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n");
+    let _ = write!(
+        o.text,
+        "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n"
+    );
     if let Some(sel) = selector {
         o.text.push_str("  workloadSelector:\n    labels:\n");
         for (k, v) in sel {
@@ -693,7 +772,11 @@ mod tests {
     fn analyze_finds_nothing_wrong_with_the_medium_mesh() {
         let input = sidecarscope::load_text("medium.yaml", &generate(Size::Medium));
         let diags = sidecarscope::analyze(&input);
-        let bad: Vec<String> = diags.iter().filter(|d| d.severity <= sidecarscope::Severity::Warning).map(|d| format!("{} {}", d.code.id(), d.message)).collect();
+        let bad: Vec<String> = diags
+            .iter()
+            .filter(|d| d.severity <= sidecarscope::Severity::Warning)
+            .map(|d| format!("{} {}", d.code.id(), d.message))
+            .collect();
         assert_eq!(bad, Vec::<String>::new());
     }
 

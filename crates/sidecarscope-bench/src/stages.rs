@@ -73,7 +73,10 @@ pub fn resolve_all(input: &Input) -> u64 {
     let mut sum = 0u64;
     for w in sidecarscope::workloads(input) {
         let r = resolver.resolve_workload(&w);
-        sum += (r.egress.iter().map(|l| l.services.len()).sum::<usize>() + r.scope_services.len() + r.destination_rules.len() + r.ingress.len()) as u64;
+        sum += (r.egress.iter().map(|l| l.services.len()).sum::<usize>()
+            + r.scope_services.len()
+            + r.destination_rules.len()
+            + r.ingress.len()) as u64;
     }
     sum
 }
@@ -97,6 +100,7 @@ pub fn resolve_work(input: &Input) -> (usize, usize) {
     let reg = Registry::build(input);
     let mut resolver = Resolver::new(&reg);
     let ws = sidecarscope::workloads(input);
-    let imported = ws.iter().map(|w| resolver.resolve_workload(w).egress.iter().map(|l| l.services.len()).sum::<usize>()).sum();
+    let imported =
+        ws.iter().map(|w| resolver.resolve_workload(w).egress.iter().map(|l| l.services.len()).sum::<usize>()).sum();
     (ws.len(), imported)
 }

@@ -95,7 +95,9 @@ pub fn run_check(args: CheckArgs, check: fn(&mut Input) -> Vec<Diagnostic>, supp
         CheckOutput::Text => {
             // Written a diagnostic at a time; a closed pipe stops the writing.
             let mut out = Out::new();
-            if sidecarscope::report::write_human(&mut out, &input, &diags, args.color.enabled()).is_ok() && !suppressed.is_empty() {
+            if sidecarscope::report::write_human(&mut out, &input, &diags, args.color.enabled()).is_ok()
+                && !suppressed.is_empty()
+            {
                 let mut by: Vec<String> = suppressed.iter().map(|s| s.by.describe()).collect();
                 by.sort();
                 by.dedup();
@@ -129,7 +131,11 @@ pub fn load(args: &InputArgs) -> Result<Input, u8> {
     let ns = &args.default_namespace;
     let label = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
     let b = ns.as_bytes();
-    if b.len() > 63 || !b.first().is_some_and(|&c| label(c)) || !b.last().is_some_and(|&c| label(c)) || !b.iter().all(|&c| label(c) || c == b'-') {
+    if b.len() > 63
+        || !b.first().is_some_and(|&c| label(c))
+        || !b.last().is_some_and(|&c| label(c))
+        || !b.iter().all(|&c| label(c) || c == b'-')
+    {
         eprintln!("sidecarscope: error: --default-namespace {ns:?}: a namespace is a lowercase RFC 1123 label (a-z, 0-9 and '-', at most 63 characters)");
         return Err(EXIT_INPUT);
     }
@@ -137,15 +143,29 @@ pub fn load(args: &InputArgs) -> Result<Input, u8> {
         Ok(read) => {
             let mut input = sidecarscope::load_with_default_namespace(read.files, ns);
             for (i, code, message) in read.problems {
-                let d = Diagnostic::new(code, message, sidecarscope::SourceId(i as u32), sidecarscope::text::TextRange::new(0, 0));
+                let d = Diagnostic::new(
+                    code,
+                    message,
+                    sidecarscope::SourceId(i as u32),
+                    sidecarscope::text::TextRange::new(0, 0),
+                );
                 input.diagnostics.push(match code {
-                    sidecarscope::diagnostic::Code::UnreadableFile => d.with_hint("this file is left out; the others are still checked, and the exit code is 2"),
-                    _ => d.with_hint("only regular files are read from a directory; give the path by itself to read it"),
+                    sidecarscope::diagnostic::Code::UnreadableFile => {
+                        d.with_hint("this file is left out; the others are still checked, and the exit code is 2")
+                    }
+                    _ => {
+                        d.with_hint("only regular files are read from a directory; give the path by itself to read it")
+                    }
                 });
             }
             if input.resources.is_empty() {
                 let last = input.sources.len().saturating_sub(1);
-                let d = Diagnostic::new(sidecarscope::diagnostic::Code::NoResources, "no resources read", sidecarscope::SourceId(last as u32), sidecarscope::text::TextRange::new(0, 0));
+                let d = Diagnostic::new(
+                    sidecarscope::diagnostic::Code::NoResources,
+                    "no resources read",
+                    sidecarscope::SourceId(last as u32),
+                    sidecarscope::text::TextRange::new(0, 0),
+                );
                 input.diagnostics.push(d.with_hint("the input is empty or holds only comments, so nothing was checked; `--fail-on warning` makes this fail"));
             }
             Ok(input)
@@ -330,7 +350,9 @@ impl ProxyArgs {
         if self.ip.is_some() {
             proxy.ip = self.ip.clone();
         }
-        proxy.metadata.extend(pairs(self.proxy_metadata.iter().map(String::as_str), "--proxy-metadata").unwrap_or_default());
+        proxy
+            .metadata
+            .extend(pairs(self.proxy_metadata.iter().map(String::as_str), "--proxy-metadata").unwrap_or_default());
         proxy
     }
 
@@ -363,7 +385,11 @@ impl ProxyArgs {
     pub fn proxy(&self, registry: &Registry) -> Result<Proxy, String> {
         let proxy = match (self.workload(registry)?, &self.namespace) {
             (Some(w), _) => Proxy::for_workload(w),
-            (None, Some(ns)) => Proxy { namespace: ns.clone(), labels: pairs(self.labels.as_deref().unwrap_or("").split(','), "label")?.into_iter().collect(), ..Proxy::default() },
+            (None, Some(ns)) => Proxy {
+                namespace: ns.clone(),
+                labels: pairs(self.labels.as_deref().unwrap_or("").split(','), "label")?.into_iter().collect(),
+                ..Proxy::default()
+            },
             (None, None) => return Err("no proxy given".into()),
         };
         Ok(self.with_overrides(proxy))
@@ -383,7 +409,8 @@ pub fn warn_unreadable(input: &Input) {
             _ => {}
         }
     }
-    let problems = input.diagnostics.iter().filter(|d| d.severity == Severity::Error && d.code != Code::UnreadableFile).count();
+    let problems =
+        input.diagnostics.iter().filter(|d| d.severity == Severity::Error && d.code != Code::UnreadableFile).count();
     if problems > 0 {
         eprintln!("sidecarscope: warning: {problems} problem(s) reading the input; those documents are skipped (run `sidecarscope validate` for details)");
     }
@@ -391,7 +418,10 @@ pub fn warn_unreadable(input: &Input) {
 
 /// For `listeners` and `trace`: checks the options, reads the input, builds the registry and
 /// the proxy. `Err` is the exit code (the message is printed).
-pub fn load_proxy(input: &InputArgs, proxy: &ProxyArgs) -> Result<(Input, Registry, Proxy, BTreeMap<String, String>), u8> {
+pub fn load_proxy(
+    input: &InputArgs,
+    proxy: &ProxyArgs,
+) -> Result<(Input, Registry, Proxy, BTreeMap<String, String>), u8> {
     let env = proxy.check(true).map_err(fail)?;
     let input = load(input)?;
     warn_unreadable(&input);

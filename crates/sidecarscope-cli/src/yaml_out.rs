@@ -179,12 +179,15 @@ fn needs_quotes(s: &str) -> bool {
     if indicator || dash {
         return true;
     }
-    if s.ends_with(' ') || s.contains(": ") || s.contains(" #") || s.ends_with(':') || s.chars().any(|c| c.is_control()) {
+    if s.ends_with(' ') || s.contains(": ") || s.contains(" #") || s.ends_with(':') || s.chars().any(|c| c.is_control())
+    {
         return true;
     }
     let lower = s.to_ascii_lowercase();
-    matches!(lower.as_str(), "null" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | ".inf" | "-.inf" | "+.inf" | ".nan")
-        || looks_numeric(s)
+    matches!(
+        lower.as_str(),
+        "null" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | ".inf" | "-.inf" | "+.inf" | ".nan"
+    ) || looks_numeric(s)
 }
 
 /// Numbers in any YAML 1.1 form (`9080`, `1.5`, `0x1F`, `1_000`, `1:30`), which must stay strings.

@@ -95,7 +95,13 @@ fn unreadable_files_do_not_stop_the_others() {
     let c = codes(&v);
     assert_eq!(c.iter().filter(|c| *c == "SC0009").count(), 2, "{c:?}");
     // Both Sidecars (the walk's a.yaml and the good file after the missing one) are checked.
-    let names: Vec<&str> = v["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == "SC1050").map(|d| d["resource"]["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "SC1050")
+        .map(|d| d["resource"]["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["s", "g"]);
     let text = cli().args(["validate"]).arg(&missing).arg(&good).output().unwrap();
     assert_eq!(text.status.code(), Some(2));
@@ -130,7 +136,9 @@ fn empty_input_says_no_resources_read() {
 fn an_unknown_workload_names_the_nearest_few() {
     let mut mesh = String::new();
     for i in 0..300 {
-        mesh.push_str(&format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: app-{i}\n  namespace: ns\n  labels: {{app: a{i}}}\n---\n"));
+        mesh.push_str(&format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: app-{i}\n  namespace: ns\n  labels: {{app: a{i}}}\n---\n"
+        ));
     }
     let out = cli().args(["resolve", "--workload", "ns/app-1O"]).write_stdin(mesh).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -145,11 +153,14 @@ fn an_unknown_workload_names_the_nearest_few() {
 #[test]
 fn control_characters_are_escaped_in_text_output() {
     let evil = "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: \"x\\e]0;pwned\\a\"\n  namespace: ns\nspec:\n  egress:\n  - hosts: [\"bad\\e[2J\"]\n";
-    for args in [&["validate", "--color", "never"][..], &["analyze", "--color", "never"], &["validate", "--color", "always"]] {
+    for args in
+        [&["validate", "--color", "never"][..], &["analyze", "--color", "never"], &["validate", "--color", "always"]]
+    {
         let out = cli().args(args).write_stdin(evil).output().unwrap();
         let text = String::from_utf8(out.stdout).unwrap();
         // Our own colours are the only ESC bytes: each is followed by `[` and a colour code.
-        let raw: Vec<&str> = text.split('\x1b').skip(1).filter(|rest| !rest.starts_with('[') || rest.starts_with("[2J")).collect();
+        let raw: Vec<&str> =
+            text.split('\x1b').skip(1).filter(|rest| !rest.starts_with('[') || rest.starts_with("[2J")).collect();
         assert!(raw.is_empty(), "{args:?}: {text:?}");
         assert!(!text.contains('\x07'), "{args:?}: {text:?}");
         assert!(text.contains("\\x1b]0;pwned\\x07") || text.contains("\\x1b]0;pwned\\a"), "{args:?}: {text:?}");
@@ -180,7 +191,8 @@ fn long_lines_are_shown_as_a_window() {
     let i = lines.iter().position(|l| l.contains("spec.egress[0].hosts[2]")).unwrap();
     let shown = lines[i + 1];
     let under = lines[i + 2];
-    let col = shown.chars().collect::<Vec<_>>().windows(6).position(|w| w.iter().collect::<String>() == "\"bad2\"").unwrap();
+    let col =
+        shown.chars().collect::<Vec<_>>().windows(6).position(|w| w.iter().collect::<String>() == "\"bad2\"").unwrap();
     assert_eq!(under.chars().position(|c| c == '^'), Some(col), "{shown}\n{under}");
 }
 
@@ -243,8 +255,12 @@ fn analysis_is_linear_in_service_entry_hosts() {
 #[test]
 fn analysis_is_linear_in_selector_sidecars_and_pods() {
     let mut text = String::new();
-    let selector = |i: usize| format!("---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: s{i}\n  namespace: ns\nspec:\n  workloadSelector:\n    labels:\n      app: a{i}\n  egress:\n  - hosts: [\"./*\"]\n");
-    let pod = |j: usize| format!("---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p{j}\n  namespace: ns\n  labels:\n    app: a{j}\n");
+    let selector = |i: usize| {
+        format!("---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: s{i}\n  namespace: ns\nspec:\n  workloadSelector:\n    labels:\n      app: a{i}\n  egress:\n  - hosts: [\"./*\"]\n")
+    };
+    let pod = |j: usize| {
+        format!("---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p{j}\n  namespace: ns\n  labels:\n    app: a{j}\n")
+    };
     for i in 0..10_000 {
         text.push_str(&selector(i));
     }
@@ -284,7 +300,13 @@ fn a_closed_pipe_stops_the_work() {
     let full = full.elapsed();
     assert!(all.stdout.len() > 1_000_000);
     let started = Instant::now();
-    let mut child = std::process::Command::new(&bin).args(["resolve", "--all", "-o", "yaml"]).arg(&path).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = std::process::Command::new(&bin)
+        .args(["resolve", "--all", "-o", "yaml"])
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut first = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
     // The reader is dropped: the pipe is closed.

@@ -35,7 +35,8 @@ fn run(args: &[&str]) -> assert_cmd::assert::Assert {
 #[test]
 fn json_has_the_issue_shape() {
     let (_d, path) = mesh_file();
-    let out = run(&["listeners", path.to_str().unwrap(), "--namespace", "default", "--ip", "10.1.1.1", "-o", "json"]).success();
+    let out = run(&["listeners", path.to_str().unwrap(), "--namespace", "default", "--ip", "10.1.1.1", "-o", "json"])
+        .success();
     let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     let ls = v["listeners"].as_array().unwrap();
     let l = ls.iter().find(|l| l["name"] == "0.0.0.0_9080").expect("0.0.0.0_9080");
@@ -59,7 +60,13 @@ fn table_is_istioctls() {
     let out = run(&["listeners", path.to_str().unwrap(), "--namespace", "default"]).success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     let first = text.lines().next().unwrap();
-    assert!(first.starts_with("ADDRESSES") && first.contains(" PORT ") && first.contains(" MATCH ") && first.ends_with("DESTINATION"), "{first}");
+    assert!(
+        first.starts_with("ADDRESSES")
+            && first.contains(" PORT ")
+            && first.contains(" MATCH ")
+            && first.ends_with("DESTINATION"),
+        "{first}"
+    );
     assert!(text.contains("Route: 9080"));
     assert!(text.contains("Inline Route: /stats/prometheus*"));
 }
@@ -67,20 +74,32 @@ fn table_is_istioctls() {
 #[test]
 fn istiod_env_and_metadata_apply() {
     let (_d, path) = mesh_file();
-    run(&["listeners", path.to_str().unwrap(), "--namespace", "default", "--proxy-metadata", "INTERCEPTION_MODE=NONE", "-o", "json"])
-        .success()
-        .stdout(contains("127.0.0.1_9080"))
-        .stdout(contains("\"name\": \"virtualOutbound\"").not());
+    run(&[
+        "listeners",
+        path.to_str().unwrap(),
+        "--namespace",
+        "default",
+        "--proxy-metadata",
+        "INTERCEPTION_MODE=NONE",
+        "-o",
+        "json",
+    ])
+    .success()
+    .stdout(contains("127.0.0.1_9080"))
+    .stdout(contains("\"name\": \"virtualOutbound\"").not());
     run(&["listeners", path.to_str().unwrap(), "--namespace", "default", "--istiod-env", "NOT_A_FLAG=1", "-o", "json"])
         .success()
         .stdout(contains("NOT_A_FLAG does not change sidecar listeners"));
-    run(&["listeners", path.to_str().unwrap(), "--namespace", "default", "--istiod-env", "oops"]).code(2).stderr(contains("is not KEY=VALUE"));
+    run(&["listeners", path.to_str().unwrap(), "--namespace", "default", "--istiod-env", "oops"])
+        .code(2)
+        .stderr(contains("is not KEY=VALUE"));
 }
 
 #[test]
 fn trace_json_and_text() {
     let (_d, path) = mesh_file();
-    let out = run(&["trace", path.to_str().unwrap(), "--namespace", "default", "--to", "10.0.0.20:5432", "-o", "json"]).success();
+    let out = run(&["trace", path.to_str().unwrap(), "--namespace", "default", "--to", "10.0.0.20:5432", "-o", "json"])
+        .success();
     let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(v["listener"], "10.0.0.20_5432");
     assert_eq!(v["cluster"], "outbound|5432||db.default.svc.cluster.local");
@@ -90,9 +109,20 @@ fn trace_json_and_text() {
         .success()
         .stdout(contains("dropped (BlackHoleCluster"))
         .stdout(contains("virtualOutbound-blackhole"));
-    run(&["trace", path.to_str().unwrap(), "--namespace", "default", "--to", "10.0.0.10:9080", "--protocol", "http", "--host", "reviews"])
-        .success()
-        .stdout(contains("reaches outbound|9080||reviews.default.svc.cluster.local"));
+    run(&[
+        "trace",
+        path.to_str().unwrap(),
+        "--namespace",
+        "default",
+        "--to",
+        "10.0.0.10:9080",
+        "--protocol",
+        "http",
+        "--host",
+        "reviews",
+    ])
+    .success()
+    .stdout(contains("reaches outbound|9080||reviews.default.svc.cluster.local"));
 }
 
 #[test]
@@ -133,7 +163,20 @@ fn trace_names_the_route_by_path() {
     fs::write(&path, CANARY).unwrap();
     let p = path.to_str().unwrap();
     let json = |extra: &[&str]| {
-        let mut args = vec!["trace", p, "--namespace", "default", "--to", "10.0.0.40:80", "--protocol", "HTTP", "--host", "api", "-o", "json"];
+        let mut args = vec![
+            "trace",
+            p,
+            "--namespace",
+            "default",
+            "--to",
+            "10.0.0.40:80",
+            "--protocol",
+            "HTTP",
+            "--host",
+            "api",
+            "-o",
+            "json",
+        ];
         args.extend_from_slice(extra);
         let out = run(&args).success();
         serde_json::from_slice::<serde_json::Value>(&out.get_output().stdout).unwrap()
@@ -141,17 +184,40 @@ fn trace_names_the_route_by_path() {
     let canary = json(&["--path", "/api/x"]);
     assert_eq!(canary["route"], "canary");
     assert_eq!(canary["cluster"], "outbound|80|v2|api.default.svc.cluster.local");
-    assert_eq!((canary["routeConfig"].as_str(), canary["virtualHost"].as_str()), (Some("80"), Some("api.default.svc.cluster.local:80")));
+    assert_eq!(
+        (canary["routeConfig"].as_str(), canary["virtualHost"].as_str()),
+        (Some("80"), Some("api.default.svc.cluster.local:80"))
+    );
     assert_eq!(canary["matchedRoute"]["virtualService"], "default/api");
     assert_eq!(canary["matchedRoute"]["httpIndex"], 0);
     let src = &canary["matchedRoute"]["sources"][0];
-    assert_eq!((src["path"].as_str(), src["range"]["start"]["line"].as_u64()), (Some("spec.http[0]"), Some(14)), "{src}");
+    assert_eq!(
+        (src["path"].as_str(), src["range"]["start"]["line"].as_u64()),
+        (Some("spec.http[0]"), Some(14)),
+        "{src}"
+    );
     let stable = json(&["--path", "/"]);
-    assert_eq!((stable["route"].as_str(), stable["cluster"].as_str()), (Some("stable"), Some("outbound|80|v1|api.default.svc.cluster.local")));
+    assert_eq!(
+        (stable["route"].as_str(), stable["cluster"].as_str()),
+        (Some("stable"), Some("outbound|80|v1|api.default.svc.cluster.local"))
+    );
     assert_eq!(stable["matchedRoute"]["httpIndex"], 1);
-    run(&["trace", p, "--namespace", "default", "--to", "10.0.0.40:80", "--protocol", "HTTP", "--host", "api", "--path", "/api/v2"])
-        .success()
-        .stdout(contains("route canary (VirtualService default/api http[0])"));
+    run(&[
+        "trace",
+        p,
+        "--namespace",
+        "default",
+        "--to",
+        "10.0.0.40:80",
+        "--protocol",
+        "HTTP",
+        "--host",
+        "api",
+        "--path",
+        "/api/v2",
+    ])
+    .success()
+    .stdout(contains("route canary (VirtualService default/api http[0])"));
 }
 
 #[test]

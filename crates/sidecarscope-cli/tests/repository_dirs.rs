@@ -13,20 +13,32 @@ fn non_kubernetes_yaml_is_skipped_with_one_info() {
     fs::write(dir.path().join("values.yaml"), "replicaCount: 1\nimage:\n  repository: nginx\n").unwrap();
     fs::write(dir.path().join("Chart.yaml"), "apiVersion: v2\nname: demo\nversion: 0.1.0\n").unwrap();
     fs::write(dir.path().join("ci.yml"), "- name: build\n  run: make\n").unwrap();
-    let out = Command::cargo_bin("sidecarscope").unwrap().args(["analyze", "--output", "json"]).arg(dir.path()).assert().code(0);
+    let out = Command::cargo_bin("sidecarscope")
+        .unwrap()
+        .args(["analyze", "--output", "json"])
+        .arg(dir.path())
+        .assert()
+        .code(0);
     let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     let diags = json["diagnostics"].as_array().unwrap();
     let skipped: Vec<_> = diags.iter().filter(|d| d["code"] == "SC0012").collect();
     assert_eq!(skipped.len(), 1, "{diags:#?}");
     assert_eq!(skipped[0]["severity"], "info");
     let message = skipped[0]["message"].as_str().unwrap();
-    assert!(message.starts_with("3 documents are not Kubernetes resources (no apiVersion and kind), skipped: "), "{message}");
+    assert!(
+        message.starts_with("3 documents are not Kubernetes resources (no apiVersion and kind), skipped: "),
+        "{message}"
+    );
     for file in ["values.yaml", "Chart.yaml", "ci.yml"] {
         assert!(message.contains(file), "{message}");
     }
     assert!(diags.iter().all(|d| d["severity"] != "error"), "{diags:#?}");
     // A document with apiVersion and kind is still checked.
-    fs::write(dir.path().join("bad.yaml"), "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: s, namespace: ns1}\nspec: {}\n").unwrap();
+    fs::write(
+        dir.path().join("bad.yaml"),
+        "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: s, namespace: ns1}\nspec: {}\n",
+    )
+    .unwrap();
     Command::cargo_bin("sidecarscope").unwrap().args(["analyze"]).arg(dir.path()).assert().code(1);
 }
 
@@ -36,7 +48,13 @@ fn default_namespace_is_kubectl_apply_n() {
     let file = dir.path().join("s.yaml");
     fs::write(&file, "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: s\nspec:\n  egress:\n  - hosts: [\"./*\", \"default/*\"]\n").unwrap();
     let run = |args: &[&str]| {
-        let out = Command::cargo_bin("sidecarscope").unwrap().args(["analyze", "--output", "json", "--fail-on", "warning"]).args(args).arg(&file).output().unwrap();
+        let out = Command::cargo_bin("sidecarscope")
+            .unwrap()
+            .args(["analyze", "--output", "json", "--fail-on", "warning"])
+            .args(args)
+            .arg(&file)
+            .output()
+            .unwrap();
         (out.status.code(), String::from_utf8(out.stdout).unwrap())
     };
     let (code, json) = run(&[]);
@@ -45,5 +63,10 @@ fn default_namespace_is_kubectl_apply_n() {
     let (code, json) = run(&["--default-namespace", "bookinfo"]);
     assert_eq!(code, Some(0), "{json}");
     assert!(!json.contains("SC1051"), "{json}");
-    Command::cargo_bin("sidecarscope").unwrap().args(["analyze", "--default-namespace", "Not_A_Label"]).arg(&file).assert().code(2);
+    Command::cargo_bin("sidecarscope")
+        .unwrap()
+        .args(["analyze", "--default-namespace", "Not_A_Label"])
+        .arg(&file)
+        .assert()
+        .code(2);
 }

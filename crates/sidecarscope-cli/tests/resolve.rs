@@ -109,7 +109,11 @@ fn json_shape_by_namespace_and_labels() {
     assert_eq!(first["virtualServices"], serde_json::json!(["prod-us1/reviews"]));
     assert!(egress[1]["port"].is_null(), "the catch-all listener has no port");
     assert!(v["ingress"].is_array());
-    assert!(v["scopeServices"].as_array().unwrap().iter().any(|s| s["hostname"] == "istiod.istio-system.svc.cluster.local"));
+    assert!(v["scopeServices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["hostname"] == "istiod.istio-system.svc.cluster.local"));
     assert!(v["destinationRules"].is_array());
     let pool = &v["inboundConnectionPool"]["9080"];
     assert_eq!(pool["settings"], serde_json::json!({}));
@@ -163,7 +167,11 @@ fn text_and_yaml_outputs() {
         .stdout(contains("why: its workloadSelector {app=ratings} matches"))
         .stdout(contains("productpage.prod-us1.svc.cluster.local (prod-us1) 9080/HTTP  <- prod-us1/*"))
         .stdout(contains("Outbound traffic policy: REGISTRY_ONLY"));
-    let out = cli().args(["resolve", "--namespace", "prod-us1", "--labels", "app=ratings", "-o", "yaml"]).arg(&path).output().unwrap();
+    let out = cli()
+        .args(["resolve", "--namespace", "prod-us1", "--labels", "app=ratings", "-o", "yaml"])
+        .arg(&path)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("sidecar:\n  namespace: prod-us1\n  name: ratings\n"), "{text}");
@@ -175,7 +183,20 @@ fn text_and_yaml_outputs() {
 fn istiod_env_and_proxy_metadata_are_accepted() {
     let (_dir, path) = mesh_file();
     let v = json(
-        &["--namespace", "prod-us1", "--labels", "app=ratings", "--ip", "10.0.0.1", "--proxy-metadata", "INTERCEPTION_MODE=NONE", "--istiod-env", "PILOT_X=1", "-o", "json"],
+        &[
+            "--namespace",
+            "prod-us1",
+            "--labels",
+            "app=ratings",
+            "--ip",
+            "10.0.0.1",
+            "--proxy-metadata",
+            "INTERCEPTION_MODE=NONE",
+            "--istiod-env",
+            "PILOT_X=1",
+            "-o",
+            "json",
+        ],
         &path,
     );
     assert_eq!(v["proxy"]["ip"], "10.0.0.1");
@@ -188,7 +209,7 @@ fn istiod_env_and_proxy_metadata_are_accepted() {
 fn istiod_env_changes_the_inbound_ports() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("merge.yaml");
-    std::fs::write(
+    fs::write(
         &path,
         "apiVersion: v1\nkind: Service\nmetadata: {name: ratings, namespace: ns1}\nspec:\n  selector: {app: ratings}\n  ports: [{name: http, port: 9080}]\n---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: s, namespace: ns1}\nspec:\n  ingress:\n  - port: {number: 8080, protocol: HTTP, name: web}\n    defaultEndpoint: 127.0.0.1:8080\n",
     )
@@ -200,7 +221,11 @@ fn istiod_env_changes_the_inbound_ports() {
     };
     assert_eq!(ports(&[]), [8080], "ingress replaces the service ports by default");
     assert_eq!(ports(&["--istiod-env", "PILOT_ALLOW_SIDECAR_SERVICE_INBOUND_LISTENER_MERGE=true"]), [8080, 9080]);
-    assert_eq!(ports(&["--istiod-env", "PILOT_ALLOW_SIDECAR_SERVICE_INBOUND_LISTENER_MERGE=nope"]), [8080], "not a Go bool: the default stays");
+    assert_eq!(
+        ports(&["--istiod-env", "PILOT_ALLOW_SIDECAR_SERVICE_INBOUND_LISTENER_MERGE=nope"]),
+        [8080],
+        "not a Go bool: the default stays"
+    );
 }
 
 #[test]
@@ -215,8 +240,18 @@ fn bad_arguments_exit_2() {
         .stderr(contains("no workload prod-us1/nope"))
         .stderr(contains("prod-us1/ratings-v1 (Deployment)"))
         .stderr(contains("prod-us1/productpage-1 (Pod)"));
-    cli().args(["resolve", "--namespace", "ns", "--labels", "app"]).arg(&path).assert().code(2).stderr(contains("not KEY=VALUE"));
-    cli().args(["resolve", "--namespace", "ns", "--ip", "not-an-ip"]).arg(&path).assert().code(2).stderr(contains("not an IP address"));
+    cli()
+        .args(["resolve", "--namespace", "ns", "--labels", "app"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(contains("not KEY=VALUE"));
+    cli()
+        .args(["resolve", "--namespace", "ns", "--ip", "not-an-ip"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(contains("not an IP address"));
     cli().args(["resolve", "--namespace", "ns", "--proxy-metadata", "NOVALUE"]).arg(&path).assert().code(2);
     cli().args(["resolve", "--workload", "a/b", "--namespace", "ns"]).arg(&path).assert().code(2);
     cli().args(["resolve", "--labels", "app=x"]).arg(&path).assert().code(2);

@@ -25,7 +25,12 @@ fn exit_codes() {
     cli().args(["validate"]).arg(&bad).assert().code(1);
     cli().args(["validate"]).arg(&warn).assert().code(0);
     cli().args(["validate", "--fail-on", "warning"]).arg(&warn).assert().code(1);
-    cli().args(["validate"]).arg(dir.path().join("missing.yaml")).assert().code(2).stdout(predicates::str::contains("missing.yaml:1:1: error[SC0009]: cannot read: no such file"));
+    cli()
+        .args(["validate"])
+        .arg(dir.path().join("missing.yaml"))
+        .assert()
+        .code(2)
+        .stdout(predicates::str::contains("missing.yaml:1:1: error[SC0009]: cannot read: no such file"));
     cli().args(["validate", "--output", "nope"]).arg(&good).assert().code(2);
 }
 
@@ -42,7 +47,10 @@ fn json_contract() {
     assert_eq!(d["code"], "SC1050");
     assert_eq!(d["istioCode"], "IST0106");
     assert_eq!(d["message"], "short names (non FQDN) are not allowed");
-    assert_eq!(d["resource"], serde_json::json!({"apiVersion": "networking.istio.io/v1", "kind": "Sidecar", "namespace": "ns", "name": "s"}));
+    assert_eq!(
+        d["resource"],
+        serde_json::json!({"apiVersion": "networking.istio.io/v1", "kind": "Sidecar", "namespace": "ns", "name": "s"})
+    );
     assert_eq!(d["path"], "spec.egress[0].hosts[1]");
     assert_eq!(d["file"], bad.display().to_string());
     assert_eq!(d["range"]["start"]["line"], 10);
@@ -89,13 +97,23 @@ fn unreadable_inputs_are_clear_errors() {
     let empty = dir.path().join("empty");
     fs::create_dir(&empty).unwrap();
     fs::write(empty.join("readme.txt"), "x").unwrap();
-    cli().args(["validate"]).arg(&empty).assert().code(2).stderr(predicates::str::contains("no .yaml, .yml or .json files"));
+    cli()
+        .args(["validate"])
+        .arg(&empty)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no .yaml, .yml or .json files"));
     let binary = dir.path().join("bin.yaml");
     fs::write(&binary, b"\x7fELF\x00\x01\x02").unwrap();
     cli().args(["validate"]).arg(&binary).assert().code(2).stdout(predicates::str::contains("binary"));
     let latin1 = dir.path().join("latin1.yaml");
     fs::write(&latin1, b"a: 1\nb: caf\xe9\n").unwrap();
-    cli().args(["validate"]).arg(&latin1).assert().code(2).stdout(predicates::str::contains("invalid UTF-8 at byte 11 (line 2)"));
+    cli()
+        .args(["validate"])
+        .arg(&latin1)
+        .assert()
+        .code(2)
+        .stdout(predicates::str::contains("invalid UTF-8 at byte 11 (line 2)"));
 }
 
 #[test]
@@ -103,7 +121,8 @@ fn syntax_errors_do_not_stop_other_documents() {
     let text = format!("a: [1,\n---\n{BAD}");
     let out = cli().args(["validate", "--output", "json"]).write_stdin(text).output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let codes: Vec<_> = v["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string()).collect();
+    let codes: Vec<_> =
+        v["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string()).collect();
     assert_eq!(codes, ["SC0001", "SC1050"]);
 }
 

@@ -51,17 +51,28 @@ struct AnalyzeOptions {
 /// on); malformed rules and namespaces throw.
 pub fn parse_analyze_options(value: &JsValue) -> Result<(Vec<Rule>, Option<String>), Error> {
     if !value.is_object() || Array::is_array(value) {
-        return Err(err(format!("options must be an object such as {{ suppress: [\"IST0101=Sidecar default/*\"] }}, not {}", js_type(value))));
+        return Err(err(format!(
+            "options must be an object such as {{ suppress: [\"IST0101=Sidecar default/*\"] }}, not {}",
+            js_type(value)
+        )));
     }
     let o: AnalyzeOptions = from_js(value, "options", &["suppress", "defaultNamespace"])?;
     if let Some(ns) = &o.default_namespace {
         let label = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
         let b = ns.as_bytes();
-        if b.len() > 63 || !b.first().is_some_and(|&c| label(c)) || !b.last().is_some_and(|&c| label(c)) || !b.iter().all(|&c| label(c) || c == b'-') {
+        if b.len() > 63
+            || !b.first().is_some_and(|&c| label(c))
+            || !b.last().is_some_and(|&c| label(c))
+            || !b.iter().all(|&c| label(c) || c == b'-')
+        {
             return Err(err(format!("options.defaultNamespace {ns:?}: a namespace is a lowercase RFC 1123 label (a-z, 0-9 and '-', at most 63 characters)")));
         }
     }
-    let rules = o.suppress.iter().map(|s| Rule::parse(s).map(|(rule, _)| rule).map_err(|e| err(format!("options.suppress: {e}")))).collect::<Result<_, _>>()?;
+    let rules = o
+        .suppress
+        .iter()
+        .map(|s| Rule::parse(s).map(|(rule, _)| rule).map_err(|e| err(format!("options.suppress: {e}"))))
+        .collect::<Result<_, _>>()?;
     Ok((rules, o.default_namespace))
 }
 
@@ -79,7 +90,10 @@ pub fn parse_input(value: &JsValue) -> Result<Input, Error> {
 /// As [`parse_input`], resources without `metadata.namespace` going to `default_namespace`.
 pub fn parse_input_in(value: &JsValue, default_namespace: &str) -> Result<Input, Error> {
     if let Some(text) = value.as_string() {
-        return Ok(sidecarscope::load_with_default_namespace(vec![SourceFile::new(DEFAULT_NAME, text)], default_namespace));
+        return Ok(sidecarscope::load_with_default_namespace(
+            vec![SourceFile::new(DEFAULT_NAME, text)],
+            default_namespace,
+        ));
     }
     if Array::is_array(value) {
         let files = Array::from(value)
@@ -92,7 +106,10 @@ pub fn parse_input_in(value: &JsValue, default_namespace: &str) -> Result<Input,
                 from_js::<SourceText>(&f, &format!("input[{i}]"), &["name", "text"])
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        return Ok(sidecarscope::load_with_default_namespace(files.into_iter().map(|f| SourceFile::new(f.name, f.text)).collect(), default_namespace));
+        return Ok(sidecarscope::load_with_default_namespace(
+            files.into_iter().map(|f| SourceFile::new(f.name, f.text)).collect(),
+            default_namespace,
+        ));
     }
     Err(err(format!(
         "input must be a string (YAML or JSON) or an array of {{ name, text }} objects, not {}",
@@ -133,8 +150,14 @@ pub fn parse_proxy(value: &JsValue) -> Result<ProxyArgs, Error> {
     let p: ProxyArgs = from_js(value, "proxy", &["workload", "namespace", "labels", "ip", "metadata", "istiodEnv"])?;
     match (&p.workload, &p.namespace) {
         (Some(_), Some(_)) => return Err(err("proxy: give either workload or namespace (with labels), not both")),
-        (Some(_), None) if p.labels.is_some() => return Err(err("proxy: labels go with namespace; a workload brings its own labels")),
-        (None, None) => return Err(err("proxy: say whose proxy: { workload: \"namespace/name\" } or { namespace: \"ns\", labels: {...} }")),
+        (Some(_), None) if p.labels.is_some() => {
+            return Err(err("proxy: labels go with namespace; a workload brings its own labels"))
+        }
+        (None, None) => {
+            return Err(err(
+                "proxy: say whose proxy: { workload: \"namespace/name\" } or { namespace: \"ns\", labels: {...} }",
+            ))
+        }
         (None, Some(ns)) if ns.is_empty() => return Err(err("proxy: namespace is empty")),
         _ => {}
     }
@@ -143,7 +166,9 @@ pub fn parse_proxy(value: &JsValue) -> Result<ProxyArgs, Error> {
             return Err(err(format!("proxy: ip {ip:?} is not an IP address")));
         }
     }
-    for (what, map) in [("labels", p.labels.as_ref()), ("metadata", Some(&p.metadata)), ("istiodEnv", Some(&p.istiod_env))] {
+    for (what, map) in
+        [("labels", p.labels.as_ref()), ("metadata", Some(&p.metadata)), ("istiodEnv", Some(&p.istiod_env))]
+    {
         if map.is_some_and(|m| m.keys().any(|k| k.trim().is_empty())) {
             return Err(err(format!("proxy: {what} has an empty key")));
         }
@@ -158,9 +183,11 @@ impl ProxyArgs {
         let (mut proxy, workload) = match (&self.workload, &self.namespace) {
             (Some(id), _) => {
                 let Some(w) = registry.workloads.iter().find(|w| w.id() == *id) else {
-                    let known: Vec<String> = registry.workloads.iter().map(|w| format!("{} ({})", w.id(), w.kind)).collect();
+                    let known: Vec<String> =
+                        registry.workloads.iter().map(|w| format!("{} ({})", w.id(), w.kind)).collect();
                     let list = if known.is_empty() {
-                        "none: the input has no Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet or WorkloadEntry".to_string()
+                        "none: the input has no Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet or WorkloadEntry"
+                            .to_string()
                     } else {
                         known.join(", ")
                     };
@@ -168,7 +195,14 @@ impl ProxyArgs {
                 };
                 (Proxy::for_workload(w), Some(w))
             }
-            (None, Some(ns)) => (Proxy { namespace: ns.clone(), labels: self.labels.clone().unwrap_or_default().into_iter().collect(), ..Proxy::default() }, None),
+            (None, Some(ns)) => (
+                Proxy {
+                    namespace: ns.clone(),
+                    labels: self.labels.clone().unwrap_or_default().into_iter().collect(),
+                    ..Proxy::default()
+                },
+                None,
+            ),
             (None, None) => unreachable!("checked by parse_proxy"),
         };
         if self.ip.is_some() {
@@ -205,7 +239,24 @@ pub fn parse_call(value: &JsValue) -> Result<Call, Error> {
             js_type(value)
         )));
     }
-    let c: CallArgs = from_js(value, "call", &["address", "port", "protocol", "tls", "host", "sni", "direction", "path", "method", "headers", "alpn", "meshCert"])?;
+    let c: CallArgs = from_js(
+        value,
+        "call",
+        &[
+            "address",
+            "port",
+            "protocol",
+            "tls",
+            "host",
+            "sni",
+            "direction",
+            "path",
+            "method",
+            "headers",
+            "alpn",
+            "meshCert",
+        ],
+    )?;
     let direction = match c.direction.as_deref() {
         None | Some("outbound") => CallDirection::Outbound,
         Some("inbound") => CallDirection::Inbound,
@@ -217,10 +268,12 @@ pub fn parse_call(value: &JsValue) -> Result<Call, Error> {
     match &c.address {
         Some(a) if !is_ip_address(a) => {
             return Err(err(format!(
-                "call: address {a:?} is not an IP address (listeners match destination IPs, as iptables hands them over)"
-            )))
+            "call: address {a:?} is not an IP address (listeners match destination IPs, as iptables hands them over)"
+        )))
         }
-        None if direction == CallDirection::Outbound => return Err(err("call: an outbound call needs an address (the destination IP)")),
+        None if direction == CallDirection::Outbound => {
+            return Err(err("call: an outbound call needs an address (the destination IP)"))
+        }
         _ => {}
     }
     let (protocol, default_tls) = match c.protocol.as_deref().map(str::to_ascii_uppercase).as_deref() {
@@ -245,7 +298,9 @@ pub fn parse_call(value: &JsValue) -> Result<Call, Error> {
     };
     // As the simulator: SNI may come with a plaintext call, an ALPN may not.
     if tls == CallTls::Plaintext && c.alpn.is_some() {
-        return Err(err("call: alpn needs a TLS call (tls: \"tls\" or \"mtls\"): ALPN is only sent in a TLS handshake"));
+        return Err(err(
+            "call: alpn needs a TLS call (tls: \"tls\" or \"mtls\"): ALPN is only sent in a TLS handshake",
+        ));
     }
     if c.mesh_cert.is_some() && tls != CallTls::Mtls {
         return Err(err("call: meshCert needs an mTLS call (tls: \"mtls\")"));

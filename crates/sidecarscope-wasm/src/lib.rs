@@ -35,7 +35,8 @@ fn enter() {
 /// maps with integer keys, e.g. `Resolution.inboundConnectionPool`, which JSON writes as
 /// strings; and one `JSON.parse` beats thousands of property sets across the boundary.)
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Error> {
-    let text = serde_json::to_string(value).map_err(|e| Error::new(&format!("sidecarscope: cannot serialize the result: {e}")))?;
+    let text = serde_json::to_string(value)
+        .map_err(|e| Error::new(&format!("sidecarscope: cannot serialize the result: {e}")))?;
     js_sys::JSON::parse(&text).map_err(|_| Error::new("sidecarscope: cannot parse the serialized result"))
 }
 
@@ -95,8 +96,10 @@ pub fn workloads(#[wasm_bindgen(unchecked_param_type = "SourceInput")] input: Js
     enter();
     let input = parse_input(&input)?;
     let ws = sidecarscope::workloads(&input);
-    let out: Vec<WorkloadWithRange> =
-        ws.iter().map(|w| WorkloadWithRange { workload: w, range: Range::of(input.source(w.source), w.range) }).collect();
+    let out: Vec<WorkloadWithRange> = ws
+        .iter()
+        .map(|w| WorkloadWithRange { workload: w, range: Range::of(input.source(w.source), w.range) })
+        .collect();
     to_js(&out)
 }
 
@@ -126,7 +129,8 @@ pub fn resolve(
     let r = with_proxy(&input, &proxy, |args, _, registry, proxy, workload| {
         let mut r = Resolver::with_env(registry, &args.istiod_env).resolve(&proxy);
         if let Some(w) = workload {
-            r.workload = Some(WorkloadRef { kind: w.kind.clone(), namespace: w.namespace.clone(), name: w.name.clone() });
+            r.workload =
+                Some(WorkloadRef { kind: w.kind.clone(), namespace: w.namespace.clone(), name: w.name.clone() });
         }
         r
     })?;
@@ -141,7 +145,9 @@ pub fn listeners(
     #[wasm_bindgen(unchecked_param_type = "ProxySpec")] proxy: JsValue,
 ) -> Result<JsValue, Error> {
     enter();
-    let set = with_proxy(&input, &proxy, |args, input, registry, proxy, _| sidecarscope::listeners_with(registry, input, &proxy, &args.istiod_env))?;
+    let set = with_proxy(&input, &proxy, |args, input, registry, proxy, _| {
+        sidecarscope::listeners_with(registry, input, &proxy, &args.istiod_env)
+    })?;
     to_js(&set)
 }
 

@@ -135,7 +135,12 @@ fn the_alias_budget_is_one_per_input() {
 #[wasm_bindgen_test]
 fn ranges_carry_utf16_offsets_of_the_js_string() {
     let report = js_json(&api::validate(s(MESH)).unwrap());
-    let d = report["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "SC1050").expect("bad egress host reported");
+    let d = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "SC1050")
+        .expect("bad egress host reported");
     let js_text = js_sys::JsString::from(MESH);
     let at = js_text.index_of("\"reviews\"", 0) as u64;
     assert_eq!(d["range"]["start"]["utf16"], json!(at));
@@ -155,9 +160,11 @@ fn findings_are_data_not_exceptions() {
 
 #[wasm_bindgen_test]
 fn several_files_keep_their_names_and_order() {
-    let files = obj(json!([{"name": "a.yaml", "text": MESH}, {"name": "dir/b.yaml", "text": "apiVersion: v1\nkind: Pod\n"}]));
+    let files =
+        obj(json!([{"name": "a.yaml", "text": MESH}, {"name": "dir/b.yaml", "text": "apiVersion: v1\nkind: Pod\n"}]));
     let report = js_json(&api::validate(files).unwrap());
-    let names: Vec<&str> = report["diagnostics"].as_array().unwrap().iter().map(|d| d["file"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        report["diagnostics"].as_array().unwrap().iter().map(|d| d["file"].as_str().unwrap()).collect();
     assert!(names.contains(&"a.yaml") && names.contains(&"dir/b.yaml"), "{names:?}");
     assert_eq!(names.iter().position(|n| *n == "dir/b.yaml"), Some(names.len() - 1), "sorted by file order");
 }
@@ -183,7 +190,11 @@ fn resolve_by_workload_and_by_labels_equal_the_core() {
     let reg = Registry::build(&input);
     let w = reg.workloads.iter().find(|w| w.id() == "prod/ratings-1").unwrap();
     let mut want = Resolver::new(&reg).resolve(&Proxy::for_workload(w));
-    want.workload = Some(sidecarscope::resolve::WorkloadRef { kind: "Pod".into(), namespace: "prod".into(), name: "ratings-1".into() });
+    want.workload = Some(sidecarscope::resolve::WorkloadRef {
+        kind: "Pod".into(),
+        namespace: "prod".into(),
+        name: "ratings-1".into(),
+    });
     let got = api::resolve(s(MESH), obj(json!({"workload": "prod/ratings-1"}))).unwrap();
     assert_eq!(js_json(&got), rust_json(&want));
     // Port-keyed maps are objects with string keys, as in JSON.
@@ -191,7 +202,11 @@ fn resolve_by_workload_and_by_labels_equal_the_core() {
     assert!(is_plain_object(&pools));
     assert!(Reflect::has(&pools, &s("9080")).unwrap());
 
-    let proxy = Proxy { namespace: "prod".into(), labels: [("app".to_string(), "ratings".to_string())].into_iter().collect(), ..Proxy::default() };
+    let proxy = Proxy {
+        namespace: "prod".into(),
+        labels: [("app".to_string(), "ratings".to_string())].into_iter().collect(),
+        ..Proxy::default()
+    };
     let want = Resolver::new(&reg).resolve(&proxy);
     let got = api::resolve(s(MESH), obj(json!({"namespace": "prod", "labels": {"app": "ratings"}}))).unwrap();
     assert_eq!(js_json(&got), rust_json(&want));
@@ -202,7 +217,12 @@ fn resolve_by_workload_and_by_labels_equal_the_core() {
 fn listeners_equal_the_core_and_link_into_the_input() {
     let input = sidecarscope::load_text("input.yaml", MESH);
     let env = BTreeMap::from([("PILOT_ENABLE_MONGO_FILTER".to_string(), "false".to_string())]);
-    let proxy = Proxy { namespace: "prod".into(), labels: [("app".to_string(), "ratings".to_string())].into_iter().collect(), ip: Some("10.1.0.9".into()), ..Proxy::default() };
+    let proxy = Proxy {
+        namespace: "prod".into(),
+        labels: [("app".to_string(), "ratings".to_string())].into_iter().collect(),
+        ip: Some("10.1.0.9".into()),
+        ..Proxy::default()
+    };
     let want = sidecarscope::listeners(&input, &proxy, &env);
     let got = api::listeners(
         s(MESH),
@@ -244,11 +264,32 @@ fn trace_equals_the_core() {
     assert_eq!(js_json(&got), rust_json(&want));
 
     // CLI defaults: TLS is TCP over TLS; an sni implies TLS; inbound calls need no address.
-    let tls = js_json(&api::trace(s(MESH), obj(json!({"workload": "prod/ratings-1"})), obj(json!({"address": "1.2.3.4", "port": 443, "protocol": "TLS"}))).unwrap());
+    let tls = js_json(
+        &api::trace(
+            s(MESH),
+            obj(json!({"workload": "prod/ratings-1"})),
+            obj(json!({"address": "1.2.3.4", "port": 443, "protocol": "TLS"})),
+        )
+        .unwrap(),
+    );
     assert_eq!((tls["call"]["protocol"].as_str(), tls["call"]["tls"].as_str()), (Some("TCP"), Some("tls")));
-    let sni = js_json(&api::trace(s(MESH), obj(json!({"workload": "prod/ratings-1"})), obj(json!({"address": "1.2.3.4", "port": 443, "sni": "a.example.com"}))).unwrap());
+    let sni = js_json(
+        &api::trace(
+            s(MESH),
+            obj(json!({"workload": "prod/ratings-1"})),
+            obj(json!({"address": "1.2.3.4", "port": 443, "sni": "a.example.com"})),
+        )
+        .unwrap(),
+    );
     assert_eq!(sni["call"]["tls"], "tls");
-    let inbound = js_json(&api::trace(s(MESH), obj(json!({"workload": "prod/ratings-1"})), obj(json!({"port": 9080, "direction": "inbound", "protocol": "HTTP"}))).unwrap());
+    let inbound = js_json(
+        &api::trace(
+            s(MESH),
+            obj(json!({"workload": "prod/ratings-1"})),
+            obj(json!({"port": 9080, "direction": "inbound", "protocol": "HTTP"})),
+        )
+        .unwrap(),
+    );
     assert_eq!(inbound["call"]["address"], Value::Null);
     assert_eq!(inbound["listener"], "virtualInbound");
 }
@@ -278,22 +319,44 @@ spec:
 fn trace_matches_routes_by_path_method_and_headers() {
     let proxy = || obj(json!({"namespace": "default"}));
     let run = |call: Value| js_json(&api::trace(s(CANARY), proxy(), obj(call)).unwrap());
-    let canary = run(json!({"address": "10.0.0.40", "port": 80, "protocol": "HTTP", "host": "api", "path": "/api/x", "headers": {"X-User": "alice"}}));
-    assert_eq!((canary["route"].as_str(), canary["cluster"].as_str()), (Some("canary"), Some("outbound|80|v2|api.default.svc.cluster.local")));
-    assert_eq!((canary["routeConfig"].as_str(), canary["virtualHost"].as_str()), (Some("80"), Some("api.default.svc.cluster.local:80")));
+    let canary = run(
+        json!({"address": "10.0.0.40", "port": 80, "protocol": "HTTP", "host": "api", "path": "/api/x", "headers": {"X-User": "alice"}}),
+    );
+    assert_eq!(
+        (canary["route"].as_str(), canary["cluster"].as_str()),
+        (Some("canary"), Some("outbound|80|v2|api.default.svc.cluster.local"))
+    );
+    assert_eq!(
+        (canary["routeConfig"].as_str(), canary["virtualHost"].as_str()),
+        (Some("80"), Some("api.default.svc.cluster.local:80"))
+    );
     assert_eq!(canary["matchedRoute"]["virtualService"], "default/api");
     assert_eq!(canary["matchedRoute"]["httpIndex"], 0);
     assert!(canary["matchedRoute"]["sources"][0]["range"].is_object(), "{canary}");
-    let post = run(json!({"address": "10.0.0.40", "port": 80, "protocol": "HTTP", "host": "api", "path": "/api/x", "method": "POST"}));
+    let post = run(
+        json!({"address": "10.0.0.40", "port": 80, "protocol": "HTTP", "host": "api", "path": "/api/x", "method": "POST"}),
+    );
     assert_eq!(post["route"], "canary");
     let stable = run(json!({"address": "10.0.0.40", "port": 80, "protocol": "HTTP", "host": "api", "path": "/"}));
-    assert_eq!((stable["route"].as_str(), stable["cluster"].as_str()), (Some("stable"), Some("outbound|80|v1|api.default.svc.cluster.local")));
-    let other_user = run(json!({"address": "10.0.0.40", "port": 80, "protocol": "HTTP", "host": "api", "path": "/api/x", "headers": {"x-user": "bob"}}));
+    assert_eq!(
+        (stable["route"].as_str(), stable["cluster"].as_str()),
+        (Some("stable"), Some("outbound|80|v1|api.default.svc.cluster.local"))
+    );
+    let other_user = run(
+        json!({"address": "10.0.0.40", "port": 80, "protocol": "HTTP", "host": "api", "path": "/api/x", "headers": {"x-user": "bob"}}),
+    );
     assert_eq!(other_user["route"], "stable");
     // The same as the core.
     let input = sidecarscope::load_text("input.yaml", CANARY);
     let set = sidecarscope::listeners(&input, &Proxy::new("default"), &BTreeMap::new());
-    let call = Call { address: Some("10.0.0.40".into()), port: 80, protocol: CallProtocol::Http, host: Some("api".into()), path: Some("/".into()), ..Call::default() };
+    let call = Call {
+        address: Some("10.0.0.40".into()),
+        port: 80,
+        protocol: CallProtocol::Http,
+        host: Some("api".into()),
+        path: Some("/".into()),
+        ..Call::default()
+    };
     assert_eq!(stable, rust_json(&sidecarscope::trace::trace(&set, &call)));
     // Bad call fields throw with the field named.
     let bad = |call: Value| thrown(api::trace(s(CANARY), proxy(), obj(call)));
@@ -304,9 +367,16 @@ fn trace_matches_routes_by_path_method_and_headers() {
 
 #[wasm_bindgen_test]
 fn analyze_applies_suppressions() {
-    let codes = |r: &Value| r["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    let codes = |r: &Value| {
+        r["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
     let all = js_json(&api::analyze(s(MESH), None).unwrap());
-    let bad_host = all["diagnostics"].as_array().unwrap().iter().find(|d| d["path"] == "spec.egress[0].hosts[1]").expect("the bad host is reported");
+    let bad_host = all["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["path"] == "spec.egress[0].hosts[1]")
+        .expect("the bad host is reported");
     let code = bad_host["code"].as_str().unwrap();
     assert!(all["summary"].get("suppressed").is_none());
     let rule = format!("{code}=Sidecar prod/*");
@@ -316,9 +386,20 @@ fn analyze_applies_suppressions() {
     assert_eq!(codes(&some).len() + 1, codes(&all).len());
     assert_eq!(js_json(&api::analyze(s(MESH), Some(JsValue::UNDEFINED)).unwrap()), all);
     // The annotation, as istioctl reads it.
-    let annotated = MESH.replacen("  name: ratings\n  namespace: prod\nspec:", "  name: ratings\n  namespace: prod\n  annotations:\n    galley.istio.io/analyze-suppress: \"*\"\nspec:", 1);
+    let annotated = MESH.replacen(
+        "  name: ratings\n  namespace: prod\nspec:",
+        "  name: ratings\n  namespace: prod\n  annotations:\n    galley.istio.io/analyze-suppress: \"*\"\nspec:",
+        1,
+    );
     let r = js_json(&api::analyze(s(&annotated), None).unwrap());
-    assert!(r["diagnostics"].as_array().unwrap().iter().all(|d| d["resource"]["name"] != "ratings" || d["resource"]["kind"] != "Sidecar"), "{r}");
+    assert!(
+        r["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["resource"]["name"] != "ratings" || d["resource"]["kind"] != "Sidecar"),
+        "{r}"
+    );
     assert!(r["summary"]["suppressed"].as_u64().unwrap() >= 1);
 }
 
@@ -330,7 +411,8 @@ fn analyze_default_namespace_is_kubectl_apply_n() {
     assert!(has_dup(&in_default), "{in_default}");
     let in_bookinfo = js_json(&api::analyze(s(text), Some(obj(json!({"defaultNamespace": "bookinfo"})))).unwrap());
     assert!(!has_dup(&in_bookinfo), "{in_bookinfo}");
-    assert!(thrown(api::analyze(s(text), Some(obj(json!({"defaultNamespace": "Bad_NS"}))))).contains("options.defaultNamespace \"Bad_NS\": a namespace is a lowercase RFC 1123 label"));
+    assert!(thrown(api::analyze(s(text), Some(obj(json!({"defaultNamespace": "Bad_NS"})))))
+        .contains("options.defaultNamespace \"Bad_NS\": a namespace is a lowercase RFC 1123 label"));
 }
 
 #[wasm_bindgen_test]
@@ -341,9 +423,13 @@ fn bad_input_throws() {
     );
     assert!(thrown(api::validate(JsValue::NULL)).ends_with("not null"));
     assert!(thrown(api::analyze(obj(json!([{"name": "a.yaml"}])), None)).contains("input[0]: missing field `text`"));
-    assert!(thrown(api::analyze(obj(json!([{"name": "a.yaml", "text": "", "path": "x"}])), None)).contains("unknown field `path`"));
-    assert!(thrown(api::analyze(s(MESH), Some(obj(json!({"suppress": ["IST0101"]}))))).contains("options.suppress: IST0101 is not a valid suppression value"));
-    assert!(thrown(api::analyze(s(MESH), Some(obj(json!({"supress": []}))))).contains("options: unknown field `supress`"));
+    assert!(thrown(api::analyze(obj(json!([{"name": "a.yaml", "text": "", "path": "x"}])), None))
+        .contains("unknown field `path`"));
+    assert!(thrown(api::analyze(s(MESH), Some(obj(json!({"suppress": ["IST0101"]})))))
+        .contains("options.suppress: IST0101 is not a valid suppression value"));
+    assert!(
+        thrown(api::analyze(s(MESH), Some(obj(json!({"supress": []}))))).contains("options: unknown field `supress`")
+    );
     assert!(thrown(api::analyze(s(MESH), Some(JsValue::from_str("IST0101=x")))).contains("options must be an object"));
 }
 
@@ -384,7 +470,10 @@ fn bad_call_throws() {
         (json!({"address": "1.2.3.4", "port": 80, "tls": "plaintext", "alpn": "h2"}), "alpn needs a TLS call"),
         (json!({"address": "1.2.3.4", "port": 80, "tls": "tls", "meshCert": true}), "meshCert needs an mTLS call"),
         (json!({"address": "1.2.3.4", "port": 80, "protocol": "HTTP", "path": "api"}), "is not a request path"),
-        (json!({"address": "1.2.3.4", "port": 80, "protocol": "HTTP", "headers": {"x y": "1"}}), "is not a header name"),
+        (
+            json!({"address": "1.2.3.4", "port": 80, "protocol": "HTTP", "headers": {"x y": "1"}}),
+            "is not a header name",
+        ),
         (json!({"address": "1.2.3.4", "port": 80, "hots": "a"}), "unknown field `hots`"),
     ];
     for (call, want) in cases {
@@ -392,5 +481,10 @@ fn bad_call_throws() {
         assert!(msg.starts_with("sidecarscope: call") && msg.contains(want), "{call}: {msg}");
     }
     assert!(thrown(api::trace(s(MESH), proxy(), JsValue::NULL)).contains("call must be an object"));
-    assert!(api::trace(s(MESH), proxy(), obj(json!({"address": "1.2.3.4", "port": 80, "tls": "plaintext", "sni": "a"}))).is_ok());
+    assert!(api::trace(
+        s(MESH),
+        proxy(),
+        obj(json!({"address": "1.2.3.4", "port": 80, "tls": "plaintext", "sni": "a"}))
+    )
+    .is_ok());
 }

@@ -21,14 +21,28 @@ const ROOTS: &[&str] = &["DiagnosticsReport", "Workload", "Resolution", "Listene
 const ADDED: &[(&str, &str)] = &[("Workload", "range")];
 /// Declarations of arguments and helpers, with no Rust counterpart.
 const TS_ONLY: &[&str] = &[
-    "SourceText", "SourceInput", "ProxyOptions", "WorkloadProxySpec", "NamespaceProxySpec", "ProxySpec", "CallSpec", "AnalyzeOptions", "JsonValue",
-    "ProtocolName", "WorkloadKind", "ListenerFilterName",
+    "SourceText",
+    "SourceInput",
+    "ProxyOptions",
+    "WorkloadProxySpec",
+    "NamespaceProxySpec",
+    "ProxySpec",
+    "CallSpec",
+    "AnalyzeOptions",
+    "JsonValue",
+    "ProtocolName",
+    "WorkloadKind",
+    "ListenerFilterName",
 ];
 /// Wrappers that serialize as their content.
 const TRANSPARENT: &[&str] = &["Option", "Vec", "Shared", "Box", "Arc", "BTreeMap", "HashMap"];
 
 fn ts_name(rust: &str) -> &str {
-    if rust == "JsonDiagnostic" { "Diagnostic" } else { rust }
+    if rust == "JsonDiagnostic" {
+        "Diagnostic"
+    } else {
+        rust
+    }
 }
 
 #[derive(Debug)]
@@ -187,17 +201,31 @@ fn rust_types() -> BTreeMap<String, Vec<RType>> {
             let (name, kind) = match item {
                 Item::Struct(s) if derives_serialize(&s.attrs) => {
                     let rule = serde_value(&s.attrs, "rename_all");
-                    let kind = if serde_has(&s.attrs, "transparent") { RKind::Custom } else { RKind::Struct(fields(&s.fields, rule.as_deref())) };
+                    let kind = if serde_has(&s.attrs, "transparent") {
+                        RKind::Custom
+                    } else {
+                        RKind::Struct(fields(&s.fields, rule.as_deref()))
+                    };
                     (s.ident.to_string(), kind)
                 }
                 Item::Struct(s) => (s.ident.to_string(), RKind::Custom),
                 Item::Enum(e) if derives_serialize(&e.attrs) => {
                     let rule = serde_value(&e.attrs, "rename_all");
-                    let name_of = |v: &syn::Variant| serde_value(&v.attrs, "rename").unwrap_or_else(|| rename(&v.ident.to_string(), rule.as_deref()));
+                    let name_of = |v: &syn::Variant| {
+                        serde_value(&v.attrs, "rename").unwrap_or_else(|| rename(&v.ident.to_string(), rule.as_deref()))
+                    };
                     let kind = if serde_has(&e.attrs, "untagged") {
                         RKind::Custom
                     } else if let Some(tag) = serde_value(&e.attrs, "tag") {
-                        RKind::Tagged(tag, e.variants.iter().map(|v| (name_of(v), fields(&v.fields, serde_value(&v.attrs, "rename_all").as_deref()))).collect())
+                        RKind::Tagged(
+                            tag,
+                            e.variants
+                                .iter()
+                                .map(|v| {
+                                    (name_of(v), fields(&v.fields, serde_value(&v.attrs, "rename_all").as_deref()))
+                                })
+                                .collect(),
+                        )
                     } else if e.variants.iter().all(|v| v.fields.is_empty()) {
                         RKind::Strings(e.variants.iter().map(name_of).collect())
                     } else {
@@ -236,7 +264,11 @@ fn ts_decls() -> TsDecls {
     let iface = Regex::new(r"(?s)export interface (\w+)(?: extends \w+)? \{(.*?)\n\}").unwrap();
     let field = Regex::new(r"^\s*(\w+)(\??): (.+);$").unwrap();
     for c in iface.captures_iter(&code) {
-        let fields = c[2].lines().filter_map(|l| field.captures(l)).map(|f| (f[1].to_string(), (&f[2] == "?", f[3].to_string()))).collect();
+        let fields = c[2]
+            .lines()
+            .filter_map(|l| field.captures(l))
+            .map(|f| (f[1].to_string(), (&f[2] == "?", f[3].to_string())))
+            .collect();
         d.interfaces.insert(c[1].to_string(), fields);
     }
     for c in Regex::new(r"(?s)export type (\w+) =(.*?);\n").unwrap().captures_iter(&code) {
@@ -250,7 +282,15 @@ fn literals(ts: &str) -> BTreeSet<String> {
 }
 
 /// Checks one field list against TS fields; `added` fields may exist only in TS.
-fn check_fields(what: &str, rust: &[RField], ts: &BTreeMap<String, (bool, String)>, added: &[&str], types: &BTreeMap<String, Vec<RType>>, file: &Path, problems: &mut Vec<String>) {
+fn check_fields(
+    what: &str,
+    rust: &[RField],
+    ts: &BTreeMap<String, (bool, String)>,
+    added: &[&str],
+    types: &BTreeMap<String, Vec<RType>>,
+    file: &Path,
+    problems: &mut Vec<String>,
+) {
     let rnames: BTreeSet<&str> = rust.iter().map(|f| f.name.as_str()).collect();
     for f in rust {
         let Some((optional, ty)) = ts.get(&f.name) else {
@@ -258,18 +298,28 @@ fn check_fields(what: &str, rust: &[RField], ts: &BTreeMap<String, (bool, String
             continue;
         };
         if *optional != f.optional {
-            problems.push(format!("{what}.{}: `?` in the .d.ts is {optional}, Rust skip_serializing_if is {}", f.name, f.optional));
+            problems.push(format!(
+                "{what}.{}: `?` in the .d.ts is {optional}, Rust skip_serializing_if is {}",
+                f.name, f.optional
+            ));
         }
         let ts_null = ty.split('|').any(|p| p.trim() == "null");
         if ts_null != f.nullable && ty != "JsonValue" {
-            problems.push(format!("{what}.{}: `| null` in the .d.ts is {ts_null}, Rust plain Option is {}", f.name, f.nullable));
+            problems.push(format!(
+                "{what}.{}: `| null` in the .d.ts is {ts_null}, Rust plain Option is {}",
+                f.name, f.nullable
+            ));
         }
         for r in &f.refs {
             match lookup(types, r, file).map(|t| &t.kind) {
                 Some(RKind::Custom) | None => {}
                 Some(RKind::Strings(names)) if !ty.contains(ts_name(r)) => {
                     if literals(ty) != *names {
-                        problems.push(format!("{what}.{}: inline values {:?}, Rust {r} has {names:?}", f.name, literals(ty)));
+                        problems.push(format!(
+                            "{what}.{}: inline values {:?}, Rust {r} has {names:?}",
+                            f.name,
+                            literals(ty)
+                        ));
                     }
                 }
                 Some(_) if !Regex::new(&format!(r"\b{}\b", ts_name(r))).unwrap().is_match(ty) => {
@@ -287,7 +337,13 @@ fn check_fields(what: &str, rust: &[RField], ts: &BTreeMap<String, (bool, String
 /// `{ kind: "rds"; routeConfig: string }` -> fields.
 fn object_fields(obj: &str) -> BTreeMap<String, (bool, String)> {
     let field = Regex::new(r"(\w+)(\??): ([^;]+)").unwrap();
-    obj.trim().trim_start_matches('{').trim_end_matches('}').split(';').filter_map(|f| field.captures(f.trim())).map(|c| (c[1].to_string(), (&c[2] == "?", c[3].trim().to_string()))).collect()
+    obj.trim()
+        .trim_start_matches('{')
+        .trim_end_matches('}')
+        .split(';')
+        .filter_map(|f| field.captures(f.trim()))
+        .map(|c| (c[1].to_string(), (&c[2] == "?", c[3].trim().to_string())))
+        .collect()
 }
 
 #[test]
@@ -331,9 +387,11 @@ fn dts_mirrors_the_rust_types() {
                     problems.push(format!("{name}: no `export type {tsn}` in the .d.ts"));
                     continue;
                 };
-                let objects: Vec<BTreeMap<String, (bool, String)>> = object_re.find_iter(alias).map(|m| object_fields(m.as_str())).collect();
+                let objects: Vec<BTreeMap<String, (bool, String)>> =
+                    object_re.find_iter(alias).map(|m| object_fields(m.as_str())).collect();
                 for (v, fs) in variants {
-                    let Some(obj) = objects.iter().find(|o| o.get(tag).is_some_and(|(_, t)| t == &format!("\"{v}\""))) else {
+                    let Some(obj) = objects.iter().find(|o| o.get(tag).is_some_and(|(_, t)| t == &format!("\"{v}\"")))
+                    else {
                         problems.push(format!("type {tsn}: no member with {tag}: \"{v}\""));
                         continue;
                     };
@@ -341,7 +399,11 @@ fn dts_mirrors_the_rust_types() {
                     todo.extend(fs.iter().flat_map(|f| f.refs.iter().map(|r| (r.clone(), t.file.clone()))));
                 }
                 if objects.len() != variants.len() {
-                    problems.push(format!("type {tsn}: {} members in the .d.ts, {} variants in Rust", objects.len(), variants.len()));
+                    problems.push(format!(
+                        "type {tsn}: {} members in the .d.ts, {} variants in Rust",
+                        objects.len(),
+                        variants.len()
+                    ));
                 }
             }
             RKind::External(units, data) => {
@@ -361,7 +423,8 @@ fn dts_mirrors_the_rust_types() {
     // Nothing in the .d.ts that Rust does not have (arguments and helpers aside).
     let reached: BTreeSet<String> = seen.iter().map(|(n, _)| ts_name(n).to_string()).collect();
     for n in ts.interfaces.keys().chain(ts.aliases.keys()) {
-        if !reached.contains(n) && !TS_ONLY.contains(&n.as_str()) && !matches!(n.as_str(), "CallTls" | "CallDirection") {
+        if !reached.contains(n) && !TS_ONLY.contains(&n.as_str()) && !matches!(n.as_str(), "CallTls" | "CallDirection")
+        {
             problems.push(format!("{n}: declared in the .d.ts but no result type uses it"));
         }
     }
@@ -379,7 +442,9 @@ fn string_sets_match_the_core() {
         let end = text[i..].find("\n    }\n").map_or(text.len(), |e| i + e);
         text[i..end].to_string()
     };
-    let lits = |s: &str| -> BTreeSet<String> { Regex::new(r#"=> "([^"]+)""#).unwrap().captures_iter(s).map(|c| c[1].to_string()).collect() };
+    let lits = |s: &str| -> BTreeSet<String> {
+        Regex::new(r#"=> "([^"]+)""#).unwrap().captures_iter(s).map(|c| c[1].to_string()).collect()
+    };
 
     let mut protocols = lits(&body(&src("validate/values.rs"), "pub fn as_str(&self) -> &'static str"));
     protocols.insert("auto".into()); // registry::protocol_name
@@ -388,9 +453,17 @@ fn string_sets_match_the_core() {
     let interception = lits(&body(&src("listeners/proxy.rs"), "pub fn name(self) -> &'static str"));
     assert_eq!(literals(&ts.interfaces["ListenerSet"]["interceptionMode"].1), interception, "interceptionMode");
 
-    let filters: BTreeSet<String> = Regex::new(r#"pub const \w+: &str = "(envoy\.filters\.listener\.[^"]+)";"#).unwrap().captures_iter(&src("listeners/types.rs")).map(|c| c[1].to_string()).collect();
+    let filters: BTreeSet<String> = Regex::new(r#"pub const \w+: &str = "(envoy\.filters\.listener\.[^"]+)";"#)
+        .unwrap()
+        .captures_iter(&src("listeners/types.rs"))
+        .map(|c| c[1].to_string())
+        .collect();
     assert_eq!(literals(&ts.aliases["ListenerFilterName"]), filters, "ListenerFilterName");
 
-    let workload_kinds: BTreeSet<String> = Regex::new(r"ResourceKind::(\w+)").unwrap().captures_iter(&body(&src("load/mod.rs"), "pub fn is_workload(self)")).map(|c| c[1].to_string()).collect();
+    let workload_kinds: BTreeSet<String> = Regex::new(r"ResourceKind::(\w+)")
+        .unwrap()
+        .captures_iter(&body(&src("load/mod.rs"), "pub fn is_workload(self)"))
+        .map(|c| c[1].to_string())
+        .collect();
     assert_eq!(literals(&ts.aliases["WorkloadKind"]), workload_kinds, "WorkloadKind");
 }

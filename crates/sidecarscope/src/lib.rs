@@ -5,6 +5,8 @@
 //! (and, as they land, resolve, listeners, trace), then turn results into JSON-ready
 //! structures or text with [`report`].
 
+#![forbid(unsafe_code)]
+
 pub mod analyze;
 pub mod diagnostic;
 pub mod host;
@@ -25,12 +27,14 @@ pub mod yaml;
 pub use analyze::{analyze, analyze_releasing_trees};
 pub use diagnostic::{Code, Diagnostic, ResourceRef, Severity};
 pub use listeners::{listeners, listeners_with, ListenerGenerator, ListenerSet};
-pub use load::{load, load_text, load_with_default_namespace, Input, Loading, Resource, ResourceKind, DEFAULT_NAMESPACE};
-pub use source::{SourceFile, SourceId};
-pub use validate::validate;
+pub use load::{
+    load, load_text, load_with_default_namespace, Input, Loading, Resource, ResourceKind, DEFAULT_NAMESPACE,
+};
 pub use registry::read::Labels;
 pub use registry::Registry;
 pub use resolve::{resolve, resolve_with, resolve_workloads, Proxy, Resolution, Resolver};
+pub use source::{SourceFile, SourceId};
+pub use validate::validate;
 pub use workload::{workloads, Workload};
 
 /// The version of this crate, as `sidecarscope --version` and the wasm `version()` report it.

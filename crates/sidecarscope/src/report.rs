@@ -174,7 +174,11 @@ const MESSAGE_CHARS: usize = 1000;
 fn clip(s: &str) -> std::borrow::Cow<'_, str> {
     match s.char_indices().nth(MESSAGE_CHARS) {
         None => std::borrow::Cow::Borrowed(s),
-        Some((i, _)) => std::borrow::Cow::Owned(format!("{}… ({} more bytes; JSON output has the whole text)", &s[..i], s.len() - i)),
+        Some((i, _)) => std::borrow::Cow::Owned(format!(
+            "{}… ({} more bytes; JSON output has the whole text)",
+            &s[..i],
+            s.len() - i
+        )),
     }
 }
 
@@ -235,7 +239,12 @@ pub fn render_human(input: &Input, diags: &[Diagnostic], color: bool) -> String 
 /// [`render_human`] written as it goes, one diagnostic at a time, to `out` (the CLI streams it
 /// to standard output, so that the text of 200,000 findings is never held whole, and stops at
 /// the first error of the writer, such as a closed pipe).
-pub fn write_human<W: std::fmt::Write>(out: &mut W, input: &Input, diags: &[Diagnostic], color: bool) -> std::fmt::Result {
+pub fn write_human<W: std::fmt::Write>(
+    out: &mut W,
+    input: &Input,
+    diags: &[Diagnostic],
+    color: bool,
+) -> std::fmt::Result {
     for d in diags {
         write_diagnostic(out, input, d, color)?;
     }
@@ -277,7 +286,11 @@ fn write_diagnostic<W: std::fmt::Write>(out: &mut W, input: &Input, d: &Diagnost
     paint(out, color, "1", format_args!(": {}", escape_controls(&clip(&d.message))))?;
     out.write_char('\n')?;
     let resource = d.resource.as_ref().map(|r| r.to_string());
-    let meta: Vec<&str> = [resource.as_deref(), Some(d.path.as_str()).filter(|p| !p.is_empty()), d.istio_code(), d.kiali_code].into_iter().flatten().collect();
+    let meta: Vec<&str> =
+        [resource.as_deref(), Some(d.path.as_str()).filter(|p| !p.is_empty()), d.istio_code(), d.kiali_code]
+            .into_iter()
+            .flatten()
+            .collect();
     if !meta.is_empty() {
         paint(out, color, "2", format_args!("  = {}", escape_controls(&meta.join(", "))))?;
         out.write_char('\n')?;
@@ -289,7 +302,11 @@ fn write_diagnostic<W: std::fmt::Write>(out: &mut W, input: &Input, d: &Diagnost
         let idx = src.line_index();
         let line = idx.line_of(d.range.start);
         let lr = idx.line_range(&src.text, line);
-        let (shown, col, width) = window(src.slice(lr), d.range.start.saturating_sub(lr.start) as usize, d.range.end.min(lr.end).saturating_sub(lr.start) as usize);
+        let (shown, col, width) = window(
+            src.slice(lr),
+            d.range.start.saturating_sub(lr.start) as usize,
+            d.range.end.min(lr.end).saturating_sub(lr.start) as usize,
+        );
         paint(out, color, "2", format_args!("{:>5} | ", line + 1))?;
         out.write_str(&shown)?;
         out.write_char('\n')?;

@@ -163,7 +163,8 @@ pub fn level(s: Severity) -> &'static str {
 
 /// The rule of a code: its documentation as plain text and Markdown.
 pub fn rule(code: Code) -> Rule {
-    let markdown: String = code.doc().lines().map(|l| l.strip_prefix(' ').unwrap_or(l).trim_end()).collect::<Vec<_>>().join("\n");
+    let markdown: String =
+        code.doc().lines().map(|l| l.strip_prefix(' ').unwrap_or(l).trim_end()).collect::<Vec<_>>().join("\n");
     let text = markdown.split_whitespace().collect::<Vec<_>>().join(" ");
     // The first sentence: up to a `. ` followed by a capital (so `e.g. ` does not end it).
     let end = text.match_indices(". ").map(|(i, _)| i).find(|&i| text[i + 2..].starts_with(|c: char| c.is_uppercase()));
@@ -184,7 +185,11 @@ pub fn rule(code: Code) -> Rule {
         full_description: Text { text: text.clone() },
         help: Help { text, markdown },
         default_configuration: Configuration { level: level(code.default_severity()) },
-        properties: RuleProperties { istio_code: code.istio_code(), kiali_code: code.kiali_code(), tags: vec!["istio", "sidecar", origin] },
+        properties: RuleProperties {
+            istio_code: code.istio_code(),
+            kiali_code: code.kiali_code(),
+            tags: vec!["istio", "sidecar", origin],
+        },
     }
 }
 
@@ -197,7 +202,19 @@ pub fn uri(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for b in name.replace('\\', "/").bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b':' | b'@' | b'+' | b'=' | b',' => out.push(b as char),
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'/'
+            | b':'
+            | b'@'
+            | b'+'
+            | b'='
+            | b',' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -217,14 +234,25 @@ pub fn sarif_log_with_suppressed(input: &Input, diags: &[Diagnostic], suppressed
         .map(|d| result(input, d, Vec::new()))
         .chain(suppressed.iter().map(|s| {
             let kind = if s.by.in_source() { "inSource" } else { "external" };
-            result(input, &s.diagnostic, vec![Suppression { kind, justification: format!("suppressed by {}", s.by.describe()) }])
+            result(
+                input,
+                &s.diagnostic,
+                vec![Suppression { kind, justification: format!("suppressed by {}", s.by.describe()) }],
+            )
         }))
         .collect();
     Log {
         schema: SCHEMA,
         version: VERSION,
         runs: vec![Run {
-            tool: Tool { driver: Driver { name: "sidecarscope", version: crate::VERSION, semantic_version: crate::VERSION, rules } },
+            tool: Tool {
+                driver: Driver {
+                    name: "sidecarscope",
+                    version: crate::VERSION,
+                    semantic_version: crate::VERSION,
+                    rules,
+                },
+            },
             results,
             column_kind: "unicodeCodePoints",
         }],

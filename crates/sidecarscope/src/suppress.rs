@@ -39,7 +39,8 @@ impl Rule {
                 "{s} is not a valid suppression value: expected CODE=RESOURCE, e.g. \"IST0101=Sidecar default/ratings\" or \"SC3007=Sidecar *\""
             ));
         };
-        let warning = (!known_code(code)).then(|| format!("Supplied message code '{code}' is an unknown message code and will not have any effect"));
+        let warning = (!known_code(code))
+            .then(|| format!("Supplied message code '{code}' is an unknown message code and will not have any effect"));
         Ok((Rule { code: code.to_string(), resource: resource.to_string() }, warning))
     }
 }
@@ -47,7 +48,8 @@ impl Rule {
 /// Our codes, and codes of the forms Istio and Kiali use (`IST0102`, `KIA0201`): Istio and
 /// Kiali have more codes than the Sidecar checks reproduced here.
 fn known_code(code: &str) -> bool {
-    let numbered = |prefix: &str| code.strip_prefix(prefix).is_some_and(|n| n.len() == 4 && n.bytes().all(|b| b.is_ascii_digit()));
+    let numbered =
+        |prefix: &str| code.strip_prefix(prefix).is_some_and(|n| n.len() == 4 && n.bytes().all(|b| b.is_ascii_digit()));
     Code::ALL.iter().any(|c| c.id() == code) || numbered("IST") || numbered("KIA")
 }
 
@@ -97,7 +99,8 @@ pub fn apply(input: &Input, diags: &mut Vec<Diagnostic>, rules: &[Rule]) -> Vec<
         let text = |key| r.annotation(key).and_then(|n| n.scalar_text());
         let (analyze, kiali) = (text(ANALYZE_SUPPRESS), text(KIALI_IGNORE));
         if analyze.is_some() || kiali.is_some() {
-            annotated.push(((r.kind_name.as_str(), r.namespace.as_str(), r.name.as_str()), Annotations { analyze, kiali }));
+            annotated
+                .push(((r.kind_name.as_str(), r.namespace.as_str(), r.name.as_str()), Annotations { analyze, kiali }));
         }
     }
     annotated.sort_by(|a, b| a.0.cmp(&b.0));
@@ -183,7 +186,10 @@ mod tests {
         assert!(Rule::parse("IST0101").unwrap_err().contains("is not a valid suppression value"));
         assert!(Rule::parse("IST0101=a=b").is_err());
         assert!(Rule::parse("SC3007=Sidecar *").unwrap().1.is_none());
-        assert!(Rule::parse("IST0199=Sidecar *").unwrap().1.is_none(), "an Istio code this tool does not reproduce is still a code");
+        assert!(
+            Rule::parse("IST0199=Sidecar *").unwrap().1.is_none(),
+            "an Istio code this tool does not reproduce is still a code"
+        );
         assert!(Rule::parse("ISTO101=Sidecar *").unwrap().1.unwrap().contains("unknown message code"));
     }
 }

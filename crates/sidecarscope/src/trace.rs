@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::host::subset_of;
 use crate::listeners::table::match_text;
 use crate::listeners::{
-    Action, ChainTls, FilterChain, HeaderMatch, Listener, ListenerSet, Mirror, PathMatch, Route, RouteAction, RouteMatch, SourceRef, StringMatch,
-    HTTP_INSPECTOR_NAME, TLS_INSPECTOR_NAME,
+    Action, ChainTls, FilterChain, HeaderMatch, Listener, ListenerSet, Mirror, PathMatch, Route, RouteAction,
+    RouteMatch, SourceRef, StringMatch, HTTP_INSPECTOR_NAME, TLS_INSPECTOR_NAME,
 };
 
 /// The application protocol of a call.
@@ -262,12 +262,19 @@ fn run(set: &ListenerSet, call: &Call, t: &mut Trace) {
         return fail(t, TraceError::NoListener);
     };
     t.listener = Some(l.name.clone());
-    t.steps.push(Step { what: format!("listener {}", l.name), why: format!("{why}. It exists because: {}", l.origin.reason) });
+    t.steps.push(Step {
+        what: format!("listener {}", l.name),
+        why: format!("{why}. It exists because: {}", l.origin.reason),
+    });
 
     // The inspectors decide what Envoy knows before choosing a chain.
     let tls_inspector = has_filter(l, TLS_INSPECTOR_NAME, call.port);
     let http_inspector = has_filter(l, HTTP_INSPECTOR_NAME, call.port);
-    let sni = call.sni.clone().or_else(|| (call.tls == CallTls::Tls).then(|| call.host.clone()).flatten()).unwrap_or_default();
+    let sni = call
+        .sni
+        .clone()
+        .or_else(|| (call.tls == CallTls::Tls).then(|| call.host.clone()).flatten())
+        .unwrap_or_default();
     let default_alpn = match (call.tls, call.protocol) {
         (CallTls::Mtls, CallProtocol::Http) => "istio-http/1.1",
         (CallTls::Mtls, CallProtocol::Http2) => "istio-h2",
@@ -308,7 +315,10 @@ fn run(set: &ListenerSet, call: &Call, t: &mut Trace) {
     t.filter_chain = Some(c.name.clone()).filter(|n| !n.is_empty());
     t.filter_chain_index = Some(ci);
     if c.tls.is_some() && call.tls == CallTls::Plaintext {
-        t.steps.push(Step { what: "TLS".into(), why: "the chain has a TLS transport socket; a plaintext call fails the handshake".into() });
+        t.steps.push(Step {
+            what: "TLS".into(),
+            why: "the chain has a TLS transport socket; a plaintext call fails the handshake".into(),
+        });
         return fail(t, TraceError::TlsError);
     }
     if let Some(tls) = c.tls {
@@ -354,7 +364,10 @@ fn run(set: &ListenerSet, call: &Call, t: &mut Trace) {
                 return fail(t, TraceError::ProtocolError);
             }
             if call.protocol == CallProtocol::Tcp {
-                t.steps.push(Step { what: "HTTP".into(), why: "the chain is an HTTP connection manager and the call is not HTTP".into() });
+                t.steps.push(Step {
+                    what: "HTTP".into(),
+                    why: "the chain is an HTTP connection manager and the call is not HTTP".into(),
+                });
                 return fail(t, TraceError::ProtocolError);
             }
             route(set, action, call, c.tls.is_some(), t);
@@ -381,17 +394,31 @@ fn match_listener<'a>(set: &'a ListenerSet, call: &Call, address: &str) -> Optio
         return set
             .listeners
             .iter()
-            .find(|l| l.direction == crate::listeners::Direction::Inbound && l.port == call.port && (call.address.is_none() || l.address == address))
+            .find(|l| {
+                l.direction == crate::listeners::Direction::Inbound
+                    && l.port == call.port
+                    && (call.address.is_none() || l.address == address)
+            })
             .map(|l| (l, format!("the inbound listener bound to {}:{}", l.address, l.port)));
     }
     if let Some(l) = set.listeners.iter().find(|l| l.address == address && l.port == call.port) {
         return Some((l, format!("the listener for exactly {address}:{}", call.port)));
     }
     if let Some(l) = set.listeners.iter().find(|l| l.address == "0.0.0.0" && l.port == call.port) {
-        return Some((l, format!("no listener for {address}:{} itself, so the wildcard listener of port {}", call.port, call.port)));
+        return Some((
+            l,
+            format!("no listener for {address}:{} itself, so the wildcard listener of port {}", call.port, call.port),
+        ));
     }
-    set.listener("virtualOutbound")
-        .map(|l| (l, format!("no listener for {address}:{} or 0.0.0.0:{}, so the connection stays on virtualOutbound", call.port, call.port)))
+    set.listener("virtualOutbound").map(|l| {
+        (
+            l,
+            format!(
+                "no listener for {address}:{} or 0.0.0.0:{}, so the connection stays on virtualOutbound",
+                call.port, call.port
+            ),
+        )
+    })
 }
 
 fn has_filter(l: &Listener, name: &str, port: u32) -> bool {
@@ -406,29 +433,70 @@ fn chain_label(i: usize, c: &FilterChain) -> String {
 /// Istio simulator `matchFilterChain`: criteria in Envoy's order; at each, keep the best-ranked
 /// chains, or those that do not set the criterion.
 fn match_chain<'a>(l: &'a Listener, s: &Seen<'_>) -> Result<(usize, &'a FilterChain, String), (TraceError, String)> {
-    let mut chains: Vec<(usize, &FilterChain)> = l.filter_chains.iter().enumerate().filter(|(_, c)| !c.default).collect();
+    let mut chains: Vec<(usize, &FilterChain)> =
+        l.filter_chains.iter().enumerate().filter(|(_, c)| !c.default).collect();
     let mut notes: Vec<String> = Vec::new();
-    narrow(&mut chains, |c| c.chain_match.destination_port.is_some(), |c| (c.chain_match.destination_port == Some(s.port)) as u32);
-    narrow(&mut chains, |c| !c.chain_match.prefix_ranges.is_empty(), |c| {
-        c.chain_match.prefix_ranges.iter().filter_map(|r| crate::listeners::cidr_contains(r, s.address)).max().unwrap_or(0)
-    });
-    narrow(&mut chains, |c| !c.chain_match.server_names.is_empty(), |c| {
-        c.chain_match
-            .server_names
-            .iter()
-            .map(|n| if s.sni == n { u32::MAX } else if !s.sni.is_empty() && subset_of(s.sni, n) { n.len() as u32 } else { 0 })
-            .max()
-            .unwrap_or(0)
-    });
+    narrow(
+        &mut chains,
+        |c| c.chain_match.destination_port.is_some(),
+        |c| (c.chain_match.destination_port == Some(s.port)) as u32,
+    );
+    narrow(
+        &mut chains,
+        |c| !c.chain_match.prefix_ranges.is_empty(),
+        |c| {
+            c.chain_match
+                .prefix_ranges
+                .iter()
+                .filter_map(|r| crate::listeners::cidr_contains(r, s.address))
+                .max()
+                .unwrap_or(0)
+        },
+    );
+    narrow(
+        &mut chains,
+        |c| !c.chain_match.server_names.is_empty(),
+        |c| {
+            c.chain_match
+                .server_names
+                .iter()
+                .map(|n| {
+                    if s.sni == n {
+                        u32::MAX
+                    } else if !s.sni.is_empty() && subset_of(s.sni, n) {
+                        n.len() as u32
+                    } else {
+                        0
+                    }
+                })
+                .max()
+                .unwrap_or(0)
+        },
+    );
     if !s.tls_inspector && s.tls != CallTls::Plaintext {
         notes.push("the listener has no TLS inspector on this port, so Envoy sees the TLS bytes as raw_buffer".into());
     }
-    narrow(&mut chains, |c| c.chain_match.transport_protocol.is_some(), |c| {
-        let t = c.chain_match.transport_protocol.as_deref();
-        let ok = if !s.tls_inspector { t == Some("raw_buffer") } else { matches!((t, s.tls), (Some("tls"), CallTls::Tls | CallTls::Mtls) | (Some("raw_buffer"), CallTls::Plaintext)) };
-        ok as u32
-    });
-    narrow(&mut chains, |c| !c.chain_match.application_protocols.is_empty(), |c| c.chain_match.application_protocols.iter().any(|a| a == s.alpn) as u32);
+    narrow(
+        &mut chains,
+        |c| c.chain_match.transport_protocol.is_some(),
+        |c| {
+            let t = c.chain_match.transport_protocol.as_deref();
+            let ok = if !s.tls_inspector {
+                t == Some("raw_buffer")
+            } else {
+                matches!(
+                    (t, s.tls),
+                    (Some("tls"), CallTls::Tls | CallTls::Mtls) | (Some("raw_buffer"), CallTls::Plaintext)
+                )
+            };
+            ok as u32
+        },
+    );
+    narrow(
+        &mut chains,
+        |c| !c.chain_match.application_protocols.is_empty(),
+        |c| c.chain_match.application_protocols.iter().any(|a| a == s.alpn) as u32,
+    );
     let seen = format!(
         "Envoy sees destination port {}, address {}, {}{}{}",
         s.port,
@@ -445,8 +513,13 @@ fn match_chain<'a>(l: &'a Listener, s: &Seen<'_>) -> Result<(usize, &'a FilterCh
     match chains.as_slice() {
         [(i, c)] => Ok((*i, c, format!("{seen}{extra}; this is the only chain that matches"))),
         [] => match l.filter_chains.iter().enumerate().find(|(_, c)| c.default) {
-            Some((i, c)) => Ok((i, c, format!("{seen}{extra}; no chain matches that, so the listener's default chain takes it"))),
-            None => Err((TraceError::NoFilterChain, format!("{seen}{extra}; no chain matches that and there is no default chain"))),
+            Some((i, c)) => {
+                Ok((i, c, format!("{seen}{extra}; no chain matches that, so the listener's default chain takes it")))
+            }
+            None => Err((
+                TraceError::NoFilterChain,
+                format!("{seen}{extra}; no chain matches that and there is no default chain"),
+            )),
         },
         _ => Err((TraceError::MultipleFilterChains, format!("{seen}; {} chains match equally", chains.len()))),
     }
@@ -454,7 +527,11 @@ fn match_chain<'a>(l: &'a Listener, s: &Seen<'_>) -> Result<(usize, &'a FilterCh
 
 /// Istio simulator `filterRank`: if any chain sets the criterion, keep the best-ranked matches,
 /// else the chains that leave it unset.
-fn narrow(chains: &mut Vec<(usize, &FilterChain)>, is_set: impl Fn(&FilterChain) -> bool, rank: impl Fn(&FilterChain) -> u32) {
+fn narrow(
+    chains: &mut Vec<(usize, &FilterChain)>,
+    is_set: impl Fn(&FilterChain) -> bool,
+    rank: impl Fn(&FilterChain) -> u32,
+) {
     if !chains.iter().any(|(_, c)| is_set(c)) {
         return;
     }
@@ -476,13 +553,21 @@ fn route(set: &ListenerSet, action: &Action, call: &Call, terminates_tls: bool, 
             t.virtual_host = Some(virtual_host.clone());
             let path = call.path.as_deref().unwrap_or("/");
             if !path.starts_with(prefix.as_str()) {
-                t.steps.push(Step { what: format!("inline route {virtual_host}"), why: format!("the chain's own route config only routes path prefix {prefix}; {path} is not under it") });
+                t.steps.push(Step {
+                    what: format!("inline route {virtual_host}"),
+                    why: format!(
+                        "the chain's own route config only routes path prefix {prefix}; {path} is not under it"
+                    ),
+                });
                 return fail(t, TraceError::NoRoute);
             }
             t.route = Some(route.clone());
             t.cluster = Some(cluster.clone());
             t.steps.push(Step {
-                what: format!("inline route {virtual_host}{}", if route.is_empty() { String::new() } else { format!(", route {route}") }),
+                what: format!(
+                    "inline route {virtual_host}{}",
+                    if route.is_empty() { String::new() } else { format!(", route {route}") }
+                ),
                 why: format!("the chain's own route config: any Host, path prefix {prefix}, to {cluster}"),
             });
             t.steps.push(Step { what: format!("cluster {cluster}"), why: cluster_meaning(set, cluster) });
@@ -506,7 +591,10 @@ fn route(set: &ListenerSet, action: &Action, call: &Call, terminates_tls: bool, 
                 .or_else(|| best_wildcard(&rc.virtual_hosts, &bare, false))
                 .or_else(|| rc.virtual_hosts.iter().find(|v| v.domains.iter().any(|d| d == "*")));
             let Some(vh) = vh else {
-                t.steps.push(Step { what: format!("route config {route_config}"), why: format!("Host {host:?} matches no virtual host") });
+                t.steps.push(Step {
+                    what: format!("route config {route_config}"),
+                    why: format!("Host {host:?} matches no virtual host"),
+                });
                 return fail(t, TraceError::NoVirtualHost);
             };
             t.virtual_host = Some(vh.name.clone());
@@ -530,7 +618,12 @@ fn route(set: &ListenerSet, action: &Action, call: &Call, terminates_tls: bool, 
             let Some((i, r)) = found else {
                 t.steps.push(Step {
                     what: "route: none".into(),
-                    why: format!("{} matches no route of {} ({}): Envoy answers 404", req.describe(), vh.name, skipped.join("; ")),
+                    why: format!(
+                        "{} matches no route of {} ({}): Envoy answers 404",
+                        req.describe(),
+                        vh.name,
+                        skipped.join("; ")
+                    ),
                 });
                 return fail(t, TraceError::NoRoute);
             };
@@ -561,7 +654,11 @@ fn apply_route(set: &ListenerSet, i: usize, r: &Route, req: &Request<'_>, skippe
         mirrors: r.mirrors.clone(),
         sources: r.origin.sources.clone(),
     });
-    let before = if skipped.is_empty() { String::new() } else { format!(" (earlier routes do not match: {})", skipped.join("; ")) };
+    let before = if skipped.is_empty() {
+        String::new()
+    } else {
+        format!(" (earlier routes do not match: {})", skipped.join("; "))
+    };
     t.steps.push(Step {
         what: route_label(i, r),
         why: format!("{} matches {}{before}; {}", req.describe(), describe_match(&r.route_match), r.origin.reason),
@@ -594,11 +691,15 @@ fn apply_route(set: &ListenerSet, i: usize, r: &Route, req: &Request<'_>, skippe
             match clusters.as_slice() {
                 [one] if one.weight.is_none() => {
                     t.cluster = Some(one.cluster.clone());
-                    t.steps.push(Step { what: format!("cluster {}", one.cluster), why: format!("{}{rewrites}{facts}", cluster_meaning(set, &one.cluster)) });
+                    t.steps.push(Step {
+                        what: format!("cluster {}", one.cluster),
+                        why: format!("{}{rewrites}{facts}", cluster_meaning(set, &one.cluster)),
+                    });
                 }
                 many => {
                     let total: u64 = many.iter().map(|c| u64::from(c.weight.unwrap_or(0))).sum();
-                    let split: Vec<String> = many.iter().map(|c| format!("{} weight {}", c.cluster, c.weight.unwrap_or(0))).collect();
+                    let split: Vec<String> =
+                        many.iter().map(|c| format!("{} weight {}", c.cluster, c.weight.unwrap_or(0))).collect();
                     t.steps.push(Step {
                         what: format!("weighted clusters: {}", split.join(", ")),
                         why: format!("each request goes to one of them at random, in proportion to its weight (total {total}){rewrites}{facts}"),
@@ -624,14 +725,20 @@ fn apply_route(set: &ListenerSet, i: usize, r: &Route, req: &Request<'_>, skippe
                 to.push(format!("path prefix {p}"));
             }
             let to = if to.is_empty() { "the same URL".to_string() } else { to.join(", ") };
-            t.steps.push(Step { what: format!("redirect {status}"), why: format!("the route answers {status} itself, redirecting to {to}; no cluster is called") });
+            t.steps.push(Step {
+                what: format!("redirect {status}"),
+                why: format!("the route answers {status} itself, redirecting to {to}; no cluster is called"),
+            });
         }
         RouteAction::DirectResponse { status, body } => {
             t.direct_response = Some(DirectResponse { status: *status, body: body.clone() });
             let why = if r.name == "block_all" {
                 format!("the route answers {status} itself: the outbound policy is REGISTRY_ONLY and the Host is not a known service; no cluster is called")
             } else {
-                format!("the route answers {status} itself{}; no cluster is called", body.as_deref().map(|b| format!(" with body {b:?}")).unwrap_or_default())
+                format!(
+                    "the route answers {status} itself{}; no cluster is called",
+                    body.as_deref().map(|b| format!(" with body {b:?}")).unwrap_or_default()
+                )
             };
             t.steps.push(Step { what: format!("direct response {status}"), why });
         }
@@ -696,7 +803,8 @@ impl<'a> Request<'a> {
             ":path" => return Some(self.full_path.to_string()),
             _ => {}
         }
-        let values: Vec<&str> = self.headers.iter().filter(|h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value.as_str()).collect();
+        let values: Vec<&str> =
+            self.headers.iter().filter(|h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value.as_str()).collect();
         (!values.is_empty()).then(|| values.join(","))
     }
 }
@@ -794,12 +902,20 @@ fn route_matches(m: &RouteMatch, req: &Request<'_>) -> Result<(), String> {
         PathMatch::Regex(r) => full_match(r, req.path)?,
     };
     if !path_ok {
-        return Err(format!("wants {}", describe_match(&RouteMatch { headers: Vec::new(), query_params: Vec::new(), ..m.clone() })));
+        return Err(format!(
+            "wants {}",
+            describe_match(&RouteMatch { headers: Vec::new(), query_params: Vec::new(), ..m.clone() })
+        ));
     }
     for h in &m.headers {
         if !header_matches(h, req)? {
             let got = req.header(&h.name).map_or("absent".to_string(), |v| format!("{v:?}"));
-            return Err(format!("wants header {}{} {} (the request has {got})", if h.invert { "not " } else { "" }, h.name, describe_string(&h.value)));
+            return Err(format!(
+                "wants header {}{} {} (the request has {got})",
+                if h.invert { "not " } else { "" },
+                h.name,
+                describe_string(&h.value)
+            ));
         }
     }
     for q in &m.query_params {
@@ -816,7 +932,11 @@ fn route_matches(m: &RouteMatch, req: &Request<'_>) -> Result<(), String> {
 }
 
 /// Envoy's wildcard domains: suffix (`*.foo.com`) first, then prefix (`foo.*`), longest first.
-fn best_wildcard<'a>(hosts: &'a [crate::listeners::VirtualHost], host: &str, suffix: bool) -> Option<&'a crate::listeners::VirtualHost> {
+fn best_wildcard<'a>(
+    hosts: &'a [crate::listeners::VirtualHost],
+    host: &str,
+    suffix: bool,
+) -> Option<&'a crate::listeners::VirtualHost> {
     let mut best: Option<(&crate::listeners::VirtualHost, usize)> = None;
     for v in hosts {
         for d in &v.domains {
@@ -879,18 +999,33 @@ fn summary(set: &ListenerSet, t: &Trace) -> String {
         Some(r) => format!(", route {r}"),
         None => String::new(),
     };
-    let via = format!("{}{}{route}", t.listener.as_deref().unwrap_or("?"), t.route_config.as_deref().map(|r| format!(", route config {r}")).unwrap_or_default());
+    let via = format!(
+        "{}{}{route}",
+        t.listener.as_deref().unwrap_or("?"),
+        t.route_config.as_deref().map(|r| format!(", route config {r}")).unwrap_or_default()
+    );
     match t.cluster.as_deref() {
         Some("BlackHoleCluster") => format!("{what}: dropped (BlackHoleCluster, via {via})"),
-        Some("PassthroughCluster") => format!("{what}: passed through to the original destination (PassthroughCluster, via {via}; policy {})", set.outbound_traffic_policy),
+        Some("PassthroughCluster") => format!(
+            "{what}: passed through to the original destination (PassthroughCluster, via {via}; policy {})",
+            set.outbound_traffic_policy
+        ),
         Some(c) => format!("{what}: reaches {c} via {via}"),
         None => match t.matched_route.as_ref().map(|r| &r.action) {
             Some(RouteAction::Route { clusters, .. }) => format!(
                 "{what}: split over {} via {via}",
-                clusters.iter().map(|c| format!("{} ({})", c.cluster, c.weight.unwrap_or(0))).collect::<Vec<_>>().join(", ")
+                clusters
+                    .iter()
+                    .map(|c| format!("{} ({})", c.cluster, c.weight.unwrap_or(0)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
-            Some(RouteAction::Redirect { status, .. }) => format!("{what}: answered with a {status} redirect via {via}"),
-            Some(RouteAction::DirectResponse { status, .. }) => format!("{what}: answered with {status} by the proxy itself via {via}"),
+            Some(RouteAction::Redirect { status, .. }) => {
+                format!("{what}: answered with a {status} redirect via {via}")
+            }
+            Some(RouteAction::DirectResponse { status, .. }) => {
+                format!("{what}: answered with {status} by the proxy itself via {via}")
+            }
             _ => format!("{what}: no cluster"),
         },
     }

@@ -4,12 +4,12 @@
 
 use serde::Serialize;
 
-use crate::Labels;
 use crate::load::{Input, Resource, ResourceKind};
 use crate::registry::read::{list, set, str_of, string, string_map, u32_of};
 use crate::source::SourceId;
 use crate::text::TextRange;
 use crate::yaml::Node;
+use crate::Labels;
 
 /// A named container port (`containerPort` with a `name`), used to resolve named `targetPort`s.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -98,7 +98,12 @@ pub(crate) fn workload(input: &Input, r: &Resource, index: usize) -> Option<Work
                 .and_then(Node::as_map)
                 .map(|m| {
                     m.iter()
-                        .filter_map(|e| Some(NamedPort { name: e.key.scalar_text()?.to_string(), number: u32::try_from(e.value.as_int()?).ok()? }))
+                        .filter_map(|e| {
+                            Some(NamedPort {
+                                name: e.key.scalar_text()?.to_string(),
+                                number: u32::try_from(e.value.as_int()?).ok()?,
+                            })
+                        })
                         .collect()
                 })
                 .unwrap_or_default();
@@ -108,7 +113,12 @@ pub(crate) fn workload(input: &Input, r: &Resource, index: usize) -> Option<Work
         _ => {
             let template = spec.and_then(|s| set(s, "template"));
             let meta = template.and_then(|t| set(t, "metadata"));
-            (meta.and_then(|m| set(m, "labels")), meta.and_then(|m| set(m, "annotations")), template.and_then(|t| set(t, "spec")), None)
+            (
+                meta.and_then(|m| set(m, "labels")),
+                meta.and_then(|m| set(m, "annotations")),
+                template.and_then(|t| set(t, "spec")),
+                None,
+            )
         }
     };
     Some(finish(input, r, index, string_map(labels), annotations, pod_spec, ip, Vec::new()))
@@ -141,9 +151,15 @@ fn finish(
     }
     let src = input.source(r.source);
     let pod = PodFacts {
-        ambient: annotations.and_then(|a| a.get("ambient.istio.io/redirection")).and_then(Node::scalar_text) == Some("enabled"),
-        replicas: if r.kind.is_controller() && r.kind != ResourceKind::DaemonSet { r.spec().and_then(|s| set(s, "replicas")).and_then(Node::as_int) } else { None },
-        owned: r.kind == ResourceKind::ReplicaSet && r.node.at(&["metadata", "ownerReferences"]).and_then(Node::as_seq).is_some_and(|s| !s.is_empty()),
+        ambient: annotations.and_then(|a| a.get("ambient.istio.io/redirection")).and_then(Node::scalar_text)
+            == Some("enabled"),
+        replicas: if r.kind.is_controller() && r.kind != ResourceKind::DaemonSet {
+            r.spec().and_then(|s| set(s, "replicas")).and_then(Node::as_int)
+        } else {
+            None
+        },
+        owned: r.kind == ResourceKind::ReplicaSet
+            && r.node.at(&["metadata", "ownerReferences"]).and_then(Node::as_seq).is_some_and(|s| !s.is_empty()),
         no_proxy: no_sidecar_proxy(r),
     };
     Workload {
@@ -172,8 +188,11 @@ pub(crate) fn no_sidecar_proxy(r: &Resource) -> Option<&'static str> {
         ResourceKind::WorkloadEntry => return None,
         _ => r.spec().and_then(|s| set(s, "template")).and_then(|t| set(t, "metadata")),
     };
-    let get = |map: &str, key: &str| meta.and_then(|m| set(m, map)).and_then(|m| m.get(key)).and_then(Node::scalar_text);
-    if get("labels", "sidecar.istio.io/inject") == Some("false") || get("annotations", "sidecar.istio.io/inject") == Some("false") {
+    let get =
+        |map: &str, key: &str| meta.and_then(|m| set(m, map)).and_then(|m| m.get(key)).and_then(Node::scalar_text);
+    if get("labels", "sidecar.istio.io/inject") == Some("false")
+        || get("annotations", "sidecar.istio.io/inject") == Some("false")
+    {
         return Some("sidecar.istio.io/inject is \"false\"");
     }
     let gateway = get("labels", "istio").is_some_and(|v| v.contains("gateway"))

@@ -31,7 +31,12 @@ fn problems(diags: &[Diagnostic], want: &[Finding], strict_ours: bool) -> Vec<St
         });
         match hit {
             Some(i) => used.push((i, f.code.clone())),
-            None => problems.push(format!("missing {} on {}{}", f.code, f.resource, f.message.as_ref().map(|m| format!(" ({m:?})")).unwrap_or_default())),
+            None => problems.push(format!(
+                "missing {} on {}{}",
+                f.code,
+                f.resource,
+                f.message.as_ref().map(|m| format!(" ({m:?})")).unwrap_or_default()
+            )),
         }
     }
     for (i, d) in diags.iter().enumerate() {

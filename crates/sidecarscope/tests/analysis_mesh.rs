@@ -26,10 +26,18 @@ fn a_careful_operators_mesh_has_no_findings() {
     assert!(input.resources.len() > 350, "the fixture is the whole mesh");
     let mut diags = sidecarscope::analyze(&input);
     report::sort(&mut diags);
-    assert_eq!(findings(&diags, Severity::Warning), Vec::<String>::new(), "{}", report::render_human(&input, &diags, false));
+    assert_eq!(
+        findings(&diags, Severity::Warning),
+        Vec::<String>::new(),
+        "{}",
+        report::render_human(&input, &diags, false)
+    );
     // Information only: a kind we do not use, and istioctl's IST0101 for a Sidecar whose only
     // workload is a VM (istioctl looks at Pods; the Sidecar does apply to the WorkloadEntry).
-    assert_eq!(findings(&diags, Severity::Info), ["SC0004 CronJob reporting/nightly-report", "SC2001 Sidecar ledger/mainframe"]);
+    assert_eq!(
+        findings(&diags, Severity::Info),
+        ["SC0004 CronJob reporting/nightly-report", "SC2001 Sidecar ledger/mainframe"]
+    );
 }
 
 #[test]
@@ -40,15 +48,15 @@ fn every_seeded_mistake_is_found() {
         findings(&diags, Severity::Warning),
         [
             // `billing/invoices.billing`: Kiali's KIA1004 (no such service), with our reason.
-            "SC2001 Sidecar reviews/reviews-debug",       // selector typo: IST0101 + KIA0004
-            "SC2003 Sidecar search/default",              // two namespace-wide Sidecars: IST0111 + KIA0002
+            "SC2001 Sidecar reviews/reviews-debug", // selector typo: IST0101 + KIA0004
+            "SC2003 Sidecar search/default",        // two namespace-wide Sidecars: IST0111 + KIA0002
             "SC2003 Sidecar search/default-copy",
             "SC2009 Sidecar invoices/invoices-api",
-            "SC3001 Sidecar orders/orders-returns",       // orders/returns.returns.svc.cluster.local
-            "SC3002 Sidecar cart/cart-extra",             // paymnets/*
-            "SC3003 Sidecar pricing/pricing-batch",       // egress port 8081: no service has it
-            "SC3008 Sidecar invoices/invoices-api",       // invoices-api takes every invoices workload, which lose an import
-            "SC3008 Sidecar media/default",               // client DestinationRule for fraud, not imported
+            "SC3001 Sidecar orders/orders-returns", // orders/returns.returns.svc.cluster.local
+            "SC3002 Sidecar cart/cart-extra",       // paymnets/*
+            "SC3003 Sidecar pricing/pricing-batch", // egress port 8081: no service has it
+            "SC3008 Sidecar invoices/invoices-api", // invoices-api takes every invoices workload, which lose an import
+            "SC3008 Sidecar media/default",         // client DestinationRule for fraud, not imported
         ]
     );
     // And, as information, the namespace default of invoices that now applies to nothing.

@@ -13,8 +13,17 @@ use sidecarscope::yaml::Node;
 
 /// The keys of `expect` this runner understands (spec `listeners.md`, section 10).
 const KNOWN_KEYS: &[&str] = &["sidecar", "outbound_traffic_policy", "listeners_exact", "listeners", "absent_listeners"];
-const LISTENER_KEYS: &[&str] = &["name", "address", "port", "direction", "bind_to_port", "destination", "default_destination", "filter_chains", "calls"];
-
+const LISTENER_KEYS: &[&str] = &[
+    "name",
+    "address",
+    "port",
+    "direction",
+    "bind_to_port",
+    "destination",
+    "default_destination",
+    "filter_chains",
+    "calls",
+];
 
 fn call_of(c: &Node) -> Call {
     let get = |k: &str| c.get(k).map(text);
@@ -33,13 +42,21 @@ fn call_of(c: &Node) -> Call {
         },
         host: get("host"),
         sni: None,
-        direction: if get("direction").as_deref() == Some("inbound") { CallDirection::Inbound } else { CallDirection::Outbound },
+        direction: if get("direction").as_deref() == Some("inbound") {
+            CallDirection::Inbound
+        } else {
+            CallDirection::Outbound
+        },
         ..Call::default()
     }
 }
 
 fn check_call(c: &Node, t: &Trace, problems: &mut Vec<String>) {
-    let label = format!("call {}:{}", c.get("address").map(text).unwrap_or_default(), c.get("port").map(text).unwrap_or_default());
+    let label = format!(
+        "call {}:{}",
+        c.get("address").map(text).unwrap_or_default(),
+        c.get("port").map(text).unwrap_or_default()
+    );
     let want = |k: &str| c.get(k).map(text);
     if let Some(w) = want("expect_listener") {
         if t.listener.as_deref() != Some(w.as_str()) {
@@ -94,7 +111,10 @@ fn check(case: &Case, set: &ListenerSet) -> (Vec<String>, Vec<(Call, Trace)>) {
             }
         }
         let Some(l) = set.listener(&name) else {
-            problems.push(format!("missing listener {name}; have {:?}", set.listeners.iter().map(|l| &l.name).collect::<Vec<_>>()));
+            problems.push(format!(
+                "missing listener {name}; have {:?}",
+                set.listeners.iter().map(|l| &l.name).collect::<Vec<_>>()
+            ));
             continue;
         };
         let direction = serde_json::to_value(l.direction).unwrap().as_str().unwrap().to_string();

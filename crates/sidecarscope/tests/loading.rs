@@ -5,7 +5,11 @@ use sidecarscope::{load_text, report, Code, ResourceKind};
 
 fn first(input: &sidecarscope::Input, code: &str) -> report::JsonDiagnostic {
     let diags = sidecarscope::validate(input);
-    diags.iter().map(|d| report::to_json(input, d)).find(|d| d.code == code).unwrap_or_else(|| panic!("no {code} in {diags:?}"))
+    diags
+        .iter()
+        .map(|d| report::to_json(input, d))
+        .find(|d| d.code == code)
+        .unwrap_or_else(|| panic!("no {code} in {diags:?}"))
 }
 
 const BAD_HOST: &str = "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: s\n  namespace: ns\nspec:\n  egress:\n  - hosts:\n    - \"ns/reviews\"\n";
@@ -19,7 +23,9 @@ fn crlf_positions() {
 
 #[test]
 fn non_ascii_positions_count_characters_and_utf16() {
-    let text = BAD_HOST.replace("metadata:\n", "metadata:\n  annotations: {note: \"équipe 🚀\"}\n").replace("- \"ns/reviews\"", "- \"ns/révïews\"");
+    let text = BAD_HOST
+        .replace("metadata:\n", "metadata:\n  annotations: {note: \"équipe 🚀\"}\n")
+        .replace("- \"ns/reviews\"", "- \"ns/révïews\"");
     let input = load_text("x.yaml", &text);
     let d = first(&input, "SC1050");
     assert_eq!((d.range.start.line, d.range.start.column), (10, 7));
@@ -72,7 +78,8 @@ fn syntax_error_is_positioned_and_other_documents_are_checked() {
 
 #[test]
 fn other_kinds_are_reported_once() {
-    let text = "apiVersion: v1\nkind: Secret\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: b}\n";
+    let text =
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: b}\n";
     let input = load_text("x.yaml", text);
     let ignored: Vec<_> = input.diagnostics.iter().filter(|d| d.code == Code::IgnoredKind).collect();
     assert_eq!(ignored.len(), 1);
@@ -122,7 +129,14 @@ fn duplicate_keys_warn() {
 
 #[test]
 fn every_diagnostic_range_lies_inside_the_input() {
-    let texts = [BAD_HOST.to_string(), "a: [1,".into(), "{".into(), "- x\n- y".into(), "key: \"unterminated".into(), "\t- bad".into()];
+    let texts = [
+        BAD_HOST.to_string(),
+        "a: [1,".into(),
+        "{".into(),
+        "- x\n- y".into(),
+        "key: \"unterminated".into(),
+        "\t- bad".into(),
+    ];
     for t in texts {
         let input = load_text("x.yaml", &t);
         for d in sidecarscope::validate(&input) {
@@ -141,7 +155,13 @@ fn loading_in_steps_reads_what_one_load_reads() {
         "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: s, namespace: ns}\n...\n---\n- a list\n---\n".to_string(),
         String::new(),
     ];
-    let sources = || texts.iter().enumerate().map(|(i, t)| sidecarscope::SourceFile::new(format!("{i}.yaml"), t.as_str())).collect::<Vec<_>>();
+    let sources = || {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| sidecarscope::SourceFile::new(format!("{i}.yaml"), t.as_str()))
+            .collect::<Vec<_>>()
+    };
     let whole = format!("{:?}", sidecarscope::load(sources()));
     for slice in 1..=4 {
         let mut loading = sidecarscope::Loading::new(sources());
@@ -176,7 +196,9 @@ fn reads_what_kubectl_reads_istio_1_5_install_manifest() {
     let sidecar = input.resources.iter().find(|r| r.kind == ResourceKind::Sidecar).expect("the Sidecar is read");
     assert_eq!((sidecar.namespace.as_str(), sidecar.name.as_str()), ("istio-system", "default"));
     // Positions stay exact after the lenient documents.
-    let host = sidecar.node.at(&["spec", "egress"]).unwrap().as_seq().unwrap()[0].get("hosts").unwrap().as_seq().unwrap()[0].range;
+    let host =
+        sidecar.node.at(&["spec", "egress"]).unwrap().as_seq().unwrap()[0].get("hosts").unwrap().as_seq().unwrap()[0]
+            .range;
     assert_eq!(&text[host.start as usize..host.end as usize], "\"*/*\"");
     assert!(sidecarscope::validate(&input).iter().all(|d| d.code.id() != "SC0001"));
 }
@@ -197,7 +219,8 @@ fn reads_what_kubectl_reads_the_issue_examples() {
 
 #[test]
 fn cr_only_line_ends() {
-    let text = "apiVersion: v1\rkind: Service\rmetadata: {name: a, namespace: ns}\r---\r".to_string() + &BAD_HOST.replace('\n', "\r");
+    let text = "apiVersion: v1\rkind: Service\rmetadata: {name: a, namespace: ns}\r---\r".to_string()
+        + &BAD_HOST.replace('\n', "\r");
     let input = load_text("x.yaml", &text);
     assert_eq!(input.resources.len(), 2, "the second document is read");
     let d = first(&input, "SC1050");
@@ -263,7 +286,11 @@ fn namespace_is_checked_as_the_api_server_checks_it() {
 fn unrendered_templates_are_named_in_the_hint() {
     let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: \"{{ .Values.name }}\"\n  namespace: {{ .Release.Namespace }}\n";
     let input = load_text("x.yaml", text);
-    let diags: Vec<_> = sidecarscope::validate(&input).iter().map(|d| report::to_json(&input, d)).filter(|d| d.code == "SC0006").collect();
+    let diags: Vec<_> = sidecarscope::validate(&input)
+        .iter()
+        .map(|d| report::to_json(&input, d))
+        .filter(|d| d.code == "SC0006")
+        .collect();
     assert_eq!(diags.len(), 2, "{diags:?}");
     for d in diags {
         assert!(d.hint.as_deref().unwrap_or("").contains("unrendered template"), "{d:?}");

@@ -13,7 +13,10 @@ fn with_code<'a>(diags: &'a [Diagnostic], code: &str) -> Vec<&'a Diagnostic> {
 
 #[test]
 fn kiali_registry_misses_are_information_when_the_input_has_no_services() {
-    let input = load_text("x.yaml", &sidecar("ns", "  egress:\n  - hosts: [\"./reviews.ns.svc.cluster.local\", \"istio-system/*\"]\n"));
+    let input = load_text(
+        "x.yaml",
+        &sidecar("ns", "  egress:\n  - hosts: [\"./reviews.ns.svc.cluster.local\", \"istio-system/*\"]\n"),
+    );
     let diags = analyze(&input);
     let kia = with_code(&diags, "KIA1004");
     assert!(!kia.is_empty(), "Kiali reports them on an empty registry: {diags:?}");
@@ -40,16 +43,26 @@ fn help_texts_lead_to_valid_configuration() {
     };
     let dot = hint("  egress:\n  - hosts: [\".\"]\n", "SC1050");
     assert!(dot.contains("`./*`") && !dot.contains("*/."), "{dot}");
-    let two = hint("  egress:\n  - hosts: [\"./*\"]\n  - hosts: [\"istio-system/*\"]\n  - hosts: [\"*/*\"]\n", "SC1040");
+    let two =
+        hint("  egress:\n  - hosts: [\"./*\"]\n  - hosts: [\"istio-system/*\"]\n  - hosts: [\"*/*\"]\n", "SC1040");
     assert!(two.contains("3 egress listeners have no `port`"), "{two}");
-    let one = hint("  egress:\n  - hosts: [\"./*\"]\n  - port: {number: 80, protocol: HTTP, name: http}\n    hosts: [\"./*\"]\n", "SC1040");
+    let one = hint(
+        "  egress:\n  - hosts: [\"./*\"]\n  - port: {number: 80, protocol: HTTP, name: http}\n    hosts: [\"./*\"]\n",
+        "SC1040",
+    );
     assert!(one.contains("move it to the end"), "{one}");
     let diags = validate(&load_text("x.yaml", "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: s\n  namespace: ns\n  spec:\n    egress:\n    - hosts: [\"./*\"]\n"));
     let empty = with_code(&diags, "SC1012")[0].hint.clone().unwrap();
     assert!(empty.contains("`spec` is indented under `metadata`"), "{empty}");
-    let root = validate(&load_text("x.yaml", &sidecar("istio-system", "  egress:\n  - hosts: [\"./*\", \"istio-system/*\"]\n")));
+    let root = validate(&load_text(
+        "x.yaml",
+        &sidecar("istio-system", "  egress:\n  - hosts: [\"./*\", \"istio-system/*\"]\n"),
+    ));
     let dup = with_code(&root, "SC1051");
-    assert!(dup.first().and_then(|d| d.hint.as_deref()).unwrap_or("").contains("each workload's own namespace"), "{root:?}");
+    assert!(
+        dup.first().and_then(|d| d.hint.as_deref()).unwrap_or("").contains("each workload's own namespace"),
+        "{root:?}"
+    );
     let explicit = analyze(&load_text("x.yaml", &sidecar("ns", "  outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n")));
     let kia = with_code(&explicit, "KIA1007");
     assert!(kia[0].hint.as_deref().unwrap_or("").contains("nothing to fix"), "{kia:?}");
@@ -63,14 +76,19 @@ fn resources_without_a_namespace_go_where_kubectl_apply_n_puts_them() {
     assert_eq!(input.resources[0].namespace, sidecarscope::DEFAULT_NAMESPACE);
     let dup = with_code(&validate(&input), "SC1051").into_iter().cloned().collect::<Vec<_>>();
     assert_eq!(dup.len(), 1);
-    assert!(dup[0].hint.as_deref().unwrap().contains("has no metadata.namespace and was read in namespace default"), "{dup:?}");
-    let input = sidecarscope::load_with_default_namespace(vec![sidecarscope::SourceFile::new("x.yaml", text)], "bookinfo");
+    assert!(
+        dup[0].hint.as_deref().unwrap().contains("has no metadata.namespace and was read in namespace default"),
+        "{dup:?}"
+    );
+    let input =
+        sidecarscope::load_with_default_namespace(vec![sidecarscope::SourceFile::new("x.yaml", text)], "bookinfo");
     assert_eq!(input.resources[0].namespace, "bookinfo");
     assert!(!input.resources[0].namespace_explicit);
     assert!(with_code(&analyze(&input), "SC1051").is_empty());
     // An explicit namespace is kept, and its findings carry no such note.
     let text = sidecar("default", "  egress:\n  - hosts: [\"./*\", \"default/*\"]\n");
-    let input = sidecarscope::load_with_default_namespace(vec![sidecarscope::SourceFile::new("x.yaml", &text)], "bookinfo");
+    let input =
+        sidecarscope::load_with_default_namespace(vec![sidecarscope::SourceFile::new("x.yaml", &text)], "bookinfo");
     assert_eq!(input.resources[0].namespace, "default");
     let dup = with_code(&analyze(&input), "SC1051").into_iter().cloned().collect::<Vec<_>>();
     assert!(!dup[0].hint.as_deref().unwrap().contains("metadata.namespace"), "{dup:?}");

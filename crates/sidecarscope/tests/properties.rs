@@ -47,7 +47,8 @@ fn svc() -> impl Strategy<Value = Svc> {
 }
 
 fn sidecar() -> impl Strategy<Value = Sc> {
-    let listener = (prop::option::of(prop::sample::select(vec![80u16, 8080, 9090])), prop::collection::vec(0..HOSTS.len(), 1..4));
+    let listener =
+        (prop::option::of(prop::sample::select(vec![80u16, 8080, 9090])), prop::collection::vec(0..HOSTS.len(), 1..4));
     (0..4usize, prop::option::of(0..3usize), prop::collection::vec(listener, 1..3), any::<bool>())
         .prop_map(|(ns, selector, listeners, registry_only)| Sc { ns, selector, listeners, registry_only })
 }
@@ -65,7 +66,8 @@ fn mesh() -> impl Strategy<Value = (Vec<Svc>, Vec<Sc>, Vec<Pod>)> {
 fn documents(svcs: &[Svc], scs: &[Sc], pods: &[Pod]) -> Vec<String> {
     let mut docs = Vec::new();
     for (i, s) in svcs.iter().enumerate() {
-        let ann = EXPORT_TO[s.export].map_or(String::new(), |e| format!("  annotations:\n    networking.istio.io/exportTo: \"{e}\"\n"));
+        let ann = EXPORT_TO[s.export]
+            .map_or(String::new(), |e| format!("  annotations:\n    networking.istio.io/exportTo: \"{e}\"\n"));
         let ports: String = s.ports.iter().map(|p| format!("  - name: http-{p}\n    port: {p}\n")).collect();
         docs.push(format!(
             "apiVersion: v1\nkind: Service\nmetadata:\n  name: svc-{}\n  namespace: {}\n  creationTimestamp: \"2024-01-01T00:00:{:02}Z\"\n{ann}spec:\n  clusterIP: 10.0.{}.{}\n  selector:\n    app: a{}\n  ports:\n{ports}",
@@ -78,7 +80,8 @@ fn documents(svcs: &[Svc], scs: &[Sc], pods: &[Pod]) -> Vec<String> {
         ));
     }
     for (i, s) in scs.iter().enumerate() {
-        let selector = s.selector.map_or(String::new(), |a| format!("  workloadSelector:\n    labels:\n      app: a{a}\n"));
+        let selector =
+            s.selector.map_or(String::new(), |a| format!("  workloadSelector:\n    labels:\n      app: a{a}\n"));
         let mut egress = String::new();
         for (port, hosts) in &s.listeners {
             egress.push_str("  - ");
@@ -110,7 +113,8 @@ fn meaning(input: &sidecarscope::Input) -> Vec<Value> {
     let registry = sidecarscope::Registry::build(input);
     let mut out = Vec::new();
     for w in sidecarscope::workloads(input) {
-        let r = serde_json::to_value(sidecarscope::resolve_with(&registry, &sidecarscope::Proxy::for_workload(&w))).unwrap();
+        let r = serde_json::to_value(sidecarscope::resolve_with(&registry, &sidecarscope::Proxy::for_workload(&w)))
+            .unwrap();
         let egress: Vec<Value> = r["egress"]
             .as_array()
             .unwrap()
@@ -120,7 +124,9 @@ fn meaning(input: &sidecarscope::Input) -> Vec<Value> {
                     .as_array()
                     .unwrap()
                     .iter()
-                    .flat_map(|s| s["ports"].as_array().unwrap().iter().map(move |p| format!("{}:{}", s["hostname"], p["number"])))
+                    .flat_map(|s| {
+                        s["ports"].as_array().unwrap().iter().map(move |p| format!("{}:{}", s["hostname"], p["number"]))
+                    })
                     .collect();
                 services.sort();
                 serde_json::json!({"port": l["port"], "services": services})
@@ -219,7 +225,14 @@ proptest! {
 fn check_ranges(text: &str) {
     let input = sidecarscope::load_text("x.yaml", text);
     for d in sidecarscope::analyze(&input) {
-        assert!(d.range.start <= d.range.end && d.range.end as usize <= text.len(), "{d:?} outside {} bytes", text.len());
-        assert!(text.is_char_boundary(d.range.start as usize) && text.is_char_boundary(d.range.end as usize), "{d:?} splits a character");
+        assert!(
+            d.range.start <= d.range.end && d.range.end as usize <= text.len(),
+            "{d:?} outside {} bytes",
+            text.len()
+        );
+        assert!(
+            text.is_char_boundary(d.range.start as usize) && text.is_char_boundary(d.range.end as usize),
+            "{d:?} splits a character"
+        );
     }
 }

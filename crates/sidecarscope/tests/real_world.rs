@@ -14,7 +14,10 @@ fn real_world_corpus() {
         // `# default-namespace: NS` in the header: the namespace the file is applied to.
         let ns = text.lines().take_while(|l| l.starts_with('#')).find_map(|l| l.strip_prefix("# default-namespace: "));
         let ns = ns.map_or(sidecarscope::DEFAULT_NAMESPACE, |v| v.split_whitespace().next().unwrap());
-        let input = sidecarscope::load_with_default_namespace(vec![sidecarscope::SourceFile::new(name.clone(), text.clone())], ns);
+        let input = sidecarscope::load_with_default_namespace(
+            vec![sidecarscope::SourceFile::new(name.clone(), text.clone())],
+            ns,
+        );
         let n = input.resources.iter().filter(|r| r.kind == ResourceKind::Sidecar).count();
         assert!(n > 0, "{name}: no Sidecar");
         sidecars += n;

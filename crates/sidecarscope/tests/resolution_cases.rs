@@ -11,7 +11,8 @@ use sidecarscope::yaml::Node;
 use sidecarscope::{Proxy, Resolution};
 
 /// The keys of `expect` this runner understands (spec `resolution.md`, last section).
-const KNOWN_KEYS: &[&str] = &["sidecar", "egress", "outbound_traffic_policy", "scope_services", "destination_rules", "inbound_connection_pool"];
+const KNOWN_KEYS: &[&str] =
+    &["sidecar", "egress", "outbound_traffic_policy", "scope_services", "destination_rules", "inbound_connection_pool"];
 
 fn text(n: &Node) -> String {
     n.scalar_text().unwrap_or("").to_string()
@@ -77,7 +78,9 @@ fn check(case: &Case, r: &Resolution) -> Vec<String> {
             }
             if let Some(ws) = w.get("services") {
                 let want_set: BTreeSet<String> = strings(Some(ws)).into_iter().collect();
-                let got_set = host_ports(got.services.iter().map(|s| (s.hostname.as_str(), s.ports.iter().map(|p| p.number).collect())));
+                let got_set = host_ports(
+                    got.services.iter().map(|s| (s.hostname.as_str(), s.ports.iter().map(|p| p.number).collect())),
+                );
                 if want_set != got_set {
                     problems.push(format!("egress[{i}] services {got_set:?}, want {want_set:?}"));
                 }
@@ -93,7 +96,9 @@ fn check(case: &Case, r: &Resolution) -> Vec<String> {
     }
     if let Some(ws) = expect.get("scope_services") {
         let want_set: BTreeSet<String> = strings(Some(ws)).into_iter().collect();
-        let got_set = host_ports(r.scope_services.iter().map(|s| (s.hostname.as_str(), s.ports.iter().map(|p| p.number).collect())));
+        let got_set = host_ports(
+            r.scope_services.iter().map(|s| (s.hostname.as_str(), s.ports.iter().map(|p| p.number).collect())),
+        );
         if want_set != got_set {
             problems.push(format!("scope services {got_set:?}, want {want_set:?}"));
         }

@@ -6,7 +6,11 @@ use sidecarscope::resolve::{PoolLevel, SelectionKind};
 use sidecarscope::{load_text, resolve, Proxy, Registry, Resolution, Resolver};
 
 fn proxy(ns: &str, labels: &[(&str, &str)]) -> Proxy {
-    Proxy { namespace: ns.into(), labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), ..Proxy::default() }
+    Proxy {
+        namespace: ns.into(),
+        labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        ..Proxy::default()
+    }
 }
 
 fn run(yaml: &str, p: &Proxy) -> Resolution {
@@ -29,7 +33,8 @@ fn service(ns: &str, name: &str, port: u32) -> String {
 
 #[test]
 fn selector_match_names_the_namespace_default_it_beats() {
-    let yaml = sidecar("ns1", "default", "  egress: [{hosts: ['./*']}]\n") + &sidecar("ns1", "ratings", "  workloadSelector: {labels: {app: ratings}}\n  egress: [{hosts: ['./*']}]\n");
+    let yaml = sidecar("ns1", "default", "  egress: [{hosts: ['./*']}]\n")
+        + &sidecar("ns1", "ratings", "  workloadSelector: {labels: {app: ratings}}\n  egress: [{hosts: ['./*']}]\n");
     let r = run(&yaml, &proxy("ns1", &[("app", "ratings"), ("version", "v1")]));
     assert_eq!(r.selection.kind, SelectionKind::WorkloadSelector);
     assert_eq!(
@@ -40,7 +45,8 @@ fn selector_match_names_the_namespace_default_it_beats() {
 
 #[test]
 fn namespace_default_says_which_selectors_did_not_match() {
-    let yaml = sidecar("ns1", "default", "  egress: [{hosts: ['./*']}]\n") + &sidecar("ns1", "ratings", "  workloadSelector: {labels: {app: ratings}}\n  egress: [{hosts: ['./*']}]\n");
+    let yaml = sidecar("ns1", "default", "  egress: [{hosts: ['./*']}]\n")
+        + &sidecar("ns1", "ratings", "  workloadSelector: {labels: {app: ratings}}\n  egress: [{hosts: ['./*']}]\n");
     let r = run(&yaml, &proxy("ns1", &[("app", "web")]));
     assert_eq!(r.selection.kind, SelectionKind::NamespaceDefault);
     assert_eq!(
@@ -52,17 +58,25 @@ fn namespace_default_says_which_selectors_did_not_match() {
 #[test]
 fn oldest_of_several_wins_with_a_doc_note() {
     let old = "  egress: [{hosts: ['./*']}]\n";
-    let yaml = sidecar("ns1", "zz-old", old).replace("namespace: ns1}", "namespace: ns1, creationTimestamp: '2020-01-01T00:00:00Z'}")
-        + &sidecar("ns1", "aa-new", old).replace("namespace: ns1}", "namespace: ns1, creationTimestamp: '2021-01-01T00:00:00Z'}");
+    let yaml = sidecar("ns1", "zz-old", old)
+        .replace("namespace: ns1}", "namespace: ns1, creationTimestamp: '2020-01-01T00:00:00Z'}")
+        + &sidecar("ns1", "aa-new", old)
+            .replace("namespace: ns1}", "namespace: ns1, creationTimestamp: '2021-01-01T00:00:00Z'}");
     let r = run(&yaml, &proxy("ns1", &[]));
     assert_eq!(r.sidecar.as_ref().unwrap().name, "zz-old");
-    assert!(r.selection.reason.contains("oldest of 2 Sidecars without workloadSelector (also ns1/aa-new)"), "{}", r.selection.reason);
+    assert!(
+        r.selection.reason.contains("oldest of 2 Sidecars without workloadSelector (also ns1/aa-new)"),
+        "{}",
+        r.selection.reason
+    );
     assert!(has_note(&r, "The Sidecar doc calls this undefined"));
 }
 
 #[test]
 fn root_sidecar_reason_and_dot_meaning() {
-    let yaml = MESH_REGISTRY_ONLY.to_string() + &sidecar("istio-config", "default", "  egress: [{hosts: ['./*']}]\n") + &service("ns3", "c", 8080);
+    let yaml = MESH_REGISTRY_ONLY.to_string()
+        + &sidecar("istio-config", "default", "  egress: [{hosts: ['./*']}]\n")
+        + &service("ns3", "c", 8080);
     let r = run(&yaml, &proxy("ns3", &[("app", "web")]));
     assert_eq!(r.selection.kind, SelectionKind::RootNamespace);
     assert_eq!(
@@ -80,7 +94,11 @@ fn root_sidecar_reason_and_dot_meaning() {
 
 #[test]
 fn no_sidecar_reason_mentions_root_selector_sidecars() {
-    let yaml = sidecar("istio-system", "only-system", "  workloadSelector: {labels: {app: x}}\n  egress: [{hosts: ['./*']}]\n");
+    let yaml = sidecar(
+        "istio-system",
+        "only-system",
+        "  workloadSelector: {labels: {app: x}}\n  egress: [{hosts: ['./*']}]\n",
+    );
     let r = run(&yaml, &proxy("ns1", &[]));
     assert_eq!(r.selection.kind, SelectionKind::None);
     assert!(r.sidecar.is_none());
@@ -93,7 +111,10 @@ fn no_sidecar_reason_mentions_root_selector_sidecars() {
 fn outbound_policy_from_the_sidecar_and_the_empty_message_note() {
     let r = run(&sidecar("ns1", "s", "  outboundTrafficPolicy: {}\n"), &proxy("ns1", &[]));
     assert_eq!(r.outbound_traffic_policy.mode, "REGISTRY_ONLY");
-    assert_eq!(r.outbound_traffic_policy.source, "Sidecar ns1/s outboundTrafficPolicy; mode omitted, which is REGISTRY_ONLY (enum value 0)");
+    assert_eq!(
+        r.outbound_traffic_policy.source,
+        "Sidecar ns1/s outboundTrafficPolicy; mode omitted, which is REGISTRY_ONLY (enum value 0)"
+    );
     assert!(has_note(&r, "although the doc calls ALLOW_ANY the default"));
     // No egress: the code uses */*, the doc says "inherits".
     assert!(has_note(&r, "the code does not inherit from another Sidecar"));
@@ -139,17 +160,23 @@ fn destination_rule_reasons_follow_the_lookup_order() {
     let dr = |ns: &str, name: &str, host: &str| {
         format!("---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  host: {host}\n")
     };
-    let yaml = service("ns1", "reviews", 9080) + &dr("ns1", "reviews", "reviews") + &dr("istio-system", "all", "'*.local'");
+    let yaml =
+        service("ns1", "reviews", 9080) + &dr("ns1", "reviews", "reviews") + &dr("istio-system", "all", "'*.local'");
     let from_service = run(&yaml, &proxy("ns2", &[]));
     let d = &from_service.destination_rules[0];
     assert_eq!(d.rule, "ns1/reviews");
-    assert_eq!(d.reason, "exported by the service's namespace ns1 (the proxy's namespace ns2 has no rule for this host)");
+    assert_eq!(
+        d.reason,
+        "exported by the service's namespace ns1 (the proxy's namespace ns2 has no rule for this host)"
+    );
     assert!(has_note(&from_service, "not filtered by the egress hosts"));
 
     let yaml = yaml + &dr("ns2", "mine", "reviews.ns1.svc.cluster.local");
     let from_proxy_ns = run(&yaml, &proxy("ns2", &[]));
     assert_eq!(from_proxy_ns.destination_rules[0].rule, "ns2/mine");
-    assert!(from_proxy_ns.destination_rules[0].reason.starts_with("the proxy's namespace ns2 has a DestinationRule for reviews.ns1.svc.cluster.local"));
+    assert!(from_proxy_ns.destination_rules[0]
+        .reason
+        .starts_with("the proxy's namespace ns2 has a DestinationRule for reviews.ns1.svc.cluster.local"));
 
     let only_root = service("ns1", "reviews", 9080) + &dr("istio-system", "all", "'*.local'");
     let r = run(&only_root, &proxy("ns2", &[]));
@@ -170,12 +197,18 @@ fn inbound_pool_levels_replace_each_other() {
     let r = run(&format!("{mesh_default}{svc}{dr}"), &p);
     let pool = |r: &Resolution, port: u32| r.inbound_connection_pool[&port].clone();
     assert_eq!(pool(&r, 9080).level, PoolLevel::DestinationRule);
-    assert_eq!(pool(&r, 9080).source, "DestinationRule ns1/ratings trafficPolicy.connectionPool for ratings.ns1.svc.cluster.local");
+    assert_eq!(
+        pool(&r, 9080).source,
+        "DestinationRule ns1/ratings trafficPolicy.connectionPool for ratings.ns1.svc.cluster.local"
+    );
     // The port-level entry has no connectionPool and replaces the top level: the mesh default applies.
     assert_eq!(pool(&r, 9081).level, PoolLevel::MeshDefault);
     assert!(pool(&r, 9081).source.starts_with("MeshConfig defaultTrafficPolicy.connectionPool"));
 
-    let with_sidecar = format!("{mesh_default}{svc}{dr}{}", sidecar("ns1", "s", "  inboundConnectionPool:\n    http: {maxRetries: 3}\n"));
+    let with_sidecar = format!(
+        "{mesh_default}{svc}{dr}{}",
+        sidecar("ns1", "s", "  inboundConnectionPool:\n    http: {maxRetries: 3}\n")
+    );
     let r = run(&with_sidecar, &p);
     assert_eq!(pool(&r, 9082).level, PoolLevel::SidecarInbound);
     assert_eq!(pool(&r, 9082).source, "Sidecar ns1/s inboundConnectionPool (applies to every inbound port)");
@@ -198,13 +231,17 @@ fn ingress_ports_replace_service_ports_with_notes() {
     assert!(has_note(&r, "port(s) 9080 of the workload's services get no inbound listener"));
     assert_eq!(r.inbound_connection_pool[&8080].level, PoolLevel::SidecarIngressPort);
 
-    let alone = run(&sidecar("ns1", "s", "  ingress:\n  - port: {number: 8080, protocol: HTTP, name: web}\n"), &proxy("ns1", &[]));
+    let alone = run(
+        &sidecar("ns1", "s", "  ingress:\n  - port: {number: 8080, protocol: HTTP, name: web}\n"),
+        &proxy("ns1", &[]),
+    );
     assert!(has_note(&alone, "istiod builds them regardless"));
 
     // With istiod's merge flag the service ports stay, as listener generation keeps them.
     let input = load_text("test.yaml", &yaml);
     let reg = Registry::build(&input);
-    let env: std::collections::BTreeMap<String, String> = [("PILOT_ALLOW_SIDECAR_SERVICE_INBOUND_LISTENER_MERGE".to_string(), "true".to_string())].into();
+    let env: std::collections::BTreeMap<String, String> =
+        [("PILOT_ALLOW_SIDECAR_SERVICE_INBOUND_LISTENER_MERGE".to_string(), "true".to_string())].into();
     let merged = Resolver::with_env(&reg, &env).resolve(&proxy("ns1", &[("app", "ratings")]));
     assert_eq!(merged.ingress.iter().map(|p| p.port).collect::<Vec<_>>(), [8080, 9080]);
     assert!(has_note(&merged, "port(s) 9080 of the workload's services stay inbound ports"));
@@ -212,7 +249,11 @@ fn ingress_ports_replace_service_ports_with_notes() {
     let set = sidecarscope::listeners_with(&reg, &input, &proxy("ns1", &[("app", "ratings")]), &env);
     let inbound = set.listeners.iter().find(|l| l.name == "virtualInbound").expect("virtualInbound");
     for port in [8080, 9080] {
-        assert!(inbound.filter_chains.iter().any(|c| c.chain_match.destination_port == Some(port)), "{port}: {:?}", inbound.filter_chains);
+        assert!(
+            inbound.filter_chains.iter().any(|c| c.chain_match.destination_port == Some(port)),
+            "{port}: {:?}",
+            inbound.filter_chains
+        );
     }
 }
 
@@ -240,7 +281,11 @@ fn service_entry_endpoints_at_the_proxy_ip_are_inbound_ports_as_in_listeners() {
     assert_eq!((r.ingress[0].port, r.ingress[0].service.as_deref()), (9090, Some("api.vms.internal")));
     let set = sidecarscope::listeners(&input, &vm, &Default::default());
     let inbound = set.listeners.iter().find(|l| l.name == "virtualInbound").expect("virtualInbound");
-    assert!(inbound.filter_chains.iter().any(|c| c.chain_match.destination_port == Some(9090)), "{:?}", inbound.filter_chains);
+    assert!(
+        inbound.filter_chains.iter().any(|c| c.chain_match.destination_port == Some(9090)),
+        "{:?}",
+        inbound.filter_chains
+    );
 
     // Another IP, or none: not a target.
     vm.ip = Some("10.9.0.5".into());
@@ -254,8 +299,14 @@ fn scope_drops_are_explained() {
     let se = |ns: &str, name: &str, port: u32| {
         format!("---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  hosts: [foobar.svc.cluster.local]\n  ports: [{{number: {port}, name: tcp, protocol: TCP}}]\n")
     };
-    let l = |port: u32| format!("  - port: {{number: {port}, protocol: TCP, name: t{port}}}\n    hosts: ['*/foobar.svc.cluster.local']\n");
-    let yaml = se("ns1", "foo", 8031) + &se("ns2", "bar", 8034) + &sidecar("me", "s", &format!("  egress:\n{}{}", l(8031), l(8034)));
+    let l = |port: u32| {
+        format!(
+            "  - port: {{number: {port}, protocol: TCP, name: t{port}}}\n    hosts: ['*/foobar.svc.cluster.local']\n"
+        )
+    };
+    let yaml = se("ns1", "foo", 8031)
+        + &se("ns2", "bar", 8034)
+        + &sidecar("me", "s", &format!("  egress:\n{}{}", l(8031), l(8034)));
     let r = run(&yaml, &proxy("me", &[]));
     assert_eq!(r.scope_services.len(), 1);
     assert!(has_note(&r, "foobar.svc.cluster.local from ServiceEntry ns2/bar (egress listener 2 (port 8034) via */foobar.svc.cluster.local) is not added to the scope: it already has foobar.svc.cluster.local from ServiceEntry ns1/foo, and services of different namespaces are never merged"));
@@ -263,7 +314,9 @@ fn scope_drops_are_explained() {
 
 #[test]
 fn resolver_shares_scopes_and_matches_single_resolution() {
-    let yaml = service("ns1", "a", 80) + &service("ns1", "b", 81) + &sidecar("ns1", "default", "  egress: [{hosts: ['./*']}]\n");
+    let yaml = service("ns1", "a", 80)
+        + &service("ns1", "b", 81)
+        + &sidecar("ns1", "default", "  egress: [{hosts: ['./*']}]\n");
     let input = load_text("t.yaml", &yaml);
     let reg = Registry::build(&input);
     let mut resolver = Resolver::new(&reg);
@@ -294,7 +347,8 @@ fn workloads_come_from_pods_templates_and_workload_entries() {
 #[test]
 fn own_service_rule_outside_the_scope_is_explained() {
     let dr = "---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: ratings, namespace: ns1}\nspec:\n  host: ratings\n  trafficPolicy:\n    connectionPool:\n      tcp: {maxConnections: 100}\n";
-    let yaml = service("ns1", "ratings", 9080) + dr + &sidecar("ns1", "default", "  egress: [{hosts: ['istio-system/*']}]\n");
+    let yaml =
+        service("ns1", "ratings", 9080) + dr + &sidecar("ns1", "default", "  egress: [{hosts: ['istio-system/*']}]\n");
     let r = run(&yaml, &proxy("ns1", &[("app", "ratings")]));
     assert_eq!(r.inbound_connection_pool[&9080].level, PoolLevel::BuiltIn);
     assert!(has_note(&r, "DestinationRule ns1/ratings for the workload's own service ratings.ns1.svc.cluster.local does not apply to inbound port 9080"));
@@ -311,7 +365,10 @@ fn selector_less_rule_merged_into_a_selector_rule_is_explained() {
     assert!(has_note(&app1, "this proxy matches that selector, so it gets the merged rule"));
     let app2 = run(yaml, &proxy("ns1", &[("app", "app2")]));
     assert!(app2.destination_rules.is_empty(), "Istio keeps no separate entry for the selector-less rule");
-    assert!(has_note(&app2, "DestinationRule ns1/everyone has no workloadSelector, but istiod merged it into ns1/for-app1"));
+    assert!(has_note(
+        &app2,
+        "DestinationRule ns1/everyone has no workloadSelector, but istiod merged it into ns1/for-app1"
+    ));
     assert!(has_note(&app2, "so ns1/everyone does not apply to it"));
 }
 
@@ -321,7 +378,10 @@ fn exact_import_keeps_one_service_per_host_and_namespace() {
         format!("---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: {name}, namespace: a, creationTimestamp: '{time}'}}\nspec:\n  hosts: [host.example.com]\n  ports: [{{number: {port}, name: p, protocol: TCP}}]\n")
     };
     let mesh = se("old", "2020-01-01T00:00:00Z", 8000) + &se("new", "2021-01-01T00:00:00Z", 9000);
-    let exact = run(&(mesh.clone() + &sidecar("me", "default", "  egress: [{hosts: [a/host.example.com]}]\n")), &proxy("me", &[]));
+    let exact = run(
+        &(mesh.clone() + &sidecar("me", "default", "  egress: [{hosts: [a/host.example.com]}]\n")),
+        &proxy("me", &[]),
+    );
     let ports: Vec<u32> = exact.scope_services[0].ports.iter().map(|p| p.number).collect();
     assert_eq!(ports, [8000]);
     assert!(exact.egress[0].shadowed[0].reason.starts_with("ServiceEntry a/new also declares host.example.com, but the exact entry a/host.example.com is looked up by hostname and namespace"));

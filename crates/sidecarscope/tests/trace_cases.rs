@@ -21,8 +21,20 @@ const KEYS: &[(&str, &str)] = &[
     ("cluster", "cluster"),
     ("error", "error"),
 ];
-const CALL_KEYS: &[&str] = &["direction", "address", "port", "protocol", "tls", "host", "sni", "path", "method", "headers", "alpn", "mesh_cert"];
-
+const CALL_KEYS: &[&str] = &[
+    "direction",
+    "address",
+    "port",
+    "protocol",
+    "tls",
+    "host",
+    "sni",
+    "path",
+    "method",
+    "headers",
+    "alpn",
+    "mesh_cert",
+];
 
 fn call_of(c: &Node, problems: &mut Vec<String>) -> Call {
     for e in c.as_map().unwrap_or(&[]) {
@@ -56,7 +68,9 @@ fn call_of(c: &Node, problems: &mut Vec<String>) -> Call {
             .and_then(Node::as_map)
             .unwrap_or(&[])
             .iter()
-            .map(|e| Header::parse(&format!("{}={}", text(&e.key), text(&e.value))).expect("a case's header is NAME=VALUE"))
+            .map(|e| {
+                Header::parse(&format!("{}={}", text(&e.key), text(&e.value))).expect("a case's header is NAME=VALUE")
+            })
             .collect(),
         alpn: get("alpn"),
         mesh_cert: c.get("mesh_cert").and_then(Node::as_bool),

@@ -24,12 +24,14 @@ pub fn body(a: &Analysis, model: &Model) -> El {
             line.push(link("Show in editor", range));
         }
     }
-    out.push(
-        card("eff-sidecar", "Sidecar")
-            .child(line)
-            .child(para("why", &r.selection.reason))
-            .child(El::cls("p", "eff-meta").text(&format!("proxy: namespace {}{}{}", r.proxy.namespace, labels_text(r), ip_text(r)))),
-    );
+    out.push(card("eff-sidecar", "Sidecar").child(line).child(para("why", &r.selection.reason)).child(
+        El::cls("p", "eff-meta").text(&format!(
+            "proxy: namespace {}{}{}",
+            r.proxy.namespace,
+            labels_text(r),
+            ip_text(r)
+        )),
+    ));
 
     let egress = card("eff-egress", "Egress listeners");
     for (i, l) in r.egress.iter().enumerate() {
@@ -52,7 +54,8 @@ pub fn body(a: &Analysis, model: &Model) -> El {
                 Some(b) => format!("{b}:{}", p.port),
                 None => p.port.to_string(),
             };
-            let to = p.default_endpoint.clone().filter(|d| !d.is_empty()).unwrap_or_else(|| "original destination".into());
+            let to =
+                p.default_endpoint.clone().filter(|d| !d.is_empty()).unwrap_or_else(|| "original destination".into());
             vec![("mono nowrap", port), ("", p.protocol.to_string()), ("mono", to), ("", p.source.clone())]
         });
         ingress.push(table(&["Port", "Protocol", "Forwarded to", "From"], rows));
@@ -61,7 +64,9 @@ pub fn body(a: &Analysis, model: &Model) -> El {
         ingress.push(El::new("h4").text("Inbound connection pools"));
         let list = El::cls("ul", "plain");
         for (port, c) in &r.inbound_connection_pool {
-            let li = El::new("li").child(El::cls("span", "mono").text(&format!("port {port}: "))).child(El::cls("span", "why").text(&c.source));
+            let li = El::new("li")
+                .child(El::cls("span", "mono").text(&format!("port {port}: ")))
+                .child(El::cls("span", "why").text(&c.source));
             if !c.settings.is_empty() {
                 li.push(El::cls("pre", "settings").text(&crate::json::to_string_pretty(&c.settings)));
             }
@@ -74,7 +79,11 @@ pub fn body(a: &Analysis, model: &Model) -> El {
     if !r.destination_rules.is_empty() {
         let list = El::cls("ul", "plain rules");
         for d in r.destination_rules.iter() {
-            list.push(El::new("li").child(El::cls("span", "mono").text(&format!("{} \u{2192} {}", d.host, d.rule))).child(El::cls("span", "why").code_spans(&d.reason)));
+            list.push(
+                El::new("li")
+                    .child(El::cls("span", "mono").text(&format!("{} \u{2192} {}", d.host, d.rule)))
+                    .child(El::cls("span", "why").code_spans(&d.reason)),
+            );
         }
         out.push(card("eff-rules", "DestinationRules for outbound traffic").child(list));
     }
@@ -119,7 +128,11 @@ pub(super) fn table(head: &[&str], rows: impl Iterator<Item = Vec<(&'static str,
         body.push(tr);
     }
     // Focusable: it may scroll sideways, and the keyboard must reach it.
-    El::cls("div", "table-wrap").attr("tabindex", "0").attr("role", "region").attr("aria-label", head.first().copied().unwrap_or("Table")).child(El::new("table").child(El::new("thead").child(tr)).child(body))
+    El::cls("div", "table-wrap")
+        .attr("tabindex", "0")
+        .attr("role", "region")
+        .attr("aria-label", head.first().copied().unwrap_or("Table"))
+        .child(El::new("table").child(El::new("thead").child(tr)).child(body))
 }
 
 fn egress_view(i: usize, l: &EgressListener) -> El {
@@ -144,21 +157,33 @@ fn egress_view(i: usize, l: &EgressListener) -> El {
         hosts.push(El::cls("code", "chip").text(h));
     }
     let out = El::cls("div", "listener")
-        .child(El::cls("div", "listener-head").child(El::cls("span", "listener-title").text(&title)).child(El::cls("span", "eff-meta").text(&meta.join(" \u{b7} "))))
+        .child(
+            El::cls("div", "listener-head")
+                .child(El::cls("span", "listener-title").text(&title))
+                .child(El::cls("span", "eff-meta").text(&meta.join(" \u{b7} "))),
+        )
         .child(hosts);
     if l.services.is_empty() {
         out.push(para("why", "Imports no service."));
     } else {
-        let rows = l.services.iter().map(|s| vec![("mono", s.hostname.clone()), ("mono nowrap", ports_text(&s.ports)), ("mono", s.matched_by.clone())]);
+        let rows = l.services.iter().map(|s| {
+            vec![("mono", s.hostname.clone()), ("mono nowrap", ports_text(&s.ports)), ("mono", s.matched_by.clone())]
+        });
         out.push(table(&["Service", "Ports", "Matched by"], rows));
     }
     if !l.unused_hosts.is_empty() || !l.shadowed.is_empty() {
         let ul = El::cls("ul", "plain unused");
         for u in &l.unused_hosts {
-            ul.push(El::new("li").child(El::new("code").text(&u.host)).text(" imports nothing: ").code_spans(&u.reason));
+            ul.push(
+                El::new("li").child(El::new("code").text(&u.host)).text(" imports nothing: ").code_spans(&u.reason),
+            );
         }
         for s in &l.shadowed {
-            ul.push(El::new("li").child(El::new("code").text(&format!("{} ({})", s.hostname, s.namespace))).text(&format!(" not imported: {}", s.reason)));
+            ul.push(
+                El::new("li")
+                    .child(El::new("code").text(&format!("{} ({})", s.hostname, s.namespace)))
+                    .text(&format!(" not imported: {}", s.reason)),
+            );
         }
         out.push(ul);
     }

@@ -43,11 +43,9 @@ pub fn body(a: &Analysis, model: &Model) -> El {
         set.interception_mode,
         set.outbound_traffic_policy
     );
-    out.push(
-        El::cls("div", "lst-summary")
-            .child(El::cls("p", "eff-meta").text(&summary))
-            .child(El::cls("button", "link-button").attr("type", "button").attr("data-copy", "").text("Copy as istioctl text")),
-    );
+    out.push(El::cls("div", "lst-summary").child(El::cls("p", "eff-meta").text(&summary)).child(
+        El::cls("button", "link-button").attr("type", "button").attr("data-copy", "").text("Copy as istioctl text"),
+    ));
 
     let head = El::new("tr");
     for h in table::HEADER.iter().copied().chain(["FROM"]) {
@@ -66,7 +64,13 @@ pub fn body(a: &Analysis, model: &Model) -> El {
         }
     });
     // Focusable: it scrolls sideways on a narrow screen, and the keyboard must reach it.
-    out.push(El::cls("div", "table-wrap").attr("tabindex", "0").attr("role", "region").attr("aria-label", "Listeners").child(El::cls("table", "lst-table").child(El::new("thead").child(head)).child(tbody)));
+    out.push(
+        El::cls("div", "table-wrap")
+            .attr("tabindex", "0")
+            .attr("role", "region")
+            .attr("aria-label", "Listeners")
+            .child(El::cls("table", "lst-table").child(El::new("thead").child(head)).child(tbody)),
+    );
 
     if !set.skipped.is_empty() {
         let ul = El::cls("ul", "plain skipped");
@@ -160,7 +164,8 @@ pub fn on_click(ev: &web_sys::Event) {
     let Some(tr) = dom::closest(ev, "tr.lst-row") else { return };
     let Some(i) = tr.get_attribute("data-row").and_then(|v| v.parse::<usize>().ok()) else { return };
     let open = tr.next_element_sibling().is_some_and(|n| n.class_name() == "lst-detail");
-    let key = SHOWN.with(|s| s.borrow().as_ref().and_then(|(_, rows)| rows.get(i).map(|r| (r.listener.clone(), r.chain))));
+    let key =
+        SHOWN.with(|s| s.borrow().as_ref().and_then(|(_, rows)| rows.get(i).map(|r| (r.listener.clone(), r.chain))));
     let Some(key) = key else { return };
     if open {
         if let Some(n) = tr.next_element_sibling() {
@@ -204,9 +209,14 @@ fn detail(set: &ListenerSet, r: &Row) -> El {
         Direction::Unspecified => "static (from the bootstrap)",
     };
     let at = if l.port == 0 { format!("Unix socket {}", l.address) } else { format!("{}:{}", l.address, l.port) };
-    let binds = if l.bind_to_port { "binds its address" } else { "takes connections handed over by original destination" };
-    let mut meta = format!("{direction} \u{b7} {at} \u{b7} {binds} \u{b7} {}", plural(l.filter_chains.len(), "filter chain", "filter chains"));
-    let filters: Vec<&str> = l.listener_filters.iter().map(|f| f.name.trim_start_matches("envoy.filters.listener.")).collect();
+    let binds =
+        if l.bind_to_port { "binds its address" } else { "takes connections handed over by original destination" };
+    let mut meta = format!(
+        "{direction} \u{b7} {at} \u{b7} {binds} \u{b7} {}",
+        plural(l.filter_chains.len(), "filter chain", "filter chains")
+    );
+    let filters: Vec<&str> =
+        l.listener_filters.iter().map(|f| f.name.trim_start_matches("envoy.filters.listener.")).collect();
     if !filters.is_empty() {
         meta.push_str(&format!(" \u{b7} listener filters: {}", filters.join(", ")));
     }
@@ -219,7 +229,11 @@ fn detail(set: &ListenerSet, r: &Row) -> El {
 
     let Some(c) = l.filter_chains.get(r.chain) else { return out };
     let name = if c.name.is_empty() { format!("#{}", r.chain + 1) } else { c.name.clone() };
-    out.push(El::new("h4").text("Filter chain ").child(El::cls("code", "").text(&name)).text(if c.default { " (the default chain)" } else { "" }));
+    out.push(El::new("h4").text("Filter chain ").child(El::cls("code", "").text(&name)).text(if c.default {
+        " (the default chain)"
+    } else {
+        ""
+    }));
     let tls = match c.tls {
         None => "no TLS",
         Some(ChainTls::IstioMutual) => "terminates Istio mTLS",
@@ -229,12 +243,16 @@ fn detail(set: &ListenerSet, r: &Row) -> El {
     };
     let action = match &c.action {
         Action::Rds { route_config } => format!("HTTP, routes from RDS route config {route_config}"),
-        Action::InlineRoute { virtual_host, prefix, cluster, .. } => format!("HTTP, inline route {virtual_host}: prefix {prefix} to {cluster}"),
-        Action::TcpProxy { cluster, protocol_filter, replaced_by_filter } => match (protocol_filter, replaced_by_filter) {
-            (Some(f), true) => format!("TCP, {f} (in place of a TCP proxy to {cluster})"),
-            (Some(f), false) => format!("TCP proxy to {cluster}, behind {f}"),
-            (None, _) => format!("TCP proxy to {cluster}"),
-        },
+        Action::InlineRoute { virtual_host, prefix, cluster, .. } => {
+            format!("HTTP, inline route {virtual_host}: prefix {prefix} to {cluster}")
+        }
+        Action::TcpProxy { cluster, protocol_filter, replaced_by_filter } => {
+            match (protocol_filter, replaced_by_filter) {
+                (Some(f), true) => format!("TCP, {f} (in place of a TCP proxy to {cluster})"),
+                (Some(f), false) => format!("TCP proxy to {cluster}, behind {f}"),
+                (None, _) => format!("TCP proxy to {cluster}"),
+            }
+        }
     };
     out.push(El::cls("p", "eff-meta").text(&format!("match {} \u{b7} {tls}", table::match_text(&c.chain_match))));
     out.push(El::cls("p", "mono").text(&action));
@@ -245,10 +263,18 @@ fn detail(set: &ListenerSet, r: &Row) -> El {
     if let Action::Rds { route_config } = &c.action {
         if let Some(rc) = set.route(route_config) {
             const MAX: usize = 25;
-            out.push(El::new("h4").text(&format!("Route config {} ({})", rc.name, plural(rc.virtual_hosts.len(), "virtual host", "virtual hosts"))));
+            out.push(El::new("h4").text(&format!(
+                "Route config {} ({})",
+                rc.name,
+                plural(rc.virtual_hosts.len(), "virtual host", "virtual hosts")
+            )));
             let ul = El::cls("ul", "plain vhosts");
             for v in rc.virtual_hosts.iter().take(MAX) {
-                let domains = if v.domains.len() > 4 { format!("{} \u{2026} ({} domains)", v.domains[..3].join(", "), v.domains.len()) } else { v.domains.join(", ") };
+                let domains = if v.domains.len() > 4 {
+                    format!("{} \u{2026} ({} domains)", v.domains[..3].join(", "), v.domains.len())
+                } else {
+                    v.domains.join(", ")
+                };
                 let to = match v.routes.as_slice() {
                     [r] => match &r.action {
                         RouteAction::Route { clusters, .. } if clusters.len() == 1 => clusters[0].cluster.clone(),

@@ -25,7 +25,8 @@ pub fn body(a: &Analysis) -> El {
             } else {
                 "accepted".to_string()
             };
-            let (icon, class) = if v.errors > 0 { ("\u{2716}", "verdict sev-error") } else { ("\u{2714}", "verdict ok") };
+            let (icon, class) =
+                if v.errors > 0 { ("\u{2716}", "verdict sev-error") } else { ("\u{2714}", "verdict ok") };
             let head = El::cls("button", class)
                 .attr("type", "button")
                 .selects((v.from, v.to))
@@ -33,7 +34,9 @@ pub fn body(a: &Analysis) -> El {
                 .child(El::cls("span", "problem-body").text(&format!("Sidecar {}/{}: {label}", v.namespace, v.name)));
             let li = El::new("li").child(head);
             let mine = ul("problems", "Istio's findings");
-            for (d, _) in a.diagnostics.iter().zip(&a.admission).filter(|(d, adm)| **adm && is_sidecar(d, &v.namespace, &v.name)) {
+            for (d, _) in
+                a.diagnostics.iter().zip(&a.admission).filter(|(d, adm)| **adm && is_sidecar(d, &v.namespace, &v.name))
+            {
                 mine.push(row(d));
             }
             li.push(mine);
@@ -70,7 +73,9 @@ pub fn body(a: &Analysis) -> El {
         out.push(main);
         let n = group.iter().filter(|d| d.severity == Severity::Info).count();
         if n > 0 {
-            out.push(El::cls("details", "infos").child(El::new("summary").text(&plural(n, "info", "infos"))).child(infos));
+            out.push(
+                El::cls("details", "infos").child(El::new("summary").text(&plural(n, "info", "infos"))).child(infos),
+            );
         }
     }
     let more = shown.saturating_sub(MAX_ROWS);

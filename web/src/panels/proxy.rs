@@ -28,7 +28,9 @@ pub fn ProxyPicker() -> impl IntoView {
     host.on_load(move |el| {
         let el: Element = el.into();
         build(&el);
-        for (event, f) in [("change", on_change as fn(AppState, &web_sys::Event)), ("input", on_input), ("click", on_click)] {
+        for (event, f) in
+            [("change", on_change as fn(AppState, &web_sys::Event)), ("input", on_input), ("click", on_click)]
+        {
             dom::listen(&el, event, move |ev| f(state, &ev));
         }
         state.analysis.with_untracked(|a| state.proxy.with_untracked(|c| update(a, c)));
@@ -39,7 +41,11 @@ pub fn ProxyPicker() -> impl IntoView {
 fn build(root: &Element) {
     let input = |label: &str, field: &str, placeholder: &str| {
         El::new("label").text(label).child(
-            El::new("input").attr("type", "text").attr("spellcheck", "false").attr("data-field", field).attr("placeholder", placeholder),
+            El::new("input")
+                .attr("type", "text")
+                .attr("spellcheck", "false")
+                .attr("data-field", field)
+                .attr("placeholder", placeholder),
         )
     };
     let interception = El::new("select").attr("data-field", "interception");
@@ -81,8 +87,14 @@ const METADATA_DOC: &[(&str, &str)] = &[
 ];
 const ISTIOD_DOC: &[(&str, &str)] = &[
     ("ENABLE_TLS_ON_SIDECAR_INGRESS", "false: honour a Sidecar's ingress tls"),
-    ("PILOT_ALLOW_SIDECAR_SERVICE_INBOUND_LISTENER_MERGE", "false: keep the services' ports as inbound chains next to a Sidecar's ingress"),
-    ("PILOT_ENABLE_HEADLESS_FILTER_CHAIN_LISTENER", "false: one wildcard listener with a chain per endpoint for headless TCP ports"),
+    (
+        "PILOT_ALLOW_SIDECAR_SERVICE_INBOUND_LISTENER_MERGE",
+        "false: keep the services' ports as inbound chains next to a Sidecar's ingress",
+    ),
+    (
+        "PILOT_ENABLE_HEADLESS_FILTER_CHAIN_LISTENER",
+        "false: one wildcard listener with a chain per endpoint for headless TCP ports",
+    ),
     ("PILOT_HTTP10", "false: also sniff HTTP/1.0"),
     ("PILOT_ENABLE_MONGO_FILTER", "true: a mongo_proxy filter before the TCP proxy"),
     ("PILOT_ENABLE_REDIS_FILTER", "false: a redis_proxy filter instead of the TCP proxy"),
@@ -98,9 +110,16 @@ fn settings() -> El {
             dl.push(El::new("dd").text(d));
         }
         El::cls("div", "setting")
-            .child(El::new("label").text(label).child(
-                El::new("input").attr("type", "text").attr("spellcheck", "false").attr("autocomplete", "off").attr("data-field", field).attr("placeholder", placeholder),
-            ))
+            .child(
+                El::new("label").text(label).child(
+                    El::new("input")
+                        .attr("type", "text")
+                        .attr("spellcheck", "false")
+                        .attr("autocomplete", "off")
+                        .attr("data-field", field)
+                        .attr("placeholder", placeholder),
+                ),
+            )
             .child(dl)
     };
     El::cls("details", "proxy-settings")
@@ -113,7 +132,7 @@ fn settings() -> El {
 /// Brings the open panel's picker up to date: the workloads, the choice, the custom fields.
 /// Only the open panel is in the page, so there is at most one picker.
 pub fn update(a: &Analysis, choice: &ProxyChoice) {
-    let Some(root) = leptos::prelude::document().query_selector(".proxy-picker").ok().flatten() else { return };
+    let Some(root) = document().query_selector(".proxy-picker").ok().flatten() else { return };
     let q = |sel: &str| root.query_selector(sel).ok().flatten();
     if let Some(select) = q("#proxy-select") {
         let chosen = if choice.custom.is_some() { CUSTOM } else { a.workload.as_deref().unwrap_or("") };
@@ -136,7 +155,10 @@ pub fn update(a: &Analysis, choice: &ProxyChoice) {
                             }
                             // Before the last option, "Custom proxy…".
                             _ => {
-                                let _ = select.insert_before(&option(key), select.last_element_child().as_ref().map(|c| c.as_ref()));
+                                let _ = select.insert_before(
+                                    &option(key),
+                                    select.last_element_child().as_ref().map(|c| c.as_ref()),
+                                );
                             }
                         }
                     }
@@ -151,10 +173,13 @@ pub fn update(a: &Analysis, choice: &ProxyChoice) {
                     for key in &keys {
                         let _ = select.append_with_node_1(&option(key));
                     }
-                    let _ = select.append_with_node_1(&El::new("option").attr("value", CUSTOM).text("Custom proxy\u{2026}").0);
+                    let _ = select
+                        .append_with_node_1(&El::new("option").attr("value", CUSTOM).text("Custom proxy\u{2026}").0);
                 }
             }
-            if shown.as_ref().is_none_or(|(el, old)| *el != select || old.len() != keys.len() || old.iter().zip(&keys).any(|(a, b)| a != b)) {
+            if shown.as_ref().is_none_or(|(el, old)| {
+                *el != select || old.len() != keys.len() || old.iter().zip(&keys).any(|(a, b)| a != b)
+            }) {
                 if let Some(list) = q("#workload-list") {
                     list.set_text_content(None);
                     for key in &keys {
@@ -168,7 +193,11 @@ pub fn update(a: &Analysis, choice: &ProxyChoice) {
     }
     if let Some(show) = q(".proxy-picker > .link-button") {
         // Not when the page has no editor (`editor=0`).
-        let w = a.workload.as_ref().filter(|_| choice.custom.is_none() && !crate::dom::NO_EDITOR.with(|n| n.get())).and_then(|k| a.workloads.iter().find(|w| &w.key == k));
+        let w = a
+            .workload
+            .as_ref()
+            .filter(|_| choice.custom.is_none() && !dom::NO_EDITOR.with(|n| n.get()))
+            .and_then(|k| a.workloads.iter().find(|w| &w.key == k));
         match w {
             Some(w) => {
                 let _ = show.set_attribute("data-from", &w.from.to_string());
@@ -182,7 +211,7 @@ pub fn update(a: &Analysis, choice: &ProxyChoice) {
     }
     for (name, value) in [("metadata", &choice.metadata), ("istiod", &choice.istiod)] {
         if let Some(el) = q(&format!("[data-field={name}]")) {
-            if leptos::prelude::document().active_element().as_ref() != Some(&el) {
+            if document().active_element().as_ref() != Some(&el) {
                 set_value(&el, value);
             }
         }
@@ -195,7 +224,7 @@ pub fn update(a: &Analysis, choice: &ProxyChoice) {
                 for (name, value) in fields {
                     if let Some(el) = q(&format!("[data-field={name}]")) {
                         // Not under the user's caret: what they type stays as typed.
-                        if leptos::prelude::document().active_element().as_ref() != Some(&el) {
+                        if document().active_element().as_ref() != Some(&el) {
                             set_value(&el, value);
                         }
                     }

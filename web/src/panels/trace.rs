@@ -6,10 +6,10 @@ use std::cell::RefCell;
 use std::net::IpAddr;
 
 use leptos::prelude::*;
-use wasm_bindgen::prelude::*;
-use web_sys::Element;
 use sidecarscope::trace::{self, Call, CallDirection, CallProtocol, CallTls, Trace};
 use sidecarscope::ListenerSet;
+use wasm_bindgen::prelude::*;
+use web_sys::Element;
 
 use crate::analysis::{self, Analysis, Model};
 use crate::app::AppState;
@@ -39,7 +39,7 @@ pub fn TraceForm() -> impl IntoView {
 
 /// Rebuilds the form in the page (if shown) from the state (after "New").
 pub fn reset_form(state: AppState) {
-    if let Some(el) = leptos::prelude::document().query_selector(".trace-form").ok().flatten() {
+    if let Some(el) = document().query_selector(".trace-form").ok().flatten() {
         el.set_text_content(None);
         state.trace.with_untracked(|t| build(&el, t));
     }
@@ -74,15 +74,43 @@ fn build(root: &Element, t: &share::TraceForm) {
     let parts = [
         El::cls("label", "wide")
             .text("Destination")
-            .child(text("trace-to", "to", "reviews.default.svc.cluster.local:9080 or 10.0.0.12:9080", &t.to).attr("list", "trace-suggestions"))
+            .child(
+                text("trace-to", "to", "reviews.default.svc.cluster.local:9080 or 10.0.0.12:9080", &t.to)
+                    .attr("list", "trace-suggestions"),
+            )
             .child(El::new("datalist").attr("id", "trace-suggestions")),
-        El::cls("label", "wide").text("Host / SNI").child(text("trace-host", "host", "optional: Host header or SNI", &t.host)),
-        El::new("label").text("Protocol").child(select("trace-protocol", "protocol", &[("HTTP", "HTTP/1.1"), ("HTTP2", "HTTP/2"), ("TCP", "TCP")], protocol)),
-        El::new("label").text("TLS").child(select("trace-tls", "tls", &[("plaintext", "plaintext"), ("tls", "TLS from the app"), ("mtls", "Istio mTLS")], tls)),
+        El::cls("label", "wide").text("Host / SNI").child(text(
+            "trace-host",
+            "host",
+            "optional: Host header or SNI",
+            &t.host,
+        )),
+        El::new("label").text("Protocol").child(select(
+            "trace-protocol",
+            "protocol",
+            &[("HTTP", "HTTP/1.1"), ("HTTP2", "HTTP/2"), ("TCP", "TCP")],
+            protocol,
+        )),
+        El::new("label").text("TLS").child(select(
+            "trace-tls",
+            "tls",
+            &[("plaintext", "plaintext"), ("tls", "TLS from the app"), ("mtls", "Istio mTLS")],
+            tls,
+        )),
         El::cls("label", "check").child(inbound).text("Inbound (a peer calls this proxy)"),
-        El::cls("label", "wide").text("Path").child(text("trace-path", "path", "HTTP path: /api/v2?x=1 (default /)", &t.path)),
+        El::cls("label", "wide").text("Path").child(text(
+            "trace-path",
+            "path",
+            "HTTP path: /api/v2?x=1 (default /)",
+            &t.path,
+        )),
         El::new("label").text("Method").child(text("trace-method", "method", "GET", &t.method)),
-        El::cls("label", "wide").text("Headers").child(text("trace-headers", "headers", "name=value, ... e.g. x-user=alice", &t.headers)),
+        El::cls("label", "wide").text("Headers").child(text(
+            "trace-headers",
+            "headers",
+            "name=value, ... e.g. x-user=alice",
+            &t.headers,
+        )),
     ];
     for p in parts {
         let _ = root.append_with_node_1(&p.0);
@@ -131,7 +159,12 @@ fn parse(form: &share::TraceForm, model: &Model) -> Result<Parsed, String> {
         Some((a, p)) if !a.ends_with(':') || a.starts_with('[') => (a.trim_start_matches('[').trim_end_matches(']'), p),
         _ => ("", to),
     };
-    let port: u32 = port.trim().parse().ok().filter(|p| (1..=65535).contains(p)).ok_or_else(|| format!("\u{201c}{to}\u{201d} has no port: write address:port, hostname:port or a port"))?;
+    let port: u32 = port
+        .trim()
+        .parse()
+        .ok()
+        .filter(|p| (1..=65535).contains(p))
+        .ok_or_else(|| format!("\u{201c}{to}\u{201d} has no port: write address:port, hostname:port or a port"))?;
     let mut host = (!form.host.trim().is_empty()).then(|| form.host.trim().to_string());
     let mut service = None;
     let address = if addr.is_empty() {
@@ -181,13 +214,26 @@ fn parse(form: &share::TraceForm, model: &Model) -> Result<Parsed, String> {
     let direction = if form.inbound { CallDirection::Inbound } else { CallDirection::Outbound };
     let (host, sni) = match tls {
         CallTls::Plaintext => (host, None),
-        _ => (host.clone(), host.map(|h| h.rsplit_once(':').filter(|(_, p)| p.parse::<u32>().is_ok()).map(|(h, _)| h.to_string()).unwrap_or(h))),
+        _ => (
+            host.clone(),
+            host.map(|h| {
+                h.rsplit_once(':').filter(|(_, p)| p.parse::<u32>().is_ok()).map(|(h, _)| h.to_string()).unwrap_or(h)
+            }),
+        ),
     };
     let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let (path, method) = (opt(&form.path), opt(&form.method));
     trace::check_request(path.as_deref(), method.as_deref())?;
-    let headers = form.headers.split(',').filter(|h| !h.trim().is_empty()).map(|h| trace::Header::parse(h.trim()).map_err(|e| format!("header {e}"))).collect::<Result<_, _>>()?;
-    Ok(Parsed { call: Call { address, port, protocol, tls, host, sni, direction, path, method, headers, ..Call::default() }, service })
+    let headers = form
+        .headers
+        .split(',')
+        .filter(|h| !h.trim().is_empty())
+        .map(|h| trace::Header::parse(h.trim()).map_err(|e| format!("header {e}")))
+        .collect::<Result<_, _>>()?;
+    Ok(Parsed {
+        call: Call { address, port, protocol, tls, host, sni, direction, path, method, headers, ..Call::default() },
+        service,
+    })
 }
 
 pub fn body(a: &Analysis, model: &Model, form: &share::TraceForm) -> El {
@@ -217,7 +263,11 @@ fn result(set: &ListenerSet, t: &Trace, service: Option<&str>) -> El {
     let out = El::cls("div", if ok { "trace-result ok" } else { "trace-result fail" });
     out.push(
         El::cls("div", "trace-summary")
-            .child(El::cls("span", "trace-icon").attr("aria-hidden", "true").text(if ok { "\u{2714}" } else { "\u{2716}" }))
+            .child(El::cls("span", "trace-icon").attr("aria-hidden", "true").text(if ok {
+                "\u{2714}"
+            } else {
+                "\u{2716}"
+            }))
             .child(El::cls("span", "trace-summary-text").text(&t.summary)),
     );
     if let (Some(s), Some(addr)) = (service, &t.call.address) {
@@ -227,7 +277,9 @@ fn result(set: &ListenerSet, t: &Trace, service: Option<&str>) -> El {
     let chain = listener.zip(t.filter_chain_index).and_then(|(l, i)| l.filter_chains.get(i));
     let ol = El::cls("ol", "trace-steps");
     for (i, s) in t.steps.iter().enumerate() {
-        let li = El::new("li").child(El::cls("span", "step-what mono").text(&s.what)).child(El::cls("span", "why").code_spans(&s.why));
+        let li = El::new("li")
+            .child(El::cls("span", "step-what mono").text(&s.what))
+            .child(El::cls("span", "why").code_spans(&s.why));
         // The listener step links to the YAML behind the listener, the chain step to the chain's.
         // The route step links to the VirtualService's `http[]` entry.
         let sources = match i {
@@ -256,7 +308,7 @@ mod tests {
     use super::*;
 
     fn model(id: &str) -> (Analysis, Model) {
-        crate::analysis::analyze(crate::examples::find(id).unwrap().text, &Default::default())
+        analysis::analyze(crate::examples::find(id).unwrap().text, &Default::default())
     }
 
     #[test]
@@ -286,16 +338,32 @@ mod tests {
 
     #[test]
     fn the_path_selects_the_route() {
-        let (_, m) = crate::analysis::analyze(CANARY, &Default::default());
-        let set = sidecarscope::listeners_with(m.registry(), &m.input, &sidecarscope::Proxy::new("default"), &Default::default());
+        let (_, m) = analysis::analyze(CANARY, &Default::default());
+        let set = sidecarscope::listeners_with(
+            m.registry(),
+            &m.input,
+            &sidecarscope::Proxy::new("default"),
+            &Default::default(),
+        );
         let call = |path: &str| {
-            let form = share::TraceForm { to: "10.0.0.40:80".into(), host: "api".into(), path: path.into(), ..Default::default() };
+            let form = share::TraceForm {
+                to: "10.0.0.40:80".into(),
+                host: "api".into(),
+                path: path.into(),
+                ..Default::default()
+            };
             trace::trace(&set, &parse(&form, &m).unwrap().call)
         };
         let canary = call("/api/x");
-        assert_eq!((canary.route.as_deref(), canary.cluster.as_deref()), (Some("canary"), Some("outbound|80|v2|api.default.svc.cluster.local")));
+        assert_eq!(
+            (canary.route.as_deref(), canary.cluster.as_deref()),
+            (Some("canary"), Some("outbound|80|v2|api.default.svc.cluster.local"))
+        );
         let stable = call("/");
-        assert_eq!((stable.route.as_deref(), stable.cluster.as_deref()), (Some("stable"), Some("outbound|80|v1|api.default.svc.cluster.local")));
+        assert_eq!(
+            (stable.route.as_deref(), stable.cluster.as_deref()),
+            (Some("stable"), Some("outbound|80|v1|api.default.svc.cluster.local"))
+        );
         let bad = share::TraceForm { to: "10.0.0.40:80".into(), headers: "x-user".into(), ..Default::default() };
         assert!(parse(&bad, &m).unwrap_err().contains("NAME=VALUE"));
     }
@@ -309,7 +377,12 @@ mod tests {
         let p = parse(&form, &m).unwrap();
         let set = analysis::listeners(&m, a.proxy.as_ref().unwrap());
         let t = trace::trace(&set, &p.call);
-        assert_eq!(t.cluster.as_deref(), Some("outbound|9080||productpage.prod-us1.svc.cluster.local"), "{}", trace::render_text(&t));
+        assert_eq!(
+            t.cluster.as_deref(),
+            Some("outbound|9080||productpage.prod-us1.svc.cluster.local"),
+            "{}",
+            trace::render_text(&t)
+        );
         // By address: the Host header is the address, which the route's domains list too.
         let by_ip = parse(&share::TraceForm { to: "10.0.0.30:9080".into(), ..Default::default() }, &m).unwrap();
         assert_eq!(trace::trace(&set, &by_ip.call).cluster, t.cluster);

@@ -51,7 +51,12 @@ pub fn note(form: &share::TraceForm, model: &Model, service: Option<&str>, addre
 }
 
 /// [`note`]'s class and text (backticks around code).
-fn note_text(form: &share::TraceForm, model: &Model, service: Option<&str>, address: Option<&str>) -> Option<(&'static str, String)> {
+fn note_text(
+    form: &share::TraceForm,
+    model: &Model,
+    service: Option<&str>,
+    address: Option<&str>,
+) -> Option<(&'static str, String)> {
     let to = form.to.trim();
     let name = hostname(to);
     let (class, text) = match (name, service, address) {
@@ -115,15 +120,22 @@ mod tests {
 
     #[test]
     fn a_typo_gets_a_did_you_mean_and_the_address_is_explained() {
-        let (_, m) = crate::analysis::analyze(crate::examples::find("ratings-uds").unwrap().text, &ProxyChoice::default());
+        let (_, m) =
+            crate::analysis::analyze(crate::examples::find("ratings-uds").unwrap().text, &ProxyChoice::default());
         assert_eq!(distance("ratingz", "ratings"), 1);
         assert_eq!(distance("", "abc"), 3);
         let (class, text) = note_text(&form("ratingz.prod-us1:9080"), &m, None, None).expect("a warning");
         assert_eq!(class, "trace-note warn");
-        assert!(text.contains("No service of the input has the hostname `ratingz.prod-us1`") && text.contains("Did you mean `ratings.prod-us1.svc.cluster.local`?"), "{text}");
+        assert!(
+            text.contains("No service of the input has the hostname `ratingz.prod-us1`")
+                && text.contains("Did you mean `ratings.prod-us1.svc.cluster.local`?"),
+            "{text}"
+        );
         let (_, other) = note_text(&form("example.com:443"), &m, None, None).expect("a warning");
         assert!(other.contains("1.3.3.7") && !other.contains("Did you mean"), "{other}");
-        let (class, ok) = note_text(&form("ratings.prod-us1:9080"), &m, Some("ratings.prod-us1.svc.cluster.local"), Some("10.0.0.9")).unwrap();
+        let (class, ok) =
+            note_text(&form("ratings.prod-us1:9080"), &m, Some("ratings.prod-us1.svc.cluster.local"), Some("10.0.0.9"))
+                .unwrap();
         assert_eq!(class, "trace-note");
         assert!(ok.contains("its address 10.0.0.9"), "{ok}");
         assert!(note_text(&form("10.0.0.1:80"), &m, None, Some("10.0.0.1")).is_none());

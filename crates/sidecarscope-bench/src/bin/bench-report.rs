@@ -95,8 +95,10 @@ fn report(dir: &Path, criterion: &Path) -> String {
     let mut targets: Vec<(String, String, String)> = Vec::new(); // (target, measured, verdict)
 
     // Sizes of the inputs.
-    let work: BTreeMap<String, Value> =
-        read_jsonl(&dir.join("work.jsonl")).into_iter().filter_map(|v| Some((v["label"].as_str()?.to_string(), v))).collect();
+    let work: BTreeMap<String, Value> = read_jsonl(&dir.join("work.jsonl"))
+        .into_iter()
+        .filter_map(|v| Some((v["label"].as_str()?.to_string(), v)))
+        .collect();
     let _ = writeln!(o, "### Inputs\n");
     let _ = writeln!(o, "| mesh | size | workloads | services imported (sum over workloads) |");
     let _ = writeln!(o, "|---|---:|---:|---:|");
@@ -145,7 +147,9 @@ fn report(dir: &Path, criterion: &Path) -> String {
     // ever adds time.
     let mut best: BTreeMap<(String, String, String), (f64, u64)> = BTreeMap::new();
     for r in &runs {
-        let (Some(e), Some(l), Some(s), Some(m)) = (r["engine"].as_str(), r["label"].as_str(), r["stage"].as_str(), r["min_ms"].as_f64()) else {
+        let (Some(e), Some(l), Some(s), Some(m)) =
+            (r["engine"].as_str(), r["label"].as_str(), r["stage"].as_str(), r["min_ms"].as_f64())
+        else {
             continue;
         };
         let sum = r["checksum"].as_f64().unwrap_or(-1.0) as u64;
@@ -161,7 +165,10 @@ fn report(dir: &Path, criterion: &Path) -> String {
             o,
             "Both sides use one protocol, stage by stage alternately (a warm-up run, then timed runs; the fastest run of all rounds); `Instant` natively, `performance.now()` in Node; wasm32-unknown-unknown built as the wasm module's npm packages are (the `wasm-fast` profile: opt-level 3, fat LTO, one codegen unit; then `wasm-opt -O3`; the last columns: the `wasm-release` profile that the playground ships, opt-level z for its first-load budget, one round), native with mimalloc as the CLI. Checksums of the outputs agree between the two.\n"
         );
-        let _ = writeln!(o, "| mesh | stage | native | wasm | wasm/native | wasm, opt-level z (the playground's build) | its ratio |");
+        let _ = writeln!(
+            o,
+            "| mesh | stage | native | wasm | wasm/native | wasm, opt-level z (the playground's build) | its ratio |"
+        );
         let _ = writeln!(o, "|---|---|---:|---:|---:|---:|---:|");
         let mut worst: Option<(f64, String)> = None;
         let mut mismatched = Vec::new();
@@ -188,7 +195,10 @@ fn report(dir: &Path, criterion: &Path) -> String {
         }
         // The same native runs as ratios to load: these alternate with every other stage in
         // rounds, so a burst of load on the machine cannot land on one stage only.
-        let _ = writeln!(o, "\nThe native side of these runs as ratios to load (the fastest runs; what the targets use):\n");
+        let _ = writeln!(
+            o,
+            "\nThe native side of these runs as ratios to load (the fastest runs; what the targets use):\n"
+        );
         let _ = writeln!(o, "| stage | small | medium | large |");
         let _ = writeln!(o, "|---|---:|---:|---:|");
         for stage in Stage::ALL.into_iter().filter(|s| *s != Stage::Load) {
@@ -205,21 +215,35 @@ fn report(dir: &Path, criterion: &Path) -> String {
             let _ = writeln!(o, "{row}");
         }
         if let Some((r, which)) = worst {
-            targets.push(("wasm under Node ≤ 2x native, each stage (medium and large)".into(), format!("worst {r:.2}x ({which})"), verdict(r <= 2.0).into()));
+            targets.push((
+                "wasm under Node ≤ 2x native, each stage (medium and large)".into(),
+                format!("worst {r:.2}x ({which})"),
+                verdict(r <= 2.0).into(),
+            ));
         }
     }
 
     // Ratio targets: from the interleaved native runs when there are any, else criterion.
-    let harness = |size: &str, stage: &str| best.get(&("native".to_string(), size.to_string(), stage.to_string())).map(|v| v.0);
+    let harness =
+        |size: &str, stage: &str| best.get(&("native".to_string(), size.to_string(), stage.to_string())).map(|v| v.0);
     let time = |size: &str, stage: &str| harness(size, stage).or_else(|| native.get(&(size, stage)).copied());
     let ratio = |size: &str, stage: &str| Some(time(size, stage)? / time(size, "load")?);
     if let Some(r) = ratio("large", "analyze") {
         targets.insert(0, ("analyze on the large mesh ≤ 3x load".into(), format!("{r:.2}x"), verdict(r <= 3.0).into()));
     }
     if let Some(r) = ratio("large", "resolve-all") {
-        targets.insert(1.min(targets.len()), ("resolve of every workload on the large mesh ≤ 5x load".into(), format!("{r:.2}x"), verdict(r <= 5.0).into()));
+        targets.insert(
+            1.min(targets.len()),
+            (
+                "resolve of every workload on the large mesh ≤ 5x load".into(),
+                format!("{r:.2}x"),
+                verdict(r <= 5.0).into(),
+            ),
+        );
     }
-    if let (Some(tm), Some(tl), Some(wm), Some(wl)) = (time("medium", "resolve-all"), time("large", "resolve-all"), work.get("medium"), work.get("large")) {
+    if let (Some(tm), Some(tl), Some(wm), Some(wl)) =
+        (time("medium", "resolve-all"), time("large", "resolve-all"), work.get("medium"), work.get("large"))
+    {
         let work_m = wm["imported"].as_f64().unwrap_or(1.0).max(1.0);
         let work_l = wl["imported"].as_f64().unwrap_or(1.0);
         let growth = tl / tm;
@@ -239,7 +263,8 @@ fn report(dir: &Path, criterion: &Path) -> String {
         let bytes = c["file_bytes"].as_f64().unwrap_or(0.0);
         let _ = writeln!(o, "\n### The native CLI on the large mesh, against PyYAML merely parsing it\n");
         let runs = c["runs"].as_u64().unwrap_or(0);
-        let _ = writeln!(o, "| command | wall time (best of {runs}) | CPU time, user + sys (best of {runs}) | peak RSS |");
+        let _ =
+            writeln!(o, "| command | wall time (best of {runs}) | CPU time, user + sys (best of {runs}) | peak RSS |");
         let _ = writeln!(o, "|---|---:|---:|---:|");
         let row = |o: &mut String, what: &str, key: &str| {
             let f = |k: &str| c[format!("{key}_{k}")].as_f64();
@@ -251,7 +276,9 @@ fn report(dir: &Path, criterion: &Path) -> String {
         row(&mut o, "`sidecarscope validate large.yaml`", "validate");
         row(&mut o, "`sidecarscope analyze large.yaml`", "analyze");
         row(&mut o, "PyYAML `CSafeLoader`, `list(yaml.load_all(...))`", "pyyaml");
-        if let (Some(a), Some(p), Some(aw), Some(pw)) = (c["analyze_cpu_s"].as_f64(), c["pyyaml_cpu_s"].as_f64(), c["analyze_s"].as_f64(), c["pyyaml_s"].as_f64()) {
+        if let (Some(a), Some(p), Some(aw), Some(pw)) =
+            (c["analyze_cpu_s"].as_f64(), c["pyyaml_cpu_s"].as_f64(), c["analyze_s"].as_f64(), c["pyyaml_s"].as_f64())
+        {
             let x = p / a;
             targets.push((
                 "the CLI's analyze on the large mesh ≥ 4x faster than PyYAML's C loader parsing it (CPU time; wall time in brackets)".into(),
@@ -264,7 +291,13 @@ fn report(dir: &Path, criterion: &Path) -> String {
             targets.push((
                 "peak memory on the large mesh ≤ 10x the input (CLI analyze, max RSS)".into(),
                 match c["validate_rss_kb"].as_f64() {
-                    Some(v) => format!("{} for {} = {x:.1}x (validate alone: {} = {:.1}x)", mb(kb * 1024.0), mb(bytes), mb(v * 1024.0), v * 1024.0 / bytes),
+                    Some(v) => format!(
+                        "{} for {} = {x:.1}x (validate alone: {} = {:.1}x)",
+                        mb(kb * 1024.0),
+                        mb(bytes),
+                        mb(v * 1024.0),
+                        v * 1024.0 / bytes
+                    ),
                     None => format!("{} for {} = {x:.1}x", mb(kb * 1024.0), mb(bytes)),
                 },
                 verdict(x <= 10.0).into(),
@@ -290,14 +323,28 @@ fn report(dir: &Path, criterion: &Path) -> String {
                 continue;
             }
             let f = |k: &str| s[k].as_f64().map_or("—".into(), |x| format!("{x:.1} ms"));
-            let _ = writeln!(o, "| {what} | {} | {} | {} | {} |", s["n"].as_u64().unwrap_or(0), f("median"), f("p95"), f("max"));
+            let _ = writeln!(
+                o,
+                "| {what} | {} | {} | {} | {} |",
+                s["n"].as_u64().unwrap_or(0),
+                f("median"),
+                f("p95"),
+                f("max")
+            );
         }
         if let Some(m) = b["seed"]["median"].as_f64() {
-            targets.push(("playground: an edit to a seed example repaints within 16 ms (median)".into(), format!("{m:.1} ms"), verdict(m <= 16.0).into()));
+            targets.push((
+                "playground: an edit to a seed example repaints within 16 ms (median)".into(),
+                format!("{m:.1} ms"),
+                verdict(m <= 16.0).into(),
+            ));
         }
         // Typing is judged from the key event's creation (what a typist feels, waits behind a
         // running task included), against 50 ms; older runs only had the handler's figure.
-        let typing = b["typing_input"]["p95"].as_f64().map(|t| (t, "key event")).or(b["typing"]["p95"].as_f64().map(|t| (t, "key handler")));
+        let typing = b["typing_input"]["p95"]
+            .as_f64()
+            .map(|t| (t, "key event"))
+            .or(b["typing"]["p95"].as_f64().map(|t| (t, "key handler")));
         if let (Some(m), Some((t, from))) = (b["medium"]["median"].as_f64(), typing) {
             let ok = m <= 150.0 && t <= 50.0;
             targets.push((

@@ -58,7 +58,8 @@ fn main() -> ExitCode {
     let input = sidecarscope::load_text("mesh.yaml", &text);
     if work {
         let (workloads, imported) = sidecarscope_bench::stages::resolve_work(&input);
-        let line = serde_json::json!({ "label": label, "bytes": text.len(), "workloads": workloads, "imported": imported });
+        let line =
+            serde_json::json!({ "label": label, "bytes": text.len(), "workloads": workloads, "imported": imported });
         println!("{line}");
         return ExitCode::SUCCESS;
     }

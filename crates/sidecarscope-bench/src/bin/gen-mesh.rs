@@ -17,9 +17,16 @@ fn main() -> ExitCode {
     while let Some(a) = it.next() {
         let mut value = || it.next().cloned();
         match a.as_str() {
-            "--size" => size = value().and_then(|v| Size::parse(&v)).or_else(|| bad("--size takes small, medium or large")),
-            "--namespaces" => namespaces = value().and_then(|v| v.parse::<usize>().ok()).or_else(|| bad("--namespaces takes a number")),
-            "--services" => services = value().and_then(|v| v.parse::<usize>().ok()).or_else(|| bad("--services takes a number")),
+            "--size" => {
+                size = value().and_then(|v| Size::parse(&v)).or_else(|| bad("--size takes small, medium or large"))
+            }
+            "--namespaces" => {
+                namespaces =
+                    value().and_then(|v| v.parse::<usize>().ok()).or_else(|| bad("--namespaces takes a number"))
+            }
+            "--services" => {
+                services = value().and_then(|v| v.parse::<usize>().ok()).or_else(|| bad("--services takes a number"))
+            }
             "-o" | "--output" => out = value(),
             "-h" | "--help" => {
                 println!("{USAGE}");

@@ -9,7 +9,9 @@ use sidecarscope::ListenerGenerator;
 use crate::common::{self, InputArgs, ProxyArgs};
 
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  sidecarscope listeners mesh/ --workload prod-us1/ratings\n  sidecarscope listeners mesh.yaml --namespace prod-us1 --labels app=ratings --ip 10.1.1.7 -o json\n  sidecarscope listeners mesh.yaml --namespace default --proxy-metadata INTERCEPTION_MODE=NONE")]
+#[command(
+    after_help = "Examples:\n  sidecarscope listeners mesh/ --workload prod-us1/ratings\n  sidecarscope listeners mesh.yaml --namespace prod-us1 --labels app=ratings --ip 10.1.1.7 -o json\n  sidecarscope listeners mesh.yaml --namespace default --proxy-metadata INTERCEPTION_MODE=NONE"
+)]
 pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,

@@ -9,7 +9,9 @@ use sidecarscope::{Proxy, Registry, Resolution, Resolver};
 use crate::common::{self, fail, InputArgs, ProxyArgs};
 
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  sidecarscope resolve mesh/ --workload prod-us1/ratings\n  sidecarscope resolve mesh.yaml --namespace prod-us1 --labels app=ratings,version=v1 -o json\n  sidecarscope resolve mesh.yaml --all -o json")]
+#[command(
+    after_help = "Examples:\n  sidecarscope resolve mesh/ --workload prod-us1/ratings\n  sidecarscope resolve mesh.yaml --namespace prod-us1 --labels app=ratings,version=v1 -o json\n  sidecarscope resolve mesh.yaml --all -o json"
+)]
 pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
@@ -31,7 +33,9 @@ pub enum Output {
 
 pub fn run(args: Args) -> u8 {
     if args.proxy.workload.is_none() && args.proxy.namespace.is_none() && !args.all {
-        return fail("say whose configuration to resolve: --workload NS/NAME, --namespace NS [--labels k=v,...], or --all");
+        return fail(
+            "say whose configuration to resolve: --workload NS/NAME, --namespace NS [--labels k=v,...], or --all",
+        );
     }
     let env = match args.proxy.check(false) {
         Ok(env) => env,
@@ -54,7 +58,9 @@ pub fn run(args: Args) -> u8 {
             r
         };
         match args.output {
-            Output::Json => out.json(&Streamed { items: &registry.workloads, make: std::cell::RefCell::new(&mut resolve) }),
+            Output::Json => {
+                out.json(&Streamed { items: &registry.workloads, make: std::cell::RefCell::new(&mut resolve) })
+            }
             Output::Yaml if registry.workloads.is_empty() => out.text("[]\n"),
             Output::Yaml => {
                 for w in &registry.workloads {
@@ -81,7 +87,8 @@ pub fn run(args: Args) -> u8 {
             }
         }
     } else {
-        let (workload, proxy) = match args.proxy.workload(&registry).and_then(|w| Ok((w, args.proxy.proxy(&registry)?))) {
+        let (workload, proxy) = match args.proxy.workload(&registry).and_then(|w| Ok((w, args.proxy.proxy(&registry)?)))
+        {
             Ok(found) => found,
             Err(e) => return fail(e),
         };
@@ -117,5 +124,9 @@ impl<F: FnMut(&sidecarscope::Workload) -> Resolution> serde::Serialize for Strea
 }
 
 fn workload_ref(w: &sidecarscope::Workload) -> Option<sidecarscope::resolve::WorkloadRef> {
-    Some(sidecarscope::resolve::WorkloadRef { kind: w.kind.clone(), namespace: w.namespace.clone(), name: w.name.clone() })
+    Some(sidecarscope::resolve::WorkloadRef {
+        kind: w.kind.clone(),
+        namespace: w.namespace.clone(),
+        name: w.name.clone(),
+    })
 }

@@ -8,7 +8,9 @@ use sidecarscope::ListenerGenerator;
 use crate::common::{self, fail, InputArgs, ProxyArgs};
 
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  sidecarscope trace mesh.yaml --namespace prod-us1 --labels app=ratings --to 10.0.0.30:9080 --host productpage\n  sidecarscope trace mesh.yaml --namespace default --to 1.2.3.4:443 --protocol TLS --sni api.example.com\n  sidecarscope trace mesh.yaml --workload prod-us1/ratings --inbound --to :9080 --tls mtls\n  sidecarscope trace mesh.yaml --namespace default --to 10.0.0.30:80 --protocol HTTP --host reviews --path /api/v2 --header x-user=alice")]
+#[command(
+    after_help = "Examples:\n  sidecarscope trace mesh.yaml --namespace prod-us1 --labels app=ratings --to 10.0.0.30:9080 --host productpage\n  sidecarscope trace mesh.yaml --namespace default --to 1.2.3.4:443 --protocol TLS --sni api.example.com\n  sidecarscope trace mesh.yaml --workload prod-us1/ratings --inbound --to :9080 --tls mtls\n  sidecarscope trace mesh.yaml --namespace default --to 10.0.0.30:80 --protocol HTTP --host reviews --path /api/v2 --header x-user=alice"
+)]
 pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
@@ -85,7 +87,12 @@ pub enum Output {
 
 /// `ADDRESS:PORT`, `[v6]:PORT`, or `:PORT` / `PORT` when the address may be left out.
 fn parse_to(to: &str, address_optional: bool) -> Result<(Option<String>, u32), String> {
-    let bad = || format!("--to {to:?} is not ADDRESS:PORT (e.g. 10.0.0.5:9080, [fd00::1]:80{})", if address_optional { ", or :9080" } else { "" });
+    let bad = || {
+        format!(
+            "--to {to:?} is not ADDRESS:PORT (e.g. 10.0.0.5:9080, [fd00::1]:80{})",
+            if address_optional { ", or :9080" } else { "" }
+        )
+    };
     let (addr, port) = if let Some(rest) = to.strip_prefix('[') {
         let (a, p) = rest.split_once("]:").ok_or_else(bad)?;
         (a.to_string(), p)
@@ -101,7 +108,9 @@ fn parse_to(to: &str, address_optional: bool) -> Result<(Option<String>, u32), S
         return if address_optional { Ok((None, port)) } else { Err(bad()) };
     }
     if !sidecarscope::validate::values::is_ip_address(&addr) {
-        return Err(format!("--to {to:?}: {addr:?} is not an IP address (listeners match destination IPs, as iptables hands them over)"));
+        return Err(format!(
+            "--to {to:?}: {addr:?} is not an IP address (listeners match destination IPs, as iptables hands them over)"
+        ));
     }
     Ok((Some(addr), port))
 }

@@ -9,8 +9,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::kiali_host;
 use super::beyond;
+use super::kiali_host;
 use super::mesh::{egress_hosts, list_some, ConfigScope, Mesh, SidecarRef};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::host::{is_wildcarded, matches, subset_of};
@@ -79,7 +79,8 @@ pub(crate) fn check(m: &Mesh, sc: &SidecarRef, sc_scopes: &[ConfigScope], out: &
     let cfg = m.config(sc);
     for (i, l) in cfg.egress.iter().enumerate() {
         // Once per listener, not per entry (a listener may have 200,000 hosts).
-        let listeners: Vec<(&str, &EgressListener)> = sc_scopes.iter().filter_map(|(ns, egress)| egress.get(i).map(|e| (ns.as_str(), e))).collect();
+        let listeners: Vec<(&str, &EgressListener)> =
+            sc_scopes.iter().filter_map(|(ns, egress)| egress.get(i).map(|e| (ns.as_str(), e))).collect();
         let imported = ImportedBy::new(&listeners);
         let includes = l.hosts.iter().filter(|h| !h.starts_with('~')).count();
         for (j, node, entry) in egress_hosts(sc.resource, i) {
@@ -105,7 +106,10 @@ pub(crate) fn check(m: &Mesh, sc: &SidecarRef, sc_scopes: &[ConfigScope], out: &
             let path = format!("spec.egress[{i}].hosts[{j}]");
             let d = match (kiali, ours) {
                 (Some(true), ours) => {
-                    let mut d = sc.resource.diagnostic(Code::EgressHostNotInRegistry, KIALI_NOT_FOUND, path, node.range).with_kiali_code(Some("KIA1004"));
+                    let mut d = sc
+                        .resource
+                        .diagnostic(Code::EgressHostNotInRegistry, KIALI_NOT_FOUND, path, node.range)
+                        .with_kiali_code(Some("KIA1004"));
                     let hint = match ours {
                         Some(f) => format!("{} ({}); {}", f.message, f.code.id(), f.hint),
                         None if !m.has_services => {
@@ -158,7 +162,12 @@ impl<'l> ImportedBy<'l> {
 }
 
 /// The services and VirtualServices imported through `entry` (in any config namespace).
-fn imported_through(m: &Mesh, listeners: &[(&str, &EgressListener)], imported: &ImportedBy, entry: &str) -> Vec<String> {
+fn imported_through(
+    m: &Mesh,
+    listeners: &[(&str, &EgressListener)],
+    imported: &ImportedBy,
+    entry: &str,
+) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
     for ((ns, l), by) in listeners.iter().zip(&imported.0) {
@@ -209,7 +218,13 @@ fn imported_through_by_scan(m: &Mesh, listeners: &[(&str, &EgressListener)], ent
 /// Why an include entry imports nothing (SC3001 or SC3002), or `None` when we cannot say or
 /// should not (a `ns/*` entry of an existing namespace without services, or a port mismatch
 /// that SC3003 reports for the whole listener).
-fn imports_nothing(m: &Mesh, sc: &SidecarRef, listeners: &[(&str, &EgressListener)], hosts: &[String], entry: &str) -> Option<Finding> {
+fn imports_nothing(
+    m: &Mesh,
+    sc: &SidecarRef,
+    listeners: &[(&str, &EgressListener)],
+    hosts: &[String],
+    entry: &str,
+) -> Option<Finding> {
     let config_ns = listeners.first().map_or(sc.namespace(), |(ns, _)| ns);
     let (_, ns_key, dns) = split_entry(entry, config_ns)?;
     // SC3001: a Kubernetes service name under another namespace's prefix.
@@ -229,13 +244,27 @@ fn imports_nothing(m: &Mesh, sc: &SidecarRef, listeners: &[(&str, &EgressListene
         return None;
     }
     let (_, first) = listeners.first()?;
-    let candidates: Vec<(ServiceId, &Service)> =
-        m.reg.services.iter().enumerate().filter(|(_, s)| in_namespace(&ns_key, s) && entry_matches(dns, &s.hostname)).collect();
-    let nothing = |why: String, hint: String| Some(Finding { code: Code::EgressHostImportsNothing, message: format!("`{entry}` imports nothing: {why}"), hint });
+    let candidates: Vec<(ServiceId, &Service)> = m
+        .reg
+        .services
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| in_namespace(&ns_key, s) && entry_matches(dns, &s.hostname))
+        .collect();
+    let nothing = |why: String, hint: String| {
+        Some(Finding {
+            code: Code::EgressHostImportsNothing,
+            message: format!("`{entry}` imports nothing: {why}"),
+            hint,
+        })
+    };
     if candidates.is_empty() {
         if dns == "*" {
             // The root namespace (meshConfig.rootNamespace) always exists in a mesh.
-            let unknown = !m.namespaces.is_empty() && ns_key != "*" && ns_key != m.root_namespace() && !m.known_namespaces.contains(&ns_key);
+            let unknown = !m.namespaces.is_empty()
+                && ns_key != "*"
+                && ns_key != m.root_namespace()
+                && !m.known_namespaces.contains(&ns_key);
             let names: Vec<&str> = m.known_namespaces.iter().map(String::as_str).collect();
             let hint = match did_you_mean(&ns_key, &names) {
                 Some(n) => format!("did you mean `{n}/*`?"),
@@ -253,16 +282,27 @@ fn imports_nothing(m: &Mesh, sc: &SidecarRef, listeners: &[(&str, &EgressListene
             });
         }
         // The hostname exists, in another namespace.
-        let elsewhere: Vec<&Service> = m.reg.services.iter().filter(|s| s.namespace != ns_key && entry_matches(dns, &s.hostname)).collect();
+        let elsewhere: Vec<&Service> =
+            m.reg.services.iter().filter(|s| s.namespace != ns_key && entry_matches(dns, &s.hostname)).collect();
         if let Some(s) = elsewhere.first() {
             return nothing(
-                format!("{} is defined in namespace {} ({}), and this entry only imports from namespace {ns_key}", dns, s.namespace, s.origin()),
+                format!(
+                    "{} is defined in namespace {} ({}), and this entry only imports from namespace {ns_key}",
+                    dns,
+                    s.namespace,
+                    s.origin()
+                ),
                 format!("write {}/{dns} (or */{dns})", s.namespace),
             );
         }
         // A short form Istio does not expand.
-        let fqdn = if dns.ends_with(".svc") { format!("{dns}.{DEFAULT_DOMAIN}") } else { format!("{dns}.svc.{DEFAULT_DOMAIN}") };
-        if let Some(s) = m.reg.services.iter().find(|s| s.registry == ServiceRegistry::Kubernetes && s.hostname == fqdn) {
+        let fqdn = if dns.ends_with(".svc") {
+            format!("{dns}.{DEFAULT_DOMAIN}")
+        } else {
+            format!("{dns}.svc.{DEFAULT_DOMAIN}")
+        };
+        if let Some(s) = m.reg.services.iter().find(|s| s.registry == ServiceRegistry::Kubernetes && s.hostname == fqdn)
+        {
             return nothing(
                 format!("no service has the hostname {dns}; Sidecar hosts are matched literally, without short-name expansion"),
                 format!("write {}/{}", s.namespace, s.hostname),
@@ -270,9 +310,18 @@ fn imports_nothing(m: &Mesh, sc: &SidecarRef, listeners: &[(&str, &EgressListene
         }
         // An exact host under a wildcard ServiceEntry host.
         if !is_wildcarded(dns) {
-            if let Some(s) = m.reg.services.iter().find(|s| in_namespace(&ns_key, s) && is_wildcarded(&s.hostname) && subset_of(dns, &s.hostname)) {
+            if let Some(s) = m
+                .reg
+                .services
+                .iter()
+                .find(|s| in_namespace(&ns_key, s) && is_wildcarded(&s.hostname) && subset_of(dns, &s.hostname))
+            {
                 return nothing(
-                    format!("{} declares the wildcard host {}, and an exact egress host does not import a wildcard service", s.origin(), s.hostname),
+                    format!(
+                        "{} declares the wildcard host {}, and an exact egress host does not import a wildcard service",
+                        s.origin(),
+                        s.hostname
+                    ),
                     format!("write {}/{}", if ns_key == "*" { "*" } else { &s.namespace }, s.hostname),
                 );
             }
@@ -284,7 +333,8 @@ fn imports_nothing(m: &Mesh, sc: &SidecarRef, listeners: &[(&str, &EgressListene
             "calls to it bypass the mesh's routing and policies (ALLOW_ANY) or fail (REGISTRY_ONLY); fix the name or define the service".into(),
         );
     }
-    let visible: Vec<&(ServiceId, &Service)> = candidates.iter().filter(|(id, _)| listeners.iter().any(|(ns, _)| m.reg.service_visible(*id, ns))).collect();
+    let visible: Vec<&(ServiceId, &Service)> =
+        candidates.iter().filter(|(id, _)| listeners.iter().any(|(ns, _)| m.reg.service_visible(*id, ns))).collect();
     if visible.is_empty() {
         let (_, s) = candidates[0];
         return nothing(
@@ -296,14 +346,19 @@ fn imports_nothing(m: &Mesh, sc: &SidecarRef, listeners: &[(&str, &EgressListene
         .iter()
         .filter_map(|h| split_entry(h, config_ns).filter(|(ex, _, _)| *ex).map(|(_, ns, d)| (ns, d, h.as_str())))
         .collect();
-    let excluder = |s: &Service| exclusions.iter().find(|(ns, d, _)| in_namespace(ns, s) && subset_of(&s.hostname, d)).map(|(_, _, e)| *e);
+    let excluder = |s: &Service| {
+        exclusions.iter().find(|(ns, d, _)| in_namespace(ns, s) && subset_of(&s.hostname, d)).map(|(_, _, e)| *e)
+    };
     let kept: Vec<&Service> = visible.iter().map(|(_, s)| *s).filter(|s| excluder(s).is_none()).collect();
     if kept.is_empty() {
         let by = excluder(visible[0].1).unwrap_or("~");
         if excludes_all(by) {
             return None; // Reported once, on the `~/*` entry.
         }
-        return nothing(format!("every service it matches is excluded by `{by}`"), "remove the exclusion or this entry".into());
+        return nothing(
+            format!("every service it matches is excluded by `{by}`"),
+            "remove the exclusion or this entry".into(),
+        );
     }
     if let Some(port) = first.port_filter {
         if first.services.is_empty() {
@@ -319,8 +374,13 @@ fn imports_nothing(m: &Mesh, sc: &SidecarRef, listeners: &[(&str, &EgressListene
         }
     }
     for (_, l) in listeners {
-        if let Some(sh) = l.shadowed.iter().find(|sh| kept.iter().any(|s| s.hostname == sh.hostname && s.namespace == sh.namespace)) {
-            return nothing(format!("{} is imported from namespace {} instead: {}", sh.hostname, sh.kept_namespace, sh.reason), "remove this entry".into());
+        if let Some(sh) =
+            l.shadowed.iter().find(|sh| kept.iter().any(|s| s.hostname == sh.hostname && s.namespace == sh.namespace))
+        {
+            return nothing(
+                format!("{} is imported from namespace {} instead: {}", sh.hostname, sh.kept_namespace, sh.reason),
+                "remove this entry".into(),
+            );
         }
     }
     None
@@ -341,29 +401,42 @@ fn excludes_nothing(m: &Mesh, listeners: &[(&str, &EgressListener)], hosts: &[St
         let included = |hostname: &str, namespace: &str, vs: bool| {
             includes.iter().any(|h| {
                 split_entry(h, ns).is_some_and(|(_, ins, d)| {
-                    (ins == "*" || ins == namespace) && if vs { matches(hostname, d) } else { entry_matches(d, hostname) }
+                    (ins == "*" || ins == namespace)
+                        && if vs { matches(hostname, d) } else { entry_matches(d, hostname) }
                 })
             })
         };
         let hit_service = m.reg.services.iter().enumerate().any(|(id, s)| {
-            in_namespace(&ex_ns, s) && subset_of(&s.hostname, ex_dns) && m.reg.service_visible(id, ns) && included(&s.hostname, &s.namespace, false)
+            in_namespace(&ex_ns, s)
+                && subset_of(&s.hostname, ex_dns)
+                && m.reg.service_visible(id, ns)
+                && included(&s.hostname, &s.namespace, false)
         });
         let hit_vs = m.reg.mesh_virtual_services_for(ns).any(|i| {
             let vs = &m.reg.virtual_services[i];
-            (ex_ns == "*" || vs.namespace == ex_ns) && vs.hosts.iter().any(|h| subset_of(h, ex_dns) && included(h, &vs.namespace, true))
+            (ex_ns == "*" || vs.namespace == ex_ns)
+                && vs.hosts.iter().any(|h| subset_of(h, ex_dns) && included(h, &vs.namespace, true))
         });
         if hit_service || hit_vs {
             return None;
         }
     }
     let (_, ex_ns, ex_dns) = split_entry(entry, config_ns)?;
-    let matching: Vec<String> =
-        m.reg.services.iter().filter(|s| in_namespace(&ex_ns, s) && subset_of(&s.hostname, ex_dns)).map(|s| s.hostname.clone()).collect();
+    let matching: Vec<String> = m
+        .reg
+        .services
+        .iter()
+        .filter(|s| in_namespace(&ex_ns, s) && subset_of(&s.hostname, ex_dns))
+        .map(|s| s.hostname.clone())
+        .collect();
     let why = if matching.is_empty() {
         let place = if ex_ns == "*" { "any namespace".to_string() } else { format!("namespace {ex_ns}") };
         format!("no service in {place} matches {ex_dns}")
     } else {
-        format!("the services it matches ({}) are not imported by this listener's other entries anyway", list_some(matching, 3))
+        format!(
+            "the services it matches ({}) are not imported by this listener's other entries anyway",
+            list_some(matching, 3)
+        )
     };
     Some(Finding {
         code: Code::ExclusionExcludesNothing,
@@ -376,8 +449,8 @@ fn excludes_nothing(m: &Mesh, listeners: &[(&str, &EgressListener)], hosts: &[St
 mod tests {
     use super::*;
     use crate::analyze::mesh::config_namespaces;
-    use crate::resolve::test_rng::Rng;
     use crate::resolve::scope_parts;
+    use crate::resolve::test_rng::Rng;
     use crate::{load_text, Registry};
 
     /// Services, ServiceEntries (some sharing hostnames) and VirtualServices in a few
@@ -385,7 +458,17 @@ mod tests {
     fn random_mesh(rng: &mut Rng) -> String {
         let nss = ["a", "b", "c"];
         let hosts = ["foo.com", "bar.foo.com", "*.foo.com", "x.org"];
-        let entries = ["a/*", "b/*", "*/foo.com", "./*", "*/*.foo.com", "~a/bar.foo.com", "c/x.org", "*/*", "*/s1.a.svc.cluster.local"];
+        let entries = [
+            "a/*",
+            "b/*",
+            "*/foo.com",
+            "./*",
+            "*/*.foo.com",
+            "~a/bar.foo.com",
+            "c/x.org",
+            "*/*",
+            "*/s1.a.svc.cluster.local",
+        ];
         let mut docs = Vec::new();
         for i in 0..10 {
             let ns = rng.pick(&nss);
@@ -425,7 +508,8 @@ mod tests {
                     })
                     .collect();
                 for (i, _) in m.config(sc).egress.iter().enumerate() {
-                    let listeners: Vec<(&str, &EgressListener)> = sc_scopes.iter().filter_map(|(ns, e)| e.get(i).map(|e| (ns.as_str(), e))).collect();
+                    let listeners: Vec<(&str, &EgressListener)> =
+                        sc_scopes.iter().filter_map(|(ns, e)| e.get(i).map(|e| (ns.as_str(), e))).collect();
                     let imported = ImportedBy::new(&listeners);
                     for (_, _, entry) in egress_hosts(sc.resource, i) {
                         let indexed = imported_through(&m, &listeners, &imported, entry);

@@ -18,7 +18,11 @@ struct KialiHost {
 
 fn parse_host(dns: &str, sidecar_ns: &str) -> KialiHost {
     if !dns.contains('.') {
-        return KialiHost { text: format!("{dns}.{sidecar_ns}.svc.{DEFAULT_DOMAIN}"), namespace: Some(sidecar_ns.to_string()), wildcard: dns == "*" };
+        return KialiHost {
+            text: format!("{dns}.{sidecar_ns}.svc.{DEFAULT_DOMAIN}"),
+            namespace: Some(sidecar_ns.to_string()),
+            wildcard: dns == "*",
+        };
     }
     let suffix = format!(".svc.{DEFAULT_DOMAIN}");
     if let Some(rest) = dns.strip_suffix(&suffix) {

@@ -4,8 +4,8 @@
 //! owns (SC3005: the catch-all only adds to listener keys not already built, and the port's
 //! route configuration comes from the earlier listener alone).
 
-use super::egress_hosts::{entry_matches, in_namespace, ports_text, split_entry};
 use super::beyond;
+use super::egress_hosts::{entry_matches, in_namespace, ports_text, split_entry};
 use super::mesh::{list_some, listener_port_range, ConfigScope, Mesh, SidecarRef};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::validate::values::Protocol;
@@ -18,7 +18,8 @@ pub(crate) fn check(m: &Mesh, sc: &SidecarRef, sc_scopes: &[ConfigScope], out: &
     }
     let cfg = m.config(sc);
     for (i, l) in cfg.egress.iter().enumerate() {
-        let listeners: Vec<_> = sc_scopes.iter().filter_map(|(ns, egress)| egress.get(i).map(|e| (ns.as_str(), e))).collect();
+        let listeners: Vec<_> =
+            sc_scopes.iter().filter_map(|(ns, egress)| egress.get(i).map(|e| (ns.as_str(), e))).collect();
         let Some(&(config_ns, first)) = listeners.first() else { continue };
         // SC3003
         if let Some(port) = first.port_filter {
@@ -29,7 +30,8 @@ pub(crate) fn check(m: &Mesh, sc: &SidecarRef, sc_scopes: &[ConfigScope], out: &
                     .iter()
                     .filter(|s| {
                         l.hosts.iter().any(|h| {
-                            split_entry(h, config_ns).is_some_and(|(ex, ns, d)| !ex && in_namespace(&ns, s) && entry_matches(d, &s.hostname))
+                            split_entry(h, config_ns)
+                                .is_some_and(|(ex, ns, d)| !ex && in_namespace(&ns, s) && entry_matches(d, &s.hostname))
                         })
                     })
                     .map(|s| format!("{} ({})", s.hostname, ports_text(s)))
@@ -66,14 +68,20 @@ pub(crate) fn check(m: &Mesh, sc: &SidecarRef, sc_scopes: &[ConfigScope], out: &
             let lost: Vec<String> = catch_all
                 .services
                 .iter()
-                .filter(|s| s.ports.iter().any(|p| p.number == port && Protocol::parse(p.protocol).is_some_and(|x| x.is_http())))
+                .filter(|s| {
+                    s.ports.iter().any(|p| p.number == port && Protocol::parse(p.protocol).is_some_and(|x| x.is_http()))
+                })
                 .filter(|s| !l.services.iter().any(|o| o.hostname == s.hostname))
                 .map(|s| s.hostname.clone())
                 .collect();
             if lost.is_empty() {
                 continue;
             }
-            let already = out.iter().any(|d| d.code == Code::EgressListenerShadowed && d.resource.as_ref() == Some(&sc.resource.reference()) && d.path == format!("spec.egress[{i}].port"));
+            let already = out.iter().any(|d| {
+                d.code == Code::EgressListenerShadowed
+                    && d.resource.as_ref() == Some(&sc.resource.reference())
+                    && d.path == format!("spec.egress[{i}].port")
+            });
             if already {
                 continue;
             }

@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::Labels;
 use crate::load::{Input, Resource, ResourceKind};
 use crate::registry::read::{labels_subset, string_map};
 use crate::registry::{Registry, ServiceRegistry, SidecarConfig};
@@ -12,6 +11,7 @@ use crate::resolve::{governing, EgressListener, ScopeKey, Shared};
 use crate::text::TextRange;
 use crate::workload::{no_sidecar_proxy, Workload};
 use crate::yaml::Node;
+use crate::Labels;
 
 /// A Sidecar's egress listeners for one config namespace.
 pub(crate) type ConfigScope = (String, Shared<Vec<EgressListener>>);
@@ -159,8 +159,12 @@ impl<'a> Mesh<'a> {
             workload_at[w.resource] = Some(w);
         }
         // The last resource of each id, as a workload's proxy is looked up.
-        let by_id: HashMap<(&str, &str, &str), usize> =
-            input.resources.iter().enumerate().map(|(i, r)| ((r.kind_name.as_str(), r.namespace.as_str(), r.name.as_str()), i)).collect();
+        let by_id: HashMap<(&str, &str, &str), usize> = input
+            .resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ((r.kind_name.as_str(), r.namespace.as_str(), r.name.as_str()), i))
+            .collect();
         let no_proxy = reg
             .workloads
             .iter()
@@ -174,7 +178,8 @@ impl<'a> Mesh<'a> {
                 }
             })
             .collect();
-        let service_entry_ids = (0..reg.services.len()).filter(|&id| reg.services[id].registry != ServiceRegistry::Kubernetes).collect();
+        let service_entry_ids =
+            (0..reg.services.len()).filter(|&id| reg.services[id].registry != ServiceRegistry::Kubernetes).collect();
         Mesh {
             input,
             service_entry_ids,
@@ -218,7 +223,6 @@ impl<'a> Mesh<'a> {
             && get("istio.io/rev").is_none_or(str::is_empty)
     }
 
-
     /// Indexes (in `reg.workloads`) of the workloads with a sidecar proxy that uses this Sidecar.
     pub fn proxies(&self, sc: &SidecarRef) -> Vec<usize> {
         self.users(sc).into_iter().filter(|&i| self.no_proxy[i].is_none()).collect()
@@ -233,7 +237,12 @@ impl<'a> Mesh<'a> {
     /// The Kubernetes services whose hostname, `name.ns` or `name.ns.svc` is `host`, the names
     /// Kiali's `KubeServiceHosts` has for each (each service at most once per form).
     pub fn kube_services_called<'s>(&'s self, host: &'s str) -> impl Iterator<Item = usize> + 's {
-        let by_hostname = self.reg.services_with_hostname(host).iter().copied().filter(|&id| self.reg.services[id].registry == ServiceRegistry::Kubernetes);
+        let by_hostname = self
+            .reg
+            .services_with_hostname(host)
+            .iter()
+            .copied()
+            .filter(|&id| self.reg.services[id].registry == ServiceRegistry::Kubernetes);
         // `name.ns` (and `name.ns.svc`) split at every dot (names and namespaces of the input may
         // hold dots), each looked for among the services of that namespace.
         let by_name = [Some(host), host.strip_suffix(".svc")]
@@ -261,7 +270,10 @@ pub(crate) fn config_namespaces(reg: &Registry, known_namespaces: &BTreeSet<Stri
     let mut out = vec![sc.namespace().to_string()];
     if reg.root_sidecar == Some(sc.config) {
         for ns in known_namespaces {
-            let has_default = reg.sidecars_in(ns).iter().any(|&i| reg.sidecars[i].workload_selector.as_ref().is_none_or(|l| l.is_empty()));
+            let has_default = reg
+                .sidecars_in(ns)
+                .iter()
+                .any(|&i| reg.sidecars[i].workload_selector.as_ref().is_none_or(|l| l.is_empty()));
             if !has_default && !out.contains(ns) {
                 out.push(ns.clone());
             }
@@ -280,7 +292,13 @@ fn pods<'a>(input: &'a Input, reg: &'a Registry) -> Vec<Pod<'a>> {
         .workloads
         .iter()
         .filter(|w| kind(w) == ResourceKind::Pod)
-        .map(|w| Pod { namespace: &w.namespace, name: w.name.clone(), labels: &w.labels, ambient: w.pod.ambient, implied_by: None })
+        .map(|w| Pod {
+            namespace: &w.namespace,
+            name: w.name.clone(),
+            labels: &w.labels,
+            ambient: w.pod.ambient,
+            implied_by: None,
+        })
         .collect();
     let listed = out.len();
     for w in reg.workloads.iter().filter(|w| kind(w).is_controller()) {
@@ -310,7 +328,13 @@ fn kiali_workloads<'a>(input: &'a Input, reg: &'a Registry) -> Vec<KialiWorkload
             let kind = input.resources[w.resource].kind;
             kind == ResourceKind::Pod || (kind.is_controller() && !w.pod.owned)
         })
-        .map(|w| KialiWorkload { namespace: &w.namespace, kind: &w.kind, name: &w.name, labels: &w.labels, scaled_to_zero: w.pod.replicas == Some(0) })
+        .map(|w| KialiWorkload {
+            namespace: &w.namespace,
+            kind: &w.kind,
+            name: &w.name,
+            labels: &w.labels,
+            scaled_to_zero: w.pod.replicas == Some(0),
+        })
         .collect()
 }
 

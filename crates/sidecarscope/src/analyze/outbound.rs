@@ -9,7 +9,10 @@ use crate::yaml::JsonType;
 pub(crate) fn check(m: &Mesh, out: &mut Vec<Diagnostic>) {
     for sc in &m.sidecars {
         let r = sc.resource;
-        let Some(otp_entry) = r.spec().and_then(|s| s.entry("outboundTrafficPolicy")).filter(|e| !e.value.is_null()) else { continue };
+        let Some(otp_entry) = r.spec().and_then(|s| s.entry("outboundTrafficPolicy")).filter(|e| !e.value.is_null())
+        else {
+            continue;
+        };
         let otp = &otp_entry.value;
         if let Some(e) = otp.entry("egressProxy").filter(|e| !e.value.is_null()) {
             out.push(

@@ -9,12 +9,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::beyond;
 use super::mesh::{labels_text, list_some, name_range, Mesh};
-use crate::Labels;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::host::is_wildcarded;
-use crate::registry::{DestinationRule, ServiceId};
 use crate::registry::read::{labels_subset, list, set, string, string_map};
+use crate::registry::{DestinationRule, ServiceId};
 use crate::workload::Workload;
+use crate::Labels;
 
 /// What the evidence of every workload is drawn from, read once per analysis rather than once
 /// per workload: the route matches of each VirtualService that name source labels or a source
@@ -69,7 +69,10 @@ impl<'m> Index<'m> {
                     if local {
                         continue;
                     }
-                    RuleEvidence::Namespace(dr.host.clone(), format!("DestinationRule {}, in the workloads' namespace, configures calls to it", dr.id()))
+                    RuleEvidence::Namespace(
+                        dr.host.clone(),
+                        format!("DestinationRule {}, in the workloads' namespace, configures calls to it", dr.id()),
+                    )
                 }
             };
             rules.entry(dr.namespace.as_str()).or_default().push(e);
@@ -99,7 +102,11 @@ fn evidence(m: &Mesh, index: &Index, w: &Workload) -> Vec<(String, String, bool)
         }
         if by_labels || by_namespace {
             for h in vs.hosts.iter().filter(|h| !is_wildcarded(h)) {
-                out.push((h.clone(), format!("VirtualService {} routes the workloads' requests to it", vs.id()), !by_labels));
+                out.push((
+                    h.clone(),
+                    format!("VirtualService {} routes the workloads' requests to it", vs.id()),
+                    !by_labels,
+                ));
             }
         }
     }
@@ -107,7 +114,11 @@ fn evidence(m: &Mesh, index: &Index, w: &Workload) -> Vec<(String, String, bool)
         match e {
             RuleEvidence::Selector(dr, sel) if labels_subset(sel, &w.labels) => out.push((
                 dr.host.clone(),
-                format!("DestinationRule {} configures the workloads' calls to it (workloadSelector {})", dr.id(), labels_text(sel)),
+                format!(
+                    "DestinationRule {} configures the workloads' calls to it (workloadSelector {})",
+                    dr.id(),
+                    labels_text(sel)
+                ),
                 false,
             )),
             RuleEvidence::Selector(..) => {}
@@ -130,7 +141,10 @@ pub(crate) fn check(m: &Mesh, imports: &[Vec<ServiceId>], out: &mut Vec<Diagnost
     for (wi, r) in m.governing.iter().enumerate() {
         let ns = m.reg.workloads[wi].namespace.as_str();
         if added.insert((ns, r.scope)) {
-            ns_imports.entry(ns).or_default().extend(imports[r.scope].iter().map(|&id| m.reg.services[id].hostname.as_str()));
+            ns_imports
+                .entry(ns)
+                .or_default()
+                .extend(imports[r.scope].iter().map(|&id| m.reg.services[id].hostname.as_str()));
         }
     }
     let index = Index::build(m);
@@ -138,7 +152,8 @@ pub(crate) fn check(m: &Mesh, imports: &[Vec<ServiceId>], out: &mut Vec<Diagnost
     // applies there (a per-workload Sidecar, e.g. of a database, is not blamed for it).
     let mut ns_default_used: HashSet<&str> = HashSet::new();
     for (wi, r) in m.governing.iter().enumerate() {
-        let selectorless = r.sidecar.is_some_and(|i| m.reg.sidecars[i].workload_selector.as_ref().is_none_or(|l| l.is_empty()));
+        let selectorless =
+            r.sidecar.is_some_and(|i| m.reg.sidecars[i].workload_selector.as_ref().is_none_or(|l| l.is_empty()));
         if selectorless {
             ns_default_used.insert(m.reg.workloads[wi].namespace.as_str());
         }

@@ -87,7 +87,10 @@ fn selectorless(m: &Mesh, out: &mut Vec<Diagnostic>, flagged: &mut BTreeSet<usiz
             if group.len() < 2 {
                 continue;
             }
-            let msg = format!("The Sidecars {names} in namespace {} have no workload selector, which can lead to undefined behavior.", go_quote(ns));
+            let msg = format!(
+                "The Sidecars {names} in namespace {} have no workload selector, which can lead to undefined behavior.",
+                go_quote(ns)
+            );
             let hint = if sc.config == used.config {
                 format!("istiod uses this one (the first by creationTimestamp, then name) for every workload of {ns} without a matching selector Sidecar and ignores the others; keep one Sidecar without workloadSelector per namespace")
             } else {
@@ -123,7 +126,9 @@ fn path_selector_or_name(sc: &SidecarRef) -> &'static str {
 fn first_label(sc: &SidecarRef) -> (TextRange, String) {
     let Some(key) = sc.labels.keys().next() else { return (name_range(sc.resource), "metadata.name".into()) };
     let labels = sc.resource.spec().and_then(|s| s.get("workloadSelector")).and_then(|w| w.get("labels"));
-    let range = labels.and_then(|l| l.entry(key)).map_or_else(|| spec_key_range(sc.resource, "workloadSelector"), |e| e.key.range);
+    let range = labels
+        .and_then(|l| l.entry(key))
+        .map_or_else(|| spec_key_range(sc.resource, "workloadSelector"), |e| e.key.range);
     (range, format!("spec.workloadSelector.labels.{key}"))
 }
 
@@ -136,7 +141,8 @@ fn with_selector(m: &Mesh, out: &mut Vec<Diagnostic>, flagged: &mut BTreeSet<usi
     for (i, p) in m.pods.iter().enumerate() {
         pods_in.entry(p.namespace).or_default().push(i);
     }
-    let pod_index: HashMap<&str, LabelIndex> = pods_in.iter().map(|(ns, pods)| (*ns, LabelIndex::new(pods.iter().map(|&i| m.pods[i].labels)))).collect();
+    let pod_index: HashMap<&str, LabelIndex> =
+        pods_in.iter().map(|(ns, pods)| (*ns, LabelIndex::new(pods.iter().map(|&i| m.pods[i].labels)))).collect();
     let mut pod_sidecars: Vec<Vec<&SidecarRef>> = vec![Vec::new(); m.pods.len()];
     let mut workloads = NamespaceWorkloads::new(m);
     for sc in &selector {
@@ -180,7 +186,10 @@ fn with_selector(m: &Mesh, out: &mut Vec<Diagnostic>, flagged: &mut BTreeSet<usi
         for (ns, group) in by_ns.into_iter().filter(|(_, g)| g.len() > 1) {
             for sc in &group {
                 let why = if w.namespace != ns {
-                    format!("{} {}/{} matches them, although it is in another namespace, where these Sidecars do not apply", w.kind, w.namespace, w.name)
+                    format!(
+                        "{} {}/{} matches them, although it is in another namespace, where these Sidecars do not apply",
+                        w.kind, w.namespace, w.name
+                    )
                 } else {
                     format!("{} {}/{} matches them", w.kind, w.namespace, w.name)
                 };
@@ -232,7 +241,11 @@ fn with_selector(m: &Mesh, out: &mut Vec<Diagnostic>, flagged: &mut BTreeSet<usi
                 hint.push_str(&format!("; the pod stands for the running pods of {c} (istioctl names each of them)"));
             }
             hint.push_str("; make the selectors disjoint");
-            out.push(sc.resource.diagnostic(Code::ConflictingWorkloadSelectors, msg, "metadata.name", name_range(sc.resource)).with_hint(hint));
+            out.push(
+                sc.resource
+                    .diagnostic(Code::ConflictingWorkloadSelectors, msg, "metadata.name", name_range(sc.resource))
+                    .with_hint(hint),
+            );
             first_conflict.entry(sc.config).or_insert(out.len() - 1);
             flagged.insert(sc.config);
         }
@@ -250,7 +263,9 @@ fn with_selector(m: &Mesh, out: &mut Vec<Diagnostic>, flagged: &mut BTreeSet<usi
         let cross_namespace = why.contains("another namespace");
         let mut hint = format!("Kiali reports this because {why}");
         if cross_namespace {
-            hint.push_str("; istioctl and istiod match a Sidecar's selector only in its own namespace, so this is not a conflict");
+            hint.push_str(
+                "; istioctl and istiod match a Sidecar's selector only in its own namespace, so this is not a conflict",
+            );
         } else if ambient_reported.contains(&config) {
             hint.push_str("; istioctl reports IST0167 instead: the workload is in ambient mode");
         } else {
@@ -259,7 +274,12 @@ fn with_selector(m: &Mesh, out: &mut Vec<Diagnostic>, flagged: &mut BTreeSet<usi
         let severity = if cross_namespace { Severity::Info } else { Severity::Warning };
         out.push(
             sc.resource
-                .diagnostic(Code::SelectorConflictKiali, KIALI_MULTI_SELECTOR, "spec.workloadSelector", spec_key_range(sc.resource, "workloadSelector"))
+                .diagnostic(
+                    Code::SelectorConflictKiali,
+                    KIALI_MULTI_SELECTOR,
+                    "spec.workloadSelector",
+                    spec_key_range(sc.resource, "workloadSelector"),
+                )
                 .with_kiali_code(Some("KIA0003"))
                 .with_severity(severity)
                 .with_hint(hint),
@@ -313,8 +333,13 @@ impl<'m> NamespaceWorkloads<'m> {
         self.listed
             .entry(ns)
             .or_insert_with(|| {
-                let in_ns: Vec<String> =
-                    m.reg.workloads.iter().filter(|w| w.namespace == ns).map(|w| format!("{} ({})", w.name, labels_text(&w.labels))).collect();
+                let in_ns: Vec<String> = m
+                    .reg
+                    .workloads
+                    .iter()
+                    .filter(|w| w.namespace == ns)
+                    .map(|w| format!("{} ({})", w.name, labels_text(&w.labels)))
+                    .collect();
                 (!in_ns.is_empty()).then(|| list_some(in_ns, 4))
             })
             .as_deref()
@@ -326,10 +351,16 @@ fn no_pod<'m>(m: &'m Mesh, sc: &'m SidecarRef, ns_workloads: &mut NamespaceWorkl
     let selector = labels_text(&sc.labels);
     let (range, path) = first_label(sc);
     let kiali_match = ns_workloads.kiali.get(sc.namespace()).and_then(|(ids, ix)| {
-        ix.candidates(&sc.labels).into_iter().map(|pos| &m.kiali_workloads[ids[pos]]).find(|w| labels_subset(&sc.labels, w.labels))
+        ix.candidates(&sc.labels)
+            .into_iter()
+            .map(|pos| &m.kiali_workloads[ids[pos]])
+            .find(|w| labels_subset(&sc.labels, w.labels))
     });
     let entry_match = ns_workloads.entries.get(sc.namespace()).and_then(|(ids, ix)| {
-        ix.candidates(&sc.labels).into_iter().map(|pos| &m.reg.workloads[ids[pos]]).find(|w| labels_subset(&sc.labels, &w.labels))
+        ix.candidates(&sc.labels)
+            .into_iter()
+            .map(|pos| &m.reg.workloads[ids[pos]])
+            .find(|w| labels_subset(&sc.labels, &w.labels))
     });
     let in_ns = ns_workloads.listed(m, sc.namespace());
     let mut hint = match in_ns {
@@ -339,7 +370,12 @@ fn no_pod<'m>(m: &'m Mesh, sc: &'m SidecarRef, ns_workloads: &mut NamespaceWorkl
         ),
         Some(listed) => format!("no proxy uses this Sidecar, so its settings have no effect; workloads of {}: {listed}", sc.namespace()),
     };
-    let mut d = sc.resource.diagnostic(Code::SelectorMatchesNoPod, format!("Referenced selector not found: {}", go_quote(&selector)), path, range);
+    let mut d = sc.resource.diagnostic(
+        Code::SelectorMatchesNoPod,
+        format!("Referenced selector not found: {}", go_quote(&selector)),
+        path,
+        range,
+    );
     match (kiali_match, entry_match) {
         (_, Some(we)) => {
             hint = format!(

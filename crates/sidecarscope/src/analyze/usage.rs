@@ -29,12 +29,17 @@ pub(crate) fn check(m: &Mesh, flagged: &BTreeSet<usize>, out: &mut Vec<Diagnosti
             continue;
         }
         let mut severity = Severity::Warning;
-        let mut hint = "its settings configure no proxy of the input; remove it, or fix its workloadSelector".to_string();
+        let mut hint =
+            "its settings configure no proxy of the input; remove it, or fix its workloadSelector".to_string();
         let message = if users.is_empty() {
             let (taken, workloads) = described.entry(sc.namespace()).or_insert_with(|| {
                 let taken: BTreeSet<String> = in_ns
                     .iter()
-                    .filter_map(|&i| m.governing[i].sidecar.map(|s| format!("{}/{}", m.reg.sidecars[s].namespace, m.reg.sidecars[s].name)))
+                    .filter_map(|&i| {
+                        m.governing[i]
+                            .sidecar
+                            .map(|s| format!("{}/{}", m.reg.sidecars[s].namespace, m.reg.sidecars[s].name))
+                    })
                     .collect();
                 // Sorted, so the message does not depend on the order of the input's documents.
                 let mut names: Vec<String> = in_ns.iter().map(|&i| m.reg.workloads[i].name.clone()).collect();
@@ -56,7 +61,10 @@ pub(crate) fn check(m: &Mesh, flagged: &BTreeSet<usize>, out: &mut Vec<Diagnosti
                 )
             }
         } else {
-            let mut why: Vec<String> = users.iter().map(|&i| format!("{}: {}", m.reg.workloads[i].name, m.no_proxy[i].unwrap_or_default())).collect();
+            let mut why: Vec<String> = users
+                .iter()
+                .map(|&i| format!("{}: {}", m.reg.workloads[i].name, m.no_proxy[i].unwrap_or_default()))
+                .collect();
             why.sort();
             format!("this Sidecar applies only to workloads without a sidecar proxy ({})", list_some(why, 3))
         };

@@ -23,7 +23,10 @@ impl ChainOpts {
 
     /// Istio `filterChainOpts.isMatchAll`.
     pub fn is_match_all(&self) -> bool {
-        (self.sni_hosts.is_empty() || self.sni_hosts.iter().any(|h| h == "*")) && self.alpn.is_empty() && self.transport.is_none() && self.cidrs.is_empty()
+        (self.sni_hosts.is_empty() || self.sni_hosts.iter().any(|h| h == "*"))
+            && self.alpn.is_empty()
+            && self.transport.is_none()
+            && self.cidrs.is_empty()
     }
 
     /// Istio `filterChainOpts.conflictsWith`: same transport, same ALPN list, same SNI set
@@ -42,7 +45,8 @@ impl ChainOpts {
             return false;
         }
         let cidrs = |v: &[String]| {
-            let mut s: Vec<String> = v.iter().filter_map(|c| masked(c)).filter(|c| !c.starts_with("0.0.0.0/")).collect();
+            let mut s: Vec<String> =
+                v.iter().filter_map(|c| masked(c)).filter(|c| !c.starts_with("0.0.0.0/")).collect();
             s.sort_unstable();
             s.dedup();
             s

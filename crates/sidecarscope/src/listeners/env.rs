@@ -69,7 +69,10 @@ impl IstiodEnv {
                 "PILOT_ENABLE_REDIS_FILTER" => &mut env.redis_filter,
                 "PILOT_ENABLE_MYSQL_FILTER" => &mut env.mysql_filter,
                 _ => {
-                    notes.push(format!("istiod env {key} does not change sidecar listeners (known: {}); ignored", KNOWN.join(", ")));
+                    notes.push(format!(
+                        "istiod env {key} does not change sidecar listeners (known: {}); ignored",
+                        KNOWN.join(", ")
+                    ));
                     continue;
                 }
             };

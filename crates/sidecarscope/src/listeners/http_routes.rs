@@ -4,7 +4,10 @@
 //! `ApplyDirectResponse`, `GetDestinationCluster`), with delegate VirtualServices merged into
 //! their root as `mergeVirtualServicesIfNeeded` does (`pilot/pkg/model/virtualservice.go`).
 
-use super::types::{HeaderMatch, Mirror, Origin, PathMatch, QueryParamMatch, RegexRewrite, Route, RouteAction, RouteMatch, SourceRef, StringMatch, WeightedCluster};
+use super::types::{
+    HeaderMatch, Mirror, Origin, PathMatch, QueryParamMatch, RegexRewrite, Route, RouteAction, RouteMatch, SourceRef,
+    StringMatch, WeightedCluster,
+};
 use crate::host::resolve_short_name;
 use crate::load::Input;
 use crate::registry::read::{list, set, str_of, string, u32_of};
@@ -79,7 +82,13 @@ struct Source<'a> {
 }
 
 /// Translates one `http[]` entry (every match, or none); true when a catch-all route ends the list.
-fn translate_all(cx: &RouteContext<'_>, http: Http<'_>, root_matches: &[&Node], from: &Source<'_>, out: &mut Vec<Route>) -> bool {
+fn translate_all(
+    cx: &RouteContext<'_>,
+    http: Http<'_>,
+    root_matches: &[&Node],
+    from: &Source<'_>,
+    out: &mut Vec<Route>,
+) -> bool {
     let matches = list(http.own, "match");
     if matches.is_empty() && root_matches.is_empty() {
         if let Some(r) = translate(cx, http, None, from) {
@@ -141,11 +150,21 @@ impl MatchSource<'_> {
     }
 }
 
-fn delegated(cx: &RouteContext<'_>, root: &VirtualService, http: &Node, delegate: &Node, from: &Source<'_>, out: &mut Vec<Route>) -> bool {
+fn delegated(
+    cx: &RouteContext<'_>,
+    root: &VirtualService,
+    http: &Node,
+    delegate: &Node,
+    from: &Source<'_>,
+    out: &mut Vec<Route>,
+) -> bool {
     let name = string(delegate, "name");
     let ns = str_of(delegate, "namespace").filter(|n| !n.is_empty()).unwrap_or(&root.namespace);
     let Some(index) = cx.input.resources.iter().position(|r| {
-        r.kind == crate::load::ResourceKind::VirtualService && r.name == name && r.namespace == ns && r.spec().is_some_and(|s| list(s, "hosts").is_empty())
+        r.kind == crate::load::ResourceKind::VirtualService
+            && r.name == name
+            && r.namespace == ns
+            && r.spec().is_some_and(|s| list(s, "hosts").is_empty())
     }) else {
         return false;
     };
@@ -184,17 +203,33 @@ fn translate(cx: &RouteContext<'_>, http: Http<'_>, m: Option<&MatchSource<'_>>,
         destination(cx, http, from.vs)
     };
     let vs_id = from.vs.id();
-    let source_name = if from.resource == from.vs.resource { vs_id.clone() } else {
+    let source_name = if from.resource == from.vs.resource {
+        vs_id.clone()
+    } else {
         let r = &cx.input.resources[from.resource];
         format!("{}/{}", r.namespace, r.name)
     };
     let origin = Origin::new(format!(
         "VirtualService {vs_id} http[{}]{}",
         from.index,
-        if from.resource == from.vs.resource { String::new() } else { format!(" (delegated to VirtualService {source_name} {})", from.path) }
+        if from.resource == from.vs.resource {
+            String::new()
+        } else {
+            format!(" (delegated to VirtualService {source_name} {})", from.path)
+        }
     ))
     .with([SourceRef::new(format!("VirtualService {source_name}"), from.path.clone(), Some(from.resource))]);
-    Some(Route { name, route_match, action, virtual_service: Some(vs_id), http_index: Some(from.index), timeout, retries, mirrors, origin })
+    Some(Route {
+        name,
+        route_match,
+        action,
+        virtual_service: Some(vs_id),
+        http_index: Some(from.index),
+        timeout,
+        retries,
+        mirrors,
+        origin,
+    })
 }
 
 /// Istio `sourceMatchHTTP` for a sidecar: `gateways` must name `mesh`; else `sourceLabels` must
@@ -234,13 +269,23 @@ fn route_match(m: &MatchSource<'_>) -> RouteMatch {
     let mut headers: Vec<HeaderMatch> = Vec::new();
     for (name, v) in m.maps("headers") {
         if let Some(value) = string_match(v) {
-            headers.push(HeaderMatch { name: name.to_ascii_lowercase(), value, invert: false, treat_missing_as_empty: false });
+            headers.push(HeaderMatch {
+                name: name.to_ascii_lowercase(),
+                value,
+                invert: false,
+                treat_missing_as_empty: false,
+            });
         }
     }
     for (name, v) in m.maps("withoutHeaders") {
         if let Some(value) = string_match(v) {
             let present = value == StringMatch::Present;
-            headers.push(HeaderMatch { name: name.to_ascii_lowercase(), value, invert: true, treat_missing_as_empty: !present });
+            headers.push(HeaderMatch {
+                name: name.to_ascii_lowercase(),
+                value,
+                invert: true,
+                treat_missing_as_empty: !present,
+            });
         }
     }
     headers.sort_by(|a, b| a.name.cmp(&b.name));
@@ -260,8 +305,11 @@ fn route_match(m: &MatchSource<'_>) -> RouteMatch {
         }
     }
     out.headers = headers;
-    let mut params: Vec<QueryParamMatch> =
-        m.maps("queryParams").into_iter().filter_map(|(name, v)| string_match(v).map(|value| QueryParamMatch { name, value })).collect();
+    let mut params: Vec<QueryParamMatch> = m
+        .maps("queryParams")
+        .into_iter()
+        .filter_map(|(name, v)| string_match(v).map(|value| QueryParamMatch { name, value }))
+        .collect();
     params.sort_by(|a, b| a.name.cmp(&b.name));
     out.query_params = params;
     out
@@ -294,7 +342,11 @@ fn redirect(r: &Node, listen_port: u32) -> RouteAction {
         scheme,
         host: str_of(r, "authority").filter(|s| !s.is_empty()).map(str::to_string),
         port,
-        path: if prefix_rewrite.is_some() { None } else { str_of(r, "uri").filter(|s| !s.is_empty()).map(str::to_string) },
+        path: if prefix_rewrite.is_some() {
+            None
+        } else {
+            str_of(r, "uri").filter(|s| !s.is_empty()).map(str::to_string)
+        },
         prefix_rewrite,
     }
 }
@@ -312,36 +364,54 @@ type Facts = (RouteAction, Option<String>, Option<String>, Vec<Mirror>);
 fn destination(cx: &RouteContext<'_>, http: Http<'_>, vs: &VirtualService) -> Facts {
     let routes = list(http.own, "route");
     let clusters: Vec<WeightedCluster> = if routes.len() == 1 {
-        let cluster = set(&routes[0], "destination").map(|d| cluster_of(cx, d, &vs.namespace)).unwrap_or_else(|| "UnknownService".into());
+        let cluster = set(&routes[0], "destination")
+            .map(|d| cluster_of(cx, d, &vs.namespace))
+            .unwrap_or_else(|| "UnknownService".into());
         vec![WeightedCluster { cluster, weight: None }]
     } else {
         routes
             .iter()
             .filter(|r| r.get("weight").and_then(Node::as_int).unwrap_or(0) != 0)
             .map(|r| WeightedCluster {
-                cluster: set(r, "destination").map(|d| cluster_of(cx, d, &vs.namespace)).unwrap_or_else(|| "UnknownService".into()),
+                cluster: set(r, "destination")
+                    .map(|d| cluster_of(cx, d, &vs.namespace))
+                    .unwrap_or_else(|| "UnknownService".into()),
                 weight: r.get("weight").and_then(Node::as_int).and_then(|w| u32::try_from(w).ok()),
             })
             .collect()
     };
     let rewrite = http.get("rewrite");
-    let regex_rewrite = rewrite
-        .and_then(|r| set(r, "uriRegexRewrite"))
-        .map(|r| RegexRewrite { pattern: string(r, "match").to_string(), substitution: string(r, "rewrite").to_string() });
-    let prefix_rewrite = if regex_rewrite.is_some() { None } else { rewrite.and_then(|r| str_of(r, "uri")).filter(|u| !u.is_empty()).map(str::to_string) };
+    let regex_rewrite = rewrite.and_then(|r| set(r, "uriRegexRewrite")).map(|r| RegexRewrite {
+        pattern: string(r, "match").to_string(),
+        substitution: string(r, "rewrite").to_string(),
+    });
+    let prefix_rewrite = if regex_rewrite.is_some() {
+        None
+    } else {
+        rewrite.and_then(|r| str_of(r, "uri")).filter(|u| !u.is_empty()).map(str::to_string)
+    };
     let host_rewrite = rewrite.and_then(|r| str_of(r, "authority")).filter(|a| !a.is_empty()).map(str::to_string);
     let mut mirrors = Vec::new();
     if let Some(m) = http.get("mirror") {
-        let percent = http.get("mirrorPercentage").and_then(|p| p.get("value")).and_then(Node::scalar_text).map(str::to_string);
-        mirrors.push(Mirror { cluster: cluster_of(cx, m, &vs.namespace), percent: percent.unwrap_or_else(|| "100".into()) });
+        let percent =
+            http.get("mirrorPercentage").and_then(|p| p.get("value")).and_then(Node::scalar_text).map(str::to_string);
+        mirrors.push(Mirror {
+            cluster: cluster_of(cx, m, &vs.namespace),
+            percent: percent.unwrap_or_else(|| "100".into()),
+        });
     }
     for m in http.get("mirrors").and_then(Node::as_seq).unwrap_or(&[]) {
         if let Some(d) = set(m, "destination") {
-            let percent = set(m, "percentage").and_then(|p| p.get("value")).and_then(Node::scalar_text).map(str::to_string);
-            mirrors.push(Mirror { cluster: cluster_of(cx, d, &vs.namespace), percent: percent.unwrap_or_else(|| "100".into()) });
+            let percent =
+                set(m, "percentage").and_then(|p| p.get("value")).and_then(Node::scalar_text).map(str::to_string);
+            mirrors.push(Mirror {
+                cluster: cluster_of(cx, d, &vs.namespace),
+                percent: percent.unwrap_or_else(|| "100".into()),
+            });
         }
     }
-    let timeout = Some(http.get("timeout").and_then(Node::scalar_text).unwrap_or("0s (disabled, Istio's default)").to_string());
+    let timeout =
+        Some(http.get("timeout").and_then(Node::scalar_text).unwrap_or("0s (disabled, Istio's default)").to_string());
     let retries = Some(match http.get("retries") {
         Some(r) => {
             let attempts = r.get("attempts").and_then(Node::as_int).unwrap_or(0);
@@ -363,7 +433,8 @@ fn destination(cx: &RouteContext<'_>, http: Http<'_>, vs: &VirtualService) -> Fa
 fn cluster_of(cx: &RouteContext<'_>, d: &Node, vs_namespace: &str) -> String {
     let Some(host) = str_of(d, "host").filter(|h| !h.is_empty()) else { return "UnknownService".into() };
     let host = resolve_short_name(host, vs_namespace, crate::registry::mesh::DEFAULT_DOMAIN);
-    let port = set(d, "port").and_then(|p| u32_of(p, "number")).or_else(|| (cx.single_port)(&host)).unwrap_or(cx.listen_port);
+    let port =
+        set(d, "port").and_then(|p| u32_of(p, "number")).or_else(|| (cx.single_port)(&host)).unwrap_or(cx.listen_port);
     let h = (cx.alias_target)(&host).unwrap_or(host);
     let _ = cx.reg;
     format!("outbound|{port}|{}|{h}", string(d, "subset"))

@@ -10,8 +10,8 @@ use super::env::IstiodEnv;
 use super::mtls::{Mtls, MtlsMode};
 use super::proxy::{Interception, ProxyFacts};
 use super::types::{
-    Action, ChainMatch, ChainTls, Direction, FilterChain, Listener, ListenerFilter, Origin, Ports, Skipped, SourceRef, HTTP_INSPECTOR, ORIGINAL_DST,
-    ORIGINAL_SRC, TLS_INSPECTOR,
+    Action, ChainMatch, ChainTls, Direction, FilterChain, Listener, ListenerFilter, Origin, Ports, Skipped, SourceRef,
+    HTTP_INSPECTOR, ORIGINAL_DST, ORIGINAL_SRC, TLS_INSPECTOR,
 };
 use crate::registry::{protocol_name, Registry, SidecarConfig};
 use crate::resolve::inbound::{targets, Target};
@@ -70,7 +70,9 @@ fn match_options(mode: MtlsMode, protocol: Option<Protocol>, http10: bool) -> Ve
     let (is_http, is_auto) = (protocol.is_some_and(|p| p.is_http()), protocol.is_none());
     match (mode, is_http, is_auto) {
         (MtlsMode::Strict, true, _) => vec![opt(&[], "tls", true, true)],
-        (MtlsMode::Permissive, true, _) => vec![opt(ALL_ISTIO_MTLS, "tls", true, true), opt(&[], "raw_buffer", true, false)],
+        (MtlsMode::Permissive, true, _) => {
+            vec![opt(ALL_ISTIO_MTLS, "tls", true, true), opt(&[], "raw_buffer", true, false)]
+        }
         (MtlsMode::Disable, true, _) => vec![opt(&[], "raw_buffer", true, false)],
         (MtlsMode::Strict, _, true) => vec![opt(MTLS_HTTP, "tls", true, true), opt(&[], "tls", false, true)],
         (MtlsMode::Permissive, _, true) => vec![
@@ -80,9 +82,15 @@ fn match_options(mode: MtlsMode, protocol: Option<Protocol>, http10: bool) -> Ve
             opt(&[], "raw_buffer", false, false),
             opt(&[], "tls", false, false),
         ],
-        (MtlsMode::Disable, _, true) => vec![opt(plain, "raw_buffer", true, false), opt(&[], "raw_buffer", false, false)],
+        (MtlsMode::Disable, _, true) => {
+            vec![opt(plain, "raw_buffer", true, false), opt(&[], "raw_buffer", false, false)]
+        }
         (MtlsMode::Strict, _, _) => vec![opt(&[], "tls", false, true)],
-        (MtlsMode::Permissive, _, _) => vec![opt(ALL_ISTIO_MTLS, "tls", false, true), opt(&[], "tls", false, false), opt(&[], "raw_buffer", false, false)],
+        (MtlsMode::Permissive, _, _) => vec![
+            opt(ALL_ISTIO_MTLS, "tls", false, true),
+            opt(&[], "tls", false, false),
+            opt(&[], "raw_buffer", false, false),
+        ],
         (MtlsMode::Disable, _, _) => vec![opt(&[], "raw_buffer", false, false)],
     }
 }
@@ -115,7 +123,12 @@ impl Inbound<'_> {
         let wildcard = self.facts.wildcard.to_string();
         for t in targets {
             let s = &self.reg.services[t.service];
-            let path = s.ports.iter().position(|p| p.number == t.service_port).map(|i| format!("spec.ports[{i}]")).unwrap_or_default();
+            let path = s
+                .ports
+                .iter()
+                .position(|p| p.number == t.service_port)
+                .map(|i| format!("spec.ports[{i}]"))
+                .unwrap_or_default();
             let origin = Origin::new(format!(
                 "port {} ({}) of {}, whose endpoints include this workload; traffic arrives on target port {}",
                 t.service_port,
@@ -125,7 +138,11 @@ impl Inbound<'_> {
             ))
             .with([SourceRef::new(s.origin(), path, Some(s.resource))]);
             if let Err(why) = self.facts.can_bind(bind_to_port, &wildcard, t.target, t.protocol, true) {
-                self.skipped.push(Skipped { name: format!("{wildcard}_{}", t.target), reason: format!("no inbound chain: {}", why.explain(t.target)), origin });
+                self.skipped.push(Skipped {
+                    name: format!("{wildcard}_{}", t.target),
+                    reason: format!("no inbound chain: {}", why.explain(t.target)),
+                    origin,
+                });
                 continue;
             }
             if skip_ports.contains(&t.target) {
@@ -135,7 +152,10 @@ impl Inbound<'_> {
                 let existing: &ChainConfig = existing;
                 self.skipped.push(Skipped {
                     name: format!("{wildcard}_{}", t.target),
-                    reason: format!("{} also targets port {}; the first service target ({}) defines that inbound chain", s.hostname, t.target, existing.origin.reason),
+                    reason: format!(
+                        "{} also targets port {}; the first service target ({}) defines that inbound chain",
+                        s.hostname, t.target, existing.origin.reason
+                    ),
                     origin,
                 });
                 continue;
@@ -185,19 +205,32 @@ impl Inbound<'_> {
                     "" | "DEFAULT" => none_mode,
                     mode => mode == "NONE",
                 };
-                let mut reason = format!("ingress[{i}] of Sidecar {} (port {port}, {})", sc.id(), protocol_name(protocol));
+                let mut reason =
+                    format!("ingress[{i}] of Sidecar {} (port {port}, {})", sc.id(), protocol_name(protocol));
                 if !ing.default_endpoint.is_empty() {
                     reason.push_str(&format!("; defaultEndpoint {} is where cluster inbound|{port}|| sends traffic, not what the listener binds", ing.default_endpoint));
                 }
-                let origin = Origin::new(reason).with([SourceRef::new(format!("Sidecar {}", sc.id()), format!("spec.ingress[{i}]"), Some(sc.resource))]);
+                let origin = Origin::new(reason).with([SourceRef::new(
+                    format!("Sidecar {}", sc.id()),
+                    format!("spec.ingress[{i}]"),
+                    Some(sc.resource),
+                )]);
                 if let Err(why) = self.facts.can_bind(bind_to_port, &ing.bind, port, protocol, false) {
                     let bind = if ing.bind.is_empty() { self.facts.inbound_bind() } else { ing.bind.clone() };
-                    self.skipped.push(Skipped { name: format!("{bind}_{port}"), reason: format!("no inbound listener: {}", why.explain(port)), origin });
+                    self.skipped.push(Skipped {
+                        name: format!("{bind}_{port}"),
+                        reason: format!("no inbound listener: {}", why.explain(port)),
+                        origin,
+                    });
                     continue;
                 }
                 let bind = if ing.bind.is_empty() { self.facts.inbound_bind() } else { ing.bind.clone() };
                 if by_port.contains_key(&port) {
-                    self.skipped.push(Skipped { name: format!("{bind}_{port}"), reason: format!("port {port} is already an inbound chain; the first definition is kept"), origin });
+                    self.skipped.push(Skipped {
+                        name: format!("{bind}_{port}"),
+                        reason: format!("port {port} is already an inbound chain; the first definition is kept"),
+                        origin,
+                    });
                     continue;
                 }
                 let mut protocol = protocol;
@@ -213,7 +246,20 @@ impl Inbound<'_> {
                         ));
                     }
                 }
-                by_port.insert(port, ChainConfig { target: port, port, protocol, bind, bind_to_port, cluster: format!("inbound|{port}||"), tls, passthrough: false, origin });
+                by_port.insert(
+                    port,
+                    ChainConfig {
+                        target: port,
+                        port,
+                        protocol,
+                        bind,
+                        bind_to_port,
+                        cluster: format!("inbound|{port}||"),
+                        tls,
+                        passthrough: false,
+                        origin,
+                    },
+                );
             }
         }
         by_port.into_values().collect()
@@ -239,12 +285,22 @@ impl Inbound<'_> {
                     }
                 } else {
                     let filter = match cc.protocol {
-                        Some(Protocol::Mongo) if self.env.mongo_filter => Some(("envoy.filters.network.mongo_proxy", false)),
-                        Some(Protocol::Redis) if self.env.redis_filter => Some(("envoy.filters.network.redis_proxy", true)),
-                        Some(Protocol::Mysql) if self.env.mysql_filter => Some(("envoy.filters.network.mysql_proxy", false)),
+                        Some(Protocol::Mongo) if self.env.mongo_filter => {
+                            Some(("envoy.filters.network.mongo_proxy", false))
+                        }
+                        Some(Protocol::Redis) if self.env.redis_filter => {
+                            Some(("envoy.filters.network.redis_proxy", true))
+                        }
+                        Some(Protocol::Mysql) if self.env.mysql_filter => {
+                            Some(("envoy.filters.network.mysql_proxy", false))
+                        }
                         _ => None,
                     };
-                    Action::TcpProxy { cluster: cc.cluster.clone(), protocol_filter: filter.map(|f| f.0.to_string()), replaced_by_filter: filter.is_some_and(|f| f.1) }
+                    Action::TcpProxy {
+                        cluster: cc.cluster.clone(),
+                        protocol_filter: filter.map(|f| f.0.to_string()),
+                        replaced_by_filter: filter.is_some_and(|f| f.1),
+                    }
                 };
                 let mut c = FilterChain::new(cc.name(o.http), chain_match, action, cc.origin.clone());
                 if o.tls {
@@ -296,7 +352,13 @@ impl Inbound<'_> {
                     default_destination: None,
                     listener_filters: listener_filters(self.facts, &chains, true),
                     filter_chains: chains,
-                    origin: Origin { reason: format!("{}; bound to its own port (captureMode NONE, or interception mode NONE)", cc.origin.reason), sources: cc.origin.sources.clone() },
+                    origin: Origin {
+                        reason: format!(
+                            "{}; bound to its own port (captureMode NONE, or interception mode NONE)",
+                            cc.origin.reason
+                        ),
+                        sources: cc.origin.sources.clone(),
+                    },
                 };
                 l.summarize();
                 own.push(l);
@@ -344,7 +406,11 @@ impl Inbound<'_> {
         let ingress = self.sidecar.map(|s| s.ingress.as_slice()).unwrap_or(&[]);
         // Go iterates a map here (random order); Sidecarscope lists the ports in ascending order.
         for (&port, &mode) in &self.mtls.per_port {
-            let declared = if !ingress.is_empty() { ingress.iter().any(|i| i.port.number == port) } else { targets.iter().any(|t| t.target == port) };
+            let declared = if !ingress.is_empty() {
+                ingress.iter().any(|i| i.port.number == port)
+            } else {
+                targets.iter().any(|t| t.target == port)
+            };
             if !declared {
                 modes.push((port, mode));
             }
@@ -360,12 +426,20 @@ impl Inbound<'_> {
                 tls: None,
                 passthrough: true,
                 origin: Origin::new(if port == 0 {
-                    format!("traffic to a port no chain declares is passed through to the original destination ({}: {})", mode.name(), self.mtls.source)
+                    format!(
+                        "traffic to a port no chain declares is passed through to the original destination ({}: {})",
+                        mode.name(),
+                        self.mtls.source
+                    )
                 } else {
                     format!("port {port} has a port-level mTLS mode ({}) but no service or ingress declares it: passed through", mode.name())
                 }),
             };
-            chains.extend(self.chains_for(&cc, &match_options(mode, None, self.env.http10), Some(ChainTls::IstioMutual)));
+            chains.extend(self.chains_for(
+                &cc,
+                &match_options(mode, None, self.env.http10),
+                Some(ChainTls::IstioMutual),
+            ));
         }
         chains
     }
@@ -402,7 +476,10 @@ fn listener_filters(facts: &ProxyFacts, chains: &[FilterChain], bind_to_port: bo
     }
     if by_port.values().any(|e| e.1) {
         let ports: Vec<u32> = by_port.iter().filter(|(_, e)| !e.1).map(|(p, _)| *p).collect();
-        out.push(ListenerFilter { name: HTTP_INSPECTOR, ports: if ports.is_empty() { Ports::All } else { Ports::AllExcept(ports) } });
+        out.push(ListenerFilter {
+            name: HTTP_INSPECTOR,
+            ports: if ports.is_empty() { Ports::All } else { Ports::AllExcept(ports) },
+        });
     }
     out
 }

@@ -29,11 +29,12 @@ use crate::resolve::{Proxy, Resolver};
 
 pub use chain::cidr_contains;
 pub use env::IstiodEnv;
-pub use types::{HTTP_INSPECTOR as HTTP_INSPECTOR_NAME, TLS_INSPECTOR as TLS_INSPECTOR_NAME};
 pub use types::{
-    Action, ChainMatch, ChainTls, Direction, FilterChain, HeaderMatch, Listener, ListenerFilter, ListenerSet, Mirror, Origin, PathMatch, Ports,
-    QueryParamMatch, RegexRewrite, Route, RouteAction, RouteConfig, RouteMatch, Skipped, SourceRef, StringMatch, VirtualHost, WeightedCluster,
+    Action, ChainMatch, ChainTls, Direction, FilterChain, HeaderMatch, Listener, ListenerFilter, ListenerSet, Mirror,
+    Origin, PathMatch, Ports, QueryParamMatch, RegexRewrite, Route, RouteAction, RouteConfig, RouteMatch, Skipped,
+    SourceRef, StringMatch, VirtualHost, WeightedCluster,
 };
+pub use types::{HTTP_INSPECTOR as HTTP_INSPECTOR_NAME, TLS_INSPECTOR as TLS_INSPECTOR_NAME};
 
 use mtls::PeerAuthentications;
 use proxy::ProxyFacts;
@@ -46,7 +47,12 @@ pub fn listeners(input: &Input, proxy: &Proxy, istiod_env: &BTreeMap<String, Str
 }
 
 /// Generates the listeners of one proxy against an existing registry.
-pub fn listeners_with(reg: &Registry, input: &Input, proxy: &Proxy, istiod_env: &BTreeMap<String, String>) -> ListenerSet {
+pub fn listeners_with(
+    reg: &Registry,
+    input: &Input,
+    proxy: &Proxy,
+    istiod_env: &BTreeMap<String, String>,
+) -> ListenerSet {
     let mut set = ListenerGenerator::new(reg, input, istiod_env).generate(proxy);
     set.locate(input);
     set
@@ -71,7 +77,9 @@ impl<'r> ListenerGenerator<'r> {
         let (env, env_notes) = IstiodEnv::from_map(istiod_env);
         let config_map = reg.mesh.config_map.as_ref().and_then(|id| {
             let (ns, name) = id.split_once('/')?;
-            let i = input.resources.iter().position(|r| r.kind == crate::load::ResourceKind::MeshConfigMap && r.namespace == ns && r.name == name)?;
+            let i = input.resources.iter().position(|r| {
+                r.kind == crate::load::ResourceKind::MeshConfigMap && r.namespace == ns && r.name == name
+            })?;
             Some((id.clone(), i))
         });
         ListenerGenerator {

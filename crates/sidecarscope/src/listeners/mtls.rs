@@ -5,11 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::Labels;
 use crate::load::{Input, ResourceKind};
 use crate::registry::read::{labels_subset, set, str_of, string_map};
 use crate::registry::CreationTime;
 use crate::resolve::Proxy;
+use crate::Labels;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum MtlsMode {
@@ -102,7 +102,10 @@ impl PeerAuthentications {
 
     /// Istio `ComposePeerAuthentication` over the policies that apply to the proxy.
     pub fn for_proxy(&self, proxy: &Proxy, root_namespace: &str) -> Mtls {
-        let applies = |p: &&PeerAuthentication| (p.namespace == proxy.namespace || p.namespace == root_namespace) && labels_subset(&p.selector, &proxy.labels);
+        let applies = |p: &&PeerAuthentication| {
+            (p.namespace == proxy.namespace || p.namespace == root_namespace)
+                && labels_subset(&p.selector, &proxy.labels)
+        };
         // Oldest first, so the first found at each level is the one Istio keeps.
         let mut mesh = None;
         let mut namespace = None;

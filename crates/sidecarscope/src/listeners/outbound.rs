@@ -7,10 +7,12 @@
 use std::collections::HashMap;
 
 use super::chain::ChainOpts;
-use crate::registry::endpoints::Endpoints;
 use super::env::IstiodEnv;
 use super::proxy::{CannotBind, Interception, ProxyFacts};
-use super::types::{Action, Direction, Listener, ListenerFilter, Origin, Ports, Skipped, SourceRef, HTTP_INSPECTOR, TLS_INSPECTOR};
+use super::types::{
+    Action, Direction, Listener, ListenerFilter, Origin, Ports, Skipped, SourceRef, HTTP_INSPECTOR, TLS_INSPECTOR,
+};
+use crate::registry::endpoints::Endpoints;
 use crate::registry::{Registry, Service, ServicePort, ServiceRegistry, ServiceResolution, SidecarConfig};
 use crate::resolve::{EgressListener, ImportedService};
 use crate::validate::values::{is_ip_address, Protocol};
@@ -44,7 +46,10 @@ fn listener_protocol(p: Option<Protocol>) -> ListenerProtocol {
 
 /// Istio `Instance.IsTCP`.
 fn is_tcp(p: Option<Protocol>) -> bool {
-    matches!(p, Some(Protocol::Tcp | Protocol::Https | Protocol::Tls | Protocol::Mongo | Protocol::Redis | Protocol::Mysql))
+    matches!(
+        p,
+        Some(Protocol::Tcp | Protocol::Https | Protocol::Tls | Protocol::Mongo | Protocol::Redis | Protocol::Mysql)
+    )
 }
 
 fn is_http(p: Option<Protocol>) -> bool {
@@ -127,7 +132,14 @@ impl<'a> Outbound<'a> {
                     Some(p) => format!("egress listener {} (port {p}) of Sidecar {}", index + 1, sc.id()),
                     None => format!("catch-all egress listener {} of Sidecar {}", index + 1, sc.id()),
                 };
-                (label, Some(SourceRef::new(format!("Sidecar {}", sc.id()), format!("spec.egress[{index}]"), Some(sc.resource))))
+                (
+                    label,
+                    Some(SourceRef::new(
+                        format!("Sidecar {}", sc.id()),
+                        format!("spec.egress[{index}]"),
+                        Some(sc.resource),
+                    )),
+                )
             }
             Some(sc) => (format!("the implicit catch-all egress listener (Sidecar {} has no egress)", sc.id()), None),
             None => ("the implicit catch-all egress listener (no Sidecar applies)".to_string(), None),
@@ -159,7 +171,12 @@ impl<'a> Outbound<'a> {
                 let port = ListenPort { number, protocol: l.protocol.as_deref().and_then(Protocol::parse) };
                 let primary = binds.first().cloned().unwrap_or_default();
                 if let Err(why) = self.facts.can_bind(bind_to_port, &primary, number, port.protocol, true) {
-                    self.skip_port(&primary, number, &why, Origin::new(format!("{label} declares port {number}")).with(egress_src.clone()));
+                    self.skip_port(
+                        &primary,
+                        number,
+                        &why,
+                        Origin::new(format!("{label} declares port {number}")).with(egress_src.clone()),
+                    );
                     continue;
                 }
                 if l.services.is_empty() {
@@ -169,10 +186,20 @@ impl<'a> Outbound<'a> {
                 }
                 for imp in &l.services {
                     let s = &self.reg.services[imp.id];
-                    let origin = Origin::new(format!("{} (port {number}) via {} of {label}", s.hostname, imp.matched_by))
-                        .with(egress_src.clone())
-                        .with(s.port(number).map(|p| self.service_source(s, p)));
-                    let opts = Opts { binds: binds.clone(), bind_to_port, cidr: Vec::new(), port: port.clone(), service: s, service_ports: imp, headless_pod_cidr: false, origin };
+                    let origin =
+                        Origin::new(format!("{} (port {number}) via {} of {label}", s.hostname, imp.matched_by))
+                            .with(egress_src.clone())
+                            .with(s.port(number).map(|p| self.service_source(s, p)));
+                    let opts = Opts {
+                        binds: binds.clone(),
+                        bind_to_port,
+                        cidr: Vec::new(),
+                        port: port.clone(),
+                        service: s,
+                        service_ports: imp,
+                        headless_pod_cidr: false,
+                        origin,
+                    };
                     self.build_listener(opts);
                 }
             } else {
@@ -184,7 +211,9 @@ impl<'a> Outbound<'a> {
                     let s = &self.reg.services[imp.id];
                     for pi in &imp.ports {
                         // By number and name: a Kubernetes Service may list one number twice (53/UDP, 53/TCP).
-                        let Some(sp) = s.ports.iter().find(|p| p.number == pi.number && p.name == pi.name) else { continue };
+                        let Some(sp) = s.ports.iter().find(|p| p.number == pi.number && p.name == pi.name) else {
+                            continue;
+                        };
                         let port = ListenPort { number: sp.number, protocol: sp.protocol };
                         let origin = Origin::new(format!(
                             "port {} ({}) of {} via {} of {label}",
@@ -200,8 +229,21 @@ impl<'a> Outbound<'a> {
                             self.skip_port(&primary, sp.number, &why, origin);
                             continue;
                         }
-                        let opts = Opts { binds: binds.clone(), bind_to_port, cidr: Vec::new(), port, service: s, service_ports: imp, headless_pod_cidr: false, origin };
-                        if primary.is_empty() && s.resolution == ServiceResolution::Passthrough && address_for_proxy(s) == "0.0.0.0" && (is_tcp(sp.protocol) || sp.protocol.is_none()) {
+                        let opts = Opts {
+                            binds: binds.clone(),
+                            bind_to_port,
+                            cidr: Vec::new(),
+                            port,
+                            service: s,
+                            service_ports: imp,
+                            headless_pod_cidr: false,
+                            origin,
+                        };
+                        if primary.is_empty()
+                            && s.resolution == ServiceResolution::Passthrough
+                            && address_for_proxy(s) == "0.0.0.0"
+                            && (is_tcp(sp.protocol) || sp.protocol.is_none())
+                        {
                             self.build_headless(opts);
                         } else {
                             self.build_listener(opts);
@@ -368,7 +410,10 @@ impl<'a> Outbound<'a> {
                 ListenerProtocol::Unknown => {
                     self.skipped.push(Skipped {
                         name: format!("port {}", opts.port.number),
-                        reason: format!("{} port {} is UDP: sidecars get no outbound listener for it", s.hostname, opts.port.number),
+                        reason: format!(
+                            "{} port {} is UDP: sidecars get no outbound listener for it",
+                            s.hostname, opts.port.number
+                        ),
                         origin: opts.origin,
                     });
                     return;
@@ -378,7 +423,10 @@ impl<'a> Outbound<'a> {
         // Istio `isConflictWithWellKnownPort`: Mongo and MySQL share a port with nothing else.
         if let Some(ep) = existing_protocol {
             let server_first = |p: Option<Protocol>| matches!(p, Some(Protocol::Mongo | Protocol::Mysql));
-            if conflict != Conflict::None && (server_first(opts.port.protocol) || server_first(ep)) && opts.port.protocol != ep {
+            if conflict != Conflict::None
+                && (server_first(opts.port.protocol) || server_first(ep))
+                && opts.port.protocol != ep
+            {
                 self.skipped.push(Skipped {
                     name,
                     reason: format!(
@@ -396,7 +444,10 @@ impl<'a> Outbound<'a> {
         match (conflict, current) {
             (Conflict::None | Conflict::AutoOverHttp, _) | (_, None) => {
                 let reason = match conflict {
-                    Conflict::AutoOverHttp => format!("{}; it replaced the HTTP listener of the same address and port (Istio's AutoOverHTTP)", opts.origin.reason),
+                    Conflict::AutoOverHttp => format!(
+                        "{}; it replaced the HTTP listener of the same address and port (Istio's AutoOverHTTP)",
+                        opts.origin.reason
+                    ),
                     _ => opts.origin.reason.clone(),
                 };
                 let entry = Entry {
@@ -449,7 +500,10 @@ impl<'a> Outbound<'a> {
 
     /// Sniffing: the HTTP chain only takes plaintext HTTP/1.1 and h2c (and HTTP/1.0 with `PILOT_HTTP10`).
     fn sniff(&self, c: &mut ChainOpts) {
-        c.alpn = if self.env.http10 { vec!["http/1.0", "http/1.1", "h2c"] } else { vec!["http/1.1", "h2c"] }.into_iter().map(String::from).collect();
+        c.alpn = if self.env.http10 { vec!["http/1.0", "http/1.1", "h2c"] } else { vec!["http/1.1", "h2c"] }
+            .into_iter()
+            .map(String::from)
+            .collect();
         c.transport = Some("raw_buffer");
     }
 
@@ -488,7 +542,11 @@ impl<'a> Outbound<'a> {
         let cluster = format!("outbound|{port}||{}", s.hostname);
         let filter = self.protocol_filter(opts.port.protocol);
         let mut c = ChainOpts::new(
-            Action::TcpProxy { cluster: cluster.clone(), protocol_filter: filter.map(|(f, _)| f.to_string()), replaced_by_filter: filter.is_some_and(|(_, r)| r) },
+            Action::TcpProxy {
+                cluster: cluster.clone(),
+                protocol_filter: filter.map(|(f, _)| f.to_string()),
+                replaced_by_filter: filter.is_some_and(|(_, r)| r),
+            },
             opts.origin.clone(),
         );
         c.cidrs = opts.cidr.clone();
@@ -501,7 +559,10 @@ impl<'a> Outbound<'a> {
             let wildcard = self.facts.wildcard;
             // Without a dedicated address the chain can only tell services apart by SNI.
             if !opts.headless_pod_cidr
-                && (!opts.cidr.is_empty() || addr.is_empty() || (addr == wildcard && bind == wildcard) || (s.hostname.starts_with('*') && s.resolution == ServiceResolution::DynamicDns))
+                && (!opts.cidr.is_empty()
+                    || addr.is_empty()
+                    || (addr == wildcard && bind == wildcard)
+                    || (s.hostname.starts_with('*') && s.resolution == ServiceResolution::DynamicDns))
             {
                 c.sni_hosts = vec![s.hostname.clone()];
             }

@@ -58,7 +58,9 @@ pub(crate) enum CannotBind {
 impl CannotBind {
     pub fn explain(&self, port: u32) -> String {
         match self {
-            CannotBind::Privileged => format!("port {port} is below 1024 and the proxy is unprivileged (UNPRIVILEGED_POD=true), so it cannot bind it"),
+            CannotBind::Privileged => format!(
+                "port {port} is below 1024 and the proxy is unprivileged (UNPRIVILEGED_POD=true), so it cannot bind it"
+            ),
             CannotBind::Reserved(why) => why.clone(),
         }
     }
@@ -77,13 +79,19 @@ impl ProxyFacts {
         let ipv6 = matches!(parsed, Some(IpAddr::V6(_)));
         let global_unicast_ip = parsed.filter(is_global_unicast).map(|ip| ip.to_string());
         let mut static_ports = Vec::new();
-        for key in ["ENVOY_STATUS_PORT", "ENVOY_PROMETHEUS_PORT", "ENVOY_SECURE_METRICS_PORT", "ENVOY_SECURE_MERGED_METRICS_PORT"] {
+        for key in [
+            "ENVOY_STATUS_PORT",
+            "ENVOY_PROMETHEUS_PORT",
+            "ENVOY_SECURE_METRICS_PORT",
+            "ENVOY_SECURE_MERGED_METRICS_PORT",
+        ] {
             if let Some(p) = meta(key).and_then(|v| v.trim().parse::<u32>().ok()).filter(|p| *p != 0) {
                 static_ports.push((p, key));
             }
         }
         // Istio `buildHTTPProxy`: the metadata wins when it parses as a number.
-        let http_proxy_port = meta("HTTP_PROXY_PORT").and_then(|v| v.parse::<u32>().ok()).unwrap_or(mesh.proxy_http_port);
+        let http_proxy_port =
+            meta("HTTP_PROXY_PORT").and_then(|v| v.parse::<u32>().ok()).unwrap_or(mesh.proxy_http_port);
         ProxyFacts {
             interception,
             wildcard: if ipv6 { "::" } else { "0.0.0.0" },
@@ -99,13 +107,21 @@ impl ProxyFacts {
 
     /// Istio `Proxy.CanBindToPort` with `conflictWithReservedListener`. `check_virtual` is false
     /// where istiod passes no PushContext (Sidecar ingress), so 15001/15006 are not checked.
-    pub fn can_bind(&self, bind_to_port: bool, bind: &str, port: u32, protocol: Option<Protocol>, check_virtual: bool) -> Result<(), CannotBind> {
+    pub fn can_bind(
+        &self,
+        bind_to_port: bool,
+        bind: &str,
+        port: u32,
+        protocol: Option<Protocol>,
+        check_virtual: bool,
+    ) -> Result<(), CannotBind> {
         if bind_to_port && (1..1024).contains(&port) && self.unprivileged {
             return Err(CannotBind::Privileged);
         }
         // Only a wildcard listener can collide: an explicit wildcard bind, or no bind yet for an
         // HTTP port (which will get 0.0.0.0). A TCP port without bind is not checked here.
-        let wildcard_listener = if bind.is_empty() { protocol.is_some_and(|p| p.is_http()) } else { bind == self.wildcard };
+        let wildcard_listener =
+            if bind.is_empty() { protocol.is_some_and(|p| p.is_http()) } else { bind == self.wildcard };
         if !wildcard_listener {
             return Ok(());
         }
@@ -134,7 +150,9 @@ impl ProxyFacts {
 /// unspecified and the IPv4 broadcast address do not.
 fn is_global_unicast(ip: &IpAddr) -> bool {
     match ip {
-        IpAddr::V4(v4) => !(v4.is_unspecified() || v4.is_loopback() || v4.is_multicast() || v4.is_link_local() || v4.is_broadcast()),
+        IpAddr::V4(v4) => {
+            !(v4.is_unspecified() || v4.is_loopback() || v4.is_multicast() || v4.is_link_local() || v4.is_broadcast())
+        }
         IpAddr::V6(v6) => {
             let seg0 = v6.segments()[0];
             !(v6.is_unspecified() || v6.is_loopback() || v6.is_multicast() || (seg0 & 0xffc0) == 0xfe80)
@@ -150,6 +168,14 @@ mod tests {
     fn global_unicast_as_go() {
         let g = |s: &str| is_global_unicast(&s.parse().unwrap());
         assert!(g("10.1.1.1") && g("172.16.1.32") && g("192.168.0.1") && g("8.8.8.8") && g("2001:db8::1"));
-        assert!(!g("127.0.0.1") && !g("0.0.0.0") && !g("169.254.1.1") && !g("224.0.0.1") && !g("255.255.255.255") && !g("fe80::1") && !g("::1"));
+        assert!(
+            !g("127.0.0.1")
+                && !g("0.0.0.0")
+                && !g("169.254.1.1")
+                && !g("224.0.0.1")
+                && !g("255.255.255.255")
+                && !g("fe80::1")
+                && !g("::1")
+        );
     }
 }

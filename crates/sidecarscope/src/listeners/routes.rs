@@ -108,14 +108,17 @@ impl Routes<'_> {
                 services.push((s, ports));
             }
         }
-        let mut vss: Vec<&VirtualService> = listener.virtual_services.iter().filter_map(|id| self.reg.virtual_service_by_id(id)).collect();
+        let mut vss: Vec<&VirtualService> =
+            listener.virtual_services.iter().filter_map(|id| self.reg.virtual_service_by_id(id)).collect();
         // Istio keeps VirtualServices without a service only on port 80 ("a hack to keep
         // consistent with previous behavior", `selectVirtualServices`).
         if listener_port != 80 {
             vss.retain(|vs| {
                 vs.hosts.iter().any(|h| {
                     let h = h.to_ascii_lowercase();
-                    services.iter().any(|(s, _)| s.hostname == h || matches(&h, &s.hostname) && (is_wildcarded(&h) || is_wildcarded(&s.hostname)))
+                    services.iter().any(|(s, _)| {
+                        s.hostname == h || matches(&h, &s.hostname) && (is_wildcarded(&h) || is_wildcarded(&s.hostname))
+                    })
                 })
             });
         }
@@ -130,18 +133,27 @@ impl Routes<'_> {
             // trimmed to it (one port); for port 0 all of a service's ports.
             let single_port = |h: &str| -> Option<u32> {
                 let imp = listener.services.iter().find(|i| self.reg.services[i.id].hostname == h)?;
-                let ports: Vec<u32> = imp.ports.iter().map(|p| p.number).filter(|p| listener_port == 0 || *p == listener_port).collect();
+                let ports: Vec<u32> =
+                    imp.ports.iter().map(|p| p.number).filter(|p| listener_port == 0 || *p == listener_port).collect();
                 (ports.len() == 1).then(|| ports[0])
             };
             let alias_target = |h: &str| self.alias_target(h);
-            let cx = RouteContext { reg: self.reg, input: self.input, proxy: self.proxy, listen_port: listener_port, single_port: &single_port, alias_target: &alias_target };
+            let cx = RouteContext {
+                reg: self.reg,
+                input: self.input,
+                proxy: self.proxy,
+                listen_port: listener_port,
+                single_port: &single_port,
+                alias_target: &alias_target,
+            };
             let routes = http_routes::build(&cx, vs);
             if routes.is_empty() {
                 continue;
             }
             let mut by_port: Vec<(u32, Vec<&Service>)> = Vec::new();
             for s in matching {
-                let ports = services.iter().find(|(x, _)| x.hostname == s.hostname).map(|(_, p)| p.clone()).unwrap_or_default();
+                let ports =
+                    services.iter().find(|(x, _)| x.hostname == s.hostname).map(|(_, p)| p.clone()).unwrap_or_default();
                 for p in ports {
                     if !http_or_sniffed(s, p) {
                         continue;
@@ -155,14 +167,24 @@ impl Routes<'_> {
             if by_port.is_empty() && listener_port == 80 {
                 by_port.push((80, Vec::new()));
             }
-            let origin = Origin::new(format!("VirtualService {} (routes of http[])", vs.id()))
-                .with([SourceRef::new(format!("VirtualService {}", vs.id()), "spec.http", Some(vs.resource))]);
+            let origin = Origin::new(format!("VirtualService {} (routes of http[])", vs.id())).with([SourceRef::new(
+                format!("VirtualService {}", vs.id()),
+                "spec.http",
+                Some(vs.resource),
+            )]);
             for (p, svcs) in by_port {
-                wrappers.push(Wrapper { port: p, services: svcs, vs_hosts: vs_hosts.clone(), routes: routes.clone(), origin: origin.clone() });
+                wrappers.push(Wrapper {
+                    port: p,
+                    services: svcs,
+                    vs_hosts: vs_hosts.clone(),
+                    routes: routes.clone(),
+                    origin: origin.clone(),
+                });
             }
         }
         // Services without a VirtualService get the default route.
-        let claimed: FxHashSet<&str> = wrappers.iter().flat_map(|w| w.services.iter().map(|s| s.hostname.as_str())).collect();
+        let claimed: FxHashSet<&str> =
+            wrappers.iter().flat_map(|w| w.services.iter().map(|s| s.hostname.as_str())).collect();
         for (s, ports) in &services {
             if claimed.contains(s.hostname.as_str()) {
                 continue;
@@ -182,7 +204,13 @@ impl Routes<'_> {
                     origin: Origin::new(format!("the default route of {} port {p}: no VirtualService routes it", s.hostname)).with([service_src.clone()]),
                 };
                 let origin = Origin::new(format!("the default route of {} port {p}", s.hostname)).with([service_src]);
-                wrappers.push(Wrapper { port: p, services: vec![*s], vs_hosts: Vec::new(), routes: vec![route], origin });
+                wrappers.push(Wrapper {
+                    port: p,
+                    services: vec![*s],
+                    vs_hosts: Vec::new(),
+                    routes: vec![route],
+                    origin,
+                });
             }
         }
 
@@ -244,7 +272,12 @@ impl Routes<'_> {
         let (name, action) = match &self.catch_all {
             CatchAll::AllowAny(cluster) => (
                 "allow_any",
-                RouteAction::Route { clusters: vec![WeightedCluster { cluster: cluster.clone(), weight: None }], prefix_rewrite: None, regex_rewrite: None, host_rewrite: None },
+                RouteAction::Route {
+                    clusters: vec![WeightedCluster { cluster: cluster.clone(), weight: None }],
+                    prefix_rewrite: None,
+                    regex_rewrite: None,
+                    host_rewrite: None,
+                },
             ),
             CatchAll::DynamicDns => (
                 "allow_any_dynamic_dns",
@@ -297,10 +330,12 @@ impl Routes<'_> {
 
     /// ExternalName services: a route to the alias goes to the concrete host.
     fn alias_target(&self, host: &str) -> Option<String> {
-        self.reg.services.iter().find(|s| s.hostname == host && s.resolution == ServiceResolution::Alias).and_then(|s| {
-            let spec = self.input.resources.get(s.resource)?.spec()?;
-            Some(string(spec, "externalName").to_string()).filter(|e| !e.is_empty())
-        })
+        self.reg.services.iter().find(|s| s.hostname == host && s.resolution == ServiceResolution::Alias).and_then(
+            |s| {
+                let spec = self.input.resources.get(s.resource)?.spec()?;
+                Some(string(spec, "externalName").to_string()).filter(|e| !e.is_empty())
+            },
+        )
     }
 
     /// Istio `generateVirtualHostDomains` for a sidecar (ports are ignored in host matching, so
@@ -355,7 +390,11 @@ fn http_or_sniffed(s: &Service, port: u32) -> bool {
 /// Istio `separateVSHostsAndServices`: the VirtualService's hosts with no service behind them,
 /// and the services it routes (a wildcard host only claims the services it is the most specific
 /// VirtualService host for).
-fn separate<'a>(vs: &VirtualService, services: &[(&'a Service, Vec<u32>)], index: &[(String, String)]) -> (Vec<String>, Vec<&'a Service>) {
+fn separate<'a>(
+    vs: &VirtualService,
+    services: &[(&'a Service, Vec<u32>)],
+    index: &[(String, String)],
+) -> (Vec<String>, Vec<&'a Service>) {
     let mut hosts = Vec::new();
     let mut matching: Vec<&'a Service> = Vec::new();
     let id = vs.id();

@@ -4,7 +4,9 @@
 //! (`tools/packaging/common/envoy_bootstrap.json`).
 
 use super::proxy::{Interception, ProxyFacts};
-use super::types::{Action, ChainMatch, Direction, FilterChain, Listener, ListenerFilter, Origin, Ports, SourceRef, HTTP_INSPECTOR};
+use super::types::{
+    Action, ChainMatch, Direction, FilterChain, Listener, ListenerFilter, Origin, Ports, SourceRef, HTTP_INSPECTOR,
+};
 
 /// The outbound policy's catch-all cluster and why (Istio `buildOutboundCatchAllNetworkFiltersOnly`).
 pub(crate) fn fallthrough(mode: &str, egress_proxy: Option<String>, source: &str) -> (String, String) {
@@ -83,7 +85,9 @@ pub(crate) fn http_proxy(facts: &ProxyFacts, mesh_port: u32, config_map: Option<
         return None;
     }
     let origin = if port == mesh_port && mesh_port != 0 {
-        let o = Origin::new(format!("mesh proxyHttpPort {port}: an HTTP proxy on localhost for applications configured with HTTP_PROXY"));
+        let o = Origin::new(format!(
+            "mesh proxyHttpPort {port}: an HTTP proxy on localhost for applications configured with HTTP_PROXY"
+        ));
         match config_map {
             Some((id, index)) => o.with([SourceRef::new(format!("ConfigMap {id}"), "data.mesh", Some(*index))]),
             None => o,
@@ -91,7 +95,8 @@ pub(crate) fn http_proxy(facts: &ProxyFacts, mesh_port: u32, config_map: Option<
     } else {
         Origin::new(format!("proxy metadata HTTP_PROXY_PORT={port}: an HTTP proxy on localhost for applications configured with HTTP_PROXY"))
     };
-    let chain = FilterChain::new("", ChainMatch::default(), Action::Rds { route_config: "http_proxy".into() }, origin.clone());
+    let chain =
+        FilterChain::new("", ChainMatch::default(), Action::Rds { route_config: "http_proxy".into() }, origin.clone());
     let mut l = Listener {
         name: format!("{}_{port}", facts.localhost),
         address: facts.localhost.into(),
@@ -110,12 +115,18 @@ pub(crate) fn http_proxy(facts: &ProxyFacts, mesh_port: u32, config_map: Option<
 
 /// The bootstrap's Prometheus and health-check listeners (not sent by istiod).
 pub(crate) fn static_listeners(facts: &ProxyFacts) -> Vec<Listener> {
-    let port_of = |key: &str, default: u32| facts.static_ports.iter().find(|(_, k)| *k == key).map_or(default, |(p, _)| *p);
+    let port_of =
+        |key: &str, default: u32| facts.static_ports.iter().find(|(_, k)| *k == key).map_or(default, |(p, _)| *p);
     let make = |port: u32, prefix: &str, cluster: &str, why: &str| {
         let chain = FilterChain::new(
             "",
             ChainMatch::default(),
-            Action::InlineRoute { virtual_host: "backend".into(), route: String::new(), prefix: prefix.into(), cluster: cluster.into() },
+            Action::InlineRoute {
+                virtual_host: "backend".into(),
+                route: String::new(),
+                prefix: prefix.into(),
+                cluster: cluster.into(),
+            },
             Origin::new(why),
         );
         let mut l = Listener {
@@ -134,7 +145,17 @@ pub(crate) fn static_listeners(facts: &ProxyFacts) -> Vec<Listener> {
         l
     };
     vec![
-        make(port_of("ENVOY_PROMETHEUS_PORT", 15090), "/stats/prometheus", "prometheus_stats", "Prometheus scrapes the proxy's merged metrics here"),
-        make(port_of("ENVOY_STATUS_PORT", 15021), "/healthz/ready", "agent", "the kubelet's readiness probe asks the proxy here"),
+        make(
+            port_of("ENVOY_PROMETHEUS_PORT", 15090),
+            "/stats/prometheus",
+            "prometheus_stats",
+            "Prometheus scrapes the proxy's merged metrics here",
+        ),
+        make(
+            port_of("ENVOY_STATUS_PORT", 15021),
+            "/healthz/ready",
+            "agent",
+            "the kubelet's readiness probe asks the proxy here",
+        ),
     ]
 }

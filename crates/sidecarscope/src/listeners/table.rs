@@ -43,7 +43,10 @@ pub fn match_text(m: &ChainMatch) -> String {
         parts.push(format!("Trans: {t}"));
     }
     if !m.application_protocols.is_empty() {
-        match NAMED_ALPN.iter().find(|(_, list)| list.iter().copied().eq(m.application_protocols.iter().map(String::as_str))) {
+        match NAMED_ALPN
+            .iter()
+            .find(|(_, list)| list.iter().copied().eq(m.application_protocols.iter().map(String::as_str)))
+        {
             Some((name, _)) => parts.push(name.to_string()),
             None => parts.push(format!("App: {}", m.application_protocols.join(","))),
         }
@@ -62,7 +65,8 @@ pub fn match_text(m: &ChainMatch) -> String {
 
 /// istioctl `getFilterType`: what the chain's first HTTP connection manager or TCP proxy does.
 pub fn destination_text(c: &FilterChain) -> String {
-    let bare_or_cluster = |cluster: &str| if cluster.contains("Cluster") { cluster.to_string() } else { format!("Cluster: {cluster}") };
+    let bare_or_cluster =
+        |cluster: &str| if cluster.contains("Cluster") { cluster.to_string() } else { format!("Cluster: {cluster}") };
     match &c.action {
         Action::Rds { route_config } => format!("Route: {route_config}"),
         // `describeRouteConfig`: a single catch-all `/` route shows its cluster.
@@ -169,7 +173,10 @@ mod tests {
             ..ChainMatch::default()
         };
         assert_eq!(match_text(&ChainMatch::default()), "ALL");
-        assert_eq!(match_text(&m(Some("raw_buffer"), &["http/1.1", "h2c"], None)), "Trans: raw_buffer; App: http/1.1,h2c");
+        assert_eq!(
+            match_text(&m(Some("raw_buffer"), &["http/1.1", "h2c"], None)),
+            "Trans: raw_buffer; App: http/1.1,h2c"
+        );
         assert_eq!(match_text(&m(Some("tls"), &["istio-peer-exchange", "istio"], None)), "Trans: tls; App: TCP TLS");
         assert_eq!(match_text(&m(Some("tls"), &[], Some(9080))), "Trans: tls; Addr: *:9080");
         assert_eq!(match_text(&m(None, &[], Some(15001))), "Addr: *:15001");
@@ -177,7 +184,10 @@ mod tests {
 
     #[test]
     fn tabwriter_pads_all_but_the_last_column() {
-        let lines = [["A".to_string(), "PORT".into(), "M".into(), "D".into()], ["0.0.0.0".into(), "80".into(), "ALL".into(), "x".into()]];
+        let lines = [
+            ["A".to_string(), "PORT".into(), "M".into(), "D".into()],
+            ["0.0.0.0".into(), "80".into(), "ALL".into(), "x".into()],
+        ];
         assert_eq!(tabwriter(&lines), "A       PORT M   D\n0.0.0.0 80   ALL x\n");
     }
 }

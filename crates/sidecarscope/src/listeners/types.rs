@@ -249,7 +249,8 @@ impl Listener {
     /// Fills `destination` and `default_destination` from the chains.
     pub(crate) fn summarize(&mut self) {
         let chains = &self.filter_chains;
-        let loop_guard = |c: &FilterChain| c.chain_match.destination_port == Some(self.port) && c.destination == "BlackHoleCluster";
+        let loop_guard =
+            |c: &FilterChain| c.chain_match.destination_port == Some(self.port) && c.destination == "BlackHoleCluster";
         self.destination = chains
             .iter()
             .find(|c| c.action.is_http())
@@ -336,7 +337,12 @@ pub struct RouteMatch {
 impl RouteMatch {
     /// `prefix: /`, case-sensitive, nothing else: every request.
     pub fn any() -> RouteMatch {
-        RouteMatch { path: PathMatch::Prefix("/".into()), case_sensitive: true, headers: Vec::new(), query_params: Vec::new() }
+        RouteMatch {
+            path: PathMatch::Prefix("/".into()),
+            case_sensitive: true,
+            headers: Vec::new(),
+            query_params: Vec::new(),
+        }
     }
     /// Istio `IsCatchAllRoute`.
     pub fn is_catch_all(&self) -> bool {

@@ -14,18 +14,33 @@ pub const MESH_CONFIGMAP_NAME: &str = "istio";
 pub fn mesh_config_node(resource: &Resource, source: &SourceFile) -> Result<Option<Node>, Box<Diagnostic>> {
     let Some(value) = resource.node.at(&["data", "mesh"]) else { return Ok(None) };
     let Some(scalar) = value.as_scalar() else {
-        return Err(Box::new(resource.diagnostic(Code::MeshConfig, "data.mesh must be a string holding MeshConfig YAML", "data.mesh", value.range)));
+        return Err(Box::new(resource.diagnostic(
+            Code::MeshConfig,
+            "data.mesh must be a string holding MeshConfig YAML",
+            "data.mesh",
+            value.range,
+        )));
     };
     let inner: &str = &scalar.value;
     let map = OffsetMap::new(source, value.range, scalar.style, inner);
     let doc = yaml::parse_single(inner);
     if let Some(err) = doc.error {
         let r = TextRange::new(map.map(err.range.start), map.map(err.range.end));
-        return Err(Box::new(resource.diagnostic(Code::MeshConfig, format!("data.mesh is not valid YAML: {}", err.message), "data.mesh", r)));
+        return Err(Box::new(resource.diagnostic(
+            Code::MeshConfig,
+            format!("data.mesh is not valid YAML: {}", err.message),
+            "data.mesh",
+            r,
+        )));
     }
     let Some(mut root) = doc.root else { return Ok(None) };
     if root.as_map().is_none() {
-        return Err(Box::new(resource.diagnostic(Code::MeshConfig, "data.mesh must be a YAML mapping (MeshConfig)", "data.mesh", value.range)));
+        return Err(Box::new(resource.diagnostic(
+            Code::MeshConfig,
+            "data.mesh must be a YAML mapping (MeshConfig)",
+            "data.mesh",
+            value.range,
+        )));
     }
     root.remap(&|o| map.map(o));
     Ok(Some(root))
@@ -43,7 +58,9 @@ impl OffsetMap {
         let outer = source.slice(range);
         let fallback = range.start;
         match style {
-            ScalarStyle::Literal => Self::literal(source, range, inner).unwrap_or(OffsetMap { lines: vec![], fallback }),
+            ScalarStyle::Literal => {
+                Self::literal(source, range, inner).unwrap_or(OffsetMap { lines: vec![], fallback })
+            }
             ScalarStyle::Plain | ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
                 let quote = u32::from(style != ScalarStyle::Plain);
                 // Exact only when the value is written verbatim on one line (no escapes).

@@ -79,7 +79,10 @@ impl ResourceKind {
 
     /// A Deployment, StatefulSet, DaemonSet or ReplicaSet: a pod template that runs pods.
     pub fn is_controller(self) -> bool {
-        matches!(self, ResourceKind::Deployment | ResourceKind::StatefulSet | ResourceKind::DaemonSet | ResourceKind::ReplicaSet)
+        matches!(
+            self,
+            ResourceKind::Deployment | ResourceKind::StatefulSet | ResourceKind::DaemonSet | ResourceKind::ReplicaSet
+        )
     }
 }
 
@@ -140,7 +143,9 @@ impl Resource {
         // The entry `Node::get` finds: the last one of the key.
         fn take(node: Node, key: &str) -> Option<Entry> {
             match node.kind {
-                NodeKind::Map(entries) => entries.into_vec().into_iter().rev().find(|e| e.key.scalar_text() == Some(key)),
+                NodeKind::Map(entries) => {
+                    entries.into_vec().into_iter().rev().find(|e| e.key.scalar_text() == Some(key))
+                }
                 _ => None,
             }
         }
@@ -148,10 +153,17 @@ impl Resource {
         let tree = std::mem::replace(&mut self.node, Node { kind: NodeKind::Map(Box::default()), range });
         let Some(Entry { key, value }) = take(tree, "metadata") else { return };
         let value_range = value.range;
-        let annotations = Node { kind: NodeKind::Map(take(value, "annotations").into_iter().collect()), range: value_range };
+        let annotations =
+            Node { kind: NodeKind::Map(take(value, "annotations").into_iter().collect()), range: value_range };
         self.node.kind = NodeKind::Map(Box::new([Entry { key, value: annotations }]));
     }
-    pub fn diagnostic(&self, code: Code, message: impl Into<String>, path: impl Into<String>, range: TextRange) -> Diagnostic {
+    pub fn diagnostic(
+        &self,
+        code: Code,
+        message: impl Into<String>,
+        path: impl Into<String>,
+        range: TextRange,
+    ) -> Diagnostic {
         Diagnostic::new(code, message, self.source, range).with_resource(self.reference()).with_path(path)
     }
 }
@@ -292,7 +304,8 @@ impl Loading {
                 self.opened += 1;
             }
             let id = SourceId(self.opened as u32 - 1);
-            let doc = yaml::parse_document_within(&self.input.source(id).text, self.documents[self.next], &mut self.aliases);
+            let doc =
+                yaml::parse_document_within(&self.input.source(id).text, self.documents[self.next], &mut self.aliases);
             self.next += 1;
             self.add(id, doc);
             if self.next == self.documents.len() && self.opened == self.input.sources.len() {
@@ -368,7 +381,11 @@ impl Skipped {
         let more = self.files.len().saturating_sub(SHOWN);
         let more = if more > 0 { format!(" and {more} more files") } else { String::new() };
         names.dedup();
-        let what = if self.count == 1 { "1 document is not a Kubernetes resource".to_string() } else { format!("{} documents are not Kubernetes resources", self.count) };
+        let what = if self.count == 1 {
+            "1 document is not a Kubernetes resource".to_string()
+        } else {
+            format!("{} documents are not Kubernetes resources", self.count)
+        };
         input.diagnostics[at].message = format!("{what} (no apiVersion and kind), skipped: {}{more}", names.join(", "));
     }
 }
@@ -377,8 +394,13 @@ fn add_document(input: &mut Input, source: SourceId, root: Node, ignored: &mut B
     if root.as_map().is_none() {
         let what = if root.as_seq().is_some() { "a list" } else { "a scalar" };
         input.diagnostics.push(
-            Diagnostic::new(Code::NotAResource, format!("document is {what}, not a Kubernetes resource"), source, root.range)
-                .with_hint("each document must be a mapping with apiVersion, kind and metadata"),
+            Diagnostic::new(
+                Code::NotAResource,
+                format!("document is {what}, not a Kubernetes resource"),
+                source,
+                root.range,
+            )
+            .with_hint("each document must be a mapping with apiVersion, kind and metadata"),
         );
         return;
     }
@@ -456,7 +478,10 @@ fn add_document(input: &mut Input, source: SourceId, root: Node, ignored: &mut B
                     resource
                         .diagnostic(
                             Code::IgnoredKind,
-                            format!("{} ({}) is not used by Sidecarscope; resources of this kind are ignored", resource.kind_name, resource.api_version),
+                            format!(
+                                "{} ({}) is not used by Sidecarscope; resources of this kind are ignored",
+                                resource.kind_name, resource.api_version
+                            ),
                             "kind",
                             r,
                         )
@@ -480,11 +505,26 @@ fn add_document(input: &mut Input, source: SourceId, root: Node, ignored: &mut B
 /// case, or one edit away (`Sidecars`, `Sidcar`).
 fn did_you_mean_kind(kind: &str) -> Option<&'static str> {
     const KINDS: &[&str] = &[
-        "Sidecar", "ServiceEntry", "VirtualService", "DestinationRule", "WorkloadEntry", "PeerAuthentication", "Service", "Pod",
-        "Namespace", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
+        "Sidecar",
+        "ServiceEntry",
+        "VirtualService",
+        "DestinationRule",
+        "WorkloadEntry",
+        "PeerAuthentication",
+        "Service",
+        "Pod",
+        "Namespace",
+        "Deployment",
+        "StatefulSet",
+        "DaemonSet",
+        "ReplicaSet",
     ];
     let k = kind.to_ascii_lowercase();
-    KINDS.iter().copied().find(|c| c.to_ascii_lowercase() == k).or_else(|| KINDS.iter().copied().find(|c| k.len() > 3 && one_edit(&k, &c.to_ascii_lowercase())))
+    KINDS
+        .iter()
+        .copied()
+        .find(|c| c.to_ascii_lowercase() == k)
+        .or_else(|| KINDS.iter().copied().find(|c| k.len() > 3 && one_edit(&k, &c.to_ascii_lowercase())))
 }
 
 /// `a` and `b` differ by one inserted, deleted or replaced character (ASCII).
@@ -503,7 +543,12 @@ fn check_metadata(resource: &Resource, input: &mut Input) {
     match name_node {
         None => {
             let r = resource.metadata().map_or(first_line(&resource.node), |m| m.range);
-            input.diagnostics.push(resource.diagnostic(Code::InvalidMetadata, "metadata.name is required", "metadata", r));
+            input.diagnostics.push(resource.diagnostic(
+                Code::InvalidMetadata,
+                "metadata.name is required",
+                "metadata",
+                r,
+            ));
         }
         Some(n) if !crate::validate::values::is_dns1123_subdomain(&resource.name) => {
             let d = resource.diagnostic(
@@ -550,24 +595,27 @@ fn check_metadata(resource: &Resource, input: &mut Input) {
         }
     }
 
-/// A lowercase RFC 1123 label, as `ValidateNamespaceName` wants (apimachinery `IsDNS1123Label`).
-fn is_dns1123_lower_label(s: &str) -> bool {
-    let b = s.as_bytes();
-    let edge = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
-    b.len() <= 63 && b.first().is_some_and(edge) && b.last().is_some_and(edge) && b.iter().all(|c| edge(c) || *c == b'-')
-}
+    /// A lowercase RFC 1123 label, as `ValidateNamespaceName` wants (apimachinery `IsDNS1123Label`).
+    fn is_dns1123_lower_label(s: &str) -> bool {
+        let b = s.as_bytes();
+        let edge = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+        b.len() <= 63
+            && b.first().is_some_and(edge)
+            && b.last().is_some_and(edge)
+            && b.iter().all(|c| edge(c) || *c == b'-')
+    }
 
-/// When the written value looks like an unrendered Helm or Go template, says so in the hint.
-fn with_template_hint(d: Diagnostic, written: &str) -> Diagnostic {
-    if written.contains("{{") {
-        let before = d.hint.clone().map_or(String::new(), |h| format!("{h}; "));
-        d.with_hint(format!(
+    /// When the written value looks like an unrendered Helm or Go template, says so in the hint.
+    fn with_template_hint(d: Diagnostic, written: &str) -> Diagnostic {
+        if written.contains("{{") {
+            let before = d.hint.clone().map_or(String::new(), |h| format!("{h}; "));
+            d.with_hint(format!(
             "{before}the value looks like an unrendered template (`{{{{ ... }}}}`): check the rendered output (`helm template`, `kustomize build`), not the template"
         ))
-    } else {
-        d
+        } else {
+            d
+        }
     }
-}
 }
 
 fn first_line(node: &Node) -> TextRange {
@@ -585,11 +633,20 @@ fn report_duplicate_keys(root: &Node, source: SourceId, out: &mut Vec<Diagnostic
                 let small = entries.len() <= 16;
                 for (i, e) in entries.iter().enumerate() {
                     if let Some(k) = e.key.scalar_text() {
-                        let repeated = if small { entries[..i].iter().any(|p| p.key.scalar_text() == Some(k)) } else { !seen.insert(k) };
+                        let repeated = if small {
+                            entries[..i].iter().any(|p| p.key.scalar_text() == Some(k))
+                        } else {
+                            !seen.insert(k)
+                        };
                         if repeated {
                             out.push(
-                                Diagnostic::new(Code::DuplicateKey, format!("duplicate key {}", crate::validate::values::go_quote(k)), source, e.key.range)
-                                    .with_hint("Kubernetes keeps the last value; the earlier one is ignored"),
+                                Diagnostic::new(
+                                    Code::DuplicateKey,
+                                    format!("duplicate key {}", crate::validate::values::go_quote(k)),
+                                    source,
+                                    e.key.range,
+                                )
+                                .with_hint("Kubernetes keeps the last value; the earlier one is ignored"),
                             );
                         }
                     }
@@ -614,7 +671,8 @@ mod tests {
         assert_eq!(did_you_mean_kind("ServiceEntri"), Some("ServiceEntry"));
         assert_eq!(did_you_mean_kind("Secret"), None);
         assert_eq!(did_you_mean_kind("Gateway"), None);
-        let input = crate::load_text("input.yaml", "apiVersion: networking.istio.io/v1\nkind: SideCar\nmetadata:\n  name: a\n");
+        let input =
+            load_text("input.yaml", "apiVersion: networking.istio.io/v1\nkind: SideCar\nmetadata:\n  name: a\n");
         let d = input.diagnostics.iter().find(|d| d.code == Code::IgnoredKind).expect("ignored");
         assert_eq!(d.hint.as_deref(), Some("did you mean `Sidecar`? Kinds are case-sensitive; reported once per kind"));
     }

@@ -7,10 +7,10 @@ use std::collections::{BTreeSet, HashMap};
 use super::mesh::{MeshSettings, DEFAULT_DOMAIN};
 use super::read::{list, set, string, string_map, strings};
 use super::time::CreationTime;
-use crate::Labels;
 use crate::host::{is_wildcarded, most_specific_match, resolve_short_name};
 use crate::load::Resource;
 use crate::yaml::Node;
+use crate::Labels;
 
 #[derive(Debug, Clone)]
 pub struct DestinationRule {
@@ -204,7 +204,13 @@ impl DestinationRuleIndex {
 
     /// Istio `PushContext.destinationRule(proxyNamespace, service)`: the candidate rules for a
     /// service of the scope, and the step that found them.
-    pub fn lookup(&self, config_ns: &str, service_ns: &str, hostname: &str, root_ns: &str) -> Option<(Vec<&ConsolidatedRule>, LookupStep)> {
+    pub fn lookup(
+        &self,
+        config_ns: &str,
+        service_ns: &str,
+        hostname: &str,
+        root_ns: &str,
+    ) -> Option<(Vec<&ConsolidatedRule>, LookupStep)> {
         if config_ns != root_ns {
             if let Some(found) = self.namespace_local.get(config_ns).and_then(|r| r.lookup(hostname)) {
                 return Some((found.iter().collect(), LookupStep::ConfigNamespace));

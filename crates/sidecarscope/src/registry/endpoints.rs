@@ -6,9 +6,9 @@
 
 use std::collections::HashMap;
 
-use crate::load::{Input, ResourceKind};
 use super::read::{labels_subset, list, string, strings};
 use super::{Registry, Service, ServiceRegistry};
+use crate::load::{Input, ResourceKind};
 
 /// One endpoint address and where it was read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,12 +36,18 @@ impl Endpoints {
             let id = format!("{} {}/{}", r.kind_name, r.namespace, r.name);
             match (r.kind, r.kind_name.as_str()) {
                 (ResourceKind::Other, "EndpointSlice") => {
-                    let service = r.node.at(&["metadata", "labels", "kubernetes.io/service-name"]).and_then(|n| n.scalar_text());
+                    let service =
+                        r.node.at(&["metadata", "labels", "kubernetes.io/service-name"]).and_then(|n| n.scalar_text());
                     let Some(service) = service else { continue };
                     let found = out.kubernetes.entry((r.namespace.clone(), service.to_string())).or_default();
                     for (ei, e) in list(&r.node, "endpoints").iter().enumerate() {
                         for (ai, a) in strings(e, "addresses").into_iter().enumerate() {
-                            found.push(Endpoint { address: a, from: id.clone(), resource: Some(i), path: format!("endpoints[{ei}].addresses[{ai}]") });
+                            found.push(Endpoint {
+                                address: a,
+                                from: id.clone(),
+                                resource: Some(i),
+                                path: format!("endpoints[{ei}].addresses[{ai}]"),
+                            });
                         }
                     }
                 }
@@ -51,7 +57,12 @@ impl Endpoints {
                         for (ai, a) in list(s, "addresses").iter().enumerate() {
                             let ip = string(a, "ip");
                             if !ip.is_empty() {
-                                found.push(Endpoint { address: ip.to_string(), from: id.clone(), resource: Some(i), path: format!("subsets[{si}].addresses[{ai}]") });
+                                found.push(Endpoint {
+                                    address: ip.to_string(),
+                                    from: id.clone(),
+                                    resource: Some(i),
+                                    path: format!("subsets[{si}].addresses[{ai}]"),
+                                });
                             }
                         }
                     }
@@ -63,7 +74,12 @@ impl Endpoints {
                         .enumerate()
                         .filter_map(|(ei, e)| {
                             let a = string(e, "address");
-                            (!a.is_empty()).then(|| Endpoint { address: a.to_string(), from: id.clone(), resource: Some(i), path: format!("spec.endpoints[{ei}]") })
+                            (!a.is_empty()).then(|| Endpoint {
+                                address: a.to_string(),
+                                from: id.clone(),
+                                resource: Some(i),
+                                path: format!("spec.endpoints[{ei}]"),
+                            })
                         })
                         .collect();
                     out.service_entries.insert(i, eps);
@@ -78,14 +94,24 @@ impl Endpoints {
     /// picks (in the service's namespace, with a known IP), without duplicates.
     pub fn of(&self, reg: &Registry, s: &Service) -> Vec<Endpoint> {
         let mut out: Vec<Endpoint> = match s.registry {
-            ServiceRegistry::Kubernetes => self.kubernetes.get(&(s.namespace.clone(), s.name.clone())).cloned().unwrap_or_default(),
+            ServiceRegistry::Kubernetes => {
+                self.kubernetes.get(&(s.namespace.clone(), s.name.clone())).cloned().unwrap_or_default()
+            }
             ServiceRegistry::ServiceEntry => self.service_entries.get(&s.resource).cloned().unwrap_or_default(),
         };
         if !s.selector.is_empty() {
             for w in &reg.workloads {
                 let Some(ip) = &w.ip else { continue };
-                if w.namespace == s.namespace && labels_subset(&s.selector, &w.labels) && !out.iter().any(|e| &e.address == ip) {
-                    out.push(Endpoint { address: ip.clone(), from: format!("{} {}", w.kind, w.id()), resource: None, path: String::new() });
+                if w.namespace == s.namespace
+                    && labels_subset(&s.selector, &w.labels)
+                    && !out.iter().any(|e| &e.address == ip)
+                {
+                    out.push(Endpoint {
+                        address: ip.clone(),
+                        from: format!("{} {}", w.kind, w.id()),
+                        resource: None,
+                        path: String::new(),
+                    });
                 }
             }
         }

@@ -104,7 +104,8 @@ impl MeshSettings {
                 *field = v;
             }
         }
-        self.default_connection_pool = set(node, "defaultTrafficPolicy").and_then(|p| set(p, "connectionPool")).cloned();
+        self.default_connection_pool =
+            set(node, "defaultTrafficPolicy").and_then(|p| set(p, "connectionPool")).cloned();
         self.service_entry_visibility_apply_to_sidecars = set(node, "serviceEntryVisibility")
             .and_then(|v| set(v, "applyToSidecars"))
             .and_then(Node::as_bool)
@@ -124,7 +125,9 @@ impl MeshSettings {
     pub fn outbound_source(&self) -> String {
         match (&self.config_map, self.outbound_traffic_policy_set) {
             (Some(cm), true) => format!("MeshConfig outboundTrafficPolicy (ConfigMap {cm})"),
-            (Some(cm), false) => format!("MeshConfig default ALLOW_ANY (ConfigMap {cm} does not set outboundTrafficPolicy)"),
+            (Some(cm), false) => {
+                format!("MeshConfig default ALLOW_ANY (ConfigMap {cm} does not set outboundTrafficPolicy)")
+            }
             (None, _) => "MeshConfig default ALLOW_ANY (no istio ConfigMap in the input)".to_string(),
         }
     }

@@ -97,7 +97,10 @@ impl Registry {
 
     /// As [`Registry::build_releasing_trees`], with the validation errors of the Sidecars
     /// (`sidecar::validation_errors`, by resource index) when the caller has them already.
-    pub(crate) fn build_releasing_trees_validated(input: &mut Input, mut validated: Vec<Option<Vec<String>>>) -> Registry {
+    pub(crate) fn build_releasing_trees_validated(
+        input: &mut Input,
+        mut validated: Vec<Option<Vec<String>>>,
+    ) -> Registry {
         let mut reg = Registry::for_input(input);
         for i in 0..input.resources.len() {
             let errors = validated.get_mut(i).and_then(Option::take);
@@ -121,7 +124,9 @@ impl Registry {
             .iter()
             .map(|r| match r.kind {
                 ResourceKind::Service => 1,
-                ResourceKind::ServiceEntry => r.spec().and_then(|s| s.get("hosts")).and_then(Node::as_seq).map_or(0, <[Node]>::len),
+                ResourceKind::ServiceEntry => {
+                    r.spec().and_then(|s| s.get("hosts")).and_then(Node::as_seq).map_or(0, <[Node]>::len)
+                }
                 _ => 0,
             })
             .sum();
@@ -162,7 +167,12 @@ impl Registry {
             self.vs_by_id.entry(vs.id()).or_insert(i);
         }
         self.destination_rules.sort_by(|a, b| {
-            (a.selector.is_none(), a.creation, &a.name, &a.namespace).cmp(&(b.selector.is_none(), b.creation, &b.name, &b.namespace))
+            (a.selector.is_none(), a.creation, &a.name, &a.namespace).cmp(&(
+                b.selector.is_none(),
+                b.creation,
+                &b.name,
+                &b.namespace,
+            ))
         });
         self.destination_rule_index = DestinationRuleIndex::build(&self.destination_rules, &self.mesh);
         self.index_sidecars();
@@ -220,7 +230,9 @@ impl Registry {
                 None => per_ns.push((s.namespace.clone(), id)),
                 Some((_, existing)) => {
                     // A Kubernetes Service takes a hostname over from a ServiceEntry ("domain squatting").
-                    if self.services[*existing].registry != ServiceRegistry::Kubernetes && s.registry == ServiceRegistry::Kubernetes {
+                    if self.services[*existing].registry != ServiceRegistry::Kubernetes
+                        && s.registry == ServiceRegistry::Kubernetes
+                    {
                         *existing = id;
                     }
                 }
@@ -242,7 +254,8 @@ impl Registry {
 
     /// Istio `initVirtualServices`, for the `mesh` gateway only (sidecars use nothing else).
     fn index_virtual_services(&mut self) {
-        self.virtual_services.sort_by(|a, b| (a.creation, &a.name, &a.namespace).cmp(&(b.creation, &b.name, &b.namespace)));
+        self.virtual_services
+            .sort_by(|a, b| (a.creation, &a.name, &a.namespace).cmp(&(b.creation, &b.name, &b.namespace)));
         for (i, vs) in self.virtual_services.iter().enumerate() {
             if !vs.applies_to_mesh() {
                 continue;
@@ -274,10 +287,8 @@ impl Registry {
             let index = read::SelectorIndex::new(in_ns.iter().map(|&i| self.sidecars[i].workload_selector.as_ref()));
             self.sidecar_selectors.insert(ns.clone(), index);
         }
-        self.root_sidecar = self
-            .sidecars
-            .iter()
-            .position(|s| s.namespace == self.mesh.root_namespace && s.workload_selector.is_none());
+        self.root_sidecar =
+            self.sidecars.iter().position(|s| s.namespace == self.mesh.root_namespace && s.workload_selector.is_none());
     }
 
     /// A service's effective exportTo: its own, or MeshConfig `defaultServiceExportTo`.
@@ -288,7 +299,13 @@ impl Registry {
     /// A VirtualService's effective exportTo (`.` already replaced by its namespace).
     pub fn virtual_service_export_to(&self, vs: &VirtualService) -> ExportTo {
         vs.export_to.clone().unwrap_or_else(|| {
-            ExportTo::new(self.mesh.default_virtual_service_export_to.iter().map(|e| if e == "." { vs.namespace.clone() } else { e.clone() }))
+            ExportTo::new(self.mesh.default_virtual_service_export_to.iter().map(|e| {
+                if e == "." {
+                    vs.namespace.clone()
+                } else {
+                    e.clone()
+                }
+            }))
         })
     }
 
@@ -297,7 +314,9 @@ impl Registry {
         let s = &self.services[id];
         match &s.export_to {
             Some(e) => e.service_visible(&s.namespace, ns),
-            None => ExportTo::new(self.mesh.default_service_export_to.iter().cloned()).service_visible(&s.namespace, ns),
+            None => {
+                ExportTo::new(self.mesh.default_service_export_to.iter().cloned()).service_visible(&s.namespace, ns)
+            }
         }
     }
 
@@ -365,7 +384,9 @@ impl Registry {
     pub(crate) fn first_selecting_sidecar(&self, ns: &str, labels: &read::Labels) -> Option<usize> {
         let in_ns = self.sidecars_in(ns);
         let index = self.sidecar_selectors.get(ns)?;
-        let selects = |pos: usize| self.sidecars[in_ns[pos]].workload_selector.as_ref().is_some_and(|sel| read::labels_subset(sel, labels));
+        let selects = |pos: usize| {
+            self.sidecars[in_ns[pos]].workload_selector.as_ref().is_some_and(|sel| read::labels_subset(sel, labels))
+        };
         index.first_match(labels, selects).map(|pos| in_ns[pos])
     }
 }

@@ -1,7 +1,6 @@
 //! Lenient reads of decoded fields, as istiod sees a stored resource: a value of the wrong type
 //! counts as unset (validation reports it; resolution just carries on).
 
-
 use crate::yaml::Node;
 
 /// The value of `key` unless absent or `null`.
@@ -220,7 +219,8 @@ mod tests {
             let ix = LabelIndex::new(&sets);
             for sel in selectors.iter().flatten() {
                 let scan: Vec<usize> = (0..sets.len()).filter(|&i| labels_subset(sel, &sets[i])).collect();
-                let indexed: Vec<usize> = ix.candidates(sel).into_iter().filter(|&i| labels_subset(sel, &sets[i])).collect();
+                let indexed: Vec<usize> =
+                    ix.candidates(sel).into_iter().filter(|&i| labels_subset(sel, &sets[i])).collect();
                 assert_eq!(indexed, scan, "{sel:?}");
             }
             let six = SelectorIndex::new(selectors.iter().map(Option::as_ref));
@@ -236,8 +236,12 @@ mod tests {
     /// key kept, always a JSON object (`LiteMap` alone writes an empty map as `[]`).
     #[test]
     fn labels_behave_as_a_sorted_map() {
-        let l: Labels = [("b", "1"), ("a", "2"), ("b", "3")].into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        assert_eq!(l.iter().collect::<Vec<_>>(), [(&"a".to_string(), &"2".to_string()), (&"b".to_string(), &"3".to_string())]);
+        let l: Labels =
+            [("b", "1"), ("a", "2"), ("b", "3")].into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        assert_eq!(
+            l.iter().collect::<Vec<_>>(),
+            [(&"a".to_string(), &"2".to_string()), (&"b".to_string(), &"3".to_string())]
+        );
         assert_eq!(serde_json::to_string(&l).unwrap(), r#"{"a":"2","b":"3"}"#);
         assert_eq!(serde_json::to_string(&Labels::new()).unwrap(), "{}");
         let back: Labels = serde_json::from_str(r#"{"b":"3","a":"2"}"#).unwrap();

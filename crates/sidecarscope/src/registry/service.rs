@@ -8,10 +8,10 @@ use super::export_to::ExportTo;
 use super::mesh::DEFAULT_DOMAIN;
 use super::read::{list, set, str_of, string, string_map, strings, u32_of};
 use super::time::CreationTime;
-use crate::Labels;
 use crate::load::Resource;
 use crate::validate::values::{is_ip_address, Protocol};
 use crate::yaml::Node;
+use crate::Labels;
 
 /// Which registry a service comes from. Istio prefers Kubernetes Services over ServiceEntries
 /// for the same hostname in several places.
@@ -232,11 +232,8 @@ pub fn from_service_entry(r: &Resource, index: usize) -> Vec<Service> {
     let mesh_external = string(spec, "location") != "MESH_INTERNAL";
     let mut out = Vec::new();
     for host in strings(spec, "hosts") {
-        let per_host: Vec<Vec<String>> = if declared.is_empty() {
-            vec![Vec::new()]
-        } else {
-            addresses.iter().map(|a| vec![a.clone()]).collect()
-        };
+        let per_host: Vec<Vec<String>> =
+            if declared.is_empty() { vec![Vec::new()] } else { addresses.iter().map(|a| vec![a.clone()]).collect() };
         for addrs in per_host {
             out.push(Service {
                 hostname: host.clone(),

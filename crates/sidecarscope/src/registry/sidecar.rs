@@ -3,9 +3,9 @@
 
 use super::read::{list, set, str_of, string, string_map, strings, u32_of};
 use super::time::CreationTime;
-use crate::Labels;
 use crate::load::Resource;
 use crate::yaml::Node;
+use crate::Labels;
 
 /// `port` of an egress or ingress listener.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +89,12 @@ pub fn from_resource(r: &Resource, index: usize) -> SidecarConfig {
 
 /// The first errors of a Sidecar's validation, as [`SidecarConfig::validation_errors`] keeps them.
 pub fn validation_errors(diags: &[crate::Diagnostic]) -> Vec<String> {
-    diags.iter().filter(|d| d.severity == crate::diagnostic::Severity::Error).map(|d| d.message.clone()).take(3).collect()
+    diags
+        .iter()
+        .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+        .map(|d| d.message.clone())
+        .take(3)
+        .collect()
 }
 
 /// [`from_resource`] with the Sidecar's validation errors when the caller has validated it
@@ -109,7 +114,11 @@ pub fn from_resource_validated(r: &Resource, index: usize, validated: Option<Vec
     let ingress = list(spec, "ingress")
         .iter()
         .map(|i| IngressListenerConfig {
-            port: set(i, "port").map(listener_port).unwrap_or(ListenerPort { number: 0, protocol: String::new(), name: String::new() }),
+            port: set(i, "port").map(listener_port).unwrap_or(ListenerPort {
+                number: 0,
+                protocol: String::new(),
+                name: String::new(),
+            }),
             bind: string(i, "bind").to_string(),
             capture_mode: string(i, "captureMode").to_string(),
             default_endpoint: string(i, "defaultEndpoint").to_string(),
@@ -120,7 +129,8 @@ pub fn from_resource_validated(r: &Resource, index: usize, validated: Option<Vec
         .collect();
     let otp = set(spec, "outboundTrafficPolicy");
     let outbound_mode_omitted = otp.is_some_and(|p| str_of(p, "mode").is_none());
-    let outbound_traffic_policy = otp.map(|p| (str_of(p, "mode").unwrap_or("REGISTRY_ONLY").to_string(), set(p, "egressProxy").cloned()));
+    let outbound_traffic_policy =
+        otp.map(|p| (str_of(p, "mode").unwrap_or("REGISTRY_ONLY").to_string(), set(p, "egressProxy").cloned()));
     let validation_errors = validated.unwrap_or_else(|| validation_errors(&crate::validate::validate_sidecar(r)));
     SidecarConfig {
         namespace: r.namespace.clone(),

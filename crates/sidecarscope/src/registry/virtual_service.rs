@@ -128,10 +128,8 @@ pub fn from_resource(r: &Resource, index: usize) -> Option<VirtualService> {
             tcp_tls.extend(route_dests(route));
         }
     }
-    let gateway_semantics = r
-        .annotation("internal.istio.io/route-semantics")
-        .and_then(Node::scalar_text)
-        .is_some_and(|s| s == "gateway");
+    let gateway_semantics =
+        r.annotation("internal.istio.io/route-semantics").and_then(Node::scalar_text).is_some_and(|s| s == "gateway");
     Some(VirtualService {
         namespace: r.namespace.clone(),
         name: r.name.clone(),

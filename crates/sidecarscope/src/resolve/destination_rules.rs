@@ -103,13 +103,21 @@ pub struct DestinationRuleChoice {
 /// Istio `SidecarScope.DestinationRule(direction, proxy, host)`: a rule of the proxy's namespace
 /// whose workloadSelector matches the proxy wins for outbound traffic; otherwise the (last)
 /// rule without selector. Inbound never uses selector rules.
-pub(crate) fn choose<'a>(rules: &[&'a ConsolidatedRule], reg: &Registry, proxy: &Proxy, outbound: bool) -> Option<&'a ConsolidatedRule> {
+pub(crate) fn choose<'a>(
+    rules: &[&'a ConsolidatedRule],
+    reg: &Registry,
+    proxy: &Proxy,
+    outbound: bool,
+) -> Option<&'a ConsolidatedRule> {
     let mut catch_all = None;
     for r in rules {
         match &r.selector {
             None => catch_all = Some(*r),
             Some(sel) => {
-                if outbound && reg.destination_rules[r.rule].namespace == proxy.namespace && labels_subset(sel, &proxy.labels) {
+                if outbound
+                    && reg.destination_rules[r.rule].namespace == proxy.namespace
+                    && labels_subset(sel, &proxy.labels)
+                {
                     return Some(*r);
                 }
             }
@@ -118,7 +126,13 @@ pub(crate) fn choose<'a>(rules: &[&'a ConsolidatedRule], reg: &Registry, proxy: 
     catch_all
 }
 
-pub(crate) fn describe(reg: &Registry, host: &str, r: &ConsolidatedRule, step: LookupStep, proxy: &Proxy) -> DestinationRuleChoice {
+pub(crate) fn describe(
+    reg: &Registry,
+    host: &str,
+    r: &ConsolidatedRule,
+    step: LookupStep,
+    proxy: &Proxy,
+) -> DestinationRuleChoice {
     let rule = &reg.destination_rules[r.rule];
     let root = &reg.mesh.root_namespace;
     let mut reason = match step {
@@ -139,12 +153,18 @@ pub(crate) fn describe(reg: &Registry, host: &str, r: &ConsolidatedRule, step: L
         reason.push_str(&format!("; its host {} is the most specific match for {host}", rule.host));
     }
     if r.selector.is_some() {
-        reason.push_str("; its workloadSelector matches the proxy's labels, so it is preferred over rules without selector");
+        reason.push_str(
+            "; its workloadSelector matches the proxy's labels, so it is preferred over rules without selector",
+        );
     }
     DestinationRuleChoice {
         host: host.to_string(),
         rule: rule.id(),
-        merged_from: if r.from.len() > 1 { r.from.iter().map(|&i| reg.destination_rules[i].id()).collect() } else { Vec::new() },
+        merged_from: if r.from.len() > 1 {
+            r.from.iter().map(|&i| reg.destination_rules[i].id()).collect()
+        } else {
+            Vec::new()
+        },
         subsets: r.subsets.clone(),
         workload_selector: r.selector.is_some(),
         reason,

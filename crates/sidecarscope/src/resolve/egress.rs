@@ -43,7 +43,9 @@ impl<'a> HostClass<'a> {
         let h_wild = is_wildcarded(h);
         self.all
             .iter()
-            .find(|(d, _)| (h_wild || is_wildcarded(d)) && if gateway_semantics { subset_of(h, d) } else { matches(h, d) })
+            .find(|(d, _)| {
+                (h_wild || is_wildcarded(d)) && if gateway_semantics { subset_of(h, d) } else { matches(h, d) }
+            })
             .map(|(_, e)| *e)
     }
 
@@ -159,13 +161,24 @@ pub(crate) struct SelectedServices<'a> {
 }
 
 /// The candidate services and Istio's `selectServices` over them.
-pub(crate) fn select_services<'a>(reg: &Registry, l: &EgressListenerConfig, hosts: &ParsedHosts<'a>, config_ns: &str) -> SelectedServices<'a> {
+pub(crate) fn select_services<'a>(
+    reg: &Registry,
+    l: &EgressListenerConfig,
+    hosts: &ParsedHosts<'a>,
+    config_ns: &str,
+) -> SelectedServices<'a> {
     select_services_with(reg, l, hosts, config_ns, false)
 }
 
 /// `full_scan` forces Istio's literal candidate list (every service exported to the namespace),
 /// which the narrowed candidate lists must be equivalent to.
-fn select_services_with<'a>(reg: &Registry, l: &EgressListenerConfig, hosts: &ParsedHosts<'a>, config_ns: &str, full_scan: bool) -> SelectedServices<'a> {
+fn select_services_with<'a>(
+    reg: &Registry,
+    l: &EgressListenerConfig,
+    hosts: &ParsedHosts<'a>,
+    config_ns: &str,
+    full_scan: bool,
+) -> SelectedServices<'a> {
     let filter = port_filter(l);
     let wildcard = hosts.by_namespace.get(WILDCARD_NAMESPACE);
     let mut imported: Vec<Imported<'a>> = Vec::new();
@@ -173,7 +186,11 @@ fn select_services_with<'a>(reg: &Registry, l: &EgressListenerConfig, hosts: &Pa
     let mut consider = |id: ServiceId| {
         let s = &reg.services[id];
         let own = hosts.by_namespace.get(&s.namespace);
-        if own.and_then(|c| c.excluding(&s.hostname)).or_else(|| wildcard.and_then(|c| c.excluding(&s.hostname))).is_some() {
+        if own
+            .and_then(|c| c.excluding(&s.hostname))
+            .or_else(|| wildcard.and_then(|c| c.excluding(&s.hostname)))
+            .is_some()
+        {
             return;
         }
         for class in [own, wildcard].into_iter().flatten() {
@@ -256,7 +273,11 @@ fn same_host_same_namespace(reg: &Registry, kept: ServiceId, entry: &str) -> Vec
 
 /// Istio's unified-scope rule: for each hostname keep one namespace — the config namespace,
 /// else a Kubernetes Service's namespace, else the first seen (oldest).
-fn one_namespace_per_hostname<'a>(reg: &Registry, imported: Vec<Imported<'a>>, config_ns: &str) -> (Vec<Imported<'a>>, Vec<ShadowedService>) {
+fn one_namespace_per_hostname<'a>(
+    reg: &Registry,
+    imported: Vec<Imported<'a>>,
+    config_ns: &str,
+) -> (Vec<Imported<'a>>, Vec<ShadowedService>) {
     let mut chosen: HashMap<&str, (&str, bool)> = HashMap::new();
     for imp in &imported {
         let s = &reg.services[imp.id];
@@ -288,10 +309,18 @@ fn one_namespace_per_hostname<'a>(reg: &Registry, imported: Vec<Imported<'a>>, c
         } else if keep_k8s {
             format!("{} is a Kubernetes Service in {keep_ns}, which takes precedence over ServiceEntries", s.hostname)
         } else {
-            format!("{} was first imported from {keep_ns} (older); a hostname is imported from one namespace only", s.hostname)
+            format!(
+                "{} was first imported from {keep_ns} (older); a hostname is imported from one namespace only",
+                s.hostname
+            )
         };
         if !shadowed.iter().any(|x: &ShadowedService| x.hostname == s.hostname && x.namespace == s.namespace) {
-            shadowed.push(ShadowedService { hostname: s.hostname.clone(), namespace: s.namespace.clone(), kept_namespace: keep_ns.to_string(), reason: why });
+            shadowed.push(ShadowedService {
+                hostname: s.hostname.clone(),
+                namespace: s.namespace.clone(),
+                kept_namespace: keep_ns.to_string(),
+                reason: why,
+            });
         }
     }
     (kept, shadowed)
@@ -300,7 +329,12 @@ fn one_namespace_per_hostname<'a>(reg: &Registry, imported: Vec<Imported<'a>>, c
 /// Istio `SelectVirtualServices`: VirtualServices bound to `mesh`, visible to the config
 /// namespace, with a host matching the listener's entries for the VirtualService's namespace or
 /// for `*`, and not excluded.
-pub(crate) fn select_virtual_services<'a>(reg: &Registry, hosts: &ParsedHosts<'a>, config_ns: &str, used_entries: &mut Vec<&'a str>) -> Vec<usize> {
+pub(crate) fn select_virtual_services<'a>(
+    reg: &Registry,
+    hosts: &ParsedHosts<'a>,
+    config_ns: &str,
+    used_entries: &mut Vec<&'a str>,
+) -> Vec<usize> {
     let wildcard = hosts.by_namespace.get(WILDCARD_NAMESPACE);
     let mut out: Vec<usize> = Vec::new();
     for gateway_exact_pass in [true, false] {
@@ -368,7 +402,8 @@ mod tests {
     fn random_mesh(rng: &mut Rng) -> String {
         let nss = ["a", "b", "c", "d"];
         let hosts = ["foo.com", "bar.foo.com", "*.foo.com", "x.org", "svc1", "svc2"];
-        let exports = ["", "exportTo: ['*']", "exportTo: ['.']", "exportTo: [a]", "exportTo: ['~']", "exportTo: ['~', b]"];
+        let exports =
+            ["", "exportTo: ['*']", "exportTo: ['.']", "exportTo: [a]", "exportTo: ['~']", "exportTo: ['~', b]"];
         let mut docs = Vec::new();
         for i in 0..12 {
             let ns = nss[rng.next(nss.len())];
@@ -389,7 +424,19 @@ mod tests {
     #[test]
     fn narrowed_candidates_equal_istio_full_scan() {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-        let entries = ["a/*", "b/*", "*/foo.com", "*/svc1", "./*", "c/x.org", "~a/bar.foo.com", "~/svc2", "*/k1.b.svc.cluster.local", "d/*.foo.com", "*/*.foo.com"];
+        let entries = [
+            "a/*",
+            "b/*",
+            "*/foo.com",
+            "*/svc1",
+            "./*",
+            "c/x.org",
+            "~a/bar.foo.com",
+            "~/svc2",
+            "*/k1.b.svc.cluster.local",
+            "d/*.foo.com",
+            "*/*.foo.com",
+        ];
         for _ in 0..300 {
             let input = load_text("mesh.yaml", &random_mesh(&mut rng));
             let reg = Registry::build(&input);
@@ -397,7 +444,11 @@ mod tests {
             let hosts: Vec<String> = (0..n).map(|_| entries[rng.next(entries.len())].to_string()).collect();
             let port = [None, Some(8000)][rng.next(2)];
             let l = EgressListenerConfig {
-                port: port.map(|number| crate::registry::ListenerPort { number, protocol: "HTTP".into(), name: "http".into() }),
+                port: port.map(|number| crate::registry::ListenerPort {
+                    number,
+                    protocol: "HTTP".into(),
+                    name: "http".into(),
+                }),
                 bind: String::new(),
                 capture_mode: String::new(),
                 hosts: hosts.clone(),
@@ -406,7 +457,9 @@ mod tests {
                 let parsed = parse_hosts(&l.hosts, config_ns);
                 let fast = select_services_with(&reg, &l, &parsed, config_ns, false);
                 let full = select_services_with(&reg, &l, &parsed, config_ns, true);
-                let ids = |s: &SelectedServices<'_>| s.imported.iter().map(|i| (i.id, i.matched_by.to_string())).collect::<Vec<_>>();
+                let ids = |s: &SelectedServices<'_>| {
+                    s.imported.iter().map(|i| (i.id, i.matched_by.to_string())).collect::<Vec<_>>()
+                };
                 assert_eq!(ids(&fast), ids(&full), "hosts {hosts:?} for {config_ns}");
             }
         }

@@ -9,9 +9,9 @@ use serde::Serialize;
 use super::destination_rules::{choose, ScopeRules};
 use super::output::Settings;
 use super::Proxy;
+use crate::listeners::IstiodEnv;
 use crate::registry::read::{labels_subset, list, set, u32_of};
 use crate::registry::{protocol_name, Registry, ServiceId, ServiceRegistry, SidecarConfig, TargetPort};
-use crate::listeners::IstiodEnv;
 use crate::validate::values::Protocol;
 
 /// One inbound port (one `inbound|<port>||` cluster and filter chain).
@@ -115,7 +115,13 @@ pub(crate) fn targets(reg: &Registry, proxy: &Proxy, notes: &mut Vec<String>) ->
                     }
                 },
             };
-            out.push(Target { service: id, service_port: p.number, target, protocol: p.protocol, name: p.name.clone() });
+            out.push(Target {
+                service: id,
+                service_port: p.number,
+                target,
+                protocol: p.protocol,
+                name: p.name.clone(),
+            });
         }
     }
     // Istio `GetProxyServiceTargets` also counts ServiceEntries of the proxy's namespace with an
@@ -132,7 +138,13 @@ pub(crate) fn targets(reg: &Registry, proxy: &Proxy, notes: &mut Vec<String>) ->
                     Some(TargetPort::Number(n)) => *n,
                     _ => p.number,
                 };
-                out.push(Target { service: id, service_port: p.number, target, protocol: p.protocol, name: p.name.clone() });
+                out.push(Target {
+                    service: id,
+                    service_port: p.number,
+                    target,
+                    protocol: p.protocol,
+                    name: p.name.clone(),
+                });
             }
         }
     }
@@ -152,10 +164,20 @@ pub(crate) struct Inbound {
     pub pools: BTreeMap<u32, PoolChoice>,
 }
 
-pub(crate) fn compute(reg: &Registry, rules: &ScopeRules<'_>, sidecar: Option<&SidecarConfig>, proxy: &Proxy, env: &IstiodEnv, notes: &mut Vec<String>) -> Inbound {
+pub(crate) fn compute(
+    reg: &Registry,
+    rules: &ScopeRules<'_>,
+    sidecar: Option<&SidecarConfig>,
+    proxy: &Proxy,
+    env: &IstiodEnv,
+    notes: &mut Vec<String>,
+) -> Inbound {
     let all_targets = targets(reg, proxy, notes);
     let none_mode = interception_none(proxy);
-    let unprivileged = proxy.metadata.get("UNPRIVILEGED_POD").is_some_and(|v| matches!(v.as_str(), "true" | "True" | "TRUE" | "1" | "t" | "T"));
+    let unprivileged = proxy
+        .metadata
+        .get("UNPRIVILEGED_POD")
+        .is_some_and(|v| matches!(v.as_str(), "true" | "True" | "TRUE" | "1" | "t" | "T"));
     let mut ports: Vec<InboundPort> = Vec::new();
     let mut dr_service: BTreeMap<u32, (ServiceId, u32)> = BTreeMap::new();
     let ingress = sidecar.map(|s| s.ingress.as_slice()).unwrap_or(&[]);
@@ -187,7 +209,8 @@ pub(crate) fn compute(reg: &Registry, rules: &ScopeRules<'_>, sidecar: Option<&S
         for (i, ing) in ingress.iter().enumerate() {
             let port = ing.port.number;
             let protocol = Protocol::parse(&ing.port.protocol);
-            let bind_to_port = ing.capture_mode == "NONE" || ((ing.capture_mode.is_empty() || ing.capture_mode == "DEFAULT") && none_mode);
+            let bind_to_port = ing.capture_mode == "NONE"
+                || ((ing.capture_mode.is_empty() || ing.capture_mode == "DEFAULT") && none_mode);
             if bind_to_port && unprivileged && (1..1024).contains(&port) {
                 notes.push(format!("ingress port {port} of Sidecar {} is skipped: the proxy is unprivileged (UNPRIVILEGED_POD) and cannot bind ports below 1024", sc.id()));
                 continue;
@@ -218,7 +241,10 @@ pub(crate) fn compute(reg: &Registry, rules: &ScopeRules<'_>, sidecar: Option<&S
                 bind: Some(ing.bind.clone()).filter(|b| !b.is_empty()),
                 capture_mode: if ing.capture_mode.is_empty() { "DEFAULT".into() } else { ing.capture_mode.clone() },
                 default_endpoint: Some(ing.default_endpoint.clone()).filter(|e| !e.is_empty()),
-                service: Some(svc.map_or_else(|| format!("{}.{}", sc.name, proxy.namespace), |t| reg.services[t.service].hostname.clone())),
+                service: Some(svc.map_or_else(
+                    || format!("{}.{}", sc.name, proxy.namespace),
+                    |t| reg.services[t.service].hostname.clone(),
+                )),
                 service_port: Some(port),
                 source: format!("Sidecar {} ingress[{i}]", sc.id()),
             });
@@ -239,7 +265,8 @@ pub(crate) fn compute(reg: &Registry, rules: &ScopeRules<'_>, sidecar: Option<&S
         if rules.by_host.contains_key(s.hostname.as_str()) {
             continue;
         }
-        let found = reg.destination_rule_index.lookup(&proxy.namespace, &s.namespace, &s.hostname, &reg.mesh.root_namespace);
+        let found =
+            reg.destination_rule_index.lookup(&proxy.namespace, &s.namespace, &s.hostname, &reg.mesh.root_namespace);
         if let Some(r) = found.and_then(|(rules, _)| choose(&rules, reg, proxy, false)) {
             notes.push(format!(
                 "DestinationRule {} for the workload's own service {} does not apply to inbound port {port}: istiod looks DestinationRules up only for services in the proxy's scope, and this Sidecar's egress does not import {}.",
@@ -249,7 +276,10 @@ pub(crate) fn compute(reg: &Registry, rules: &ScopeRules<'_>, sidecar: Option<&S
             ));
         }
     }
-    let pools = ports.iter().map(|p| (p.port, pool_for(reg, rules, sidecar, proxy, p.port, dr_service.get(&p.port).copied()))).collect();
+    let pools = ports
+        .iter()
+        .map(|p| (p.port, pool_for(reg, rules, sidecar, proxy, p.port, dr_service.get(&p.port).copied())))
+        .collect();
     Inbound { ports, pools }
 }
 
@@ -289,7 +319,13 @@ fn service_ports(
             default_endpoint: None,
             service: Some(s.hostname.clone()),
             service_port: Some(t.service_port),
-            source: format!("{} port {} ({}) targets port {}", s.origin(), t.service_port, if t.name.is_empty() { "unnamed" } else { &t.name }, t.target),
+            source: format!(
+                "{} port {} ({}) targets port {}",
+                s.origin(),
+                t.service_port,
+                if t.name.is_empty() { "unnamed" } else { &t.name },
+                t.target
+            ),
         });
     }
 }
@@ -298,24 +334,45 @@ fn service_ports(
 /// else the top-level `inboundConnectionPool`, else nothing (levels 1-2 only).
 pub fn sidecar_pool_for_port(sidecar: Option<&SidecarConfig>, port: u32) -> Option<(Settings, PoolLevel, String)> {
     let sc = sidecar?;
-    if let Some((i, ing)) = sc.ingress.iter().enumerate().find(|(_, ing)| ing.port.number == port && ing.connection_pool.is_some()) {
+    if let Some((i, ing)) =
+        sc.ingress.iter().enumerate().find(|(_, ing)| ing.port.number == port && ing.connection_pool.is_some())
+    {
         let pool = ing.connection_pool.clone()?;
-        return Some((Settings(pool), PoolLevel::SidecarIngressPort, format!("Sidecar {} ingress[{i}].connectionPool (port {port})", sc.id())));
+        return Some((
+            Settings(pool),
+            PoolLevel::SidecarIngressPort,
+            format!("Sidecar {} ingress[{i}].connectionPool (port {port})", sc.id()),
+        ));
     }
-    sc.inbound_connection_pool
-        .clone()
-        .map(|p| (Settings(p), PoolLevel::SidecarInbound, format!("Sidecar {} inboundConnectionPool (applies to every inbound port)", sc.id())))
+    sc.inbound_connection_pool.clone().map(|p| {
+        (
+            Settings(p),
+            PoolLevel::SidecarInbound,
+            format!("Sidecar {} inboundConnectionPool (applies to every inbound port)", sc.id()),
+        )
+    })
 }
 
 /// The whole precedence chain for one inbound port.
-fn pool_for(reg: &Registry, scope_rules: &ScopeRules<'_>, sidecar: Option<&SidecarConfig>, proxy: &Proxy, port: u32, service: Option<(ServiceId, u32)>) -> PoolChoice {
+fn pool_for(
+    reg: &Registry,
+    scope_rules: &ScopeRules<'_>,
+    sidecar: Option<&SidecarConfig>,
+    proxy: &Proxy,
+    port: u32,
+    service: Option<(ServiceId, u32)>,
+) -> PoolChoice {
     if let Some((settings, level, source)) = sidecar_pool_for_port(sidecar, port) {
         return PoolChoice { settings, level, source };
     }
     // The DestinationRule of the service, as the scope knows it (selector rules never apply inbound).
     if let Some((id, service_port)) = service {
         let host = &reg.services[id].hostname;
-        let rule = scope_rules.by_host.get(host.as_str()).and_then(|&i| scope_rules.rules[i].as_ref()).and_then(|(rules, _)| choose(rules, reg, proxy, false));
+        let rule = scope_rules
+            .by_host
+            .get(host.as_str())
+            .and_then(|&i| scope_rules.rules[i].as_ref())
+            .and_then(|(rules, _)| choose(rules, reg, proxy, false));
         if let Some(tp_rule) = rule.and_then(|r| r.traffic_policy_from) {
             let dr = &reg.destination_rules[tp_rule];
             if let Some(tp) = &dr.traffic_policy {
@@ -352,5 +409,9 @@ fn pool_for(reg: &Registry, scope_rules: &ScopeRules<'_>, sidecar: Option<&Sidec
             source: "MeshConfig defaultTrafficPolicy.connectionPool (newer than the Sidecar doc, which does not list this level)".into(),
         };
     }
-    PoolChoice { settings: Settings::empty(), level: PoolLevel::BuiltIn, source: "Istio's built-in defaults (nothing sets a connection pool for this port)".into() }
+    PoolChoice {
+        settings: Settings::empty(),
+        level: PoolLevel::BuiltIn,
+        source: "Istio's built-in defaults (nothing sets a connection pool for this port)".into(),
+    }
 }

@@ -16,11 +16,11 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Labels;
+use crate::listeners::IstiodEnv;
 use crate::load::Input;
 use crate::registry::{Registry, ServiceId, SidecarConfig};
-use crate::listeners::IstiodEnv;
 use crate::workload::Workload;
+use crate::Labels;
 
 pub use destination_rules::DestinationRuleChoice;
 use destination_rules::ScopeRules;
@@ -51,7 +51,12 @@ impl Proxy {
 
     /// The proxy of a workload of the input.
     pub fn for_workload(w: &Workload) -> Proxy {
-        Proxy { namespace: w.namespace.clone(), labels: w.labels.clone(), ip: w.ip.clone(), metadata: w.metadata.clone() }
+        Proxy {
+            namespace: w.namespace.clone(),
+            labels: w.labels.clone(),
+            ip: w.ip.clone(),
+            metadata: w.metadata.clone(),
+        }
     }
 }
 
@@ -300,7 +305,11 @@ impl<'r> Resolver<'r> {
         Resolution {
             workload: None,
             proxy: proxy.clone(),
-            sidecar: sidecar.map(|sc| SelectedSidecar { namespace: sc.namespace.clone(), name: sc.name.clone(), reason: selection.reason.clone() }),
+            sidecar: sidecar.map(|sc| SelectedSidecar {
+                namespace: sc.namespace.clone(),
+                name: sc.name.clone(),
+                reason: selection.reason.clone(),
+            }),
             root_namespace: reg.mesh.root_namespace.clone(),
             selection,
             outbound_traffic_policy,
@@ -318,12 +327,18 @@ impl<'r> Resolver<'r> {
 /// Whether a Sidecar's hosts refer to the config namespace (`./`, `~./`), which makes its scope
 /// differ between namespaces. No Sidecar means hosts `*/*`.
 fn mentions_own_namespace(sidecar: Option<&SidecarConfig>) -> bool {
-    sidecar.is_some_and(|sc| sc.egress.iter().flat_map(|l| &l.hosts).any(|h| h.starts_with("./") || h.starts_with("~./")))
+    sidecar
+        .is_some_and(|sc| sc.egress.iter().flat_map(|l| &l.hosts).any(|h| h.starts_with("./") || h.starts_with("~./")))
 }
 
 /// The Sidecar's `outboundTrafficPolicy` as-is, else MeshConfig's mode
 /// (`initSidecarScopeInternalIndexes`).
-fn outbound_policy(reg: &Registry, sidecar: Option<&SidecarConfig>, selection: &Selection, notes: &mut Vec<String>) -> OutboundTrafficPolicy {
+fn outbound_policy(
+    reg: &Registry,
+    sidecar: Option<&SidecarConfig>,
+    selection: &Selection,
+    notes: &mut Vec<String>,
+) -> OutboundTrafficPolicy {
     match sidecar.and_then(|sc| sc.outbound_traffic_policy.as_ref().map(|p| (sc, p))) {
         Some((sc, (mode, egress_proxy))) => {
             let mut source = format!("Sidecar {} outboundTrafficPolicy", sc.id());
@@ -341,7 +356,9 @@ fn outbound_policy(reg: &Registry, sidecar: Option<&SidecarConfig>, selection: &
         }
         None => {
             let source = match sidecar {
-                Some(sc) => format!("Sidecar {} does not set outboundTrafficPolicy, so {}", sc.id(), reg.mesh.outbound_source()),
+                Some(sc) => {
+                    format!("Sidecar {} does not set outboundTrafficPolicy, so {}", sc.id(), reg.mesh.outbound_source())
+                }
                 None => reg.mesh.outbound_source(),
             };
             OutboundTrafficPolicy { mode: reg.mesh.outbound_traffic_policy_mode.clone(), egress_proxy: None, source }
@@ -352,7 +369,11 @@ fn outbound_policy(reg: &Registry, sidecar: Option<&SidecarConfig>, selection: &
 /// The egress listeners and the scope-wide services that `sidecar` gives the proxies of
 /// `config_ns`. Analysis uses it to look at every Sidecar (including one that no workload of the
 /// input uses) rather than at one proxy.
-pub fn sidecar_scope(reg: &Registry, sidecar: &SidecarConfig, config_ns: &str) -> (Shared<Vec<EgressListener>>, Shared<Vec<ScopeService>>) {
+pub fn sidecar_scope(
+    reg: &Registry,
+    sidecar: &SidecarConfig,
+    config_ns: &str,
+) -> (Shared<Vec<EgressListener>>, Shared<Vec<ScopeService>>) {
     let scope = scope::compute(reg, Some(sidecar), config_ns);
     (scope.egress, scope.services)
 }
@@ -387,7 +408,13 @@ mod tests {
         let mut docs = Vec::new();
         for i in 0..8 {
             let ns = rng.pick(&nss);
-            let export = rng.pick(&["", "", "", "    networking.istio.io/exportTo: '.'\n", "    networking.istio.io/exportTo: 'b,c'\n"]);
+            let export = rng.pick(&[
+                "",
+                "",
+                "",
+                "    networking.istio.io/exportTo: '.'\n",
+                "    networking.istio.io/exportTo: 'b,c'\n",
+            ]);
             let ann = if export.is_empty() { String::new() } else { format!("  annotations:\n{export}") };
             docs.push(format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: s{i}\n  namespace: {ns}\n{ann}spec:\n  selector: {{app: s{i}}}\n  ports: [{{name: http, port: 80}}, {{name: tcp-db, port: 5432}}]\n"));
         }
@@ -405,12 +432,21 @@ mod tests {
             let route = if m.is_empty() { "  - route:\n".to_string() } else { format!("{m}    route:\n") };
             docs.push(format!("apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: vs{i}, namespace: {ns}}}\nspec:\n  hosts: [s{i}.{ns}.svc.cluster.local]\n{export}  http:\n{route}    - destination: {{host: api.example.com}}\n"));
             let dns = rng.pick(&nss);
-            let dr_export = rng.pick(&["", "  exportTo: ['.']\n", "  exportTo: [f]\n", "  workloadSelector: {matchLabels: {app: s0}}\n"]);
-            let host = rng.pick(&["s{i}.{ns}.svc.cluster.local", "'*.svc.cluster.local'", "api.example.com"]).replace("{i}", &i.to_string()).replace("{ns}", ns);
+            let dr_export = rng.pick(&[
+                "",
+                "  exportTo: ['.']\n",
+                "  exportTo: [f]\n",
+                "  workloadSelector: {matchLabels: {app: s0}}\n",
+            ]);
+            let host = rng
+                .pick(&["s{i}.{ns}.svc.cluster.local", "'*.svc.cluster.local'", "api.example.com"])
+                .replace("{i}", &i.to_string())
+                .replace("{ns}", ns);
             docs.push(format!("apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: dr{i}, namespace: {dns}}}\nspec:\n  host: {host}\n{dr_export}  subsets: [{{name: v1}}]\n"));
         }
         for ns in ["a", "b", "c"] {
-            let hosts = rng.pick(&["['*/*']", "['./*', 'istio-system/*']", "['*/api.example.com', 'b/*']", "['~d/*', '*/*']"]);
+            let hosts =
+                rng.pick(&["['*/*']", "['./*', 'istio-system/*']", "['*/api.example.com', 'b/*']", "['~d/*', '*/*']"]);
             if rng.next(3) > 0 {
                 docs.push(format!("apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {{name: default, namespace: {ns}}}\nspec:\n  egress: [{{hosts: {hosts}}}]\n"));
             }
@@ -427,7 +463,12 @@ mod tests {
             // Sidecars with selectors and outbound policies, and workloads they may select.
             for ns in ["a", "b", "istio-system"] {
                 let app = rng.pick(&["s0", "s1"]);
-                let otp = rng.pick(&["", "  outboundTrafficPolicy: {mode: ALLOW_ANY}\n", "  outboundTrafficPolicy: {}\n", "  outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n"]);
+                let otp = rng.pick(&[
+                    "",
+                    "  outboundTrafficPolicy: {mode: ALLOW_ANY}\n",
+                    "  outboundTrafficPolicy: {}\n",
+                    "  outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n",
+                ]);
                 let sel = rng.pick(&["", "  workloadSelector: {labels: {app: APP}}\n"]).replace("APP", app);
                 text.push_str(&format!("---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {{name: sc-{app}, namespace: {ns}}}\nspec:\n{sel}{otp}  egress: [{{hosts: ['./*']}}]\n"));
             }
@@ -449,9 +490,19 @@ mod tests {
                 assert_eq!(g.registry_only, r.outbound_traffic_policy.mode == "REGISTRY_ONLY", "{}", w.id());
                 assert_eq!(g.scope, full.scope_key(g.sidecar, &w.namespace), "{}", w.id());
                 let parts = scope_parts(&reg, g.sidecar, &w.namespace);
-                assert_eq!(serde_json::to_value(&parts.egress).unwrap(), serde_json::to_value(&r.egress).unwrap(), "{}", w.id());
+                assert_eq!(
+                    serde_json::to_value(&parts.egress).unwrap(),
+                    serde_json::to_value(&r.egress).unwrap(),
+                    "{}",
+                    w.id()
+                );
                 let hosts: Vec<&str> = parts.service_ids.iter().map(|&id| reg.services[id].hostname.as_str()).collect();
-                assert_eq!(hosts, r.scope_services.iter().map(|s| s.hostname.as_str()).collect::<Vec<_>>(), "{}", w.id());
+                assert_eq!(
+                    hosts,
+                    r.scope_services.iter().map(|s| s.hostname.as_str()).collect::<Vec<_>>(),
+                    "{}",
+                    w.id()
+                );
                 seen.insert((r.selection.kind as u8, g.registry_only));
             }
         }
@@ -469,7 +520,11 @@ mod tests {
             let mut plain = Resolver::without_sharing(&reg);
             for ns in ["a", "b", "c", "d", "e", "f", "g", "istio-system"] {
                 for app in ["s0", "s1", "x"] {
-                    let p = Proxy { namespace: ns.into(), labels: [("app".to_string(), app.to_string())].into_iter().collect(), ..Proxy::default() };
+                    let p = Proxy {
+                        namespace: ns.into(),
+                        labels: [("app".to_string(), app.to_string())].into_iter().collect(),
+                        ..Proxy::default()
+                    };
                     let a = serde_json::to_value(shared.resolve(&p)).unwrap();
                     let b = serde_json::to_value(plain.resolve(&p)).unwrap();
                     assert_eq!(a, b, "proxy {ns}/{app}");

@@ -9,7 +9,9 @@ use serde::Serialize;
 
 use super::egress::{self, port_filter, trim_to_port, ImportedService, ShadowedService};
 use super::output::{port_info, PortInfo, Shared};
-use crate::registry::{EgressListenerConfig, ExportTo, Registry, ServiceId, ServicePort, ServiceRegistry, SidecarConfig};
+use crate::registry::{
+    EgressListenerConfig, ExportTo, Registry, ServiceId, ServicePort, ServiceRegistry, SidecarConfig,
+};
 use crate::validate::values::Protocol;
 
 /// One egress listener of the effective configuration.
@@ -152,17 +154,25 @@ fn build(reg: &Registry, sidecar: Option<&SidecarConfig>, config_ns: &str, expla
         let mut unused_hosts: Vec<UnusedHost> = hosts
             .malformed
             .iter()
-            .map(|h| UnusedHost { host: h.to_string(), reason: "not of the form namespace/dnsName; istiod skips it".into() })
+            .map(|h| UnusedHost {
+                host: h.to_string(),
+                reason: "not of the form namespace/dnsName; istiod skips it".into(),
+            })
             .collect();
         for h in &l.hosts {
-            if h.starts_with('~') || hosts.malformed.contains(&h.as_str()) || selected.used_entries.contains(&h.as_str()) {
+            if h.starts_with('~')
+                || hosts.malformed.contains(&h.as_str())
+                || selected.used_entries.contains(&h.as_str())
+            {
                 continue;
             }
             unused_hosts.push(UnusedHost { host: h.clone(), reason: unused_reason(reg, h, config_ns) });
         }
-        let protocol = l.port.as_ref().filter(|p| !p.protocol.is_empty()).map(|p| {
-            Protocol::parse(&p.protocol).map_or_else(|| p.protocol.clone(), |x| x.as_str().to_string())
-        });
+        let protocol = l
+            .port
+            .as_ref()
+            .filter(|p| !p.protocol.is_empty())
+            .map(|p| Protocol::parse(&p.protocol).map_or_else(|| p.protocol.clone(), |x| x.as_str().to_string()));
         listeners.push(EgressListener {
             port: l.port.as_ref().map(|p| p.number),
             protocol,
@@ -208,11 +218,17 @@ fn build(reg: &Registry, sidecar: Option<&SidecarConfig>, config_ns: &str, expla
 fn most_specific_port_note(listeners: &[EgressListener], notes: &mut Vec<String>) {
     let Some((ci, catch_all)) = listeners.iter().enumerate().find(|(_, l)| l.port.is_none()) else { return };
     for (i, l) in listeners.iter().enumerate().take(ci) {
-        let Some(port) = l.port.filter(|p| *p != 0 && l.bind.as_deref().is_none_or(|b| b == "0.0.0.0")) else { continue };
+        let Some(port) = l.port.filter(|p| *p != 0 && l.bind.as_deref().is_none_or(|b| b == "0.0.0.0")) else {
+            continue;
+        };
         let affected: Vec<String> = catch_all
             .services
             .iter()
-            .filter(|s| s.ports.iter().any(|p| p.number == port && matches!(p.protocol, "HTTP" | "HTTP2" | "GRPC" | "GRPC-Web" | "auto")))
+            .filter(|s| {
+                s.ports
+                    .iter()
+                    .any(|p| p.number == port && matches!(p.protocol, "HTTP" | "HTTP2" | "GRPC" | "GRPC-Web" | "auto"))
+            })
             .filter(|s| !l.services.iter().any(|own| own.hostname == s.hostname))
             .map(|s| s.hostname.clone())
             .collect();
@@ -310,11 +326,17 @@ fn append<'r>(
         return;
     }
     if ex.registry != ServiceRegistry::Kubernetes && s.registry == ServiceRegistry::Kubernetes {
-        notes.push(format!("{} from {} replaces {} in the scope: a Kubernetes Service takes a hostname over from ServiceEntries", s.hostname, s.origin(), ex.origin()));
+        notes.push(format!(
+            "{} from {} replaces {} in the scope: a Kubernetes Service takes a hostname over from ServiceEntries",
+            s.hostname,
+            s.origin(),
+            ex.origin()
+        ));
         *existing = Entry { id, ports, sources: source.into_iter().collect() };
         return;
     }
-    let same_ports = existing.ports.len() == ports.len() && existing.ports.iter().zip(&ports).all(|(a, b)| a.same_as(b));
+    let same_ports =
+        existing.ports.len() == ports.len() && existing.ports.iter().zip(&ports).all(|(a, b)| a.same_as(b));
     if same_ports {
         if let Some(source) = source.filter(|src| existing.id == id && !existing.sources.contains(src)) {
             existing.sources.push(source);

@@ -4,9 +4,9 @@
 use serde::Serialize;
 
 use super::Proxy;
-use crate::Labels;
 use crate::registry::read::labels_subset;
 use crate::registry::Registry;
+use crate::Labels;
 
 /// How the Sidecar was chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -72,7 +72,11 @@ pub fn select(reg: &Registry, proxy: &Proxy) -> Selection {
         let mut reason = format!("its workloadSelector {sel} matches the proxy's labels");
         if matching.len() > 1 {
             let others: Vec<String> = matching[1..].iter().map(|&i| reg.sidecars[i].id()).collect();
-            reason.push_str(&format!("; it is the oldest of {} matching Sidecars (also {})", matching.len(), others.join(", ")));
+            reason.push_str(&format!(
+                "; it is the oldest of {} matching Sidecars (also {})",
+                matching.len(),
+                others.join(", ")
+            ));
             notes.push(format!(
                 "Several Sidecars with a workloadSelector select this workload ({}). The Sidecar doc calls this undefined; istiod uses the oldest by creationTimestamp (then name, then namespace): {}.",
                 matching.iter().map(|&i| reg.sidecars[i].id()).collect::<Vec<_>>().join(", "),
@@ -80,14 +84,21 @@ pub fn select(reg: &Registry, proxy: &Proxy) -> Selection {
             ));
         }
         if let Some(&d) = defaults.first() {
-            reason.push_str(&format!("; a matching workloadSelector takes precedence over the namespace-wide Sidecar {}", reg.sidecars[d].id()));
+            reason.push_str(&format!(
+                "; a matching workloadSelector takes precedence over the namespace-wide Sidecar {}",
+                reg.sidecars[d].id()
+            ));
         }
         return Selection { kind: SelectionKind::WorkloadSelector, reason, sidecar: Some(first), notes };
     }
     if let Some(&first) = defaults.first() {
         let mut reason = format!("it is the namespace-wide Sidecar (no workloadSelector) of {ns}");
         if selector_count > 0 {
-            let which: Vec<String> = in_ns.iter().filter(|&&i| reg.sidecars[i].workload_selector.is_some()).map(|&i| reg.sidecars[i].id()).collect();
+            let which: Vec<String> = in_ns
+                .iter()
+                .filter(|&&i| reg.sidecars[i].workload_selector.is_some())
+                .map(|&i| reg.sidecars[i].id())
+                .collect();
             reason.push_str(&format!(
                 "; the workloadSelector of {} does not match the proxy's labels {}",
                 which.join(", "),
@@ -96,7 +107,11 @@ pub fn select(reg: &Registry, proxy: &Proxy) -> Selection {
         }
         if defaults.len() > 1 {
             let others: Vec<String> = defaults[1..].iter().map(|&i| reg.sidecars[i].id()).collect();
-            reason.push_str(&format!("; it is the oldest of {} Sidecars without workloadSelector (also {})", defaults.len(), others.join(", ")));
+            reason.push_str(&format!(
+                "; it is the oldest of {} Sidecars without workloadSelector (also {})",
+                defaults.len(),
+                others.join(", ")
+            ));
             notes.push(format!(
                 "{ns} has {} Sidecars without workloadSelector. The Sidecar doc calls this undefined (and asks for one, named `default`); istiod uses the oldest by creationTimestamp (then name): {}.",
                 defaults.len(),
@@ -109,8 +124,16 @@ pub fn select(reg: &Registry, proxy: &Proxy) -> Selection {
     let names: Vec<String> = in_ns.iter().map(|&i| reg.sidecars[i].id()).collect();
     let why_not_ns = match names.len() {
         0 => format!("{ns} has no Sidecar"),
-        1 => format!("the only Sidecar in {ns} ({}) has a workloadSelector that does not match the proxy's labels {}", names[0], labels_text(&proxy.labels)),
-        n => format!("all {n} Sidecars in {ns} ({}) have a workloadSelector that does not match the proxy's labels {}", names.join(", "), labels_text(&proxy.labels)),
+        1 => format!(
+            "the only Sidecar in {ns} ({}) has a workloadSelector that does not match the proxy's labels {}",
+            names[0],
+            labels_text(&proxy.labels)
+        ),
+        n => format!(
+            "all {n} Sidecars in {ns} ({}) have a workloadSelector that does not match the proxy's labels {}",
+            names.join(", "),
+            labels_text(&proxy.labels)
+        ),
     };
     if let Some(root) = reg.root_sidecar {
         let sc = &reg.sidecars[root];
@@ -126,7 +149,9 @@ pub fn select(reg: &Registry, proxy: &Proxy) -> Selection {
         return Selection { kind: SelectionKind::RootNamespace, reason, sidecar: Some(root), notes };
     }
     let root_selector: Vec<String> = reg.sidecars_in(root_ns).iter().map(|&i| reg.sidecars[i].id()).collect();
-    let mut reason = format!("no Sidecar applies: {why_not_ns}, and the root namespace {root_ns} has no Sidecar without workloadSelector");
+    let mut reason = format!(
+        "no Sidecar applies: {why_not_ns}, and the root namespace {root_ns} has no Sidecar without workloadSelector"
+    );
     if !root_selector.is_empty() && ns != root_ns {
         reason.push_str(&format!(
             " ({} in {root_ns} has a workloadSelector, so it only applies to proxies in {root_ns})",

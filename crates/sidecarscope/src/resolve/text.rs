@@ -30,7 +30,11 @@ fn flow(node: &Node) -> String {
     match &node.kind {
         NodeKind::Map(entries) => format!(
             "{{{}}}",
-            entries.iter().map(|e| format!("{}: {}", e.key.scalar_text().unwrap_or(""), flow(&e.value))).collect::<Vec<_>>().join(", ")
+            entries
+                .iter()
+                .map(|e| format!("{}: {}", e.key.scalar_text().unwrap_or(""), flow(&e.value)))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         NodeKind::Seq(items) => format!("[{}]", items.iter().map(flow).collect::<Vec<_>>().join(", ")),
         NodeKind::Scalar(s) => s.value.to_string(),
@@ -81,7 +85,9 @@ pub fn render_text(r: &Resolution) -> String {
     }
     match otp.mode.as_str() {
         "REGISTRY_ONLY" => o.push_str("  calls to hosts outside the services below are blocked (BlackHoleCluster)\n"),
-        "ALLOW_ANY" | "ALLOW_ANY_DYNAMIC_DNS" => o.push_str("  calls to unknown hosts are passed through (PassthroughCluster)\n"),
+        "ALLOW_ANY" | "ALLOW_ANY_DYNAMIC_DNS" => {
+            o.push_str("  calls to unknown hosts are passed through (PassthroughCluster)\n")
+        }
         _ => {}
     }
 
@@ -123,7 +129,14 @@ pub fn render_text(r: &Resolution) -> String {
         } else {
             let _ = writeln!(o, "     imports {} service(s):", l.services.len());
             for s in l.services.iter().take(MAX_LISTED) {
-                let _ = writeln!(o, "       {} ({}) {}  <- {}", s.hostname, s.namespace, ports_text(&s.ports), s.matched_by);
+                let _ = writeln!(
+                    o,
+                    "       {} ({}) {}  <- {}",
+                    s.hostname,
+                    s.namespace,
+                    ports_text(&s.ports),
+                    s.matched_by
+                );
             }
             more(&mut o, "       ", l.services.len());
         }
@@ -138,7 +151,11 @@ pub fn render_text(r: &Resolution) -> String {
         }
     }
 
-    let _ = writeln!(o, "\nServices the proxy can reach ({}; Istio builds outbound clusters for these):", r.scope_services.len());
+    let _ = writeln!(
+        o,
+        "\nServices the proxy can reach ({}; Istio builds outbound clusters for these):",
+        r.scope_services.len()
+    );
     if r.scope_services.is_empty() {
         o.push_str("  none\n");
     }

@@ -42,7 +42,8 @@ pub fn validate_sidecar(resource: &Resource) -> Vec<Diagnostic> {
         Some(_) => {}
         None => {
             // No spec decodes to an empty Sidecar.
-            let empty = crate::yaml::Node { kind: crate::yaml::NodeKind::Map(Box::default()), range: resource.node.range };
+            let empty =
+                crate::yaml::Node { kind: crate::yaml::NodeKind::Map(Box::default()), range: resource.node.range };
             sidecar::validate_sidecar(&mut ctx, &empty);
             if let Some(d) = ctx.out.last_mut() {
                 d.range = crate::text::TextRange::empty(resource.node.range.start);
@@ -74,6 +75,5 @@ pub fn validate_sidecar(resource: &Resource) -> Vec<Diagnostic> {
 
 /// Whether `prefix` names `path` or one of its ancestors (`spec.egress` of `spec.egress[0].bind`).
 fn is_prefix_path(prefix: &str, path: &str) -> bool {
-    path == prefix
-        || (path.starts_with(prefix) && matches!(path.as_bytes().get(prefix.len()), Some(b'.') | Some(b'[')))
+    path == prefix || (path.starts_with(prefix) && matches!(path.as_bytes().get(prefix.len()), Some(b'.') | Some(b'[')))
 }

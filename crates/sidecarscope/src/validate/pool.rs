@@ -26,12 +26,20 @@ pub fn validate_connection_pool(ctx: &mut Ctx, pool: &Node, path: &str) {
         }
         duration(ctx, h, "idleTimeout", &hp, false);
         if enum_name(h, "h2UpgradePolicy", "DEFAULT") == "UPGRADE" && boolean(h, "useClientProtocol") {
-            ctx.error(Code::ConnectionPool, format!("{hp}.useClientProtocol"), range_of(h, "useClientProtocol"), "use client protocol must not be true when H2UpgradePolicy is UPGRADE");
+            ctx.error(
+                Code::ConnectionPool,
+                format!("{hp}.useClientProtocol"),
+                range_of(h, "useClientProtocol"),
+                "use client protocol must not be true when H2UpgradePolicy is UPGRADE",
+            );
         }
         negative(ctx, h, "maxConcurrentStreams", &hp, "max concurrent streams must be non-negative");
         if let Some(ka) = set(h, "http2KeepAlive") {
             let kp = format!("{hp}.http2KeepAlive");
-            for (key, msg) in [("interval", "http2 keepalive interval is required"), ("timeout", "http2 keepalive timeout is required")] {
+            for (key, msg) in [
+                ("interval", "http2 keepalive interval is required"),
+                ("timeout", "http2 keepalive timeout is required"),
+            ] {
                 if set(ka, key).is_none() {
                     ctx.error(Code::ConnectionPool, format!("{kp}.{key}"), range_of(ka, key), msg);
                 } else {
@@ -69,7 +77,11 @@ fn duration(ctx: &mut Ctx, node: &Node, key: &str, path: &str, skip_sub_ms: bool
         return;
     }
     if let Err(e) = validate_duration(nanos) {
-        let hint = if e.contains("precision") { "round to whole milliseconds, e.g. `2ms` instead of `1.5ms`" } else { "use at least `1ms`" };
+        let hint = if e.contains("precision") {
+            "round to whole milliseconds, e.g. `2ms` instead of `1.5ms`"
+        } else {
+            "use at least `1ms`"
+        };
         ctx.error(Code::ConnectionPool, format!("{path}.{key}"), range_of(node, key), e).hint = Some(hint.into());
     }
 }

@@ -10,16 +10,25 @@ use crate::yaml::{JsonType, Node, NodeKind};
 
 pub enum Schema {
     Object(&'static Message),
-    Array { items: &'static Schema, min: Option<usize>, max: Option<usize> },
+    Array {
+        items: &'static Schema,
+        min: Option<usize>,
+        max: Option<usize>,
+    },
     /// `workloadSelector.labels`: map of string to string with the CRD's limits.
     SelectorLabels,
     String,
-    Enum { name: &'static str, values: &'static [&'static str] },
+    Enum {
+        name: &'static str,
+        values: &'static [&'static str],
+    },
     UInt32,
     Int32,
     Bool,
     /// A Go-syntax duration string; `min_1ms` when the CRD has the `>= 1ms` CEL rule.
-    Duration { min_1ms: bool },
+    Duration {
+        min_1ms: bool,
+    },
 }
 
 pub struct Message {
@@ -80,7 +89,12 @@ const WORKLOAD_SELECTOR: Schema = Schema::Object(&Message {
 
 const PORT: Schema = Schema::Object(&Message {
     proto: "istio.networking.v1alpha3.SidecarPort",
-    fields: &[f("number", "number", &UINT32), f("protocol", "protocol", &STRING), f("name", "name", &STRING), f("targetPort", "target_port", &UINT32)],
+    fields: &[
+        f("number", "number", &UINT32),
+        f("protocol", "protocol", &STRING),
+        f("name", "name", &STRING),
+        f("targetPort", "target_port", &UINT32),
+    ],
     required: &[],
     rules: no_rules,
 });
@@ -101,7 +115,12 @@ const INGRESS: Schema = Schema::Object(&Message {
 
 const EGRESS: Schema = Schema::Object(&Message {
     proto: "istio.networking.v1alpha3.IstioEgressListener",
-    fields: &[f("port", "port", &PORT), f("bind", "bind", &STRING), f("captureMode", "capture_mode", &CAPTURE_MODE), f("hosts", "hosts", &STRINGS)],
+    fields: &[
+        f("port", "port", &PORT),
+        f("bind", "bind", &STRING),
+        f("captureMode", "capture_mode", &CAPTURE_MODE),
+        f("hosts", "hosts", &STRINGS),
+    ],
     required: &["hosts"],
     rules: no_rules,
 });
@@ -109,7 +128,14 @@ const EGRESS: Schema = Schema::Object(&Message {
 const OUTBOUND_TRAFFIC_POLICY: Schema = Schema::Object(&Message {
     proto: "istio.networking.v1alpha3.OutboundTrafficPolicy",
     fields: &[
-        f("mode", "mode", &Schema::Enum { name: "istio.networking.v1alpha3.OutboundTrafficPolicy.Mode", values: &["REGISTRY_ONLY", "ALLOW_ANY"] }),
+        f(
+            "mode",
+            "mode",
+            &Schema::Enum {
+                name: "istio.networking.v1alpha3.OutboundTrafficPolicy.Mode",
+                values: &["REGISTRY_ONLY", "ALLOW_ANY"],
+            },
+        ),
         f("egressProxy", "egress_proxy", &EGRESS_PROXY),
     ],
     required: &[],
@@ -207,7 +233,11 @@ const SERVER_TLS: Schema = Schema::Object(&Message {
         f("credentialName", "credential_name", &STRING),
         f("credentialNames", "credential_names", &Schema::Array { items: &STRING, min: Some(1), max: Some(2) }),
         f("caCertCredentialName", "ca_cert_credential_name", &STRING),
-        f("tlsCertificates", "tls_certificates", &Schema::Array { items: &TLS_CERTIFICATE, min: Some(1), max: Some(2) }),
+        f(
+            "tlsCertificates",
+            "tls_certificates",
+            &Schema::Array { items: &TLS_CERTIFICATE, min: Some(1), max: Some(2) },
+        ),
         f("subjectAltNames", "subject_alt_names", &STRINGS),
         f("verifyCertificateSpki", "verify_certificate_spki", &STRINGS),
         f("verifyCertificateHash", "verify_certificate_hash", &STRINGS),
@@ -223,7 +253,11 @@ const SERVER_TLS: Schema = Schema::Object(&Message {
 
 const TLS_CERTIFICATE: Schema = Schema::Object(&Message {
     proto: "istio.networking.v1alpha3.ServerTLSSettings.TLSCertificate",
-    fields: &[f("serverCertificate", "server_certificate", &STRING), f("privateKey", "private_key", &STRING), f("caCertificates", "ca_certificates", &STRING)],
+    fields: &[
+        f("serverCertificate", "server_certificate", &STRING),
+        f("privateKey", "private_key", &STRING),
+        f("caCertificates", "ca_certificates", &STRING),
+    ],
     required: &[],
     rules: no_rules,
 });
@@ -292,10 +326,18 @@ impl Walker<'_> {
             Schema::Array { items, min, max } => {
                 let Some(seq) = node.as_seq() else { return self.type_error(path, node, "array") };
                 if let Some(max) = max.filter(|m| seq.len() > *m) {
-                    self.emit(Code::ItemCount, path, node, format!("{path}: Too many: {}: must have at most {max} items", seq.len()));
+                    self.emit(
+                        Code::ItemCount,
+                        path,
+                        node,
+                        format!("{path}: Too many: {}: must have at most {max} items", seq.len()),
+                    );
                 }
                 if let Some(min) = min.filter(|m| seq.len() < *m) {
-                    let msg = format!("{path}: Invalid value: {}: {path} in body should have at least {min} items", seq.len());
+                    let msg = format!(
+                        "{path}: Invalid value: {}: {path} in body should have at least {min} items",
+                        seq.len()
+                    );
                     self.emit(Code::ItemCount, path, node, msg).hint =
                         Some("Istio's validator treats an empty list as unset, but the CRD schema rejects it; remove the field".into());
                 }
@@ -342,9 +384,19 @@ impl Walker<'_> {
                     (i32::MIN as i128, i32::MAX as i128)
                 };
                 if i < lo {
-                    self.emit(Code::IntegerOutOfRange, path, node, format!("{path}: Invalid value: {i}: {path} in body should be greater than or equal to {lo}"));
+                    self.emit(
+                        Code::IntegerOutOfRange,
+                        path,
+                        node,
+                        format!("{path}: Invalid value: {i}: {path} in body should be greater than or equal to {lo}"),
+                    );
                 } else if i > hi {
-                    self.emit(Code::IntegerOutOfRange, path, node, format!("{path}: Invalid value: {i}: {path} in body should be less than or equal to {hi}"));
+                    self.emit(
+                        Code::IntegerOutOfRange,
+                        path,
+                        node,
+                        format!("{path}: Invalid value: {i}: {path} in body should be less than or equal to {hi}"),
+                    );
                 }
             }
             Schema::Duration { min_1ms } => {
@@ -356,7 +408,12 @@ impl Walker<'_> {
                             Some("durations use Go syntax: a number and a unit (ns, us, ms, s, m, h), e.g. `30s`, `1h30m`, `250ms`".into());
                     }
                     Ok(nanos) if *min_1ms && nanos < 1_000_000 => {
-                        self.emit(Code::CrdRule, path, node, format!("{path}: Invalid value: \"string\": must be a valid duration greater than 1ms"));
+                        self.emit(
+                            Code::CrdRule,
+                            path,
+                            node,
+                            format!("{path}: Invalid value: \"string\": must be a valid duration greater than 1ms"),
+                        );
                     }
                     Ok(_) => {}
                 }
@@ -372,7 +429,8 @@ impl Walker<'_> {
             if let Some(field) = msg.fields.iter().find(|f| f.json == key) {
                 self.check(&e.value, field.schema, &child);
             } else if let Some(field) = msg.fields.iter().find(|f| f.proto == key && f.proto != f.json) {
-                let message = format!("{child}: unknown field \"{child}\" (the CRD only knows the JSON name `{}`)", field.json);
+                let message =
+                    format!("{child}: unknown field \"{child}\" (the CRD only knows the JSON name `{}`)", field.json);
                 let d = self.emit(Code::ProtoFieldName, &child, &e.key, message);
                 d.hint = Some(format!(
                     "Istio's own decoder accepts the protobuf name `{}`, but the Kubernetes API server rejects it (or, without strict field validation, silently drops it): write `{}`",
@@ -380,16 +438,29 @@ impl Walker<'_> {
                 ));
                 self.check(&e.value, field.schema, &format!("{path}.{}", field.json));
             } else {
-                let message = format!("unknown field \"{child}\": cannot parse proto message: unknown field {} in {}", go_quote(key), msg.proto);
+                let message = format!(
+                    "unknown field \"{child}\": cannot parse proto message: unknown field {} in {}",
+                    go_quote(key),
+                    msg.proto
+                );
                 let names: Vec<&str> = msg.fields.iter().map(|f| f.json).collect();
                 let hint = match did_you_mean(key, &names) {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("{} has the fields: {}", short_message_name(msg.proto), names.join(", ")),
                 };
-                let reserved = matches!(key, "localhost" | "localhost_client_tls" | "localhost_server_tls" | "localhostClientTls" | "localhostServerTls");
+                let reserved = matches!(
+                    key,
+                    "localhost"
+                        | "localhost_client_tls"
+                        | "localhost_server_tls"
+                        | "localhostClientTls"
+                        | "localhostServerTls"
+                );
                 let d = self.emit(Code::UnknownField, &child, &e.key, message);
                 d.hint = Some(if reserved {
-                    format!("`{key}` was removed from the Sidecar API; the name is reserved and no longer has any effect")
+                    format!(
+                        "`{key}` was removed from the Sidecar API; the name is reserved and no longer has any effect"
+                    )
                 } else {
                     format!("{hint} (Istio's webhook ignores unknown fields, but `istioctl validate` and `kubectl apply` reject them)")
                 });
@@ -413,7 +484,12 @@ impl Walker<'_> {
     fn check_labels(&mut self, node: &Node, path: &str) {
         let NodeKind::Map(entries) = &node.kind else { return self.type_error(path, node, "object") };
         if entries.len() > 256 {
-            self.emit(Code::ItemCount, path, node, format!("{path}: Too many: {}: must have at most 256 items", entries.len()));
+            self.emit(
+                Code::ItemCount,
+                path,
+                node,
+                format!("{path}: Too many: {}: must have at most 256 items", entries.len()),
+            );
         }
         for e in entries {
             let key = e.key.scalar_text().unwrap_or("");
@@ -432,7 +508,12 @@ impl Walker<'_> {
                 self.emit(Code::StringTooLong, &child, &e.value, msg);
             }
             if value.contains('*') {
-                self.emit(Code::CrdRule, &child, &e.value, format!("{child}: Invalid value: \"string\": wildcard is not supported in selector"));
+                self.emit(
+                    Code::CrdRule,
+                    &child,
+                    &e.value,
+                    format!("{child}: Invalid value: \"string\": wildcard is not supported in selector"),
+                );
             }
         }
     }

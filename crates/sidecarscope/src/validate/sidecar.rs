@@ -29,11 +29,23 @@ impl<'a> Ctx<'a> {
     pub fn new(resource: &'a Resource) -> Self {
         Ctx { resource, out: Vec::new() }
     }
-    pub fn error(&mut self, code: Code, path: impl Into<String>, range: TextRange, msg: impl Into<String>) -> &mut Diagnostic {
+    pub fn error(
+        &mut self,
+        code: Code,
+        path: impl Into<String>,
+        range: TextRange,
+        msg: impl Into<String>,
+    ) -> &mut Diagnostic {
         self.out.push(self.resource.diagnostic(code, msg, path, range).with_severity(Severity::Error));
         self.out.last_mut().unwrap()
     }
-    pub fn warning(&mut self, code: Code, path: impl Into<String>, range: TextRange, msg: impl Into<String>) -> &mut Diagnostic {
+    pub fn warning(
+        &mut self,
+        code: Code,
+        path: impl Into<String>,
+        range: TextRange,
+        msg: impl Into<String>,
+    ) -> &mut Diagnostic {
         self.out.push(self.resource.diagnostic(code, msg, path, range).with_severity(Severity::Warning));
         self.out.last_mut().unwrap()
     }
@@ -43,10 +55,25 @@ impl<'a> Ctx<'a> {
 pub fn validate_metadata(ctx: &mut Ctx) -> bool {
     let r = ctx.resource;
     let checks: [(&str, String); 4] = [
-        ("istio.io/dry-run", format!("{}/{} has unsupported annotation istio.io/dry-run, please remove the annotation", r.namespace, r.name)),
-        ("internal.istio.io/webhook-always-reject", "\"internal.istio.io/webhook-always-reject\" annotation found, rejecting".into()),
-        ("internal.istio.io/parent-namespace", "\"internal.istio.io/parent-namespace\" annotation found, this may not be set by users".into()),
-        ("internal.istio.io/parents", "\"internal.istio.io/parents\" annotation found, this may not be set by users".into()),
+        (
+            "istio.io/dry-run",
+            format!(
+                "{}/{} has unsupported annotation istio.io/dry-run, please remove the annotation",
+                r.namespace, r.name
+            ),
+        ),
+        (
+            "internal.istio.io/webhook-always-reject",
+            "\"internal.istio.io/webhook-always-reject\" annotation found, rejecting".into(),
+        ),
+        (
+            "internal.istio.io/parent-namespace",
+            "\"internal.istio.io/parent-namespace\" annotation found, this may not be set by users".into(),
+        ),
+        (
+            "internal.istio.io/parents",
+            "\"internal.istio.io/parents\" annotation found, this may not be set by users".into(),
+        ),
     ];
     for (key, message) in checks {
         if r.annotation(key).is_some() {
@@ -57,7 +84,8 @@ pub fn validate_metadata(ctx: &mut Ctx) -> bool {
             } else {
                 "this annotation is reserved for Istio itself"
             };
-            ctx.error(Code::ForbiddenAnnotation, format!("metadata.annotations[{key}]"), range, message).hint = Some(hint.into());
+            ctx.error(Code::ForbiddenAnnotation, format!("metadata.annotations[{key}]"), range, message).hint =
+                Some(hint.into());
             return false;
         }
     }
@@ -73,7 +101,9 @@ pub fn validate_top_level_fields(ctx: &mut Ctx) {
             let msg = format!("unknown field {} on {} resource {}/{}", go_quote(key), r.kind_name, r.namespace, r.name);
             let hint = super::values::did_you_mean(key, &["apiVersion", "kind", "metadata", "spec", "status"])
                 .map(|s| format!("did you mean `{s}`?"))
-                .unwrap_or_else(|| "a resource has only apiVersion, kind, metadata, spec and status at the top level".into());
+                .unwrap_or_else(|| {
+                    "a resource has only apiVersion, kind, metadata, spec and status at the top level".into()
+                });
             ctx.error(Code::UnknownTopLevelField, key, e.key.range, msg).hint = Some(hint);
         }
     }
@@ -90,12 +120,22 @@ pub fn validate_sidecar(ctx: &mut Ctx, spec: &Node) {
             let v = e.value.scalar_text().unwrap_or("");
             let path = format!("spec.workloadSelector.labels.{k}");
             if k.is_empty() {
-                ctx.error(Code::InvalidSelector, &path, e.key.range, format!("empty key is not supported in selector: {}", go_quote(&format!("{k}={v}"))));
+                ctx.error(
+                    Code::InvalidSelector,
+                    &path,
+                    e.key.range,
+                    format!("empty key is not supported in selector: {}", go_quote(&format!("{k}={v}"))),
+                );
                 bad = true;
             } else if k.contains('*') || v.contains('*') {
                 let range = if k.contains('*') { e.key.range } else { e.value.range };
-                ctx.error(Code::InvalidSelector, &path, range, format!("wildcard is not supported in selector: {}", go_quote(&format!("{k}={v}"))))
-                    .hint = Some("label selectors match exact values; list each value in its own Sidecar".into());
+                ctx.error(
+                    Code::InvalidSelector,
+                    &path,
+                    range,
+                    format!("wildcard is not supported in selector: {}", go_quote(&format!("{k}={v}"))),
+                )
+                .hint = Some("label selectors match exact values; list each value in its own Sidecar".into());
                 bad = true;
             }
         }
@@ -124,7 +164,11 @@ pub fn validate_sidecar(ctx: &mut Ctx, spec: &Node) {
     // S-EMPTY
     let ingress = list(spec, "ingress");
     let egress = list(spec, "egress");
-    if ingress.is_empty() && egress.is_empty() && set(spec, "outboundTrafficPolicy").is_none() && set(spec, "inboundConnectionPool").is_none() {
+    if ingress.is_empty()
+        && egress.is_empty()
+        && set(spec, "outboundTrafficPolicy").is_none()
+        && set(spec, "inboundConnectionPool").is_none()
+    {
         let misplaced = ["metadata", "status"].into_iter().find(|k| ctx.resource.node.at(&[k, "spec"]).is_some());
         ctx.error(Code::EmptyConfiguration, "spec", spec.range, "sidecar: empty configuration provided").hint = Some(match misplaced {
             Some(parent) => format!(
@@ -161,15 +205,25 @@ fn validate_ingress(ctx: &mut Ctx, l: &Node, path: &str, ports: &mut HashSet<i12
         return;
     }
     let Some(port) = set(l, "port") else {
-        ctx.error(Code::IngressPortRequired, format!("{path}.port"), range_of(l, "port"), "sidecar: port is required for ingress listeners")
-            .hint = Some("Istio skips the other checks of this listener until it has a port".into());
+        ctx.error(
+            Code::IngressPortRequired,
+            format!("{path}.port"),
+            range_of(l, "port"),
+            "sidecar: port is required for ingress listeners",
+        )
+        .hint = Some("Istio skips the other checks of this listener until it has a port".into());
         return;
     };
     let number = int(port, "number");
     let pp = format!("{path}.port");
     if int(port, "targetPort") > 0 {
-        ctx.error(Code::TargetPort, format!("{pp}.targetPort"), range_of(port, "targetPort"), "targetPort has no impact on Sidecars")
-            .hint = Some("targetPort is deprecated; remove it".into());
+        ctx.error(
+            Code::TargetPort,
+            format!("{pp}.targetPort"),
+            range_of(port, "targetPort"),
+            "targetPort has no impact on Sidecars",
+        )
+        .hint = Some("targetPort is deprecated; remove it".into());
     }
     check_port_name(ctx, port, &pp);
     check_protocol(ctx, port, &pp);
@@ -180,13 +234,24 @@ fn validate_ingress(ctx: &mut Ctx, l: &Node, path: &str, ports: &mut HashSet<i12
     let bind = string(l, "bind");
     if !bind.is_empty() {
         if let Err(e) = validate_ip_address(bind) {
-            let hint = if bind.starts_with(UNIX_PREFIX) { "ingress listeners bind to IP addresses only; Unix sockets are for egress listeners (port 0)" } else { "bind takes a single IP address, without a port or prefix length" };
+            let hint = if bind.starts_with(UNIX_PREFIX) {
+                "ingress listeners bind to IP addresses only; Unix sockets are for egress listeners (port 0)"
+            } else {
+                "bind takes a single IP address, without a port or prefix length"
+            };
             ctx.error(Code::InvalidBind, format!("{path}.bind"), range_of(l, "bind"), e).hint = Some(hint.into());
         }
     }
     if !ports.insert(number) {
-        ctx.error(Code::DuplicatePort, format!("{pp}.number"), range_of(port, "number"), "sidecar: ports on IP bound listeners must be unique")
-            .hint = Some(format!("another ingress listener already uses port {number}; Istio compares port numbers only, whatever the bind"));
+        ctx.error(
+            Code::DuplicatePort,
+            format!("{pp}.number"),
+            range_of(port, "number"),
+            "sidecar: ports on IP bound listeners must be unique",
+        )
+        .hint = Some(format!(
+            "another ingress listener already uses port {number}; Istio compares port numbers only, whatever the bind"
+        ));
     }
     check_default_endpoint(ctx, l, path);
     let protocol = Protocol::parse(string(port, "protocol"));
@@ -201,8 +266,16 @@ fn validate_ingress(ctx: &mut Ctx, l: &Node, path: &str, ports: &mut HashSet<i12
                 "sidecar: HTTP connection pool settings are configured for port {number} ({}) but its protocol is not HTTP ({proto}); only TCP settings will apply",
                 go_quote(string(port, "name"))
             );
-            ctx.warning(Code::HttpPoolOnNonHttpPort, format!("{path}.connectionPool.http"), range_of(pool, "http"), msg).hint =
-                Some("set the port's protocol to HTTP, HTTP2, GRPC, GRPC-WEB or HTTP_PROXY, or move these limits to `tcp`".into());
+            ctx.warning(
+                Code::HttpPoolOnNonHttpPort,
+                format!("{path}.connectionPool.http"),
+                range_of(pool, "http"),
+                msg,
+            )
+            .hint = Some(
+                "set the port's protocol to HTTP, HTTP2, GRPC, GRPC-WEB or HTTP_PROXY, or move these limits to `tcp`"
+                    .into(),
+            );
         }
     }
 }
@@ -211,8 +284,9 @@ fn check_port_name(ctx: &mut Ctx, port: &Node, pp: &str) {
     let name = string(port, "name");
     if !name.is_empty() {
         if let Err(e) = validate_port_name(name) {
-            ctx.error(Code::InvalidPortName, format!("{pp}.name"), range_of(port, "name"), e).hint =
-                Some("a port name is at most 63 letters, digits and '-', starting and ending with a letter or digit".into());
+            ctx.error(Code::InvalidPortName, format!("{pp}.name"), range_of(port, "name"), e).hint = Some(
+                "a port name is at most 63 letters, digits and '-', starting and ending with a letter or digit".into(),
+            );
         }
     }
 }
@@ -244,7 +318,8 @@ fn check_default_endpoint(ctx: &mut Ctx, l: &Node, path: &str) {
     let (host, port) = match split_host_port(ep) {
         Ok(hp) => hp,
         Err(e) => {
-            ctx.error(Code::InvalidDefaultEndpoint, &p, range, e).hint = Some("write `127.0.0.1:<port>`, `[::1]:<port>`, `0.0.0.0:<port>` or `unix://<path>`".into());
+            ctx.error(Code::InvalidDefaultEndpoint, &p, range, e).hint =
+                Some("write `127.0.0.1:<port>`, `[::1]:<port>`, `0.0.0.0:<port>` or `unix://<path>`".into());
             (String::new(), String::new())
         }
     };
@@ -259,7 +334,12 @@ fn check_default_endpoint(ctx: &mut Ctx, l: &Node, path: &str) {
     }
     match go_atoi(&port) {
         Err(e) => {
-            ctx.error(Code::InvalidDefaultEndpoint, &p, range, format!("sidecar: defaultEndpoint port ({port}) is not a number: {e}"));
+            ctx.error(
+                Code::InvalidDefaultEndpoint,
+                &p,
+                range,
+                format!("sidecar: defaultEndpoint port ({port}) is not a number: {e}"),
+            );
         }
         Ok(n) => {
             if let Err(e) = validate_port(n) {
@@ -272,27 +352,59 @@ fn check_default_endpoint(ctx: &mut Ctx, l: &Node, path: &str) {
 fn check_ingress_tls(ctx: &mut Ctx, tls: &Node, port: &Node, protocol: Option<Protocol>, tp: &str) {
     let unsupported = "Sidecar ingress TLS supports mode SIMPLE, MUTUAL or OPTIONAL_MUTUAL with serverCertificate/privateKey/caCertificates files";
     if !list(tls, "subjectAltNames").is_empty() {
-        ctx.error(Code::IngressTls, format!("{tp}.subjectAltNames"), range_of(tls, "subjectAltNames"), "sidecar: subjectAltNames is not supported in ingress tls");
+        ctx.error(
+            Code::IngressTls,
+            format!("{tp}.subjectAltNames"),
+            range_of(tls, "subjectAltNames"),
+            "sidecar: subjectAltNames is not supported in ingress tls",
+        );
     }
     if boolean(tls, "httpsRedirect") {
-        ctx.error(Code::IngressTls, format!("{tp}.httpsRedirect"), range_of(tls, "httpsRedirect"), "sidecar: httpsRedirect is not supported");
+        ctx.error(
+            Code::IngressTls,
+            format!("{tp}.httpsRedirect"),
+            range_of(tls, "httpsRedirect"),
+            "sidecar: httpsRedirect is not supported",
+        );
     }
     if !string(tls, "credentialName").is_empty() {
-        ctx.error(Code::IngressTls, format!("{tp}.credentialName"), range_of(tls, "credentialName"), "sidecar: credentialName is not currently supported")
-            .hint = Some(unsupported.into());
+        ctx.error(
+            Code::IngressTls,
+            format!("{tp}.credentialName"),
+            range_of(tls, "credentialName"),
+            "sidecar: credentialName is not currently supported",
+        )
+        .hint = Some(unsupported.into());
     }
     if !list(tls, "credentialNames").is_empty() {
-        ctx.error(Code::IngressTls, format!("{tp}.credentialNames"), range_of(tls, "credentialNames"), "sidecar: credentialNames is not currently supported")
-            .hint = Some(unsupported.into());
+        ctx.error(
+            Code::IngressTls,
+            format!("{tp}.credentialNames"),
+            range_of(tls, "credentialNames"),
+            "sidecar: credentialNames is not currently supported",
+        )
+        .hint = Some(unsupported.into());
     }
     if !list(tls, "tlsCertificates").is_empty() {
-        ctx.error(Code::IngressTls, format!("{tp}.tlsCertificates"), range_of(tls, "tlsCertificates"), "sidecar: tls_certificates is not currently supported")
-            .hint = Some(unsupported.into());
+        ctx.error(
+            Code::IngressTls,
+            format!("{tp}.tlsCertificates"),
+            range_of(tls, "tlsCertificates"),
+            "sidecar: tls_certificates is not currently supported",
+        )
+        .hint = Some(unsupported.into());
     }
     let mode = enum_name(tls, "mode", "PASSTHROUGH");
     if matches!(mode, "ISTIO_MUTUAL" | "AUTO_PASSTHROUGH") {
-        ctx.error(Code::IngressTls, format!("{tp}.mode"), range_of(tls, "mode"), format!("configuration is invalid: cannot set mode to {mode} in sidecar ingress tls"))
-            .hint = Some("use SIMPLE or MUTUAL; mesh mTLS on inbound traffic is configured by PeerAuthentication, not here".into());
+        ctx.error(
+            Code::IngressTls,
+            format!("{tp}.mode"),
+            range_of(tls, "mode"),
+            format!("configuration is invalid: cannot set mode to {mode} in sidecar ingress tls"),
+        )
+        .hint = Some(
+            "use SIMPLE or MUTUAL; mesh mTLS on inbound traffic is configured by PeerAuthentication, not here".into(),
+        );
     }
     if !protocol.is_some_and(|p| p.is_tls()) {
         let range = port.get("protocol").map_or(range_of(tls, "mode"), |n| n.range);
@@ -302,13 +414,25 @@ fn check_ingress_tls(ctx: &mut Ctx, tls: &Node, port: &Node, protocol: Option<Pr
         } else {
             format!("the port's protocol is {written}; TLS settings need HTTPS or TLS")
         };
-        ctx.error(Code::IngressTls, format!("{}.protocol", tp.trim_end_matches(".tls").to_string() + ".port"), range, "server cannot have TLS settings for non HTTPS/TLS ports")
-            .hint = Some(hint);
+        ctx.error(
+            Code::IngressTls,
+            format!("{}.protocol", tp.trim_end_matches(".tls").to_string() + ".port"),
+            range,
+            "server cannot have TLS settings for non HTTPS/TLS ports",
+        )
+        .hint = Some(hint);
     }
     validate_tls_options(ctx, tls, tp);
 }
 
-fn validate_egress(ctx: &mut Ctx, l: &Node, path: &str, (is_last, portless): (bool, usize), ports: &mut HashSet<i128>, sockets: &mut HashSet<String>) {
+fn validate_egress(
+    ctx: &mut Ctx,
+    l: &Node,
+    path: &str,
+    (is_last, portless): (bool, usize),
+    ports: &mut HashSet<i128>,
+    sockets: &mut HashSet<String>,
+) {
     if l.is_null() {
         ctx.error(Code::EgressHostsRequired, path, l.range, "egress listener may not be null");
         return;
@@ -317,8 +441,13 @@ fn validate_egress(ctx: &mut Ctx, l: &Node, path: &str, (is_last, portless): (bo
         None => {
             // E-CATCHALL-LAST; bind and captureMode of a portless listener are not checked.
             if !is_last {
-                ctx.error(Code::CatchAllNotLast, path, l.range, "sidecar: the egress listener with empty port should be the last listener in the list")
-                    .hint = Some(if portless > 1 {
+                ctx.error(
+                    Code::CatchAllNotLast,
+                    path,
+                    l.range,
+                    "sidecar: the egress listener with empty port should be the last listener in the list",
+                )
+                .hint = Some(if portless > 1 {
                     format!("{portless} egress listeners have no `port`, and only the last may: merge their hosts into one listener without `port`, at the end, or give the others a port")
                 } else {
                     "a listener without `port` catches all other traffic; move it to the end of `egress`".into()
@@ -329,8 +458,13 @@ fn validate_egress(ctx: &mut Ctx, l: &Node, path: &str, (is_last, portless): (bo
             let pp = format!("{path}.port");
             let number = int(port, "number");
             if int(port, "targetPort") > 0 {
-                ctx.error(Code::TargetPort, format!("{pp}.targetPort"), range_of(port, "targetPort"), "targetPort has no impact on Sidecars")
-                    .hint = Some("targetPort is deprecated; remove it".into());
+                ctx.error(
+                    Code::TargetPort,
+                    format!("{pp}.targetPort"),
+                    range_of(port, "targetPort"),
+                    "targetPort has no impact on Sidecars",
+                )
+                .hint = Some("targetPort is deprecated; remove it".into());
             }
             check_port_name(ctx, port, &pp);
             let bind = string(l, "bind");
@@ -349,10 +483,20 @@ fn validate_egress(ctx: &mut Ctx, l: &Node, path: &str, (is_last, portless): (bo
                     }
                 }
                 if enum_name(l, "captureMode", "DEFAULT") == "IPTABLES" {
-                    ctx.error(Code::UnixSocketListener, format!("{path}.captureMode"), range_of(l, "captureMode"), "sidecar: captureMode must be DEFAULT/NONE for unix domain socket listeners");
+                    ctx.error(
+                        Code::UnixSocketListener,
+                        format!("{path}.captureMode"),
+                        range_of(l, "captureMode"),
+                        "sidecar: captureMode must be DEFAULT/NONE for unix domain socket listeners",
+                    );
                 }
                 if !sockets.insert(bind.to_string()) {
-                    ctx.error(Code::UnixSocketListener, format!("{path}.bind"), bind_range, "sidecar: unix domain socket values for listeners must be unique");
+                    ctx.error(
+                        Code::UnixSocketListener,
+                        format!("{path}.bind"),
+                        bind_range,
+                        "sidecar: unix domain socket values for listeners must be unique",
+                    );
                 }
             } else {
                 if let Err(e) = validate_port(number as i64) {
@@ -365,7 +509,8 @@ fn validate_egress(ctx: &mut Ctx, l: &Node, path: &str, (is_last, portless): (bo
                         } else {
                             "bind takes a single IP address, without a port or prefix length"
                         };
-                        ctx.error(Code::InvalidBind, format!("{path}.bind"), range_of(l, "bind"), e).hint = Some(hint.into());
+                        ctx.error(Code::InvalidBind, format!("{path}.bind"), range_of(l, "bind"), e).hint =
+                            Some(hint.into());
                     }
                 }
                 if !ports.insert(number) {
@@ -377,8 +522,16 @@ fn validate_egress(ctx: &mut Ctx, l: &Node, path: &str, (is_last, portless): (bo
     }
     let hosts = strings(l, "hosts");
     if hosts.is_empty() {
-        ctx.error(Code::EgressHostsRequired, format!("{path}.hosts"), range_of(l, "hosts"), "sidecar: egress listener must contain at least one host")
-            .hint = Some("list the services this listener imports, e.g. `./*` for the Sidecar's own namespace or `istio-system/*`".into());
+        ctx.error(
+            Code::EgressHostsRequired,
+            format!("{path}.hosts"),
+            range_of(l, "hosts"),
+            "sidecar: egress listener must contain at least one host",
+        )
+        .hint = Some(
+            "list the services this listener imports, e.g. `./*` for the Sidecar's own namespace or `istio-system/*`"
+                .into(),
+        );
         return;
     }
     // E-HOST-DUP and E-HOST-STARSTAR, then the format of each host.
@@ -397,7 +550,8 @@ fn validate_egress(ctx: &mut Ctx, l: &Node, path: &str, (is_last, portless): (bo
                 let names = seen.entry(ns.to_string()).or_default();
                 let dup = if dns != "*" { names.contains(dns) || names.contains("*") } else { !names.is_empty() };
                 if dup {
-                    let what = if dns == "*" { format!("names namespace `{ns}`") } else { format!("covers `{ns}/{dns}`") };
+                    let what =
+                        if dns == "*" { format!("names namespace `{ns}`") } else { format!("covers `{ns}/{dns}`") };
                     let dot_note = if dot {
                         format!(" (`.` is this Sidecar's own namespace, `{ns}`)")
                     } else if dotted.contains(ns) && ns == "istio-system" {
@@ -408,8 +562,13 @@ fn validate_egress(ctx: &mut Ctx, l: &Node, path: &str, (is_last, portless): (bo
                     } else {
                         String::new()
                     };
-                    ctx.warning(Code::DuplicateEgressHost, &hp, node.range, format!("duplicated egress host: {host}")).hint =
-                        Some(format!("an earlier host of this listener already {what}{dot_note}"));
+                    ctx.warning(
+                        Code::DuplicateEgressHost,
+                        &hp,
+                        node.range,
+                        format!("duplicated egress host: {host}"),
+                    )
+                    .hint = Some(format!("an earlier host of this listener already {what}{dot_note}"));
                 }
                 names.insert(dns.to_string());
             }
@@ -417,8 +576,13 @@ fn validate_egress(ctx: &mut Ctx, l: &Node, path: &str, (is_last, portless): (bo
         validate_egress_host(ctx, host, &hp, node.range);
     }
     if seen.get("*").is_some_and(|s| s.contains("*")) && seen.len() != 1 {
-        ctx.warning(Code::StarStarWithOtherHosts, format!("{path}.hosts"), range_of(l, "hosts"), "`*/*` host select all resources, no other hosts can be added")
-            .hint = Some("`*/*` already imports every namespace; the other hosts add nothing".into());
+        ctx.warning(
+            Code::StarStarWithOtherHosts,
+            format!("{path}.hosts"),
+            range_of(l, "hosts"),
+            "`*/*` host select all resources, no other hosts can be added",
+        )
+        .hint = Some("`*/*` already imports every namespace; the other hosts add nothing".into());
     }
 }
 
@@ -466,7 +630,8 @@ fn validate_egress_host(ctx: &mut Ctx, host: &str, path: &str, range: TextRange)
         }
     }
     if let Err(e) = validate_partial_wildcard(dns) {
-        ctx.error(Code::EgressHostFormat, path, range, e).hint = Some("a wildcard must be the whole left-most label: `*.example.com`".into());
+        ctx.error(Code::EgressHostFormat, path, range, e).hint =
+            Some("a wildcard must be the whole left-most label: `*.example.com`".into());
     }
 }
 
@@ -474,18 +639,29 @@ fn validate_outbound_traffic_policy(ctx: &mut Ctx, otp: &Node) {
     let base = "spec.outboundTrafficPolicy";
     // O-DYNAMIC-DNS can only be reached with a numeric enum, which decoding rejects before.
     if int_of(otp, "mode") == Some(3) {
-        ctx.error(Code::OutboundTrafficPolicy, format!("{base}.mode"), range_of(otp, "mode"), "sidecar: ALLOW_ANY_DYNAMIC_DNS mode is only supported in MeshConfig, not in Sidecar resource");
+        ctx.error(
+            Code::OutboundTrafficPolicy,
+            format!("{base}.mode"),
+            range_of(otp, "mode"),
+            "sidecar: ALLOW_ANY_DYNAMIC_DNS mode is only supported in MeshConfig, not in Sidecar resource",
+        );
         return;
     }
     let Some(proxy) = set(otp, "egressProxy") else { return };
     let pp = format!("{base}.egressProxy");
     if enum_name(otp, "mode", "REGISTRY_ONLY") != "ALLOW_ANY" {
-        ctx.error(Code::OutboundTrafficPolicy, &pp, range_of(otp, "egressProxy"), "sidecar: egress_proxy must be set only with ALLOW_ANY outbound_traffic_policy mode")
-            .hint = Some(if set(otp, "mode").is_none() {
-                "`mode` is unset, which inside an explicit outboundTrafficPolicy means REGISTRY_ONLY: add `mode: ALLOW_ANY`".into()
-            } else {
-                "an egress proxy handles traffic to unknown destinations, which only ALLOW_ANY lets out".into()
-            });
+        ctx.error(
+            Code::OutboundTrafficPolicy,
+            &pp,
+            range_of(otp, "egressProxy"),
+            "sidecar: egress_proxy must be set only with ALLOW_ANY outbound_traffic_policy mode",
+        )
+        .hint = Some(if set(otp, "mode").is_none() {
+            "`mode` is unset, which inside an explicit outboundTrafficPolicy means REGISTRY_ONLY: add `mode: ALLOW_ANY`"
+                .into()
+        } else {
+            "an egress proxy handles traffic to unknown destinations, which only ALLOW_ANY lets out".into()
+        });
         return;
     }
     let host = string(proxy, "host");
@@ -494,8 +670,13 @@ fn validate_outbound_traffic_policy(ctx: &mut Ctx, otp: &Node) {
         ctx.error(Code::OutboundTrafficPolicy, format!("{pp}.host"), host_range, e);
     }
     let Some(port) = set(proxy, "port") else {
-        ctx.error(Code::OutboundTrafficPolicy, format!("{pp}.port"), range_of(proxy, "port"), "sidecar: egress_proxy port must be non-nil")
-            .hint = Some("add `port: {number: <port>}`".into());
+        ctx.error(
+            Code::OutboundTrafficPolicy,
+            format!("{pp}.port"),
+            range_of(proxy, "port"),
+            "sidecar: egress_proxy port must be non-nil",
+        )
+        .hint = Some("add `port: {number: <port>}`".into());
         return;
     };
     // validateDestination
@@ -506,10 +687,14 @@ fn validate_outbound_traffic_policy(ctx: &mut Ctx, otp: &Node) {
     }
     let subset = string(proxy, "subset");
     if !subset.is_empty() && !is_dns1123_label(subset) {
-        ctx.error(Code::OutboundTrafficPolicy, format!("{pp}.subset"), range_of(proxy, "subset"), format!("subset name is invalid: {subset}"));
+        ctx.error(
+            Code::OutboundTrafficPolicy,
+            format!("{pp}.subset"),
+            range_of(proxy, "subset"),
+            format!("subset name is invalid: {subset}"),
+        );
     }
     if let Err(e) = validate_port(int(port, "number") as i64) {
         ctx.error(Code::OutboundTrafficPolicy, format!("{pp}.port.number"), range_of(port, "number"), e);
     }
 }
-

@@ -33,7 +33,12 @@ pub fn validate_tls_options(ctx: &mut Ctx, tls: &Node, tp: &str) {
         if !list_.is_empty() {
             list_.sort();
             list_.dedup();
-            ctx.warning(Code::TlsOptionsWarning, at("cipherSuites"), range_of(tls, "cipherSuites"), format!("ignoring {what} cipher suites: [{}]", list_.join(" ")));
+            ctx.warning(
+                Code::TlsOptionsWarning,
+                at("cipherSuites"),
+                range_of(tls, "cipherSuites"),
+                format!("ignoring {what} cipher suites: [{}]", list_.join(" ")),
+            );
         }
     }
     let has = |k: &str| !string(tls, k).is_empty();
@@ -50,7 +55,12 @@ pub fn validate_tls_options(ctx: &mut Ctx, tls: &Node, tp: &str) {
         ] {
             if present {
                 any = true;
-                ctx.error(Code::TlsOptions, at(key), range_of(tls, key), format!("ISTIO_MUTUAL TLS cannot have associated {what}"));
+                ctx.error(
+                    Code::TlsOptions,
+                    at(key),
+                    range_of(tls, key),
+                    format!("ISTIO_MUTUAL TLS cannot have associated {what}"),
+                );
             }
         }
         if any {
@@ -58,12 +68,33 @@ pub fn validate_tls_options(ctx: &mut Ctx, tls: &Node, tp: &str) {
         }
     }
     if matches!(mode, "PASSTHROUGH" | "AUTO_PASSTHROUGH")
-        && (has("caCrl") || has("serverCertificate") || has("privateKey") || has("caCertificates") || has_list("tlsCertificates") || has("credentialName") || has_list("credentialNames"))
+        && (has("caCrl")
+            || has("serverCertificate")
+            || has("privateKey")
+            || has("caCertificates")
+            || has_list("tlsCertificates")
+            || has("credentialName")
+            || has_list("credentialNames"))
     {
-        let hint = if enum_name(tls, "mode", "").is_empty() { "`mode` is unset, which means PASSTHROUGH; did you mean `mode: SIMPLE`?" } else { "certificates only apply to SIMPLE, MUTUAL and OPTIONAL_MUTUAL" };
-        ctx.warning(Code::TlsOptionsWarning, at("mode"), range_of(tls, "mode"), format!("{mode} mode does not use certificates, they will be ignored")).hint = Some(hint.into());
+        let hint = if enum_name(tls, "mode", "").is_empty() {
+            "`mode` is unset, which means PASSTHROUGH; did you mean `mode: SIMPLE`?"
+        } else {
+            "certificates only apply to SIMPLE, MUTUAL and OPTIONAL_MUTUAL"
+        };
+        ctx.warning(
+            Code::TlsOptionsWarning,
+            at("mode"),
+            range_of(tls, "mode"),
+            format!("{mode} mode does not use certificates, they will be ignored"),
+        )
+        .hint = Some(hint.into());
     }
-    let sources = [has("serverCertificate") && has("privateKey"), has("credentialName"), has_list("credentialNames"), has_list("tlsCertificates")];
+    let sources = [
+        has("serverCertificate") && has("privateKey"),
+        has("credentialName"),
+        has_list("credentialNames"),
+        has_list("tlsCertificates"),
+    ];
     if sources.iter().filter(|b| **b).count() > 1 {
         ctx.error(Code::TlsOptions, tp, tls.range, "only one of credential_name, credential_names, server_certificate/private_key, tls_certificates should be specified");
     }
@@ -72,37 +103,74 @@ pub fn validate_tls_options(ctx: &mut Ctx, tls: &Node, tp: &str) {
         return;
     }
     if matches!(mode, "MUTUAL" | "OPTIONAL_MUTUAL") && !has("caCertificates") {
-        ctx.error(Code::TlsOptions, at("caCertificates"), range_of(tls, "caCertificates"), "MUTUAL TLS requires a client CA bundle")
-            .hint = Some("set `caCertificates` to the file of CA certificates that client certificates are verified against".into());
+        ctx.error(
+            Code::TlsOptions,
+            at("caCertificates"),
+            range_of(tls, "caCertificates"),
+            "MUTUAL TLS requires a client CA bundle",
+        )
+        .hint = Some(
+            "set `caCertificates` to the file of CA certificates that client certificates are verified against".into(),
+        );
     }
     if terminating {
         let prefix = if mode == "SIMPLE" { "SIMPLE" } else { "MUTUAL" };
         let certs = list(tls, "tlsCertificates");
         if certs.len() > 2 {
-            ctx.warning(Code::TlsOptionsWarning, at("tlsCertificates"), range_of(tls, "tlsCertificates"), format!("{prefix} TLS can support up to 2 server certificates"));
+            ctx.warning(
+                Code::TlsOptionsWarning,
+                at("tlsCertificates"),
+                range_of(tls, "tlsCertificates"),
+                format!("{prefix} TLS can support up to 2 server certificates"),
+            );
         }
         if certs.is_empty() {
             if !has("serverCertificate") {
-                ctx.error(Code::TlsOptions, at("serverCertificate"), range_of(tls, "serverCertificate"), format!("{prefix} TLS requires a server certificate"));
+                ctx.error(
+                    Code::TlsOptions,
+                    at("serverCertificate"),
+                    range_of(tls, "serverCertificate"),
+                    format!("{prefix} TLS requires a server certificate"),
+                );
             }
             if !has("privateKey") {
-                ctx.error(Code::TlsOptions, at("privateKey"), range_of(tls, "privateKey"), format!("{prefix} TLS requires a private key"));
+                ctx.error(
+                    Code::TlsOptions,
+                    at("privateKey"),
+                    range_of(tls, "privateKey"),
+                    format!("{prefix} TLS requires a private key"),
+                );
             }
         } else {
             for (i, c) in certs.iter().enumerate() {
                 let cp = format!("{tp}.tlsCertificates[{i}]");
                 if string(c, "serverCertificate").is_empty() {
-                    ctx.error(Code::TlsOptions, format!("{cp}.serverCertificate"), c.range, format!("{prefix} TLS requires a server certificate"));
+                    ctx.error(
+                        Code::TlsOptions,
+                        format!("{cp}.serverCertificate"),
+                        c.range,
+                        format!("{prefix} TLS requires a server certificate"),
+                    );
                 }
                 if string(c, "privateKey").is_empty() {
-                    ctx.error(Code::TlsOptions, format!("{cp}.privateKey"), c.range, format!("{prefix} TLS requires a private key"));
+                    ctx.error(
+                        Code::TlsOptions,
+                        format!("{cp}.privateKey"),
+                        c.range,
+                        format!("{prefix} TLS requires a private key"),
+                    );
                 }
             }
         }
     }
     if has("caCrl") {
         if has("credentialName") {
-            ctx.error(Code::TlsOptions, at("caCrl"), range_of(tls, "caCrl"), "CRL is not supported with credentialName. CRL has to be specified in the credential");
+            ctx.error(
+                Code::TlsOptions,
+                at("caCrl"),
+                range_of(tls, "caCrl"),
+                "CRL is not supported with credentialName. CRL has to be specified in the credential",
+            );
         }
         if mode == "SIMPLE" {
             ctx.error(Code::TlsOptions, at("caCrl"), range_of(tls, "caCrl"), "CRL is not supported with SIMPLE TLS");

@@ -88,8 +88,7 @@ fn is_go_print(c: char) -> bool {
     let noncharacter = (0xFDD0..=0xFDEF).contains(&cp) || cp & 0xFFFE == 0xFFFE;
     let private_use = (0xE000..=0xF8FF).contains(&cp) || cp >= 0xF_0000;
     // Planes 4-13 are unassigned; plane 14 holds only tags (Cf) and variation selectors (Mn).
-    let empty_plane = (0x4_0000..0xE_0000).contains(&cp)
-        || (cp >= 0xE_0000 && !(0xE_0100..=0xE_01EF).contains(&cp));
+    let empty_plane = (0x4_0000..0xE_0000).contains(&cp) || (cp >= 0xE_0000 && !(0xE_0100..=0xE_01EF).contains(&cp));
     let format = FORMAT.iter().any(|&(lo, hi)| (lo..=hi).contains(&cp));
     !(noncharacter || private_use || empty_plane || format)
 }
@@ -239,14 +238,7 @@ impl Protocol {
 
     /// Istio `Instance.IsHTTP`. HTTPS is deliberately not in this class.
     pub fn is_http(&self) -> bool {
-        matches!(
-            self,
-            Protocol::Http
-                | Protocol::Http2
-                | Protocol::HttpProxy
-                | Protocol::Grpc
-                | Protocol::GrpcWeb
-        )
+        matches!(self, Protocol::Http | Protocol::Http2 | Protocol::HttpProxy | Protocol::Grpc | Protocol::GrpcWeb)
     }
 
     /// Istio `Instance.IsTLS`: HTTPS and TLS.
@@ -462,11 +454,7 @@ pub fn validate_dns1123_labels(domain: &str) -> Result<(), String> {
             return Ok(());
         }
         if !is_dns1123_label(label) {
-            return Err(format!(
-                "domain name {} invalid (label {} invalid)",
-                go_quote(domain),
-                go_quote(label)
-            ));
+            return Err(format!("domain name {} invalid (label {} invalid)", go_quote(domain), go_quote(label)));
         }
     }
     Ok(())
@@ -489,11 +477,7 @@ pub fn validate_wildcard_domain(s: &str) -> Result<(), String> {
         None => (s, None),
     };
     if !is_wildcard_dns1123_label(first) {
-        return Err(format!(
-            "domain name {} invalid (label {} invalid)",
-            go_quote(s),
-            go_quote(first)
-        ));
+        return Err(format!("domain name {} invalid (label {} invalid)", go_quote(s), go_quote(first)));
     }
     match rest {
         Some(rest) => validate_dns1123_labels(rest),
@@ -518,9 +502,7 @@ pub fn is_dns1123_subdomain(s: &str) -> bool {
     let lower_label = |l: &str| {
         let b = l.as_bytes();
         let edge = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
-        b.first().is_some_and(edge)
-            && b.last().is_some_and(edge)
-            && b.iter().all(|c| edge(c) || *c == b'-')
+        b.first().is_some_and(edge) && b.last().is_some_and(edge) && b.iter().all(|c| edge(c) || *c == b'-')
     };
     s.len() <= 253 && s.split('.').all(lower_label)
 }
@@ -575,15 +557,9 @@ pub fn parse_go_duration(s: &str) -> Result<i128, String> {
             return Err(invalid()); // e.g. ".s"
         }
         // Unit: everything up to the next digit or '.'.
-        let unit_len = rest
-            .bytes()
-            .position(|b| b == b'.' || b.is_ascii_digit())
-            .unwrap_or(rest.len());
+        let unit_len = rest.bytes().position(|b| b == b'.' || b.is_ascii_digit()).unwrap_or(rest.len());
         if unit_len == 0 {
-            return Err(format!(
-                "time: missing unit in duration {}",
-                go_time_quote(s)
-            ));
+            return Err(format!("time: missing unit in duration {}", go_time_quote(s)));
         }
         let unit_text = &rest[..unit_len];
         rest = &rest[unit_len..];
@@ -595,11 +571,7 @@ pub fn parse_go_duration(s: &str) -> Result<i128, String> {
             "m" => 60_000_000_000,
             "h" => 3_600_000_000_000,
             _ => {
-                return Err(format!(
-                    "time: unknown unit {} in duration {}",
-                    go_time_quote(unit_text),
-                    go_time_quote(s)
-                ))
+                return Err(format!("time: unknown unit {} in duration {}", go_time_quote(unit_text), go_time_quote(s)))
             }
         };
         if v > DURATION_LIMIT / unit {
@@ -708,11 +680,7 @@ pub fn split_host_port(s: &str) -> Result<(String, String), String> {
             return err(MISSING_PORT);
         } else if end + 1 != colon {
             // Either ']' is not followed by a colon, or that colon is not the last one.
-            return err(if s.as_bytes()[end + 1] == b':' {
-                TOO_MANY_COLONS
-            } else {
-                MISSING_PORT
-            });
+            return err(if s.as_bytes()[end + 1] == b':' { TOO_MANY_COLONS } else { MISSING_PORT });
         }
         host = &s[1..end];
         (open_from, close_from) = (1, end + 1);
@@ -751,10 +719,7 @@ pub fn go_atoi(s: &str) -> Result<i64, String> {
         if !b.is_ascii_digit() {
             return Err(syntax());
         }
-        n = n
-            .checked_mul(10)
-            .and_then(|n| n.checked_add(u64::from(b - b'0')))
-            .ok_or_else(range)?;
+        n = n.checked_mul(10).and_then(|n| n.checked_add(u64::from(b - b'0'))).ok_or_else(range)?;
     }
     if neg {
         // -(2^63) is the only magnitude above i64::MAX that still fits.
@@ -850,8 +815,11 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 /// [`did_you_mean`] there is no distance limit.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>, n: usize) -> Vec<&'a str> {
     let lower = word.to_lowercase();
-    let mut scored: Vec<(usize, usize, usize, &'a str)> =
-        candidates.into_iter().enumerate().map(|(i, c)| (levenshtein(&lower, &c.to_lowercase()), levenshtein(word, c), i, c)).collect();
+    let mut scored: Vec<(usize, usize, usize, &'a str)> = candidates
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| (levenshtein(&lower, &c.to_lowercase()), levenshtein(word, c), i, c))
+        .collect();
     let n = n.min(scored.len());
     if n == 0 {
         return Vec::new();
@@ -884,7 +852,7 @@ fn levenshtein(a: &str, b: &str) -> usize {
 mod tests {
     use super::*;
 
-    fn err<T: std::fmt::Debug>(r: Result<T, String>) -> String {
+    fn err<T: fmt::Debug>(r: Result<T, String>) -> String {
         r.expect_err("expected an error")
     }
 
@@ -898,10 +866,7 @@ mod tests {
         // C1 control, no-break space, zero-width space, BOM, private use: \u form.
         assert_eq!(go_quote("\u{85}"), r#""\u0085""#);
         assert_eq!(go_quote("a\u{a0}b"), r#""a\u00a0b""#);
-        assert_eq!(
-            go_quote("\u{200b}\u{feff}\u{e000}"),
-            r#""\u200b\ufeff\ue000""#
-        );
+        assert_eq!(go_quote("\u{200b}\u{feff}\u{e000}"), r#""\u200b\ufeff\ue000""#);
         assert_eq!(go_quote("\u{2028}\u{3000}"), r#""\u2028\u3000""#);
         // Outside the BMP: \U form.
         assert_eq!(go_quote("\u{e0001}"), r#""\U000e0001""#);
@@ -924,22 +889,10 @@ mod tests {
     fn ports() {
         assert_eq!(validate_port(1), Ok(()));
         assert_eq!(validate_port(65535), Ok(()));
-        assert_eq!(
-            err(validate_port(0)),
-            "port number 0 must be in the range 1..65535"
-        );
-        assert_eq!(
-            err(validate_port(65536)),
-            "port number 65536 must be in the range 1..65535"
-        );
-        assert_eq!(
-            err(validate_port(4_294_967_295)),
-            "port number 4294967295 must be in the range 1..65535"
-        );
-        assert_eq!(
-            err(validate_port(-1)),
-            "port number -1 must be in the range 1..65535"
-        );
+        assert_eq!(err(validate_port(0)), "port number 0 must be in the range 1..65535");
+        assert_eq!(err(validate_port(65536)), "port number 65536 must be in the range 1..65535");
+        assert_eq!(err(validate_port(4_294_967_295)), "port number 4294967295 must be in the range 1..65535");
+        assert_eq!(err(validate_port(-1)), "port number -1 must be in the range 1..65535");
     }
 
     #[test]
@@ -953,15 +906,7 @@ mod tests {
         for ok in ["*", "*foo", "*-foo", "foo", "*9"] {
             assert!(is_wildcard_dns1123_label(ok), "{ok}");
         }
-        for bad in [
-            "**",
-            "*-",
-            "*--foo",
-            "foo*",
-            "*.",
-            "-",
-            &format!("*{}", "a".repeat(63)),
-        ] {
+        for bad in ["**", "*-", "*--foo", "foo*", "*.", "-", &format!("*{}", "a".repeat(63))] {
             assert!(!is_wildcard_dns1123_label(bad), "{bad}");
         }
     }
@@ -969,14 +914,8 @@ mod tests {
     #[test]
     fn port_names() {
         assert_eq!(validate_port_name("HTTP-Web"), Ok(()));
-        assert_eq!(
-            err(validate_port_name("http.web")),
-            "invalid port name: http.web"
-        );
-        assert_eq!(
-            err(validate_port_name("http_web")),
-            "invalid port name: http_web"
-        );
+        assert_eq!(err(validate_port_name("http.web")), "invalid port name: http.web");
+        assert_eq!(err(validate_port_name("http_web")), "invalid port name: http_web");
         assert_eq!(err(validate_port_name("-http")), "invalid port name: -http");
         assert_eq!(err(validate_port_name("http-")), "invalid port name: http-");
         assert_eq!(err(validate_port_name("")), "invalid port name: ");
@@ -1012,45 +951,21 @@ mod tests {
         assert_eq!(Protocol::parse(""), None);
         assert_eq!(Protocol::parse(" http"), None);
         assert_eq!(validate_protocol(""), Ok(()));
-        assert_eq!(
-            err(validate_protocol("HBONE")),
-            "unsupported protocol: HBONE"
-        );
-        assert_eq!(
-            err(validate_protocol("DoubleHBONE")),
-            "unsupported protocol: DoubleHBONE"
-        );
-        assert_eq!(
-            err(validate_protocol("grpc_web")),
-            "unsupported protocol: grpc_web"
-        );
+        assert_eq!(err(validate_protocol("HBONE")), "unsupported protocol: HBONE");
+        assert_eq!(err(validate_protocol("DoubleHBONE")), "unsupported protocol: DoubleHBONE");
+        assert_eq!(err(validate_protocol("grpc_web")), "unsupported protocol: grpc_web");
         assert_eq!(err(validate_protocol("Foo")), "unsupported protocol: Foo");
 
         let http: Vec<_> = all.iter().filter(|p| p.1.is_http()).map(|p| p.1).collect();
-        assert_eq!(
-            http,
-            [
-                Protocol::Grpc,
-                Protocol::GrpcWeb,
-                Protocol::Http,
-                Protocol::HttpProxy,
-                Protocol::Http2
-            ]
-        );
+        assert_eq!(http, [Protocol::Grpc, Protocol::GrpcWeb, Protocol::Http, Protocol::HttpProxy, Protocol::Http2]);
         let tls: Vec<_> = all.iter().filter(|p| p.1.is_tls()).map(|p| p.1).collect();
         assert_eq!(tls, [Protocol::Https, Protocol::Tls]);
     }
 
     #[test]
     fn protocol_serializes_canonically() {
-        assert_eq!(
-            serde_json::to_string(&Protocol::GrpcWeb).unwrap(),
-            r#""GRPC-Web""#
-        );
-        assert_eq!(
-            serde_json::to_string(&Protocol::Mysql).unwrap(),
-            r#""MySQL""#
-        );
+        assert_eq!(serde_json::to_string(&Protocol::GrpcWeb).unwrap(), r#""GRPC-Web""#);
+        assert_eq!(serde_json::to_string(&Protocol::Mysql).unwrap(), r#""MySQL""#);
     }
 
     #[test]
@@ -1114,76 +1029,39 @@ mod tests {
             assert!(!is_ip_address(bad), "{bad}");
         }
         assert_eq!(validate_ip_address("fe80::1%eth0"), Ok(()));
-        assert_eq!(
-            err(validate_ip_address("localhost")),
-            "localhost is not a valid IP"
-        );
-        assert_eq!(
-            err(validate_ip_address("unix:///x")),
-            "unix:///x is not a valid IP"
-        );
-        assert_eq!(
-            err(validate_ip_address("010.0.0.1")),
-            "010.0.0.1 is not a valid IP"
-        );
+        assert_eq!(err(validate_ip_address("localhost")), "localhost is not a valid IP");
+        assert_eq!(err(validate_ip_address("unix:///x")), "unix:///x is not a valid IP");
+        assert_eq!(err(validate_ip_address("010.0.0.1")), "010.0.0.1 is not a valid IP");
     }
 
     #[test]
     fn unix_addresses() {
-        assert_eq!(
-            err(validate_unix_address("")),
-            "unix address must not be empty"
-        );
+        assert_eq!(err(validate_unix_address("")), "unix address must not be empty");
         assert_eq!(validate_unix_address("@foo"), Ok(()));
         assert_eq!(validate_unix_address("@"), Ok(()));
         assert_eq!(validate_unix_address("/var/run/x.sock"), Ok(()));
         assert_eq!(validate_unix_address("/@foo/bar"), Ok(()));
         assert_eq!(validate_unix_address("/a/../b"), Ok(()));
-        assert_eq!(
-            err(validate_unix_address("/")),
-            "/ is not an absolute path to a file"
-        );
-        assert_eq!(
-            err(validate_unix_address("foo.sock")),
-            "foo.sock is not an absolute path to a file"
-        );
-        assert_eq!(
-            err(validate_unix_address("/tmp/")),
-            "/tmp/ is not an absolute path to a file"
-        );
+        assert_eq!(err(validate_unix_address("/")), "/ is not an absolute path to a file");
+        assert_eq!(err(validate_unix_address("foo.sock")), "foo.sock is not an absolute path to a file");
+        assert_eq!(err(validate_unix_address("/tmp/")), "/tmp/ is not an absolute path to a file");
     }
 
     #[test]
     fn fqdn() {
-        for ok in [
-            "egress",
-            "foo.com",
-            "Foo.Example.COM",
-            "istio.io.",
-            "a-b.c1",
-            "x.12345678901234567890",
-        ] {
+        for ok in ["egress", "foo.com", "Foo.Example.COM", "istio.io.", "a-b.c1", "x.12345678901234567890"] {
             assert_eq!(validate_fqdn(ok), Ok(()), "{ok}");
         }
         assert_eq!(err(validate_fqdn("")), "empty domain name not allowed");
         let long = format!("{}abcd", "a.".repeat(126));
         assert_eq!(long.len(), 256);
-        assert_eq!(
-            err(validate_fqdn(&long)),
-            format!("domain name \"{long}\" too long (max 255)")
-        );
+        assert_eq!(err(validate_fqdn(&long)), format!("domain name \"{long}\" too long (max 255)"));
         assert_eq!(
             err(validate_fqdn("foobar*123")),
             r#"domain name "foobar*123" invalid (label "foobar*123" invalid)"#
         );
-        assert_eq!(
-            err(validate_fqdn("*")),
-            r#"domain name "*" invalid (label "*" invalid)"#
-        );
-        assert_eq!(
-            err(validate_fqdn("*.x.com")),
-            r#"domain name "*.x.com" invalid (label "*" invalid)"#
-        );
+        assert_eq!(err(validate_fqdn("*")), r#"domain name "*" invalid (label "*" invalid)"#);
+        assert_eq!(err(validate_fqdn("*.x.com")), r#"domain name "*.x.com" invalid (label "*" invalid)"#);
         assert_eq!(
             err(validate_fqdn("10.0.0.1")),
             r#"domain name "10.0.0.1" invalid (top level domain "1" cannot be all-numeric)"#
@@ -1192,38 +1070,19 @@ mod tests {
             err(validate_fqdn("a.+1")),
             r#"domain name "a.+1" invalid (top level domain "+1" cannot be all-numeric)"#
         );
-        assert_eq!(
-            err(validate_fqdn("a..b")),
-            r#"domain name "a..b" invalid (label "" invalid)"#
-        );
-        assert_eq!(
-            err(validate_fqdn(".")),
-            r#"domain name "." invalid (label "" invalid)"#
-        );
-        assert_eq!(
-            err(validate_fqdn("a.b..")),
-            r#"domain name "a.b.." invalid (label "" invalid)"#
-        );
+        assert_eq!(err(validate_fqdn("a..b")), r#"domain name "a..b" invalid (label "" invalid)"#);
+        assert_eq!(err(validate_fqdn(".")), r#"domain name "." invalid (label "" invalid)"#);
+        assert_eq!(err(validate_fqdn("a.b..")), r#"domain name "a.b.." invalid (label "" invalid)"#);
     }
 
     #[test]
     fn wildcard_domains() {
-        for ok in [
-            "*",
-            "*.example.com",
-            "*foo.bar.com",
-            "*-foo.bar.com",
-            "foo.com.",
-            "Foo.Example.COM",
-            "reviews",
-            "*.",
-        ] {
+        for ok in
+            ["*", "*.example.com", "*foo.bar.com", "*-foo.bar.com", "foo.com.", "Foo.Example.COM", "reviews", "*."]
+        {
             assert_eq!(validate_wildcard_domain(ok), Ok(()), "{ok}");
         }
-        assert_eq!(
-            err(validate_wildcard_domain("")),
-            "empty domain name not allowed"
-        );
+        assert_eq!(err(validate_wildcard_domain("")), "empty domain name not allowed");
         assert_eq!(
             err(validate_wildcard_domain("foo.123")),
             r#"domain name "123" invalid (top level domain "123" cannot be all-numeric)"#
@@ -1240,10 +1099,7 @@ mod tests {
             err(validate_wildcard_domain("*.*.example.com")),
             r#"domain name "*.example.com" invalid (label "*" invalid)"#
         );
-        assert_eq!(
-            err(validate_wildcard_domain("foo.*.com")),
-            r#"domain name "*.com" invalid (label "*" invalid)"#
-        );
+        assert_eq!(err(validate_wildcard_domain("foo.*.com")), r#"domain name "*.com" invalid (label "*" invalid)"#);
         let long_label = "a".repeat(64);
         assert_eq!(
             err(validate_wildcard_domain(&format!("{long_label}.com"))),
@@ -1263,47 +1119,18 @@ mod tests {
         for ok in ["*", "*.foo.com", "foo.com", "*."] {
             assert_eq!(validate_partial_wildcard(ok), Ok(()), "{ok}");
         }
-        assert_eq!(
-            err(validate_partial_wildcard("*a.com")),
-            r#"partial wildcard "*a.com" not allowed"#
-        );
-        assert_eq!(
-            err(validate_partial_wildcard("*-foo.bar.com")),
-            r#"partial wildcard "*-foo.bar.com" not allowed"#
-        );
-        assert_eq!(
-            err(validate_partial_wildcard("foo.*.com")),
-            r#"partial wildcard "foo.*.com" not allowed"#
-        );
-        assert_eq!(
-            err(validate_partial_wildcard("**")),
-            r#"partial wildcard "**" not allowed"#
-        );
+        assert_eq!(err(validate_partial_wildcard("*a.com")), r#"partial wildcard "*a.com" not allowed"#);
+        assert_eq!(err(validate_partial_wildcard("*-foo.bar.com")), r#"partial wildcard "*-foo.bar.com" not allowed"#);
+        assert_eq!(err(validate_partial_wildcard("foo.*.com")), r#"partial wildcard "foo.*.com" not allowed"#);
+        assert_eq!(err(validate_partial_wildcard("**")), r#"partial wildcard "**" not allowed"#);
     }
 
     #[test]
     fn subdomains() {
-        for ok in [
-            "a",
-            "my-sidecar",
-            "a.b.c",
-            "0abc",
-            &"a".repeat(253),
-            &"a".repeat(70),
-        ] {
+        for ok in ["a", "my-sidecar", "a.b.c", "0abc", &"a".repeat(253), &"a".repeat(70)] {
             assert!(is_dns1123_subdomain(ok), "{ok}");
         }
-        for bad in [
-            "",
-            "A",
-            "a_b",
-            "-a",
-            "a-",
-            "a..b",
-            ".a",
-            "a.",
-            &"a".repeat(254),
-        ] {
+        for bad in ["", "A", "a_b", "-a", "a-", "a..b", ".a", "a.", &"a".repeat(254)] {
             assert!(!is_dns1123_subdomain(bad), "{bad}");
         }
     }
@@ -1345,22 +1172,13 @@ mod tests {
             ("1x", r#"time: unknown unit "x" in duration "1x""#),
             ("1h 30m", r#"time: unknown unit "h " in duration "1h 30m""#),
             ("1S", r#"time: unknown unit "S" in duration "1S""#),
-            (
-                "1µ",
-                r#"time: unknown unit "\xc2\xb5" in duration "1\xc2\xb5""#,
-            ),
+            ("1µ", r#"time: unknown unit "\xc2\xb5" in duration "1\xc2\xb5""#),
             (".s", r#"time: invalid duration ".s""#),
             ("s", r#"time: invalid duration "s""#),
             ("1s-1s", r#"time: unknown unit "s-" in duration "1s-1s""#),
-            (
-                "9223372036854775808ns",
-                r#"time: invalid duration "9223372036854775808ns""#,
-            ),
+            ("9223372036854775808ns", r#"time: invalid duration "9223372036854775808ns""#),
             ("2562048h", r#"time: invalid duration "2562048h""#),
-            (
-                "99999999999999999999s",
-                r#"time: invalid duration "99999999999999999999s""#,
-            ),
+            ("99999999999999999999s", r#"time: invalid duration "99999999999999999999s""#),
         ];
         for &(text, message) in errors {
             assert_eq!(parse_go_duration(text), Err(message.to_string()), "{text}");
@@ -1371,22 +1189,10 @@ mod tests {
     fn durations_validate() {
         assert_eq!(validate_duration(1_000_000), Ok(()));
         assert_eq!(validate_duration(30_000_000_000), Ok(()));
-        assert_eq!(
-            err(validate_duration(0)),
-            "duration must be greater than 1ms"
-        );
-        assert_eq!(
-            err(validate_duration(999_999)),
-            "duration must be greater than 1ms"
-        );
-        assert_eq!(
-            err(validate_duration(-5_000_000)),
-            "duration must be greater than 1ms"
-        );
-        assert_eq!(
-            err(validate_duration(1_500_000)),
-            "only durations to ms precision are supported"
-        );
+        assert_eq!(err(validate_duration(0)), "duration must be greater than 1ms");
+        assert_eq!(err(validate_duration(999_999)), "duration must be greater than 1ms");
+        assert_eq!(err(validate_duration(-5_000_000)), "duration must be greater than 1ms");
+        assert_eq!(err(validate_duration(1_500_000)), "only durations to ms precision are supported");
     }
 
     #[test]
@@ -1397,30 +1203,18 @@ mod tests {
         assert_eq!(ok("[::]:80"), ("::".into(), "80".into()));
         assert_eq!(ok(":8080"), ("".into(), "8080".into()));
         assert_eq!(ok("localhost:"), ("localhost".into(), "".into()));
-        assert_eq!(
-            ok("[fe80::1%eth0]:hi"),
-            ("fe80::1%eth0".into(), "hi".into())
-        );
+        assert_eq!(ok("[fe80::1%eth0]:hi"), ("fe80::1%eth0".into(), "hi".into()));
         assert_eq!(ok("[]:1"), ("".into(), "1".into()));
 
         let e = |s: &str| err(split_host_port(s));
         assert_eq!(e("127.0.0.1"), "address 127.0.0.1: missing port in address");
         assert_eq!(e(""), "missing port in address");
-        assert_eq!(
-            e("::1:8080"),
-            "address ::1:8080: too many colons in address"
-        );
+        assert_eq!(e("::1:8080"), "address ::1:8080: too many colons in address");
         assert_eq!(e("[::1:8080"), "address [::1:8080: missing ']' in address");
         assert_eq!(e("[::1"), "address [::1: missing ']' in address");
         assert_eq!(e("[::1]"), "address [::1]: missing port in address");
-        assert_eq!(
-            e("[::1]8080:"),
-            "address [::1]8080:: missing port in address"
-        );
-        assert_eq!(
-            e("[::1]:80:90"),
-            "address [::1]:80:90: too many colons in address"
-        );
+        assert_eq!(e("[::1]8080:"), "address [::1]8080:: missing port in address");
+        assert_eq!(e("[::1]:80:90"), "address [::1]:80:90: too many colons in address");
         assert_eq!(e("a[b:80"), "address a[b:80: unexpected '[' in address");
         assert_eq!(e("a]b:80"), "address a]b:80: unexpected ']' in address");
         assert_eq!(e("[a[b]:80"), "address [a[b]:80: unexpected '[' in address");
@@ -1439,11 +1233,7 @@ mod tests {
         assert_eq!(go_atoi("00000000000000000000000001"), Ok(1));
 
         let syntax = |s: &str, q: &str| {
-            assert_eq!(
-                go_atoi(s),
-                Err(format!("strconv.Atoi: parsing {q}: invalid syntax")),
-                "{s}"
-            );
+            assert_eq!(go_atoi(s), Err(format!("strconv.Atoi: parsing {q}: invalid syntax")), "{s}");
         };
         syntax("hi", r#""hi""#);
         syntax("", r#""""#);
@@ -1457,11 +1247,7 @@ mod tests {
         syntax("12345678901234567a", r#""12345678901234567a""#);
 
         let range = |s: &str| {
-            assert_eq!(
-                go_atoi(s),
-                Err(format!("strconv.Atoi: parsing \"{s}\": value out of range")),
-                "{s}"
-            );
+            assert_eq!(go_atoi(s), Err(format!("strconv.Atoi: parsing \"{s}\": value out of range")), "{s}");
         };
         range("9223372036854775808");
         range("-9223372036854775809");
@@ -1488,16 +1274,7 @@ mod tests {
         ] {
             assert!(is_valid_cipher_suite(ok), "{ok}");
         }
-        for bad in [
-            "not-a-cipher",
-            "all",
-            "aes128-sha",
-            "TLS_AES_128_GCM_SHA256",
-            "éfoo",
-            "×foo",
-            "²x",
-            "ªx",
-        ] {
+        for bad in ["not-a-cipher", "all", "aes128-sha", "TLS_AES_128_GCM_SHA256", "éfoo", "×foo", "²x", "ªx"] {
             assert!(!is_valid_cipher_suite(bad), "{bad}");
         }
     }
@@ -1512,23 +1289,12 @@ mod tests {
         assert_eq!(did_you_mean("", &modes), None);
         assert_eq!(did_you_mean("x", &[]), None);
 
-        let fields = [
-            "workloadSelector",
-            "ingress",
-            "egress",
-            "outboundTrafficPolicy",
-        ];
-        assert_eq!(
-            did_you_mean("workload_selector", &fields),
-            Some("workloadSelector")
-        );
+        let fields = ["workloadSelector", "ingress", "egress", "outboundTrafficPolicy"];
+        assert_eq!(did_you_mean("workload_selector", &fields), Some("workloadSelector"));
         assert_eq!(did_you_mean("egres", &fields), Some("egress"));
         assert_eq!(did_you_mean("ingres", &fields), Some("ingress"));
         // The limit grows with the word: 21 chars allow 7 edits.
-        assert_eq!(
-            did_you_mean("outboundTraficPolcy", &fields),
-            Some("outboundTrafficPolicy")
-        );
+        assert_eq!(did_you_mean("outboundTraficPolcy", &fields), Some("outboundTrafficPolicy"));
         // Ties: the case-sensitive distance decides, then list order.
         assert_eq!(did_you_mean("AB", &["ab", "Ab"]), Some("Ab"));
         assert_eq!(did_you_mean("ab", &["ax", "ay"]), Some("ax"));

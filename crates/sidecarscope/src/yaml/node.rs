@@ -70,7 +70,7 @@ impl ScalarTag {
 
 // The sizes the memory figures of ARCHITECTURE.md rest on.
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(std::mem::size_of::<Node>() == 32 && std::mem::size_of::<Entry>() == 64);
+const _: () = assert!(size_of::<Node>() == 32 && size_of::<Entry>() == 64);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScalarStyle {

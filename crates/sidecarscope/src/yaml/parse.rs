@@ -208,8 +208,14 @@ pub fn parse_document_within(text: &str, range: TextRange, budget: &mut AliasBud
     if let Some(error) = version_directive_error(text, range) {
         return Document { range, root: None, error: Some(error) };
     }
-    let mut builder =
-        Builder { stack: Vec::new(), values: Vec::new(), anchors: HashMap::new(), root: None, expanded: MAX_ALIAS_EXPANSION.saturating_sub(budget.0), merge_tagged: Vec::new() };
+    let mut builder = Builder {
+        stack: Vec::new(),
+        values: Vec::new(),
+        anchors: HashMap::new(),
+        root: None,
+        expanded: MAX_ALIAS_EXPANSION.saturating_sub(budget.0),
+        merge_tagged: Vec::new(),
+    };
     let mut error = None;
     let mut parser = Parser::new_from_str(chunk);
     // Only the first document of the chunk is kept (the chunk has at most one, by construction,
@@ -279,7 +285,8 @@ impl Builder {
                     }
                     ScalarTag::classify(&full)
                 });
-                let node = Node { kind: NodeKind::Scalar(Scalar { value: ScalarText::from(&*value), style, tag }), range };
+                let node =
+                    Node { kind: NodeKind::Scalar(Scalar { value: ScalarText::from(&*value), style, tag }), range };
                 self.push(node, anchor);
             }
             Event::SequenceStart(anchor, _) => {
@@ -294,7 +301,10 @@ impl Builder {
                 if let Some(Frame { map: false, first, start, anchor }) = self.stack.pop() {
                     let items: Box<[Node]> = self.values.drain(first..).collect();
                     let end = items.last().map_or(range.end, |n| n.range.end.max(range.end));
-                    self.push(Node { kind: NodeKind::Seq(items), range: TextRange::new(start, end.max(start)) }, anchor);
+                    self.push(
+                        Node { kind: NodeKind::Seq(items), range: TextRange::new(start, end.max(start)) },
+                        anchor,
+                    );
                 }
             }
             Event::MappingEnd => {
@@ -311,7 +321,13 @@ impl Builder {
                         entries = self.apply_merges(entries)?;
                     }
                     let end = entries.last().map_or(range.end, |e| e.value.range.end.max(range.end));
-                    self.push(Node { kind: NodeKind::Map(entries.into_boxed_slice()), range: TextRange::new(start, end.max(start)) }, anchor);
+                    self.push(
+                        Node {
+                            kind: NodeKind::Map(entries.into_boxed_slice()),
+                            range: TextRange::new(start, end.max(start)),
+                        },
+                        anchor,
+                    );
                 }
             }
             Event::Alias(id) => {
@@ -492,8 +508,10 @@ mod tests {
         // parse_documents alone gives each document the whole budget.
         assert!(docs.iter().take(10).all(|d| d.error.is_none()));
         let mut budget = AliasBudget::default();
-        let kinds: Vec<Option<YamlErrorKind>> =
-            document_ranges(&text).into_iter().map(|r| parse_document_within(&text, r, &mut budget).error.map(|e| e.kind)).collect();
+        let kinds: Vec<Option<YamlErrorKind>> = document_ranges(&text)
+            .into_iter()
+            .map(|r| parse_document_within(&text, r, &mut budget).error.map(|e| e.kind))
+            .collect();
         let fit = MAX_ALIAS_EXPANSION / expands;
         assert!(fit < 10);
         assert!(kinds[..fit].iter().all(Option::is_none), "{kinds:?}");
@@ -511,7 +529,11 @@ mod tests {
     }
 
     fn keys_and_values(node: &Node) -> Vec<(String, String)> {
-        node.as_map().unwrap().iter().map(|e| (e.key.scalar_text().unwrap().to_string(), e.value.scalar_text().unwrap_or("?").to_string())).collect()
+        node.as_map()
+            .unwrap()
+            .iter()
+            .map(|e| (e.key.scalar_text().unwrap().to_string(), e.value.scalar_text().unwrap_or("?").to_string()))
+            .collect()
     }
 
     fn kv(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -569,7 +591,10 @@ mod tests {
         assert_eq!(ranges.iter().map(|r| slice(text, *r)).collect::<Vec<_>>(), ["a: 1\r", "---\rb: 2\r"]);
         let text = "%YAML 1.1\n# c\n---\na: 1\n...\n%YAML 1.1\n---\nb: 2\n---\nc: 3\n";
         let ranges = document_ranges(text);
-        assert_eq!(ranges.iter().map(|r| slice(text, *r)).collect::<Vec<_>>(), ["%YAML 1.1\n# c\n---\na: 1\n...\n", "%YAML 1.1\n---\nb: 2\n", "---\nc: 3\n"]);
+        assert_eq!(
+            ranges.iter().map(|r| slice(text, *r)).collect::<Vec<_>>(),
+            ["%YAML 1.1\n# c\n---\na: 1\n...\n", "%YAML 1.1\n---\nb: 2\n", "---\nc: 3\n"]
+        );
         assert!(parse_documents(text).iter().all(|d| d.error.is_none() && d.root.is_some()));
     }
 }

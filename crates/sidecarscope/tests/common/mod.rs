@@ -47,7 +47,9 @@ pub struct Finding {
 
 impl Case {
     pub fn expect_findings(&self) -> Vec<Finding> {
-        let Some(items) = self.expect().and_then(|e| e.get("findings")).and_then(Node::as_seq) else { return Vec::new() };
+        let Some(items) = self.expect().and_then(|e| e.get("findings")).and_then(Node::as_seq) else {
+            return Vec::new();
+        };
         items
             .iter()
             .map(|f| Finding {

@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use sidecarscope::suppress::Rule;
 use sidecarscope::listeners::{PathMatch, StringMatch};
+use sidecarscope::suppress::Rule;
 use sidecarscope::trace::{trace, Call, CallDirection, CallProtocol, Header};
 use sidecarscope::{ListenerGenerator, Proxy, Registry, Resolver};
 
@@ -20,7 +20,8 @@ pub fn run(text: &str, max_workloads: usize) {
         assert!(d.range.start <= d.range.end && d.range.end as usize <= text.len(), "range outside the input: {d:?}");
     }
     // Suppressions: the annotations of the input, and rules with globs.
-    let rules: Vec<Rule> = ["IST0101=Sidecar *", "SC3001=*/a*b*", "KIA0002=**"].iter().map(|r| Rule::parse(r).unwrap().0).collect();
+    let rules: Vec<Rule> =
+        ["IST0101=Sidecar *", "SC3001=*/a*b*", "KIA0002=**"].iter().map(|r| Rule::parse(r).unwrap().0).collect();
     let before = diags.len();
     let suppressed = sidecarscope::suppress::apply(&input, &mut diags, &rules);
     assert_eq!(diags.len() + suppressed.len(), before);
@@ -30,7 +31,8 @@ pub fn run(text: &str, max_workloads: usize) {
     let mut resolver = Resolver::new(&registry);
     let env = BTreeMap::new();
     let mut generator = ListenerGenerator::new(&registry, &input, &env);
-    let mut proxies: Vec<Proxy> = sidecarscope::workloads(&input).iter().take(max_workloads).map(Proxy::for_workload).collect();
+    let mut proxies: Vec<Proxy> =
+        sidecarscope::workloads(&input).iter().take(max_workloads).map(Proxy::for_workload).collect();
     proxies.extend(["default", "ns1", "ns3"].map(Proxy::new));
     for proxy in &proxies {
         let _ = resolver.resolve(proxy);
@@ -41,7 +43,8 @@ pub fn run(text: &str, max_workloads: usize) {
         for rc in set.routes.iter().take(4) {
             let Ok(port) = rc.name.parse::<u32>() else { continue };
             for vh in rc.virtual_hosts.iter().take(4) {
-                let host = vh.domains.iter().find(|d| !d.contains('*')).cloned().unwrap_or_else(|| "x.example.com".into());
+                let host =
+                    vh.domains.iter().find(|d| !d.contains('*')).cloned().unwrap_or_else(|| "x.example.com".into());
                 for r in vh.routes.iter().take(4) {
                     let path = match &r.route_match.path {
                         PathMatch::Prefix(p) | PathMatch::Exact(p) => format!("{p}?debug=1&a=%41"),
@@ -60,18 +63,32 @@ pub fn run(text: &str, max_workloads: usize) {
                             },
                         })
                         .collect();
-                    let call = Call { host: Some(host.clone()), path: Some(path), method: Some("POST".into()), headers, ..Call::outbound("10.0.0.1", port, CallProtocol::Http) };
+                    let call = Call {
+                        host: Some(host.clone()),
+                        path: Some(path),
+                        method: Some("POST".into()),
+                        headers,
+                        ..Call::outbound("10.0.0.1", port, CallProtocol::Http)
+                    };
                     let t = trace(&set, &call);
                     for src in t.matched_route.iter().flat_map(|m| &m.sources) {
                         if let Some(range) = &src.range {
-                            assert!(range.start.offset <= range.end.offset && range.end.offset as usize <= text.len(), "route source outside the input: {src:?}");
+                            assert!(
+                                range.start.offset <= range.end.offset && range.end.offset as usize <= text.len(),
+                                "route source outside the input: {src:?}"
+                            );
                         }
                     }
                 }
             }
         }
         for host in ["reviews.default.svc.cluster.local", "baz.svc.cluster.local"] {
-            for (port, protocol) in [(80, CallProtocol::Http), (8000, CallProtocol::Http), (9080, CallProtocol::Http), (3306, CallProtocol::Tcp)] {
+            for (port, protocol) in [
+                (80, CallProtocol::Http),
+                (8000, CallProtocol::Http),
+                (9080, CallProtocol::Http),
+                (3306, CallProtocol::Tcp),
+            ] {
                 let mut call = Call::outbound("10.0.0.1", port, protocol);
                 call.host = Some(host.into());
                 let _ = trace(&set, &call);
