@@ -450,7 +450,7 @@ fn string_sets_match_the_core() {
     protocols.insert("auto".into()); // registry::protocol_name
     assert_eq!(literals(&ts.aliases["ProtocolName"]), protocols, "ProtocolName");
 
-    let interception = lits(&body(&src("listeners/proxy.rs"), "pub fn name(self) -> &'static str"));
+    let interception = lits(&body(&src("proxy/facts.rs"), "pub fn name(self) -> &'static str"));
     assert_eq!(literals(&ts.interfaces["ListenerSet"]["interceptionMode"].1), interception, "interceptionMode");
 
     let filters: BTreeSet<String> = Regex::new(r#"pub const \w+: &str = "(envoy\.filters\.listener\.[^"]+)";"#)

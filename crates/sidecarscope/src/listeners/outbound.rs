@@ -7,11 +7,11 @@
 use std::collections::HashMap;
 
 use super::chain::ChainOpts;
-use super::env::IstiodEnv;
-use super::proxy::{CannotBind, Interception, ProxyFacts};
 use super::types::{
     Action, Direction, Listener, ListenerFilter, Origin, Ports, Skipped, SourceRef, HTTP_INSPECTOR, TLS_INSPECTOR,
 };
+use crate::proxy::facts::{CannotBind, Interception, ProxyFacts};
+use crate::proxy::IstiodEnv;
 use crate::registry::endpoints::Endpoints;
 use crate::registry::{Registry, Service, ServicePort, ServiceRegistry, ServiceResolution, SidecarConfig};
 use crate::resolve::{EgressListener, ImportedService};

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::export_to::ExportTo;
-use super::mesh::DEFAULT_DOMAIN;
+use super::mesh_config::DEFAULT_DOMAIN;
 use super::read::{list, set, str_of, string, string_map, strings, u32_of};
 use super::time::CreationTime;
 use crate::load::Resource;

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::destination_rules::{choose, ScopeRules};
 use super::output::Settings;
 use super::Proxy;
-use crate::listeners::IstiodEnv;
+use crate::proxy::IstiodEnv;
 use crate::registry::read::{labels_subset, list, set, u32_of};
 use crate::registry::{protocol_name, Registry, ServiceId, ServiceRegistry, SidecarConfig, TargetPort};
 use crate::validate::values::Protocol;

@@ -4,9 +4,9 @@
 
 use std::net::IpAddr;
 
-use super::env::parse_bool;
+use super::istiod::parse_bool;
+use super::Proxy;
 use crate::registry::MeshSettings;
-use crate::resolve::Proxy;
 use crate::validate::values::Protocol;
 
 /// Istio `TrafficInterceptionMode`.
