@@ -87,6 +87,11 @@ pub(crate) struct MeshContext<'a> {
     pub namespaces: HashMap<String, Labels>,
     /// Every namespace some resource of the input lives in (or a Namespace names).
     pub known_namespaces: BTreeSet<String>,
+    /// The input is known to list every namespace of the mesh: it has Namespace objects and
+    /// every other resource lives in one of them. Only then is a namespace it does not name
+    /// reported missing (SC3002); a partial input (some Namespaces, resources elsewhere) says
+    /// nothing about the namespaces it lacks.
+    pub lists_all_namespaces: bool,
     /// The input has workloads (Pods, controllers or WorkloadEntries).
     pub has_workloads: bool,
     /// The input has Services or ServiceEntries.
@@ -131,6 +136,8 @@ impl<'a> MeshContext<'a> {
             .filter(|r| r.kind != ResourceKind::Other && r.kind != ResourceKind::Namespace)
             .map(|r| r.namespace.clone())
             .collect();
+        let lists_all_namespaces =
+            !namespaces.is_empty() && known_namespaces.iter().all(|ns| namespaces.contains_key(ns));
         known_namespaces.extend(namespaces.keys().cloned());
         // Every workload's Sidecar and scope.
         let mut scope_keys = Vec::new();
@@ -192,6 +199,7 @@ impl<'a> MeshContext<'a> {
             sidecars,
             namespaces,
             known_namespaces,
+            lists_all_namespaces,
             governing,
             users_by_sidecar,
             scope_keys,
