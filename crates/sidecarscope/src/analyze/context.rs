@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::load::{Input, Resource, ResourceKind};
-use crate::registry::read::{labels_subset, string_map};
+use crate::registry::labels::{labels_subset, string_map};
 use crate::registry::{Registry, ServiceRegistry, SidecarConfig};
 use crate::resolve::{governing, EgressListener, ScopeKey, Shared};
 use crate::text::TextRange;

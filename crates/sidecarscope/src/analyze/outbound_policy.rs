@@ -3,7 +3,7 @@
 
 use super::context::MeshContext;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::registry::read::{set, str_of};
+use crate::yaml::fields::{set, str_of};
 use crate::yaml::JsonType;
 
 pub(crate) fn check(m: &MeshContext, out: &mut Vec<Diagnostic>) {

@@ -11,9 +11,10 @@ use super::beyond;
 use super::context::{labels_text, list_some, name_range, MeshContext};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::host::is_wildcarded;
-use crate::registry::read::{labels_subset, list, set, string, string_map};
+use crate::registry::labels::{labels_subset, string_map};
 use crate::registry::{DestinationRule, ServiceId};
 use crate::workload::Workload;
+use crate::yaml::fields::{list, set, string};
 use crate::Labels;
 
 /// What the evidence of every workload is drawn from, read once per analysis rather than once

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::context::{labels_text, list_some, name_range, spec_key_range, MeshContext, SidecarRef};
 use crate::diagnostic::{Code, Diagnostic, Severity};
-use crate::registry::read::{labels_subset, LabelIndex};
+use crate::registry::labels::{labels_subset, LabelIndex};
 use crate::text::TextRange;
 use crate::validate::values::go_quote;
 

@@ -10,10 +10,10 @@ use super::types::{
 };
 use crate::host::resolve_short_name;
 use crate::load::Input;
-use crate::registry::read::{list, set, str_of, string, u32_of};
 use crate::registry::virtual_service::VirtualService;
 use crate::registry::Registry;
 use crate::resolve::Proxy;
+use crate::yaml::fields::{list, set, str_of, string, u32_of};
 use crate::yaml::Node;
 
 /// What translating routes needs to know about the proxy and the port.

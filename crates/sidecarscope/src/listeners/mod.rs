@@ -21,9 +21,9 @@ mod types;
 use std::collections::BTreeMap;
 
 use crate::load::Input;
-use crate::registry::read::{set, str_of, u32_of};
 use crate::registry::Registry;
 use crate::resolve::{Proxy, Resolver};
+use crate::yaml::fields::{set, str_of, u32_of};
 
 pub use crate::proxy::IstiodEnv;
 pub use chain::cidr_contains;

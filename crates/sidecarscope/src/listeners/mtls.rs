@@ -6,9 +6,10 @@
 use std::collections::BTreeMap;
 
 use crate::load::{Input, ResourceKind};
-use crate::registry::read::{labels_subset, set, str_of, string_map};
+use crate::registry::labels::{labels_subset, string_map};
 use crate::registry::CreationTime;
 use crate::resolve::Proxy;
+use crate::yaml::fields::{set, str_of};
 use crate::Labels;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

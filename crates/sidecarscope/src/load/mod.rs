@@ -170,11 +170,7 @@ impl Resource {
 
 /// Reads a mapping of string to string, as Kubernetes labels are read.
 pub fn string_map(node: Option<&Node>) -> Vec<(String, String)> {
-    let Some(entries) = node.and_then(Node::as_map) else { return Vec::new() };
-    entries
-        .iter()
-        .filter_map(|e| Some((e.key.scalar_text()?.to_string(), e.value.scalar_text().unwrap_or("").to_string())))
-        .collect()
+    yaml::fields::string_pairs(node).collect()
 }
 
 /// Everything read from the user's input.

@@ -4,11 +4,12 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use super::labels::string_map;
 use super::mesh_config::{MeshSettings, DEFAULT_DOMAIN};
-use super::read::{list, set, string, string_map, strings};
 use super::time::CreationTime;
 use crate::host::{is_wildcarded, most_specific_match, resolve_short_name};
 use crate::load::Resource;
+use crate::yaml::fields::{list, set, string, strings};
 use crate::yaml::Node;
 use crate::Labels;
 

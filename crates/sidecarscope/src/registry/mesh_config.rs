@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use super::read::{set, str_of, strings, u32_of};
 use crate::load::{mesh_config_node, Input, ResourceKind};
+use crate::yaml::fields::{set, str_of, strings, u32_of};
 use crate::yaml::Node;
 
 /// Istio's default root namespace (`constants.IstioSystemNamespace`).

@@ -7,8 +7,8 @@
 pub mod destination_rule;
 pub(crate) mod endpoints;
 pub mod export_to;
+pub mod labels;
 pub mod mesh_config;
-pub mod read;
 pub mod service;
 pub mod sidecar;
 pub mod time;
@@ -67,7 +67,7 @@ pub struct Registry {
     sidecars_by_namespace: HashMap<String, Vec<usize>>,
     /// The selectors of each namespace's Sidecars (positions in `sidecars_by_namespace`), so
     /// that picking a workload's Sidecar does not scan every Sidecar of its namespace.
-    sidecar_selectors: HashMap<String, read::SelectorIndex>,
+    sidecar_selectors: HashMap<String, labels::SelectorIndex>,
     /// The root Sidecar: the first selector-less Sidecar in the root namespace.
     pub root_sidecar: Option<usize>,
     /// VirtualServices without hosts (delegates), only usable through a root VirtualService.
@@ -284,7 +284,7 @@ impl Registry {
             self.sidecars_by_namespace.entry(sc.namespace.clone()).or_default().push(i);
         }
         for (ns, in_ns) in &self.sidecars_by_namespace {
-            let index = read::SelectorIndex::new(in_ns.iter().map(|&i| self.sidecars[i].workload_selector.as_ref()));
+            let index = labels::SelectorIndex::new(in_ns.iter().map(|&i| self.sidecars[i].workload_selector.as_ref()));
             self.sidecar_selectors.insert(ns.clone(), index);
         }
         self.root_sidecar =
@@ -381,11 +381,11 @@ impl Registry {
 
     /// The first Sidecar of `ns` (in [`Registry::sidecars_in`] order) whose `workloadSelector`
     /// selects `labels`: looked up by the selectors' first labels, not scanned.
-    pub(crate) fn first_selecting_sidecar(&self, ns: &str, labels: &read::Labels) -> Option<usize> {
+    pub(crate) fn first_selecting_sidecar(&self, ns: &str, labels: &labels::Labels) -> Option<usize> {
         let in_ns = self.sidecars_in(ns);
         let index = self.sidecar_selectors.get(ns)?;
         let selects = |pos: usize| {
-            self.sidecars[in_ns[pos]].workload_selector.as_ref().is_some_and(|sel| read::labels_subset(sel, labels))
+            self.sidecars[in_ns[pos]].workload_selector.as_ref().is_some_and(|sel| labels::labels_subset(sel, labels))
         };
         index.first_match(labels, selects).map(|pos| in_ns[pos])
     }

@@ -5,12 +5,13 @@
 use serde::Serialize;
 
 use super::export_to::ExportTo;
+use super::labels::string_map;
 use super::mesh_config::DEFAULT_DOMAIN;
-use super::read::{list, set, str_of, string, string_map, strings, u32_of};
 use super::time::CreationTime;
 use crate::load::Resource;
 use crate::protocol::Protocol;
 use crate::validate::values::is_ip_address;
+use crate::yaml::fields::{list, set, str_of, string, strings, u32_of};
 use crate::yaml::Node;
 use crate::Labels;
 

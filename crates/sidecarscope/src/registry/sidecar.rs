@@ -1,9 +1,10 @@
 //! Sidecar resources as istiod holds them for SidecarScope computation: read leniently (Istio
 //! resolves whatever is stored; validation is a separate concern).
 
-use super::read::{list, set, str_of, string, string_map, strings, u32_of};
+use super::labels::string_map;
 use super::time::CreationTime;
 use crate::load::Resource;
+use crate::yaml::fields::{list, set, str_of, string, strings, u32_of};
 use crate::yaml::Node;
 use crate::Labels;
 

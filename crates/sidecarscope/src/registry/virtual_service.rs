@@ -4,10 +4,10 @@
 
 use super::export_to::ExportTo;
 use super::mesh_config::DEFAULT_DOMAIN;
-use super::read::{list, set, str_of, string, strings, u32_of};
 use super::time::CreationTime;
 use crate::host::resolve_short_name;
 use crate::load::Resource;
+use crate::yaml::fields::{list, set, str_of, string, strings, u32_of};
 use crate::yaml::Node;
 
 /// The gateway name that means "sidecars".

@@ -11,8 +11,9 @@ use super::output::Settings;
 use super::Proxy;
 use crate::protocol::Protocol;
 use crate::proxy::IstiodEnv;
-use crate::registry::read::{labels_subset, list, set, u32_of};
+use crate::registry::labels::labels_subset;
 use crate::registry::{protocol_name, Registry, ServiceId, ServiceRegistry, SidecarConfig, TargetPort};
+use crate::yaml::fields::{list, set, u32_of};
 
 /// One inbound port (one `inbound|<port>||` cluster and filter chain).
 #[derive(Debug, Clone, Serialize)]

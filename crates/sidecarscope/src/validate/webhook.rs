@@ -4,7 +4,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::fields::{boolean, enum_name, int, int_of, list, range_of, set, string, strings};
 use super::pool::validate_connection_pool;
 use super::tls::validate_tls_options;
 use super::values::{
@@ -16,6 +15,7 @@ use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::load::Resource;
 use crate::protocol::Protocol;
 use crate::text::TextRange;
+use crate::yaml::fields::{boolean, enum_name, int, int_of, list, range_of, set, string, string_items};
 use crate::yaml::Node;
 
 const UNIX_PREFIX: &str = "unix://";
@@ -521,7 +521,7 @@ fn validate_egress(
             }
         }
     }
-    let hosts = strings(l, "hosts");
+    let hosts = string_items(l, "hosts");
     if hosts.is_empty() {
         ctx.error(
             Code::EgressHostsRequired,
