@@ -474,7 +474,7 @@ pub struct ListenerSet {
     /// `REDIRECT`, `TPROXY` or `NONE`.
     pub interception_mode: &'static str,
     /// `ALLOW_ANY`, `REGISTRY_ONLY` or `ALLOW_ANY_DYNAMIC_DNS`, and where it comes from.
-    pub outbound_traffic_policy: String,
+    pub outbound_traffic_policy: crate::registry::OutboundMode,
     pub outbound_traffic_policy_source: String,
     /// The mTLS mode of inbound traffic and the PeerAuthentications deciding it.
     pub inbound_mtls: String,

@@ -9,6 +9,8 @@ pub(crate) mod endpoints;
 pub mod export_to;
 pub mod labels;
 pub mod mesh_config;
+pub mod peer_authentication;
+pub mod policy;
 pub mod service;
 pub mod sidecar;
 pub mod time;
@@ -24,6 +26,8 @@ use crate::yaml::Node;
 pub use destination_rule::{ConsolidatedRule, DestinationRule, DestinationRuleIndex, LookupStep};
 pub use export_to::{ExportTo, Exported};
 pub use mesh_config::MeshSettings;
+pub use peer_authentication::{Mtls, MtlsMode, PeerAuthentications};
+pub use policy::{EgressProxy, OutboundMode, OutboundPolicy, PortTrafficPolicy, Settings, TrafficPolicy};
 pub use service::{protocol_name, Service, ServicePort, ServiceRegistry, ServiceResolution, TargetPort};
 pub use sidecar::{EgressListenerConfig, IngressListenerConfig, ListenerPort, SidecarConfig};
 pub use time::CreationTime;
@@ -74,6 +78,8 @@ pub struct Registry {
     pub delegate_virtual_services: Vec<String>,
     /// Workloads of the input (for named target ports).
     pub workloads: Vec<Workload>,
+    /// PeerAuthentications, oldest first.
+    pub peer_authentications: PeerAuthentications,
     /// Namespaces that something singles out (see [`Registry::namespace_is_neutral`]).
     distinct_namespaces: HashSet<String>,
 }
@@ -178,6 +184,7 @@ impl Registry {
         self.index_sidecars();
         self.index_distinct_namespaces();
         self.endpoints = endpoints::Endpoints::build(input);
+        self.peer_authentications = PeerAuthentications::build(input);
     }
 
     /// Records every namespace that some config treats specially, so that all other namespaces

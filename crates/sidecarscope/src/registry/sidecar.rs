@@ -2,9 +2,10 @@
 //! resolves whatever is stored; validation is a separate concern).
 
 use super::labels::string_map;
+use super::policy::{OutboundPolicy, Settings};
 use super::time::CreationTime;
 use crate::load::Resource;
-use crate::yaml::fields::{list, set, str_of, string, strings, u32_of};
+use crate::yaml::fields::{list, set, string, strings, u32_of};
 use crate::yaml::Node;
 use crate::Labels;
 
@@ -39,7 +40,7 @@ pub struct IngressListenerConfig {
     pub bind: String,
     pub capture_mode: String,
     pub default_endpoint: String,
-    pub connection_pool: Option<Node>,
+    pub connection_pool: Option<Settings>,
     pub has_tls: bool,
     /// `tls.mode` as written (empty when unset), for the inbound chain's TLS.
     pub tls_mode: String,
@@ -54,25 +55,18 @@ pub struct SidecarConfig {
     /// `spec.egress` as written (empty when absent or `[]`).
     pub egress: Vec<EgressListenerConfig>,
     pub ingress: Vec<IngressListenerConfig>,
-    /// `outboundTrafficPolicy` when set: its mode (`REGISTRY_ONLY` when omitted, enum value 0)
-    /// and whether `egressProxy` is set.
-    pub outbound_traffic_policy: Option<(String, Option<Node>)>,
-    pub inbound_connection_pool: Option<Node>,
+    /// `outboundTrafficPolicy` when set (its mode `REGISTRY_ONLY` when omitted, enum value 0).
+    pub outbound_traffic_policy: Option<OutboundPolicy>,
+    pub inbound_connection_pool: Option<Settings>,
     pub creation: CreationTime,
     pub resource: usize,
     /// Istio's validation errors for this Sidecar (it would be rejected at admission).
     pub validation_errors: Vec<String>,
-    outbound_mode_omitted: bool,
 }
 
 impl SidecarConfig {
     pub fn id(&self) -> String {
         format!("{}/{}", self.namespace, self.name)
-    }
-
-    /// `outboundTrafficPolicy` is set but without `mode`.
-    pub fn outbound_traffic_policy_mode_omitted(&self) -> bool {
-        self.outbound_mode_omitted
     }
 }
 
@@ -123,15 +117,11 @@ pub fn from_resource_validated(r: &Resource, index: usize, validated: Option<Vec
             bind: string(i, "bind").to_string(),
             capture_mode: string(i, "captureMode").to_string(),
             default_endpoint: string(i, "defaultEndpoint").to_string(),
-            connection_pool: set(i, "connectionPool").cloned(),
+            connection_pool: set(i, "connectionPool").map(Settings::read),
             has_tls: set(i, "tls").is_some(),
             tls_mode: set(i, "tls").map(|t| string(t, "mode").to_string()).unwrap_or_default(),
         })
         .collect();
-    let otp = set(spec, "outboundTrafficPolicy");
-    let outbound_mode_omitted = otp.is_some_and(|p| str_of(p, "mode").is_none());
-    let outbound_traffic_policy =
-        otp.map(|p| (str_of(p, "mode").unwrap_or("REGISTRY_ONLY").to_string(), set(p, "egressProxy").cloned()));
     let validation_errors = validated.unwrap_or_else(|| validation_errors(&crate::validate::validate_sidecar(r)));
     SidecarConfig {
         namespace: r.namespace.clone(),
@@ -139,11 +129,10 @@ pub fn from_resource_validated(r: &Resource, index: usize, validated: Option<Vec
         workload_selector: set(spec, "workloadSelector").map(|w| string_map(set(w, "labels"))),
         egress,
         ingress,
-        outbound_traffic_policy,
-        inbound_connection_pool: set(spec, "inboundConnectionPool").cloned(),
+        outbound_traffic_policy: OutboundPolicy::read(spec),
+        inbound_connection_pool: set(spec, "inboundConnectionPool").map(Settings::read),
         creation: CreationTime::parse(r.creation_timestamp()),
         resource: index,
         validation_errors,
-        outbound_mode_omitted,
     }
 }

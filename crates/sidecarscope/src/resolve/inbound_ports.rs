@@ -7,13 +7,12 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::destination_rules::{choose, ScopeRules};
-use super::output::Settings;
 use super::Proxy;
+use super::Settings;
 use crate::protocol::Protocol;
 use crate::proxy::IstiodEnv;
 use crate::registry::labels::labels_subset;
 use crate::registry::{protocol_name, Registry, ServiceId, ServiceRegistry, SidecarConfig, TargetPort};
-use crate::yaml::fields::{list, set, u32_of};
 
 /// One inbound port (one `inbound|<port>||` cluster and filter chain).
 #[derive(Debug, Clone, Serialize)]
@@ -340,14 +339,14 @@ pub fn sidecar_pool_for_port(sidecar: Option<&SidecarConfig>, port: u32) -> Opti
     {
         let pool = ing.connection_pool.clone()?;
         return Some((
-            Settings(pool),
+            pool,
             PoolLevel::SidecarIngressPort,
             format!("Sidecar {} ingress[{i}].connectionPool (port {port})", sc.id()),
         ));
     }
     sc.inbound_connection_pool.clone().map(|p| {
         (
-            Settings(p),
+            p,
             PoolLevel::SidecarInbound,
             format!("Sidecar {} inboundConnectionPool (applies to every inbound port)", sc.id()),
         )
@@ -377,23 +376,20 @@ fn pool_for(
         if let Some(tp_rule) = rule.and_then(|r| r.traffic_policy_from) {
             let dr = &reg.destination_rules[tp_rule];
             if let Some(tp) = &dr.traffic_policy {
-                let port_level = list(tp, "portLevelSettings")
-                    .iter()
-                    .find(|pl| set(pl, "port").and_then(|p| u32_of(p, "number")) == Some(service_port));
-                match port_level {
+                match tp.for_port(service_port) {
                     Some(pl) => {
-                        if let Some(pool) = set(pl, "connectionPool") {
+                        if let Some(pool) = &pl.connection_pool {
                             return PoolChoice {
-                                settings: Settings(pool.clone()),
+                                settings: pool.clone(),
                                 level: PoolLevel::DestinationRulePort,
                                 source: format!("DestinationRule {} trafficPolicy.portLevelSettings (port {service_port}) for {host}; port-level settings replace the top-level policy", dr.id()),
                             };
                         }
                     }
                     None => {
-                        if let Some(pool) = set(tp, "connectionPool") {
+                        if let Some(pool) = &tp.connection_pool {
                             return PoolChoice {
-                                settings: Settings(pool.clone()),
+                                settings: pool.clone(),
                                 level: PoolLevel::DestinationRule,
                                 source: format!("DestinationRule {} trafficPolicy.connectionPool for {host}", dr.id()),
                             };
@@ -405,7 +401,7 @@ fn pool_for(
     }
     if let Some(pool) = &reg.mesh.default_connection_pool {
         return PoolChoice {
-            settings: Settings(pool.clone()),
+            settings: pool.clone(),
             level: PoolLevel::MeshDefault,
             source: "MeshConfig defaultTrafficPolicy.connectionPool (newer than the Sidecar doc, which does not list this level)".into(),
         };
