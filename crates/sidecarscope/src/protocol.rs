@@ -91,6 +91,64 @@ impl fmt::Display for Protocol {
     }
 }
 
+/// The name of a port's protocol as users see it: Istio's canonical name, or `auto` when the
+/// protocol is unset and sniffed (`None`).
+pub fn name_or_auto(p: Option<Protocol>) -> &'static str {
+    p.map_or("auto", |p| p.as_str())
+}
+
+/// Serializes an `Option<Protocol>` as [`name_or_auto`] (`serialize_with`).
+pub fn serialize_or_auto<S: serde::Serializer>(p: &Option<Protocol>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(name_or_auto(*p))
+}
+
+/// A protocol written in a Sidecar listener's `port.protocol`: one Istio recognises, or any
+/// other text, kept as written (Istio's `Unsupported`; validation reports it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeclaredProtocol {
+    Known(Protocol),
+    Unsupported(String),
+}
+
+impl DeclaredProtocol {
+    /// `None` for an empty text (unset: the protocol is sniffed).
+    pub fn parse(s: &str) -> Option<DeclaredProtocol> {
+        if s.is_empty() {
+            return None;
+        }
+        Some(Protocol::parse(s).map_or_else(|| DeclaredProtocol::Unsupported(s.to_string()), DeclaredProtocol::Known))
+    }
+
+    /// The protocol when Istio recognises it.
+    pub fn known(&self) -> Option<Protocol> {
+        match self {
+            DeclaredProtocol::Known(p) => Some(*p),
+            DeclaredProtocol::Unsupported(_) => None,
+        }
+    }
+
+    /// The canonical name when recognised, else the text as written.
+    pub fn name(&self) -> &str {
+        match self {
+            DeclaredProtocol::Known(p) => p.as_str(),
+            DeclaredProtocol::Unsupported(s) => s,
+        }
+    }
+}
+
+impl fmt::Display for DeclaredProtocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// As [`DeclaredProtocol::name`].
+impl serde::Serialize for DeclaredProtocol {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
 /// Go `strings.ToLower`, which uses simple (one-rune) case mapping. Rust's full mapping
 /// differs only for U+0130 (`İ`), which Go lowers to a plain `i` - and that matters, since
 /// `REDİS` is then accepted as `redis`.

@@ -199,7 +199,7 @@ impl Inbound<'_> {
         if let Some(sc) = self.sidecar.filter(|_| !ingress.is_empty()) {
             for (i, ing) in ingress.iter().enumerate() {
                 let port = ing.port.number;
-                let protocol = Protocol::parse(&ing.port.protocol);
+                let protocol = ing.port.known_protocol();
                 // Istio `getBindToPort`: DEFAULT follows the proxy's interception mode.
                 let bind_to_port = match ing.capture_mode.as_str() {
                     "" | "DEFAULT" => none_mode,

@@ -14,7 +14,7 @@ use super::http_routes::{self, RouteContext};
 use super::types::{Origin, Route, RouteAction, RouteConfig, RouteMatch, SourceRef, VirtualHost, WeightedCluster};
 use crate::host::{is_wildcarded, matches, most_specific_match};
 use crate::load::Input;
-use crate::protocol::Protocol;
+use crate::protocol::{DeclaredProtocol, Protocol};
 use crate::registry::virtual_service::VirtualService;
 use crate::registry::{Registry, Service, ServiceRegistry, ServiceResolution};
 use crate::resolve::{EgressListener, Proxy};
@@ -85,7 +85,7 @@ impl Routes<'_> {
             return RouteConfig { name: name.into(), virtual_hosts: Vec::new() };
         };
         let mut listener_port = port;
-        if listener.protocol.as_deref().and_then(Protocol::parse) == Some(Protocol::HttpProxy) {
+        if listener.protocol.as_ref().and_then(DeclaredProtocol::known) == Some(Protocol::HttpProxy) {
             listener_port = 0;
         }
         // Istio `servicesByName`: on a port, the services with that port, trimmed to it. A sniffed

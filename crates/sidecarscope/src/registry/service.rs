@@ -65,7 +65,7 @@ impl ServicePort {
 
 /// The protocol as shown to users: Istio's canonical name, or `auto` for sniffing.
 pub fn protocol_name(p: Option<Protocol>) -> &'static str {
-    p.map_or("auto", |p| p.as_str())
+    crate::protocol::name_or_auto(p)
 }
 
 /// One registry service: one hostname in one namespace.

@@ -5,6 +5,7 @@ use super::labels::string_map;
 use super::policy::{OutboundPolicy, Settings};
 use super::time::CreationTime;
 use crate::load::Resource;
+use crate::protocol::{DeclaredProtocol, Protocol};
 use crate::yaml::fields::{list, set, string, strings, u32_of};
 use crate::yaml::Node;
 use crate::Labels;
@@ -13,9 +14,16 @@ use crate::Labels;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListenerPort {
     pub number: u32,
-    /// As written (`http_proxy`, `HTTP`); parse with `Protocol::parse`.
-    pub protocol: String,
+    /// `None` when unset or empty (sniffed).
+    pub protocol: Option<DeclaredProtocol>,
     pub name: String,
+}
+
+impl ListenerPort {
+    /// The protocol when Istio recognises it (`protocol.Parse`).
+    pub fn known_protocol(&self) -> Option<Protocol> {
+        self.protocol.as_ref().and_then(DeclaredProtocol::known)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -73,7 +81,7 @@ impl SidecarConfig {
 fn listener_port(n: &Node) -> ListenerPort {
     ListenerPort {
         number: u32_of(n, "number").unwrap_or(0),
-        protocol: string(n, "protocol").to_string(),
+        protocol: DeclaredProtocol::parse(string(n, "protocol")),
         name: string(n, "name").to_string(),
     }
 }
@@ -111,7 +119,7 @@ pub fn from_resource_validated(r: &Resource, index: usize, validated: Option<Vec
         .map(|i| IngressListenerConfig {
             port: set(i, "port").map(listener_port).unwrap_or(ListenerPort {
                 number: 0,
-                protocol: String::new(),
+                protocol: None,
                 name: String::new(),
             }),
             bind: string(i, "bind").to_string(),

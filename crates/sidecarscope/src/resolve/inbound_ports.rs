@@ -12,7 +12,7 @@ use super::Settings;
 use crate::protocol::Protocol;
 use crate::proxy::IstiodEnv;
 use crate::registry::labels::labels_subset;
-use crate::registry::{protocol_name, Registry, ServiceId, ServiceRegistry, SidecarConfig, TargetPort};
+use crate::registry::{Registry, ServiceId, ServiceRegistry, SidecarConfig, TargetPort};
 
 /// One inbound port (one `inbound|<port>||` cluster and filter chain).
 #[derive(Debug, Clone, Serialize)]
@@ -20,7 +20,9 @@ use crate::registry::{protocol_name, Registry, ServiceId, ServiceRegistry, Sidec
 pub struct InboundPort {
     /// The port traffic arrives on at the workload (the target port).
     pub port: u32,
-    pub protocol: &'static str,
+    /// Serialized as Istio's name, `auto` when sniffed (`None`).
+    #[serde(serialize_with = "crate::protocol::serialize_or_auto")]
+    pub protocol: Option<Protocol>,
     pub name: String,
     /// Sidecar ingress `bind`, when set.
     pub bind: Option<String>,
@@ -208,7 +210,7 @@ pub(crate) fn compute(
         }
         for (i, ing) in ingress.iter().enumerate() {
             let port = ing.port.number;
-            let protocol = Protocol::parse(&ing.port.protocol);
+            let protocol = ing.port.known_protocol();
             let bind_to_port = ing.capture_mode == "NONE"
                 || ((ing.capture_mode.is_empty() || ing.capture_mode == "DEFAULT") && none_mode);
             if bind_to_port && unprivileged && (1..1024).contains(&port) {
@@ -236,7 +238,7 @@ pub(crate) fn compute(
             }
             ports.push(InboundPort {
                 port,
-                protocol: protocol_name(protocol),
+                protocol,
                 name: ing.port.name.clone(),
                 bind: Some(ing.bind.clone()).filter(|b| !b.is_empty()),
                 capture_mode: if ing.capture_mode.is_empty() { "DEFAULT".into() } else { ing.capture_mode.clone() },
@@ -312,7 +314,7 @@ fn service_ports(
         dr_service.insert(t.target, (t.service, t.service_port));
         ports.push(InboundPort {
             port: t.target,
-            protocol: protocol_name(t.protocol),
+            protocol: t.protocol,
             name: t.name.clone(),
             bind: None,
             capture_mode: "DEFAULT".into(),

@@ -5,19 +5,22 @@ use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
-use crate::registry::{protocol_name, ServicePort};
+use crate::protocol::Protocol;
+use crate::registry::ServicePort;
 
 /// A service port as shown to users.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PortInfo {
     pub number: u32,
-    /// Istio's protocol name (`HTTP`, `TCP`, `GRPC`...) or `auto` (protocol sniffing).
-    pub protocol: &'static str,
+    /// Serialized as Istio's protocol name (`HTTP`, `TCP`, `GRPC`...) or `auto` (`None`:
+    /// protocol sniffing).
+    #[serde(serialize_with = "crate::protocol::serialize_or_auto")]
+    pub protocol: Option<Protocol>,
     pub name: String,
 }
 
 pub(crate) fn port_info(p: &ServicePort) -> PortInfo {
-    PortInfo { number: p.number, protocol: protocol_name(p.protocol), name: p.name.clone() }
+    PortInfo { number: p.number, protocol: p.protocol, name: p.name.clone() }
 }
 
 /// A value shared by every proxy with the same SidecarScope (same Sidecar, same namespace), so
