@@ -97,9 +97,21 @@ pub fn name_or_auto(p: Option<Protocol>) -> &'static str {
     p.map_or("auto", |p| p.as_str())
 }
 
-/// Serializes an `Option<Protocol>` as [`name_or_auto`] (`serialize_with`).
-pub fn serialize_or_auto<S: serde::Serializer>(p: &Option<Protocol>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(name_or_auto(*p))
+/// A port's protocol in outputs: `None` when unset (sniffed). Shown and serialized as
+/// [`name_or_auto`] (the wasm module's `ProtocolName`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ProtocolName(pub Option<Protocol>);
+
+impl fmt::Display for ProtocolName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(name_or_auto(self.0))
+    }
+}
+
+impl serde::Serialize for ProtocolName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(name_or_auto(self.0))
+    }
 }
 
 /// A protocol written in a Sidecar listener's `port.protocol`: one Istio recognises, or any

@@ -56,12 +56,7 @@ pub fn body(a: &Analysis, model: &Model) -> El {
             };
             let to =
                 p.default_endpoint.clone().filter(|d| !d.is_empty()).unwrap_or_else(|| "original destination".into());
-            vec![
-                ("mono nowrap", port),
-                ("", sidecarscope::protocol::name_or_auto(p.protocol).to_string()),
-                ("mono", to),
-                ("", p.source.clone()),
-            ]
+            vec![("mono nowrap", port), ("", p.protocol.to_string()), ("mono", to), ("", p.source.clone())]
         });
         ingress.push(table(&["Port", "Protocol", "Forwarded to", "From"], rows));
     }
@@ -196,11 +191,7 @@ fn egress_view(i: usize, l: &EgressListener) -> El {
 }
 
 fn ports_text(ports: &[PortInfo]) -> String {
-    ports
-        .iter()
-        .map(|p| format!("{}/{}", p.number, sidecarscope::protocol::name_or_auto(p.protocol)))
-        .collect::<Vec<_>>()
-        .join("\n")
+    ports.iter().map(|p| format!("{}/{}", p.number, p.protocol)).collect::<Vec<_>>().join("\n")
 }
 
 fn labels_text(r: &Resolution) -> String {

@@ -68,7 +68,7 @@ pub(crate) fn check(m: &MeshContext, sc: &SidecarRef, sc_scopes: &[ConfigScope],
             let lost: Vec<String> = catch_all
                 .services
                 .iter()
-                .filter(|s| s.ports.iter().any(|p| p.number == port && p.protocol.is_some_and(|x| x.is_http())))
+                .filter(|s| s.ports.iter().any(|p| p.number == port && p.protocol.0.is_some_and(|x| x.is_http())))
                 .filter(|s| !l.services.iter().any(|o| o.hostname == s.hostname))
                 .map(|s| s.hostname.clone())
                 .collect();

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::destination_rules::{choose, ScopeRules};
 use super::Proxy;
 use super::Settings;
-use crate::protocol::Protocol;
+use crate::protocol::{Protocol, ProtocolName};
 use crate::proxy::IstiodEnv;
 use crate::registry::labels::labels_subset;
 use crate::registry::{Registry, ServiceId, ServiceRegistry, SidecarConfig, TargetPort};
@@ -20,9 +20,8 @@ use crate::registry::{Registry, ServiceId, ServiceRegistry, SidecarConfig, Targe
 pub struct InboundPort {
     /// The port traffic arrives on at the workload (the target port).
     pub port: u32,
-    /// Serialized as Istio's name, `auto` when sniffed (`None`).
-    #[serde(serialize_with = "crate::protocol::serialize_or_auto")]
-    pub protocol: Option<Protocol>,
+    /// Istio's protocol name, or `auto` when sniffed.
+    pub protocol: ProtocolName,
     pub name: String,
     /// Sidecar ingress `bind`, when set.
     pub bind: Option<String>,
@@ -238,7 +237,7 @@ pub(crate) fn compute(
             }
             ports.push(InboundPort {
                 port,
-                protocol,
+                protocol: ProtocolName(protocol),
                 name: ing.port.name.clone(),
                 bind: Some(ing.bind.clone()).filter(|b| !b.is_empty()),
                 capture_mode: if ing.capture_mode.is_empty() { "DEFAULT".into() } else { ing.capture_mode.clone() },
@@ -314,7 +313,7 @@ fn service_ports(
         dr_service.insert(t.target, (t.service, t.service_port));
         ports.push(InboundPort {
             port: t.target,
-            protocol: t.protocol,
+            protocol: ProtocolName(t.protocol),
             name: t.name.clone(),
             bind: None,
             capture_mode: "DEFAULT".into(),

@@ -5,22 +5,20 @@ use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
-use crate::protocol::Protocol;
+use crate::protocol::ProtocolName;
 use crate::registry::ServicePort;
 
 /// A service port as shown to users.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PortInfo {
     pub number: u32,
-    /// Serialized as Istio's protocol name (`HTTP`, `TCP`, `GRPC`...) or `auto` (`None`:
-    /// protocol sniffing).
-    #[serde(serialize_with = "crate::protocol::serialize_or_auto")]
-    pub protocol: Option<Protocol>,
+    /// Istio's protocol name (`HTTP`, `TCP`, `GRPC`...) or `auto` (protocol sniffing).
+    pub protocol: ProtocolName,
     pub name: String,
 }
 
 pub(crate) fn port_info(p: &ServicePort) -> PortInfo {
-    PortInfo { number: p.number, protocol: p.protocol, name: p.name.clone() }
+    PortInfo { number: p.number, protocol: ProtocolName(p.protocol), name: p.name.clone() }
 }
 
 /// A value shared by every proxy with the same SidecarScope (same Sidecar, same namespace), so

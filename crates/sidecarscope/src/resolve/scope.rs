@@ -223,7 +223,7 @@ fn most_specific_port_note(listeners: &[EgressListener], notes: &mut Vec<String>
             .filter(|s| {
                 s.ports
                     .iter()
-                    .any(|p| p.number == port && p.protocol.is_none_or(|x| x.is_http() && x != Protocol::HttpProxy))
+                    .any(|p| p.number == port && p.protocol.0.is_none_or(|x| x.is_http() && x != Protocol::HttpProxy))
             })
             .filter(|s| !l.services.iter().any(|own| own.hostname == s.hostname))
             .map(|s| s.hostname.clone())

@@ -7,7 +7,6 @@ use std::fmt::Write as _;
 use super::output::PortInfo;
 use super::Resolution;
 use super::Settings;
-use crate::protocol::name_or_auto;
 use crate::registry::OutboundMode;
 
 /// Lists longer than this are cut, with a count of the rest (the JSON output has everything).
@@ -17,7 +16,7 @@ fn ports_text(ports: &[PortInfo]) -> String {
     if ports.is_empty() {
         return "no ports".into();
     }
-    ports.iter().map(|p| format!("{}/{}", p.number, name_or_auto(p.protocol))).collect::<Vec<_>>().join(", ")
+    ports.iter().map(|p| format!("{}/{}", p.number, p.protocol)).collect::<Vec<_>>().join(", ")
 }
 
 fn labels_text(labels: &crate::Labels) -> String {
@@ -172,7 +171,7 @@ pub fn render_text(r: &Resolution) -> String {
         o.push_str("  none\n");
     }
     for port in &r.ingress {
-        let _ = write!(o, "  {} {}", port.port, name_or_auto(port.protocol));
+        let _ = write!(o, "  {} {}", port.port, port.protocol);
         if !port.name.is_empty() {
             let _ = write!(o, " ({})", port.name);
         }
