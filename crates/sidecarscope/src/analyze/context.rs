@@ -355,11 +355,6 @@ pub(crate) fn name_range(r: &Resource) -> TextRange {
     r.node.at(&["metadata", "name"]).map_or(TextRange::empty(r.node.range.start), |n| n.range)
 }
 
-/// The key of `spec.<key>` (a whole block is blamed on its key), else the name.
-pub(crate) fn spec_key_range(r: &Resource, key: &str) -> TextRange {
-    r.spec().and_then(|s| s.entry(key)).map_or_else(|| name_range(r), |e| e.key.range)
-}
-
 /// `spec.egress[i]`, the listener's node.
 pub(crate) fn egress_node(r: &Resource, i: usize) -> Option<&Node> {
     r.spec()?.get("egress")?.as_seq()?.get(i)

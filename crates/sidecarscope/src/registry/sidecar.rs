@@ -6,6 +6,7 @@ use super::policy::{OutboundPolicy, Settings};
 use super::time::CreationTime;
 use crate::load::Resource;
 use crate::protocol::{DeclaredProtocol, Protocol};
+use crate::text::TextRange;
 use crate::yaml::fields::{list, set, string, strings, u32_of};
 use crate::yaml::Node;
 use crate::Labels;
@@ -60,6 +61,10 @@ pub struct SidecarConfig {
     pub name: String,
     /// `workloadSelector.labels` when `workloadSelector` is present (even empty).
     pub workload_selector: Option<Labels>,
+    /// The range of the `workloadSelector` key when written (even `null`), for diagnostics.
+    pub workload_selector_key: Option<TextRange>,
+    /// The key range of each `workloadSelector.labels` entry, in written order.
+    pub workload_selector_label_keys: Vec<(String, TextRange)>,
     /// `spec.egress` as written (empty when absent or `[]`).
     pub egress: Vec<EgressListenerConfig>,
     pub ingress: Vec<IngressListenerConfig>,
@@ -135,6 +140,15 @@ pub fn from_resource_validated(r: &Resource, index: usize, validated: Option<Vec
         namespace: r.namespace.clone(),
         name: r.name.clone(),
         workload_selector: set(spec, "workloadSelector").map(|w| string_map(set(w, "labels"))),
+        workload_selector_key: spec.entry("workloadSelector").map(|e| e.key.range),
+        workload_selector_label_keys: spec
+            .get("workloadSelector")
+            .and_then(|w| w.get("labels"))
+            .and_then(Node::as_map)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|e| Some((e.key.scalar_text()?.to_string(), e.key.range)))
+            .collect(),
         egress,
         ingress,
         outbound_traffic_policy: OutboundPolicy::read(spec),
