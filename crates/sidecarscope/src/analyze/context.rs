@@ -76,7 +76,6 @@ impl SidecarRef<'_> {
 }
 
 pub(crate) struct MeshContext<'a> {
-    pub input: &'a Input,
     pub reg: &'a Registry,
     /// Sidecars in input order.
     pub sidecars: Vec<SidecarRef<'a>>,
@@ -188,7 +187,6 @@ impl<'a> MeshContext<'a> {
         let service_entry_ids =
             (0..reg.services.len()).filter(|&id| reg.services[id].registry != ServiceRegistry::Kubernetes).collect();
         MeshContext {
-            input,
             service_entry_ids,
             no_proxy,
             pods: pods(input, reg),

@@ -18,7 +18,6 @@ use crate::protocol::{DeclaredProtocol, Protocol};
 use crate::registry::virtual_service::VirtualService;
 use crate::registry::{Registry, Service, ServiceRegistry, ServiceResolution};
 use crate::resolve::{EgressListener, Proxy};
-use crate::yaml::fields::string;
 
 /// A domain as Envoy compares it (lowercase); most are lowercase already and are not copied.
 fn folded(d: &str) -> Cow<'_, str> {
@@ -330,12 +329,11 @@ impl Routes<'_> {
 
     /// ExternalName services: a route to the alias goes to the concrete host.
     fn alias_target(&self, host: &str) -> Option<String> {
-        self.reg.services.iter().find(|s| s.hostname == host && s.resolution == ServiceResolution::Alias).and_then(
-            |s| {
-                let spec = self.input.resources.get(s.resource)?.spec()?;
-                Some(string(spec, "externalName").to_string()).filter(|e| !e.is_empty())
-            },
-        )
+        self.reg
+            .services
+            .iter()
+            .find(|s| s.hostname == host && s.resolution == ServiceResolution::Alias)
+            .and_then(|s| Some(s.external_name.clone()).filter(|e| !e.is_empty()))
     }
 
     /// Istio `generateVirtualHostDomains` for a sidecar (ports are ignored in host matching, so

@@ -88,6 +88,9 @@ pub struct Service {
     pub selector: Labels,
     pub addresses: Vec<String>,
     pub mesh_external: bool,
+    /// Kubernetes `spec.externalName` (the concrete host of an ExternalName Service; empty
+    /// otherwise).
+    pub external_name: String,
     pub creation: CreationTime,
     /// Index of the resource in `Input::resources`.
     pub resource: usize,
@@ -150,6 +153,7 @@ pub fn from_kubernetes(r: &Resource, index: usize) -> Service {
         selector: string_map(set(spec, "selector")),
         addresses,
         mesh_external: resolution == ServiceResolution::Alias,
+        external_name: string(spec, "externalName").to_string(),
         creation: CreationTime::parse(r.creation_timestamp()),
         resource: index,
     }
@@ -250,6 +254,7 @@ pub fn from_service_entry(r: &Resource, index: usize) -> Vec<Service> {
                 selector: selector.clone(),
                 addresses: addrs,
                 mesh_external,
+                external_name: String::new(),
                 creation,
                 resource: index,
             });

@@ -61,6 +61,8 @@ pub struct SidecarConfig {
     pub name: String,
     /// `workloadSelector.labels` when `workloadSelector` is present (even empty).
     pub workload_selector: Option<Labels>,
+    /// The range of the `egress` key when written (even `null`), for diagnostics.
+    pub egress_key: Option<TextRange>,
     /// The range of the `workloadSelector` key when written (even `null`), for diagnostics.
     pub workload_selector_key: Option<TextRange>,
     /// The key range of each `workloadSelector.labels` entry, in written order.
@@ -140,6 +142,7 @@ pub fn from_resource_validated(r: &Resource, index: usize, validated: Option<Vec
         namespace: r.namespace.clone(),
         name: r.name.clone(),
         workload_selector: set(spec, "workloadSelector").map(|w| string_map(set(w, "labels"))),
+        egress_key: spec.entry("egress").map(|e| e.key.range),
         workload_selector_key: spec.entry("workloadSelector").map(|e| e.key.range),
         workload_selector_label_keys: spec
             .get("workloadSelector")

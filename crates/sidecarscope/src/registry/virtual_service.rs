@@ -3,12 +3,14 @@
 //! pull services into the SidecarScope (`virtualServiceDestinationsFilteredBySourceNamespace`).
 
 use super::export_to::ExportTo;
+use super::labels::string_map;
 use super::mesh_config::DEFAULT_DOMAIN;
 use super::time::CreationTime;
 use crate::host::resolve_short_name;
 use crate::load::Resource;
 use crate::yaml::fields::{list, set, str_of, string, strings, u32_of};
 use crate::yaml::Node;
+use crate::Labels;
 
 /// The gateway name that means "sidecars".
 pub const MESH_GATEWAY: &str = "mesh";
@@ -25,6 +27,9 @@ pub struct Destination {
 pub struct HttpRouteDestinations {
     /// Non-empty `match[].sourceNamespace` values.
     pub source_namespaces: Vec<String>,
+    /// `match[]` items with `sourceLabels` or `sourceNamespace`: those labels and namespace
+    /// (empty when unset), in written order.
+    pub source_matches: Vec<(Labels, String)>,
     pub destinations: Vec<Destination>,
 }
 
@@ -119,7 +124,12 @@ pub fn from_resource(r: &Resource, index: usize) -> Option<VirtualService> {
                 .map(|m| string(m, "sourceNamespace").to_string())
                 .filter(|s| !s.is_empty())
                 .collect();
-            HttpRouteDestinations { source_namespaces, destinations }
+            let source_matches = list(h, "match")
+                .iter()
+                .map(|mt| (string_map(set(mt, "sourceLabels")), string(mt, "sourceNamespace").to_string()))
+                .filter(|(labels, ns)| !labels.is_empty() || !ns.is_empty())
+                .collect();
+            HttpRouteDestinations { source_namespaces, source_matches, destinations }
         })
         .collect();
     let mut tcp_tls = Vec::new();
