@@ -555,7 +555,7 @@ fn check_metadata(resource: &Resource, input: &mut Input) {
                 Code::InvalidMetadata,
                 format!(
                     "metadata.name {}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
-                    crate::validate::values::go_quote(&resource.name)
+                    crate::go::strconv::go_quote(&resource.name)
                 ),
                 "metadata.name",
                 n.range,
@@ -579,7 +579,7 @@ fn check_metadata(resource: &Resource, input: &mut Input) {
         .or_else(|| {
             let ns = n.scalar_text().unwrap_or("");
             (!ns.is_empty() && !is_dns1123_lower_label(ns)).then(|| {
-                let quoted = crate::validate::values::go_quote(ns);
+                let quoted = crate::go::strconv::go_quote(ns);
                 if ns.len() > 63 {
                     format!("metadata.namespace {quoted}: must be no more than 63 characters")
                 } else {
@@ -642,7 +642,7 @@ fn report_duplicate_keys(root: &Node, source: SourceId, out: &mut Vec<Diagnostic
                             out.push(
                                 Diagnostic::new(
                                     Code::DuplicateKey,
-                                    format!("duplicate key {}", crate::validate::values::go_quote(k)),
+                                    format!("duplicate key {}", crate::go::strconv::go_quote(k)),
                                     source,
                                     e.key.range,
                                 )

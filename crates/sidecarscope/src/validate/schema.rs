@@ -3,9 +3,11 @@
 //!
 //! The schema is data: one table per message, walked once per Sidecar.
 
-use super::values::{did_you_mean, go_quote, parse_go_duration};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::go::strconv::go_quote;
+use crate::go::time::parse_go_duration;
 use crate::load::Resource;
+use crate::suggest::did_you_mean;
 use crate::yaml::{JsonType, Node, NodeKind};
 
 pub enum Schema {

@@ -8,11 +8,12 @@ use super::fields::{boolean, enum_name, int, int_of, list, range_of, set, string
 use super::pool::validate_connection_pool;
 use super::tls::validate_tls_options;
 use super::values::{
-    go_atoi, go_quote, is_dns1123_label, is_ip_address, split_host_port, validate_fqdn, validate_ip_address,
-    validate_partial_wildcard, validate_port, validate_port_name, validate_protocol, validate_unix_address,
-    validate_wildcard_domain,
+    is_dns1123_label, validate_fqdn, validate_ip_address, validate_partial_wildcard, validate_port, validate_port_name,
+    validate_protocol, validate_unix_address, validate_wildcard_domain,
 };
 use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::go::net::{is_ip_address, split_host_port};
+use crate::go::strconv::{go_atoi, go_quote};
 use crate::load::Resource;
 use crate::protocol::Protocol;
 use crate::text::TextRange;
@@ -100,7 +101,7 @@ pub fn validate_top_level_fields(ctx: &mut Ctx) {
         let Some(key) = e.key.scalar_text() else { continue };
         if !matches!(key, "apiVersion" | "kind" | "metadata" | "spec" | "status") {
             let msg = format!("unknown field {} on {} resource {}/{}", go_quote(key), r.kind_name, r.namespace, r.name);
-            let hint = super::values::did_you_mean(key, &["apiVersion", "kind", "metadata", "spec", "status"])
+            let hint = crate::suggest::did_you_mean(key, &["apiVersion", "kind", "metadata", "spec", "status"])
                 .map(|s| format!("did you mean `{s}`?"))
                 .unwrap_or_else(|| {
                     "a resource has only apiVersion, kind, metadata, spec and status at the top level".into()
