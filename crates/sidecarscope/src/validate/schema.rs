@@ -1,5 +1,6 @@
 //! Layers 1 and 2 of the verdict: Istio's protobuf-JSON decoding of `spec` and the
-//! `sidecars.networking.istio.io` CRD schema (spec: validation.md sections 7 and 8).
+//! `sidecars.networking.istio.io` CRD schema (`manifests/charts/base/files/crd-all.gen.yaml`;
+//! decoding as `protomarshal`'s JSON unmarshalling of `networking.v1alpha3.Sidecar` does).
 //!
 //! The schema is data: one table per message, walked once per Sidecar.
 
