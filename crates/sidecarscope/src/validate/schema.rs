@@ -9,7 +9,7 @@ use crate::go::strconv::go_quote;
 use crate::go::time::parse_go_duration;
 use crate::load::Resource;
 use crate::suggest::did_you_mean;
-use crate::yaml::{JsonType, Node, NodeKind};
+use crate::yaml::{JsonType, Node};
 
 pub enum Schema {
     Object(&'static Message),
@@ -425,7 +425,7 @@ impl Walker<'_> {
     }
 
     fn check_object(&mut self, node: &Node, msg: &Message, path: &str) {
-        let NodeKind::Map(entries) = &node.kind else { return self.type_error(path, node, "object") };
+        let Some(entries) = node.as_map() else { return self.type_error(path, node, "object") };
         for e in entries {
             let Some(key) = e.key.scalar_text() else { continue };
             let child = format!("{path}.{key}");
@@ -485,7 +485,7 @@ impl Walker<'_> {
     }
 
     fn check_labels(&mut self, node: &Node, path: &str) {
-        let NodeKind::Map(entries) = &node.kind else { return self.type_error(path, node, "object") };
+        let Some(entries) = node.as_map() else { return self.type_error(path, node, "object") };
         if entries.len() > 256 {
             self.emit(
                 Code::ItemCount,
