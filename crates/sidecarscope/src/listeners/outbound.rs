@@ -262,10 +262,11 @@ impl<'a> Outbound<'a> {
         entries.into_iter().map(|e| self.finish(e)).collect()
     }
 
-    /// The most-specific-port rule ("most specific port wins"): a port that an egress listener
-    /// with a port declared belongs to that listener, so the catch-all egress listener (no port),
-    /// which Istio requires to be the last, adds nothing to it: no HTTP route, no TCP chain, no
-    /// merge, whatever its services. Istio sets `locked` on every `outboundListenerEntry` built so
+    /// The most-specific port rule (also written most-specific-port rule: "most specific port
+    /// wins"): a port that an egress listener with a port declared belongs to that listener, so
+    /// the catch-all egress listener (no port), which Istio requires to be the last, adds nothing
+    /// to a listener so built (same address and port): no HTTP route, no TCP chain, no merge,
+    /// whatever its services. Istio sets `locked` on every `outboundListenerEntry` built so
     /// far before it runs the catch-all (`buildSidecarOutboundListeners` in
     /// `pilot/pkg/networking/core/listener.go`), and `buildSidecarOutboundListener` returns early
     /// on a locked entry ([`Outbound::build_listener`] does the same, with a reason in `skipped`).
