@@ -336,7 +336,7 @@ impl ProxyArgs {
             return Err("--namespace is empty".into());
         }
         if let Some(ip) = &self.ip {
-            if !sidecarscope::validate::values::is_ip_address(ip) {
+            if !sidecarscope::go::net::is_ip_address(ip) {
                 return Err(format!("--ip {ip:?} is not an IP address"));
             }
         }
@@ -367,7 +367,7 @@ impl ProxyArgs {
             None => {
                 // The few nearest names, not every workload (a large mesh has tens of thousands).
                 let ids: Vec<String> = registry.workloads.iter().map(|w| w.id()).collect();
-                let near = sidecarscope::validate::values::closest(id, ids.iter().map(String::as_str), NEAREST_WORKLOADS);
+                let near = sidecarscope::suggest::closest(id, ids.iter().map(String::as_str), NEAREST_WORKLOADS);
                 let list: Vec<String> = near
                     .iter()
                     .map(|n| {

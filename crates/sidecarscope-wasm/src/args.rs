@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use js_sys::{Array, Error, Object};
 use serde::Deserialize;
+use sidecarscope::go::net::is_ip_address;
 use sidecarscope::suppress::Rule;
 use sidecarscope::trace::{check_request, Call, CallDirection, CallProtocol, CallTls, Header};
-use sidecarscope::validate::values::is_ip_address;
 use sidecarscope::{Input, Proxy, Registry, SourceFile, Workload};
 use wasm_bindgen::{JsCast, JsValue};
 

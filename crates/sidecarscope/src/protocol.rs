@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::go::strings::go_to_lower;
+
 /// A supported port protocol (Istio `protocol.Instance`, minus `Unsupported`).
 ///
 /// Serializes as Istio's canonical name, the same text as [`Protocol::as_str`].
@@ -159,19 +161,4 @@ impl serde::Serialize for DeclaredProtocol {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.name())
     }
-}
-
-/// Go `strings.ToLower`, which uses simple (one-rune) case mapping. Rust's full mapping
-/// differs only for U+0130 (`İ`), which Go lowers to a plain `i` - and that matters, since
-/// `REDİS` is then accepted as `redis`.
-fn go_to_lower(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c == '\u{130}' {
-            out.push('i');
-        } else {
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
 }

@@ -17,7 +17,7 @@ use crate::host::{is_wildcarded, matches, subset_of};
 use crate::registry::mesh_config::DEFAULT_DOMAIN;
 use crate::registry::{Registry, Service, ServiceId, ServiceRegistry};
 use crate::resolve::EgressListener;
-use crate::validate::values::did_you_mean;
+use crate::suggest::did_you_mean;
 
 /// The namespaces the API server creates in every cluster (k8s.io/kubernetes
 /// `pkg/controlplane/controller/systemnamespaces`: `metav1.NamespaceSystem`, `NamespacePublic`,

@@ -11,7 +11,7 @@ use serde::{Serialize, Serializer};
 
 use crate::text::TextRange;
 use crate::yaml::fields::{list, set, str_of, u32_of};
-use crate::yaml::{JsonType, Node, NodeKind, Resolved};
+use crate::yaml::{JsonType, Node, Resolved, View};
 
 /// Istio `OutboundTrafficPolicy.Mode` (Sidecar and MeshConfig), as written. Decoding makes an
 /// omitted mode `REGISTRY_ONLY` (enum value 0); the registry does that before building one.
@@ -201,15 +201,15 @@ impl Settings {
 
 impl Value {
     fn read(node: &Node) -> Value {
-        match &node.kind {
-            NodeKind::Map(entries) => Value::Map(
+        match node.view() {
+            View::Map(entries) => Value::Map(
                 entries
                     .iter()
                     .map(|e| (e.key.scalar_text().unwrap_or("").to_string(), Value::read(&e.value)))
                     .collect(),
             ),
-            NodeKind::Seq(items) => Value::Seq(items.iter().map(Value::read).collect()),
-            NodeKind::Scalar(sc) => Value::Scalar {
+            View::Seq(items) => Value::Seq(items.iter().map(Value::read).collect()),
+            View::Scalar(sc) => Value::Scalar {
                 text: sc.value.to_string(),
                 typed: match sc.resolve() {
                     Resolved::Null => Typed::Null,

@@ -1,8 +1,9 @@
 //! `validateConnectionPool` (rules CP-*), for `inboundConnectionPool` and per-port pools.
 
-use super::values::{parse_go_duration, validate_duration};
+use super::values::validate_duration;
 use super::webhook::Ctx;
 use crate::diagnostic::Code;
+use crate::go::time::parse_go_duration;
 use crate::yaml::fields::{boolean, enum_name, int, range_of, set};
 use crate::yaml::Node;
 
