@@ -163,7 +163,7 @@ pub fn trace(
     let call = parse_call(&call)?;
     let trace = with_proxy(&input, &proxy, |args, input, registry, proxy, _| {
         // Located, so the matched route links to its VirtualService `http[]` entry.
-        let mut set = ListenerGenerator::new(registry, input, &args.istiod_env).generate(&proxy);
+        let mut set = ListenerGenerator::new(registry, &args.istiod_env).generate(&proxy);
         set.locate(input);
         trace_call(&set, &call)
     })?;

@@ -34,7 +34,7 @@ pub fn run(args: Args) -> u8 {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let mut set = ListenerGenerator::new(&registry, &input, &env).generate(&proxy);
+    let mut set = ListenerGenerator::new(&registry, &env).generate(&proxy);
     set.locate(&input);
     match args.output {
         Output::Table => common::print_text(&table::render(&set)),

@@ -155,7 +155,7 @@ pub fn run(args: Args) -> u8 {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let mut set = ListenerGenerator::new(&registry, &input, &env).generate(&proxy);
+    let mut set = ListenerGenerator::new(&registry, &env).generate(&proxy);
     // Located, so the matched route's source (its VirtualService `http[]` entry) has a range.
     set.locate(&input);
     let call = Call {

@@ -49,7 +49,7 @@ pub fn listeners_with(
     proxy: &Proxy,
     istiod_env: &BTreeMap<String, String>,
 ) -> ListenerSet {
-    let mut set = ListenerGenerator::new(reg, input, istiod_env).generate(proxy);
+    let mut set = ListenerGenerator::new(reg, istiod_env).generate(proxy);
     set.locate(input);
     set
 }
@@ -58,8 +58,6 @@ pub fn listeners_with(
 /// in [`Resolver`].
 pub struct ListenerGenerator<'r> {
     reg: &'r Registry,
-    /// VirtualService `http[]` routes are read from their trees.
-    input: &'r Input,
     resolver: Resolver<'r>,
     env: IstiodEnv,
     env_notes: Vec<String>,
@@ -68,10 +66,10 @@ pub struct ListenerGenerator<'r> {
 }
 
 impl<'r> ListenerGenerator<'r> {
-    pub fn new(reg: &'r Registry, input: &'r Input, istiod_env: &BTreeMap<String, String>) -> ListenerGenerator<'r> {
+    pub fn new(reg: &'r Registry, istiod_env: &BTreeMap<String, String>) -> ListenerGenerator<'r> {
         let (env, env_notes) = IstiodEnv::from_map(istiod_env);
         let config_map = reg.mesh.config_map.clone().zip(reg.mesh.config_map_resource);
-        ListenerGenerator { reg, input, resolver: Resolver::with_env(reg, istiod_env), env, env_notes, config_map }
+        ListenerGenerator { reg, resolver: Resolver::with_env(reg, istiod_env), env, env_notes, config_map }
     }
 
     /// The listener set of one proxy. Source links are resolved by [`ListenerSet::locate`].
@@ -142,7 +140,6 @@ impl<'r> ListenerGenerator<'r> {
         };
         let routes = routes::Routes {
             reg,
-            input: self.input,
             proxy,
             egress: &resolution.egress,
             catch_all,

@@ -13,7 +13,6 @@ use rustc_hash::FxHashSet;
 use super::http_routes::{self, RouteContext};
 use super::types::{Origin, Route, RouteAction, RouteConfig, RouteMatch, SourceRef, VirtualHost, WeightedCluster};
 use crate::host::{is_wildcarded, matches, most_specific_match};
-use crate::load::Input;
 use crate::protocol::{DeclaredProtocol, Protocol};
 use crate::registry::virtual_service::VirtualService;
 use crate::registry::{Registry, Service, ServiceRegistry, ServiceResolution};
@@ -41,7 +40,6 @@ pub(crate) enum CatchAll {
 
 pub(crate) struct Routes<'a> {
     pub reg: &'a Registry,
-    pub input: &'a Input,
     pub proxy: &'a Proxy,
     pub egress: &'a [EgressListener],
     pub catch_all: CatchAll,
@@ -139,7 +137,6 @@ impl Routes<'_> {
             let alias_target = |h: &str| self.alias_target(h);
             let cx = RouteContext {
                 reg: self.reg,
-                input: self.input,
                 proxy: self.proxy,
                 listen_port: listener_port,
                 single_port: &single_port,

@@ -365,17 +365,7 @@ pub enum PathMatch {
     Regex(String),
 }
 
-/// Envoy `StringMatcher` / `present_match` as `ConvertToEnvoyMatch` and
-/// `canBeConvertedToPresentMatch` produce them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum StringMatch {
-    Exact(String),
-    Prefix(String),
-    Regex(String),
-    /// The header or parameter is present, whatever its value (an empty match, or regex `*`).
-    Present,
-}
+pub use crate::registry::http_route::StringMatch;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -7,6 +7,7 @@
 pub mod destination_rule;
 pub(crate) mod endpoints;
 pub mod export_to;
+pub mod http_route;
 pub mod labels;
 pub mod mesh_config;
 pub mod peer_authentication;
@@ -76,6 +77,9 @@ pub struct Registry {
     pub root_sidecar: Option<usize>,
     /// VirtualServices without hosts (delegates), only usable through a root VirtualService.
     pub delegate_virtual_services: Vec<String>,
+    /// The routes of VirtualServices with an empty `hosts` list, in input order (Istio looks a
+    /// root's `http[].delegate` up among them).
+    pub delegate_routes: Vec<http_route::DelegateRoutes>,
     /// Workloads of the input (for named target ports).
     pub workloads: Vec<Workload>,
     /// PeerAuthentications, oldest first.
@@ -155,10 +159,13 @@ impl Registry {
         match r.kind {
             ResourceKind::Service => self.services.push(service::from_kubernetes(r, i)),
             ResourceKind::ServiceEntry => self.services.extend(service::from_service_entry(r, i)),
-            ResourceKind::VirtualService => match virtual_service::from_resource(r, i) {
-                Some(vs) => self.virtual_services.push(vs),
-                None => self.delegate_virtual_services.push(format!("{}/{}", r.namespace, r.name)),
-            },
+            ResourceKind::VirtualService => {
+                self.delegate_routes.extend(virtual_service::delegate_from_resource(r, i));
+                match virtual_service::from_resource(r, i) {
+                    Some(vs) => self.virtual_services.push(vs),
+                    None => self.delegate_virtual_services.push(format!("{}/{}", r.namespace, r.name)),
+                }
+            }
             ResourceKind::DestinationRule => self.destination_rules.extend(destination_rule::from_resource(r, i)),
             ResourceKind::Sidecar => self.sidecars.push(Arc::new(sidecar::from_resource_validated(r, i, validated))),
             _ => {}

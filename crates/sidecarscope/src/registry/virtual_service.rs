@@ -3,6 +3,7 @@
 //! pull services into the SidecarScope (`virtualServiceDestinationsFilteredBySourceNamespace`).
 
 use super::export_to::ExportTo;
+use super::http_route::{http_routes, DelegateRoutes, HttpRoute};
 use super::labels::string_map;
 use super::mesh_config::DEFAULT_DOMAIN;
 use super::time::CreationTime;
@@ -50,6 +51,8 @@ pub struct VirtualService {
     pub gateway_semantics: bool,
     /// Has `http[].delegate`: the delegate VirtualServices are not merged in by Sidecarscope.
     pub has_delegate: bool,
+    /// `spec.http`, typed, for the routes listeners and trace build.
+    pub http_routes: Vec<HttpRoute>,
     pub creation: CreationTime,
     pub resource: usize,
 }
@@ -150,7 +153,19 @@ pub fn from_resource(r: &Resource, index: usize) -> Option<VirtualService> {
         tcp_tls,
         gateway_semantics,
         has_delegate,
+        http_routes: http_routes(spec),
         creation: CreationTime::parse(r.creation_timestamp()),
+        resource: index,
+    })
+}
+
+/// Reads a VirtualService without hosts (an empty or absent `hosts` list) as a delegate's routes.
+pub fn delegate_from_resource(r: &Resource, index: usize) -> Option<DelegateRoutes> {
+    let spec = r.spec()?;
+    list(spec, "hosts").is_empty().then(|| DelegateRoutes {
+        namespace: r.namespace.clone(),
+        name: r.name.clone(),
+        http: http_routes(spec),
         resource: index,
     })
 }
