@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::load::{Input, Resource, ResourceKind};
-use crate::registry::labels::{labels_subset, string_map};
+use crate::registry::labels::labels_subset;
 use crate::registry::{Registry, ServiceRegistry, SidecarConfig};
 use crate::resolve::{governing, EgressListener, ScopeKey, Shared};
 use crate::text::TextRange;
@@ -125,10 +125,7 @@ impl<'a> MeshContext<'a> {
             let labels = reg.sidecars[config].workload_selector.clone().unwrap_or_default();
             sidecars.push(SidecarRef { resource: r, config, labels });
         }
-        let namespaces: HashMap<String, Labels> = input
-            .of_kind(ResourceKind::Namespace)
-            .map(|r| (r.name.clone(), string_map(r.node.at(&["metadata", "labels"]))))
-            .collect();
+        let namespaces: HashMap<String, Labels> = reg.namespace_labels.iter().cloned().collect();
         let mut known_namespaces: BTreeSet<String> = input
             .resources
             .iter()

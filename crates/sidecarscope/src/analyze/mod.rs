@@ -154,7 +154,7 @@ fn scope_checks(m: &MeshContext, out: &mut Vec<Diagnostic>) -> Vec<Vec<ServiceId
 /// SC3009 / SC3010: what was skipped because the input lacks workloads or services.
 fn partial_input_notes(m: &MeshContext, out: &mut Vec<Diagnostic>) {
     let first = &m.sidecars[0];
-    let at = |sc: &context::SidecarRef| (sc.resource.source, TextRange::empty(sc.resource.node.range.start));
+    let at = |sc: &context::SidecarRef| (sc.resource.source, sc.resource.start());
     if !m.has_workloads {
         let sc = m.sidecars.iter().find(|s| s.has_selector()).unwrap_or(first);
         let (source, range) = at(sc);

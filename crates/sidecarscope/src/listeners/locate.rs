@@ -4,7 +4,6 @@
 use super::types::{ListenerSet, Origin, SourceRef};
 use crate::load::Input;
 use crate::report::Range;
-use crate::yaml::Node;
 
 impl ListenerSet {
     /// Fills `file` and `range` of every source link from the input the set was generated from.
@@ -32,27 +31,7 @@ impl ListenerSet {
 
 fn locate(input: &Input, s: &mut SourceRef) {
     let Some(r) = s.index.and_then(|i| input.resources.get(i)) else { return };
-    let node = walk(&r.node, &s.path).unwrap_or(&r.node);
     let src = input.source(r.source);
     s.file = Some(src.name.clone());
-    s.range = Some(Range::of(src, node.range));
-}
-
-/// Follows `spec.egress[0].port` from a resource's root node.
-fn walk<'a>(root: &'a Node, path: &str) -> Option<&'a Node> {
-    let mut node = root;
-    for part in path.split('.').filter(|p| !p.is_empty()) {
-        let (key, indices) = match part.find('[') {
-            Some(i) => (&part[..i], &part[i..]),
-            None => (part, ""),
-        };
-        if !key.is_empty() {
-            node = node.get(key)?;
-        }
-        for idx in indices.split('[').filter(|s| !s.is_empty()) {
-            let i: usize = idx.trim_end_matches(']').parse().ok()?;
-            node = node.as_seq()?.get(i)?;
-        }
-    }
-    Some(node)
+    s.range = Some(Range::of(src, r.range_at(&s.path)));
 }

@@ -123,6 +123,33 @@ impl Resource {
     pub fn labels(&self) -> Vec<(String, String)> {
         string_map(self.node.at(&["metadata", "labels"]))
     }
+    /// The range of the field at a dotted path with indices (`spec.egress[0].port`), else of
+    /// the whole resource: how a finding or a source link past the registry points into the
+    /// input without reading it.
+    pub fn range_at(&self, path: &str) -> TextRange {
+        let mut node = &self.node;
+        for part in path.split('.').filter(|p| !p.is_empty()) {
+            let (key, indices) = match part.find('[') {
+                Some(i) => (&part[..i], &part[i..]),
+                None => (part, ""),
+            };
+            let next = if key.is_empty() { Some(node) } else { node.get(key) };
+            let Some(mut n) = next else { return self.node.range };
+            for idx in indices.split('[').filter(|s| !s.is_empty()) {
+                let Some(item) = idx.trim_end_matches(']').parse::<usize>().ok().and_then(|i| n.as_seq()?.get(i))
+                else {
+                    return self.node.range;
+                };
+                n = item;
+            }
+            node = n;
+        }
+        node.range
+    }
+    /// Where the resource starts (an empty range).
+    pub fn start(&self) -> TextRange {
+        TextRange::empty(self.node.range.start)
+    }
     pub fn annotation(&self, key: &str) -> Option<&Node> {
         self.node.at(&["metadata", "annotations"])?.get(key)
     }

@@ -77,6 +77,8 @@ pub struct Registry {
     pub root_sidecar: Option<usize>,
     /// VirtualServices without hosts (delegates), only usable through a root VirtualService.
     pub delegate_virtual_services: Vec<String>,
+    /// The Namespaces of the input (name, `metadata.labels`), in input order.
+    pub namespace_labels: Vec<(String, labels::Labels)>,
     /// The routes of VirtualServices with an empty `hosts` list, in input order (Istio looks a
     /// root's `http[].delegate` up among them).
     pub delegate_routes: Vec<http_route::DelegateRoutes>,
@@ -167,6 +169,9 @@ impl Registry {
                 }
             }
             ResourceKind::DestinationRule => self.destination_rules.extend(destination_rule::from_resource(r, i)),
+            ResourceKind::Namespace => {
+                self.namespace_labels.push((r.name.clone(), labels::string_map(r.node.at(&["metadata", "labels"]))))
+            }
             ResourceKind::Sidecar => self.sidecars.push(Arc::new(sidecar::from_resource_validated(r, i, validated))),
             _ => {}
         }
