@@ -6,11 +6,11 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::load::{Input, Resource, ResourceKind};
 use crate::registry::labels::labels_subset;
+use crate::registry::sidecar::EgressListenerConfig;
 use crate::registry::{Registry, ServiceRegistry, SidecarConfig};
 use crate::resolve::{governing, EgressListener, ScopeKey, Shared};
 use crate::text::TextRange;
 use crate::workload::{no_sidecar_proxy, Workload};
-use crate::yaml::Node;
 use crate::Labels;
 
 /// A Sidecar's egress listeners for one config namespace.
@@ -346,28 +346,23 @@ fn kiali_workloads<'a>(input: &'a Input, reg: &'a Registry) -> Vec<KialiWorkload
 // ---------------------------------------------------------------------------------------
 
 /// The `metadata.name` value (istioctl pins IST0110 there), else the resource's start.
-pub(crate) fn name_range(r: &Resource) -> TextRange {
-    r.node.at(&["metadata", "name"]).map_or(TextRange::empty(r.node.range.start), |n| n.range)
+pub(crate) fn name_range(cfg: &SidecarConfig) -> TextRange {
+    cfg.name_range
 }
 
-/// `spec.egress[i]`, the listener's node.
-pub(crate) fn egress_node(r: &Resource, i: usize) -> Option<&Node> {
-    r.spec()?.get("egress")?.as_seq()?.get(i)
+/// A listener's hosts as written: (index in `hosts`, range, text) for the string items.
+pub(crate) fn egress_hosts(l: &EgressListenerConfig) -> Vec<(usize, TextRange, &str)> {
+    l.host_ranges.iter().zip(&l.hosts).map(|(&(j, range), h)| (j, range, h.as_str())).collect()
 }
 
-/// `spec.egress[i]`'s hosts as written: (index, node, text) for the string items.
-pub(crate) fn egress_hosts(r: &Resource, i: usize) -> Vec<(usize, &Node, &str)> {
-    let Some(hosts) = egress_node(r, i).and_then(|l| l.get("hosts")).and_then(Node::as_seq) else { return Vec::new() };
-    hosts.iter().enumerate().filter_map(|(j, n)| n.as_str().map(|s| (j, n, s))).collect()
+/// The `port` key of `spec.egress[i]`, else the listener, else the name.
+pub(crate) fn egress_port_range(cfg: &SidecarConfig, i: usize) -> TextRange {
+    cfg.egress.get(i).map_or(cfg.name_range, |l| l.port_key.unwrap_or(l.range))
 }
 
-/// The `port` key of `spec.<dir>[i]`, else the listener, else the name.
-pub(crate) fn listener_port_range(r: &Resource, dir: &str, i: usize) -> TextRange {
-    let l = r.spec().and_then(|s| s.get(dir)).and_then(Node::as_seq).and_then(|s| s.get(i));
-    match l {
-        Some(l) => l.entry("port").map_or(l.range, |e| e.key.range),
-        None => name_range(r),
-    }
+/// The `port` key of `spec.ingress[i]`, else the listener, else the name.
+pub(crate) fn ingress_port_range(cfg: &SidecarConfig, i: usize) -> TextRange {
+    cfg.ingress.get(i).map_or(cfg.name_range, |l| l.port_key.unwrap_or(l.range))
 }
 
 /// Up to `n` items joined by `, `, with `and N more` after.

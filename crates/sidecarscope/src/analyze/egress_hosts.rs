@@ -117,7 +117,7 @@ pub(crate) fn check(m: &MeshContext, sc: &SidecarRef, sc_scopes: &[ConfigScope],
             sc_scopes.iter().filter_map(|(ns, egress)| egress.get(i).map(|e| (ns.as_str(), e))).collect();
         let imported = ImportedBy::new(&listeners);
         let includes = l.hosts.iter().filter(|h| !h.starts_with('~')).count();
-        for (j, node, entry) in egress_hosts(sc.resource, i) {
+        for (j, range, entry) in egress_hosts(l) {
             let kiali = kiali_host::not_found(m, sc.namespace(), entry);
             let through = imported_through(m, &listeners, &imported, entry);
             let ours = if excludes_all(entry) && includes > 0 && m.has_services {
@@ -142,7 +142,7 @@ pub(crate) fn check(m: &MeshContext, sc: &SidecarRef, sc_scopes: &[ConfigScope],
                 (Some(true), ours) => {
                     let mut d = sc
                         .resource
-                        .diagnostic(Code::EgressHostNotInRegistry, KIALI_NOT_FOUND, path, node.range)
+                        .diagnostic(Code::EgressHostNotInRegistry, KIALI_NOT_FOUND, path, range)
                         .with_kiali_code(Some("KIA1004"));
                     let hint = match ours {
                         Some(f) => format!("{} ({}); {}", f.message, f.code.id(), f.hint),
@@ -163,7 +163,7 @@ pub(crate) fn check(m: &MeshContext, sc: &SidecarRef, sc_scopes: &[ConfigScope],
                     };
                     d.with_hint(hint)
                 }
-                (_, Some(f)) => sc.resource.diagnostic(f.code, f.message, path, node.range).with_hint(beyond(&f.hint)),
+                (_, Some(f)) => sc.resource.diagnostic(f.code, f.message, path, range).with_hint(beyond(&f.hint)),
                 _ => continue,
             };
             out.push(d);
@@ -552,7 +552,7 @@ mod tests {
                     let listeners: Vec<(&str, &EgressListener)> =
                         sc_scopes.iter().filter_map(|(ns, e)| e.get(i).map(|e| (ns.as_str(), e))).collect();
                     let imported = ImportedBy::new(&listeners);
-                    for (_, _, entry) in egress_hosts(sc.resource, i) {
+                    for (_, _, entry) in egress_hosts(&m.config(sc).egress[i]) {
                         let indexed = imported_through(&m, &listeners, &imported, entry);
                         assert_eq!(indexed, imported_through_by_scan(&m, &listeners, entry), "{entry}");
                         nonempty += usize::from(!indexed.is_empty());

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::beyond;
-use super::context::{list_some, listener_port_range, MeshContext};
+use super::context::{ingress_port_range, list_some, MeshContext};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::registry::labels::labels_subset;
 use crate::registry::TargetPort;
@@ -61,7 +61,7 @@ pub(crate) fn check(m: &MeshContext, out: &mut Vec<Diagnostic>) {
                         Code::IngressPortNotTargeted,
                         format!("no Service sends traffic to port {port} of the workloads this Sidecar applies to ({names}): this ingress listener only receives connections made to the pod IP directly"),
                         format!("spec.ingress[{i}].port"),
-                        listener_port_range(sc.resource, "ingress", i),
+                        ingress_port_range(m.config(sc), i),
                     )
                     .with_hint(beyond(&format!(
                         "their Services deliver to port {} ({}); use that port, or set a Service's targetPort to {port}",

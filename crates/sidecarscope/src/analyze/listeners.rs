@@ -5,7 +5,7 @@
 //! route configuration comes from the earlier listener alone).
 
 use super::beyond;
-use super::context::{list_some, listener_port_range, ConfigScope, MeshContext, SidecarRef};
+use super::context::{egress_port_range, list_some, ConfigScope, MeshContext, SidecarRef};
 use super::egress_hosts::{entry_matches, in_namespace, ports_text, split_entry};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::protocol::DeclaredProtocol;
@@ -47,7 +47,7 @@ pub(crate) fn check(m: &MeshContext, sc: &SidecarRef, sc_scopes: &[ConfigScope],
                             Code::EgressListenerPortUnused,
                             format!("this listener will not be created because no imported service has port {port}"),
                             format!("spec.egress[{i}].port"),
-                            listener_port_range(sc.resource, "egress", i),
+                            egress_port_range(m.config(sc), i),
                         )
                         .with_hint(beyond(&format!(
                             "{what}; connections to port {port} are handled like those to any unknown destination (passthrough or blackhole, per the outbound traffic policy)"
@@ -95,7 +95,7 @@ pub(crate) fn check(m: &MeshContext, sc: &SidecarRef, sc_scopes: &[ConfigScope],
                             if n == 1 { "it" } else { "them" }
                         ),
                         format!("spec.egress[{i}].port"),
-                        listener_port_range(sc.resource, "egress", i),
+                        egress_port_range(m.config(sc), i),
                     )
                     .with_hint(beyond(&format!(
                         "istiod builds port {port} from this listener's hosts only (for proxies of {config_ns}); add the hosts to it, or remove the port listener"

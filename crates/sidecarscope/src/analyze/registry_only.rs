@@ -186,7 +186,7 @@ pub(crate) fn check(m: &MeshContext, imports: &[Vec<ServiceId>], out: &mut Vec<D
         let known = !m.reg.services_by_hostname(&host).is_empty();
         let (path, range) = match m.reg.sidecars[config].egress_key {
             Some(key) => ("spec.egress", key),
-            None => ("metadata.name", name_range(sc.resource)),
+            None => ("metadata.name", name_range(m.config(sc))),
         };
         let what = if known { "this Sidecar does not import it" } else { "no Service or ServiceEntry defines it" };
         let fix = if known {

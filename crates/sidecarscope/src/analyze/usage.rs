@@ -70,7 +70,7 @@ pub(crate) fn check(m: &MeshContext, flagged: &BTreeSet<usize>, out: &mut Vec<Di
         };
         out.push(
             sc.resource
-                .diagnostic(Code::SidecarAppliesToNoWorkload, message, "metadata.name", name_range(sc.resource))
+                .diagnostic(Code::SidecarAppliesToNoWorkload, message, "metadata.name", name_range(m.config(sc)))
                 .with_severity(severity)
                 .with_hint(beyond(&hint)),
         );

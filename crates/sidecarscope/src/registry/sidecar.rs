@@ -34,12 +34,26 @@ pub struct EgressListenerConfig {
     pub bind: String,
     pub capture_mode: String,
     pub hosts: Vec<String>,
+    /// Where each of `hosts` is written: its index in the `hosts` list (items that are not
+    /// strings are skipped) and its range, for findings on an entry.
+    pub host_ranges: Vec<(usize, TextRange)>,
+    /// The listener's item in `spec.egress`, and its `port` key.
+    pub range: TextRange,
+    pub port_key: Option<TextRange>,
 }
 
 impl EgressListenerConfig {
     /// The listener Istio synthesizes when a Sidecar has no `egress`: hosts `*/*`.
     pub fn catch_all_default() -> EgressListenerConfig {
-        EgressListenerConfig { port: None, bind: String::new(), capture_mode: String::new(), hosts: vec!["*/*".into()] }
+        EgressListenerConfig {
+            port: None,
+            bind: String::new(),
+            capture_mode: String::new(),
+            hosts: vec!["*/*".into()],
+            host_ranges: Vec::new(),
+            range: TextRange::default(),
+            port_key: None,
+        }
     }
 }
 
@@ -53,6 +67,9 @@ pub struct IngressListenerConfig {
     pub has_tls: bool,
     /// `tls.mode` as written (empty when unset), for the inbound chain's TLS.
     pub tls_mode: String,
+    /// The listener's item in `spec.ingress`, and its `port` key.
+    pub range: TextRange,
+    pub port_key: Option<TextRange>,
 }
 
 #[derive(Debug, Clone)]
@@ -63,6 +80,8 @@ pub struct SidecarConfig {
     pub workload_selector: Option<Labels>,
     /// The range of the `egress` key when written (even `null`), for diagnostics.
     pub egress_key: Option<TextRange>,
+    /// The `metadata.name` value (istioctl pins IST0110 there), else the resource's start.
+    pub name_range: TextRange,
     /// The range of the `workloadSelector` key when written (even `null`), for diagnostics.
     pub workload_selector_key: Option<TextRange>,
     /// The key range of each `workloadSelector.labels` entry, in written order.
@@ -119,6 +138,14 @@ pub fn from_resource_validated(r: &Resource, index: usize, validated: Option<Vec
             bind: string(e, "bind").to_string(),
             capture_mode: string(e, "captureMode").to_string(),
             hosts: strings(e, "hosts"),
+            host_ranges: list(e, "hosts")
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.as_str().is_some())
+                .map(|(j, n)| (j, n.range))
+                .collect(),
+            range: e.range,
+            port_key: e.entry("port").map(|p| p.key.range),
         })
         .collect();
     let ingress = list(spec, "ingress")
@@ -135,6 +162,8 @@ pub fn from_resource_validated(r: &Resource, index: usize, validated: Option<Vec
             connection_pool: set(i, "connectionPool").map(Settings::read),
             has_tls: set(i, "tls").is_some(),
             tls_mode: set(i, "tls").map(|t| string(t, "mode").to_string()).unwrap_or_default(),
+            range: i.range,
+            port_key: i.entry("port").map(|p| p.key.range),
         })
         .collect();
     let validation_errors = validated.unwrap_or_else(|| validation_errors(&crate::validate::validate_sidecar(r)));
@@ -143,6 +172,7 @@ pub fn from_resource_validated(r: &Resource, index: usize, validated: Option<Vec
         name: r.name.clone(),
         workload_selector: set(spec, "workloadSelector").map(|w| string_map(set(w, "labels"))),
         egress_key: spec.entry("egress").map(|e| e.key.range),
+        name_range: r.node.at(&["metadata", "name"]).map_or(TextRange::empty(r.node.range.start), |n| n.range),
         workload_selector_key: spec.entry("workloadSelector").map(|e| e.key.range),
         workload_selector_label_keys: spec
             .get("workloadSelector")

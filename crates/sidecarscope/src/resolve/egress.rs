@@ -452,6 +452,9 @@ mod tests {
                 bind: String::new(),
                 capture_mode: String::new(),
                 hosts: hosts.clone(),
+                host_ranges: Vec::new(),
+                range: Default::default(),
+                port_key: None,
             };
             for config_ns in ["a", "b", "z"] {
                 let parsed = parse_hosts(&l.hosts, config_ns);
