@@ -97,6 +97,19 @@ impl Workspace {
         }
     }
 
+    /// As [`Workspace::new`], reusing the documents another workspace parsed (a page that makes a
+    /// workspace per edit hands them from one to the next: [`Workspace::take_document_cache`]).
+    pub fn with_document_cache(sources: Vec<SourceFile>, options: Options, cache: DocumentCache) -> Workspace {
+        let ws = Workspace::new(sources, options);
+        *ws.cache.borrow_mut() = cache;
+        ws
+    }
+
+    /// The parsed documents, for the next workspace (this one keeps none).
+    pub fn take_document_cache(&mut self) -> DocumentCache {
+        std::mem::take(self.cache.get_mut())
+    }
+
     pub fn options(&self) -> &Options {
         &self.options
     }

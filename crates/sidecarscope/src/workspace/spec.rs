@@ -261,6 +261,13 @@ fn headers<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
 impl CallSpec {
     /// The core's call, or what is wrong with the spec (checked before the input is read).
     pub fn to_call(&self, s: Spelling) -> Result<Call, String> {
+        self.to_call_with(s, true)
+    }
+
+    /// As [`CallSpec::to_call`]; `address_required: false` lets an outbound call go without an
+    /// address (the playground traces a port, or a hostname the input does not resolve, by its
+    /// port alone).
+    pub fn to_call_with(&self, s: Spelling, address_required: bool) -> Result<Call, String> {
         let direction = match self.direction.as_deref() {
             None | Some("outbound") => CallDirection::Outbound,
             Some("inbound") => CallDirection::Inbound,
@@ -275,7 +282,7 @@ impl CallSpec {
                     "address {a:?} is not an IP address (listeners match destination IPs, as iptables hands them over)"
                 ))
             }
-            None if direction == CallDirection::Outbound => {
+            None if direction == CallDirection::Outbound && address_required => {
                 return Err("an outbound call needs an address (the destination IP)".into())
             }
             _ => {}

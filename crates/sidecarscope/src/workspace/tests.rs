@@ -140,3 +140,15 @@ fn call_defaults() {
     let one: ProxySpec = serde_json::from_str(r#"{"namespace": "ns", "ips": "10.0.0.1"}"#).unwrap();
     assert_eq!(one.ips, vec!["10.0.0.1".to_string()]);
 }
+
+/// The documents a workspace parsed serve the next one (a page that makes one per edit).
+#[test]
+fn the_document_cache_moves_to_the_next_workspace() {
+    let mut first = Workspace::new(vec![SourceFile::new("a.yaml", mesh(SIDECAR))], Options::default());
+    first.input();
+    let cache = first.take_document_cache();
+    let edited = mesh(&SIDECAR.replace("name: s", "name: t"));
+    let second = Workspace::with_document_cache(vec![SourceFile::new("a.yaml", edited)], Options::default(), cache);
+    assert_eq!(second.input().resources[0].name, "t");
+    assert_eq!(second.documents_parsed(), 4, "three parsed by the first, one by the second");
+}
