@@ -452,7 +452,7 @@ fn string_sets_match_the_core() {
         Regex::new(r#"=> "([^"]+)""#).unwrap().captures_iter(s).map(|c| c[1].to_string()).collect()
     };
 
-    let mut protocols = lits(&body(&src("validate/values.rs"), "pub fn as_str(&self) -> &'static str"));
+    let mut protocols = lits(&body(&src("protocol.rs"), "pub fn as_str(&self) -> &'static str"));
     protocols.insert("auto".into()); // registry::protocol_name
     assert_eq!(literals(&ts.aliases["ProtocolName"]), protocols, "ProtocolName");
 

@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod host;
 pub mod listeners;
 pub mod load;
+pub mod protocol;
 pub mod proxy;
 pub mod registry;
 pub mod render;

@@ -15,7 +15,7 @@ use super::kiali_host;
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::host::{is_wildcarded, matches, subset_of};
 use crate::registry::mesh_config::DEFAULT_DOMAIN;
-use crate::registry::{Service, ServiceId, ServiceRegistry};
+use crate::registry::{Registry, Service, ServiceId, ServiceRegistry};
 use crate::resolve::EgressListener;
 use crate::validate::values::did_you_mean;
 
@@ -46,6 +46,35 @@ pub(crate) fn entry_matches(dns: &str, hostname: &str) -> bool {
 /// Whether a service is in an entry's namespace key.
 pub(crate) fn in_namespace(ns_key: &str, s: &Service) -> bool {
     ns_key == "*" || s.namespace == ns_key
+}
+
+/// The services a dnsName matches whose namespace passes `in_ns`, in registry order, found
+/// through the registry's indexes: an exact dnsName matches only services of that hostname (a
+/// wildcard hostname is never a subset of an exact name), and one namespace key only that
+/// namespace's services. Only `*/*.domain`-like entries scan every service. Scanning for each
+/// entry made analysis quadratic in the size of the mesh (each Sidecar naming a host).
+fn matching_services<'r>(
+    reg: &'r Registry,
+    one_namespace: Option<&str>,
+    dns: &str,
+    in_ns: impl Fn(&str) -> bool,
+) -> Vec<(ServiceId, &'r Service)> {
+    let ids: Box<dyn Iterator<Item = ServiceId> + '_> = if !is_wildcarded(dns) {
+        Box::new(reg.services_with_hostname(dns).iter().copied())
+    } else if let Some(ns) = one_namespace {
+        Box::new(reg.services_in_namespace(ns).iter().copied())
+    } else {
+        Box::new(0..reg.services.len())
+    };
+    ids.map(|id| (id, &reg.services[id]))
+        .filter(|(_, s)| in_ns(&s.namespace) && entry_matches(dns, &s.hostname))
+        .collect()
+}
+
+/// The services an entry's namespace key and dnsName import from (before exportTo).
+fn entry_services<'r>(reg: &'r Registry, ns_key: &str, dns: &str) -> Vec<(ServiceId, &'r Service)> {
+    let one = (ns_key != "*").then_some(ns_key);
+    matching_services(reg, one, dns, |ns| ns_key == "*" || ns == ns_key)
 }
 
 /// `<name>.<ns>.svc.<domain>` (name may be `*`): the namespace of a Kubernetes service name.
@@ -229,8 +258,11 @@ fn imports_nothing(
     let (_, ns_key, dns) = split_entry(entry, config_ns)?;
     // SC3001: a Kubernetes service name under another namespace's prefix.
     if let Some(svc_ns) = kubernetes_namespace(dns) {
-        let declared_here = m.reg.services.iter().any(|s| s.namespace == ns_key && entry_matches(dns, &s.hostname));
-        if ns_key != "*" && svc_ns != ns_key && !declared_here && !(m.is_root_default(sc) && entry.starts_with("./")) {
+        if ns_key != "*"
+            && svc_ns != ns_key
+            && !(m.is_root_default(sc) && entry.starts_with("./"))
+            && entry_services(m.reg, &ns_key, dns).is_empty()
+        {
             return Some(Finding {
                 code: Code::EgressHostNamespaceMismatch,
                 message: format!(
@@ -244,13 +276,7 @@ fn imports_nothing(
         return None;
     }
     let (_, first) = listeners.first()?;
-    let candidates: Vec<(ServiceId, &Service)> = m
-        .reg
-        .services
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| in_namespace(&ns_key, s) && entry_matches(dns, &s.hostname))
-        .collect();
+    let candidates = entry_services(m.reg, &ns_key, dns);
     let nothing = |why: String, hint: String| {
         Some(Finding {
             code: Code::EgressHostImportsNothing,
@@ -265,6 +291,9 @@ fn imports_nothing(
                 && ns_key != "*"
                 && ns_key != m.root_namespace()
                 && !m.known_namespaces.contains(&ns_key);
+            if !unknown {
+                return None;
+            }
             let names: Vec<&str> = m.known_namespaces.iter().map(String::as_str).collect();
             let hint = match did_you_mean(&ns_key, &names) {
                 Some(n) => format!("did you mean `{n}/*`?"),
@@ -275,16 +304,15 @@ fn imports_nothing(
                     format!("the input's namespaces are {shown}{more}; check the spelling")
                 }
             };
-            return unknown.then(|| Finding {
+            return Some(Finding {
                 code: Code::EgressHostImportsNothing,
                 message: format!("`{entry}` imports nothing: there is no namespace {ns_key}"),
                 hint,
             });
         }
         // The hostname exists, in another namespace.
-        let elsewhere: Vec<&Service> =
-            m.reg.services.iter().filter(|s| s.namespace != ns_key && entry_matches(dns, &s.hostname)).collect();
-        if let Some(s) = elsewhere.first() {
+        let elsewhere = matching_services(m.reg, None, dns, |ns| ns != ns_key);
+        if let Some((_, s)) = elsewhere.first() {
             return nothing(
                 format!(
                     "{} is defined in namespace {} ({}), and this entry only imports from namespace {ns_key}",

@@ -8,7 +8,7 @@ use super::beyond;
 use super::context::{list_some, listener_port_range, ConfigScope, MeshContext, SidecarRef};
 use super::egress_hosts::{entry_matches, in_namespace, ports_text, split_entry};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::validate::values::Protocol;
+use crate::protocol::Protocol;
 
 /// The listeners of Sidecar `sc`, whose scopes in the namespaces it configures are `sc_scopes`.
 /// `out` holds the findings of this check on the Sidecars before (no other check has its codes).

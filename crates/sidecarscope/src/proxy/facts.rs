@@ -6,8 +6,8 @@ use std::net::IpAddr;
 
 use super::istiod::parse_bool;
 use super::Proxy;
+use crate::protocol::Protocol;
 use crate::registry::MeshSettings;
-use crate::validate::values::Protocol;
 
 /// Istio `TrafficInterceptionMode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
