@@ -152,3 +152,39 @@ fn the_document_cache_moves_to_the_next_workspace() {
     assert_eq!(second.input().resources[0].name, "t");
     assert_eq!(second.documents_parsed(), 4, "three parsed by the first, one by the second");
 }
+
+/// A dual-stack proxy's IPs (istiod's `Proxy.IPAddresses`): the IPv4 wildcard whatever the
+/// primary IP (an IPv6-only proxy gets `::`), and the first global unicast address as the
+/// inbound bind of a proxy without interception.
+#[test]
+fn dual_stack_proxies_bind_ipv4_wildcards_and_the_first_unicast_ip() {
+    let sidecar = "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: s\n  namespace: ns\nspec:\n  ingress:\n  - port: {number: 8080, protocol: HTTP, name: http}\n    defaultEndpoint: 127.0.0.1:8080\n  egress:\n  - hosts: [\"./*\"]\n";
+    let ws = Workspace::new(vec![SourceFile::new("a.yaml", mesh(sidecar))], Options::default());
+    let listeners = |ips: &[&str], none: bool| {
+        let mut spec = ProxySpec {
+            namespace: Some("ns".into()),
+            ips: ips.iter().map(|ip| ip.to_string()).collect(),
+            ..ProxySpec::default()
+        };
+        if none {
+            spec.metadata.insert("INTERCEPTION_MODE".into(), "NONE".into());
+        }
+        ws.listeners(&spec).unwrap()
+    };
+    let address = |set: &ListenerSet, name: &str| {
+        set.listeners.iter().find(|l| l.name == name).map(|l| l.address.clone()).unwrap_or_default()
+    };
+    let v6 = listeners(&["fd00::7"], false);
+    assert_eq!((address(&v6, "virtualOutbound"), address(&v6, "virtualInbound")), ("::".into(), "::".into()));
+    let dual = listeners(&["fd00::7", "10.0.0.7"], false);
+    assert_eq!(address(&dual, "virtualOutbound"), "0.0.0.0");
+    assert_eq!(address(&dual, "virtualInbound"), "0.0.0.0");
+    assert!(dual.notes.iter().any(|n| n.starts_with("dual-stack proxy (fd00::7, 10.0.0.7)")), "{:?}", dual.notes);
+    assert!(listeners(&["10.0.0.7"], false).notes.iter().all(|n| !n.starts_with("dual-stack")));
+    let bound = |ips: &[&str]| {
+        listeners(ips, true).listeners.iter().find(|l| l.port == 8080).map(|l| l.address.clone()).unwrap_or_default()
+    };
+    assert_eq!(bound(&["fd00::7", "10.0.0.7"]), "fd00::7", "the first global unicast IP");
+    assert_eq!(bound(&["10.0.0.7", "fd00::7"]), "10.0.0.7");
+    assert_eq!(bound(&["127.0.0.7", "fd00::7"]), "fd00::7", "a loopback address is not global unicast");
+}
