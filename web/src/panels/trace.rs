@@ -11,7 +11,7 @@ use sidecarscope::ListenerSet;
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
-use crate::analysis::{self, Analysis, Model};
+use crate::analysis::{Analysis, Model};
 use crate::app::AppState;
 use crate::dom::{self, link, El};
 use crate::share;
@@ -240,8 +240,7 @@ pub fn body(a: &Analysis, model: &Model, form: &share::TraceForm) -> El {
         Ok(p) => p,
         Err(e) => return El::cls("p", "empty").text(&e),
     };
-    let set = analysis::listeners(model, proxy);
-    let t = trace::trace(&set, &parsed.call);
+    let (set, t) = model.ws.session().listeners_and_trace(proxy, &parsed.call);
     SHOWN.with(|s| *s.borrow_mut() = Some(trace::render_text(&t)));
     let out = result(&set, &t, parsed.service.as_deref());
     // What the input says of the destination (`trace_hints`).
@@ -299,6 +298,7 @@ pub fn copy_text() -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis;
 
     fn model(id: &str) -> (Analysis, Model) {
         analysis::analyze(crate::examples::find(id).unwrap().text, &Default::default())

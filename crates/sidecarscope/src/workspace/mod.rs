@@ -369,7 +369,14 @@ impl<'w> Session<'w> {
 
     /// Where `call` goes through the listeners of `proxy`.
     pub fn trace_from(&self, proxy: &Proxy, call: &Call) -> Trace {
-        crate::trace::trace(&self.listeners_of(proxy), call)
+        self.listeners_and_trace(proxy, call).1
+    }
+
+    /// The listeners of `proxy` and where `call` goes through them (a page shows both).
+    pub fn listeners_and_trace(&self, proxy: &Proxy, call: &Call) -> (ListenerSet, Trace) {
+        let set = self.listeners_of(proxy);
+        let trace = crate::trace::trace(&set, call);
+        (set, trace)
     }
 }
 
