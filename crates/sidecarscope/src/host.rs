@@ -71,7 +71,7 @@ pub fn most_specific_match<'a, V>(needle: &str, exact: Option<&'a V>, wildcards:
 /// Istio `ResolveShortnameToFQDN`: a name without a dot (other than `*` and IP addresses) becomes
 /// `name.<namespace>.svc.<domain>`. Used for VirtualService and DestinationRule hosts.
 pub fn resolve_short_name(h: &str, namespace: &str, domain: &str) -> String {
-    if h.is_empty() || h == "*" || h.contains('.') || crate::validate::values::is_ip_address(h) {
+    if h.is_empty() || h == "*" || h.contains('.') || crate::go::net::is_ip_address(h) {
         return h.to_string();
     }
     let mut out = String::with_capacity(h.len() + namespace.len() + domain.len() + 6);

@@ -10,6 +10,7 @@
 
 pub mod analyze;
 pub mod diagnostic;
+pub mod go;
 pub mod host;
 pub mod listeners;
 pub mod load;
@@ -21,6 +22,7 @@ pub mod report;
 pub mod resolve;
 pub mod sarif;
 pub mod source;
+pub mod suggest;
 pub mod suppress;
 pub mod text;
 pub mod trace;

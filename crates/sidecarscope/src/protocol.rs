@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::go::strings::go_to_lower;
+
 /// A supported port protocol (Istio `protocol.Instance`, minus `Unsupported`).
 ///
 /// Serializes as Istio's canonical name, the same text as [`Protocol::as_str`].
@@ -91,17 +93,13 @@ impl fmt::Display for Protocol {
     }
 }
 
-/// Go `strings.ToLower`, which uses simple (one-rune) case mapping. Rust's full mapping
-/// differs only for U+0130 (`İ`), which Go lowers to a plain `i` - and that matters, since
-/// `REDİS` is then accepted as `redis`.
-fn go_to_lower(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c == '\u{130}' {
-            out.push('i');
-        } else {
-            out.extend(c.to_lowercase());
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn protocol_serializes_canonically() {
+        assert_eq!(serde_json::to_string(&Protocol::GrpcWeb).unwrap(), r#""GRPC-Web""#);
+        assert_eq!(serde_json::to_string(&Protocol::Mysql).unwrap(), r#""MySQL""#);
     }
-    out
 }

@@ -1,4 +1,4 @@
-//! The listener cases (ported from Istio's tests and code, spec `listeners.md`): every `expect`
+//! The listener cases (ported from Istio's tests and code, `pilot/pkg/networking/core`): every `expect`
 //! key is checked against the core's `ListenerSet`, every call is traced, and the istioctl table
 //! with the traces is pinned by a snapshot.
 
@@ -12,7 +12,7 @@ use sidecarscope::trace::{render_text, trace, Call, Trace};
 use sidecarscope::yaml::Node;
 use sidecarscope::{CallSpec, Spelling};
 
-/// The keys of `expect` this runner understands (spec `listeners.md`, section 10).
+/// The keys of `expect` this runner understands (`tests/cases/README.md`).
 const KNOWN_KEYS: &[&str] = &["sidecar", "outbound_traffic_policy", "listeners_exact", "listeners", "absent_listeners"];
 const LISTENER_KEYS: &[&str] = &[
     "name",

@@ -1,5 +1,5 @@
-//! The resolution cases (ported from Istio's own tests and code): every `expect` key the spec
-//! lists is checked against the core's `Resolution`; the text summary is pinned by a snapshot.
+//! The resolution cases (ported from Istio's own tests and code): every `expect` key the case
+//! format lists (`tests/cases/README.md`) is checked against the core's `Resolution`; the text summary is pinned by a snapshot.
 
 mod common;
 
@@ -10,7 +10,7 @@ use sidecarscope::resolve::{render_text, Settings};
 use sidecarscope::yaml::Node;
 use sidecarscope::{Proxy, Resolution};
 
-/// The keys of `expect` this runner understands (spec `resolution.md`, last section).
+/// The keys of `expect` this runner understands (`tests/cases/README.md`).
 const KNOWN_KEYS: &[&str] =
     &["sidecar", "egress", "outbound_traffic_policy", "scope_services", "destination_rules", "inbound_connection_pool"];
 

@@ -107,7 +107,7 @@ fn parse_to(to: &str, address_optional: bool) -> Result<(Option<String>, u32), S
     if addr.is_empty() {
         return if address_optional { Ok((None, port)) } else { Err(bad()) };
     }
-    if !sidecarscope::validate::values::is_ip_address(&addr) {
+    if !sidecarscope::go::net::is_ip_address(&addr) {
         return Err(format!(
             "--to {to:?}: {addr:?} is not an IP address (listeners match destination IPs, as iptables hands them over)"
         ));

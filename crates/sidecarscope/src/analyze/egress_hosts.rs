@@ -17,7 +17,7 @@ use crate::host::{is_wildcarded, matches, subset_of};
 use crate::registry::mesh_config::DEFAULT_DOMAIN;
 use crate::registry::{Registry, Service, ServiceId, ServiceRegistry};
 use crate::resolve::EgressListener;
-use crate::validate::values::did_you_mean;
+use crate::suggest::did_you_mean;
 
 const KIALI_NOT_FOUND: &str = "This host has no matching entry in the service registry";
 

@@ -1,4 +1,5 @@
-//! Analysis of the whole mesh (spec `analysis.md`): everything `validate` finds, plus the checks
+//! Analysis of the whole mesh (istioctl analyze's `pkg/config/analysis/analyzers`, Kiali's
+//! `business/checkers`): everything `validate` finds, plus the checks
 //! that need the other resources: istioctl analyze's Sidecar analyzers (IST0101, IST0110,
 //! IST0111, IST0167, IST0002) and Kiali's Sidecar validations (KIA0002, KIA0003, KIA0004,
 //! KIA1004, KIA1006, KIA1007), each under a stable code of ours (SC20xx) with the tool's code and

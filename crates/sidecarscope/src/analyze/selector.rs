@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::context::{labels_text, list_some, name_range, spec_key_range, MeshContext, SidecarRef};
 use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::go::strconv::go_quote;
 use crate::registry::read::{labels_subset, LabelIndex};
 use crate::text::TextRange;
-use crate::validate::values::go_quote;
 
 const KIALI_NO_WORKLOAD: &str = "No matching workload found for the selector in this namespace";
 const KIALI_MULTI_SELECTOR: &str = "More than one object applied to the same workload";

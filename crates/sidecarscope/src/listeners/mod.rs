@@ -1,6 +1,7 @@
 //! Listener generation: the listeners istiod sends a sidecar (LDS), exactly as
 //! `pilot/pkg/networking/core` builds them, plus the bootstrap's static listeners, each with the
-//! reason it exists and the YAML it comes from (spec `listeners.md`).
+//! reason it exists and the YAML it comes from (`ListenerBuilder`, `buildSidecarOutboundListeners`,
+//! `buildInboundListeners` in `pilot/pkg/networking/core/listener.go` and its neighbours).
 //!
 //! Build the [`Registry`] once and a [`ListenerGenerator`] over it, then generate any number of
 //! proxies; or call [`listeners`] for one. [`table`] renders `istioctl proxy-config listeners`;

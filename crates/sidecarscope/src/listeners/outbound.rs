@@ -10,13 +10,13 @@ use super::chain::ChainOpts;
 use super::types::{
     Action, Direction, Listener, ListenerFilter, Origin, Ports, Skipped, SourceRef, HTTP_INSPECTOR, TLS_INSPECTOR,
 };
+use crate::go::net::is_ip_address;
 use crate::protocol::Protocol;
 use crate::proxy::facts::{CannotBind, Interception, ProxyFacts};
 use crate::proxy::IstiodEnv;
 use crate::registry::endpoints::Endpoints;
 use crate::registry::{Registry, Service, ServicePort, ServiceRegistry, ServiceResolution, SidecarConfig};
 use crate::resolve::{EgressListener, ImportedService};
-use crate::validate::values::is_ip_address;
 
 /// The port a listener is built for: the egress listener's, or the service's.
 #[derive(Debug, Clone)]
@@ -74,7 +74,13 @@ struct Entry {
     port: u32,
     binds: Vec<String>,
     bind_to_port: bool,
-    locked: bool,
+    /// The most-specific-port rule (most specific port wins): set on every listener the egress
+    /// listeners with a port built, before the catch-all egress listener (no port) runs; the
+    /// catch-all then never adds a service to, or merges one into, such a listener. Istio's
+    /// `outboundListenerEntry.locked`, set in `buildSidecarOutboundListeners` and honoured by
+    /// `buildSidecarOutboundListener` (`pilot/pkg/networking/core/listener.go`). See
+    /// [`Outbound::claim_most_specific_ports`].
+    most_specific_port: bool,
     chains: Vec<ChainOpts>,
     /// The listener's protocol: `None` once it sniffs (HTTP and TCP chains side by side).
     protocol: Option<Protocol>,
@@ -204,10 +210,9 @@ impl<'a> Outbound<'a> {
                     self.build_listener(opts);
                 }
             } else {
-                // The catch-all: lock what earlier egress listeners built, then every service port.
-                for e in &mut self.built.entries {
-                    e.locked = true;
-                }
+                // The catch-all: the ports earlier egress listeners built are theirs, then every
+                // service port.
+                self.claim_most_specific_ports();
                 for imp in &l.services {
                     let s = &self.reg.services[imp.id];
                     for pi in &imp.ports {
@@ -255,6 +260,21 @@ impl<'a> Outbound<'a> {
         }
         let entries = std::mem::take(&mut self.built.entries);
         entries.into_iter().map(|e| self.finish(e)).collect()
+    }
+
+    /// The most-specific port rule (also written most-specific-port rule: "most specific port
+    /// wins"): a port that an egress listener with a port declared belongs to that listener, so
+    /// the catch-all egress listener (no port), which Istio requires to be the last, adds nothing
+    /// to a listener so built (same address and port): no HTTP route, no TCP chain, no merge,
+    /// whatever its services. Istio sets `locked` on every `outboundListenerEntry` built so
+    /// far before it runs the catch-all (`buildSidecarOutboundListeners` in
+    /// `pilot/pkg/networking/core/listener.go`), and `buildSidecarOutboundListener` returns early
+    /// on a locked entry ([`Outbound::build_listener`] does the same, with a reason in `skipped`).
+    /// `resolve::scope` notes the services this leaves out, in the resolution's `notes`.
+    fn claim_most_specific_ports(&mut self) {
+        for e in &mut self.built.entries {
+            e.most_specific_port = true;
+        }
     }
 
     fn skip_port(&mut self, bind: &str, port: u32, why: &CannotBind, origin: Origin) {
@@ -344,7 +364,7 @@ impl<'a> Outbound<'a> {
         let name = listener_name(&primary, opts.port.number);
         let current = self.built.by_key.get(&key).copied();
         if let Some(i) = current {
-            if self.built.entries[i].locked {
+            if self.built.entries[i].most_specific_port {
                 self.skipped.push(Skipped {
                     name,
                     reason: format!(
@@ -455,7 +475,7 @@ impl<'a> Outbound<'a> {
                     port: opts.port.number,
                     binds: opts.binds.clone(),
                     bind_to_port: opts.bind_to_port,
-                    locked: false,
+                    most_specific_port: false,
                     chains,
                     protocol: listener_port_protocol,
                     origin: Origin { reason, sources: opts.origin.sources.clone() },

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use crate::diagnostic::{Code, Diagnostic, ResourceRef};
 use crate::source::{SourceFile, SourceId};
 use crate::text::TextRange;
-use crate::yaml::{self, Entry, Node, NodeKind, Resolved, YamlErrorKind};
+use crate::yaml::{self, Entry, Node, NodeKind, Resolved, View, YamlErrorKind};
 
 pub use mesh_config_map::{mesh_config_node, MESH_CONFIGMAP_NAME};
 
@@ -142,12 +142,7 @@ impl Resource {
     pub fn release_tree(&mut self) {
         // The entry `Node::get` finds: the last one of the key.
         fn take(node: Node, key: &str) -> Option<Entry> {
-            match node.kind {
-                NodeKind::Map(entries) => {
-                    entries.into_vec().into_iter().rev().find(|e| e.key.scalar_text() == Some(key))
-                }
-                _ => None,
-            }
+            node.into_entries()?.into_iter().rev().find(|e| e.key.scalar_text() == Some(key))
         }
         let range = self.node.range;
         let tree = std::mem::replace(&mut self.node, Node { kind: NodeKind::Map(Box::default()), range });
@@ -423,21 +418,22 @@ fn add_document(input: &mut Input, source: SourceId, root: Node, ignored: &mut B
     let kind = root.get("kind").and_then(Node::as_str).unwrap_or("");
     let api_version = root.get("apiVersion").and_then(Node::as_str).unwrap_or("");
     if kind.ends_with("List") && root.get("items").is_some() {
-        if let NodeKind::Map(entries) = root.kind {
+        if let Some(entries) = root.into_entries() {
             for e in entries {
                 if e.key.scalar_text() == Some("items") {
-                    match e.value.kind {
-                        NodeKind::Seq(items) => {
+                    let (null, range) = (e.value.is_null(), e.value.range);
+                    match e.value.into_items() {
+                        Some(items) => {
                             for item in items {
                                 add_document(input, source, item, ignored, default_ns);
                             }
                         }
-                        _ if e.value.is_null() => {}
-                        _ => input.diagnostics.push(Diagnostic::new(
+                        None if null => {}
+                        None => input.diagnostics.push(Diagnostic::new(
                             Code::NotAResource,
                             "`items` of a List must be a list",
                             source,
-                            e.value.range,
+                            range,
                         )),
                     }
                 }
@@ -571,7 +567,7 @@ fn check_metadata(resource: &Resource, input: &mut Input) {
                 Code::InvalidMetadata,
                 format!(
                     "metadata.name {}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
-                    crate::validate::values::go_quote(&resource.name)
+                    crate::go::strconv::go_quote(&resource.name)
                 ),
                 "metadata.name",
                 n.range,
@@ -584,9 +580,9 @@ fn check_metadata(resource: &Resource, input: &mut Input) {
     // (`ValidateNamespaceName`: a DNS-1123 label); kubectl drops it on cluster-scoped kinds.
     let ns_node = resource.node.at(&["metadata", "namespace"]).filter(|n| !n.is_null());
     if let (true, Some(n)) = (resource.kind != ResourceKind::Namespace, ns_node) {
-        let message = match (&n.kind, n.resolved()) {
-            (NodeKind::Map(_), _) => Some("map".to_string()),
-            (NodeKind::Seq(_), _) => Some("array".to_string()),
+        let message = match (n.view(), n.resolved()) {
+            (View::Map(_), _) => Some("map".to_string()),
+            (View::Seq(_), _) => Some("array".to_string()),
             (_, Some(Resolved::Bool(_))) => Some("bool".to_string()),
             (_, Some(Resolved::Int(_) | Resolved::Float(_))) => Some("number".to_string()),
             _ => None,
@@ -595,7 +591,7 @@ fn check_metadata(resource: &Resource, input: &mut Input) {
         .or_else(|| {
             let ns = n.scalar_text().unwrap_or("");
             (!ns.is_empty() && !is_dns1123_lower_label(ns)).then(|| {
-                let quoted = crate::validate::values::go_quote(ns);
+                let quoted = crate::go::strconv::go_quote(ns);
                 if ns.len() > 63 {
                     format!("metadata.namespace {quoted}: must be no more than 63 characters")
                 } else {
@@ -641,8 +637,8 @@ fn first_line(node: &Node) -> TextRange {
 fn report_duplicate_keys(root: &Node, source: SourceId, out: &mut Vec<Diagnostic>) {
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
-        match &node.kind {
-            NodeKind::Map(entries) => {
+        match node.view() {
+            View::Map(entries) => {
                 // Most mappings have a handful of keys: compare with the earlier ones directly,
                 // and hash only large mappings.
                 let mut seen = std::collections::HashSet::new();
@@ -658,7 +654,7 @@ fn report_duplicate_keys(root: &Node, source: SourceId, out: &mut Vec<Diagnostic
                             out.push(
                                 Diagnostic::new(
                                     Code::DuplicateKey,
-                                    format!("duplicate key {}", crate::validate::values::go_quote(k)),
+                                    format!("duplicate key {}", crate::go::strconv::go_quote(k)),
                                     source,
                                     e.key.range,
                                 )
@@ -669,8 +665,8 @@ fn report_duplicate_keys(root: &Node, source: SourceId, out: &mut Vec<Diagnostic
                     stack.push(&e.value);
                 }
             }
-            NodeKind::Seq(items) => stack.extend(items.iter()),
-            NodeKind::Scalar(_) => {}
+            View::Seq(items) => stack.extend(items.iter()),
+            View::Scalar(_) => {}
         }
     }
 }

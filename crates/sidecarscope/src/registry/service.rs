@@ -8,9 +8,9 @@ use super::export_to::ExportTo;
 use super::mesh_config::DEFAULT_DOMAIN;
 use super::read::{list, set, str_of, string, string_map, strings, u32_of};
 use super::time::CreationTime;
+use crate::go::net::is_ip_address;
 use crate::load::Resource;
 use crate::protocol::Protocol;
-use crate::validate::values::is_ip_address;
 use crate::yaml::Node;
 use crate::Labels;
 

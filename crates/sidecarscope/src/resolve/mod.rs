@@ -1,6 +1,6 @@
 //! Resolution: which Sidecar governs a proxy and the effective configuration it produces, with
-//! the reason for each part, exactly as istiod computes its `SidecarScope` (spec
-//! `resolution.md`). Build the [`Registry`] once, then resolve any number of proxies with a
+//! the reason for each part, exactly as istiod computes its `SidecarScope`
+//! (`pilot/pkg/model/sidecar.go`: `convertToSidecarScope`, `DefaultSidecarScopeForNamespace`). Build the [`Registry`] once, then resolve any number of proxies with a
 //! [`Resolver`]; proxies sharing a Sidecar and namespace share the computed scope.
 
 mod destination_rules;

@@ -8,7 +8,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
 use crate::registry::{protocol_name, ServicePort};
-use crate::yaml::{Node, NodeKind, Resolved};
+use crate::yaml::{Node, NodeKind, Resolved, View};
 
 /// A service port as shown to users.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -79,22 +79,22 @@ struct NodeJson<'a>(&'a Node);
 
 impl Serialize for NodeJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match &self.0.kind {
-            NodeKind::Map(entries) => {
+        match self.0.view() {
+            View::Map(entries) => {
                 let mut m = s.serialize_map(Some(entries.len()))?;
                 for e in entries {
                     m.serialize_entry(e.key.scalar_text().unwrap_or(""), &NodeJson(&e.value))?;
                 }
                 m.end()
             }
-            NodeKind::Seq(items) => {
+            View::Seq(items) => {
                 let mut q = s.serialize_seq(Some(items.len()))?;
                 for i in items {
                     q.serialize_element(&NodeJson(i))?;
                 }
                 q.end()
             }
-            NodeKind::Scalar(sc) => match sc.resolve() {
+            View::Scalar(sc) => match sc.resolve() {
                 Resolved::Null => s.serialize_unit(),
                 Resolved::Bool(b) => s.serialize_bool(b),
                 Resolved::Int(i) => match i64::try_from(i) {

@@ -213,8 +213,11 @@ fn build(reg: &Registry, sidecar: Option<&SidecarConfig>, config_ns: &str, expla
 }
 
 /// The catch-all listener's list is the resolution result; at listener generation a port that a
-/// port-specific listener (without bind) already claims is locked (Istio's most-specific-port
-/// rule), so HTTP and auto-detected services on that port are not served by the catch-all.
+/// port-specific listener (without bind) already claims is closed to the catch-all (the
+/// most-specific-port rule, "most specific port wins": `Outbound::claim_most_specific_ports` in
+/// `listeners/outbound.rs`, Istio's `outboundListenerEntry.locked` in
+/// `buildSidecarOutboundListeners`), so HTTP and auto-detected services on that port are not
+/// served by the catch-all.
 fn most_specific_port_note(listeners: &[EgressListener], notes: &mut Vec<String>) {
     let Some((ci, catch_all)) = listeners.iter().enumerate().find(|(_, l)| l.port.is_none()) else { return };
     for (i, l) in listeners.iter().enumerate().take(ci) {

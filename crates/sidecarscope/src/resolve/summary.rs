@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::output::{PortInfo, Settings};
 use super::Resolution;
-use crate::yaml::{Node, NodeKind};
+use crate::yaml::{Node, View};
 
 /// Lists longer than this are cut, with a count of the rest (the JSON output has everything).
 const MAX_LISTED: usize = 40;
@@ -27,8 +27,8 @@ fn labels_text(labels: &crate::Labels) -> String {
 
 /// A node in YAML flow style, on one line: `{http: {maxRetries: 3}}`.
 fn flow(node: &Node) -> String {
-    match &node.kind {
-        NodeKind::Map(entries) => format!(
+    match node.view() {
+        View::Map(entries) => format!(
             "{{{}}}",
             entries
                 .iter()
@@ -36,8 +36,8 @@ fn flow(node: &Node) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        NodeKind::Seq(items) => format!("[{}]", items.iter().map(flow).collect::<Vec<_>>().join(", ")),
-        NodeKind::Scalar(s) => s.value.to_string(),
+        View::Seq(items) => format!("[{}]", items.iter().map(flow).collect::<Vec<_>>().join(", ")),
+        View::Scalar(s) => s.value.to_string(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Validation of every Sidecar as Istio would do it: decoding, the CRD schema, and Istio's
-//! validator (`spec/validation.md`). Findings carry Istio's exact text, plus hints of ours.
+//! validator (`ValidateSidecar` in `pkg/config/validation/validation.go`). Findings carry
+//! Istio's exact text, plus hints of ours.
 
 mod fields;
 mod pool;

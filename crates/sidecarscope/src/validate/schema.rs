@@ -1,12 +1,15 @@
 //! Layers 1 and 2 of the verdict: Istio's protobuf-JSON decoding of `spec` and the
-//! `sidecars.networking.istio.io` CRD schema (spec: validation.md sections 7 and 8).
+//! `sidecars.networking.istio.io` CRD schema (`manifests/charts/base/files/crd-all.gen.yaml`;
+//! decoding as `protomarshal`'s JSON unmarshalling of `networking.v1alpha3.Sidecar` does).
 //!
 //! The schema is data: one table per message, walked once per Sidecar.
 
-use super::values::{did_you_mean, go_quote, parse_go_duration};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::go::strconv::go_quote;
+use crate::go::time::parse_go_duration;
 use crate::load::Resource;
-use crate::yaml::{JsonType, Node, NodeKind};
+use crate::suggest::did_you_mean;
+use crate::yaml::{JsonType, Node};
 
 pub enum Schema {
     Object(&'static Message),
@@ -422,7 +425,7 @@ impl Walker<'_> {
     }
 
     fn check_object(&mut self, node: &Node, msg: &Message, path: &str) {
-        let NodeKind::Map(entries) = &node.kind else { return self.type_error(path, node, "object") };
+        let Some(entries) = node.as_map() else { return self.type_error(path, node, "object") };
         for e in entries {
             let Some(key) = e.key.scalar_text() else { continue };
             let child = format!("{path}.{key}");
@@ -482,7 +485,7 @@ impl Walker<'_> {
     }
 
     fn check_labels(&mut self, node: &Node, path: &str) {
-        let NodeKind::Map(entries) = &node.kind else { return self.type_error(path, node, "object") };
+        let Some(entries) = node.as_map() else { return self.type_error(path, node, "object") };
         if entries.len() > 256 {
             self.emit(
                 Code::ItemCount,

@@ -1,6 +1,8 @@
 //! Layer 3 of the verdict: Istio's validator (`ValidateSidecar` in
-//! `pkg/config/validation/validation.go`, plus the webhook's metadata checks). Rule ids in
-//! comments (S-EMPTY, E-HOST-DUP, ...) are those of `spec/validation.md`.
+//! `pkg/config/validation/validation.go`, plus the webhook's metadata checks: `validateMetadata`
+//! and `checkDryRunAnnotation` there). Comments name the Istio function each check follows
+//! (`validateSidecarIngressPortAndBind`, `validateSidecarEgressPortBindAndCaptureMode`,
+//! `validateSidecarOutboundTrafficPolicy`, `agent.ValidateNamespaceSlashWildcardHostname` ...).
 
 use std::collections::{HashMap, HashSet};
 
@@ -8,11 +10,12 @@ use super::fields::{boolean, enum_name, int, int_of, list, range_of, set, string
 use super::pool::validate_connection_pool;
 use super::tls::validate_tls_options;
 use super::values::{
-    go_atoi, go_quote, is_dns1123_label, is_ip_address, split_host_port, validate_fqdn, validate_ip_address,
-    validate_partial_wildcard, validate_port, validate_port_name, validate_protocol, validate_unix_address,
-    validate_wildcard_domain,
+    is_dns1123_label, validate_fqdn, validate_ip_address, validate_partial_wildcard, validate_port, validate_port_name,
+    validate_protocol, validate_unix_address, validate_wildcard_domain,
 };
 use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::go::net::{is_ip_address, split_host_port};
+use crate::go::strconv::{go_atoi, go_quote};
 use crate::load::Resource;
 use crate::protocol::Protocol;
 use crate::text::TextRange;
@@ -93,14 +96,15 @@ pub fn validate_metadata(ctx: &mut Ctx) -> bool {
     true
 }
 
-/// M-TOP-LEVEL-FIELDS: the webhook's and istioctl's check of the resource's top-level keys.
+/// The webhook's and istioctl's check of the resource's top-level keys (the webhook's `checkFields`
+/// in `pkg/webhooks/validation/server/server.go`).
 pub fn validate_top_level_fields(ctx: &mut Ctx) {
     let r = ctx.resource;
     for e in r.node.as_map().unwrap_or(&[]) {
         let Some(key) = e.key.scalar_text() else { continue };
         if !matches!(key, "apiVersion" | "kind" | "metadata" | "spec" | "status") {
             let msg = format!("unknown field {} on {} resource {}/{}", go_quote(key), r.kind_name, r.namespace, r.name);
-            let hint = super::values::did_you_mean(key, &["apiVersion", "kind", "metadata", "spec", "status"])
+            let hint = crate::suggest::did_you_mean(key, &["apiVersion", "kind", "metadata", "spec", "status"])
                 .map(|s| format!("did you mean `{s}`?"))
                 .unwrap_or_else(|| {
                     "a resource has only apiVersion, kind, metadata, spec and status at the top level".into()
@@ -113,7 +117,7 @@ pub fn validate_top_level_fields(ctx: &mut Ctx) {
 /// `ValidateSidecar`.
 pub fn validate_sidecar(ctx: &mut Ctx, spec: &Node) {
     let ws = set(spec, "workloadSelector");
-    // S-WS-EMPTY-KEY, S-WS-WILDCARD: all label errors, then stop.
+    // `ValidateAlphaWorkloadSelector`: empty keys and wildcards, all label errors, then stop.
     if let Some(labels) = ws.and_then(|w| w.get_set("labels")).and_then(Node::as_map) {
         let mut bad = false;
         for e in labels {
@@ -144,7 +148,7 @@ pub fn validate_sidecar(ctx: &mut Ctx, spec: &Node) {
             return;
         }
     }
-    // S-WS-NOLABELS
+    // `ValidateAlphaWorkloadSelector`: a selector without labels selects the whole namespace.
     let mut selector_warning = None;
     if let Some(ws) = ws {
         let no_labels = ws.get_set("labels").and_then(Node::as_map).is_none_or(|m| m.is_empty());
@@ -162,7 +166,7 @@ pub fn validate_sidecar(ctx: &mut Ctx, spec: &Node) {
             );
         }
     }
-    // S-EMPTY
+    // `ValidateSidecar`: `sidecar: empty configuration provided`.
     let ingress = list(spec, "ingress");
     let egress = list(spec, "egress");
     if ingress.is_empty()
@@ -440,7 +444,8 @@ fn validate_egress(
     }
     match set(l, "port") {
         None => {
-            // E-CATCHALL-LAST; bind and captureMode of a portless listener are not checked.
+            // `ValidateSidecar`'s catch-all listener (no port) must be the last; its bind and
+            // captureMode are not checked.
             if !is_last {
                 ctx.error(
                     Code::CatchAllNotLast,
@@ -535,7 +540,8 @@ fn validate_egress(
         );
         return;
     }
-    // E-HOST-DUP and E-HOST-STARSTAR, then the format of each host.
+    // `ValidateSidecar`'s `duplicated egress host` and `` `*/*` host select all resources ``
+    // warnings, then the format of each host.
     let mut seen: HashMap<String, HashSet<String>> = HashMap::new();
     // The namespaces written as `.` (the Sidecar's own).
     let mut dotted: HashSet<&str> = HashSet::new();
@@ -587,7 +593,7 @@ fn validate_egress(
     }
 }
 
-/// `ValidateNamespaceSlashWildcardHostname` in sidecar mode (E-HOST-*).
+/// `agent.ValidateNamespaceSlashWildcardHostname` in sidecar mode (`isGateway` false).
 fn validate_egress_host(ctx: &mut Ctx, host: &str, path: &str, range: TextRange) {
     let Some((ns, dns)) = host.split_once('/') else {
         ctx.error(Code::EgressHostFormat, path, range, "host must be of form namespace/dnsName").hint = Some(match host {
@@ -638,7 +644,8 @@ fn validate_egress_host(ctx: &mut Ctx, host: &str, path: &str, range: TextRange)
 
 fn validate_outbound_traffic_policy(ctx: &mut Ctx, otp: &Node) {
     let base = "spec.outboundTrafficPolicy";
-    // O-DYNAMIC-DNS can only be reached with a numeric enum, which decoding rejects before.
+    // `validateSidecarOutboundTrafficPolicy`'s ALLOW_ANY_DYNAMIC_DNS check can only be reached
+    // with a numeric enum, which decoding rejects before.
     if int_of(otp, "mode") == Some(3) {
         ctx.error(
             Code::OutboundTrafficPolicy,

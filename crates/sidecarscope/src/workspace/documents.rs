@@ -3,7 +3,8 @@
 //! shifts it). Parsing a document depends on its text, on where it starts and on what is left of
 //! the input's alias budget (`yaml::parse_document_within`), so a kept document answers exactly
 //! as a new parse would when its text is the same and the budget still covers what its aliases
-//! expanded; otherwise it is parsed again.
+//! expanded; otherwise it is parsed again. A document with anchors (whose collections its aliases
+//! share) is not kept.
 
 use std::collections::HashMap;
 
@@ -60,7 +61,9 @@ impl DocumentCache {
         let doc = yaml::parse_document_within(text, range, budget);
         self.parsed += 1;
         let refused = doc.error.as_ref().is_some_and(|e| e.kind == YamlErrorKind::AliasLimit);
-        if self.retain && !refused {
+        // A document with anchors is parsed again on every load (rare in manifests): its shared
+        // collections cannot be moved in place.
+        if self.retain && !refused && !has_shared(&doc) {
             let parsed = Parsed { doc: doc.clone(), expanded: before - budget.0 };
             self.next.entry(name.to_string()).or_default().insert(chunk.to_string(), parsed);
         }
@@ -102,6 +105,25 @@ fn shift(doc: &mut Document, start: u32) {
                     stack.push(&mut e.value);
                 }
             }
+            // Never kept (`has_shared`): an anchored collection is shared with its aliases, and
+            // moving it once per place would need a copy that loses the sharing.
+            NodeKind::SharedSeq(_) | NodeKind::SharedMap(_) => {}
         }
     }
+}
+
+/// Whether a document holds an anchored collection shared with its aliases
+/// (`NodeKind::SharedSeq`, `NodeKind::SharedMap`).
+fn has_shared(doc: &Document) -> bool {
+    let Some(root) = &doc.root else { return false };
+    let mut stack: Vec<&Node> = vec![root];
+    while let Some(node) = stack.pop() {
+        match &node.kind {
+            NodeKind::Scalar(_) => {}
+            NodeKind::Seq(items) => stack.extend(items.iter()),
+            NodeKind::Map(entries) => stack.extend(entries.iter().flat_map(|e| [&e.key, &e.value])),
+            NodeKind::SharedSeq(_) | NodeKind::SharedMap(_) => return true,
+        }
+    }
+    false
 }

@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer};
 
+use crate::go::net::is_ip_address;
 use crate::proxy::Proxy;
 use crate::registry::Registry;
+use crate::suggest::closest;
 use crate::trace::{check_request, Call, CallDirection, CallProtocol, CallTls, Header};
-use crate::validate::values::{closest, is_ip_address};
 use crate::workload::Workload;
 
 /// How a front end names the options, so one error text reads right in each: the CLI's flags

@@ -46,19 +46,24 @@ fn a_workspace_without_retained_documents_parses_again() {
     assert_eq!(ws.documents_parsed(), 6);
 }
 
-/// Documents that expand aliases are kept with what they took from the input's budget: a kept
-/// document answers as a new parse would.
+/// Documents that expand aliases of scalars are kept with what they took from the input's
+/// budget (a kept document answers as a new parse would); a document with an anchored collection
+/// (shared with its aliases) is parsed again on every load.
 #[test]
 fn kept_documents_charge_the_alias_budget() {
-    let aliases = "a: &x [1, 2, 3]\nb: *x\nc: *x\n";
-    let text = format!("{aliases}---\n{SIDECAR}");
+    let scalars = "a: &x 1\nb: *x\nc: *x\n";
+    let collections = "a: &y [1, 2, 3]\nb: *y\n";
+    let text = format!("{scalars}---\n{collections}---\n{SIDECAR}");
     let mut ws = Workspace::new(vec![SourceFile::new("a.yaml", text.clone())], Options::default());
     let before = format!("{:?}", ws.validate().diagnostics);
+    assert_eq!(ws.documents_parsed(), 3);
     ws.set_text(0, "a.yaml", format!("{text}---\n{SERVICE}"));
     ws.input();
-    assert_eq!(ws.documents_parsed(), 3);
-    ws.set_text(0, "a.yaml", text);
+    assert_eq!(ws.documents_parsed(), 5, "the anchored collection's document and the new one");
+    ws.set_text(0, "a.yaml", text.clone());
     assert_eq!(format!("{:?}", ws.validate().diagnostics), before);
+    let fresh = Workspace::new(vec![SourceFile::new("a.yaml", text)], Options::default());
+    assert_eq!(format!("{:?}", ws.input().resources), format!("{:?}", fresh.input().resources));
 }
 
 /// Analysis sorts, then applies suppressions; validation applies none.

@@ -2,7 +2,13 @@
 //!
 //! An input has hundreds of thousands of nodes, so a node is kept small: 32 bytes (on 64-bit
 //! targets), collections as exactly sized boxed slices, and a scalar's value inline when it has
-//! at most 15 bytes (most keys and values of Kubernetes YAML do), else in one heap block.
+//! at most 15 bytes (most keys and values of Kubernetes YAML do), else in one heap block. An
+//! anchored collection (`&a [...]`) is kept in a shared slice instead (`Arc<[_]>`, as large as a
+//! boxed slice), so that its aliases share its subtree rather than copy it: a tree costs the
+//! memory of its text, not of its expansion. Only anchored collections pay for the reference
+//! counts (16 bytes each), so the common tree, which has no anchors, costs what it did.
+
+use std::sync::Arc;
 
 use crate::text::TextRange;
 
@@ -22,11 +28,25 @@ pub struct Node {
     pub range: TextRange,
 }
 
+/// A node's content. Read collections through [`Node::view`] (or `as_seq`/`as_map`), which
+/// make no difference between an owned collection and a shared one.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeKind {
     Scalar(Scalar),
     Seq(Box<[Node]>),
     Map(Box<[Entry]>),
+    /// An anchored sequence: its clones (the aliases to it) share it.
+    SharedSeq(Arc<[Node]>),
+    /// An anchored mapping: its clones (the aliases to it) share it.
+    SharedMap(Arc<[Entry]>),
+}
+
+/// What a node holds, whether its collection is owned or shared.
+#[derive(Debug, Clone, Copy)]
+pub enum View<'a> {
+    Scalar(&'a Scalar),
+    Seq(&'a [Node]),
+    Map(&'a [Entry]),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -190,15 +210,52 @@ fn parse_yaml11_int(v: &str) -> Option<i128> {
 }
 
 impl Node {
-    pub fn as_map(&self) -> Option<&[Entry]> {
+    /// The node's content, owned or shared alike.
+    pub fn view(&self) -> View<'_> {
         match &self.kind {
-            NodeKind::Map(m) => Some(m),
+            NodeKind::Scalar(s) => View::Scalar(s),
+            NodeKind::Seq(items) => View::Seq(items),
+            NodeKind::SharedSeq(items) => View::Seq(items),
+            NodeKind::Map(entries) => View::Map(entries),
+            NodeKind::SharedMap(entries) => View::Map(entries),
+        }
+    }
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match self.view() {
+            View::Map(m) => Some(m),
             _ => None,
         }
     }
     pub fn as_seq(&self) -> Option<&[Node]> {
-        match &self.kind {
-            NodeKind::Seq(s) => Some(s),
+        match self.view() {
+            View::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// Makes the node's collection shared, so that clones of it (aliases) share its subtree
+    /// instead of copying it. The children are moved, not copied.
+    pub fn share(&mut self) {
+        let kind = std::mem::replace(&mut self.kind, NodeKind::Seq(Box::default()));
+        self.kind = match kind {
+            NodeKind::Seq(items) => NodeKind::SharedSeq(items.into()),
+            NodeKind::Map(entries) => NodeKind::SharedMap(entries.into()),
+            other => other,
+        };
+    }
+    /// The entries of a mapping, moved out (cloned from a shared mapping: children that are
+    /// shared are not copied).
+    pub fn into_entries(self) -> Option<Vec<Entry>> {
+        match self.kind {
+            NodeKind::Map(entries) => Some(entries.into_vec()),
+            NodeKind::SharedMap(entries) => Some(entries.to_vec()),
+            _ => None,
+        }
+    }
+    /// The items of a sequence, moved out (cloned from a shared sequence).
+    pub fn into_items(self) -> Option<Vec<Node>> {
+        match self.kind {
+            NodeKind::Seq(items) => Some(items.into_vec()),
+            NodeKind::SharedSeq(items) => Some(items.to_vec()),
             _ => None,
         }
     }
@@ -239,10 +296,10 @@ impl Node {
         }
     }
     pub fn json_type(&self) -> JsonType {
-        match &self.kind {
-            NodeKind::Seq(_) => JsonType::Array,
-            NodeKind::Map(_) => JsonType::Object,
-            NodeKind::Scalar(s) => match s.resolve() {
+        match self.view() {
+            View::Seq(_) => JsonType::Array,
+            View::Map(_) => JsonType::Object,
+            View::Scalar(s) => match s.resolve() {
                 Resolved::Null => JsonType::Null,
                 Resolved::Bool(_) => JsonType::Boolean,
                 Resolved::Int(_) => JsonType::Integer,
@@ -267,16 +324,17 @@ impl Node {
     pub fn at(&self, path: &[&str]) -> Option<&Node> {
         path.iter().try_fold(self, |n, k| n.get(k))
     }
-    /// Number of nodes in this subtree (used to bound alias expansion).
+    /// Number of nodes in this subtree, shared subtrees counted at each of their uses (the tree
+    /// as a reader walks it; this bounds alias expansion).
     pub fn count(&self) -> usize {
         let mut n = 0;
         let mut stack = vec![self];
         while let Some(node) = stack.pop() {
             n += 1;
-            match &node.kind {
-                NodeKind::Scalar(_) => {}
-                NodeKind::Seq(items) => stack.extend(items.iter()),
-                NodeKind::Map(entries) => {
+            match node.view() {
+                View::Scalar(_) => {}
+                View::Seq(items) => stack.extend(items.iter()),
+                View::Map(entries) => {
                     for e in entries {
                         stack.push(&e.key);
                         stack.push(&e.value);
@@ -286,20 +344,23 @@ impl Node {
         }
         n
     }
-    /// Moves every range by `f` (used to map a nested document back to its outer file).
+    /// Moves every range by `f` (used to map a nested document back to its outer file). A shared
+    /// subtree is copied before it changes, so each of its uses is moved once.
     pub fn remap(&mut self, f: &dyn Fn(u32) -> u32) {
         let mut stack = vec![self];
         while let Some(node) = stack.pop() {
             node.range = TextRange::new(f(node.range.start), f(node.range.end).max(f(node.range.start)));
-            match &mut node.kind {
-                NodeKind::Scalar(_) => {}
-                NodeKind::Seq(items) => stack.extend(items.iter_mut()),
-                NodeKind::Map(entries) => {
-                    for e in entries {
-                        stack.push(&mut e.key);
-                        stack.push(&mut e.value);
-                    }
-                }
+            let (items, entries) = match &mut node.kind {
+                NodeKind::Scalar(_) => continue,
+                NodeKind::Seq(items) => (&mut items[..], &mut [][..]),
+                NodeKind::SharedSeq(items) => (Arc::make_mut(items), &mut [][..]),
+                NodeKind::Map(entries) => (&mut [][..], &mut entries[..]),
+                NodeKind::SharedMap(entries) => (&mut [][..], Arc::make_mut(entries)),
+            };
+            stack.extend(items.iter_mut());
+            for e in entries {
+                stack.push(&mut e.key);
+                stack.push(&mut e.value);
             }
         }
     }

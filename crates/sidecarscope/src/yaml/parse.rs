@@ -1,9 +1,10 @@
 //! Text -> YAML documents, built from saphyr-parser's span-carrying events.
 //!
 //! The input is first cut into documents at `---`/`...` marker lines, so a syntax error in one
-//! document is reported at its position and the others are still read. Aliases are expanded
-//! by copying the anchored node, within one budget per input (no "billion laughs", however many
-//! documents share it: `parse_document_within`); nesting is bounded so
+//! document is reported at its position and the others are still read. An anchored collection
+//! is made shared (`Node::share`), so an alias shares its subtree instead of copying it; the
+//! nodes an alias stands for still count against one budget per input (no "billion laughs" for the walks that read the tree,
+//! however many documents share it: `parse_document_within`); nesting is bounded so
 //! that no later recursive walk can overflow the stack.
 
 use std::collections::HashMap;
@@ -347,6 +348,8 @@ impl Builder {
                         range,
                     });
                 }
+                // The budget counts the nodes the alias stands for; the tree shares them (the
+                // anchored node is shared, so this clone copies no subtree).
                 self.expanded += size;
                 let node = node.clone();
                 self.push(node, 0);
@@ -392,26 +395,22 @@ impl Builder {
                 set(&mut out, entry, false);
                 continue;
             }
-            match entry.value.kind {
-                NodeKind::Map(merged) => {
-                    for e in merged.into_vec() {
+            if entry.value.as_map().is_some() {
+                for e in entry.value.into_entries().unwrap_or_default() {
+                    set(&mut out, e, true);
+                }
+            } else if let Some(items) = entry.value.as_seq() {
+                if items.iter().any(|n| n.as_map().is_none()) {
+                    return Err(want_map(entry.key.range));
+                }
+                for item in entry.value.into_items().unwrap_or_default().into_iter().rev() {
+                    for e in item.into_entries().unwrap_or_default() {
                         set(&mut out, e, true);
                     }
                 }
-                NodeKind::Seq(items) => {
-                    if items.iter().any(|n| n.as_map().is_none()) {
-                        return Err(want_map(entry.key.range));
-                    }
-                    for item in items.into_vec().into_iter().rev() {
-                        if let NodeKind::Map(merged) = item.kind {
-                            for e in merged.into_vec() {
-                                set(&mut out, e, true);
-                            }
-                        }
-                    }
-                }
+            } else {
                 // At the `<<`: an aliased value's range is that of its anchor, elsewhere.
-                NodeKind::Scalar(_) => return Err(want_map(entry.key.range)),
+                return Err(want_map(entry.key.range));
             }
         }
         Ok(out.into_iter().map(|(e, _)| e).collect())
@@ -428,8 +427,9 @@ impl Builder {
         Ok(())
     }
 
-    fn push(&mut self, node: Node, anchor: usize) {
+    fn push(&mut self, mut node: Node, anchor: usize) {
         if anchor > 0 {
+            node.share();
             let size = node.count();
             self.anchors.insert(anchor, (node.clone(), size));
         }
@@ -494,6 +494,32 @@ mod tests {
         }
         let docs = parse_documents(&text);
         assert_eq!(docs[0].error.as_ref().unwrap().kind, YamlErrorKind::AliasLimit);
+    }
+
+    /// An alias shares its anchor's subtree instead of copying it: `d` stands for 11,111 nodes
+    /// but holds 10 scalars and 4 collections, and reads like the expanded tree.
+    #[test]
+    fn aliases_share_the_anchored_subtree() {
+        use std::sync::Arc;
+        let text = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\nm: &m {k: v}\nn: {<<: *m}\n";
+        let root = parse_documents(text)[0].root.clone().unwrap();
+        let seq = |key: &str| match &root.get(key).unwrap().kind {
+            NodeKind::SharedSeq(items) => items.clone(),
+            _ => panic!("{key} is not a shared sequence"),
+        };
+        let (a, b, c) = (seq("a"), seq("b"), seq("c"));
+        let shares = |outer: &[Node], inner: &Arc<[Node]>| {
+            outer.iter().all(|n| matches!(&n.kind, NodeKind::SharedSeq(items) if Arc::ptr_eq(items, inner)))
+        };
+        let d = root.get("d").unwrap().as_seq().unwrap();
+        assert!(shares(&b, &a) && shares(&c, &b) && shares(d, &c));
+        assert_eq!(root.get("d").unwrap().count(), 1 + 10 * (1 + 10 * (1 + 10 * 11)));
+        // Read through an alias, the shared subtree keeps its anchor's ranges.
+        let x = &d[9].as_seq().unwrap()[9].as_seq().unwrap()[9];
+        assert_eq!(x.as_seq().unwrap()[0].range, a[0].range);
+        // A merge key's entries are shared too (their subtrees, not copies).
+        let (m, n) = (root.get("m").unwrap().as_map().unwrap(), root.get("n").unwrap().as_map().unwrap());
+        assert_eq!(n[0].value.range, m[0].value.range);
     }
 
     /// The budget is the input's: documents that each stay under it are refused once their sum
