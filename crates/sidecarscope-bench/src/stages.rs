@@ -84,7 +84,7 @@ pub fn resolve_all(input: &Input) -> u64 {
 pub fn listeners_all(input: &Input) -> u64 {
     let reg = Registry::build(input);
     let env = BTreeMap::new();
-    let mut generator = ListenerGenerator::new(&reg, input, &env);
+    let mut generator = ListenerGenerator::new(&reg, &env);
     let mut sum = 0u64;
     for w in sidecarscope::workloads(input) {
         let mut set = generator.generate(&Proxy::for_workload(&w));

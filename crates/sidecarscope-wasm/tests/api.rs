@@ -242,7 +242,7 @@ fn trace_equals_the_core() {
     let input = sidecarscope::load_text("input.yaml", MESH);
     let reg = Registry::build(&input);
     let w = reg.workloads.iter().find(|w| w.id() == "prod/ratings-1").unwrap();
-    let mut set = ListenerGenerator::new(&reg, &input, &BTreeMap::new()).generate(&Proxy::for_workload(w));
+    let mut set = ListenerGenerator::new(&reg, &BTreeMap::new()).generate(&Proxy::for_workload(w));
     set.locate(&input);
     let call = Call {
         address: Some("10.0.0.40".into()),

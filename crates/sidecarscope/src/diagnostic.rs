@@ -102,7 +102,8 @@ codes! {
     IgnoredKind = ("SC0004", "ignored-kind", Info, Input, ["crates/sidecarscope/src/load/mod.rs"], None);
     /// A mapping has the same key twice. Kubernetes keeps the last one; so do we.
     DuplicateKey = ("SC0005", "duplicate-key", Warning, Input, ["crates/sidecarscope/src/load/mod.rs"], None);
-    /// `metadata.name` is missing or is not a valid Kubernetes name (a DNS-1123 subdomain), or
+    /// `metadata.name` is missing or is not a valid Kubernetes name (a DNS-1123 subdomain; for a
+    /// Service a DNS-1035 label, `ValidateServiceName`: it starts with a letter, has no dot), or
     /// `metadata.namespace` is not a string or not a DNS-1123 label, as the API server checks
     /// them (`ValidateObjectMeta`). A value that looks like an unrendered template (`{{ ... }}`)
     /// says so in the hint.
@@ -290,8 +291,12 @@ codes! {
     /// an exact host does not import a wildcard ServiceEntry), the services are not exported to
     /// the Sidecar's namespace, a `~` entry excludes them, the listener's port is not theirs,
     /// or the namespace does not exist. Calls to the host then bypass the mesh (ALLOW_ANY) or
-    /// fail (REGISTRY_ONLY). `ns/*` entries are reported only when the namespace is not among
-    /// the input's Namespaces; `./*` never. Example:
+    /// fail (REGISTRY_ONLY). A `ns/*` entry is reported missing its namespace only when the
+    /// input is known to list every namespace: it holds Namespace objects, and every resource
+    /// of the input lives in one of them (an input that holds some Namespaces but has resources
+    /// elsewhere is partial, and a namespace it does not name may well exist). Never for the
+    /// root namespace (meshConfig.rootNamespace) nor for the namespaces every Kubernetes cluster
+    /// has (`default`, `kube-system`, `kube-public`, `kube-node-lease`); `./*` never. Example:
     /// ```yaml
     /// egress:
     /// - hosts: ["bookinfo/details.bookinfo"]   # imports nothing: write bookinfo/details.bookinfo.svc.cluster.local

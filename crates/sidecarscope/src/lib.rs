@@ -37,7 +37,7 @@ pub use listeners::{listeners, listeners_with, ListenerGenerator, ListenerSet};
 pub use load::{
     load, load_text, load_with_default_namespace, Input, Loading, Resource, ResourceKind, DEFAULT_NAMESPACE,
 };
-pub use registry::read::Labels;
+pub use registry::labels::Labels;
 pub use registry::Registry;
 pub use resolve::{resolve, resolve_with, resolve_workloads, Proxy, Resolution, Resolver};
 pub use source::{SourceFile, SourceId};

@@ -93,13 +93,72 @@ impl fmt::Display for Protocol {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The name of a port's protocol as users see it: Istio's canonical name, or `auto` when the
+/// protocol is unset and sniffed (`None`).
+pub fn name_or_auto(p: Option<Protocol>) -> &'static str {
+    p.map_or("auto", |p| p.as_str())
+}
 
-    #[test]
-    fn protocol_serializes_canonically() {
-        assert_eq!(serde_json::to_string(&Protocol::GrpcWeb).unwrap(), r#""GRPC-Web""#);
-        assert_eq!(serde_json::to_string(&Protocol::Mysql).unwrap(), r#""MySQL""#);
+/// A port's protocol in outputs: `None` when unset (sniffed). Shown and serialized as
+/// [`name_or_auto`] (the wasm module's `ProtocolName`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ProtocolName(pub Option<Protocol>);
+
+impl fmt::Display for ProtocolName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(name_or_auto(self.0))
+    }
+}
+
+impl serde::Serialize for ProtocolName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(name_or_auto(self.0))
+    }
+}
+
+/// A protocol written in a Sidecar listener's `port.protocol`: one Istio recognises, or any
+/// other text, kept as written (Istio's `Unsupported`; validation reports it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeclaredProtocol {
+    Known(Protocol),
+    Unsupported(String),
+}
+
+impl DeclaredProtocol {
+    /// `None` for an empty text (unset: the protocol is sniffed).
+    pub fn parse(s: &str) -> Option<DeclaredProtocol> {
+        if s.is_empty() {
+            return None;
+        }
+        Some(Protocol::parse(s).map_or_else(|| DeclaredProtocol::Unsupported(s.to_string()), DeclaredProtocol::Known))
+    }
+
+    /// The protocol when Istio recognises it.
+    pub fn known(&self) -> Option<Protocol> {
+        match self {
+            DeclaredProtocol::Known(p) => Some(*p),
+            DeclaredProtocol::Unsupported(_) => None,
+        }
+    }
+
+    /// The canonical name when recognised, else the text as written.
+    pub fn name(&self) -> &str {
+        match self {
+            DeclaredProtocol::Known(p) => p.as_str(),
+            DeclaredProtocol::Unsupported(s) => s,
+        }
+    }
+}
+
+impl fmt::Display for DeclaredProtocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// As [`DeclaredProtocol::name`].
+impl serde::Serialize for DeclaredProtocol {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
     }
 }

@@ -5,9 +5,10 @@
 use serde::Serialize;
 
 use crate::load::{Input, Resource, ResourceKind};
-use crate::registry::read::{list, set, str_of, string, string_map, u32_of};
+use crate::registry::labels::string_map;
 use crate::source::SourceId;
 use crate::text::TextRange;
+use crate::yaml::fields::{list, set, str_of, string, u32_of};
 use crate::yaml::Node;
 use crate::Labels;
 

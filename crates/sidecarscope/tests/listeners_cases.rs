@@ -89,7 +89,7 @@ fn check(case: &Case, set: &ListenerSet) -> (Vec<String>, Vec<(Call, Trace)>) {
         }
     }
     if let Some(want) = expect.get("outbound_traffic_policy") {
-        if set.outbound_traffic_policy != text(want) {
+        if set.outbound_traffic_policy.as_str() != text(want) {
             problems.push(format!("outbound policy {}, want {}", set.outbound_traffic_policy, text(want)));
         }
     }

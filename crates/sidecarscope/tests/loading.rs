@@ -282,6 +282,42 @@ fn namespace_is_checked_as_the_api_server_checks_it() {
     assert!(sidecarscope::validate(&input).iter().all(|d| d.code != Code::InvalidMetadata));
 }
 
+/// A Service's name is a DNS-1035 label (`ValidateServiceName`): no leading digit, no dot,
+/// where other kinds take a DNS-1123 subdomain.
+#[test]
+fn service_names_are_checked_as_the_api_server_checks_them() {
+    let doc =
+        |kind: &str, name: &str| format!("apiVersion: v1\nkind: {kind}\nmetadata:\n  name: {name}\n  namespace: ns\n");
+    let format = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
+    let messages = |kind: &str, name: &str| -> Vec<String> {
+        let input = load_text("x.yaml", &doc(kind, name));
+        sidecarscope::validate(&input)
+            .iter()
+            .filter(|d| d.code == Code::InvalidMetadata)
+            .map(|d| report::to_json(&input, d))
+            .inspect(|d| assert_eq!((d.range.start.line, d.range.start.column), (4, 9), "{d:?}"))
+            .map(|d| d.message)
+            .collect()
+    };
+    for bad in ["1abc", "a.b", "web-", "Web"] {
+        assert_eq!(messages("Service", bad), [format!("metadata.name \"{bad}\": {format}")], "{bad}");
+    }
+    // A name that is too long and badly formed gets both of the API server's errors.
+    let long = format!("a{}.", "b".repeat(63));
+    assert_eq!(
+        messages("Service", &long),
+        [
+            format!("metadata.name \"{long}\": must be no more than 63 characters"),
+            format!("metadata.name \"{long}\": {format}")
+        ]
+    );
+    for ok in ["a", "web-1", "reviews"] {
+        assert_eq!(messages("Service", ok), Vec::<String>::new(), "{ok}");
+    }
+    // Other kinds keep the DNS-1123 subdomain rule: a leading digit and dots are fine there.
+    assert_eq!(messages("Pod", "1abc.x"), Vec::<String>::new());
+}
+
 #[test]
 fn unrendered_templates_are_named_in_the_hint() {
     let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: \"{{ .Values.name }}\"\n  namespace: {{ .Release.Namespace }}\n";

@@ -93,3 +93,30 @@ fn resources_without_a_namespace_go_where_kubectl_apply_n_puts_them() {
     let dup = with_code(&analyze(&input), "SC1051").into_iter().cloned().collect::<Vec<_>>();
     assert!(!dup[0].hint.as_deref().unwrap().contains("metadata.namespace"), "{dup:?}");
 }
+
+/// A namespace is said missing only when the input lists every namespace: a Namespace object
+/// for some other namespace (a partial input) is not enough, and the namespaces of every
+/// cluster are never missing.
+#[test]
+fn a_namespace_is_missing_only_when_the_input_lists_every_namespace() {
+    let missing = |text: &str| -> Vec<String> {
+        analyze(&load_text("x.yaml", text))
+            .into_iter()
+            .filter(|d| d.code.id() == "SC3002" && d.message.contains("there is no namespace"))
+            .map(|d| d.message)
+            .collect()
+    };
+    let service = "apiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: ns}\nspec:\n  ports: [{name: http, port: 80}]\n---\n";
+    let hosts = "  egress:\n  - hosts: [\"./*\", \"istio-system/*\", \"kube-system/*\", \"default/*\", \"nope/*\"]\n";
+    // Some other Namespace object, while the Service and the Sidecar live in `ns`: partial.
+    let partial =
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: other}\n---\n".to_string() + service + &sidecar("ns", hosts);
+    assert_eq!(missing(&partial), Vec::<String>::new());
+    // The Namespaces cover every resource: only `nope` is missing.
+    let complete =
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: ns}\n---\n".to_string() + service + &sidecar("ns", hosts);
+    assert_eq!(missing(&complete), ["`nope/*` imports nothing: there is no namespace nope".to_string()]);
+    // A root namespace set in MeshConfig is never missing either.
+    let mesh = "apiVersion: v1\nkind: Namespace\nmetadata: {name: istio-system}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\ndata:\n  mesh: |\n    rootNamespace: nope\n---\n";
+    assert_eq!(missing(&(mesh.to_string() + &complete)), Vec::<String>::new());
+}

@@ -64,7 +64,7 @@ fn check(case: &Case, r: &Resolution) -> Vec<String> {
         }
     }
     if let Some(want) = expect.get("outbound_traffic_policy") {
-        if r.outbound_traffic_policy.mode != text(want) {
+        if r.outbound_traffic_policy.mode.as_str() != text(want) {
             problems.push(format!("outbound policy {}, want {}", r.outbound_traffic_policy.mode, text(want)));
         }
     }
@@ -122,7 +122,7 @@ fn check(case: &Case, r: &Resolution) -> Vec<String> {
     for e in expect.get("inbound_connection_pool").and_then(Node::as_map).unwrap_or(&[]) {
         let port = e.key.as_int().expect("inbound_connection_pool keys are ports") as u32;
         let got = r.sidecar_inbound_connection_pool(port).map(|(s, _, _)| json(&s));
-        let want = (!e.value.is_null()).then(|| json(&Settings(e.value.clone())));
+        let want = (!e.value.is_null()).then(|| json(&Settings::read(&e.value)));
         if got != want {
             problems.push(format!("inbound connection pool for port {port}: {got:?}, want {want:?}"));
         }

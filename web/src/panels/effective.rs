@@ -41,7 +41,7 @@ pub fn body(a: &Analysis, model: &Model) -> El {
 
     out.push(
         card("eff-outbound", "Outbound traffic policy")
-            .child(El::cls("p", "eff-main").text(&r.outbound_traffic_policy.mode))
+            .child(El::cls("p", "eff-main").text(r.outbound_traffic_policy.mode.as_str()))
             .child(para("why", &r.outbound_traffic_policy.source)),
     );
 

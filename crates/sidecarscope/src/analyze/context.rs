@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::load::{Input, Resource, ResourceKind};
-use crate::registry::read::{labels_subset, string_map};
+use crate::registry::labels::{labels_subset, string_map};
 use crate::registry::{Registry, ServiceRegistry, SidecarConfig};
 use crate::resolve::{governing, EgressListener, ScopeKey, Shared};
 use crate::text::TextRange;
@@ -76,7 +76,6 @@ impl SidecarRef<'_> {
 }
 
 pub(crate) struct MeshContext<'a> {
-    pub input: &'a Input,
     pub reg: &'a Registry,
     /// Sidecars in input order.
     pub sidecars: Vec<SidecarRef<'a>>,
@@ -87,6 +86,11 @@ pub(crate) struct MeshContext<'a> {
     pub namespaces: HashMap<String, Labels>,
     /// Every namespace some resource of the input lives in (or a Namespace names).
     pub known_namespaces: BTreeSet<String>,
+    /// The input is known to list every namespace of the mesh: it has Namespace objects and
+    /// every other resource lives in one of them. Only then is a namespace it does not name
+    /// reported missing (SC3002); a partial input (some Namespaces, resources elsewhere) says
+    /// nothing about the namespaces it lacks.
+    pub lists_all_namespaces: bool,
     /// The input has workloads (Pods, controllers or WorkloadEntries).
     pub has_workloads: bool,
     /// The input has Services or ServiceEntries.
@@ -131,6 +135,8 @@ impl<'a> MeshContext<'a> {
             .filter(|r| r.kind != ResourceKind::Other && r.kind != ResourceKind::Namespace)
             .map(|r| r.namespace.clone())
             .collect();
+        let lists_all_namespaces =
+            !namespaces.is_empty() && known_namespaces.iter().all(|ns| namespaces.contains_key(ns));
         known_namespaces.extend(namespaces.keys().cloned());
         // Every workload's Sidecar and scope.
         let mut scope_keys = Vec::new();
@@ -181,7 +187,6 @@ impl<'a> MeshContext<'a> {
         let service_entry_ids =
             (0..reg.services.len()).filter(|&id| reg.services[id].registry != ServiceRegistry::Kubernetes).collect();
         MeshContext {
-            input,
             service_entry_ids,
             no_proxy,
             pods: pods(input, reg),
@@ -192,6 +197,7 @@ impl<'a> MeshContext<'a> {
             sidecars,
             namespaces,
             known_namespaces,
+            lists_all_namespaces,
             governing,
             users_by_sidecar,
             scope_keys,
@@ -345,11 +351,6 @@ fn kiali_workloads<'a>(input: &'a Input, reg: &'a Registry) -> Vec<KialiWorkload
 /// The `metadata.name` value (istioctl pins IST0110 there), else the resource's start.
 pub(crate) fn name_range(r: &Resource) -> TextRange {
     r.node.at(&["metadata", "name"]).map_or(TextRange::empty(r.node.range.start), |n| n.range)
-}
-
-/// The key of `spec.<key>` (a whole block is blamed on its key), else the name.
-pub(crate) fn spec_key_range(r: &Resource, key: &str) -> TextRange {
-    r.spec().and_then(|s| s.entry(key)).map_or_else(|| name_range(r), |e| e.key.range)
 }
 
 /// `spec.egress[i]`, the listener's node.

@@ -19,6 +19,11 @@ use crate::registry::{Registry, Service, ServiceId, ServiceRegistry};
 use crate::resolve::EgressListener;
 use crate::suggest::did_you_mean;
 
+/// The namespaces the API server creates in every cluster (k8s.io/kubernetes
+/// `pkg/controlplane/controller/systemnamespaces`: `metav1.NamespaceSystem`, `NamespacePublic`,
+/// `v1.NamespaceNodeLease`, plus `NamespaceDefault` from the bootstrap controller): never missing.
+const ALWAYS_PRESENT_NAMESPACES: [&str; 4] = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
 const KIALI_NOT_FOUND: &str = "This host has no matching entry in the service registry";
 
 /// One entry, split as Istio's `convertIstioListenerToWrapper` does: excluded (`~`), the
@@ -286,10 +291,13 @@ fn imports_nothing(
     };
     if candidates.is_empty() {
         if dns == "*" {
-            // The root namespace (meshConfig.rootNamespace) always exists in a mesh.
-            let unknown = !m.namespaces.is_empty()
+            // Missing only when the input lists every namespace (`MeshContext::lists_all_namespaces`).
+            // The root namespace (meshConfig.rootNamespace) always exists in a mesh, and the
+            // namespaces Kubernetes creates in every cluster always exist.
+            let unknown = m.lists_all_namespaces
                 && ns_key != "*"
                 && ns_key != m.root_namespace()
+                && !ALWAYS_PRESENT_NAMESPACES.contains(&ns_key.as_str())
                 && !m.known_namespaces.contains(&ns_key);
             if !unknown {
                 return None;

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use super::beyond;
 use super::context::{list_some, listener_port_range, MeshContext};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::registry::read::labels_subset;
+use crate::registry::labels::labels_subset;
 use crate::registry::TargetPort;
 use crate::workload::Workload;
 

@@ -8,7 +8,7 @@ use super::beyond;
 use super::context::{list_some, listener_port_range, ConfigScope, MeshContext, SidecarRef};
 use super::egress_hosts::{entry_matches, in_namespace, ports_text, split_entry};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::protocol::Protocol;
+use crate::protocol::DeclaredProtocol;
 
 /// The listeners of Sidecar `sc`, whose scopes in the namespaces it configures are `sc_scopes`.
 /// `out` holds the findings of this check on the Sidecars before (no other check has its codes).
@@ -61,16 +61,14 @@ pub(crate) fn check(m: &MeshContext, sc: &SidecarRef, sc_scopes: &[ConfigScope],
         let Some(catch_all) = egress.last().filter(|l| l.port.is_none() && egress.len() > 1) else { continue };
         for (i, l) in egress.iter().enumerate().take(egress.len() - 1) {
             let Some(port) = l.port else { continue };
-            let http = l.protocol.as_deref().and_then(Protocol::parse).is_some_and(|p| p.is_http());
+            let http = l.protocol.as_ref().and_then(DeclaredProtocol::known).is_some_and(|p| p.is_http());
             if !http || l.bind.is_some() || l.capture_mode == "NONE" || l.services.is_empty() {
                 continue;
             }
             let lost: Vec<String> = catch_all
                 .services
                 .iter()
-                .filter(|s| {
-                    s.ports.iter().any(|p| p.number == port && Protocol::parse(p.protocol).is_some_and(|x| x.is_http()))
-                })
+                .filter(|s| s.ports.iter().any(|p| p.number == port && p.protocol.0.is_some_and(|x| x.is_http())))
                 .filter(|s| !l.services.iter().any(|o| o.hostname == s.hostname))
                 .map(|s| s.hostname.clone())
                 .collect();

@@ -11,7 +11,7 @@ use super::beyond;
 use super::context::{labels_text, list_some, name_range, MeshContext};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::host::is_wildcarded;
-use crate::registry::read::{labels_subset, list, set, string, string_map};
+use crate::registry::labels::labels_subset;
 use crate::registry::{DestinationRule, ServiceId};
 use crate::workload::Workload;
 use crate::Labels;
@@ -42,12 +42,10 @@ impl<'m> Index<'m> {
             .virtual_services
             .iter()
             .map(|vs| {
-                let Some(spec) = m.input.resources[vs.resource].spec() else { return Vec::new() };
-                list(spec, "http")
+                vs.http
                     .iter()
-                    .flat_map(|h| list(h, "match"))
-                    .map(|mt| (string_map(set(mt, "sourceLabels")), string(mt, "sourceNamespace")))
-                    .filter(|(labels, ns)| !labels.is_empty() || !ns.is_empty())
+                    .flat_map(|h| &h.source_matches)
+                    .map(|(labels, ns)| (labels.clone(), ns.as_str()))
                     .collect()
             })
             .collect();
@@ -186,9 +184,8 @@ pub(crate) fn check(m: &MeshContext, imports: &[Vec<ServiceId>], out: &mut Vec<D
     for ((config, host), (workloads, why)) in found {
         let Some(sc) = m.sidecars.iter().find(|s| s.config == config) else { continue };
         let known = !m.reg.services_by_hostname(&host).is_empty();
-        let spec = sc.resource.spec();
-        let (path, range) = match spec.and_then(|s| s.entry("egress")) {
-            Some(e) => ("spec.egress", e.key.range),
+        let (path, range) = match m.reg.sidecars[config].egress_key {
+            Some(key) => ("spec.egress", key),
             None => ("metadata.name", name_range(sc.resource)),
         };
         let what = if known { "this Sidecar does not import it" } else { "no Service or ServiceEntry defines it" };

@@ -5,10 +5,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::context::{labels_text, list_some, name_range, spec_key_range, MeshContext, SidecarRef};
+use super::context::{labels_text, list_some, name_range, MeshContext, SidecarRef};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::go::strconv::go_quote;
-use crate::registry::read::{labels_subset, LabelIndex};
+use crate::registry::labels::{labels_subset, LabelIndex};
 use crate::text::TextRange;
 
 const KIALI_NO_WORKLOAD: &str = "No matching workload found for the selector in this namespace";
@@ -59,13 +59,13 @@ fn selectorless(m: &MeshContext, out: &mut Vec<Diagnostic>, flagged: &mut BTreeS
         let used = winner(&group);
         for sc in &group {
             let r = sc.resource;
-            let range = sc_selector_or_name(sc);
+            let range = sc_selector_or_name(m, sc);
             if ambient {
                 out.push(
                     r.diagnostic(
                         Code::IneffectiveInAmbient,
                         "The policy has no impact: namespace is in ambient mode, the policy has no impact.",
-                        path_selector_or_name(sc),
+                        path_selector_or_name(m, sc),
                         range,
                     )
                     .with_hint(format!(
@@ -75,7 +75,7 @@ fn selectorless(m: &MeshContext, out: &mut Vec<Diagnostic>, flagged: &mut BTreeS
                 flagged.insert(sc.config);
                 if group.len() > 1 {
                     out.push(
-                        r.diagnostic(Code::SelectorlessConflictKiali, KIALI_MULTI_SELECTORLESS, path_selector_or_name(sc), range)
+                        r.diagnostic(Code::SelectorlessConflictKiali, KIALI_MULTI_SELECTORLESS, path_selector_or_name(m, sc), range)
                             .with_kiali_code(Some("KIA0002"))
                             .with_hint(format!(
                                 "Kiali reports {names} in namespace {ns}; istioctl reports IST0167 instead, since the namespace is ambient"
@@ -97,7 +97,7 @@ fn selectorless(m: &MeshContext, out: &mut Vec<Diagnostic>, flagged: &mut BTreeS
                 format!("istiod uses {} (the first by creationTimestamp, then name) as the namespace default and ignores this one entirely; keep one Sidecar without workloadSelector per namespace", used.name())
             };
             out.push(
-                r.diagnostic(Code::MultipleSelectorlessSidecars, msg, path_selector_or_name(sc), range)
+                r.diagnostic(Code::MultipleSelectorlessSidecars, msg, path_selector_or_name(m, sc), range)
                     .with_kiali_code(Some("KIA0002"))
                     .with_hint(format!("{hint}. Kiali: {KIALI_MULTI_SELECTORLESS} (KIA0002)")),
             );
@@ -106,16 +106,12 @@ fn selectorless(m: &MeshContext, out: &mut Vec<Diagnostic>, flagged: &mut BTreeS
     }
 }
 
-fn sc_selector_or_name(sc: &SidecarRef) -> TextRange {
-    if sc.resource.spec().and_then(|s| s.get("workloadSelector")).is_some() {
-        spec_key_range(sc.resource, "workloadSelector")
-    } else {
-        name_range(sc.resource)
-    }
+fn sc_selector_or_name(m: &MeshContext, sc: &SidecarRef) -> TextRange {
+    m.reg.sidecars[sc.config].workload_selector_key.unwrap_or_else(|| name_range(sc.resource))
 }
 
-fn path_selector_or_name(sc: &SidecarRef) -> &'static str {
-    if sc.resource.spec().and_then(|s| s.get("workloadSelector")).is_some() {
+fn path_selector_or_name(m: &MeshContext, sc: &SidecarRef) -> &'static str {
+    if m.reg.sidecars[sc.config].workload_selector_key.is_some() {
         "spec.workloadSelector"
     } else {
         "metadata.name"
@@ -123,12 +119,16 @@ fn path_selector_or_name(sc: &SidecarRef) -> &'static str {
 }
 
 /// The range and path of the first selector label (sorted by key), as istioctl pins IST0101.
-fn first_label(sc: &SidecarRef) -> (TextRange, String) {
+fn first_label(m: &MeshContext, sc: &SidecarRef) -> (TextRange, String) {
     let Some(key) = sc.labels.keys().next() else { return (name_range(sc.resource), "metadata.name".into()) };
-    let labels = sc.resource.spec().and_then(|s| s.get("workloadSelector")).and_then(|w| w.get("labels"));
-    let range = labels
-        .and_then(|l| l.entry(key))
-        .map_or_else(|| spec_key_range(sc.resource, "workloadSelector"), |e| e.key.range);
+    let config = &m.reg.sidecars[sc.config];
+    // The last entry of a key written twice, as decoding keeps it.
+    let range = config
+        .workload_selector_label_keys
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map_or_else(|| config.workload_selector_key.unwrap_or_else(|| name_range(sc.resource)), |(_, r)| *r);
     (range, format!("spec.workloadSelector.labels.{key}"))
 }
 
@@ -207,7 +207,7 @@ fn with_selector(m: &MeshContext, out: &mut Vec<Diagnostic>, flagged: &mut BTree
         if pod.ambient {
             for sc in group {
                 if ambient_reported.insert(sc.config) {
-                    let (range, path) = first_label(sc);
+                    let (range, path) = first_label(m, sc);
                     out.push(
                         sc.resource
                             .diagnostic(Code::IneffectiveInAmbient, "The policy has no impact: selected workload is in ambient mode, the policy has no impact.", path, range)
@@ -278,7 +278,7 @@ fn with_selector(m: &MeshContext, out: &mut Vec<Diagnostic>, flagged: &mut BTree
                     Code::SelectorConflictKiali,
                     KIALI_MULTI_SELECTOR,
                     "spec.workloadSelector",
-                    spec_key_range(sc.resource, "workloadSelector"),
+                    sc_selector_or_name(m, sc),
                 )
                 .with_kiali_code(Some("KIA0003"))
                 .with_severity(severity)
@@ -354,7 +354,7 @@ fn no_pod<'m>(
     out: &mut Vec<Diagnostic>,
 ) {
     let selector = labels_text(&sc.labels);
-    let (range, path) = first_label(sc);
+    let (range, path) = first_label(m, sc);
     let kiali_match = ns_workloads.kiali.get(sc.namespace()).and_then(|(ids, ix)| {
         ix.candidates(&sc.labels)
             .into_iter()
@@ -413,7 +413,7 @@ fn root_with_selector(m: &MeshContext, out: &mut Vec<Diagnostic>) {
                     Code::RootSidecarWithSelector,
                     "Global default sidecar should not have workloadSelector",
                     "spec.workloadSelector",
-                    spec_key_range(sc.resource, "workloadSelector"),
+                    sc_selector_or_name(m, sc),
                 )
                 .with_kiali_code(Some("KIA1006"))
                 .with_hint(format!(

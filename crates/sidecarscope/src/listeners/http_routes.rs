@@ -9,17 +9,14 @@ use super::types::{
     StringMatch, WeightedCluster,
 };
 use crate::host::resolve_short_name;
-use crate::load::Input;
-use crate::registry::read::{list, set, str_of, string, u32_of};
+use crate::registry::http_route::{DirectResponse, HttpMatch, HttpRoute, Redirect, RouteDestination};
 use crate::registry::virtual_service::VirtualService;
 use crate::registry::Registry;
 use crate::resolve::Proxy;
-use crate::yaml::Node;
 
 /// What translating routes needs to know about the proxy and the port.
 pub(crate) struct RouteContext<'a> {
     pub reg: &'a Registry,
-    pub input: &'a Input,
     pub proxy: &'a Proxy,
     pub listen_port: u32,
     /// Istio `LookupService`: the port of a destination without one, when its service has only
@@ -32,13 +29,12 @@ pub(crate) struct RouteContext<'a> {
 /// Istio `BuildHTTPRoutesForVirtualService` for a sidecar (gateway `mesh`). Empty: the
 /// VirtualService gives this port no route.
 pub(crate) fn build(cx: &RouteContext<'_>, vs: &VirtualService) -> Vec<Route> {
-    let Some(spec) = cx.input.resources.get(vs.resource).and_then(|r| r.spec()) else { return Vec::new() };
     let mut out = Vec::new();
-    for (i, http) in list(spec, "http").iter().enumerate() {
-        let from = Source { vs, resource: vs.resource, path: format!("spec.http[{i}]"), index: i };
-        if let Some(delegate) = set(http, "delegate") {
+    for (i, http) in vs.http_routes.iter().enumerate() {
+        let from = Source { vs, resource: vs.resource, name: None, path: format!("spec.http[{i}]"), index: i };
+        if http.delegate.is_some() {
             // A delegate's routes replace this one, each under the root's matches merged in.
-            if delegated(cx, vs, http, delegate, &from, &mut out) {
+            if delegated(cx, vs, http, &from, &mut out) {
                 break;
             }
             continue;
@@ -54,18 +50,19 @@ pub(crate) fn build(cx: &RouteContext<'_>, vs: &VirtualService) -> Vec<Route> {
 /// the root's rewrite, direct response, timeout, retries, mirrors apply unless the delegate sets them).
 #[derive(Clone, Copy)]
 struct Http<'a> {
-    own: &'a Node,
-    root: Option<&'a Node>,
+    own: &'a HttpRoute,
+    root: Option<&'a HttpRoute>,
 }
 
 impl<'a> Http<'a> {
-    fn get(&self, key: &str) -> Option<&'a Node> {
-        set(self.own, key).or_else(|| self.root.and_then(|r| set(r, key)))
+    /// The delegate's field if set, else the root's.
+    fn get<T>(&self, field: impl Fn(&'a HttpRoute) -> Option<&'a T>) -> Option<&'a T> {
+        field(self.own).or_else(|| self.root.and_then(field))
     }
     /// `mergeHTTPRoute`: the delegate's name, prefixed by the root's (`root-delegate`).
     fn name(&self) -> String {
-        let own = string(self.own, "name");
-        match self.root.map(|r| string(r, "name")).filter(|r| !r.is_empty()) {
+        let own = self.own.name.as_str();
+        match self.root.map(|r| r.name.as_str()).filter(|r| !r.is_empty()) {
             Some(root) if own.is_empty() => root.to_string(),
             Some(root) => format!("{root}-{own}"),
             None => own.to_string(),
@@ -76,6 +73,8 @@ impl<'a> Http<'a> {
 struct Source<'a> {
     vs: &'a VirtualService,
     resource: usize,
+    /// `namespace/name` of the delegate VirtualService the routes come from (`None`: the root).
+    name: Option<String>,
     path: String,
     /// `http[i]` of the root VirtualService.
     index: usize,
@@ -85,18 +84,18 @@ struct Source<'a> {
 fn translate_all(
     cx: &RouteContext<'_>,
     http: Http<'_>,
-    root_matches: &[&Node],
+    root_matches: &[HttpMatch],
     from: &Source<'_>,
     out: &mut Vec<Route>,
 ) -> bool {
-    let matches = list(http.own, "match");
+    let matches = &http.own.matches;
     if matches.is_empty() && root_matches.is_empty() {
         if let Some(r) = translate(cx, http, None, from) {
             out.push(r);
         }
         return true;
     }
-    let own: Vec<Option<&Node>> = if matches.is_empty() { vec![None] } else { matches.iter().map(Some).collect() };
+    let own: Vec<Option<&HttpMatch>> = if matches.is_empty() { vec![None] } else { matches.iter().map(Some).collect() };
     for m in own {
         // Istio `mergeHTTPMatchRequests`: each root match combined with each delegate match.
         let combined: Vec<MatchSource<'_>> = if root_matches.is_empty() {
@@ -119,31 +118,34 @@ fn translate_all(
 
 /// A match of the route, and the root VirtualService's match it is merged with (delegates).
 struct MatchSource<'a> {
-    own: Option<&'a Node>,
-    root: Option<&'a Node>,
+    own: Option<&'a HttpMatch>,
+    root: Option<&'a HttpMatch>,
 }
 
-impl MatchSource<'_> {
+impl<'a> MatchSource<'a> {
     /// The delegate's field if set, else the root's (Istio merges root conditions into the delegate's).
-    fn get(&self, key: &str) -> Option<&Node> {
-        self.own.and_then(|m| set(m, key)).or_else(|| self.root.and_then(|m| set(m, key)))
+    fn get<T>(&self, field: impl Fn(&'a HttpMatch) -> Option<&'a T>) -> Option<&'a T> {
+        self.own.and_then(&field).or_else(|| self.root.and_then(&field))
     }
     /// `mergeHTTPMatchRequest`: the delegate's match name, prefixed by the root's (`root-delegate`).
     fn name(&self) -> String {
-        let own = self.own.map(|m| string(m, "name")).unwrap_or("");
-        match self.root.map(|r| string(r, "name")).filter(|r| !r.is_empty()) {
+        let own = self.own.map(|m| m.name.as_str()).unwrap_or("");
+        match self.root.map(|r| r.name.as_str()).filter(|r| !r.is_empty()) {
             Some(root) if own.is_empty() => root.to_string(),
             Some(root) => format!("{root}-{own}"),
             None => own.to_string(),
         }
     }
-    fn maps(&self, key: &str) -> Vec<(String, &Node)> {
-        let mut out: Vec<(String, &Node)> = Vec::new();
+    /// A map field, the root's entries then the delegate's (a delegate's key replaces the root's).
+    fn maps(
+        &self,
+        field: impl Fn(&'a HttpMatch) -> &'a [(String, Option<StringMatch>)],
+    ) -> Vec<&'a (String, Option<StringMatch>)> {
+        let mut out: Vec<&(String, Option<StringMatch>)> = Vec::new();
         for m in [self.root, self.own].into_iter().flatten() {
-            for e in set(m, key).and_then(Node::as_map).unwrap_or(&[]) {
-                let k = e.key.scalar_text().unwrap_or("").to_string();
-                out.retain(|(n, _)| *n != k);
-                out.push((k, &e.value));
+            for e in field(m) {
+                out.retain(|(n, _)| *n != e.0);
+                out.push(e);
             }
         }
         out
@@ -153,26 +155,24 @@ impl MatchSource<'_> {
 fn delegated(
     cx: &RouteContext<'_>,
     root: &VirtualService,
-    http: &Node,
-    delegate: &Node,
+    http: &HttpRoute,
     from: &Source<'_>,
     out: &mut Vec<Route>,
 ) -> bool {
-    let name = string(delegate, "name");
-    let ns = str_of(delegate, "namespace").filter(|n| !n.is_empty()).unwrap_or(&root.namespace);
-    let Some(index) = cx.input.resources.iter().position(|r| {
-        r.kind == crate::load::ResourceKind::VirtualService
-            && r.name == name
-            && r.namespace == ns
-            && r.spec().is_some_and(|s| list(s, "hosts").is_empty())
-    }) else {
+    let Some(delegate) = &http.delegate else { return false };
+    let ns = delegate.namespace.as_deref().filter(|n| !n.is_empty()).unwrap_or(&root.namespace);
+    let Some(d) = cx.reg.delegate_routes.iter().find(|d| d.name == delegate.name && d.namespace == ns) else {
         return false;
     };
-    let spec = cx.input.resources[index].spec().expect("checked above");
-    let root_matches: Vec<&Node> = list(http, "match").iter().collect();
-    for (j, h) in list(spec, "http").iter().enumerate() {
-        let f = Source { vs: from.vs, resource: index, path: format!("spec.http[{j}]"), index: from.index };
-        if translate_all(cx, Http { own: h, root: Some(http) }, &root_matches, &f, out) {
+    for (j, h) in d.http.iter().enumerate() {
+        let f = Source {
+            vs: from.vs,
+            resource: d.resource,
+            name: Some(format!("{}/{}", d.namespace, d.name)),
+            path: format!("spec.http[{j}]"),
+            index: from.index,
+        };
+        if translate_all(cx, Http { own: h, root: Some(http) }, &http.matches, &f, out) {
             return true;
         }
     }
@@ -182,7 +182,7 @@ fn delegated(
 /// Istio `TranslateRoute`: `None` when the match is for another port or other source workloads.
 fn translate(cx: &RouteContext<'_>, http: Http<'_>, m: Option<&MatchSource<'_>>, from: &Source<'_>) -> Option<Route> {
     if let Some(m) = m {
-        let port = m.get("port").and_then(Node::as_int).unwrap_or(0);
+        let port = m.get(|m| m.port.as_ref()).copied().unwrap_or(0);
         if port != 0 && port != i128::from(cx.listen_port) {
             return None;
         }
@@ -195,20 +195,15 @@ fn translate(cx: &RouteContext<'_>, http: Http<'_>, m: Option<&MatchSource<'_>>,
         name = format!("{name}.{n}");
     }
     let route_match = m.map(route_match).unwrap_or_else(RouteMatch::any);
-    let (action, timeout, retries, mirrors) = if let Some(r) = set(http.own, "redirect") {
+    let (action, timeout, retries, mirrors) = if let Some(r) = &http.own.redirect {
         (redirect(r, cx.listen_port), None, None, Vec::new())
-    } else if let Some(d) = http.get("directResponse") {
+    } else if let Some(d) = http.get(|h| h.direct_response.as_ref()) {
         (direct_response(d), None, None, Vec::new())
     } else {
         destination(cx, http, from.vs)
     };
     let vs_id = from.vs.id();
-    let source_name = if from.resource == from.vs.resource {
-        vs_id.clone()
-    } else {
-        let r = &cx.input.resources[from.resource];
-        format!("{}/{}", r.namespace, r.name)
-    };
+    let source_name = from.name.clone().unwrap_or_else(|| vs_id.clone());
     let origin = Origin::new(format!(
         "VirtualService {vs_id} http[{}]{}",
         from.index,
@@ -235,40 +230,21 @@ fn translate(cx: &RouteContext<'_>, http: Http<'_>, m: Option<&MatchSource<'_>>,
 /// Istio `sourceMatchHTTP` for a sidecar: `gateways` must name `mesh`; else `sourceLabels` must
 /// be a subset of the proxy's labels and `sourceNamespace` its namespace.
 fn source_match(proxy: &Proxy, m: &MatchSource<'_>) -> bool {
-    if let Some(g) = m.get("gateways").and_then(Node::as_seq).filter(|g| !g.is_empty()) {
-        return g.iter().any(|g| g.scalar_text() == Some("mesh"));
+    if let Some(g) = m.get(|m| m.gateways.as_ref()).filter(|g| !g.is_empty()) {
+        return g.iter().any(|g| g == "mesh");
     }
-    let labels = m.get("sourceLabels").and_then(Node::as_map).unwrap_or(&[]);
-    let subset = labels.iter().all(|e| {
-        let (k, v) = (e.key.scalar_text().unwrap_or(""), e.value.scalar_text().unwrap_or(""));
-        proxy.labels.get(k).is_some_and(|l| l == v)
-    });
-    let ns = m.get("sourceNamespace").and_then(Node::scalar_text).unwrap_or("");
+    let labels = m.get(|m| m.source_labels.as_ref()).map_or(&[][..], Vec::as_slice);
+    let subset = labels.iter().all(|(k, v)| proxy.labels.get(k).is_some_and(|l| l == v));
+    let ns = m.get(|m| m.source_namespace.as_ref()).map_or("", String::as_str);
     subset && (ns.is_empty() || ns == proxy.namespace)
-}
-
-/// Istio `canBeConvertedToPresentMatch` and `ConvertToEnvoyMatch`.
-fn string_match(n: &Node) -> Option<StringMatch> {
-    let Some(map) = n.as_map().filter(|m| !m.is_empty()) else { return Some(StringMatch::Present) };
-    if let Some(r) = str_of(n, "regex") {
-        return Some(if r == "*" { StringMatch::Present } else { StringMatch::Regex(r.to_string()) });
-    }
-    if let Some(e) = str_of(n, "exact") {
-        return Some(StringMatch::Exact(e.to_string()));
-    }
-    if let Some(p) = str_of(n, "prefix") {
-        return Some(StringMatch::Prefix(p.to_string()));
-    }
-    let _ = map;
-    None
 }
 
 /// Istio `TranslateRouteMatch` (sidecar semantics: a prefix stays a plain prefix).
 fn route_match(m: &MatchSource<'_>) -> RouteMatch {
     let mut out = RouteMatch::any();
     let mut headers: Vec<HeaderMatch> = Vec::new();
-    for (name, v) in m.maps("headers") {
-        if let Some(value) = string_match(v) {
+    for (name, value) in m.maps(|m| &m.headers) {
+        if let Some(value) = value.clone() {
             headers.push(HeaderMatch {
                 name: name.to_ascii_lowercase(),
                 value,
@@ -277,8 +253,8 @@ fn route_match(m: &MatchSource<'_>) -> RouteMatch {
             });
         }
     }
-    for (name, v) in m.maps("withoutHeaders") {
-        if let Some(value) = string_match(v) {
+    for (name, value) in m.maps(|m| &m.without_headers) {
+        if let Some(value) = value.clone() {
             let present = value == StringMatch::Present;
             headers.push(HeaderMatch {
                 name: name.to_ascii_lowercase(),
@@ -289,26 +265,32 @@ fn route_match(m: &MatchSource<'_>) -> RouteMatch {
         }
     }
     headers.sort_by(|a, b| a.name.cmp(&b.name));
-    if let Some(uri) = m.get("uri") {
-        if let Some(e) = str_of(uri, "exact") {
-            out.path = PathMatch::Exact(e.to_string());
-        } else if let Some(p) = str_of(uri, "prefix") {
-            out.path = PathMatch::Prefix(p.to_string());
-        } else if let Some(r) = str_of(uri, "regex") {
-            out.path = PathMatch::Regex(r.to_string());
+    if let Some(uri) = m.get(|m| m.uri.as_ref()) {
+        if let Some(e) = &uri.exact {
+            out.path = PathMatch::Exact(e.clone());
+        } else if let Some(p) = &uri.prefix {
+            out.path = PathMatch::Prefix(p.clone());
+        } else if let Some(r) = &uri.regex {
+            out.path = PathMatch::Regex(r.clone());
         }
     }
-    out.case_sensitive = !m.get("ignoreUriCase").and_then(Node::as_bool).unwrap_or(false);
-    for (key, name) in [("method", ":method"), ("authority", ":authority"), ("scheme", ":scheme")] {
-        if let Some(value) = m.get(key).and_then(string_match) {
+    out.case_sensitive = !m.get(|m| m.ignore_uri_case.as_ref()).copied().unwrap_or(false);
+    type Field = fn(&HttpMatch) -> Option<&Option<StringMatch>>;
+    let pseudo: [(Field, &str); 3] = [
+        (|m| m.method.as_ref(), ":method"),
+        (|m| m.authority.as_ref(), ":authority"),
+        (|m| m.scheme.as_ref(), ":scheme"),
+    ];
+    for (field, name) in pseudo {
+        if let Some(value) = m.get(field).cloned().flatten() {
             headers.push(HeaderMatch { name: name.into(), value, invert: false, treat_missing_as_empty: false });
         }
     }
     out.headers = headers;
     let mut params: Vec<QueryParamMatch> = m
-        .maps("queryParams")
+        .maps(|m| &m.query_params)
         .into_iter()
-        .filter_map(|(name, v)| string_match(v).map(|value| QueryParamMatch { name, value }))
+        .filter_map(|(name, v)| v.clone().map(|value| QueryParamMatch { name: name.clone(), value }))
         .collect();
     params.sort_by(|a, b| a.name.cmp(&b.name));
     out.query_params = params;
@@ -316,16 +298,16 @@ fn route_match(m: &MatchSource<'_>) -> RouteMatch {
 }
 
 /// Istio `ApplyRedirect` (a sidecar never terminates TLS: the default scheme is http).
-fn redirect(r: &Node, listen_port: u32) -> RouteAction {
-    let status = match r.get("redirectCode").and_then(Node::as_int).unwrap_or(0) {
+fn redirect(r: &Redirect, listen_port: u32) -> RouteAction {
+    let status = match r.code {
         0 | 301 => 301,
         c @ (302 | 303 | 307 | 308) => c as u32,
         _ => return RouteAction::None,
     };
-    let scheme = str_of(r, "scheme").filter(|s| !s.is_empty()).map(str::to_string);
-    let mut port = if let Some(p) = u32_of(r, "port") {
+    let scheme = r.scheme.clone().filter(|s| !s.is_empty());
+    let mut port = if let Some(p) = r.port {
         Some(p)
-    } else if str_of(r, "derivePort") == Some("FROM_REQUEST_PORT") {
+    } else if r.derive_port.as_deref() == Some("FROM_REQUEST_PORT") {
         Some(listen_port)
     } else {
         None
@@ -336,25 +318,20 @@ fn redirect(r: &Node, listen_port: u32) -> RouteAction {
             port = None;
         }
     }
-    let prefix_rewrite = str_of(r, "redirectPrefix").filter(|s| !s.is_empty()).map(str::to_string);
+    let prefix_rewrite = r.redirect_prefix.clone().filter(|s| !s.is_empty());
     RouteAction::Redirect {
         status,
         scheme,
-        host: str_of(r, "authority").filter(|s| !s.is_empty()).map(str::to_string),
+        host: r.authority.clone().filter(|s| !s.is_empty()),
         port,
-        path: if prefix_rewrite.is_some() {
-            None
-        } else {
-            str_of(r, "uri").filter(|s| !s.is_empty()).map(str::to_string)
-        },
+        path: if prefix_rewrite.is_some() { None } else { r.uri.clone().filter(|s| !s.is_empty()) },
         prefix_rewrite,
     }
 }
 
 /// Istio `ApplyDirectResponse`.
-fn direct_response(d: &Node) -> RouteAction {
-    let body = set(d, "body").and_then(|b| str_of(b, "string").or_else(|| str_of(b, "bytes"))).map(str::to_string);
-    RouteAction::DirectResponse { status: u32_of(d, "status").unwrap_or(0), body }
+fn direct_response(d: &DirectResponse) -> RouteAction {
+    RouteAction::DirectResponse { status: d.status.unwrap_or(0), body: d.body.clone() }
 }
 
 type Facts = (RouteAction, Option<String>, Option<String>, Vec<Mirror>);
@@ -362,64 +339,58 @@ type Facts = (RouteAction, Option<String>, Option<String>, Vec<Mirror>);
 /// Istio `applyHTTPRouteDestination`: the cluster (or weighted clusters), rewrites, mirrors,
 /// timeout and retries.
 fn destination(cx: &RouteContext<'_>, http: Http<'_>, vs: &VirtualService) -> Facts {
-    let routes = list(http.own, "route");
+    let routes = &http.own.route;
+    let cluster = |d: Option<&RouteDestination>| {
+        d.map(|d| cluster_of(cx, d, &vs.namespace)).unwrap_or_else(|| "UnknownService".into())
+    };
     let clusters: Vec<WeightedCluster> = if routes.len() == 1 {
-        let cluster = set(&routes[0], "destination")
-            .map(|d| cluster_of(cx, d, &vs.namespace))
-            .unwrap_or_else(|| "UnknownService".into());
-        vec![WeightedCluster { cluster, weight: None }]
+        vec![WeightedCluster { cluster: cluster(routes[0].destination.as_ref()), weight: None }]
     } else {
         routes
             .iter()
-            .filter(|r| r.get("weight").and_then(Node::as_int).unwrap_or(0) != 0)
+            .filter(|r| r.weight.unwrap_or(0) != 0)
             .map(|r| WeightedCluster {
-                cluster: set(r, "destination")
-                    .map(|d| cluster_of(cx, d, &vs.namespace))
-                    .unwrap_or_else(|| "UnknownService".into()),
-                weight: r.get("weight").and_then(Node::as_int).and_then(|w| u32::try_from(w).ok()),
+                cluster: cluster(r.destination.as_ref()),
+                weight: r.weight.and_then(|w| u32::try_from(w).ok()),
             })
             .collect()
     };
-    let rewrite = http.get("rewrite");
-    let regex_rewrite = rewrite.and_then(|r| set(r, "uriRegexRewrite")).map(|r| RegexRewrite {
-        pattern: string(r, "match").to_string(),
-        substitution: string(r, "rewrite").to_string(),
-    });
-    let prefix_rewrite = if regex_rewrite.is_some() {
-        None
-    } else {
-        rewrite.and_then(|r| str_of(r, "uri")).filter(|u| !u.is_empty()).map(str::to_string)
-    };
-    let host_rewrite = rewrite.and_then(|r| str_of(r, "authority")).filter(|a| !a.is_empty()).map(str::to_string);
+    let rewrite = http.get(|h| h.rewrite.as_ref());
+    let regex_rewrite = rewrite
+        .and_then(|r| r.uri_regex_rewrite.as_ref())
+        .map(|(pattern, substitution)| RegexRewrite { pattern: pattern.clone(), substitution: substitution.clone() });
+    let prefix_rewrite =
+        if regex_rewrite.is_some() { None } else { rewrite.and_then(|r| r.uri.clone()).filter(|u| !u.is_empty()) };
+    let host_rewrite = rewrite.and_then(|r| r.authority.clone()).filter(|a| !a.is_empty());
     let mut mirrors = Vec::new();
-    if let Some(m) = http.get("mirror") {
-        let percent =
-            http.get("mirrorPercentage").and_then(|p| p.get("value")).and_then(Node::scalar_text).map(str::to_string);
+    if let Some(m) = http.get(|h| h.mirror.as_ref()) {
+        let percent = http.get(|h| h.mirror_percentage.as_ref()).cloned().flatten();
         mirrors.push(Mirror {
             cluster: cluster_of(cx, m, &vs.namespace),
             percent: percent.unwrap_or_else(|| "100".into()),
         });
     }
-    for m in http.get("mirrors").and_then(Node::as_seq).unwrap_or(&[]) {
-        if let Some(d) = set(m, "destination") {
-            let percent =
-                set(m, "percentage").and_then(|p| p.get("value")).and_then(Node::scalar_text).map(str::to_string);
+    for m in http.get(|h| h.mirrors.as_ref()).map_or(&[][..], Vec::as_slice) {
+        if let Some(d) = &m.destination {
             mirrors.push(Mirror {
                 cluster: cluster_of(cx, d, &vs.namespace),
-                percent: percent.unwrap_or_else(|| "100".into()),
+                percent: m.percentage.clone().unwrap_or_else(|| "100".into()),
             });
         }
     }
-    let timeout =
-        Some(http.get("timeout").and_then(Node::scalar_text).unwrap_or("0s (disabled, Istio's default)").to_string());
-    let retries = Some(match http.get("retries") {
+    let timeout = Some(
+        http.get(|h| h.timeout.as_ref())
+            .cloned()
+            .flatten()
+            .unwrap_or_else(|| "0s (disabled, Istio's default)".to_string()),
+    );
+    let retries = Some(match http.get(|h| h.retries.as_ref()) {
         Some(r) => {
-            let attempts = r.get("attempts").and_then(Node::as_int).unwrap_or(0);
-            let mut s = format!("{attempts} attempts");
-            if let Some(t) = str_of(r, "perTryTimeout") {
+            let mut s = format!("{} attempts", r.attempts);
+            if let Some(t) = &r.per_try_timeout {
                 s.push_str(&format!(", perTryTimeout {t}"));
             }
-            if let Some(on) = str_of(r, "retryOn") {
+            if let Some(on) = &r.retry_on {
                 s.push_str(&format!(", retryOn {on}"));
             }
             s
@@ -430,12 +401,10 @@ fn destination(cx: &RouteContext<'_>, http: Http<'_>, vs: &VirtualService) -> Fa
 }
 
 /// Istio `GetDestinationCluster`.
-fn cluster_of(cx: &RouteContext<'_>, d: &Node, vs_namespace: &str) -> String {
-    let Some(host) = str_of(d, "host").filter(|h| !h.is_empty()) else { return "UnknownService".into() };
+fn cluster_of(cx: &RouteContext<'_>, d: &RouteDestination, vs_namespace: &str) -> String {
+    let Some(host) = d.host.as_deref().filter(|h| !h.is_empty()) else { return "UnknownService".into() };
     let host = resolve_short_name(host, vs_namespace, crate::registry::mesh_config::DEFAULT_DOMAIN);
-    let port =
-        set(d, "port").and_then(|p| u32_of(p, "number")).or_else(|| (cx.single_port)(&host)).unwrap_or(cx.listen_port);
+    let port = d.port.or_else(|| (cx.single_port)(&host)).unwrap_or(cx.listen_port);
     let h = (cx.alias_target)(&host).unwrap_or(host);
-    let _ = cx.reg;
-    format!("outbound|{port}|{}|{h}", string(d, "subset"))
+    format!("outbound|{port}|{}|{h}", d.subset)
 }

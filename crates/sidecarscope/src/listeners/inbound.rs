@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use super::mtls::{Mtls, MtlsMode};
 use super::types::{
     Action, ChainMatch, ChainTls, Direction, FilterChain, Listener, ListenerFilter, Origin, Ports, Skipped, SourceRef,
     HTTP_INSPECTOR, ORIGINAL_DST, ORIGINAL_SRC, TLS_INSPECTOR,
@@ -15,6 +14,7 @@ use crate::protocol::Protocol;
 use crate::proxy::facts::{Interception, ProxyFacts};
 use crate::proxy::IstiodEnv;
 use crate::registry::{protocol_name, Registry, SidecarConfig};
+use crate::registry::{Mtls, MtlsMode};
 use crate::resolve::inbound_ports::{targets, Target};
 use crate::resolve::Proxy;
 
@@ -199,7 +199,7 @@ impl Inbound<'_> {
         if let Some(sc) = self.sidecar.filter(|_| !ingress.is_empty()) {
             for (i, ing) in ingress.iter().enumerate() {
                 let port = ing.port.number;
-                let protocol = Protocol::parse(&ing.port.protocol);
+                let protocol = ing.port.known_protocol();
                 // Istio `getBindToPort`: DEFAULT follows the proxy's interception mode.
                 let bind_to_port = match ing.capture_mode.as_str() {
                     "" | "DEFAULT" => none_mode,

@@ -12,7 +12,6 @@ mod gosort;
 mod http_routes;
 mod inbound;
 mod locate;
-mod mtls;
 mod outbound;
 mod routes;
 mod special;
@@ -22,8 +21,7 @@ mod types;
 use std::collections::BTreeMap;
 
 use crate::load::Input;
-use crate::registry::read::{set, str_of, u32_of};
-use crate::registry::Registry;
+use crate::registry::{EgressProxy, OutboundMode, Registry};
 use crate::resolve::{Proxy, Resolver};
 
 pub use crate::proxy::IstiodEnv;
@@ -36,7 +34,6 @@ pub use types::{
 pub use types::{HTTP_INSPECTOR as HTTP_INSPECTOR_NAME, TLS_INSPECTOR as TLS_INSPECTOR_NAME};
 
 use crate::proxy::facts::ProxyFacts;
-use mtls::PeerAuthentications;
 
 /// Generates the listeners of one proxy (builds the registry; use [`ListenerGenerator`] for many).
 /// `istiod_env` holds istiod's feature flags as `KEY=VALUE` pairs (see [`IstiodEnv`]).
@@ -52,19 +49,16 @@ pub fn listeners_with(
     proxy: &Proxy,
     istiod_env: &BTreeMap<String, String>,
 ) -> ListenerSet {
-    let mut set = ListenerGenerator::new(reg, input, istiod_env).generate(proxy);
+    let mut set = ListenerGenerator::new(reg, istiod_env).generate(proxy);
     set.locate(input);
     set
 }
 
 /// Generates listeners for many proxies against one registry: the SidecarScopes are shared as
-/// in [`Resolver`], PeerAuthentications are indexed once.
+/// in [`Resolver`].
 pub struct ListenerGenerator<'r> {
     reg: &'r Registry,
-    /// VirtualService `http[]` routes are read from their trees.
-    input: &'r Input,
     resolver: Resolver<'r>,
-    peer_authentications: PeerAuthentications,
     env: IstiodEnv,
     env_notes: Vec<String>,
     /// The mesh ConfigMap (`namespace/name`, resource index), for source links.
@@ -72,24 +66,10 @@ pub struct ListenerGenerator<'r> {
 }
 
 impl<'r> ListenerGenerator<'r> {
-    pub fn new(reg: &'r Registry, input: &'r Input, istiod_env: &BTreeMap<String, String>) -> ListenerGenerator<'r> {
+    pub fn new(reg: &'r Registry, istiod_env: &BTreeMap<String, String>) -> ListenerGenerator<'r> {
         let (env, env_notes) = IstiodEnv::from_map(istiod_env);
-        let config_map = reg.mesh.config_map.as_ref().and_then(|id| {
-            let (ns, name) = id.split_once('/')?;
-            let i = input.resources.iter().position(|r| {
-                r.kind == crate::load::ResourceKind::MeshConfigMap && r.namespace == ns && r.name == name
-            })?;
-            Some((id.clone(), i))
-        });
-        ListenerGenerator {
-            reg,
-            input,
-            resolver: Resolver::with_env(reg, istiod_env),
-            peer_authentications: PeerAuthentications::build(input),
-            env,
-            env_notes,
-            config_map,
-        }
+        let config_map = reg.mesh.config_map.clone().zip(reg.mesh.config_map_resource);
+        ListenerGenerator { reg, resolver: Resolver::with_env(reg, istiod_env), env, env_notes, config_map }
     }
 
     /// The listener set of one proxy. Source links are resolved by [`ListenerSet::locate`].
@@ -109,9 +89,12 @@ impl<'r> ListenerGenerator<'r> {
         }
         let mut skipped = Vec::new();
         let policy = &resolution.outbound_traffic_policy;
-        let egress_proxy = policy.egress_proxy.as_ref().map(|s| egress_proxy_cluster(&s.0));
+        let egress_proxy = sidecar
+            .and_then(|sc| sc.outbound_traffic_policy.as_ref())
+            .and_then(|p| p.egress_proxy.as_ref())
+            .map(egress_proxy_cluster);
         let fallthrough = special::fallthrough(&policy.mode, egress_proxy, &policy.source);
-        let mtls = self.peer_authentications.for_proxy(proxy, &reg.mesh.root_namespace);
+        let mtls = reg.peer_authentications.for_proxy(proxy, &reg.mesh.root_namespace);
 
         let mut listeners = Vec::new();
         if reg.mesh.proxy_listen_port == 0 {
@@ -158,14 +141,13 @@ impl<'r> ListenerGenerator<'r> {
             notes.push("Interception mode NONE: no virtualOutbound or virtualInbound, and every outbound listener binds 127.0.0.1 (or the egress bind) for real; the application must address the proxy explicitly".into());
         }
 
-        let catch_all = match policy.mode.as_str() {
-            "REGISTRY_ONLY" => routes::CatchAll::BlockAll,
-            "ALLOW_ANY_DYNAMIC_DNS" => routes::CatchAll::DynamicDns,
-            _ => routes::CatchAll::AllowAny(fallthrough.0.clone()),
+        let catch_all = match policy.mode {
+            OutboundMode::RegistryOnly => routes::CatchAll::BlockAll,
+            OutboundMode::AllowAnyDynamicDns => routes::CatchAll::DynamicDns,
+            OutboundMode::AllowAny | OutboundMode::Other(_) => routes::CatchAll::AllowAny(fallthrough.0.clone()),
         };
         let routes = routes::Routes {
             reg,
-            input: self.input,
             proxy,
             egress: &resolution.egress,
             catch_all,
@@ -199,9 +181,6 @@ impl<'r> ListenerGenerator<'r> {
 }
 
 /// Istio `GetDestinationCluster` for the Sidecar's `outboundTrafficPolicy.egressProxy`.
-fn egress_proxy_cluster(node: &crate::yaml::Node) -> String {
-    let host = str_of(node, "host").unwrap_or("");
-    let subset = str_of(node, "subset").unwrap_or("");
-    let port = set(node, "port").and_then(|p| u32_of(p, "number")).unwrap_or(0);
-    format!("outbound|{port}|{subset}|{host}")
+fn egress_proxy_cluster(p: &EgressProxy) -> String {
+    format!("outbound|{}|{}|{}", p.port, p.subset, p.host)
 }

@@ -11,7 +11,7 @@ use super::types::{
     Action, Direction, Listener, ListenerFilter, Origin, Ports, Skipped, SourceRef, HTTP_INSPECTOR, TLS_INSPECTOR,
 };
 use crate::go::net::is_ip_address;
-use crate::protocol::Protocol;
+use crate::protocol::{DeclaredProtocol, Protocol};
 use crate::proxy::facts::{CannotBind, Interception, ProxyFacts};
 use crate::proxy::IstiodEnv;
 use crate::registry::endpoints::Endpoints;
@@ -175,7 +175,7 @@ impl<'a> Outbound<'a> {
             if let Some(number) = l.port {
                 // An egress listener with a port: every imported service on the listener's port,
                 // number and protocol (not the service's).
-                let port = ListenPort { number, protocol: l.protocol.as_deref().and_then(Protocol::parse) };
+                let port = ListenPort { number, protocol: l.protocol.as_ref().and_then(DeclaredProtocol::known) };
                 let primary = binds.first().cloned().unwrap_or_default();
                 if let Err(why) = self.facts.can_bind(bind_to_port, &primary, number, port.protocol, true) {
                     self.skip_port(

@@ -13,9 +13,7 @@ use rustc_hash::FxHashSet;
 use super::http_routes::{self, RouteContext};
 use super::types::{Origin, Route, RouteAction, RouteConfig, RouteMatch, SourceRef, VirtualHost, WeightedCluster};
 use crate::host::{is_wildcarded, matches, most_specific_match};
-use crate::load::Input;
-use crate::protocol::Protocol;
-use crate::registry::read::string;
+use crate::protocol::{DeclaredProtocol, Protocol};
 use crate::registry::virtual_service::VirtualService;
 use crate::registry::{Registry, Service, ServiceRegistry, ServiceResolution};
 use crate::resolve::{EgressListener, Proxy};
@@ -42,7 +40,6 @@ pub(crate) enum CatchAll {
 
 pub(crate) struct Routes<'a> {
     pub reg: &'a Registry,
-    pub input: &'a Input,
     pub proxy: &'a Proxy,
     pub egress: &'a [EgressListener],
     pub catch_all: CatchAll,
@@ -85,7 +82,7 @@ impl Routes<'_> {
             return RouteConfig { name: name.into(), virtual_hosts: Vec::new() };
         };
         let mut listener_port = port;
-        if listener.protocol.as_deref().and_then(Protocol::parse) == Some(Protocol::HttpProxy) {
+        if listener.protocol.as_ref().and_then(DeclaredProtocol::known) == Some(Protocol::HttpProxy) {
             listener_port = 0;
         }
         // Istio `servicesByName`: on a port, the services with that port, trimmed to it. A sniffed
@@ -140,7 +137,6 @@ impl Routes<'_> {
             let alias_target = |h: &str| self.alias_target(h);
             let cx = RouteContext {
                 reg: self.reg,
-                input: self.input,
                 proxy: self.proxy,
                 listen_port: listener_port,
                 single_port: &single_port,
@@ -330,12 +326,11 @@ impl Routes<'_> {
 
     /// ExternalName services: a route to the alias goes to the concrete host.
     fn alias_target(&self, host: &str) -> Option<String> {
-        self.reg.services.iter().find(|s| s.hostname == host && s.resolution == ServiceResolution::Alias).and_then(
-            |s| {
-                let spec = self.input.resources.get(s.resource)?.spec()?;
-                Some(string(spec, "externalName").to_string()).filter(|e| !e.is_empty())
-            },
-        )
+        self.reg
+            .services
+            .iter()
+            .find(|s| s.hostname == host && s.resolution == ServiceResolution::Alias)
+            .and_then(|s| Some(s.external_name.clone()).filter(|e| !e.is_empty()))
     }
 
     /// Istio `generateVirtualHostDomains` for a sidecar (ports are ignored in host matching, so

@@ -7,11 +7,12 @@ use super::types::{
     Action, ChainMatch, Direction, FilterChain, Listener, ListenerFilter, Origin, Ports, SourceRef, HTTP_INSPECTOR,
 };
 use crate::proxy::facts::{Interception, ProxyFacts};
+use crate::registry::OutboundMode;
 
 /// The outbound policy's catch-all cluster and why (Istio `buildOutboundCatchAllNetworkFiltersOnly`).
-pub(crate) fn fallthrough(mode: &str, egress_proxy: Option<String>, source: &str) -> (String, String) {
+pub(crate) fn fallthrough(mode: &OutboundMode, egress_proxy: Option<String>, source: &str) -> (String, String) {
     match mode {
-        "REGISTRY_ONLY" => (
+        OutboundMode::RegistryOnly => (
             "BlackHoleCluster".into(),
             format!("outbound policy REGISTRY_ONLY ({source}) sends it to BlackHoleCluster, which drops the connection"),
         ),
@@ -26,7 +27,11 @@ pub(crate) fn fallthrough(mode: &str, egress_proxy: Option<String>, source: &str
 }
 
 /// Istio `buildVirtualOutboundListener`: where iptables sends every outbound connection.
-pub(crate) fn virtual_outbound(facts: &ProxyFacts, mode: &str, fallthrough: &(String, String)) -> Option<Listener> {
+pub(crate) fn virtual_outbound(
+    facts: &ProxyFacts,
+    mode: &OutboundMode,
+    fallthrough: &(String, String),
+) -> Option<Listener> {
     if facts.interception == Interception::None {
         return None;
     }
@@ -38,7 +43,7 @@ pub(crate) fn virtual_outbound(facts: &ProxyFacts, mode: &str, fallthrough: &(St
         Origin::new(format!("loop protection: a connection addressed to port {port} itself is dropped")),
     )];
     let mut listener_filters = Vec::new();
-    if mode == "ALLOW_ANY_DYNAMIC_DNS" {
+    if *mode == OutboundMode::AllowAnyDynamicDns {
         chains.push(FilterChain::new(
             "virtualOutbound-catchall-tcp-http",
             ChainMatch { application_protocols: vec!["http/1.1".into(), "h2c".into()], ..ChainMatch::default() },

@@ -365,17 +365,7 @@ pub enum PathMatch {
     Regex(String),
 }
 
-/// Envoy `StringMatcher` / `present_match` as `ConvertToEnvoyMatch` and
-/// `canBeConvertedToPresentMatch` produce them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum StringMatch {
-    Exact(String),
-    Prefix(String),
-    Regex(String),
-    /// The header or parameter is present, whatever its value (an empty match, or regex `*`).
-    Present,
-}
+pub use crate::registry::http_route::StringMatch;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -474,7 +464,7 @@ pub struct ListenerSet {
     /// `REDIRECT`, `TPROXY` or `NONE`.
     pub interception_mode: &'static str,
     /// `ALLOW_ANY`, `REGISTRY_ONLY` or `ALLOW_ANY_DYNAMIC_DNS`, and where it comes from.
-    pub outbound_traffic_policy: String,
+    pub outbound_traffic_policy: crate::registry::OutboundMode,
     pub outbound_traffic_policy_source: String,
     /// The mTLS mode of inbound traffic and the PeerAuthentications deciding it.
     pub inbound_mtls: String,

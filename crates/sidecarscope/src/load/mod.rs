@@ -165,11 +165,7 @@ impl Resource {
 
 /// Reads a mapping of string to string, as Kubernetes labels are read.
 pub fn string_map(node: Option<&Node>) -> Vec<(String, String)> {
-    let Some(entries) = node.and_then(Node::as_map) else { return Vec::new() };
-    entries
-        .iter()
-        .filter_map(|e| Some((e.key.scalar_text()?.to_string(), e.value.scalar_text().unwrap_or("").to_string())))
-        .collect()
+    yaml::fields::string_pairs(node).collect()
 }
 
 /// Everything read from the user's input.
@@ -562,6 +558,26 @@ fn check_metadata(resource: &Resource, input: &mut Input) {
                 r,
             ));
         }
+        // A Service's name is a DNS-1035 label (k8s.io/kubernetes `pkg/apis/core/validation`
+        // `ValidateService` passes `ValidateServiceName`, apimachinery `NameIsDNS1035Label`, to
+        // `ValidateObjectMeta`): one error per failed rule of `IsDNS1035Label`, as the API server.
+        Some(n) if resource.kind == ResourceKind::Service => {
+            let name = resource.name.as_str();
+            let quoted = crate::go::strconv::go_quote(name);
+            let mut messages = Vec::new();
+            if name.len() > 63 {
+                messages.push(format!("metadata.name {quoted}: must be no more than 63 characters"));
+            }
+            if !is_dns1035_label(name) {
+                messages.push(format!("metadata.name {quoted}: a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character"));
+            }
+            for message in messages {
+                let d = resource.diagnostic(Code::InvalidMetadata, message, "metadata.name", n.range).with_hint(
+                    "the API server rejects this Service: its name becomes a DNS label of the service's hostname",
+                );
+                input.diagnostics.push(with_template_hint(d, input.source(resource.source).slice(n.range)));
+            }
+        }
         Some(n) if !crate::validate::values::is_dns1123_subdomain(&resource.name) => {
             let d = resource.diagnostic(
                 Code::InvalidMetadata,
@@ -615,6 +631,15 @@ fn check_metadata(resource: &Resource, input: &mut Input) {
             && b.first().is_some_and(edge)
             && b.last().is_some_and(edge)
             && b.iter().all(|c| edge(c) || *c == b'-')
+    }
+
+    /// apimachinery `IsDNS1035Label`'s pattern, `[a-z]([-a-z0-9]*[a-z0-9])?` (the length is
+    /// checked apart, as there).
+    fn is_dns1035_label(s: &str) -> bool {
+        let b = s.as_bytes();
+        b.first().is_some_and(u8::is_ascii_lowercase)
+            && b.last().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
     }
 
     /// When the written value looks like an unrendered Helm or Go template, says so in the hint.

@@ -4,12 +4,13 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use super::labels::string_map;
 use super::mesh_config::{MeshSettings, DEFAULT_DOMAIN};
-use super::read::{list, set, string, string_map, strings};
+use super::policy::TrafficPolicy;
 use super::time::CreationTime;
 use crate::host::{is_wildcarded, most_specific_match, resolve_short_name};
 use crate::load::Resource;
-use crate::yaml::Node;
+use crate::yaml::fields::{list, set, string, strings};
 use crate::Labels;
 
 #[derive(Debug, Clone)]
@@ -23,7 +24,8 @@ pub struct DestinationRule {
     /// `workloadSelector.matchLabels` when `workloadSelector` is present.
     pub selector: Option<Labels>,
     pub subsets: Vec<String>,
-    pub traffic_policy: Option<Node>,
+    /// `spec.trafficPolicy` when set.
+    pub traffic_policy: Option<TrafficPolicy>,
     pub creation: CreationTime,
     pub resource: usize,
 }
@@ -43,7 +45,7 @@ pub fn from_resource(r: &Resource, index: usize) -> Option<DestinationRule> {
         export_to: strings(spec, "exportTo"),
         selector: set(spec, "workloadSelector").map(|w| string_map(set(w, "matchLabels"))),
         subsets: list(spec, "subsets").iter().map(|s| string(s, "name").to_string()).collect(),
-        traffic_policy: set(spec, "trafficPolicy").cloned(),
+        traffic_policy: set(spec, "trafficPolicy").map(TrafficPolicy::read),
         creation: CreationTime::parse(r.creation_timestamp()),
         resource: index,
     })

@@ -6,9 +6,10 @@
 
 use std::collections::HashMap;
 
-use super::read::{labels_subset, list, string, strings};
+use super::labels::labels_subset;
 use super::{Registry, Service, ServiceRegistry};
 use crate::load::{Input, ResourceKind};
+use crate::yaml::fields::{list, string, strings};
 
 /// One endpoint address and where it was read.
 #[derive(Debug, Clone, PartialEq, Eq)]

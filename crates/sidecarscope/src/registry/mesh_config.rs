@@ -4,8 +4,9 @@
 
 use serde::Serialize;
 
-use super::read::{set, str_of, strings, u32_of};
+use super::policy::{OutboundMode, Settings};
 use crate::load::{mesh_config_node, Input, ResourceKind};
+use crate::yaml::fields::{set, str_of, strings, u32_of};
 use crate::yaml::Node;
 
 /// Istio's default root namespace (`constants.IstioSystemNamespace`).
@@ -18,14 +19,14 @@ pub const DEFAULT_DOMAIN: &str = "cluster.local";
 pub struct MeshSettings {
     pub root_namespace: String,
     /// `outboundTrafficPolicy.mode`: `ALLOW_ANY` (default), `REGISTRY_ONLY` or
-    /// `ALLOW_ANY_DYNAMIC_DNS` (MeshConfig-only), as written.
-    pub outbound_traffic_policy_mode: String,
+    /// `ALLOW_ANY_DYNAMIC_DNS` (MeshConfig-only).
+    pub outbound_traffic_policy_mode: OutboundMode,
     pub default_service_export_to: Vec<String>,
     pub default_virtual_service_export_to: Vec<String>,
     pub default_destination_rule_export_to: Vec<String>,
     /// `defaultTrafficPolicy.connectionPool`, when set.
     #[serde(skip)]
-    pub default_connection_pool: Option<Node>,
+    pub default_connection_pool: Option<Settings>,
     /// `serviceEntryVisibility.applyToSidecars`; only ever narrows visibility (not modelled).
     pub service_entry_visibility_apply_to_sidecars: bool,
     /// `proxyListenPort` (virtualOutbound; 15001). istiod builds no sidecar listeners at 0.
@@ -36,6 +37,9 @@ pub struct MeshSettings {
     pub proxy_http_port: u32,
     /// `namespace/name` of the ConfigMap read, or `None` when Istio's defaults apply.
     pub config_map: Option<String>,
+    /// Its index in the input's resources (for source links).
+    #[serde(skip)]
+    pub config_map_resource: Option<usize>,
     /// Whether `outboundTrafficPolicy` was set in the ConfigMap (else Istio's default).
     pub outbound_traffic_policy_set: bool,
     /// Problems reading the ConfigMap, in plain words.
@@ -46,7 +50,7 @@ impl Default for MeshSettings {
     fn default() -> Self {
         MeshSettings {
             root_namespace: DEFAULT_ROOT_NAMESPACE.into(),
-            outbound_traffic_policy_mode: "ALLOW_ANY".into(),
+            outbound_traffic_policy_mode: OutboundMode::AllowAny,
             default_service_export_to: vec!["*".into()],
             default_virtual_service_export_to: vec!["*".into()],
             default_destination_rule_export_to: vec!["*".into()],
@@ -56,6 +60,7 @@ impl Default for MeshSettings {
             proxy_inbound_listen_port: 15006,
             proxy_http_port: 0,
             config_map: None,
+            config_map_resource: None,
             outbound_traffic_policy_set: false,
             notes: Vec::new(),
         }
@@ -66,8 +71,10 @@ impl MeshSettings {
     /// Reads the mesh ConfigMap of the input: the one in `istio-system` if there are several.
     pub fn from_input(input: &Input) -> MeshSettings {
         let mut mesh = MeshSettings::default();
-        let maps: Vec<_> = input.of_kind(ResourceKind::MeshConfigMap).collect();
-        let Some(cm) = maps.iter().find(|r| r.namespace == DEFAULT_ROOT_NAMESPACE).or(maps.first()) else {
+        let maps: Vec<_> =
+            input.resources.iter().enumerate().filter(|(_, r)| r.kind == ResourceKind::MeshConfigMap).collect();
+        let Some(&(index, cm)) = maps.iter().find(|(_, r)| r.namespace == DEFAULT_ROOT_NAMESPACE).or(maps.first())
+        else {
             return mesh;
         };
         let id = format!("{}/{}", cm.namespace, cm.name);
@@ -80,6 +87,7 @@ impl MeshSettings {
             Err(d) => mesh.notes.push(format!("{id}: {}; Istio's MeshConfig defaults are used instead", d.message)),
         }
         mesh.config_map = Some(id);
+        mesh.config_map_resource = Some(index);
         mesh
     }
 
@@ -91,7 +99,7 @@ impl MeshSettings {
         }
         if let Some(otp) = set(node, "outboundTrafficPolicy") {
             // An empty message decodes to enum value 0, REGISTRY_ONLY.
-            self.outbound_traffic_policy_mode = str_of(otp, "mode").unwrap_or("REGISTRY_ONLY").to_string();
+            self.outbound_traffic_policy_mode = OutboundMode::parse(str_of(otp, "mode").unwrap_or("REGISTRY_ONLY"));
             self.outbound_traffic_policy_set = true;
         }
         for (key, field) in [
@@ -105,7 +113,7 @@ impl MeshSettings {
             }
         }
         self.default_connection_pool =
-            set(node, "defaultTrafficPolicy").and_then(|p| set(p, "connectionPool")).cloned();
+            set(node, "defaultTrafficPolicy").and_then(|p| set(p, "connectionPool")).map(Settings::read);
         self.service_entry_visibility_apply_to_sidecars = set(node, "serviceEntryVisibility")
             .and_then(|v| set(v, "applyToSidecars"))
             .and_then(Node::as_bool)

@@ -7,8 +7,11 @@
 pub mod destination_rule;
 pub(crate) mod endpoints;
 pub mod export_to;
+pub mod http_route;
+pub mod labels;
 pub mod mesh_config;
-pub mod read;
+pub mod peer_authentication;
+pub mod policy;
 pub mod service;
 pub mod sidecar;
 pub mod time;
@@ -24,6 +27,8 @@ use crate::yaml::Node;
 pub use destination_rule::{ConsolidatedRule, DestinationRule, DestinationRuleIndex, LookupStep};
 pub use export_to::{ExportTo, Exported};
 pub use mesh_config::MeshSettings;
+pub use peer_authentication::{Mtls, MtlsMode, PeerAuthentications};
+pub use policy::{EgressProxy, OutboundMode, OutboundPolicy, PortTrafficPolicy, Settings, TrafficPolicy};
 pub use service::{protocol_name, Service, ServicePort, ServiceRegistry, ServiceResolution, TargetPort};
 pub use sidecar::{EgressListenerConfig, IngressListenerConfig, ListenerPort, SidecarConfig};
 pub use time::CreationTime;
@@ -67,13 +72,18 @@ pub struct Registry {
     sidecars_by_namespace: HashMap<String, Vec<usize>>,
     /// The selectors of each namespace's Sidecars (positions in `sidecars_by_namespace`), so
     /// that picking a workload's Sidecar does not scan every Sidecar of its namespace.
-    sidecar_selectors: HashMap<String, read::SelectorIndex>,
+    sidecar_selectors: HashMap<String, labels::SelectorIndex>,
     /// The root Sidecar: the first selector-less Sidecar in the root namespace.
     pub root_sidecar: Option<usize>,
     /// VirtualServices without hosts (delegates), only usable through a root VirtualService.
     pub delegate_virtual_services: Vec<String>,
+    /// The routes of VirtualServices with an empty `hosts` list, in input order (Istio looks a
+    /// root's `http[].delegate` up among them).
+    pub delegate_routes: Vec<http_route::DelegateRoutes>,
     /// Workloads of the input (for named target ports).
     pub workloads: Vec<Workload>,
+    /// PeerAuthentications, oldest first.
+    pub peer_authentications: PeerAuthentications,
     /// Namespaces that something singles out (see [`Registry::namespace_is_neutral`]).
     distinct_namespaces: HashSet<String>,
 }
@@ -149,10 +159,13 @@ impl Registry {
         match r.kind {
             ResourceKind::Service => self.services.push(service::from_kubernetes(r, i)),
             ResourceKind::ServiceEntry => self.services.extend(service::from_service_entry(r, i)),
-            ResourceKind::VirtualService => match virtual_service::from_resource(r, i) {
-                Some(vs) => self.virtual_services.push(vs),
-                None => self.delegate_virtual_services.push(format!("{}/{}", r.namespace, r.name)),
-            },
+            ResourceKind::VirtualService => {
+                self.delegate_routes.extend(virtual_service::delegate_from_resource(r, i));
+                match virtual_service::from_resource(r, i) {
+                    Some(vs) => self.virtual_services.push(vs),
+                    None => self.delegate_virtual_services.push(format!("{}/{}", r.namespace, r.name)),
+                }
+            }
             ResourceKind::DestinationRule => self.destination_rules.extend(destination_rule::from_resource(r, i)),
             ResourceKind::Sidecar => self.sidecars.push(Arc::new(sidecar::from_resource_validated(r, i, validated))),
             _ => {}
@@ -178,6 +191,7 @@ impl Registry {
         self.index_sidecars();
         self.index_distinct_namespaces();
         self.endpoints = endpoints::Endpoints::build(input);
+        self.peer_authentications = PeerAuthentications::build(input);
     }
 
     /// Records every namespace that some config treats specially, so that all other namespaces
@@ -284,7 +298,7 @@ impl Registry {
             self.sidecars_by_namespace.entry(sc.namespace.clone()).or_default().push(i);
         }
         for (ns, in_ns) in &self.sidecars_by_namespace {
-            let index = read::SelectorIndex::new(in_ns.iter().map(|&i| self.sidecars[i].workload_selector.as_ref()));
+            let index = labels::SelectorIndex::new(in_ns.iter().map(|&i| self.sidecars[i].workload_selector.as_ref()));
             self.sidecar_selectors.insert(ns.clone(), index);
         }
         self.root_sidecar =
@@ -381,11 +395,11 @@ impl Registry {
 
     /// The first Sidecar of `ns` (in [`Registry::sidecars_in`] order) whose `workloadSelector`
     /// selects `labels`: looked up by the selectors' first labels, not scanned.
-    pub(crate) fn first_selecting_sidecar(&self, ns: &str, labels: &read::Labels) -> Option<usize> {
+    pub(crate) fn first_selecting_sidecar(&self, ns: &str, labels: &labels::Labels) -> Option<usize> {
         let in_ns = self.sidecars_in(ns);
         let index = self.sidecar_selectors.get(ns)?;
         let selects = |pos: usize| {
-            self.sidecars[in_ns[pos]].workload_selector.as_ref().is_some_and(|sel| read::labels_subset(sel, labels))
+            self.sidecars[in_ns[pos]].workload_selector.as_ref().is_some_and(|sel| labels::labels_subset(sel, labels))
         };
         index.first_match(labels, selects).map(|pos| in_ns[pos])
     }

@@ -5,12 +5,13 @@
 use serde::Serialize;
 
 use super::export_to::ExportTo;
+use super::labels::string_map;
 use super::mesh_config::DEFAULT_DOMAIN;
-use super::read::{list, set, str_of, string, string_map, strings, u32_of};
 use super::time::CreationTime;
 use crate::go::net::is_ip_address;
 use crate::load::Resource;
 use crate::protocol::Protocol;
+use crate::yaml::fields::{list, set, str_of, string, strings, u32_of};
 use crate::yaml::Node;
 use crate::Labels;
 
@@ -64,7 +65,7 @@ impl ServicePort {
 
 /// The protocol as shown to users: Istio's canonical name, or `auto` for sniffing.
 pub fn protocol_name(p: Option<Protocol>) -> &'static str {
-    p.map_or("auto", |p| p.as_str())
+    crate::protocol::name_or_auto(p)
 }
 
 /// One registry service: one hostname in one namespace.
@@ -87,6 +88,9 @@ pub struct Service {
     pub selector: Labels,
     pub addresses: Vec<String>,
     pub mesh_external: bool,
+    /// Kubernetes `spec.externalName` (the concrete host of an ExternalName Service; empty
+    /// otherwise).
+    pub external_name: String,
     pub creation: CreationTime,
     /// Index of the resource in `Input::resources`.
     pub resource: usize,
@@ -149,6 +153,7 @@ pub fn from_kubernetes(r: &Resource, index: usize) -> Service {
         selector: string_map(set(spec, "selector")),
         addresses,
         mesh_external: resolution == ServiceResolution::Alias,
+        external_name: string(spec, "externalName").to_string(),
         creation: CreationTime::parse(r.creation_timestamp()),
         resource: index,
     }
@@ -249,6 +254,7 @@ pub fn from_service_entry(r: &Resource, index: usize) -> Vec<Service> {
                 selector: selector.clone(),
                 addresses: addrs,
                 mesh_external,
+                external_name: String::new(),
                 creation,
                 resource: index,
             });

@@ -1,9 +1,13 @@
 //! Sidecar resources as istiod holds them for SidecarScope computation: read leniently (Istio
 //! resolves whatever is stored; validation is a separate concern).
 
-use super::read::{list, set, str_of, string, string_map, strings, u32_of};
+use super::labels::string_map;
+use super::policy::{OutboundPolicy, Settings};
 use super::time::CreationTime;
 use crate::load::Resource;
+use crate::protocol::{DeclaredProtocol, Protocol};
+use crate::text::TextRange;
+use crate::yaml::fields::{list, set, string, strings, u32_of};
 use crate::yaml::Node;
 use crate::Labels;
 
@@ -11,9 +15,16 @@ use crate::Labels;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListenerPort {
     pub number: u32,
-    /// As written (`http_proxy`, `HTTP`); parse with `Protocol::parse`.
-    pub protocol: String,
+    /// `None` when unset or empty (sniffed).
+    pub protocol: Option<DeclaredProtocol>,
     pub name: String,
+}
+
+impl ListenerPort {
+    /// The protocol when Istio recognises it (`protocol.Parse`).
+    pub fn known_protocol(&self) -> Option<Protocol> {
+        self.protocol.as_ref().and_then(DeclaredProtocol::known)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -38,7 +49,7 @@ pub struct IngressListenerConfig {
     pub bind: String,
     pub capture_mode: String,
     pub default_endpoint: String,
-    pub connection_pool: Option<Node>,
+    pub connection_pool: Option<Settings>,
     pub has_tls: bool,
     /// `tls.mode` as written (empty when unset), for the inbound chain's TLS.
     pub tls_mode: String,
@@ -50,35 +61,34 @@ pub struct SidecarConfig {
     pub name: String,
     /// `workloadSelector.labels` when `workloadSelector` is present (even empty).
     pub workload_selector: Option<Labels>,
+    /// The range of the `egress` key when written (even `null`), for diagnostics.
+    pub egress_key: Option<TextRange>,
+    /// The range of the `workloadSelector` key when written (even `null`), for diagnostics.
+    pub workload_selector_key: Option<TextRange>,
+    /// The key range of each `workloadSelector.labels` entry, in written order.
+    pub workload_selector_label_keys: Vec<(String, TextRange)>,
     /// `spec.egress` as written (empty when absent or `[]`).
     pub egress: Vec<EgressListenerConfig>,
     pub ingress: Vec<IngressListenerConfig>,
-    /// `outboundTrafficPolicy` when set: its mode (`REGISTRY_ONLY` when omitted, enum value 0)
-    /// and whether `egressProxy` is set.
-    pub outbound_traffic_policy: Option<(String, Option<Node>)>,
-    pub inbound_connection_pool: Option<Node>,
+    /// `outboundTrafficPolicy` when set (its mode `REGISTRY_ONLY` when omitted, enum value 0).
+    pub outbound_traffic_policy: Option<OutboundPolicy>,
+    pub inbound_connection_pool: Option<Settings>,
     pub creation: CreationTime,
     pub resource: usize,
     /// Istio's validation errors for this Sidecar (it would be rejected at admission).
     pub validation_errors: Vec<String>,
-    outbound_mode_omitted: bool,
 }
 
 impl SidecarConfig {
     pub fn id(&self) -> String {
         format!("{}/{}", self.namespace, self.name)
     }
-
-    /// `outboundTrafficPolicy` is set but without `mode`.
-    pub fn outbound_traffic_policy_mode_omitted(&self) -> bool {
-        self.outbound_mode_omitted
-    }
 }
 
 fn listener_port(n: &Node) -> ListenerPort {
     ListenerPort {
         number: u32_of(n, "number").unwrap_or(0),
-        protocol: string(n, "protocol").to_string(),
+        protocol: DeclaredProtocol::parse(string(n, "protocol")),
         name: string(n, "name").to_string(),
     }
 }
@@ -116,33 +126,38 @@ pub fn from_resource_validated(r: &Resource, index: usize, validated: Option<Vec
         .map(|i| IngressListenerConfig {
             port: set(i, "port").map(listener_port).unwrap_or(ListenerPort {
                 number: 0,
-                protocol: String::new(),
+                protocol: None,
                 name: String::new(),
             }),
             bind: string(i, "bind").to_string(),
             capture_mode: string(i, "captureMode").to_string(),
             default_endpoint: string(i, "defaultEndpoint").to_string(),
-            connection_pool: set(i, "connectionPool").cloned(),
+            connection_pool: set(i, "connectionPool").map(Settings::read),
             has_tls: set(i, "tls").is_some(),
             tls_mode: set(i, "tls").map(|t| string(t, "mode").to_string()).unwrap_or_default(),
         })
         .collect();
-    let otp = set(spec, "outboundTrafficPolicy");
-    let outbound_mode_omitted = otp.is_some_and(|p| str_of(p, "mode").is_none());
-    let outbound_traffic_policy =
-        otp.map(|p| (str_of(p, "mode").unwrap_or("REGISTRY_ONLY").to_string(), set(p, "egressProxy").cloned()));
     let validation_errors = validated.unwrap_or_else(|| validation_errors(&crate::validate::validate_sidecar(r)));
     SidecarConfig {
         namespace: r.namespace.clone(),
         name: r.name.clone(),
         workload_selector: set(spec, "workloadSelector").map(|w| string_map(set(w, "labels"))),
+        egress_key: spec.entry("egress").map(|e| e.key.range),
+        workload_selector_key: spec.entry("workloadSelector").map(|e| e.key.range),
+        workload_selector_label_keys: spec
+            .get("workloadSelector")
+            .and_then(|w| w.get("labels"))
+            .and_then(Node::as_map)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|e| Some((e.key.scalar_text()?.to_string(), e.key.range)))
+            .collect(),
         egress,
         ingress,
-        outbound_traffic_policy,
-        inbound_connection_pool: set(spec, "inboundConnectionPool").cloned(),
+        outbound_traffic_policy: OutboundPolicy::read(spec),
+        inbound_connection_pool: set(spec, "inboundConnectionPool").map(Settings::read),
         creation: CreationTime::parse(r.creation_timestamp()),
         resource: index,
         validation_errors,
-        outbound_mode_omitted,
     }
 }

@@ -3,12 +3,15 @@
 //! pull services into the SidecarScope (`virtualServiceDestinationsFilteredBySourceNamespace`).
 
 use super::export_to::ExportTo;
+use super::http_route::{http_routes, DelegateRoutes, HttpRoute};
+use super::labels::string_map;
 use super::mesh_config::DEFAULT_DOMAIN;
-use super::read::{list, set, str_of, string, strings, u32_of};
 use super::time::CreationTime;
 use crate::host::resolve_short_name;
 use crate::load::Resource;
+use crate::yaml::fields::{list, set, str_of, string, strings, u32_of};
 use crate::yaml::Node;
+use crate::Labels;
 
 /// The gateway name that means "sidecars".
 pub const MESH_GATEWAY: &str = "mesh";
@@ -25,6 +28,9 @@ pub struct Destination {
 pub struct HttpRouteDestinations {
     /// Non-empty `match[].sourceNamespace` values.
     pub source_namespaces: Vec<String>,
+    /// `match[]` items with `sourceLabels` or `sourceNamespace`: those labels and namespace
+    /// (empty when unset), in written order.
+    pub source_matches: Vec<(Labels, String)>,
     pub destinations: Vec<Destination>,
 }
 
@@ -45,6 +51,8 @@ pub struct VirtualService {
     pub gateway_semantics: bool,
     /// Has `http[].delegate`: the delegate VirtualServices are not merged in by Sidecarscope.
     pub has_delegate: bool,
+    /// `spec.http`, typed, for the routes listeners and trace build.
+    pub http_routes: Vec<HttpRoute>,
     pub creation: CreationTime,
     pub resource: usize,
 }
@@ -119,7 +127,12 @@ pub fn from_resource(r: &Resource, index: usize) -> Option<VirtualService> {
                 .map(|m| string(m, "sourceNamespace").to_string())
                 .filter(|s| !s.is_empty())
                 .collect();
-            HttpRouteDestinations { source_namespaces, destinations }
+            let source_matches = list(h, "match")
+                .iter()
+                .map(|mt| (string_map(set(mt, "sourceLabels")), string(mt, "sourceNamespace").to_string()))
+                .filter(|(labels, ns)| !labels.is_empty() || !ns.is_empty())
+                .collect();
+            HttpRouteDestinations { source_namespaces, source_matches, destinations }
         })
         .collect();
     let mut tcp_tls = Vec::new();
@@ -140,7 +153,19 @@ pub fn from_resource(r: &Resource, index: usize) -> Option<VirtualService> {
         tcp_tls,
         gateway_semantics,
         has_delegate,
+        http_routes: http_routes(spec),
         creation: CreationTime::parse(r.creation_timestamp()),
+        resource: index,
+    })
+}
+
+/// Reads a VirtualService without hosts (an empty or absent `hosts` list) as a delegate's routes.
+pub fn delegate_from_resource(r: &Resource, index: usize) -> Option<DelegateRoutes> {
+    let spec = r.spec()?;
+    list(spec, "hosts").is_empty().then(|| DelegateRoutes {
+        namespace: r.namespace.clone(),
+        name: r.name.clone(),
+        http: http_routes(spec),
         resource: index,
     })
 }

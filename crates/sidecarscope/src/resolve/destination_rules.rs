@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use super::scope::Scope;
 use super::Proxy;
-use crate::registry::read::labels_subset;
+use crate::registry::labels::labels_subset;
 use crate::registry::{ConsolidatedRule, LookupStep, Registry};
 
 /// The candidate DestinationRules of every service of a scope, for one config namespace

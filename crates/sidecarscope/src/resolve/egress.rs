@@ -129,7 +129,7 @@ pub(crate) struct Imported<'a> {
 /// imports services exposing that exact port.
 pub(crate) fn port_filter(l: &EgressListenerConfig) -> Option<u32> {
     let p = l.port.as_ref()?;
-    (p.number != 0 && Protocol::parse(&p.protocol) != Some(Protocol::HttpProxy)).then_some(p.number)
+    (p.number != 0 && p.known_protocol() != Some(Protocol::HttpProxy)).then_some(p.number)
 }
 
 /// Istio `serviceMatchingListenerPort`: the service trimmed to the listener port (target port
@@ -446,7 +446,7 @@ mod tests {
             let l = EgressListenerConfig {
                 port: port.map(|number| crate::registry::ListenerPort {
                     number,
-                    protocol: "HTTP".into(),
+                    protocol: crate::protocol::DeclaredProtocol::parse("HTTP"),
                     name: "http".into(),
                 }),
                 bind: String::new(),

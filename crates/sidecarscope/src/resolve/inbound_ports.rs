@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::destination_rules::{choose, ScopeRules};
-use super::output::Settings;
 use super::Proxy;
-use crate::protocol::Protocol;
+use super::Settings;
+use crate::protocol::{Protocol, ProtocolName};
 use crate::proxy::IstiodEnv;
-use crate::registry::read::{labels_subset, list, set, u32_of};
-use crate::registry::{protocol_name, Registry, ServiceId, ServiceRegistry, SidecarConfig, TargetPort};
+use crate::registry::labels::labels_subset;
+use crate::registry::{Registry, ServiceId, ServiceRegistry, SidecarConfig, TargetPort};
 
 /// One inbound port (one `inbound|<port>||` cluster and filter chain).
 #[derive(Debug, Clone, Serialize)]
@@ -20,7 +20,8 @@ use crate::registry::{protocol_name, Registry, ServiceId, ServiceRegistry, Sidec
 pub struct InboundPort {
     /// The port traffic arrives on at the workload (the target port).
     pub port: u32,
-    pub protocol: &'static str,
+    /// Istio's protocol name, or `auto` when sniffed.
+    pub protocol: ProtocolName,
     pub name: String,
     /// Sidecar ingress `bind`, when set.
     pub bind: Option<String>,
@@ -208,7 +209,7 @@ pub(crate) fn compute(
         }
         for (i, ing) in ingress.iter().enumerate() {
             let port = ing.port.number;
-            let protocol = Protocol::parse(&ing.port.protocol);
+            let protocol = ing.port.known_protocol();
             let bind_to_port = ing.capture_mode == "NONE"
                 || ((ing.capture_mode.is_empty() || ing.capture_mode == "DEFAULT") && none_mode);
             if bind_to_port && unprivileged && (1..1024).contains(&port) {
@@ -236,7 +237,7 @@ pub(crate) fn compute(
             }
             ports.push(InboundPort {
                 port,
-                protocol: protocol_name(protocol),
+                protocol: ProtocolName(protocol),
                 name: ing.port.name.clone(),
                 bind: Some(ing.bind.clone()).filter(|b| !b.is_empty()),
                 capture_mode: if ing.capture_mode.is_empty() { "DEFAULT".into() } else { ing.capture_mode.clone() },
@@ -312,7 +313,7 @@ fn service_ports(
         dr_service.insert(t.target, (t.service, t.service_port));
         ports.push(InboundPort {
             port: t.target,
-            protocol: protocol_name(t.protocol),
+            protocol: ProtocolName(t.protocol),
             name: t.name.clone(),
             bind: None,
             capture_mode: "DEFAULT".into(),
@@ -339,14 +340,14 @@ pub fn sidecar_pool_for_port(sidecar: Option<&SidecarConfig>, port: u32) -> Opti
     {
         let pool = ing.connection_pool.clone()?;
         return Some((
-            Settings(pool),
+            pool,
             PoolLevel::SidecarIngressPort,
             format!("Sidecar {} ingress[{i}].connectionPool (port {port})", sc.id()),
         ));
     }
     sc.inbound_connection_pool.clone().map(|p| {
         (
-            Settings(p),
+            p,
             PoolLevel::SidecarInbound,
             format!("Sidecar {} inboundConnectionPool (applies to every inbound port)", sc.id()),
         )
@@ -376,23 +377,20 @@ fn pool_for(
         if let Some(tp_rule) = rule.and_then(|r| r.traffic_policy_from) {
             let dr = &reg.destination_rules[tp_rule];
             if let Some(tp) = &dr.traffic_policy {
-                let port_level = list(tp, "portLevelSettings")
-                    .iter()
-                    .find(|pl| set(pl, "port").and_then(|p| u32_of(p, "number")) == Some(service_port));
-                match port_level {
+                match tp.for_port(service_port) {
                     Some(pl) => {
-                        if let Some(pool) = set(pl, "connectionPool") {
+                        if let Some(pool) = &pl.connection_pool {
                             return PoolChoice {
-                                settings: Settings(pool.clone()),
+                                settings: pool.clone(),
                                 level: PoolLevel::DestinationRulePort,
                                 source: format!("DestinationRule {} trafficPolicy.portLevelSettings (port {service_port}) for {host}; port-level settings replace the top-level policy", dr.id()),
                             };
                         }
                     }
                     None => {
-                        if let Some(pool) = set(tp, "connectionPool") {
+                        if let Some(pool) = &tp.connection_pool {
                             return PoolChoice {
-                                settings: Settings(pool.clone()),
+                                settings: pool.clone(),
                                 level: PoolLevel::DestinationRule,
                                 source: format!("DestinationRule {} trafficPolicy.connectionPool for {host}", dr.id()),
                             };
@@ -404,7 +402,7 @@ fn pool_for(
     }
     if let Some(pool) = &reg.mesh.default_connection_pool {
         return PoolChoice {
-            settings: Settings(pool.clone()),
+            settings: pool.clone(),
             level: PoolLevel::MeshDefault,
             source: "MeshConfig defaultTrafficPolicy.connectionPool (newer than the Sidecar doc, which does not list this level)".into(),
         };

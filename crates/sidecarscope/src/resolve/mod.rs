@@ -19,14 +19,15 @@ use serde::Serialize;
 use crate::load::Input;
 use crate::proxy::IstiodEnv;
 pub use crate::proxy::Proxy;
-use crate::registry::{Registry, ServiceId, SidecarConfig};
+use crate::registry::{OutboundMode, Registry, ServiceId, SidecarConfig};
 use crate::workload::Workload;
 
+pub use crate::registry::Settings;
 pub use destination_rules::DestinationRuleChoice;
 use destination_rules::ScopeRules;
 pub use egress::{ImportedService, ShadowedService};
 pub use inbound_ports::{InboundPort, PoolChoice, PoolLevel};
-pub use output::{PortInfo, Settings, Shared};
+pub use output::{PortInfo, Shared};
 pub use scope::{EgressListener, ScopeService, UnusedHost};
 pub use select::{Selection, SelectionKind};
 pub use summary::render_text;
@@ -49,7 +50,7 @@ pub struct SelectedSidecar {
 #[serde(rename_all = "camelCase")]
 pub struct OutboundTrafficPolicy {
     /// `ALLOW_ANY`, `REGISTRY_ONLY` or `ALLOW_ANY_DYNAMIC_DNS`.
-    pub mode: String,
+    pub mode: OutboundMode,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub egress_proxy: Option<Settings>,
     pub source: String,
@@ -146,10 +147,14 @@ pub(crate) struct Governing {
 pub(crate) fn governing(reg: &Registry, w: &Workload) -> Governing {
     let sidecar = select::governing_sidecar(reg, &w.namespace, &w.labels);
     let mode = match sidecar.and_then(|i| reg.sidecars[i].outbound_traffic_policy.as_ref()) {
-        Some((mode, _)) => mode,
+        Some(policy) => &policy.mode,
         None => &reg.mesh.outbound_traffic_policy_mode,
     };
-    Governing { sidecar, registry_only: mode == "REGISTRY_ONLY", scope: scope_key(reg, sidecar, &w.namespace) }
+    Governing {
+        sidecar,
+        registry_only: *mode == OutboundMode::RegistryOnly,
+        scope: scope_key(reg, sidecar, &w.namespace),
+    }
 }
 
 /// What analysis reads of a SidecarScope: the egress listeners (what [`sidecar_scope`]
@@ -311,19 +316,23 @@ fn outbound_policy(
     notes: &mut Vec<String>,
 ) -> OutboundTrafficPolicy {
     match sidecar.and_then(|sc| sc.outbound_traffic_policy.as_ref().map(|p| (sc, p))) {
-        Some((sc, (mode, egress_proxy))) => {
+        Some((sc, policy)) => {
             let mut source = format!("Sidecar {} outboundTrafficPolicy", sc.id());
             if selection.kind == SelectionKind::RootNamespace {
                 source.push_str(" (the root namespace's Sidecar)");
             }
-            if sc.outbound_traffic_policy_mode_omitted() {
+            if policy.mode_omitted {
                 source.push_str("; mode omitted, which is REGISTRY_ONLY (enum value 0)");
                 notes.push(format!(
                     "Sidecar {} sets outboundTrafficPolicy without a mode: that is REGISTRY_ONLY (value 0 of the enum), although the doc calls ALLOW_ANY the default.",
                     sc.id()
                 ));
             }
-            OutboundTrafficPolicy { mode: mode.clone(), egress_proxy: egress_proxy.clone().map(Settings), source }
+            OutboundTrafficPolicy {
+                mode: policy.mode.clone(),
+                egress_proxy: policy.egress_proxy.as_ref().map(|p| p.settings.clone()),
+                source,
+            }
         }
         None => {
             let source = match sidecar {
@@ -458,7 +467,7 @@ mod tests {
                 let g = governing(&reg, w);
                 let r = full.resolve_workload(w);
                 assert_eq!(g.sidecar, r.selection.sidecar, "{}", w.id());
-                assert_eq!(g.registry_only, r.outbound_traffic_policy.mode == "REGISTRY_ONLY", "{}", w.id());
+                assert_eq!(g.registry_only, r.outbound_traffic_policy.mode == OutboundMode::RegistryOnly, "{}", w.id());
                 assert_eq!(g.scope, full.scope_key(g.sidecar, &w.namespace), "{}", w.id());
                 let parts = scope_parts(&reg, g.sidecar, &w.namespace);
                 assert_eq!(

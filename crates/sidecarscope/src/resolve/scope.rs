@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::egress::{self, port_filter, trim_to_port, ImportedService, ShadowedService};
 use super::output::{port_info, PortInfo, Shared};
-use crate::protocol::Protocol;
+use crate::protocol::{DeclaredProtocol, Protocol};
 use crate::registry::{
     EgressListenerConfig, ExportTo, Registry, ServiceId, ServicePort, ServiceRegistry, SidecarConfig,
 };
@@ -21,7 +21,7 @@ pub struct EgressListener {
     /// `port.number`; `None` for the catch-all listener.
     pub port: Option<u32>,
     /// `port.protocol`, canonical when Istio recognises it.
-    pub protocol: Option<String>,
+    pub protocol: Option<DeclaredProtocol>,
     pub name: Option<String>,
     pub bind: Option<String>,
     /// `DEFAULT`, `IPTABLES` or `NONE`.
@@ -168,11 +168,7 @@ fn build(reg: &Registry, sidecar: Option<&SidecarConfig>, config_ns: &str, expla
             }
             unused_hosts.push(UnusedHost { host: h.clone(), reason: unused_reason(reg, h, config_ns) });
         }
-        let protocol = l
-            .port
-            .as_ref()
-            .filter(|p| !p.protocol.is_empty())
-            .map(|p| Protocol::parse(&p.protocol).map_or_else(|| p.protocol.clone(), |x| x.as_str().to_string()));
+        let protocol = l.port.as_ref().and_then(|p| p.protocol.clone());
         listeners.push(EgressListener {
             port: l.port.as_ref().map(|p| p.number),
             protocol,
@@ -230,7 +226,7 @@ fn most_specific_port_note(listeners: &[EgressListener], notes: &mut Vec<String>
             .filter(|s| {
                 s.ports
                     .iter()
-                    .any(|p| p.number == port && matches!(p.protocol, "HTTP" | "HTTP2" | "GRPC" | "GRPC-Web" | "auto"))
+                    .any(|p| p.number == port && p.protocol.0.is_none_or(|x| x.is_http() && x != Protocol::HttpProxy))
             })
             .filter(|s| !l.services.iter().any(|own| own.hostname == s.hostname))
             .map(|s| s.hostname.clone())

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::Proxy;
-use crate::registry::read::labels_subset;
+use crate::registry::labels::labels_subset;
 use crate::registry::Registry;
 use crate::Labels;
 

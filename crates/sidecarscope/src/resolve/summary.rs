@@ -4,9 +4,10 @@
 
 use std::fmt::Write as _;
 
-use super::output::{PortInfo, Settings};
+use super::output::PortInfo;
 use super::Resolution;
-use crate::yaml::{Node, View};
+use super::Settings;
+use crate::registry::OutboundMode;
 
 /// Lists longer than this are cut, with a count of the rest (the JSON output has everything).
 const MAX_LISTED: usize = 40;
@@ -25,27 +26,11 @@ fn labels_text(labels: &crate::Labels) -> String {
     format!("{{{}}}", labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", "))
 }
 
-/// A node in YAML flow style, on one line: `{http: {maxRetries: 3}}`.
-fn flow(node: &Node) -> String {
-    match node.view() {
-        View::Map(entries) => format!(
-            "{{{}}}",
-            entries
-                .iter()
-                .map(|e| format!("{}: {}", e.key.scalar_text().unwrap_or(""), flow(&e.value)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        View::Seq(items) => format!("[{}]", items.iter().map(flow).collect::<Vec<_>>().join(", ")),
-        View::Scalar(s) => s.value.to_string(),
-    }
-}
-
 fn settings_text(s: &Settings) -> String {
     if s.is_empty() {
         "Istio defaults".into()
     } else {
-        flow(&s.0)
+        s.flow()
     }
 }
 
@@ -83,12 +68,14 @@ pub fn render_text(r: &Resolution) -> String {
     if let Some(ep) = &otp.egress_proxy {
         let _ = writeln!(o, "  egressProxy: {}", settings_text(ep));
     }
-    match otp.mode.as_str() {
-        "REGISTRY_ONLY" => o.push_str("  calls to hosts outside the services below are blocked (BlackHoleCluster)\n"),
-        "ALLOW_ANY" | "ALLOW_ANY_DYNAMIC_DNS" => {
+    match otp.mode {
+        OutboundMode::RegistryOnly => {
+            o.push_str("  calls to hosts outside the services below are blocked (BlackHoleCluster)\n")
+        }
+        OutboundMode::AllowAny | OutboundMode::AllowAnyDynamicDns => {
             o.push_str("  calls to unknown hosts are passed through (PassthroughCluster)\n")
         }
-        _ => {}
+        OutboundMode::Other(_) => {}
     }
 
     let _ = writeln!(o, "\nEgress listeners ({}):", r.egress.len());

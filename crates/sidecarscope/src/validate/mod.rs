@@ -2,7 +2,6 @@
 //! validator (`ValidateSidecar` in `pkg/config/validation/validation.go`). Findings carry
 //! Istio's exact text, plus hints of ours.
 
-mod fields;
 mod pool;
 pub mod schema;
 mod tls;

@@ -1,10 +1,10 @@
 //! `validateConnectionPool` (rules CP-*), for `inboundConnectionPool` and per-port pools.
 
-use super::fields::{boolean, enum_name, int, range_of, set};
 use super::values::validate_duration;
 use super::webhook::Ctx;
 use crate::diagnostic::Code;
 use crate::go::time::parse_go_duration;
+use crate::yaml::fields::{boolean, enum_name, int, range_of, set};
 use crate::yaml::Node;
 
 pub fn validate_connection_pool(ctx: &mut Ctx, pool: &Node, path: &str) {

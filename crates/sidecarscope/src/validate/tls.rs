@@ -1,16 +1,16 @@
 //! `validateTLSOptions` (rules T-*), the server TLS option rules shared with Gateways.
 
-use super::fields::{enum_name, list, range_of, string, strings};
 use super::values::is_valid_cipher_suite;
 use super::webhook::Ctx;
 use crate::diagnostic::Code;
+use crate::yaml::fields::{enum_name, list, range_of, string, string_items};
 use crate::yaml::Node;
 
 pub fn validate_tls_options(ctx: &mut Ctx, tls: &Node, tp: &str) {
     let mode = enum_name(tls, "mode", "PASSTHROUGH");
     let at = |k: &str| format!("{tp}.{k}");
     let min = enum_name(tls, "minProtocolVersion", "TLS_AUTO");
-    let ciphers = strings(tls, "cipherSuites");
+    let ciphers = string_items(tls, "cipherSuites");
     if matches!(min, "TLSV1_0" | "TLSV1_1") && ciphers.is_empty() {
         ctx.warning(
             Code::TlsOptionsWarning,

@@ -6,7 +6,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::fields::{boolean, enum_name, int, int_of, list, range_of, set, string, strings};
 use super::pool::validate_connection_pool;
 use super::tls::validate_tls_options;
 use super::values::{
@@ -19,6 +18,7 @@ use crate::go::strconv::{go_atoi, go_quote};
 use crate::load::Resource;
 use crate::protocol::Protocol;
 use crate::text::TextRange;
+use crate::yaml::fields::{boolean, enum_name, int, int_of, list, range_of, set, string, string_items};
 use crate::yaml::Node;
 
 const UNIX_PREFIX: &str = "unix://";
@@ -526,7 +526,7 @@ fn validate_egress(
             }
         }
     }
-    let hosts = strings(l, "hosts");
+    let hosts = string_items(l, "hosts");
     if hosts.is_empty() {
         ctx.error(
             Code::EgressHostsRequired,

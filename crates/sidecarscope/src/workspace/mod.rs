@@ -354,8 +354,7 @@ impl<'w> Session<'w> {
     pub fn listeners_of(&self, proxy: &Proxy) -> ListenerSet {
         let mut generator = self.generator.borrow_mut();
         let ws = self.ws;
-        let generator =
-            generator.get_or_insert_with(|| ListenerGenerator::new(ws.registry(), ws.input(), &ws.options.istiod_env));
+        let generator = generator.get_or_insert_with(|| ListenerGenerator::new(ws.registry(), &ws.options.istiod_env));
         let mut set = generator.generate(proxy);
         set.locate(ws.input());
         set

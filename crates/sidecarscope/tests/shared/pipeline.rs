@@ -30,7 +30,7 @@ pub fn run(text: &str, max_workloads: usize) {
     let registry = Registry::build(&input);
     let mut resolver = Resolver::new(&registry);
     let env = BTreeMap::new();
-    let mut generator = ListenerGenerator::new(&registry, &input, &env);
+    let mut generator = ListenerGenerator::new(&registry, &env);
     let mut proxies: Vec<Proxy> =
         sidecarscope::workloads(&input).iter().take(max_workloads).map(Proxy::for_workload).collect();
     proxies.extend(["default", "ns1", "ns3"].map(Proxy::new));

@@ -1,18 +1,20 @@
-//! The mTLS mode of each inbound port, from PeerAuthentications (Istio
+//! PeerAuthentications as typed values, read once by the registry, and the mTLS mode of each
+//! inbound port they give a proxy (Istio
 //! `getConfigsForWorkload`, `ComposePeerAuthentication`, `policyApplier.GetMutualTLSModeForPort`):
 //! the narrowest policy wins (workload, then namespace, then the root namespace's), the oldest
 //! within a level, and an unset mode inherits from the level above.
 
 use std::collections::BTreeMap;
 
+use super::labels::{labels_subset, string_map};
+use super::CreationTime;
 use crate::load::{Input, ResourceKind};
-use crate::registry::read::{labels_subset, set, str_of, string_map};
-use crate::registry::CreationTime;
 use crate::resolve::Proxy;
+use crate::yaml::fields::{set, str_of};
 use crate::Labels;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum MtlsMode {
+pub enum MtlsMode {
     Disable,
     Permissive,
     Strict,
@@ -38,22 +40,25 @@ impl MtlsMode {
 }
 
 #[derive(Debug, Clone)]
-struct PeerAuthentication {
-    namespace: String,
-    name: String,
+pub struct PeerAuthentication {
+    pub namespace: String,
+    pub name: String,
     /// `selector.matchLabels`; empty means namespace-wide (or mesh-wide in the root namespace).
-    selector: Labels,
-    mode: Option<MtlsMode>,
-    port_level: BTreeMap<u32, Option<MtlsMode>>,
-    creation: CreationTime,
+    pub selector: Labels,
+    /// `mtls.mode`; `None` is UNSET (inherit).
+    pub mode: Option<MtlsMode>,
+    /// `portLevelMtls`: port -> mode (`None`: UNSET).
+    pub port_level: BTreeMap<u32, Option<MtlsMode>>,
+    pub creation: CreationTime,
 }
 
-#[derive(Debug, Default)]
-pub(crate) struct PeerAuthentications(Vec<PeerAuthentication>);
+/// Every PeerAuthentication of the input, oldest first (ties: name).
+#[derive(Debug, Clone, Default)]
+pub struct PeerAuthentications(pub Vec<PeerAuthentication>);
 
 /// The composed policy for one workload.
 #[derive(Debug, Clone)]
-pub(crate) struct Mtls {
+pub struct Mtls {
     pub mode: MtlsMode,
     pub per_port: BTreeMap<u32, MtlsMode>,
     /// Which policies decided, in plain words.
