@@ -1,22 +1,30 @@
-//! The core over the editor's text. Each edit runs [`analyze`]: the text's `Loading`, the mesh
-//! analysis (`sidecarscope::analyze`, which includes validation) for Problems and the squiggles,
-//! the workloads for the proxy picker, and the proxy the other panels are about. What only one
-//! panel shows (the resolution, the listeners, a trace) is computed from the kept [`Model`] when
-//! that panel is open, so typing never pays for hidden panels.
-//! The app calls the core crate directly; nothing here goes through JSON.
+//! The core over the editor's text, through the core's `Workspace`. Each edit makes a workspace
+//! (handing it the documents the previous one parsed, so only the edited documents are parsed
+//! again), reads it in steps ([`loading`]), then [`analyze_input`]: the mesh analysis (sorted,
+//! then the suppression annotations applied, as in every front end) for Problems and the
+//! squiggles, the workloads for the proxy picker, and the proxy the other panels are about. What
+//! only one panel shows (the resolution, the listeners, a trace) is asked of the kept [`Model`]'s
+//! workspace when that panel is open, so typing never pays for hidden panels; the registry is
+//! built once per edit, by the workspace. The app calls the core crate directly; nothing here
+//! goes through JSON.
 
-use std::cell::OnceCell;
-use std::collections::BTreeMap;
+use std::cell::RefCell;
 
-use sidecarscope::report::{self, JsonDiagnostic, Summary};
+use sidecarscope::report::{JsonDiagnostic, Summary};
+use sidecarscope::workspace::DocumentCache;
 use sidecarscope::{
-    Input, ListenerSet, Loading, Proxy, Registry, Resolution, Resolver, ResourceKind, SourceFile, Workload,
+    ListenerSet, Options, Proxy, ProxySpec, Registry, Resolution, ResourceKind, SourceFile, Workload, Workspace,
 };
 
 use crate::share::ProxyChoice;
 
 /// The name the input has in diagnostics (and in the CLI's output for the same text).
 pub const INPUT_NAME: &str = "input.yaml";
+
+thread_local! {
+    /// The documents the last workspace parsed, for the next edit's.
+    static DOCUMENTS: RefCell<Option<DocumentCache>> = const { RefCell::new(None) };
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Analysis {
@@ -83,24 +91,22 @@ pub struct WorkloadItem {
     pub to: u32,
 }
 
-/// The loaded input, kept for the panels computed on demand.
+/// The workspace of the current text, kept for the panels computed on demand.
 pub struct Model {
-    pub input: Input,
-    registry: OnceCell<Registry>,
-    /// istiod's feature flags (`ProxyChoice::istiod`).
-    pub istiod: BTreeMap<String, String>,
+    pub ws: Workspace,
 }
 
 impl Model {
-    /// The registry, built the first time a panel needs it.
+    /// The registry, built by the workspace the first time a panel needs it.
     pub fn registry(&self) -> &Registry {
-        self.registry.get_or_init(|| Registry::build(&self.input))
+        self.ws.registry()
     }
 
     /// UTF-16 range of a resource in the editor.
     pub fn range_of(&self, kind: ResourceKind, namespace: &str, name: &str) -> Option<(u32, u32)> {
-        let r = self.input.of_kind(kind).find(|r| r.namespace == namespace && r.name == name)?;
-        let src = self.input.source(r.source);
+        let input = self.ws.input();
+        let r = input.of_kind(kind).find(|r| r.namespace == namespace && r.name == name)?;
+        let src = input.source(r.source);
         Some((src.utf16_offset(r.node.range.start), src.utf16_offset(r.node.range.end)))
     }
 }
@@ -111,23 +117,45 @@ fn key(w: &Workload) -> String {
 
 #[cfg(test)]
 pub fn analyze(text: &str, choice: &ProxyChoice) -> (Analysis, Model) {
-    analyze_input(loading(text).finish(), choice)
+    analyze_input(loading(text, choice).finish(), choice)
 }
 
-/// The first half of [`analyze`], in steps: a large input's edit reads it over several tasks.
-pub fn loading(text: &str) -> Loading {
-    Loading::new(vec![SourceFile::new(INPUT_NAME, text)])
+/// An edit's workspace being read, a few documents at a time (a large input's edit reads it over
+/// several tasks).
+pub struct Loading {
+    ws: Workspace,
+}
+
+impl Loading {
+    /// Reads documents until `more()` says stop (at least one); true once all are read.
+    pub fn step(&mut self, more: &mut dyn FnMut() -> bool) -> bool {
+        self.ws.step_loading(more)
+    }
+
+    /// The workspace, read (its parsed documents kept for the next edit).
+    pub fn finish(mut self) -> Workspace {
+        self.ws.input();
+        let cache = self.ws.take_document_cache();
+        DOCUMENTS.with(|d| *d.borrow_mut() = Some(cache));
+        self.ws
+    }
+}
+
+/// The first half of [`analyze`]: the workspace of the text, with istiod's flags of the choice.
+pub fn loading(text: &str, choice: &ProxyChoice) -> Loading {
+    let options = Options { istiod_env: crate::share::pairs(&choice.istiod), ..Options::default() };
+    let cache = DOCUMENTS.with(|d| d.borrow_mut().take()).unwrap_or_else(|| DocumentCache::new(true));
+    Loading { ws: Workspace::with_document_cache(vec![SourceFile::new(INPUT_NAME, text)], options, cache) }
 }
 
 /// The second half of [`analyze`].
-pub fn analyze_input(input: Input, choice: &ProxyChoice) -> (Analysis, Model) {
-    let mut diags = sidecarscope::analyze(&input);
-    // As `sidecarscope analyze` does: the resources' suppression annotations (the page has no
-    // `--suppress` rules).
-    let suppressed = sidecarscope::suppress::apply(&input, &mut diags, &[]).len();
-    report::sort(&mut diags);
-    let mut r = report::diagnostics_report(&input, &diags);
-    r.summary.suppressed = suppressed;
+pub fn analyze_input(ws: Workspace, choice: &ProxyChoice) -> (Analysis, Model) {
+    let input = ws.input();
+    // As `sidecarscope analyze` does: sorted, then the resources' suppression annotations (the
+    // page has no `--suppress` rules).
+    let findings = ws.analyze();
+    let r = sidecarscope::render::findings_report(input, &findings);
+    let diags = findings.diagnostics;
     use sidecarscope::diagnostic::Origin::{CrdSchema, Decoding, Input as Read, IstioValidator};
     let admission: Vec<bool> =
         diags.iter().map(|d| matches!(d.code.origin(), Read | Decoding | CrdSchema | IstioValidator)).collect();
@@ -159,30 +187,32 @@ pub fn analyze_input(input: Input, choice: &ProxyChoice) -> (Analysis, Model) {
         })
         .collect();
 
-    let ws = sidecarscope::workloads(&input);
-    let workloads = ws
+    let ws_list = ws.workloads();
+    let workloads = ws_list
         .iter()
         .map(|w| {
             let src = input.source(w.source);
             WorkloadItem { key: key(w), from: src.utf16_offset(w.range.start), to: src.utf16_offset(w.range.end) }
         })
         .collect();
-    let (mut proxy, workload) = match &choice.custom {
+    // The metadata field over what the workload or the custom form implies (as the CLI's
+    // `--proxy-metadata` does).
+    let metadata = crate::share::pairs(&choice.metadata);
+    let (proxy, workload) = match &choice.custom {
         _ if input.resources.is_empty() => (None, None),
-        Some(c) => (Some(c.to_proxy()), None),
-        None => match ws.iter().find(|w| key(w) == choice.workload).or(ws.first()) {
-            Some(w) => (Some(Proxy::for_workload(w)), Some(key(w))),
+        Some(c) => {
+            let mut spec = c.to_spec();
+            spec.metadata.extend(metadata);
+            (ws.proxy(&spec).ok().map(|(p, _)| p), None)
+        }
+        None => match ws_list.iter().find(|w| key(w) == choice.workload).or(ws_list.first()) {
+            Some(w) => {
+                let spec = ProxySpec { metadata, ..ProxySpec::default() };
+                (Some(spec.over(Proxy::for_workload(w))), Some(key(w)))
+            }
             None => (None, None),
         },
     };
-    // The metadata field over what the workload or the custom form implies (as the CLI's
-    // `--proxy-metadata` does).
-    // One by one: `Labels::extend` sorts (a sort costs the wasm several KB).
-    if let Some(p) = &mut proxy {
-        for (k, v) in crate::share::pairs(&choice.metadata) {
-            p.metadata.insert(k, v);
-        }
-    }
     let a = Analysis {
         diagnostics: r.diagnostics,
         admission,
@@ -195,7 +225,7 @@ pub fn analyze_input(input: Input, choice: &ProxyChoice) -> (Analysis, Model) {
         workload,
         elapsed_ms: None,
     };
-    (a, Model { input, registry: OnceCell::new(), istiod: crate::share::pairs(&choice.istiod) })
+    (a, Model { ws })
 }
 
 /// Effective config: the resolution of the proxy, and where its Sidecar is in the editor.
@@ -205,7 +235,7 @@ pub struct Effective {
 }
 
 pub fn effective(model: &Model, proxy: &Proxy) -> Effective {
-    let resolution = Resolver::with_env(model.registry(), &model.istiod).resolve(proxy);
+    let resolution = model.ws.session().resolve_proxy(proxy, None);
     let sidecar_range =
         resolution.sidecar.as_ref().and_then(|s| model.range_of(ResourceKind::Sidecar, &s.namespace, &s.name));
     Effective { resolution, sidecar_range }
@@ -213,7 +243,7 @@ pub fn effective(model: &Model, proxy: &Proxy) -> Effective {
 
 /// The listeners istiod generates for the proxy, with source links (`ListenerSet::locate`).
 pub fn listeners(model: &Model, proxy: &Proxy) -> ListenerSet {
-    sidecarscope::listeners_with(model.registry(), &model.input, proxy, &model.istiod)
+    model.ws.session().listeners_of(proxy)
 }
 
 #[cfg(test)]
@@ -332,7 +362,7 @@ mod tests {
         let (b, m2) = analyze(text, &choice);
         let p = b.proxy.as_ref().unwrap();
         assert_eq!(p.metadata.get("HTTP_PROXY_PORT").map(String::as_str), Some("15080"));
-        assert_eq!(m2.istiod.get("PILOT_HTTP10").map(String::as_str), Some("true"));
+        assert_eq!(m2.ws.options().istiod_env.get("PILOT_HTTP10").map(String::as_str), Some("true"));
         let set = listeners(&m2, p);
         assert!(set.listeners.iter().any(|l| l.port == 15080), "an HTTP proxy listener on 15080");
         assert!(!plain.listeners.iter().any(|l| l.port == 15080));

@@ -122,7 +122,7 @@ impl AppState {
         let run = self.run.get_value() + 1;
         self.run.set_value(run);
         let start = browser::now_ms();
-        let loading = analysis::loading(&text);
+        let loading = self.proxy.with_untracked(|p| analysis::loading(&text, p));
         let example = self.example.get_untracked().filter(|id| examples::find(id).is_some_and(|e| e.text == text));
         self.example.set(example);
         self.text.set_value(text);
@@ -132,7 +132,7 @@ impl AppState {
     /// Reads the input for `SLICE_MS`, and the rest in later tasks; then analyzes it, at once
     /// if its load took less than a frame, else in a task of its own. `start` is when the
     /// edit's load began, `load_ms` its time so far.
-    fn load_slice(self, run: u32, mut loading: sidecarscope::Loading, start: f64, load_ms: f64) {
+    fn load_slice(self, run: u32, mut loading: analysis::Loading, start: f64, load_ms: f64) {
         let t0 = browser::now_ms();
         let done = loading.step(&mut || browser::now_ms() - t0 < SLICE_MS);
         let load_ms = load_ms + browser::now_ms() - t0;
@@ -162,7 +162,7 @@ impl AppState {
         }));
     }
 
-    fn analyze(self, input: sidecarscope::Input, load_ms: f64, split: bool) {
+    fn analyze(self, input: sidecarscope::Workspace, load_ms: f64, split: bool) {
         let t0 = browser::now_ms();
         let (mut a, model) = self.proxy.with_untracked(|p| analysis::analyze_input(input, p));
         a.elapsed_ms = Some(load_ms + browser::now_ms() - t0);

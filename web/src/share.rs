@@ -154,23 +154,29 @@ pub struct CustomProxy {
 }
 
 impl CustomProxy {
-    pub fn to_proxy(&self) -> sidecarscope::Proxy {
-        let mut p =
-            sidecarscope::Proxy::new(if self.namespace.trim().is_empty() { "default" } else { self.namespace.trim() });
+    /// The form as the core's proxy spec. The form is lenient as it is typed: a label pair
+    /// without `=` or `:` is left out, an empty namespace is `default`.
+    pub fn to_spec(&self) -> sidecarscope::ProxySpec {
+        let mut labels = std::collections::BTreeMap::new();
         for pair in self.labels.split([',', '\n']) {
             if let Some((k, v)) = pair.split_once(['=', ':']) {
                 if !k.trim().is_empty() {
-                    p.labels.insert(k.trim().to_string(), v.trim().to_string());
+                    labels.insert(k.trim().to_string(), v.trim().to_string());
                 }
             }
         }
-        if !self.ip.trim().is_empty() {
-            p.ip = Some(self.ip.trim().to_string());
-        }
+        let mut metadata = std::collections::BTreeMap::new();
         if !self.interception.is_empty() && self.interception != "REDIRECT" {
-            p.metadata.insert("INTERCEPTION_MODE".to_string(), self.interception.clone());
+            metadata.insert("INTERCEPTION_MODE".to_string(), self.interception.clone());
         }
-        p
+        let ns = self.namespace.trim();
+        sidecarscope::ProxySpec {
+            namespace: Some(if ns.is_empty() { "default" } else { ns }.to_string()),
+            labels: Some(labels),
+            ips: Some(self.ip.trim()).filter(|ip| !ip.is_empty()).map(str::to_string).into_iter().collect(),
+            metadata,
+            ..sidecarscope::ProxySpec::default()
+        }
     }
 }
 
@@ -457,7 +463,7 @@ mod tests {
             trace,
         };
         assert_eq!(decode(&encode(&state)).unwrap(), Some(state));
-        let p = custom.to_proxy();
+        let p = custom.to_spec().proxy(&sidecarscope::Registry::default()).unwrap().0;
         assert_eq!(p.namespace, "prod");
         assert_eq!(p.labels.get("app").map(String::as_str), Some("ratings"));
         assert_eq!(p.labels.get("version").map(String::as_str), Some("v1"));

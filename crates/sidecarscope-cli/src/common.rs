@@ -5,8 +5,10 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
+use sidecarscope::render::{self, Format};
 use sidecarscope::suppress::Rule;
-use sidecarscope::{Diagnostic, Input, Proxy, Registry, Severity, Workload};
+use sidecarscope::workspace::check_namespace;
+use sidecarscope::{Diagnostic, Findings, Input, Options, ProxySpec, Severity, Spelling, Workspace};
 
 /// Exit code: no errors.
 pub const EXIT_OK: u8 = 0;
@@ -71,44 +73,50 @@ pub enum CheckOutput {
     Json,
     /// SARIF 2.1.0, for code-scanning UIs.
     Sarif,
+    /// The JSON report as YAML.
+    Yaml,
+    /// The input and its findings, ready to paste into a bug report.
+    Markdown,
 }
 
-/// Runs a diagnostics command: load, check, apply suppressions (`analyze` only: `None` for
-/// `validate`, which answers as the webhook does), print in the chosen format, exit code. The
-/// check may release what it has read of the input (`analyze_releasing_trees`): only the sources
-/// and annotations are read after it.
-pub fn run_check(args: CheckArgs, check: fn(&mut Input) -> Vec<Diagnostic>, suppress: Option<&[Rule]>) -> u8 {
-    let mut input = match load(&args.input) {
-        Ok(i) => i,
+/// Runs a diagnostics command: read, check (`analyze` applies the suppressions of `options`;
+/// `validate` answers as the webhook does), print in the chosen format, exit code. `analyze`
+/// asks nothing more of the input, so it may release what it has read of it
+/// (`Workspace::into_analysis`).
+pub fn run_check(args: CheckArgs, analyze: bool, options: Options) -> u8 {
+    let ws = match workspace(&args.input, options) {
+        Ok(ws) => ws,
         Err(code) => return code,
     };
-    let mut diags = check(&mut input);
-    sidecarscope::report::sort(&mut diags);
-    let suppressed = suppress.map(|rules| sidecarscope::suppress::apply(&input, &mut diags, rules)).unwrap_or_default();
+    let unreadable = ws.unreadable();
+    let owned;
+    let (input, findings): (&Input, Findings) = if analyze {
+        owned = ws.into_analysis();
+        (&owned.0, owned.1)
+    } else {
+        let findings = ws.validate();
+        (ws.input(), findings)
+    };
+    let mut out = Out::new();
     match args.output {
-        CheckOutput::Json => {
-            let mut report = sidecarscope::report::diagnostics_report(&input, &diags);
-            report.summary.suppressed = suppressed.len();
-            print_json(&report)
-        }
-        CheckOutput::Sarif => print_json(&sidecarscope::sarif::sarif_log_with_suppressed(&input, &diags, &suppressed)),
+        CheckOutput::Json => out.json(&render::findings_report(input, &findings)),
+        CheckOutput::Sarif => out.json(&sidecarscope::sarif::sarif_log_with_suppressed(
+            input,
+            &findings.diagnostics,
+            &findings.suppressed,
+        )),
+        // Written a diagnostic at a time; a closed pipe stops the writing.
         CheckOutput::Text => {
-            // Written a diagnostic at a time; a closed pipe stops the writing.
-            let mut out = Out::new();
-            if sidecarscope::report::write_human(&mut out, &input, &diags, args.color.enabled()).is_ok()
-                && !suppressed.is_empty()
-            {
-                let mut by: Vec<String> = suppressed.iter().map(|s| s.by.describe()).collect();
-                by.sort();
-                by.dedup();
-                out.text(&format!("{} suppressed, by {}\n", suppressed.len(), by.join(", ")));
-            }
+            let _ = render::write_findings_text(&mut out, input, &findings, args.color.enabled());
         }
+        CheckOutput::Yaml => out.text(&render::findings(input, &findings, Format::Yaml, false)),
+        CheckOutput::Markdown => out.text(&render::findings(input, &findings, Format::Markdown, false)),
     }
-    if unreadable(&input) {
+    drop(out);
+    if unreadable {
         return EXIT_INPUT;
     }
-    exit_for(&diags, args.fail_on)
+    exit_for(&findings.diagnostics, args.fail_on)
 }
 
 /// Reads `--suppress` rules; prints istioctl's warning for unknown codes.
@@ -124,51 +132,25 @@ pub fn suppress_rules(values: &[String]) -> Result<Vec<Rule>, String> {
     Ok(rules)
 }
 
-/// Reads the paths into a loaded input, or prints why not and returns the exit code. A file
-/// that cannot be read (`SC0009`) or is skipped (`SC0010`) is a diagnostic of the input and the
-/// rest is read; an input without any resource gets `SC0011` (`no resources read`).
-pub fn load(args: &InputArgs) -> Result<Input, u8> {
+/// The workspace over the paths (read now; loaded when first asked), or prints why not and
+/// returns the exit code. A file that cannot be read (`SC0009`) or is skipped (`SC0010`) is a
+/// diagnostic of the input and the rest is read; an input without any resource gets `SC0011`
+/// (`no resources read`).
+pub fn workspace(args: &InputArgs, options: Options) -> Result<Workspace, u8> {
     let ns = &args.default_namespace;
-    let label = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
-    let b = ns.as_bytes();
-    if b.len() > 63
-        || !b.first().is_some_and(|&c| label(c))
-        || !b.last().is_some_and(|&c| label(c))
-        || !b.iter().all(|&c| label(c) || c == b'-')
-    {
-        eprintln!("sidecarscope: error: --default-namespace {ns:?}: a namespace is a lowercase RFC 1123 label (a-z, 0-9 and '-', at most 63 characters)");
+    if let Err(e) = check_namespace(ns) {
+        eprintln!("sidecarscope: error: --default-namespace {e}");
         return Err(EXIT_INPUT);
     }
     match crate::inputs::read_inputs(&args.paths) {
         Ok(read) => {
-            let mut input = sidecarscope::load_with_default_namespace(read.files, ns);
+            let options =
+                Options { default_namespace: ns.clone(), retain_documents: false, report_empty_input: true, ..options };
+            let mut ws = Workspace::new(read.files, options);
             for (i, code, message) in read.problems {
-                let d = Diagnostic::new(
-                    code,
-                    message,
-                    sidecarscope::SourceId(i as u32),
-                    sidecarscope::text::TextRange::new(0, 0),
-                );
-                input.diagnostics.push(match code {
-                    sidecarscope::diagnostic::Code::UnreadableFile => {
-                        d.with_hint("this file is left out; the others are still checked, and the exit code is 2")
-                    }
-                    _ => {
-                        d.with_hint("only regular files are read from a directory; give the path by itself to read it")
-                    }
-                });
+                ws.add_read_problem(i, code, message);
             }
-            if input.resources.is_empty() {
-                let last = input.sources.len().saturating_sub(1);
-                let d = Diagnostic::new(
-                    sidecarscope::diagnostic::Code::NoResources,
-                    "no resources read",
-                    sidecarscope::SourceId(last as u32),
-                    sidecarscope::text::TextRange::new(0, 0),
-                );
-                input.diagnostics.push(d.with_hint("the input is empty or holds only comments, so nothing was checked; `--fail-on warning` makes this fail"));
-            }
-            Ok(input)
+            Ok(ws)
         }
         Err(e) => {
             eprintln!("sidecarscope: error: {e}");
@@ -178,17 +160,12 @@ pub fn load(args: &InputArgs) -> Result<Input, u8> {
 }
 
 /// The exit code of a command that printed its result: 2 when some file could not be read.
-pub fn exit_after_output(input: &Input) -> u8 {
-    if unreadable(input) {
+pub fn exit_after_output(ws: &Workspace) -> u8 {
+    if ws.unreadable() {
         EXIT_INPUT
     } else {
         EXIT_OK
     }
-}
-
-/// Whether some file of the input could not be read (the exit code is then 2).
-pub fn unreadable(input: &Input) -> bool {
-    input.diagnostics.iter().any(|d| d.code == sidecarscope::diagnostic::Code::UnreadableFile)
 }
 
 /// Standard output, buffered, written as results are made (never held whole), remembering the
@@ -276,9 +253,6 @@ pub fn exit_for(diags: &[Diagnostic], fail_on: FailOn) -> u8 {
     }
 }
 
-/// How many workload names an unknown `--workload` lists.
-const NEAREST_WORKLOADS: usize = 5;
-
 /// Whose configuration a command is about: a workload of the input, or a namespace and labels;
 /// plus the proxy's IP, node metadata and istiod's feature flags. Shared by `listeners` and
 /// `trace` (same spelling as `resolve`'s options).
@@ -293,9 +267,10 @@ pub struct ProxyArgs {
     /// The proxy's workload labels, comma-separated.
     #[arg(long, value_name = "K=V,...", requires = "namespace")]
     pub labels: Option<String>,
-    /// The proxy's instance IP.
+    /// The proxy's instance IP; give it twice (an IPv4 and an IPv6 address) for a dual-stack
+    /// proxy, the first being its primary IP.
     #[arg(long, value_name = "IP")]
-    pub ip: Option<String>,
+    pub ip: Vec<String>,
     /// Proxy node metadata, e.g. INTERCEPTION_MODE=NONE, ENVOY_STATUS_PORT=15021 (repeatable).
     #[arg(long = "proxy-metadata", value_name = "KEY=VALUE")]
     pub proxy_metadata: Vec<String>,
@@ -326,73 +301,28 @@ pub fn fail(msg: impl std::fmt::Display) -> u8 {
 }
 
 impl ProxyArgs {
-    /// Checks the options before the input is read; returns istiod's flags. `need_proxy`: one of
-    /// --workload or --namespace must name the proxy.
-    pub fn check(&self, need_proxy: bool) -> Result<BTreeMap<String, String>, String> {
-        if need_proxy && self.workload.is_none() && self.namespace.is_none() {
-            return Err("say whose proxy: --workload NS/NAME, or --namespace NS [--labels k=v,...]".into());
-        }
-        if self.namespace.as_deref() == Some("") {
-            return Err("--namespace is empty".into());
-        }
-        if let Some(ip) = &self.ip {
-            if !sidecarscope::go::net::is_ip_address(ip) {
-                return Err(format!("--ip {ip:?} is not an IP address"));
-            }
-        }
-        pairs(self.labels.as_deref().unwrap_or("").split(','), "label")?;
-        pairs(self.proxy_metadata.iter().map(String::as_str), "--proxy-metadata")?;
-        pairs(self.istiod_env.iter().map(String::as_str), "--istiod-env")
-    }
-
-    /// `--ip` and `--proxy-metadata` over what a workload of the input implies.
-    pub fn with_overrides(&self, mut proxy: Proxy) -> Proxy {
-        if self.ip.is_some() {
-            proxy.ip = self.ip.clone();
-        }
-        proxy
-            .metadata
-            .extend(pairs(self.proxy_metadata.iter().map(String::as_str), "--proxy-metadata").unwrap_or_default());
-        proxy
-    }
-
-    /// The workload named by `--workload`, or why it is not in the input.
-    pub fn workload<'r>(&self, registry: &'r Registry) -> Result<Option<&'r Workload>, String> {
-        let Some(id) = &self.workload else { return Ok(None) };
-        match registry.workloads.iter().find(|w| w.id() == *id) {
-            Some(w) => Ok(Some(w)),
-            None if registry.workloads.is_empty() => {
-                Err(format!("no workload {id} in the input; it has none (no Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet or WorkloadEntry)"))
-            }
-            None => {
-                // The few nearest names, not every workload (a large mesh has tens of thousands).
-                let ids: Vec<String> = registry.workloads.iter().map(|w| w.id()).collect();
-                let near = sidecarscope::suggest::closest(id, ids.iter().map(String::as_str), NEAREST_WORKLOADS);
-                let list: Vec<String> = near
-                    .iter()
-                    .map(|n| {
-                        let w = registry.workloads.iter().find(|w| w.id() == *n).expect("a workload's own id");
-                        format!("  {n} ({})", w.kind)
-                    })
-                    .collect();
-                let of = ids.len();
-                Err(format!("no workload {id} in the input; the nearest of its {of} workload{}:\n{}", if of == 1 { "" } else { "s" }, list.join("\n")))
-            }
-        }
-    }
-
-    /// The proxy these options describe.
-    pub fn proxy(&self, registry: &Registry) -> Result<Proxy, String> {
-        let proxy = match (self.workload(registry)?, &self.namespace) {
-            (Some(w), _) => Proxy::for_workload(w),
-            (None, Some(ns)) => Proxy {
-                namespace: ns.clone(),
-                labels: pairs(self.labels.as_deref().unwrap_or("").split(','), "label")?.into_iter().collect(),
-                ..Proxy::default()
-            },
-            (None, None) => return Err("no proxy given".into()),
+    /// The options as the core's proxy spec and istiod's flags, checked before the input is read
+    /// (`need_proxy`: one of --workload or --namespace must name the proxy; without it, the spec
+    /// only overrides a workload's IPs and metadata, as `resolve --all` takes it).
+    pub fn spec(&self, need_proxy: bool) -> Result<(ProxySpec, BTreeMap<String, String>), String> {
+        let labels = match &self.labels {
+            Some(l) => Some(pairs(l.split(','), "label")?),
+            None => None,
         };
-        Ok(self.with_overrides(proxy))
+        let spec = ProxySpec {
+            workload: self.workload.clone(),
+            namespace: self.namespace.clone(),
+            labels,
+            ips: self.ip.clone(),
+            metadata: pairs(self.proxy_metadata.iter().map(String::as_str), "--proxy-metadata")?,
+        };
+        if need_proxy || spec.names_a_proxy() {
+            spec.check(Spelling::Flags)?;
+        } else {
+            spec.check_overrides(Spelling::Flags)?;
+        }
+        let env = pairs(self.istiod_env.iter().map(String::as_str), "--istiod-env")?;
+        Ok((spec, env))
     }
 }
 
@@ -416,16 +346,12 @@ pub fn warn_unreadable(input: &Input) {
     }
 }
 
-/// For `listeners` and `trace`: checks the options, reads the input, builds the registry and
-/// the proxy. `Err` is the exit code (the message is printed).
-pub fn load_proxy(
-    input: &InputArgs,
-    proxy: &ProxyArgs,
-) -> Result<(Input, Registry, Proxy, BTreeMap<String, String>), u8> {
-    let env = proxy.check(true).map_err(fail)?;
-    let input = load(input)?;
-    warn_unreadable(&input);
-    let registry = Registry::build(&input);
-    let p = proxy.proxy(&registry).map_err(fail)?;
-    Ok((input, registry, p, env))
+/// For `listeners` and `trace`: checks the options, reads the input, and checks that the proxy
+/// is in it. `Err` is the exit code (the message is printed).
+pub fn proxy_workspace(input: &InputArgs, proxy: &ProxyArgs) -> Result<(Workspace, ProxySpec), u8> {
+    let (spec, env) = proxy.spec(true).map_err(fail)?;
+    let ws = workspace(input, Options { istiod_env: env, ..Options::default() })?;
+    warn_unreadable(ws.input());
+    ws.proxy(&spec).map_err(fail)?;
+    Ok((ws, spec))
 }

@@ -4,7 +4,6 @@
 mod commands;
 mod common;
 mod inputs;
-mod yaml_out;
 
 use std::process::ExitCode;
 

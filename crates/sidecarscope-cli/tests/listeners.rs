@@ -240,3 +240,66 @@ fn bad_call_flags_are_exit_2() {
     with(&["--tls", "plaintext", "--sni", "reviews"]).success();
     with(&["--header", "x-user=alice", "--header", "x-b=2", "--method", "POST", "--path", "/x?y=1"]).success();
 }
+
+/// A dual-stack proxy (`--ip` twice): istiod binds the IPv4 wildcards whatever the primary IP
+/// (`getActualWildcardAndLocalHost`), where an IPv6-only proxy gets `::`; the output says so.
+#[test]
+fn dual_stack_proxies_take_the_ipv4_wildcard() {
+    let (_d, path) = mesh_file();
+    let listeners = |ips: &[&str]| {
+        let mut args = vec!["listeners", path.to_str().unwrap(), "--namespace", "default", "-o", "json"];
+        for ip in ips {
+            args.extend(["--ip", ip]);
+        }
+        let out = run(&args).success();
+        serde_json::from_slice::<serde_json::Value>(&out.get_output().stdout).unwrap()
+    };
+    let address = |v: &serde_json::Value, name: &str| -> String {
+        let l = v["listeners"].as_array().unwrap().iter().find(|l| l["name"] == name).unwrap();
+        l["address"].as_str().unwrap().to_string()
+    };
+    assert_eq!(address(&listeners(&["fd00::7"]), "virtualOutbound"), "::");
+    let dual = listeners(&["fd00::7", "10.0.0.7"]);
+    assert_eq!(address(&dual, "virtualOutbound"), "0.0.0.0");
+    let notes = dual["notes"].to_string();
+    assert!(notes.contains("dual-stack proxy (fd00::7, 10.0.0.7)"), "{notes}");
+    run(&["listeners", path.to_str().unwrap(), "--namespace", "default", "--ip", "10.0.0.7", "--ip", "10.0.0"])
+        .code(2)
+        .stderr(contains("--ip \"10.0.0\" is not an IP address"));
+    // resolve shows both addresses of the proxy.
+    let out = run(&[
+        "resolve",
+        path.to_str().unwrap(),
+        "--namespace",
+        "default",
+        "--ip",
+        "10.0.0.7",
+        "--ip",
+        "fd00::7",
+        "-o",
+        "json",
+    ])
+    .success();
+    let r: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(
+        (r["proxy"]["ip"].as_str(), r["proxy"]["additionalIps"][0].as_str()),
+        (Some("10.0.0.7"), Some("fd00::7"))
+    );
+}
+
+/// Every findings format of the core is offered: YAML is the JSON report's, Markdown the input
+/// and its findings.
+#[test]
+fn findings_as_yaml_and_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.yaml");
+    fs::write(&path, "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: s, namespace: ns}\nspec:\n  egress:\n  - hosts: [reviews]\n").unwrap();
+    let out = run(&["validate", path.to_str().unwrap(), "-o", "yaml"]).code(1);
+    let yaml = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(yaml.starts_with("diagnostics:\n- severity: error\n  code: SC1050\n"), "{yaml}");
+    assert!(yaml.ends_with("summary:\n  errors: 1\n  warnings: 0\n  infos: 0\n"), "{yaml}");
+    let out = run(&["analyze", path.to_str().unwrap(), "-o", "markdown"]).code(1);
+    let md = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(md.starts_with("### Sidecarscope\n\n```yaml\napiVersion: networking.istio.io/v1\n"), "{md}");
+    assert!(md.contains("- `6:13` **error** `SC1050` egress-host-format:"), "{md}");
+}

@@ -1,15 +1,18 @@
-//! JavaScript arguments to core types, with the CLI's rules and clear errors: the input texts
-//! (`SourceInput`), whose proxy (`ProxySpec`, the CLI's `--workload`/`--namespace` options) and
-//! which call (`CallSpec`, the CLI's `trace` options).
+//! JavaScript arguments to the core's request types, and nothing else: the input texts
+//! (`SourceInput`), the options (`Options`: `defaultNamespace`, `suppress`, `format`), whose
+//! proxy (`ProxySpec`, to the core's `ProxySpec` and istiod's flags) and which call (`CallSpec`,
+//! to the core's `CallSpec`). The checks and their texts are the core's
+//! (`sidecarscope::workspace::spec`); this names the argument in front of them.
 
 use std::collections::BTreeMap;
 
 use js_sys::{Array, Error, Object};
 use serde::Deserialize;
-use sidecarscope::go::net::is_ip_address;
+use sidecarscope::render::Format;
 use sidecarscope::suppress::Rule;
-use sidecarscope::trace::{check_request, Call, CallDirection, CallProtocol, CallTls, Header};
-use sidecarscope::{Input, Proxy, Registry, SourceFile, Workload};
+use sidecarscope::trace::Call;
+use sidecarscope::workspace::check_namespace;
+use sidecarscope::{CallSpec, Options, ProxySpec, SourceFile, Spelling};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The file name of a text given as a plain string (the playground's name for its editor).
@@ -37,43 +40,53 @@ fn from_js<T: for<'de> Deserialize<'de>>(value: &JsValue, what: &str, fields: &[
     })
 }
 
-#[derive(Deserialize)]
+/// The options every function takes (each the fields it uses): `{ defaultNamespace: "prod",
+/// suppress: ["IST0101=Sidecar default/*"], format: "yaml" }`.
+#[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
-struct AnalyzeOptions {
+struct JsOptions {
     #[serde(default)]
     suppress: Vec<String>,
     default_namespace: Option<String>,
+    format: Option<String>,
 }
 
-/// `analyze`'s options: `{ suppress: ["IST0101=Sidecar default/*"], defaultNamespace: "prod" }`:
-/// the suppression rules and the namespace of resources without one (the CLI's
-/// `--default-namespace`). Rules with codes no tool reports are kept (istioctl warns and goes
-/// on); malformed rules and namespaces throw.
-pub fn parse_analyze_options(value: &JsValue) -> Result<(Vec<Rule>, Option<String>), Error> {
-    if !value.is_object() || Array::is_array(value) {
-        return Err(err(format!(
-            "options must be an object such as {{ suppress: [\"IST0101=Sidecar default/*\"] }}, not {}",
-            js_type(value)
-        )));
-    }
-    let o: AnalyzeOptions = from_js(value, "options", &["suppress", "defaultNamespace"])?;
-    if let Some(ns) = &o.default_namespace {
-        let label = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
-        let b = ns.as_bytes();
-        if b.len() > 63
-            || !b.first().is_some_and(|&c| label(c))
-            || !b.last().is_some_and(|&c| label(c))
-            || !b.iter().all(|&c| label(c) || c == b'-')
-        {
-            return Err(err(format!("options.defaultNamespace {ns:?}: a namespace is a lowercase RFC 1123 label (a-z, 0-9 and '-', at most 63 characters)")));
+/// The options: the core's, and the output format (`None`: the result as an object).
+pub struct Parsed {
+    pub options: Options,
+    pub format: Option<Format>,
+}
+
+/// Reads `options` (absent: the defaults). `fields`: those this function takes; `formats`: the
+/// formats it offers besides the object. Rules with codes no tool reports are kept (istioctl
+/// warns and goes on); malformed rules, namespaces and formats throw.
+pub fn parse_options(value: Option<&JsValue>, fields: &[&str], formats: &[Format]) -> Result<Parsed, Error> {
+    let o: JsOptions = match value {
+        None => JsOptions::default(),
+        Some(v) if v.is_undefined() => JsOptions::default(),
+        Some(v) if !v.is_object() || Array::is_array(v) => {
+            return Err(err(format!(
+                "options must be an object such as {{ defaultNamespace: \"prod\" }}, not {}",
+                js_type(v)
+            )))
         }
+        Some(v) => from_js(v, "options", fields)?,
+    };
+    let mut options = Options::default();
+    if let Some(ns) = o.default_namespace {
+        check_namespace(&ns).map_err(|e| err(format!("options.defaultNamespace {e}")))?;
+        options.default_namespace = ns;
     }
-    let rules = o
+    options.suppress = o
         .suppress
         .iter()
         .map(|s| Rule::parse(s).map(|(rule, _)| rule).map_err(|e| err(format!("options.suppress: {e}"))))
         .collect::<Result<_, _>>()?;
-    Ok((rules, o.default_namespace))
+    let format = match o.format.as_deref() {
+        None | Some("json") => None,
+        Some(f) => Some(Format::parse(f, formats).map_err(|e| err(format!("options.{e}")))?),
+    };
+    Ok(Parsed { options, format })
 }
 
 #[derive(Deserialize)]
@@ -83,17 +96,9 @@ struct SourceText {
 }
 
 /// `string` (one text, named `input.yaml`) or `{ name, text }[]` (several files, in order).
-pub fn parse_input(value: &JsValue) -> Result<Input, Error> {
-    parse_input_in(value, sidecarscope::DEFAULT_NAMESPACE)
-}
-
-/// As [`parse_input`], resources without `metadata.namespace` going to `default_namespace`.
-pub fn parse_input_in(value: &JsValue, default_namespace: &str) -> Result<Input, Error> {
+pub fn parse_input(value: &JsValue) -> Result<Vec<SourceFile>, Error> {
     if let Some(text) = value.as_string() {
-        return Ok(sidecarscope::load_with_default_namespace(
-            vec![SourceFile::new(DEFAULT_NAME, text)],
-            default_namespace,
-        ));
+        return Ok(vec![SourceFile::new(DEFAULT_NAME, text)]);
     }
     if Array::is_array(value) {
         let files = Array::from(value)
@@ -106,10 +111,7 @@ pub fn parse_input_in(value: &JsValue, default_namespace: &str) -> Result<Input,
                 from_js::<SourceText>(&f, &format!("input[{i}]"), &["name", "text"])
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        return Ok(sidecarscope::load_with_default_namespace(
-            files.into_iter().map(|f| SourceFile::new(f.name, f.text)).collect(),
-            default_namespace,
-        ));
+        return Ok(files.into_iter().map(|f| SourceFile::new(f.name, f.text)).collect());
     }
     Err(err(format!(
         "input must be a string (YAML or JSON) or an array of {{ name, text }} objects, not {}",
@@ -125,99 +127,53 @@ fn js_type(value: &JsValue) -> String {
     }
 }
 
-/// `ProxySpec`: a workload of the input, or a namespace and labels; plus IP, node metadata and
-/// istiod's feature flags.
+/// `ProxySpec` as JavaScript gives it: the core's `ProxySpec`, `ip` (one) or `ips` (a dual-stack
+/// proxy's), and istiod's feature flags.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
-pub struct ProxyArgs {
+struct JsProxy {
     workload: Option<String>,
     namespace: Option<String>,
     labels: Option<BTreeMap<String, String>>,
     ip: Option<String>,
+    ips: Option<Vec<String>>,
     #[serde(default)]
     metadata: BTreeMap<String, String>,
     #[serde(default)]
-    pub istiod_env: BTreeMap<String, String>,
+    istiod_env: BTreeMap<String, String>,
 }
 
-pub fn parse_proxy(value: &JsValue) -> Result<ProxyArgs, Error> {
+/// The core's proxy spec and istiod's flags, checked.
+pub fn parse_proxy(value: &JsValue) -> Result<(ProxySpec, BTreeMap<String, String>), Error> {
     if !value.is_object() || Array::is_array(value) {
         return Err(err(format!(
             "proxy must be an object: {{ workload: \"namespace/name\" }} or {{ namespace: \"ns\", labels: {{ app: \"x\" }} }}, not {}",
             js_type(value)
         )));
     }
-    let p: ProxyArgs = from_js(value, "proxy", &["workload", "namespace", "labels", "ip", "metadata", "istiodEnv"])?;
-    match (&p.workload, &p.namespace) {
-        (Some(_), Some(_)) => return Err(err("proxy: give either workload or namespace (with labels), not both")),
-        (Some(_), None) if p.labels.is_some() => {
-            return Err(err("proxy: labels go with namespace; a workload brings its own labels"))
-        }
-        (None, None) => {
-            return Err(err(
-                "proxy: say whose proxy: { workload: \"namespace/name\" } or { namespace: \"ns\", labels: {...} }",
-            ))
-        }
-        (None, Some(ns)) if ns.is_empty() => return Err(err("proxy: namespace is empty")),
-        _ => {}
+    let p: JsProxy =
+        from_js(value, "proxy", &["workload", "namespace", "labels", "ip", "ips", "metadata", "istiodEnv"])?;
+    if p.ip.is_some() && p.ips.is_some() {
+        return Err(err("proxy: give either ip or ips (a dual-stack proxy's two addresses), not both"));
     }
-    if let Some(ip) = &p.ip {
-        if !is_ip_address(ip) {
-            return Err(err(format!("proxy: ip {ip:?} is not an IP address")));
-        }
+    let spec = ProxySpec {
+        workload: p.workload,
+        namespace: p.namespace,
+        labels: p.labels,
+        ips: p.ip.into_iter().chain(p.ips.into_iter().flatten()).collect(),
+        metadata: p.metadata,
+    };
+    spec.check(Spelling::Fields).map_err(|e| err(format!("proxy: {e}")))?;
+    if p.istiod_env.keys().any(|k| k.trim().is_empty()) {
+        return Err(err("proxy: istiodEnv has an empty key"));
     }
-    for (what, map) in
-        [("labels", p.labels.as_ref()), ("metadata", Some(&p.metadata)), ("istiodEnv", Some(&p.istiod_env))]
-    {
-        if map.is_some_and(|m| m.keys().any(|k| k.trim().is_empty())) {
-            return Err(err(format!("proxy: {what} has an empty key")));
-        }
-    }
-    Ok(p)
+    Ok((spec, p.istiod_env))
 }
 
-impl ProxyArgs {
-    /// The core's proxy, with `ip` and `metadata` applied over what a workload of the input
-    /// implies; and that workload.
-    pub fn resolve<'r>(&self, registry: &'r Registry) -> Result<(Proxy, Option<&'r Workload>), Error> {
-        let (mut proxy, workload) = match (&self.workload, &self.namespace) {
-            (Some(id), _) => {
-                let Some(w) = registry.workloads.iter().find(|w| w.id() == *id) else {
-                    let known: Vec<String> =
-                        registry.workloads.iter().map(|w| format!("{} ({})", w.id(), w.kind)).collect();
-                    let list = if known.is_empty() {
-                        "none: the input has no Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet or WorkloadEntry"
-                            .to_string()
-                    } else {
-                        known.join(", ")
-                    };
-                    return Err(err(format!("proxy: no workload {id} in the input; workloads found: {list}")));
-                };
-                (Proxy::for_workload(w), Some(w))
-            }
-            (None, Some(ns)) => (
-                Proxy {
-                    namespace: ns.clone(),
-                    labels: self.labels.clone().unwrap_or_default().into_iter().collect(),
-                    ..Proxy::default()
-                },
-                None,
-            ),
-            (None, None) => unreachable!("checked by parse_proxy"),
-        };
-        if self.ip.is_some() {
-            proxy.ip = self.ip.clone();
-        }
-        proxy.metadata.extend(self.metadata.clone());
-        Ok((proxy, workload))
-    }
-}
-
-/// `CallSpec`, with the CLI's defaults: TCP, plaintext (TLS for protocol `TLS` or an `sni`),
-/// outbound.
+/// `CallSpec` as JavaScript gives it (headers as an object).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct CallArgs {
+struct JsCall {
     address: Option<String>,
     port: f64,
     protocol: Option<String>,
@@ -232,6 +188,7 @@ struct CallArgs {
     mesh_cert: Option<bool>,
 }
 
+/// The core's call, checked with the core's defaults.
 pub fn parse_call(value: &JsValue) -> Result<Call, Error> {
     if !value.is_object() || Array::is_array(value) {
         return Err(err(format!(
@@ -239,7 +196,7 @@ pub fn parse_call(value: &JsValue) -> Result<Call, Error> {
             js_type(value)
         )));
     }
-    let c: CallArgs = from_js(
+    let c: JsCall = from_js(
         value,
         "call",
         &[
@@ -257,71 +214,19 @@ pub fn parse_call(value: &JsValue) -> Result<Call, Error> {
             "meshCert",
         ],
     )?;
-    let direction = match c.direction.as_deref() {
-        None | Some("outbound") => CallDirection::Outbound,
-        Some("inbound") => CallDirection::Inbound,
-        Some(d) => return Err(err(format!("call: direction {d:?} is not \"outbound\" or \"inbound\""))),
-    };
-    if c.port.fract() != 0.0 || !(0.0..=65535.0).contains(&c.port) {
-        return Err(err(format!("call: port {} is not a port number (0-65535)", c.port)));
-    }
-    match &c.address {
-        Some(a) if !is_ip_address(a) => {
-            return Err(err(format!(
-            "call: address {a:?} is not an IP address (listeners match destination IPs, as iptables hands them over)"
-        )))
-        }
-        None if direction == CallDirection::Outbound => {
-            return Err(err("call: an outbound call needs an address (the destination IP)"))
-        }
-        _ => {}
-    }
-    let (protocol, default_tls) = match c.protocol.as_deref().map(str::to_ascii_uppercase).as_deref() {
-        None | Some("TCP") => (CallProtocol::Tcp, CallTls::Plaintext),
-        Some("HTTP") => (CallProtocol::Http, CallTls::Plaintext),
-        Some("HTTP2") => (CallProtocol::Http2, CallTls::Plaintext),
-        Some("TLS") => (CallProtocol::Tcp, CallTls::Tls),
-        Some(_) => {
-            return Err(err(format!(
-                "call: protocol {:?} is not one of \"HTTP\", \"HTTP2\", \"TCP\", \"TLS\"",
-                c.protocol.unwrap_or_default()
-            )))
-        }
-    };
-    let tls = match c.tls.as_deref() {
-        Some("plaintext") => CallTls::Plaintext,
-        Some("tls") => CallTls::Tls,
-        Some("mtls") => CallTls::Mtls,
-        Some(t) => return Err(err(format!("call: tls {t:?} is not one of \"plaintext\", \"tls\", \"mtls\""))),
-        None if c.sni.is_some() => CallTls::Tls,
-        None => default_tls,
-    };
-    // As the simulator: SNI may come with a plaintext call, an ALPN may not.
-    if tls == CallTls::Plaintext && c.alpn.is_some() {
-        return Err(err(
-            "call: alpn needs a TLS call (tls: \"tls\" or \"mtls\"): ALPN is only sent in a TLS handshake",
-        ));
-    }
-    if c.mesh_cert.is_some() && tls != CallTls::Mtls {
-        return Err(err("call: meshCert needs an mTLS call (tls: \"mtls\")"));
-    }
-    check_request(c.path.as_deref(), c.method.as_deref()).map_err(|e| err(format!("call: {e}")))?;
-    let mut headers = Vec::new();
-    for (name, value) in c.headers.unwrap_or_default() {
-        headers.push(Header::parse(&format!("{name}={value}")).map_err(|e| err(format!("call: header {e}")))?);
-    }
-    Ok(Call {
+    let spec = CallSpec {
         address: c.address,
-        port: c.port as u32,
-        protocol,
-        tls,
+        port: c.port,
+        protocol: c.protocol,
+        tls: c.tls,
         host: c.host,
         sni: c.sni,
-        direction,
+        direction: c.direction,
         path: c.path,
         method: c.method,
-        headers,
+        headers: c.headers.unwrap_or_default().into_iter().map(|(k, v)| format!("{k}={v}")).collect(),
         alpn: c.alpn,
         mesh_cert: c.mesh_cert,
-    })
+    };
+    spec.to_call(Spelling::Fields).map_err(|e| err(format!("call: {e}")))
 }

@@ -1,6 +1,8 @@
-//! The Sidecarscope core as a wasm module: a thin adapter that converts JavaScript arguments
-//! to the core's types and the core's serde results to plain JavaScript objects, of the same
-//! shape as the CLI's `--output json`. No Istio logic lives here.
+//! The Sidecarscope core as a wasm module: a thin adapter over the core's `Workspace`. Each
+//! function converts its JavaScript arguments to the workspace's requests (`args.rs`), asks the
+//! workspace, and returns the result as plain JavaScript objects of the same shape as the CLI's
+//! `--output json`, or as text in another format (`options.format`, written by the core's
+//! `render`). No Istio logic and no recipe live here.
 //!
 //! Findings are data (a result object); only invalid arguments throw, as a JavaScript `Error`
 //! whose message says which argument is wrong and why. The TypeScript types of every argument
@@ -11,13 +13,12 @@
 mod args;
 
 use serde::Serialize;
-use sidecarscope::report::{self, Range};
-use sidecarscope::resolve::WorkloadRef;
-use sidecarscope::trace::trace as trace_call;
-use sidecarscope::{Input, ListenerGenerator, Proxy, Registry, Resolver, Workload};
+use sidecarscope::render::{self, Format};
+use sidecarscope::report::Range;
+use sidecarscope::{Options, Workload, Workspace};
 use wasm_bindgen::prelude::*;
 
-use args::{parse_analyze_options, parse_call, parse_input, parse_input_in, parse_proxy, ProxyArgs};
+use args::{parse_call, parse_input, parse_options, parse_proxy, Parsed};
 
 pub use js_sys::Error;
 
@@ -40,44 +41,65 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Error> {
     js_sys::JSON::parse(&text).map_err(|_| Error::new("sidecarscope: cannot parse the serialized result"))
 }
 
+/// The result as an object, or as text in the chosen format (`text` written by `text`).
+fn output<T: Serialize>(value: &T, format: Option<Format>, text: impl FnOnce(&T) -> String) -> Result<JsValue, Error> {
+    match format {
+        None => to_js(value),
+        Some(Format::Yaml) => Ok(JsValue::from_str(&render::yaml::to_yaml(value))),
+        Some(_) => Ok(JsValue::from_str(&text(value))),
+    }
+}
+
+fn error(message: String) -> Error {
+    Error::new(&format!("sidecarscope: {message}"))
+}
+
+/// The workspace over the input, with the options the function takes.
+fn workspace(input: &JsValue, options: Options) -> Result<Workspace, Error> {
+    Ok(Workspace::new(parse_input(input)?, Options { retain_documents: false, ..options }))
+}
+
 /// The version of Sidecarscope, as `sidecarscope --version` prints it.
-#[wasm_bindgen]
+#[wasm_bindgen(skip_typescript)]
 pub fn version() -> String {
     sidecarscope::VERSION.to_string()
 }
 
+const FINDINGS_OPTIONS: &[&str] = &["defaultNamespace", "format"];
+const ANALYZE_OPTIONS: &[&str] = &["suppress", "defaultNamespace", "format"];
+const PROXY_OPTIONS: &[&str] = &["defaultNamespace", "format"];
+
+/// Findings as the chosen format asks: the report object, or text.
+fn findings(ws: &Workspace, findings: sidecarscope::Findings, format: Option<Format>) -> Result<JsValue, Error> {
+    match format {
+        None => to_js(&render::findings_report(ws.input(), &findings)),
+        Some(f) => Ok(JsValue::from_str(&render::findings(ws.input(), &findings, f, false))),
+    }
+}
+
 /// Validates every Sidecar of the input as istiod's webhook and the CRD schema would (the
 /// CLI's `sidecarscope validate -o json`). Diagnostics are sorted by file and position.
-#[wasm_bindgen(unchecked_return_type = "DiagnosticsReport")]
-pub fn validate(#[wasm_bindgen(unchecked_param_type = "SourceInput")] input: JsValue) -> Result<JsValue, Error> {
+/// `options.defaultNamespace` is the CLI's `--default-namespace`; `options.format` another
+/// output than the object (`text`, `sarif`, `yaml`, `markdown`: a string).
+#[wasm_bindgen(skip_typescript)]
+pub fn validate(input: JsValue, options: Option<JsValue>) -> Result<JsValue, Error> {
     enter();
-    let input = parse_input(&input)?;
-    let mut diags = sidecarscope::validate(&input);
-    report::sort(&mut diags);
-    to_js(&report::diagnostics_report(&input, &diags))
+    let Parsed { options, format } = parse_options(options.as_ref(), FINDINGS_OPTIONS, render::FINDINGS_FORMATS)?;
+    let ws = workspace(&input, options)?;
+    findings(&ws, ws.validate(), format)
 }
 
 /// Analyzes the whole mesh: validation, istioctl analyze's and Kiali's Sidecar checks, and
 /// Sidecarscope's own (the CLI's `sidecarscope analyze -o json`). Suppressions apply as in the
 /// CLI: the resources' annotations, and `options.suppress` rules (the CLI's `--suppress`);
-/// `options.defaultNamespace` is the CLI's `--default-namespace`.
-#[wasm_bindgen(unchecked_return_type = "DiagnosticsReport")]
-pub fn analyze(
-    #[wasm_bindgen(unchecked_param_type = "SourceInput")] input: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "AnalyzeOptions")] options: Option<JsValue>,
-) -> Result<JsValue, Error> {
+/// `options.defaultNamespace` is the CLI's `--default-namespace`; `options.format` as for
+/// `validate`.
+#[wasm_bindgen(skip_typescript)]
+pub fn analyze(input: JsValue, options: Option<JsValue>) -> Result<JsValue, Error> {
     enter();
-    let (rules, default_namespace) = match &options {
-        Some(o) if !o.is_undefined() => parse_analyze_options(o)?,
-        _ => (Vec::new(), None),
-    };
-    let input = parse_input_in(&input, default_namespace.as_deref().unwrap_or(sidecarscope::DEFAULT_NAMESPACE))?;
-    let mut diags = sidecarscope::analyze(&input);
-    report::sort(&mut diags);
-    let suppressed = sidecarscope::suppress::apply(&input, &mut diags, &rules);
-    let mut r = report::diagnostics_report(&input, &diags);
-    r.summary.suppressed = suppressed.len();
-    to_js(&r)
+    let Parsed { options, format } = parse_options(options.as_ref(), ANALYZE_OPTIONS, render::FINDINGS_FORMATS)?;
+    let ws = workspace(&input, options)?;
+    findings(&ws, ws.analyze(), format)
 }
 
 /// A workload of the input with the range of its resource (line/column and UTF-16 offsets).
@@ -90,12 +112,14 @@ struct WorkloadWithRange<'a> {
 
 /// Every workload of the input (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
 /// WorkloadEntry), in input order: the proxies `resolve`, `listeners` and `trace` can take by
-/// `{ workload: "namespace/name" }`.
-#[wasm_bindgen(unchecked_return_type = "Workload[]")]
-pub fn workloads(#[wasm_bindgen(unchecked_param_type = "SourceInput")] input: JsValue) -> Result<JsValue, Error> {
+/// `{ workload: "namespace/name" }`. `options.defaultNamespace` as for `validate`.
+#[wasm_bindgen(skip_typescript)]
+pub fn workloads(input: JsValue, options: Option<JsValue>) -> Result<JsValue, Error> {
     enter();
-    let input = parse_input(&input)?;
-    let ws = sidecarscope::workloads(&input);
+    let Parsed { options, .. } = parse_options(options.as_ref(), &["defaultNamespace"], &[])?;
+    let ws = workspace(&input, options)?;
+    let input = ws.input();
+    let ws = ws.workloads();
     let out: Vec<WorkloadWithRange> = ws
         .iter()
         .map(|w| WorkloadWithRange { workload: w, range: Range::of(input.source(w.source), w.range) })
@@ -104,68 +128,49 @@ pub fn workloads(#[wasm_bindgen(unchecked_param_type = "SourceInput")] input: Js
 }
 
 /// What `resolve`, `listeners` and `trace` share: the proxy argument, checked first (before the
-/// input is read, as the CLI does), then the input, its registry, and the proxy resolved against
-/// it (with the workload it names, if any), handed to `f`.
-fn with_proxy<T>(
+/// input is read, as the CLI does), then the workspace over the input with istiod's flags.
+fn proxy_workspace(
     input: &JsValue,
     proxy: &JsValue,
-    f: impl FnOnce(&ProxyArgs, &Input, &Registry, Proxy, Option<&Workload>) -> T,
-) -> Result<T, Error> {
-    let args = parse_proxy(proxy)?;
-    let input = parse_input(input)?;
-    let registry = Registry::build(&input);
-    let (proxy, workload) = args.resolve(&registry)?;
-    Ok(f(&args, &input, &registry, proxy, workload))
+    options: Option<&JsValue>,
+    formats: &[Format],
+) -> Result<(Workspace, sidecarscope::ProxySpec, Option<Format>), Error> {
+    let (spec, istiod_env) = parse_proxy(proxy)?;
+    let Parsed { options, format } = parse_options(options, PROXY_OPTIONS, formats)?;
+    let ws = workspace(input, Options { istiod_env, ..options })?;
+    Ok((ws, spec, format))
 }
 
 /// Which Sidecar governs the proxy and the effective configuration it gets, with the reason
-/// for each part (the CLI's `sidecarscope resolve -o json`).
-#[wasm_bindgen(unchecked_return_type = "Resolution")]
-pub fn resolve(
-    #[wasm_bindgen(unchecked_param_type = "SourceInput")] input: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ProxySpec")] proxy: JsValue,
-) -> Result<JsValue, Error> {
+/// for each part (the CLI's `sidecarscope resolve -o json`). `options.defaultNamespace` as for
+/// `validate`; `options.format`: `text` or `yaml` (a string).
+#[wasm_bindgen(skip_typescript)]
+pub fn resolve(input: JsValue, proxy: JsValue, options: Option<JsValue>) -> Result<JsValue, Error> {
     enter();
-    let r = with_proxy(&input, &proxy, |args, _, registry, proxy, workload| {
-        let mut r = Resolver::with_env(registry, &args.istiod_env).resolve(&proxy);
-        if let Some(w) = workload {
-            r.workload =
-                Some(WorkloadRef { kind: w.kind.clone(), namespace: w.namespace.clone(), name: w.name.clone() });
-        }
-        r
-    })?;
-    to_js(&r)
+    let (ws, spec, format) = proxy_workspace(&input, &proxy, options.as_ref(), &[Format::Text, Format::Yaml])?;
+    let r = ws.resolve(&spec).map_err(|e| error(format!("proxy: {e}")))?;
+    output(&r, format, sidecarscope::resolve::render_text)
 }
 
 /// The listeners istiod would send the proxy, with the reason for each listener and filter
 /// chain and links into the input (the CLI's `sidecarscope listeners -o json`).
-#[wasm_bindgen(unchecked_return_type = "ListenerSet")]
-pub fn listeners(
-    #[wasm_bindgen(unchecked_param_type = "SourceInput")] input: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ProxySpec")] proxy: JsValue,
-) -> Result<JsValue, Error> {
+/// `options.format`: `table` (`istioctl proxy-config listeners`) or `yaml` (a string).
+#[wasm_bindgen(skip_typescript)]
+pub fn listeners(input: JsValue, proxy: JsValue, options: Option<JsValue>) -> Result<JsValue, Error> {
     enter();
-    let set = with_proxy(&input, &proxy, |args, input, registry, proxy, _| {
-        sidecarscope::listeners_with(registry, input, &proxy, &args.istiod_env)
-    })?;
-    to_js(&set)
+    let (ws, spec, format) = proxy_workspace(&input, &proxy, options.as_ref(), &[Format::Table, Format::Yaml])?;
+    let set = ws.listeners(&spec).map_err(|e| error(format!("proxy: {e}")))?;
+    output(&set, format, sidecarscope::listeners::table::render)
 }
 
 /// Follows one call through the proxy's listeners to the filter chain, route and cluster it
 /// reaches, with the reason for each step (the CLI's `sidecarscope trace -o json`).
-#[wasm_bindgen(unchecked_return_type = "Trace")]
-pub fn trace(
-    #[wasm_bindgen(unchecked_param_type = "SourceInput")] input: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ProxySpec")] proxy: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "CallSpec")] call: JsValue,
-) -> Result<JsValue, Error> {
+/// `options.format`: `text` or `yaml` (a string).
+#[wasm_bindgen(skip_typescript)]
+pub fn trace(input: JsValue, proxy: JsValue, call: JsValue, options: Option<JsValue>) -> Result<JsValue, Error> {
     enter();
     let call = parse_call(&call)?;
-    let trace = with_proxy(&input, &proxy, |args, input, registry, proxy, _| {
-        // Located, so the matched route links to its VirtualService `http[]` entry.
-        let mut set = ListenerGenerator::new(registry, &args.istiod_env).generate(&proxy);
-        set.locate(input);
-        trace_call(&set, &call)
-    })?;
-    to_js(&trace)
+    let (ws, spec, format) = proxy_workspace(&input, &proxy, options.as_ref(), &[Format::Text, Format::Yaml])?;
+    let t = ws.trace(&spec, &call).map_err(|e| error(format!("proxy: {e}")))?;
+    output(&t, format, sidecarscope::trace::render_text)
 }

@@ -24,6 +24,11 @@ export type SourceInput = string | readonly SourceText[];
 export interface ProxyOptions {
   /** The proxy's instance IP (overrides a workload's `status.podIP` / `spec.address`). */
   ip?: string;
+  /**
+   * A dual-stack proxy's IPs, the primary first (istiod's `Proxy.IPAddresses`), instead of `ip`
+   * (the CLI's `--ip` given twice).
+   */
+  ips?: string[];
   /** Proxy node metadata, e.g. `{ INTERCEPTION_MODE: "NONE" }` (added over a workload's). */
   metadata?: Record<string, string>;
   /**
@@ -113,6 +118,8 @@ export interface Proxy {
   namespace: string;
   labels: Record<string, string>;
   ip: string | null;
+  /** A dual-stack proxy's other IPs. */
+  additionalIps?: string[];
   metadata: Record<string, string>;
 }
 
@@ -164,8 +171,40 @@ export interface Summary {
   suppressed?: number;
 }
 
+/** What findings can be written as besides the report object (a string): the CLI's `--output`. */
+export type FindingsFormat = "text" | "sarif" | "yaml" | "markdown";
+
+/** What a resolution or a trace can be written as besides the object (a string). */
+export type ProxyTextFormat = "text" | "yaml";
+
+/** What listeners can be written as besides the object: `table` is `istioctl proxy-config listeners`. */
+export type ListenersFormat = "table" | "yaml";
+
+/** Options of `workloads`. */
+export interface InputOptions {
+  /**
+   * The namespace of resources without `metadata.namespace`, as `kubectl apply -n` puts them
+   * (the CLI's `--default-namespace`; `"default"` when omitted). A lowercase RFC 1123 label.
+   */
+  defaultNamespace?: string;
+}
+
+/** Options of `validate`. */
+export interface ValidateOptions extends InputOptions {
+  /** `json` (default): the report object; any other: the CLI's output in that format, a string. */
+  format?: "json" | FindingsFormat;
+}
+
+/** Options of `resolve`, `listeners` and `trace`, with the output format `F` they offer. */
+export interface ProxyRequestOptions<F extends string = ProxyTextFormat | ListenersFormat> extends InputOptions {
+  /** `json` (default): the result object; any other: the CLI's output in that format, a string. */
+  format?: "json" | F;
+}
+
 /** Options of `analyze`. */
 export interface AnalyzeOptions {
+  /** `json` (default): the report object; any other: the CLI's output in that format, a string. */
+  format?: "json" | FindingsFormat;
   /**
    * istioctl analyze's `--suppress` rules: `CODE=Kind namespace/name`, `*` matching any run of
    * characters, the code an `IST`, `KIA` or `SC` code (e.g. `"IST0101=Sidecar default/*"`).
@@ -613,3 +652,52 @@ export interface Trace {
   /** The outcome in plain words. */
   summary: string;
 }
+
+// ---- Functions -------------------------------------------------------------------------------
+// Declared here (not generated) for their overloads: with `options.format` other than `json`,
+// each returns the CLI's output in that format as a string.
+
+/** The version of Sidecarscope, as `sidecarscope --version` prints it. */
+export function version(): string;
+
+/**
+ * Validates every Sidecar as istiod's webhook and the CRD schema would (`sidecarscope validate
+ * -o json`); diagnostics sorted by file and position.
+ */
+export function validate(input: SourceInput, options?: ValidateOptions & { format?: "json" }): DiagnosticsReport;
+export function validate(input: SourceInput, options: ValidateOptions & { format: FindingsFormat }): string;
+
+/**
+ * The whole mesh analysis (`sidecarscope analyze -o json`): validation, istioctl analyze's and
+ * Kiali's Sidecar checks, and Sidecarscope's own; suppressions applied (annotations, `suppress`).
+ */
+export function analyze(input: SourceInput, options?: AnalyzeOptions & { format?: "json" }): DiagnosticsReport;
+export function analyze(input: SourceInput, options: AnalyzeOptions & { format: FindingsFormat }): string;
+
+/** Every workload of the input, in input order, with its range: the proxies `{ workload }` names. */
+export function workloads(input: SourceInput, options?: InputOptions): Workload[];
+
+/** Which Sidecar governs the proxy and its effective configuration (`sidecarscope resolve -o json`). */
+export function resolve(input: SourceInput, proxy: ProxySpec, options?: ProxyRequestOptions<never>): Resolution;
+export function resolve(
+  input: SourceInput,
+  proxy: ProxySpec,
+  options: ProxyRequestOptions<ProxyTextFormat> & { format: ProxyTextFormat },
+): string;
+
+/** The listeners istiod would send the proxy, with links into the input (`sidecarscope listeners -o json`). */
+export function listeners(input: SourceInput, proxy: ProxySpec, options?: ProxyRequestOptions<never>): ListenerSet;
+export function listeners(
+  input: SourceInput,
+  proxy: ProxySpec,
+  options: ProxyRequestOptions<ListenersFormat> & { format: ListenersFormat },
+): string;
+
+/** Where one call goes: listener, filter chain, route, cluster (`sidecarscope trace -o json`). */
+export function trace(input: SourceInput, proxy: ProxySpec, call: CallSpec, options?: ProxyRequestOptions<never>): Trace;
+export function trace(
+  input: SourceInput,
+  proxy: ProxySpec,
+  call: CallSpec,
+  options: ProxyRequestOptions<ProxyTextFormat> & { format: ProxyTextFormat },
+): string;

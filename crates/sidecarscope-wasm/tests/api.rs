@@ -104,7 +104,7 @@ fn version_is_the_core_version() {
 fn validate_and_analyze_equal_the_core_report() {
     let input = sidecarscope::load_text("input.yaml", MESH);
     for (name, got, mut diags) in [
-        ("validate", api::validate(s(MESH)).unwrap(), sidecarscope::validate(&input)),
+        ("validate", api::validate(s(MESH), None).unwrap(), sidecarscope::validate(&input)),
         ("analyze", api::analyze(s(MESH), None).unwrap(), sidecarscope::analyze(&input)),
     ] {
         report::sort(&mut diags);
@@ -120,7 +120,7 @@ fn validate_and_analyze_equal_the_core_report() {
 fn the_alias_budget_is_one_per_input() {
     let doc = "---\na: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d]\n";
     let text = doc.repeat(40);
-    let got = js_json(&api::validate(s(&text)).unwrap());
+    let got = js_json(&api::validate(s(&text), None).unwrap());
     let codes: Vec<&str> = got["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
     // The first document fits (it is no Kubernetes resource: skipped, SC0012); the other 39 are
     // over the shared budget.
@@ -134,7 +134,7 @@ fn the_alias_budget_is_one_per_input() {
 
 #[wasm_bindgen_test]
 fn ranges_carry_utf16_offsets_of_the_js_string() {
-    let report = js_json(&api::validate(s(MESH)).unwrap());
+    let report = js_json(&api::validate(s(MESH), None).unwrap());
     let d = report["diagnostics"]
         .as_array()
         .unwrap()
@@ -151,7 +151,7 @@ fn ranges_carry_utf16_offsets_of_the_js_string() {
 
 #[wasm_bindgen_test]
 fn findings_are_data_not_exceptions() {
-    let report = js_json(&api::validate(s("kind: [unclosed\n")).unwrap());
+    let report = js_json(&api::validate(s("kind: [unclosed\n"), None).unwrap());
     assert_eq!(report["summary"]["errors"], json!(1));
     assert_eq!(report["diagnostics"][0]["code"], "SC0001");
     let empty = js_json(&api::analyze(s(""), None).unwrap());
@@ -162,7 +162,7 @@ fn findings_are_data_not_exceptions() {
 fn several_files_keep_their_names_and_order() {
     let files =
         obj(json!([{"name": "a.yaml", "text": MESH}, {"name": "dir/b.yaml", "text": "apiVersion: v1\nkind: Pod\n"}]));
-    let report = js_json(&api::validate(files).unwrap());
+    let report = js_json(&api::validate(files, None).unwrap());
     let names: Vec<&str> =
         report["diagnostics"].as_array().unwrap().iter().map(|d| d["file"].as_str().unwrap()).collect();
     assert!(names.contains(&"a.yaml") && names.contains(&"dir/b.yaml"), "{names:?}");
@@ -171,7 +171,7 @@ fn several_files_keep_their_names_and_order() {
 
 #[wasm_bindgen_test]
 fn workloads_have_a_range() {
-    let got = js_json(&api::workloads(s(MESH)).unwrap());
+    let got = js_json(&api::workloads(s(MESH), None).unwrap());
     let input = sidecarscope::load_text("input.yaml", MESH);
     let ws = sidecarscope::workloads(&input);
     assert_eq!(ws.len(), 1);
@@ -195,7 +195,7 @@ fn resolve_by_workload_and_by_labels_equal_the_core() {
         namespace: "prod".into(),
         name: "ratings-1".into(),
     });
-    let got = api::resolve(s(MESH), obj(json!({"workload": "prod/ratings-1"}))).unwrap();
+    let got = api::resolve(s(MESH), obj(json!({"workload": "prod/ratings-1"})), None).unwrap();
     assert_eq!(js_json(&got), rust_json(&want));
     // Port-keyed maps are objects with string keys, as in JSON.
     let pools = Reflect::get(&got, &s("inboundConnectionPool")).unwrap();
@@ -208,7 +208,7 @@ fn resolve_by_workload_and_by_labels_equal_the_core() {
         ..Proxy::default()
     };
     let want = Resolver::new(&reg).resolve(&proxy);
-    let got = api::resolve(s(MESH), obj(json!({"namespace": "prod", "labels": {"app": "ratings"}}))).unwrap();
+    let got = api::resolve(s(MESH), obj(json!({"namespace": "prod", "labels": {"app": "ratings"}})), None).unwrap();
     assert_eq!(js_json(&got), rust_json(&want));
     assert_eq!(js_json(&got)["sidecar"]["name"], "ratings");
 }
@@ -226,7 +226,7 @@ fn listeners_equal_the_core_and_link_into_the_input() {
     let want = sidecarscope::listeners(&input, &proxy, &env);
     let got = api::listeners(
         s(MESH),
-        obj(json!({"namespace": "prod", "labels": {"app": "ratings"}, "ip": "10.1.0.9", "istiodEnv": {"PILOT_ENABLE_MONGO_FILTER": "false"}})),
+        obj(json!({"namespace": "prod", "labels": {"app": "ratings"}, "ip": "10.1.0.9", "istiodEnv": {"PILOT_ENABLE_MONGO_FILTER": "false"}})), None
     )
     .unwrap();
     let got = js_json(&got);
@@ -259,6 +259,7 @@ fn trace_equals_the_core() {
         s(MESH),
         obj(json!({"workload": "prod/ratings-1"})),
         obj(json!({"address": "10.0.0.40", "port": 9080, "protocol": "HTTP", "host": "reviews"})),
+        None,
     )
     .unwrap();
     assert_eq!(js_json(&got), rust_json(&want));
@@ -269,6 +270,7 @@ fn trace_equals_the_core() {
             s(MESH),
             obj(json!({"workload": "prod/ratings-1"})),
             obj(json!({"address": "1.2.3.4", "port": 443, "protocol": "TLS"})),
+            None,
         )
         .unwrap(),
     );
@@ -278,6 +280,7 @@ fn trace_equals_the_core() {
             s(MESH),
             obj(json!({"workload": "prod/ratings-1"})),
             obj(json!({"address": "1.2.3.4", "port": 443, "sni": "a.example.com"})),
+            None,
         )
         .unwrap(),
     );
@@ -287,6 +290,7 @@ fn trace_equals_the_core() {
             s(MESH),
             obj(json!({"workload": "prod/ratings-1"})),
             obj(json!({"port": 9080, "direction": "inbound", "protocol": "HTTP"})),
+            None,
         )
         .unwrap(),
     );
@@ -318,7 +322,7 @@ spec:
 #[wasm_bindgen_test]
 fn trace_matches_routes_by_path_method_and_headers() {
     let proxy = || obj(json!({"namespace": "default"}));
-    let run = |call: Value| js_json(&api::trace(s(CANARY), proxy(), obj(call)).unwrap());
+    let run = |call: Value| js_json(&api::trace(s(CANARY), proxy(), obj(call), None).unwrap());
     let canary = run(
         json!({"address": "10.0.0.40", "port": 80, "protocol": "HTTP", "host": "api", "path": "/api/x", "headers": {"X-User": "alice"}}),
     );
@@ -359,7 +363,7 @@ fn trace_matches_routes_by_path_method_and_headers() {
     };
     assert_eq!(stable, rust_json(&sidecarscope::trace::trace(&set, &call)));
     // Bad call fields throw with the field named.
-    let bad = |call: Value| thrown(api::trace(s(CANARY), proxy(), obj(call)));
+    let bad = |call: Value| thrown(api::trace(s(CANARY), proxy(), obj(call), None));
     assert!(bad(json!({"address": "10.0.0.40", "port": 80, "headers": {"x user": "a"}})).contains("header"));
     assert!(bad(json!({"address": "10.0.0.40", "port": 80, "path": "no-slash"})).contains("path"));
     assert!(bad(json!({"address": "10.0.0.40", "port": 80, "alpn": "h2"})).contains("alpn"));
@@ -418,10 +422,10 @@ fn analyze_default_namespace_is_kubectl_apply_n() {
 #[wasm_bindgen_test]
 fn bad_input_throws() {
     assert_eq!(
-        thrown(api::validate(JsValue::from_f64(3.0))),
+        thrown(api::validate(JsValue::from_f64(3.0), None)),
         "sidecarscope: input must be a string (YAML or JSON) or an array of { name, text } objects, not number"
     );
-    assert!(thrown(api::validate(JsValue::NULL)).ends_with("not null"));
+    assert!(thrown(api::validate(JsValue::NULL, None)).ends_with("not null"));
     assert!(thrown(api::analyze(obj(json!([{"name": "a.yaml"}])), None)).contains("input[0]: missing field `text`"));
     assert!(thrown(api::analyze(obj(json!([{"name": "a.yaml", "text": "", "path": "x"}])), None))
         .contains("unknown field `path`"));
@@ -444,14 +448,19 @@ fn bad_proxy_throws() {
         (json!({"namespace": "prod", "labels": {"app": 1}}), "proxy: invalid type"),
         (json!({"namespace": "prod", "lables": {"app": "x"}}), "unknown field `lables`"),
         (json!({"namespace": "prod", "metadata": {"": "x"}}), "metadata has an empty key"),
-        (json!({"workload": "prod/nope"}), "no workload prod/nope in the input; workloads found: prod/ratings-1 (Pod)"),
+        (
+            json!({"workload": "prod/nope"}),
+            "no workload prod/nope in the input; the nearest of its 1 workload:\n  prod/ratings-1 (Pod)",
+        ),
+        (json!({"namespace": "prod", "ip": "10.0.0.1", "ips": ["fd00::1"]}), "give either ip or ips"),
+        (json!({"namespace": "prod", "istiodEnv": {" ": "x"}}), "istiodEnv has an empty key"),
     ];
     for (proxy, want) in cases {
-        let msg = thrown(api::resolve(s(MESH), obj(proxy.clone())));
+        let msg = thrown(api::resolve(s(MESH), obj(proxy.clone()), None));
         assert!(msg.starts_with("sidecarscope: ") && msg.contains(want), "{proxy}: {msg}");
     }
-    assert!(thrown(api::listeners(s(MESH), JsValue::UNDEFINED)).contains("proxy must be an object"));
-    assert!(thrown(api::listeners(s(MESH), s("prod/ratings-1"))).contains("proxy must be an object"));
+    assert!(thrown(api::listeners(s(MESH), JsValue::UNDEFINED, None)).contains("proxy must be an object"));
+    assert!(thrown(api::listeners(s(MESH), s("prod/ratings-1"), None)).contains("proxy must be an object"));
 }
 
 #[wasm_bindgen_test]
@@ -477,14 +486,75 @@ fn bad_call_throws() {
         (json!({"address": "1.2.3.4", "port": 80, "hots": "a"}), "unknown field `hots`"),
     ];
     for (call, want) in cases {
-        let msg = thrown(api::trace(s(MESH), proxy(), obj(call.clone())));
+        let msg = thrown(api::trace(s(MESH), proxy(), obj(call.clone()), None));
         assert!(msg.starts_with("sidecarscope: call") && msg.contains(want), "{call}: {msg}");
     }
-    assert!(thrown(api::trace(s(MESH), proxy(), JsValue::NULL)).contains("call must be an object"));
+    assert!(thrown(api::trace(s(MESH), proxy(), JsValue::NULL, None)).contains("call must be an object"));
     assert!(api::trace(
         s(MESH),
         proxy(),
-        obj(json!({"address": "1.2.3.4", "port": 80, "tls": "plaintext", "sni": "a"}))
+        obj(json!({"address": "1.2.3.4", "port": 80, "tls": "plaintext", "sni": "a"})),
+        None
     )
     .is_ok());
+}
+
+/// `options.defaultNamespace` (the CLI's `--default-namespace`) reaches every function, through
+/// the core's Workspace options: a Sidecar, Service and Pod without a namespace are in `prod`.
+#[wasm_bindgen_test]
+fn default_namespace_applies_to_every_function() {
+    let text = MESH.replace("  namespace: prod\n", "");
+    let prod = || Some(obj(json!({"defaultNamespace": "prod"})));
+    let validated = js_json(&api::validate(s(&text), prod()).unwrap());
+    assert!(
+        validated["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["resource"].is_null() || d["resource"]["namespace"] == "prod"),
+        "{validated}"
+    );
+    let ws = js_json(&api::workloads(s(&text), prod()).unwrap());
+    assert_eq!(ws[0]["namespace"], "prod", "{ws}");
+    let proxy = || obj(json!({"workload": "prod/ratings-1"}));
+    let r = js_json(&api::resolve(s(&text), proxy(), prod()).unwrap());
+    assert_eq!(r["sidecar"]["name"], "ratings", "{r}");
+    assert!(thrown(api::resolve(s(&text), proxy(), None)).contains("no workload prod/ratings-1 in the input"));
+    let set = js_json(&api::listeners(s(&text), proxy(), prod()).unwrap());
+    assert!(set["listeners"].as_array().unwrap().iter().any(|l| l["port"] == 9080), "{set}");
+    let call = || obj(json!({"address": "10.0.0.40", "port": 9080, "protocol": "HTTP", "host": "reviews"}));
+    let t = js_json(&api::trace(s(&text), proxy(), call(), prod()).unwrap());
+    assert!(t["listener"].is_string(), "{t}");
+    assert!(thrown(api::listeners(s(&text), proxy(), Some(obj(json!({"defaultNamespace": "Bad"})))))
+        .contains("options.defaultNamespace \"Bad\": a namespace is a lowercase RFC 1123 label"));
+}
+
+/// `options.format` returns the CLI's output in another format, written by the core.
+#[wasm_bindgen_test]
+fn formats_are_the_cores_writers() {
+    let input = sidecarscope::load_text("input.yaml", MESH);
+    let text = api::analyze(s(MESH), Some(obj(json!({"format": "text"})))).unwrap().as_string().unwrap();
+    let mut diags = sidecarscope::analyze(&input);
+    report::sort(&mut diags);
+    assert_eq!(text, report::render_human(&input, &diags, false));
+    let md = api::validate(s(MESH), Some(obj(json!({"format": "markdown"})))).unwrap().as_string().unwrap();
+    assert!(md.starts_with("### Sidecarscope\n\n```yaml\n"), "{md}");
+    let sarif = api::analyze(s(MESH), Some(obj(json!({"format": "sarif"})))).unwrap().as_string().unwrap();
+    assert!(sarif.contains("\"version\": \"2.1.0\""), "{sarif}");
+    let proxy = || obj(json!({"workload": "prod/ratings-1"}));
+    let table = api::listeners(s(MESH), proxy(), Some(obj(json!({"format": "table"})))).unwrap().as_string().unwrap();
+    assert!(table.starts_with("ADDRESSES"), "{table}");
+    let yaml = api::resolve(s(MESH), proxy(), Some(obj(json!({"format": "yaml"})))).unwrap().as_string().unwrap();
+    assert!(yaml.contains("\nsidecar:\n  namespace: prod\n  name: ratings\n"), "{yaml}");
+    assert!(thrown(api::resolve(s(MESH), proxy(), Some(obj(json!({"format": "table"})))))
+        .contains("options.format \"table\" is not one of \"text\", \"yaml\""));
+}
+
+/// A dual-stack proxy: `ips` (or `ip`) reach the core's proxy.
+#[wasm_bindgen_test]
+fn dual_stack_ips() {
+    let proxy = obj(json!({"namespace": "prod", "labels": {"app": "ratings"}, "ips": ["10.1.0.9", "fd00::9"]}));
+    let r = js_json(&api::resolve(s(MESH), proxy, None).unwrap());
+    assert_eq!(r["proxy"]["ip"], "10.1.0.9", "{r}");
+    assert_eq!(r["proxy"]["additionalIps"], json!(["fd00::9"]), "{r}");
 }

@@ -116,14 +116,14 @@ codes! {
     /// A file of the input could not be read: missing, a dangling symbolic link, permission
     /// denied, over the size limit, binary, or not UTF-8. It is left out, the other files are
     /// still checked, and the command exits with code 2 at the end.
-    UnreadableFile = ("SC0009", "unreadable-file", Error, Input, ["crates/sidecarscope-cli/src/common.rs", "crates/sidecarscope-cli/src/inputs.rs"], None);
+    UnreadableFile = ("SC0009", "unreadable-file", Error, Input, ["crates/sidecarscope-cli/src/common.rs", "crates/sidecarscope-cli/src/inputs.rs", "crates/sidecarscope/src/workspace/mod.rs"], None);
     /// A directory walk found something with a YAML or JSON name that is not a regular file (a
     /// FIFO, a socket or a device). It is not read: reading it could block forever or never end.
     /// (A path given by itself, such as `/dev/stdin`, is read, up to the size limit.)
     SkippedFile = ("SC0010", "skipped-file", Warning, Input, ["crates/sidecarscope-cli/src/common.rs", "crates/sidecarscope-cli/src/inputs.rs"], None);
     /// The input holds no resource at all (an empty file, only comments, closed standard input),
     /// so nothing was checked. `--fail-on warning` makes this fail.
-    NoResources = ("SC0011", "no-resources", Warning, Input, ["crates/sidecarscope-cli/src/common.rs"], None);
+    NoResources = ("SC0011", "no-resources", Warning, Input, ["crates/sidecarscope-cli/src/common.rs", "crates/sidecarscope/src/workspace/mod.rs"], None);
     /// Documents that are not Kubernetes resources (not a mapping with both `apiVersion` and
     /// `kind`), as a repository's Helm values, Chart.yaml or CI files are: skipped, and
     /// reported by one info for the whole input (counting them, naming their files), so that

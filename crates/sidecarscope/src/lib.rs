@@ -1,9 +1,10 @@
 //! Sidecarscope core: loads Kubernetes/Istio YAML with source positions and reproduces what
 //! Istio does with `Sidecar` resources. No I/O, no wasm, no DOM: every front end calls this API.
 //!
-//! The API, in the order a front end uses it: [`load`] the texts, then [`validate`] or [`analyze`]
-//! (and, as they land, resolve, listeners, trace), then turn results into JSON-ready
-//! structures or text with [`report`].
+//! The API a front end calls is the [`Workspace`]: it owns the sources and the options, and
+//! answers validate, analyze, resolve, listeners and trace (arguments as [`ProxySpec`] and
+//! [`CallSpec`]); [`render`] writes any result in any format. The free functions ([`load`],
+//! [`validate`], [`analyze`], [`resolve`], [`listeners`], [`trace`]) are its building blocks.
 
 #![forbid(unsafe_code)]
 
@@ -16,6 +17,7 @@ pub mod load;
 pub mod protocol;
 pub mod proxy;
 pub mod registry;
+pub mod render;
 pub mod report;
 pub mod resolve;
 pub mod sarif;
@@ -26,6 +28,7 @@ pub mod text;
 pub mod trace;
 pub mod validate;
 pub mod workload;
+pub mod workspace;
 pub mod yaml;
 
 pub use analyze::{analyze, analyze_releasing_trees};
@@ -40,6 +43,7 @@ pub use resolve::{resolve, resolve_with, resolve_workloads, Proxy, Resolution, R
 pub use source::{SourceFile, SourceId};
 pub use validate::validate;
 pub use workload::{workloads, Workload};
+pub use workspace::{CallSpec, Findings, Options, ProxySpec, Session, Spelling, Workspace};
 
 /// The version of this crate, as `sidecarscope --version` and the wasm `version()` report it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

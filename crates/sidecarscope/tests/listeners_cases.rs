@@ -8,8 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use common::{string_map as map, text, Case};
 use sidecarscope::listeners::{table, ListenerSet};
-use sidecarscope::trace::{render_text, trace, Call, CallDirection, CallProtocol, CallTls, Trace};
+use sidecarscope::trace::{render_text, trace, Call, Trace};
 use sidecarscope::yaml::Node;
+use sidecarscope::{CallSpec, Spelling};
 
 /// The keys of `expect` this runner understands (`tests/cases/README.md`).
 const KNOWN_KEYS: &[&str] = &["sidecar", "outbound_traffic_policy", "listeners_exact", "listeners", "absent_listeners"];
@@ -27,28 +28,18 @@ const LISTENER_KEYS: &[&str] = &[
 
 fn call_of(c: &Node) -> Call {
     let get = |k: &str| c.get(k).map(text);
-    Call {
+    // The case as the core's call spec; TLS is plaintext unless the case says otherwise, and an
+    // outbound call may go by its port alone (as the simulator's calls may).
+    let spec = CallSpec {
         address: get("address"),
-        port: c.get("port").and_then(Node::as_int).expect("a call has a port") as u32,
-        protocol: match get("protocol").as_deref() {
-            Some("HTTP") => CallProtocol::Http,
-            Some("HTTP2") => CallProtocol::Http2,
-            _ => CallProtocol::Tcp,
-        },
-        tls: match get("tls").as_deref() {
-            Some("tls") => CallTls::Tls,
-            Some("mtls") => CallTls::Mtls,
-            _ => CallTls::Plaintext,
-        },
+        port: c.get("port").and_then(Node::as_int).expect("a call has a port") as f64,
+        protocol: get("protocol"),
+        tls: Some(get("tls").unwrap_or_else(|| "plaintext".into())),
         host: get("host"),
-        sni: None,
-        direction: if get("direction").as_deref() == Some("inbound") {
-            CallDirection::Inbound
-        } else {
-            CallDirection::Outbound
-        },
-        ..Call::default()
-    }
+        direction: get("direction"),
+        ..CallSpec::default()
+    };
+    spec.to_call_with(Spelling::Fields, false).unwrap_or_else(|e| panic!("a case's call: {e}"))
 }
 
 fn check_call(c: &Node, t: &Trace, problems: &mut Vec<String>) {

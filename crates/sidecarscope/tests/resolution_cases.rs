@@ -30,6 +30,7 @@ fn proxy_of(case: &Case) -> Proxy {
         namespace: p.get("namespace").map(text).unwrap_or_else(|| "default".into()),
         labels: map("labels"),
         ip: p.get("ip").filter(|n| !n.is_null()).map(text),
+        additional_ips: Vec::new(),
         metadata: map("metadata"),
     }
 }

@@ -8,8 +8,9 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::{string_map as map, text, Case};
-use sidecarscope::trace::{render_text, trace, Call, CallDirection, CallProtocol, CallTls, Header, Trace};
+use sidecarscope::trace::{render_text, trace, Call, Trace};
 use sidecarscope::yaml::Node;
+use sidecarscope::{CallSpec, Spelling};
 
 /// `expect` keys and the trace's JSON fields they compare with.
 const KEYS: &[(&str, &str)] = &[
@@ -44,23 +45,17 @@ fn call_of(c: &Node, problems: &mut Vec<String>) -> Call {
     }
     let get = |k: &str| c.get(k).map(text);
     let inbound = get("direction").as_deref() == Some("inbound");
-    Call {
-        // As the simulator's `Call.FillDefaults`: an outbound call without address goes to 1.3.3.7.
+    // The case as the core's call spec (its defaults and checks), with the simulator's own
+    // defaults (`Call.FillDefaults`) where they differ: an outbound call without address goes to
+    // 1.3.3.7, and TLS is plaintext unless the case says otherwise (an SNI does not imply TLS).
+    let spec = CallSpec {
         address: get("address").or_else(|| (!inbound).then(|| "1.3.3.7".to_string())),
-        port: c.get("port").and_then(Node::as_int).expect("a call has a port") as u32,
-        protocol: match get("protocol").as_deref() {
-            Some("HTTP") => CallProtocol::Http,
-            Some("HTTP2") => CallProtocol::Http2,
-            _ => CallProtocol::Tcp,
-        },
-        tls: match get("tls").as_deref() {
-            Some("tls") => CallTls::Tls,
-            Some("mtls") => CallTls::Mtls,
-            _ => CallTls::Plaintext,
-        },
+        port: c.get("port").and_then(Node::as_int).expect("a call has a port") as f64,
+        protocol: get("protocol"),
+        tls: Some(get("tls").unwrap_or_else(|| "plaintext".into())),
         host: get("host"),
         sni: get("sni"),
-        direction: if inbound { CallDirection::Inbound } else { CallDirection::Outbound },
+        direction: get("direction"),
         path: get("path"),
         method: get("method"),
         headers: c
@@ -68,13 +63,15 @@ fn call_of(c: &Node, problems: &mut Vec<String>) -> Call {
             .and_then(Node::as_map)
             .unwrap_or(&[])
             .iter()
-            .map(|e| {
-                Header::parse(&format!("{}={}", text(&e.key), text(&e.value))).expect("a case's header is NAME=VALUE")
-            })
+            .map(|e| format!("{}={}", text(&e.key), text(&e.value)))
             .collect(),
         alpn: get("alpn"),
         mesh_cert: c.get("mesh_cert").and_then(Node::as_bool),
-    }
+    };
+    spec.to_call(Spelling::Fields).unwrap_or_else(|e| {
+        problems.push(format!("call: {e}"));
+        Call::default()
+    })
 }
 
 /// Every stated `expect` key the trace disagrees with (`none`: the trace has no value there).

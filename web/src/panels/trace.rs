@@ -6,12 +6,12 @@ use std::cell::RefCell;
 use std::net::IpAddr;
 
 use leptos::prelude::*;
-use sidecarscope::trace::{self, Call, CallDirection, CallProtocol, CallTls, Trace};
+use sidecarscope::trace::{self, Call, Trace};
 use sidecarscope::ListenerSet;
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
-use crate::analysis::{self, Analysis, Model};
+use crate::analysis::{Analysis, Model};
 use crate::app::AppState;
 use crate::dom::{self, link, El};
 use crate::share;
@@ -201,39 +201,32 @@ fn parse(form: &share::TraceForm, model: &Model) -> Result<Parsed, String> {
             }
         }
     };
-    let protocol = match form.protocol.as_str() {
-        "HTTP2" => CallProtocol::Http2,
-        "TCP" => CallProtocol::Tcp,
-        _ => CallProtocol::Http,
-    };
-    let tls = match form.tls.as_str() {
-        "tls" => CallTls::Tls,
-        "mtls" => CallTls::Mtls,
-        _ => CallTls::Plaintext,
-    };
-    let direction = if form.inbound { CallDirection::Inbound } else { CallDirection::Outbound };
-    let (host, sni) = match tls {
-        CallTls::Plaintext => (host, None),
-        _ => (
-            host.clone(),
-            host.map(|h| {
-                h.rsplit_once(':').filter(|(_, p)| p.parse::<u32>().is_ok()).map(|(h, _)| h.to_string()).unwrap_or(h)
-            }),
-        ),
+    // The form's fields as the core's call spec, whose checks and texts apply. The form's own
+    // default is HTTP (its empty protocol), where a call spec without one is TCP, as in the CLI
+    // and the wasm module; a TLS call's SNI is the host without its port; an outbound call may
+    // go by its port alone.
+    let tls = if form.tls.is_empty() { "plaintext" } else { form.tls.as_str() };
+    let sni = match tls {
+        "plaintext" => None,
+        _ => host.clone().map(|h| {
+            h.rsplit_once(':').filter(|(_, p)| p.parse::<u32>().is_ok()).map(|(h, _)| h.to_string()).unwrap_or(h)
+        }),
     };
     let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-    let (path, method) = (opt(&form.path), opt(&form.method));
-    trace::check_request(path.as_deref(), method.as_deref())?;
-    let headers = form
-        .headers
-        .split(',')
-        .filter(|h| !h.trim().is_empty())
-        .map(|h| trace::Header::parse(h.trim()).map_err(|e| format!("header {e}")))
-        .collect::<Result<_, _>>()?;
-    Ok(Parsed {
-        call: Call { address, port, protocol, tls, host, sni, direction, path, method, headers, ..Call::default() },
-        service,
-    })
+    let spec = sidecarscope::CallSpec {
+        address,
+        port: f64::from(port),
+        protocol: Some(if form.protocol.is_empty() { "HTTP".to_string() } else { form.protocol.clone() }),
+        tls: Some(tls.to_string()),
+        host,
+        sni,
+        direction: Some(if form.inbound { "inbound" } else { "outbound" }.to_string()),
+        path: opt(&form.path),
+        method: opt(&form.method),
+        headers: form.headers.split(',').map(str::trim).filter(|h| !h.is_empty()).map(str::to_string).collect(),
+        ..sidecarscope::CallSpec::default()
+    };
+    Ok(Parsed { call: spec.to_call_with(sidecarscope::Spelling::Fields, false)?, service })
 }
 
 pub fn body(a: &Analysis, model: &Model, form: &share::TraceForm) -> El {
@@ -247,8 +240,7 @@ pub fn body(a: &Analysis, model: &Model, form: &share::TraceForm) -> El {
         Ok(p) => p,
         Err(e) => return El::cls("p", "empty").text(&e),
     };
-    let set = analysis::listeners(model, proxy);
-    let t = trace::trace(&set, &parsed.call);
+    let (set, t) = model.ws.session().listeners_and_trace(proxy, &parsed.call);
     SHOWN.with(|s| *s.borrow_mut() = Some(trace::render_text(&t)));
     let out = result(&set, &t, parsed.service.as_deref());
     // What the input says of the destination (`trace_hints`).
@@ -306,6 +298,7 @@ pub fn copy_text() -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis;
 
     fn model(id: &str) -> (Analysis, Model) {
         analysis::analyze(crate::examples::find(id).unwrap().text, &Default::default())
@@ -341,7 +334,7 @@ mod tests {
         let (_, m) = analysis::analyze(CANARY, &Default::default());
         let set = sidecarscope::listeners_with(
             m.registry(),
-            &m.input,
+            m.ws.input(),
             &sidecarscope::Proxy::new("default"),
             &Default::default(),
         );

@@ -21,5 +21,5 @@ pub fn run(args: AnalyzeArgs) -> u8 {
         Ok(r) => r,
         Err(e) => return common::fail(e),
     };
-    common::run_check(args.check, sidecarscope::analyze_releasing_trees, Some(&rules))
+    common::run_check(args.check, true, sidecarscope::Options { suppress: rules, ..Default::default() })
 }

@@ -4,7 +4,7 @@
 
 use clap::ValueEnum;
 use sidecarscope::listeners::table;
-use sidecarscope::ListenerGenerator;
+use sidecarscope::render::yaml;
 
 use crate::common::{self, InputArgs, ProxyArgs};
 
@@ -30,16 +30,18 @@ pub enum Output {
 }
 
 pub fn run(args: Args) -> u8 {
-    let (input, registry, proxy, env) = match common::load_proxy(&args.input, &args.proxy) {
+    let (ws, spec) = match common::proxy_workspace(&args.input, &args.proxy) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let mut set = ListenerGenerator::new(&registry, &env).generate(&proxy);
-    set.locate(&input);
+    let set = match ws.listeners(&spec) {
+        Ok(set) => set,
+        Err(e) => return common::fail(e),
+    };
     match args.output {
         Output::Table => common::print_text(&table::render(&set)),
         Output::Json => common::print_json(&set),
-        Output::Yaml => common::print(&crate::yaml_out::to_yaml(&set)),
+        Output::Yaml => common::print(&yaml::to_yaml(&set)),
     }
-    common::exit_after_output(&input)
+    common::exit_after_output(&ws)
 }

@@ -3,8 +3,9 @@
 //! proxy options and picks the output format.
 
 use clap::ValueEnum;
+use sidecarscope::render::yaml;
 use sidecarscope::resolve::render_text;
-use sidecarscope::{Proxy, Registry, Resolution, Resolver};
+use sidecarscope::{Options, Resolution};
 
 use crate::common::{self, fail, InputArgs, ProxyArgs};
 
@@ -37,45 +38,39 @@ pub fn run(args: Args) -> u8 {
             "say whose configuration to resolve: --workload NS/NAME, --namespace NS [--labels k=v,...], or --all",
         );
     }
-    let env = match args.proxy.check(false) {
-        Ok(env) => env,
+    let (spec, env) = match args.proxy.spec(false) {
+        Ok(checked) => checked,
         Err(e) => return fail(e),
     };
-    let input = match common::load(&args.input) {
-        Ok(i) => i,
+    let ws = match common::workspace(&args.input, Options { istiod_env: env, ..Options::default() }) {
+        Ok(ws) => ws,
         Err(code) => return code,
     };
-    common::warn_unreadable(&input);
-    let registry = Registry::build(&input);
-    let mut resolver = Resolver::with_env(&registry, &env);
+    common::warn_unreadable(ws.input());
+    let session = ws.session();
+    let workloads = &ws.registry().workloads;
     let mut out = common::Out::new();
     if args.all {
         // Each workload is resolved, written and dropped in turn: the output of a large mesh is
         // never held whole, and a closed pipe stops the work.
-        let mut resolve = |w: &sidecarscope::Workload| {
-            let mut r = resolver.resolve(&args.proxy.with_overrides(Proxy::for_workload(w)));
-            r.workload = workload_ref(w);
-            r
-        };
+        let mut resolve = |w: &sidecarscope::Workload| session.resolve_workload(w, &spec);
         match args.output {
-            Output::Json => {
-                out.json(&Streamed { items: &registry.workloads, make: std::cell::RefCell::new(&mut resolve) })
-            }
-            Output::Yaml if registry.workloads.is_empty() => out.text("[]\n"),
+            Output::Json => out.json(&Streamed { items: workloads, make: std::cell::RefCell::new(&mut resolve) }),
+            Output::Yaml if workloads.is_empty() => out.text("[]\n"),
             Output::Yaml => {
-                for w in &registry.workloads {
-                    out.text(&crate::yaml_out::seq_item_to_yaml(&resolve(w)));
+                for w in workloads {
+                    out.text(&yaml::seq_item_to_yaml(&resolve(w)));
                     if out.failed() {
                         break;
                     }
                 }
             }
             Output::Text => {
-                if registry.workloads.is_empty() {
+                if workloads.is_empty() {
                     out.text("No workloads (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, WorkloadEntry) in the input.\n");
                 }
                 let separator = format!("\n{}\n\n", "=".repeat(72));
-                for (i, w) in registry.workloads.iter().enumerate() {
+                for (i, w) in workloads.iter().enumerate() {
                     if i > 0 {
                         out.text(&separator);
                     }
@@ -87,21 +82,18 @@ pub fn run(args: Args) -> u8 {
             }
         }
     } else {
-        let (workload, proxy) = match args.proxy.workload(&registry).and_then(|w| Ok((w, args.proxy.proxy(&registry)?)))
-        {
-            Ok(found) => found,
+        let r = match session.resolve(&spec) {
+            Ok(r) => r,
             Err(e) => return fail(e),
         };
-        let mut r = resolver.resolve(&proxy);
-        r.workload = workload.and_then(workload_ref);
         match args.output {
             Output::Json => out.json(&r),
-            Output::Yaml => out.text(&crate::yaml_out::to_yaml(&r)),
+            Output::Yaml => out.text(&yaml::to_yaml(&r)),
             Output::Text => out.input_text(&render_text(&r)),
         }
     }
     drop(out);
-    common::exit_after_output(&input)
+    common::exit_after_output(&ws)
 }
 
 /// A JSON array whose items are made while it is written (serde_json writes each as it comes),
@@ -121,12 +113,4 @@ impl<F: FnMut(&sidecarscope::Workload) -> Resolution> serde::Serialize for Strea
         }
         seq.end()
     }
-}
-
-fn workload_ref(w: &sidecarscope::Workload) -> Option<sidecarscope::resolve::WorkloadRef> {
-    Some(sidecarscope::resolve::WorkloadRef {
-        kind: w.kind.clone(),
-        namespace: w.namespace.clone(),
-        name: w.name.clone(),
-    })
 }

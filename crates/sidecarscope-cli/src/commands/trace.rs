@@ -2,8 +2,8 @@
 //! route and cluster it reaches, with the reason for each step.
 
 use clap::ValueEnum;
-use sidecarscope::trace::{check_request, render_text, trace, Call, CallDirection, CallProtocol, CallTls, Header};
-use sidecarscope::ListenerGenerator;
+use sidecarscope::trace::render_text;
+use sidecarscope::{CallSpec, Spelling};
 
 use crate::common::{self, fail, InputArgs, ProxyArgs};
 
@@ -120,62 +120,50 @@ pub fn run(args: Args) -> u8 {
         Ok(t) => t,
         Err(e) => return fail(e),
     };
-    let (protocol, default_tls) = match args.protocol {
-        Protocol::Http => (CallProtocol::Http, CallTls::Plaintext),
-        Protocol::Http2 => (CallProtocol::Http2, CallTls::Plaintext),
-        Protocol::Tcp => (CallProtocol::Tcp, CallTls::Plaintext),
-        Protocol::Tls => (CallProtocol::Tcp, CallTls::Tls),
-    };
-    let tls = match args.tls {
-        Some(Transport::Plaintext) => CallTls::Plaintext,
-        Some(Transport::Tls) => CallTls::Tls,
-        Some(Transport::Mtls) => CallTls::Mtls,
-        None if args.sni.is_some() => CallTls::Tls,
-        None => default_tls,
-    };
-    // As the simulator: SNI may come with a plaintext call (it only takes part in chain
-    // matching), an ALPN may not ("invalid call, ALPN can only be sent in TLS requests").
-    if tls == CallTls::Plaintext && args.alpn.is_some() {
-        return fail("--alpn needs a TLS call (--tls tls or mtls): ALPN is only sent in a TLS handshake");
-    }
-    if args.client_cert.is_some() && tls != CallTls::Mtls {
-        return fail("--client-cert needs an mTLS call (--tls mtls)");
-    }
-    let mut headers = Vec::new();
-    for h in &args.headers {
-        match Header::parse(h) {
-            Ok(h) => headers.push(h),
-            Err(e) => return fail(format!("--header {e}")),
-        }
-    }
-    if let Err(e) = check_request(args.path.as_deref(), args.method.as_deref()) {
-        return fail(format!("--{e}"));
-    }
-    let (input, registry, proxy, env) = match common::load_proxy(&args.input, &args.proxy) {
-        Ok(loaded) => loaded,
-        Err(code) => return code,
-    };
-    let mut set = ListenerGenerator::new(&registry, &env).generate(&proxy);
-    // Located, so the matched route's source (its VirtualService `http[]` entry) has a range.
-    set.locate(&input);
-    let call = Call {
+    let spec = CallSpec {
         address,
-        port,
-        protocol,
-        tls,
+        port: f64::from(port),
+        protocol: Some(
+            match args.protocol {
+                Protocol::Http => "HTTP",
+                Protocol::Http2 => "HTTP2",
+                Protocol::Tcp => "TCP",
+                Protocol::Tls => "TLS",
+            }
+            .into(),
+        ),
+        tls: args.tls.map(|t| {
+            match t {
+                Transport::Plaintext => "plaintext",
+                Transport::Tls => "tls",
+                Transport::Mtls => "mtls",
+            }
+            .into()
+        }),
         host: args.host,
         sni: args.sni,
-        direction: if args.inbound { CallDirection::Inbound } else { CallDirection::Outbound },
+        direction: Some(if args.inbound { "inbound" } else { "outbound" }.into()),
         path: args.path,
         method: args.method,
-        headers,
+        headers: args.headers,
         alpn: args.alpn,
         mesh_cert: args.client_cert.map(|c| matches!(c, ClientCert::Mesh)),
     };
-    let result = trace(&set, &call);
+    let call = match spec.to_call(Spelling::Flags) {
+        Ok(call) => call,
+        Err(e) => return fail(e),
+    };
+    let (ws, proxy) = match common::proxy_workspace(&args.input, &args.proxy) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let result = match ws.trace(&proxy, &call) {
+        Ok(result) => result,
+        Err(e) => return fail(e),
+    };
     match args.output {
         Output::Text => common::print_text(&render_text(&result)),
         Output::Json => common::print_json(&result),
     }
-    common::exit_after_output(&input)
+    common::exit_after_output(&ws)
 }

@@ -3,5 +3,5 @@
 use crate::common::{self, CheckArgs};
 
 pub fn run(args: CheckArgs) -> u8 {
-    common::run_check(args, |input| sidecarscope::validate(input), None)
+    common::run_check(args, false, sidecarscope::Options::default())
 }

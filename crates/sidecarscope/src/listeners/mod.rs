@@ -79,6 +79,14 @@ impl<'r> ListenerGenerator<'r> {
         let sidecar = resolution.selection.sidecar.map(|i| &*reg.sidecars[i]);
         let facts = ProxyFacts::new(proxy, &reg.mesh);
         let mut notes = self.env_notes.clone();
+        if facts.dual_stack {
+            notes.push(format!(
+                "dual-stack proxy ({}): istiod binds the IPv4 wildcard {} and its IPv4 localhost, as for an IPv4 proxy (`getActualWildcardAndLocalHost`); the first global unicast address {} is the inbound bind IP (`GlobalUnicastIP`). Only with ISTIO_DUAL_STACK=true on istiod would the listeners also get `::` as additional_addresses, which is not modelled here",
+                proxy.ip.iter().chain(&proxy.additional_ips).cloned().collect::<Vec<_>>().join(", "),
+                facts.wildcard,
+                facts.global_unicast_ip.as_deref().unwrap_or("(none)")
+            ));
+        }
         let mut skipped = Vec::new();
         let policy = &resolution.outbound_traffic_policy;
         let egress_proxy = sidecar

@@ -314,6 +314,18 @@ impl Loading {
     /// is read); true once every document is read. (`dyn`: compiled once, for the playground's
     /// size.)
     pub fn step(&mut self, more: &mut dyn FnMut() -> bool) -> bool {
+        self.step_with(more, &mut |source, range, budget| yaml::parse_document_within(&source.text, range, budget))
+    }
+
+    /// As [`Loading::step`], each document read by `parse` (given the source, the document's
+    /// range in its text, and the input's alias budget), which must answer as
+    /// [`yaml::parse_document_within`] does: the workspace answers from its cache of documents
+    /// whose text did not change (`workspace::documents`).
+    pub fn step_with(
+        &mut self,
+        more: &mut dyn FnMut() -> bool,
+        parse: &mut dyn FnMut(&SourceFile, TextRange, &mut yaml::AliasBudget) -> yaml::Document,
+    ) -> bool {
         loop {
             while self.next == self.documents.len() {
                 let Some(source) = self.input.sources.get(self.opened) else { return true };
@@ -322,8 +334,7 @@ impl Loading {
                 self.opened += 1;
             }
             let id = SourceId(self.opened as u32 - 1);
-            let doc =
-                yaml::parse_document_within(&self.input.source(id).text, self.documents[self.next], &mut self.aliases);
+            let doc = parse(self.input.source(id), self.documents[self.next], &mut self.aliases);
             self.next += 1;
             self.add(id, doc);
             if self.next == self.documents.len() && self.opened == self.input.sources.len() {
@@ -333,6 +344,11 @@ impl Loading {
                 return false;
             }
         }
+    }
+
+    /// The input read so far (all of it once [`Loading::step`] returned true).
+    pub fn into_input(self) -> Input {
+        self.input
     }
 
     /// Reads what is left.

@@ -31,6 +31,8 @@ pub(crate) struct ProxyFacts {
     pub interception: Interception,
     /// `0.0.0.0`, or `::` for an IPv6-only proxy.
     pub wildcard: &'static str,
+    /// Istio's `IPMode` `Dual`: the proxy has IPv4 and IPv6 addresses.
+    pub dual_stack: bool,
     /// `127.0.0.1`, or `::1`.
     pub localhost: &'static str,
     /// The instance IP (first proxy IP), if known.
@@ -75,9 +77,14 @@ impl ProxyFacts {
             Some("NONE") => Interception::None,
             _ => Interception::Redirect,
         };
-        let parsed: Option<IpAddr> = proxy.ip.as_deref().and_then(|ip| ip.parse().ok());
-        let ipv6 = matches!(parsed, Some(IpAddr::V6(_)));
-        let global_unicast_ip = parsed.filter(is_global_unicast).map(|ip| ip.to_string());
+        // Istio `Proxy.DiscoverIPMode` over all of `IPAddresses` (the primary first): IPv4 when
+        // every address is IPv4 (or there is none), IPv6 when every one is IPv6, else dual stack;
+        // `GlobalUnicastIP` is the first global unicast address among them all.
+        let ips: Vec<IpAddr> = proxy.ip.iter().chain(&proxy.additional_ips).filter_map(|ip| ip.parse().ok()).collect();
+        let ipv4 = ips.iter().all(IpAddr::is_ipv4);
+        let ipv6_only = !ips.is_empty() && ips.iter().all(IpAddr::is_ipv6);
+        let dual_stack = !ipv4 && !ipv6_only;
+        let global_unicast_ip = ips.iter().find(|ip| is_global_unicast(ip)).map(IpAddr::to_string);
         let mut static_ports = Vec::new();
         for key in [
             "ENVOY_STATUS_PORT",
@@ -94,8 +101,11 @@ impl ProxyFacts {
             meta("HTTP_PROXY_PORT").and_then(|v| v.parse::<u32>().ok()).unwrap_or(mesh.proxy_http_port);
         ProxyFacts {
             interception,
-            wildcard: if ipv6 { "::" } else { "0.0.0.0" },
-            localhost: if ipv6 { "::1" } else { "127.0.0.1" },
+            // `getActualWildcardAndLocalHost`: IPv4's when the proxy supports IPv4 (a dual-stack
+            // proxy too, whatever its primary IP).
+            wildcard: if ipv6_only { "::" } else { "0.0.0.0" },
+            localhost: if ipv6_only { "::1" } else { "127.0.0.1" },
+            dual_stack,
             ip: proxy.ip.clone(),
             global_unicast_ip,
             unprivileged: meta("UNPRIVILEGED_POD").and_then(parse_bool).unwrap_or(false),

@@ -19,8 +19,12 @@ pub struct Proxy {
     pub namespace: String,
     #[serde(default)]
     pub labels: Labels,
+    /// The primary IP (istiod's `Proxy.IPAddresses[0]`).
     #[serde(default)]
     pub ip: Option<String>,
+    /// The other IPs of a dual-stack proxy (the rest of `Proxy.IPAddresses`).
+    #[serde(default, rename = "additionalIps", skip_serializing_if = "Vec::is_empty")]
+    pub additional_ips: Vec<String>,
     /// Node metadata, e.g. `INTERCEPTION_MODE=NONE`, `UNPRIVILEGED_POD=true`.
     #[serde(default)]
     pub metadata: Labels,
@@ -37,6 +41,7 @@ impl Proxy {
             namespace: w.namespace.clone(),
             labels: w.labels.clone(),
             ip: w.ip.clone(),
+            additional_ips: Vec::new(),
             metadata: w.metadata.clone(),
         }
     }

@@ -89,6 +89,7 @@ impl Case {
             namespace: p.get("namespace").map(text).unwrap_or_else(|| "default".into()),
             labels: string_map(p.get("labels")),
             ip: p.get("ip").filter(|n| !n.is_null()).map(text),
+            additional_ips: Vec::new(),
             metadata: string_map(p.get("metadata")),
         }
     }

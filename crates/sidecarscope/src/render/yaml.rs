@@ -1,5 +1,6 @@
-//! A small YAML writer for `--output yaml`: block style, keys in the order the core's types
-//! declare them, quoting any string a YAML 1.1 reader would take for something else.
+//! YAML for any result (the CLI's `--output yaml`, the wasm module's `format: "yaml"`): block
+//! style, keys in the order the core's types declare them, quoting any string a YAML 1.1 reader
+//! would take for something else.
 
 use std::fmt;
 
