@@ -111,12 +111,18 @@ fn key(w: &Workload) -> String {
 
 #[cfg(test)]
 pub fn analyze(text: &str, choice: &ProxyChoice) -> (Analysis, Model) {
-    analyze_input(loading(text).finish(), choice)
+    analyze_input(loading(text, "").finish(), choice)
 }
 
 /// The first half of [`analyze`], in steps: a large input's edit reads it over several tasks.
-pub fn loading(text: &str) -> Loading {
-    Loading::new(vec![SourceFile::new(INPUT_NAME, text)])
+/// Resources without `metadata.namespace` go to `namespace` (as `kubectl apply -n`; empty or
+/// blank: `default`).
+pub fn loading(text: &str, namespace: &str) -> Loading {
+    let namespace = match namespace.trim() {
+        "" => sidecarscope::DEFAULT_NAMESPACE,
+        ns => ns,
+    };
+    Loading::with_default_namespace(vec![SourceFile::new(INPUT_NAME, text)], namespace)
 }
 
 /// The second half of [`analyze`].
@@ -238,6 +244,18 @@ mod tests {
         let n = a.diagnostics.iter().filter(|d| d.code == code).count();
         assert!(n > 0 && b.summary.suppressed > 0 && b.diagnostics.len() + b.summary.suppressed == a.diagnostics.len());
         assert!(crate::markdown::counts(&b.summary).ends_with(&format!("{} suppressed", b.summary.suppressed)));
+    }
+
+    /// The page's default namespace places resources that name none, as `kubectl apply -n`.
+    #[test]
+    fn resources_without_a_namespace_go_to_the_default_namespace() {
+        let text = "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: s\nspec:\n  egress:\n  - hosts: [\"./*\"]\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: other\n";
+        for (ns, want) in [("", "default"), ("  ", "default"), ("team-a", "team-a"), (" team-b ", "team-b")] {
+            let input = loading(text, ns).finish();
+            let kinds: Vec<(String, String)> =
+                input.resources.iter().map(|r| (r.name.clone(), r.namespace.clone())).collect();
+            assert_eq!(kinds, [("s".to_string(), want.to_string()), ("p".to_string(), "other".to_string())], "{ns:?}");
+        }
     }
 
     #[test]

@@ -1,14 +1,15 @@
-//! A small DOM builder for the results panels' bodies (Problems, Effective config, Listeners,
-//! Trace) and their forms (the proxy picker, the trace form). Leptos renders the page's shell;
-//! the bodies are rebuilt whole from the core's results whenever they change, so they need no
-//! fine-grained reactivity, and building them with these few non-generic calls costs the wasm a
-//! fraction of what a `view!` per kind of row costs (the first load has a size budget). The
-//! rebuilt body is merged into the page ([`replace`]): what stayed the same is not touched.
+//! The small DOM builder of the whole page: the shell (`app.rs`), the results panels' bodies
+//! (Problems, Effective config, Listeners, Trace) and their forms (the proxy picker, the trace
+//! form). It is the page's one UI model (web/README.md, "One UI model"): no framework, no
+//! reactivity; the bodies are rebuilt whole from the core's results whenever they change, and
+//! building them with these few non-generic calls costs the wasm a fraction of what a framework's
+//! views cost (the first load has a size budget). The rebuilt body is merged into the page
+//! ([`replace`]): what stayed the same is not touched.
 //!
 //! Invariant: text only. Every string reaches the DOM as a text node or an attribute value,
 //! never as markup.
 //!
-//! Events are handled once per panel body or form (`panels::PanelBody`, `panels::proxy`,
+//! Events are handled once per control, panel body or form (`app.rs`, `panels::mount`, `panels::proxy`,
 //! `panels::trace`): an element with `data-from`/`data-to` ([`El::selects`]) selects that UTF-16
 //! range in the editor; the Listeners panel's rows toggle their details.
 
@@ -19,7 +20,7 @@ pub struct El(pub Element);
 
 impl El {
     pub fn new(tag: &str) -> El {
-        El(leptos::prelude::document().create_element(tag).expect("create_element"))
+        El(crate::browser::document().create_element(tag).expect("create_element"))
     }
 
     /// `<tag class="...">`.

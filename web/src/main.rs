@@ -1,4 +1,5 @@
-//! The Sidecarscope playground: a Leptos client-side app over the core crate.
+//! The Sidecarscope playground: a client-side app over the core crate, its page built with
+//! `dom.rs` (web/README.md, "One UI model").
 //! See web/README.md for the layout, the URL formats and the embed API.
 
 mod analysis;
@@ -20,6 +21,6 @@ fn main() {
     // The first text may come from a share link, which the browser inflates (async).
     wasm_bindgen_futures::spawn_local(async {
         let initial = app::initial().await;
-        leptos::mount::mount_to_body(move || app::app(initial));
+        app::start(initial);
     });
 }

@@ -1,5 +1,6 @@
-//! The results panels. Leptos renders each panel's controls (the proxy picker, the trace form);
-//! the body is built with [`crate::dom`] from the core's results by [`render`], which runs after
+//! The results panels. [`mount`] builds the open panel's controls (the proxy picker, the trace
+//! form) and its body with [`crate::dom`]; the body is rebuilt from the core's results by
+//! [`render`], which runs after
 //! every edit and whenever the panel's inputs change, and only for the open panel: hidden
 //! panels cost typing nothing. Bodies are text only: nothing from the input or from the core is
 //! ever parsed as markup.
@@ -13,11 +14,9 @@ mod trace_hints;
 
 use std::cell::RefCell;
 
-use leptos::prelude::*;
 use web_sys::Element;
 
-pub use proxy::ProxyPicker;
-pub use trace::{reset_form as reset_trace_form, TraceForm};
+pub use trace::reset_form as reset_trace_form;
 
 use crate::app::{with_editor, AppState};
 use crate::dom::{self, El};
@@ -28,39 +27,33 @@ thread_local! {
     static BODY: RefCell<Option<(Panel, Element)>> = const { RefCell::new(None) };
 }
 
-/// The body of a panel: registers itself as the open panel's and renders.
-#[component]
-pub fn PanelBody(panel: Panel) -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let host = NodeRef::<leptos::html::Div>::new();
-    host.on_load(move |el| {
-        let el: Element = el.into();
-        // One handler for every link and row of the body (their number is unbounded).
-        dom::listen(&el, "click", move |ev| on_click(state, panel, &ev));
-        BODY.with(|b| *b.borrow_mut() = Some((panel, el)));
-        render(state);
-    });
-    on_cleanup(move || {
-        BODY.with(|b| {
-            let mut b = b.borrow_mut();
-            if b.as_ref().is_some_and(|(p, _)| *p == panel) {
-                *b = None;
-            }
-        })
-    });
-    view! { <div class=format!("panel-body {}-body", panel.id()) node_ref=host></div> }
+/// Builds the open panel in `tabpanel`: its controls and its body, which becomes the open
+/// panel's body, rendered at once. The panel shown before was emptied (`App::show_panel`).
+pub fn mount(state: AppState, panel: Panel, tabpanel: &Element) {
+    let body = El::cls("div", &format!("panel-body {}-body", panel.id()));
+    let el = body.0.clone();
+    // One handler for every link and row of the body (their number is unbounded).
+    dom::listen(&el, "click", move |ev| on_click(state, panel, &ev));
+    let content = match panel {
+        Panel::Problems => body,
+        Panel::Trace => El::cls("div", "trace").child(proxy::picker(state)).child(trace::form(state)).child(body),
+        _ => El::cls("div", panel.id()).child(proxy::picker(state)).child(body),
+    };
+    let _ = tabpanel.append_with_node_1(&content.0);
+    BODY.with(|b| *b.borrow_mut() = Some((panel, el)));
+    render(state);
 }
 
 /// Rebuilds the open panel's body from the current results.
 pub fn render(state: AppState) {
-    state.analysis.with_untracked(|a| state.proxy.with_untracked(|c| proxy::update(a, c)));
+    state.analysis.with(|a| state.proxy.with(|c| proxy::update(a, c)));
     let Some((panel, host)) = BODY.with(|b| b.borrow().clone()) else { return };
-    let body = state.analysis.with_untracked(|a| {
+    let body = state.analysis.with(|a| {
         crate::app::with_model(|model| match panel {
             Panel::Problems => problems::body(a),
             Panel::Effective => effective::body(a, model),
             Panel::Listeners => listeners::body(a, model),
-            Panel::Trace => state.trace.with_untracked(|form| trace::body(a, model, form)),
+            Panel::Trace => state.trace.with(|form| trace::body(a, model, form)),
         })
     });
     dom::replace(&host, body.unwrap_or_else(|| El::new("div")));

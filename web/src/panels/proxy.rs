@@ -5,12 +5,12 @@
 //! (the workloads change with the text); its events are handled once, on its root. A `view!`
 //! form of the same costs the wasm several KB more (the first load has a size budget).
 
-use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
 use crate::analysis::Analysis;
 use crate::app::{with_editor, AppState};
+use crate::browser::document;
 use crate::dom::{self, El};
 use crate::share::{CustomProxy, ProxyChoice};
 
@@ -21,21 +21,15 @@ thread_local! {
     static SHOWN: std::cell::RefCell<Option<(Element, Vec<String>)>> = const { std::cell::RefCell::new(None) };
 }
 
-#[component]
-pub fn ProxyPicker() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let host = NodeRef::<leptos::html::Div>::new();
-    host.on_load(move |el| {
-        let el: Element = el.into();
-        build(&el);
-        for (event, f) in
-            [("change", on_change as fn(AppState, &web_sys::Event)), ("input", on_input), ("click", on_click)]
-        {
-            dom::listen(&el, event, move |ev| f(state, &ev));
-        }
-        state.analysis.with_untracked(|a| state.proxy.with_untracked(|c| update(a, c)));
-    });
-    view! { <div class="proxy-picker" node_ref=host></div> }
+/// The picker, built and listened to, up to date with the last results.
+pub fn picker(state: AppState) -> El {
+    let root = El::cls("div", "proxy-picker");
+    build(&root.0);
+    for (event, f) in [("change", on_change as fn(AppState, &web_sys::Event)), ("input", on_input), ("click", on_click)]
+    {
+        dom::listen(&root.0, event, move |ev| f(state, &ev));
+    }
+    root
 }
 
 fn build(root: &Element) {
@@ -259,7 +253,7 @@ fn on_change(state: AppState, ev: &web_sys::Event) {
             state.proxy.update(|p| {
                 if v == CUSTOM {
                     // Start from the proxy shown so far.
-                    let base = state.analysis.with_untracked(|a| a.proxy.clone());
+                    let base = state.analysis.with(|a| a.proxy.clone());
                     p.custom = Some(match base {
                         Some(b) => CustomProxy {
                             namespace: b.namespace,
@@ -290,7 +284,7 @@ fn on_input(state: AppState, ev: &web_sys::Event) {
         "find" => {
             // A workload picked from the list (shown as "Kind namespace/name").
             let key = v.replacen(' ', "/", 1);
-            if state.analysis.with_untracked(|a| a.workloads.iter().any(|w| w.key == key)) {
+            if state.analysis.with(|a| a.workloads.iter().any(|w| w.key == key)) {
                 state.proxy.update(|p| {
                     p.custom = None;
                     p.workload = key;

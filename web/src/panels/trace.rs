@@ -5,7 +5,6 @@
 use std::cell::RefCell;
 use std::net::IpAddr;
 
-use leptos::prelude::*;
 use sidecarscope::trace::{self, Call, CallDirection, CallProtocol, CallTls, Trace};
 use sidecarscope::ListenerSet;
 use wasm_bindgen::prelude::*;
@@ -13,6 +12,7 @@ use web_sys::Element;
 
 use crate::analysis::{self, Analysis, Model};
 use crate::app::AppState;
+use crate::browser::document;
 use crate::dom::{self, link, El};
 use crate::share;
 
@@ -23,25 +23,20 @@ thread_local! {
 
 /// The call's form: built with [`crate::dom`] once per panel, from the state (a share link may
 /// have set it); every change updates the state and traces again.
-#[component]
-pub fn TraceForm() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let host = NodeRef::<leptos::html::Form>::new();
-    host.on_load(move |el| {
-        let el: Element = el.into();
-        state.trace.with_untracked(|t| build(&el, t));
-        for event in ["input", "change", "submit"] {
-            dom::listen(&el, event, move |ev| on_event(state, &ev));
-        }
-    });
-    view! { <form class="trace-form" node_ref=host></form> }
+pub fn form(state: AppState) -> El {
+    let form = El::cls("form", "trace-form");
+    state.trace.with(|t| build(&form.0, t));
+    for event in ["input", "change", "submit"] {
+        dom::listen(&form.0, event, move |ev| on_event(state, &ev));
+    }
+    form
 }
 
 /// Rebuilds the form in the page (if shown) from the state (after "New").
 pub fn reset_form(state: AppState) {
     if let Some(el) = document().query_selector(".trace-form").ok().flatten() {
         el.set_text_content(None);
-        state.trace.with_untracked(|t| build(&el, t));
+        state.trace.with(|t| build(&el, t));
     }
 }
 

@@ -15,7 +15,7 @@ const MAX: usize = 400;
 /// Fills the destination's `<datalist>` with the input's services (hostnames and addresses, with
 /// each port), when it changed.
 pub fn suggest(model: &Model) {
-    let Some(list) = leptos::prelude::document().get_element_by_id("trace-suggestions") else { return };
+    let Some(list) = crate::browser::document().get_element_by_id("trace-suggestions") else { return };
     let mut items = Vec::new();
     for s in &model.registry().services {
         for p in &s.ports {
