@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use sidecarscope_bench::mesh::{generate, Size};
+use sidecarscope_bench::generate::{generate, Size};
 use sidecarscope_bench::stages::Stage;
 
 fn sizes() -> Vec<Size> {

@@ -2,7 +2,7 @@
 //! ([`stages`]), shared by the criterion benches (`benches/stages.rs`), the native timing harness
 //! (`bench-stages`), and the same stages compiled to wasm32 for Node (`bench/wasm-harness.mjs`).
 
-pub mod mesh;
+pub mod generate;
 pub mod stages;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -446,11 +446,11 @@ fn string_sets_match_the_core() {
         Regex::new(r#"=> "([^"]+)""#).unwrap().captures_iter(s).map(|c| c[1].to_string()).collect()
     };
 
-    let mut protocols = lits(&body(&src("validate/values.rs"), "pub fn as_str(&self) -> &'static str"));
+    let mut protocols = lits(&body(&src("protocol.rs"), "pub fn as_str(&self) -> &'static str"));
     protocols.insert("auto".into()); // registry::protocol_name
     assert_eq!(literals(&ts.aliases["ProtocolName"]), protocols, "ProtocolName");
 
-    let interception = lits(&body(&src("listeners/proxy.rs"), "pub fn name(self) -> &'static str"));
+    let interception = lits(&body(&src("proxy/facts.rs"), "pub fn name(self) -> &'static str"));
     assert_eq!(literals(&ts.interfaces["ListenerSet"]["interceptionMode"].1), interception, "interceptionMode");
 
     let filters: BTreeSet<String> = Regex::new(r#"pub const \w+: &str = "(envoy\.filters\.listener\.[^"]+)";"#)

@@ -12,6 +12,8 @@ pub mod diagnostic;
 pub mod host;
 pub mod listeners;
 pub mod load;
+pub mod protocol;
+pub mod proxy;
 pub mod registry;
 pub mod report;
 pub mod resolve;

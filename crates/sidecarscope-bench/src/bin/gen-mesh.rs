@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use sidecarscope_bench::mesh::{generate, generate_shape, Size};
+use sidecarscope_bench::generate::{generate, generate_shape, Size};
 
 const USAGE: &str = "usage: gen-mesh (--size small|medium|large | --namespaces N --services M) [-o FILE]";
 

@@ -10,11 +10,11 @@
 use std::collections::{HashMap, HashSet};
 
 use super::beyond;
+use super::context::{egress_hosts, list_some, ConfigScope, MeshContext, SidecarRef};
 use super::kiali_host;
-use super::mesh::{egress_hosts, list_some, ConfigScope, Mesh, SidecarRef};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::host::{is_wildcarded, matches, subset_of};
-use crate::registry::mesh::DEFAULT_DOMAIN;
+use crate::registry::mesh_config::DEFAULT_DOMAIN;
 use crate::registry::{Service, ServiceId, ServiceRegistry};
 use crate::resolve::EgressListener;
 use crate::validate::values::did_you_mean;
@@ -75,7 +75,7 @@ struct Finding {
 
 /// The entries of Sidecar `sc`, whose scopes in the namespaces it configures are `sc_scopes`
 /// (none when the input has no services).
-pub(crate) fn check(m: &Mesh, sc: &SidecarRef, sc_scopes: &[ConfigScope], out: &mut Vec<Diagnostic>) {
+pub(crate) fn check(m: &MeshContext, sc: &SidecarRef, sc_scopes: &[ConfigScope], out: &mut Vec<Diagnostic>) {
     let cfg = m.config(sc);
     for (i, l) in cfg.egress.iter().enumerate() {
         // Once per listener, not per entry (a listener may have 200,000 hosts).
@@ -163,7 +163,7 @@ impl<'l> ImportedBy<'l> {
 
 /// The services and VirtualServices imported through `entry` (in any config namespace).
 fn imported_through(
-    m: &Mesh,
+    m: &MeshContext,
     listeners: &[(&str, &EgressListener)],
     imported: &ImportedBy,
     entry: &str,
@@ -193,7 +193,7 @@ fn imported_through(
 /// [`imported_through`] as first written, scanning every service for every entry: the test
 /// compares the two.
 #[cfg(test)]
-fn imported_through_by_scan(m: &Mesh, listeners: &[(&str, &EgressListener)], entry: &str) -> Vec<String> {
+fn imported_through_by_scan(m: &MeshContext, listeners: &[(&str, &EgressListener)], entry: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for (ns, l) in listeners {
         for s in l.services.iter().filter(|s| s.matched_by == entry) {
@@ -219,7 +219,7 @@ fn imported_through_by_scan(m: &Mesh, listeners: &[(&str, &EgressListener)], ent
 /// should not (a `ns/*` entry of an existing namespace without services, or a port mismatch
 /// that SC3003 reports for the whole listener).
 fn imports_nothing(
-    m: &Mesh,
+    m: &MeshContext,
     sc: &SidecarRef,
     listeners: &[(&str, &EgressListener)],
     hosts: &[String],
@@ -387,7 +387,12 @@ fn imports_nothing(
 }
 
 /// SC3006: a `~` entry that excludes nothing the listener's other entries import.
-fn excludes_nothing(m: &Mesh, listeners: &[(&str, &EgressListener)], hosts: &[String], entry: &str) -> Option<Finding> {
+fn excludes_nothing(
+    m: &MeshContext,
+    listeners: &[(&str, &EgressListener)],
+    hosts: &[String],
+    entry: &str,
+) -> Option<Finding> {
     if !m.has_services {
         return None;
     }
@@ -448,7 +453,7 @@ fn excludes_nothing(m: &Mesh, listeners: &[(&str, &EgressListener)], hosts: &[St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::mesh::config_namespaces;
+    use crate::analyze::context::config_namespaces;
     use crate::resolve::scope_parts;
     use crate::resolve::test_rng::Rng;
     use crate::{load_text, Registry};
@@ -498,7 +503,7 @@ mod tests {
         for _ in 0..200 {
             let input = load_text("mesh.yaml", &random_mesh(&mut rng));
             let reg = Registry::build(&input);
-            let m = Mesh::build(&input, &reg);
+            let m = MeshContext::build(&input, &reg);
             for sc in &m.sidecars {
                 let sc_scopes: Vec<ConfigScope> = config_namespaces(&reg, &m.known_namespaces, sc)
                     .into_iter()

@@ -6,14 +6,14 @@
 use std::collections::BTreeSet;
 
 use super::beyond;
-use super::mesh::{list_some, listener_port_range, Mesh};
+use super::context::{list_some, listener_port_range, MeshContext};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::registry::read::labels_subset;
 use crate::registry::TargetPort;
 use crate::workload::Workload;
 
 /// The ports Services deliver to on a workload (Istio's service targets), with the Services.
-fn targets(m: &Mesh, w: &Workload) -> Vec<(u32, String)> {
+fn targets(m: &MeshContext, w: &Workload) -> Vec<(u32, String)> {
     let mut out = Vec::new();
     for &id in m.reg.services_in_namespace(&w.namespace) {
         let s = &m.reg.services[id];
@@ -34,7 +34,7 @@ fn targets(m: &Mesh, w: &Workload) -> Vec<(u32, String)> {
     out
 }
 
-pub(crate) fn check(m: &Mesh, out: &mut Vec<Diagnostic>) {
+pub(crate) fn check(m: &MeshContext, out: &mut Vec<Diagnostic>) {
     if !m.has_workloads || !m.has_services {
         return;
     }

@@ -3,8 +3,8 @@
 //! the namespace part of the entry and ServiceEntry `exportTo`, and accepts `name.ns` and
 //! `name.ns.svc` forms that Istio itself never expands.
 
-use super::mesh::Mesh;
-use crate::registry::mesh::DEFAULT_DOMAIN;
+use super::context::MeshContext;
+use crate::registry::mesh_config::DEFAULT_DOMAIN;
 
 /// A host as Kiali's `kubernetes.ParseHost` reads it against the Sidecar's namespace.
 struct KialiHost {
@@ -37,7 +37,7 @@ fn parse_host(dns: &str, sidecar_ns: &str) -> KialiHost {
 
 /// Whether Kiali reports KIA1004 on an egress `hosts` entry of a Sidecar in `sidecar_ns`.
 /// `None` when Kiali skips the entry (`*` as dnsName, or not of the form `ns/dnsName`).
-pub(crate) fn not_found(m: &Mesh, sidecar_ns: &str, entry: &str) -> Option<bool> {
+pub(crate) fn not_found(m: &MeshContext, sidecar_ns: &str, entry: &str) -> Option<bool> {
     let mut parts = entry.split('/');
     let (_, dns) = (parts.next()?, parts.next()?);
     if dns == "*" {

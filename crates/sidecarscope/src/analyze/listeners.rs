@@ -5,14 +5,14 @@
 //! route configuration comes from the earlier listener alone).
 
 use super::beyond;
+use super::context::{list_some, listener_port_range, ConfigScope, MeshContext, SidecarRef};
 use super::egress_hosts::{entry_matches, in_namespace, ports_text, split_entry};
-use super::mesh::{list_some, listener_port_range, ConfigScope, Mesh, SidecarRef};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::validate::values::Protocol;
+use crate::protocol::Protocol;
 
 /// The listeners of Sidecar `sc`, whose scopes in the namespaces it configures are `sc_scopes`.
 /// `out` holds the findings of this check on the Sidecars before (no other check has its codes).
-pub(crate) fn check(m: &Mesh, sc: &SidecarRef, sc_scopes: &[ConfigScope], out: &mut Vec<Diagnostic>) {
+pub(crate) fn check(m: &MeshContext, sc: &SidecarRef, sc_scopes: &[ConfigScope], out: &mut Vec<Diagnostic>) {
     if !m.has_services {
         return;
     }

@@ -8,12 +8,12 @@
 //! need workloads are skipped when the input has none, and those that need services when it has
 //! none, each time with one info diagnostic saying so (SC3009, SC3010).
 
+mod context;
 mod egress_hosts;
 mod ingress;
 mod kiali_host;
 mod listeners;
-mod mesh;
-mod outbound;
+mod outbound_policy;
 mod registry_only;
 mod selector;
 mod usage;
@@ -27,7 +27,7 @@ use crate::resolve::{scope_key, scope_parts, ScopeParts};
 use crate::source::SourceId;
 use crate::text::TextRange;
 
-use mesh::Mesh;
+use context::MeshContext;
 
 /// Every finding of the input: `validate`'s, then the mesh checks.
 pub fn analyze(input: &Input) -> Vec<Diagnostic> {
@@ -85,13 +85,13 @@ pub fn analyze_mesh(input: &Input) -> Vec<Diagnostic> {
 /// The mesh checks over the input's registry.
 fn check_mesh(input: &Input, reg: &Registry) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let m = Mesh::build(input, reg);
+    let m = MeshContext::build(input, reg);
     if m.sidecars.is_empty() {
         return out;
     }
     let mut flagged = BTreeSet::new();
     selector::check(&m, &mut out, &mut flagged);
-    outbound::check(&m, &mut out);
+    outbound_policy::check(&m, &mut out);
     let imports = scope_checks(&m, &mut out);
     ingress::check(&m, &mut out);
     usage::check(&m, &flagged, &mut out);
@@ -103,9 +103,9 @@ fn check_mesh(input: &Input, reg: &Registry) -> Vec<Diagnostic> {
 /// The checks that read Sidecar scopes (egress hosts, then listeners; their findings in that
 /// order), one Sidecar at a time: its scope in each namespace it configures is computed, checked
 /// and dropped, so that the scopes of every Sidecar, with all their reasons, are never in memory
-/// together. Returns the services (registry ids) of each workload scope (`Mesh::scope_keys`),
+/// together. Returns the services (registry ids) of each workload scope (`MeshContext::scope_keys`),
 /// which is all that later checks read of them; empty when the input has no services.
-fn scope_checks(m: &Mesh, out: &mut Vec<Diagnostic>) -> Vec<Vec<ServiceId>> {
+fn scope_checks(m: &MeshContext, out: &mut Vec<Diagnostic>) -> Vec<Vec<ServiceId>> {
     let mut imports: Vec<Option<Vec<ServiceId>>> = Vec::new();
     if m.has_services {
         imports.resize(m.scope_keys.len(), None);
@@ -116,7 +116,7 @@ fn scope_checks(m: &Mesh, out: &mut Vec<Diagnostic>) -> Vec<Vec<ServiceId>> {
         let mut computed: Vec<(crate::resolve::ScopeKey, ScopeParts)> = Vec::new();
         let mut sc_scopes = Vec::new();
         if m.has_services {
-            for ns in mesh::config_namespaces(m.reg, &m.known_namespaces, sc) {
+            for ns in context::config_namespaces(m.reg, &m.known_namespaces, sc) {
                 let key = scope_key(m.reg, Some(sc.config), &ns);
                 let at = match computed.iter().position(|(k, _)| *k == key) {
                     Some(at) => at,
@@ -151,9 +151,9 @@ fn scope_checks(m: &Mesh, out: &mut Vec<Diagnostic>) -> Vec<Vec<ServiceId>> {
 }
 
 /// SC3009 / SC3010: what was skipped because the input lacks workloads or services.
-fn partial_input_notes(m: &Mesh, out: &mut Vec<Diagnostic>) {
+fn partial_input_notes(m: &MeshContext, out: &mut Vec<Diagnostic>) {
     let first = &m.sidecars[0];
-    let at = |sc: &mesh::SidecarRef| (sc.resource.source, TextRange::empty(sc.resource.node.range.start));
+    let at = |sc: &context::SidecarRef| (sc.resource.source, TextRange::empty(sc.resource.node.range.start));
     if !m.has_workloads {
         let sc = m.sidecars.iter().find(|s| s.has_selector()).unwrap_or(first);
         let (source, range) = at(sc);

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::beyond;
-use super::mesh::{labels_text, list_some, name_range, Mesh};
+use super::context::{labels_text, list_some, name_range, MeshContext};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::host::is_wildcarded;
 use crate::registry::read::{labels_subset, list, set, string, string_map};
@@ -36,7 +36,7 @@ enum RuleEvidence<'m> {
 }
 
 impl<'m> Index<'m> {
-    fn build(m: &'m Mesh) -> Index<'m> {
+    fn build(m: &'m MeshContext) -> Index<'m> {
         let vs_matches = m
             .reg
             .virtual_services
@@ -83,7 +83,7 @@ impl<'m> Index<'m> {
 
 /// Hosts a workload calls, each with the configuration that shows it and whether that
 /// configuration is about the whole namespace rather than this workload.
-fn evidence(m: &Mesh, index: &Index, w: &Workload) -> Vec<(String, String, bool)> {
+fn evidence(m: &MeshContext, index: &Index, w: &Workload) -> Vec<(String, String, bool)> {
     let mut out: Vec<(String, String, bool)> = Vec::new();
     for i in m.reg.mesh_virtual_services_for(&w.namespace) {
         let matches = &index.vs_matches[i];
@@ -128,8 +128,8 @@ fn evidence(m: &Mesh, index: &Index, w: &Workload) -> Vec<(String, String, bool)
     out
 }
 
-/// `imports`: the services of each workload scope (`Mesh::scope_keys`).
-pub(crate) fn check(m: &Mesh, imports: &[Vec<ServiceId>], out: &mut Vec<Diagnostic>) {
+/// `imports`: the services of each workload scope (`MeshContext::scope_keys`).
+pub(crate) fn check(m: &MeshContext, imports: &[Vec<ServiceId>], out: &mut Vec<Diagnostic>) {
     if !m.has_workloads || !m.has_services {
         return;
     }

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::mesh::{labels_text, list_some, name_range, spec_key_range, Mesh, SidecarRef};
+use super::context::{labels_text, list_some, name_range, spec_key_range, MeshContext, SidecarRef};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::registry::read::{labels_subset, LabelIndex};
 use crate::text::TextRange;
@@ -39,7 +39,7 @@ fn winner<'s>(group: &[&'s SidecarRef<'s>]) -> &'s SidecarRef<'s> {
 }
 
 /// Ranks the conflicts and no-match findings of every Sidecar.
-pub(crate) fn check(m: &Mesh, out: &mut Vec<Diagnostic>, flagged: &mut BTreeSet<usize>) {
+pub(crate) fn check(m: &MeshContext, out: &mut Vec<Diagnostic>, flagged: &mut BTreeSet<usize>) {
     selectorless(m, out, flagged);
     if m.has_workloads {
         with_selector(m, out, flagged);
@@ -48,7 +48,7 @@ pub(crate) fn check(m: &Mesh, out: &mut Vec<Diagnostic>, flagged: &mut BTreeSet<
 }
 
 /// IST0111 / IST0167 (namespace) / KIA0002: several selector-less Sidecars in one namespace.
-fn selectorless(m: &Mesh, out: &mut Vec<Diagnostic>, flagged: &mut BTreeSet<usize>) {
+fn selectorless(m: &MeshContext, out: &mut Vec<Diagnostic>, flagged: &mut BTreeSet<usize>) {
     let mut by_ns: BTreeMap<&str, Vec<&SidecarRef>> = BTreeMap::new();
     for sc in m.sidecars.iter().filter(|s| !s.has_selector()) {
         by_ns.entry(sc.namespace()).or_default().push(sc);
@@ -133,7 +133,7 @@ fn first_label(sc: &SidecarRef) -> (TextRange, String) {
 }
 
 /// IST0101, IST0110, IST0167 (pods), KIA0003, KIA0004 for Sidecars with a selector.
-fn with_selector(m: &Mesh, out: &mut Vec<Diagnostic>, flagged: &mut BTreeSet<usize>) {
+fn with_selector(m: &MeshContext, out: &mut Vec<Diagnostic>, flagged: &mut BTreeSet<usize>) {
     let selector: Vec<&SidecarRef> = m.sidecars.iter().filter(|s| s.has_selector()).collect();
     // Istio: pods of the Sidecar's own namespace only (looked up by namespace, in pod order,
     // and by label: see `LabelIndex`).
@@ -300,7 +300,7 @@ struct NamespaceWorkloads<'m> {
 }
 
 impl<'m> NamespaceWorkloads<'m> {
-    fn new(m: &'m Mesh) -> Self {
+    fn new(m: &'m MeshContext) -> Self {
         let mut kiali: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, w) in m.kiali_workloads.iter().enumerate() {
             kiali.entry(w.namespace).or_default().push(i);
@@ -329,7 +329,7 @@ impl<'m> NamespaceWorkloads<'m> {
     }
 
     /// The namespace's workloads as the hint lists them (`None`: it has none).
-    fn listed(&mut self, m: &'m Mesh, ns: &'m str) -> Option<&str> {
+    fn listed(&mut self, m: &'m MeshContext, ns: &'m str) -> Option<&str> {
         self.listed
             .entry(ns)
             .or_insert_with(|| {
@@ -347,7 +347,12 @@ impl<'m> NamespaceWorkloads<'m> {
 }
 
 /// IST0101 (and KIA0004 when Kiali finds no workload either).
-fn no_pod<'m>(m: &'m Mesh, sc: &'m SidecarRef, ns_workloads: &mut NamespaceWorkloads<'m>, out: &mut Vec<Diagnostic>) {
+fn no_pod<'m>(
+    m: &'m MeshContext,
+    sc: &'m SidecarRef,
+    ns_workloads: &mut NamespaceWorkloads<'m>,
+    out: &mut Vec<Diagnostic>,
+) {
     let selector = labels_text(&sc.labels);
     let (range, path) = first_label(sc);
     let kiali_match = ns_workloads.kiali.get(sc.namespace()).and_then(|(ids, ix)| {
@@ -400,7 +405,7 @@ fn no_pod<'m>(m: &'m Mesh, sc: &'m SidecarRef, ns_workloads: &mut NamespaceWorkl
 }
 
 /// KIA1006: a Sidecar with a selector in the root namespace is not the mesh-wide default.
-fn root_with_selector(m: &Mesh, out: &mut Vec<Diagnostic>) {
+fn root_with_selector(m: &MeshContext, out: &mut Vec<Diagnostic>) {
     for sc in m.sidecars.iter().filter(|s| s.has_selector() && s.namespace() == m.root_namespace()) {
         out.push(
             sc.resource

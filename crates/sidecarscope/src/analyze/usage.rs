@@ -5,10 +5,10 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::beyond;
-use super::mesh::{list_some, name_range, Mesh};
+use super::context::{list_some, name_range, MeshContext};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 
-pub(crate) fn check(m: &Mesh, flagged: &BTreeSet<usize>, out: &mut Vec<Diagnostic>) {
+pub(crate) fn check(m: &MeshContext, flagged: &BTreeSet<usize>, out: &mut Vec<Diagnostic>) {
     if !m.has_workloads {
         return;
     }

@@ -432,7 +432,7 @@ fn destination(cx: &RouteContext<'_>, http: Http<'_>, vs: &VirtualService) -> Fa
 /// Istio `GetDestinationCluster`.
 fn cluster_of(cx: &RouteContext<'_>, d: &Node, vs_namespace: &str) -> String {
     let Some(host) = str_of(d, "host").filter(|h| !h.is_empty()) else { return "UnknownService".into() };
-    let host = resolve_short_name(host, vs_namespace, crate::registry::mesh::DEFAULT_DOMAIN);
+    let host = resolve_short_name(host, vs_namespace, crate::registry::mesh_config::DEFAULT_DOMAIN);
     let port =
         set(d, "port").and_then(|p| u32_of(p, "number")).or_else(|| (cx.single_port)(&host)).unwrap_or(cx.listen_port);
     let h = (cx.alias_target)(&host).unwrap_or(host);

@@ -6,17 +6,17 @@
 
 use std::collections::BTreeMap;
 
-use super::env::IstiodEnv;
 use super::mtls::{Mtls, MtlsMode};
-use super::proxy::{Interception, ProxyFacts};
 use super::types::{
     Action, ChainMatch, ChainTls, Direction, FilterChain, Listener, ListenerFilter, Origin, Ports, Skipped, SourceRef,
     HTTP_INSPECTOR, ORIGINAL_DST, ORIGINAL_SRC, TLS_INSPECTOR,
 };
+use crate::protocol::Protocol;
+use crate::proxy::facts::{Interception, ProxyFacts};
+use crate::proxy::IstiodEnv;
 use crate::registry::{protocol_name, Registry, SidecarConfig};
-use crate::resolve::inbound::{targets, Target};
+use crate::resolve::inbound_ports::{targets, Target};
 use crate::resolve::Proxy;
-use crate::validate::values::Protocol;
 
 const PLAINTEXT_HTTP: &[&str] = &["http/1.1", "h2c"];
 const PLAINTEXT_HTTP10: &[&str] = &["http/1.0", "http/1.1", "h2c"];

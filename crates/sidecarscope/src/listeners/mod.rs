@@ -7,14 +7,12 @@
 //! [`crate::trace`] follows a call through the result.
 
 mod chain;
-pub mod env;
 mod gosort;
 mod http_routes;
 mod inbound;
 mod locate;
 mod mtls;
 mod outbound;
-mod proxy;
 mod routes;
 mod special;
 pub mod table;
@@ -27,8 +25,8 @@ use crate::registry::read::{set, str_of, u32_of};
 use crate::registry::Registry;
 use crate::resolve::{Proxy, Resolver};
 
+pub use crate::proxy::IstiodEnv;
 pub use chain::cidr_contains;
-pub use env::IstiodEnv;
 pub use types::{
     Action, ChainMatch, ChainTls, Direction, FilterChain, HeaderMatch, Listener, ListenerFilter, ListenerSet, Mirror,
     Origin, PathMatch, Ports, QueryParamMatch, RegexRewrite, Route, RouteAction, RouteConfig, RouteMatch, Skipped,
@@ -36,8 +34,8 @@ pub use types::{
 };
 pub use types::{HTTP_INSPECTOR as HTTP_INSPECTOR_NAME, TLS_INSPECTOR as TLS_INSPECTOR_NAME};
 
+use crate::proxy::facts::ProxyFacts;
 use mtls::PeerAuthentications;
-use proxy::ProxyFacts;
 
 /// Generates the listeners of one proxy (builds the registry; use [`ListenerGenerator`] for many).
 /// `istiod_env` holds istiod's feature flags as `KEY=VALUE` pairs (see [`IstiodEnv`]).
@@ -147,7 +145,7 @@ impl<'r> ListenerGenerator<'r> {
                 ));
             }
         }
-        if facts.interception == proxy::Interception::None {
+        if facts.interception == crate::proxy::facts::Interception::None {
             notes.push("Interception mode NONE: no virtualOutbound or virtualInbound, and every outbound listener binds 127.0.0.1 (or the egress bind) for real; the application must address the proxy explicitly".into());
         }
 

@@ -7,15 +7,16 @@
 use std::collections::HashMap;
 
 use super::chain::ChainOpts;
-use super::env::IstiodEnv;
-use super::proxy::{CannotBind, Interception, ProxyFacts};
 use super::types::{
     Action, Direction, Listener, ListenerFilter, Origin, Ports, Skipped, SourceRef, HTTP_INSPECTOR, TLS_INSPECTOR,
 };
+use crate::protocol::Protocol;
+use crate::proxy::facts::{CannotBind, Interception, ProxyFacts};
+use crate::proxy::IstiodEnv;
 use crate::registry::endpoints::Endpoints;
 use crate::registry::{Registry, Service, ServicePort, ServiceRegistry, ServiceResolution, SidecarConfig};
 use crate::resolve::{EgressListener, ImportedService};
-use crate::validate::values::{is_ip_address, Protocol};
+use crate::validate::values::is_ip_address;
 
 /// The port a listener is built for: the egress listener's, or the service's.
 #[derive(Debug, Clone)]

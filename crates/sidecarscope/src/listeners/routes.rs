@@ -14,11 +14,11 @@ use super::http_routes::{self, RouteContext};
 use super::types::{Origin, Route, RouteAction, RouteConfig, RouteMatch, SourceRef, VirtualHost, WeightedCluster};
 use crate::host::{is_wildcarded, matches, most_specific_match};
 use crate::load::Input;
+use crate::protocol::Protocol;
 use crate::registry::read::string;
 use crate::registry::virtual_service::VirtualService;
 use crate::registry::{Registry, Service, ServiceRegistry, ServiceResolution};
 use crate::resolve::{EgressListener, Proxy};
-use crate::validate::values::Protocol;
 
 /// A domain as Envoy compares it (lowercase); most are lowercase already and are not copied.
 fn folded(d: &str) -> Cow<'_, str> {

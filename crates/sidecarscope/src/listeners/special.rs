@@ -3,10 +3,10 @@
 //! listener (`buildHTTPProxy`) and the bootstrap's static listeners
 //! (`tools/packaging/common/envoy_bootstrap.json`).
 
-use super::proxy::{Interception, ProxyFacts};
 use super::types::{
     Action, ChainMatch, Direction, FilterChain, Listener, ListenerFilter, Origin, Ports, SourceRef, HTTP_INSPECTOR,
 };
+use crate::proxy::facts::{Interception, ProxyFacts};
 
 /// The outbound policy's catch-all cluster and why (Istio `buildOutboundCatchAllNetworkFiltersOnly`).
 pub(crate) fn fallthrough(mode: &str, egress_proxy: Option<String>, source: &str) -> (String, String) {

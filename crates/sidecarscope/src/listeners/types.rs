@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::env::IstiodEnv;
+use crate::proxy::IstiodEnv;
 use crate::report::Range;
 use crate::resolve::{Proxy, SelectedSidecar};
 

@@ -3,7 +3,7 @@
 //! Accepts anything a user pastes: multi-document YAML, `kind: List`, JSON, empty and
 //! comment-only documents, CRLF line ends. Other kinds are kept and reported once as ignored.
 
-mod mesh;
+mod mesh_config_map;
 
 use std::collections::BTreeSet;
 
@@ -12,7 +12,7 @@ use crate::source::{SourceFile, SourceId};
 use crate::text::TextRange;
 use crate::yaml::{self, Entry, Node, NodeKind, Resolved, YamlErrorKind};
 
-pub use mesh::{mesh_config_node, MESH_CONFIGMAP_NAME};
+pub use mesh_config_map::{mesh_config_node, MESH_CONFIGMAP_NAME};
 
 /// What Sidecarscope understands a resource to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

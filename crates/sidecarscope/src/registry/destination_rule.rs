@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::mesh::{MeshSettings, DEFAULT_DOMAIN};
+use super::mesh_config::{MeshSettings, DEFAULT_DOMAIN};
 use super::read::{list, set, string, string_map, strings};
 use super::time::CreationTime;
 use crate::host::{is_wildcarded, most_specific_match, resolve_short_name};

@@ -7,7 +7,7 @@
 pub mod destination_rule;
 pub(crate) mod endpoints;
 pub mod export_to;
-pub mod mesh;
+pub mod mesh_config;
 pub mod read;
 pub mod service;
 pub mod sidecar;
@@ -23,7 +23,7 @@ use crate::yaml::Node;
 
 pub use destination_rule::{ConsolidatedRule, DestinationRule, DestinationRuleIndex, LookupStep};
 pub use export_to::{ExportTo, Exported};
-pub use mesh::MeshSettings;
+pub use mesh_config::MeshSettings;
 pub use service::{protocol_name, Service, ServicePort, ServiceRegistry, ServiceResolution, TargetPort};
 pub use sidecar::{EgressListenerConfig, IngressListenerConfig, ListenerPort, SidecarConfig};
 pub use time::CreationTime;

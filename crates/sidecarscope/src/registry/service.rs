@@ -5,11 +5,12 @@
 use serde::Serialize;
 
 use super::export_to::ExportTo;
-use super::mesh::DEFAULT_DOMAIN;
+use super::mesh_config::DEFAULT_DOMAIN;
 use super::read::{list, set, str_of, string, string_map, strings, u32_of};
 use super::time::CreationTime;
 use crate::load::Resource;
-use crate::validate::values::{is_ip_address, Protocol};
+use crate::protocol::Protocol;
+use crate::validate::values::is_ip_address;
 use crate::yaml::Node;
 use crate::Labels;
 

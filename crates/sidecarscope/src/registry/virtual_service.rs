@@ -3,7 +3,7 @@
 //! pull services into the SidecarScope (`virtualServiceDestinationsFilteredBySourceNamespace`).
 
 use super::export_to::ExportTo;
-use super::mesh::DEFAULT_DOMAIN;
+use super::mesh_config::DEFAULT_DOMAIN;
 use super::read::{list, set, str_of, string, strings, u32_of};
 use super::time::CreationTime;
 use crate::host::resolve_short_name;

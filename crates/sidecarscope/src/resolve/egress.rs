@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use super::output::{port_info, PortInfo};
 use crate::host::{is_wildcarded, matches, subset_of};
+use crate::protocol::Protocol;
 use crate::registry::{EgressListenerConfig, Registry, ServiceId, ServicePort, ServiceRegistry};
-use crate::validate::values::Protocol;
 
 const WILDCARD_NAMESPACE: &str = "*";
 

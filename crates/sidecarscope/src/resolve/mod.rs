@@ -5,60 +5,31 @@
 
 mod destination_rules;
 mod egress;
-pub(crate) mod inbound;
+pub(crate) mod inbound_ports;
 mod output;
 mod scope;
 mod select;
-mod text;
+mod summary;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::listeners::IstiodEnv;
 use crate::load::Input;
+use crate::proxy::IstiodEnv;
+pub use crate::proxy::Proxy;
 use crate::registry::{Registry, ServiceId, SidecarConfig};
 use crate::workload::Workload;
-use crate::Labels;
 
 pub use destination_rules::DestinationRuleChoice;
 use destination_rules::ScopeRules;
 pub use egress::{ImportedService, ShadowedService};
-pub use inbound::{InboundPort, PoolChoice, PoolLevel};
+pub use inbound_ports::{InboundPort, PoolChoice, PoolLevel};
 pub use output::{PortInfo, Settings, Shared};
 pub use scope::{EgressListener, ScopeService, UnusedHost};
 pub use select::{Selection, SelectionKind};
-pub use text::render_text;
-
-/// The proxy whose configuration is asked for: a sidecar in `namespace` with a workload's labels.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Proxy {
-    pub namespace: String,
-    #[serde(default)]
-    pub labels: Labels,
-    #[serde(default)]
-    pub ip: Option<String>,
-    /// Node metadata, e.g. `INTERCEPTION_MODE=NONE`, `UNPRIVILEGED_POD=true`.
-    #[serde(default)]
-    pub metadata: Labels,
-}
-
-impl Proxy {
-    pub fn new(namespace: impl Into<String>) -> Proxy {
-        Proxy { namespace: namespace.into(), ..Proxy::default() }
-    }
-
-    /// The proxy of a workload of the input.
-    pub fn for_workload(w: &Workload) -> Proxy {
-        Proxy {
-            namespace: w.namespace.clone(),
-            labels: w.labels.clone(),
-            ip: w.ip.clone(),
-            metadata: w.metadata.clone(),
-        }
-    }
-}
+pub use summary::render_text;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct WorkloadRef {
@@ -122,7 +93,7 @@ impl Resolution {
     /// Istio `SidecarScope.InboundConnectionPoolForPort`: the Sidecar's pool for an inbound port
     /// (the ingress entry's, else the top-level one), `None` when the Sidecar sets none.
     pub fn sidecar_inbound_connection_pool(&self, port: u32) -> Option<(Settings, PoolLevel, String)> {
-        inbound::sidecar_pool_for_port(self.pools.sidecar.as_deref(), port)
+        inbound_ports::sidecar_pool_for_port(self.pools.sidecar.as_deref(), port)
     }
 }
 
@@ -300,7 +271,7 @@ impl<'r> Resolver<'r> {
         }
 
         notes.extend(self.env_notes.iter().cloned());
-        let inbound = inbound::compute(reg, rules, sidecar, proxy, &self.env, &mut notes);
+        let inbound = inbound_ports::compute(reg, rules, sidecar, proxy, &self.env, &mut notes);
         let used = selection.sidecar.map(|i| Arc::clone(&reg.sidecars[i]));
         Resolution {
             workload: None,

@@ -9,10 +9,10 @@ use serde::Serialize;
 
 use super::egress::{self, port_filter, trim_to_port, ImportedService, ShadowedService};
 use super::output::{port_info, PortInfo, Shared};
+use crate::protocol::Protocol;
 use crate::registry::{
     EgressListenerConfig, ExportTo, Registry, ServiceId, ServicePort, ServiceRegistry, SidecarConfig,
 };
-use crate::validate::values::Protocol;
 
 /// One egress listener of the effective configuration.
 #[derive(Debug, Clone, Serialize)]

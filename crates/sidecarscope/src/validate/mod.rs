@@ -4,9 +4,9 @@
 mod fields;
 mod pool;
 pub mod schema;
-mod sidecar;
 mod tls;
 pub mod values;
+mod webhook;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::{Input, Resource, ResourceKind};
@@ -23,11 +23,11 @@ pub fn validate(input: &Input) -> Vec<Diagnostic> {
 
 /// All three layers for one Sidecar.
 pub fn validate_sidecar(resource: &Resource) -> Vec<Diagnostic> {
-    let mut ctx = sidecar::Ctx::new(resource);
-    if !sidecar::validate_metadata(&mut ctx) {
+    let mut ctx = webhook::Ctx::new(resource);
+    if !webhook::validate_metadata(&mut ctx) {
         return ctx.out;
     }
-    sidecar::validate_top_level_fields(&mut ctx);
+    webhook::validate_top_level_fields(&mut ctx);
     let spec = resource.spec().filter(|s| !s.is_null());
     let mut out = Vec::new();
     let mut decode_errors = Vec::new();
@@ -38,13 +38,13 @@ pub fn validate_sidecar(resource: &Resource) -> Vec<Diagnostic> {
     }
     let before = ctx.out.len();
     match spec {
-        Some(spec) if spec.as_map().is_some() => sidecar::validate_sidecar(&mut ctx, spec),
+        Some(spec) if spec.as_map().is_some() => webhook::validate_sidecar(&mut ctx, spec),
         Some(_) => {}
         None => {
             // No spec decodes to an empty Sidecar.
             let empty =
                 crate::yaml::Node { kind: crate::yaml::NodeKind::Map(Box::default()), range: resource.node.range };
-            sidecar::validate_sidecar(&mut ctx, &empty);
+            webhook::validate_sidecar(&mut ctx, &empty);
             if let Some(d) = ctx.out.last_mut() {
                 d.range = crate::text::TextRange::empty(resource.node.range.start);
             }

@@ -1,8 +1,8 @@
 //! `validateConnectionPool` (rules CP-*), for `inboundConnectionPool` and per-port pools.
 
 use super::fields::{boolean, enum_name, int, range_of, set};
-use super::sidecar::Ctx;
 use super::values::{parse_go_duration, validate_duration};
+use super::webhook::Ctx;
 use crate::diagnostic::Code;
 use crate::yaml::Node;
 

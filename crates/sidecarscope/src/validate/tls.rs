@@ -1,8 +1,8 @@
 //! `validateTLSOptions` (rules T-*), the server TLS option rules shared with Gateways.
 
 use super::fields::{enum_name, list, range_of, string, strings};
-use super::sidecar::Ctx;
 use super::values::is_valid_cipher_suite;
+use super::webhook::Ctx;
 use crate::diagnostic::Code;
 use crate::yaml::Node;
 

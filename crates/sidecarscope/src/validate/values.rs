@@ -4,7 +4,9 @@
 //! Every function here is pure. Where Go works on bytes (`len`, indexing), so do we: the
 //! messages and limits depend on it (e.g. the 63-"character" label limit is 63 bytes).
 
-use std::fmt::{self, Write as _};
+use std::fmt::Write as _;
+
+use crate::protocol::Protocol;
 
 // ---------------------------------------------------------------------------------------
 // Go string quoting
@@ -163,109 +165,6 @@ pub fn validate_port_name(name: &str) -> Result<(), String> {
     } else {
         Err(format!("invalid port name: {name}"))
     }
-}
-
-/// A supported port protocol (Istio `protocol.Instance`, minus `Unsupported`).
-///
-/// Serializes as Istio's canonical name, the same text as [`Protocol::as_str`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-pub enum Protocol {
-    #[serde(rename = "TCP")]
-    Tcp,
-    #[serde(rename = "UDP")]
-    Udp,
-    #[serde(rename = "GRPC")]
-    Grpc,
-    #[serde(rename = "GRPC-Web")]
-    GrpcWeb,
-    #[serde(rename = "HTTP")]
-    Http,
-    #[serde(rename = "HTTP_PROXY")]
-    HttpProxy,
-    #[serde(rename = "HTTP2")]
-    Http2,
-    #[serde(rename = "HTTPS")]
-    Https,
-    #[serde(rename = "TLS")]
-    Tls,
-    #[serde(rename = "Mongo")]
-    Mongo,
-    #[serde(rename = "Redis")]
-    Redis,
-    #[serde(rename = "MySQL")]
-    Mysql,
-}
-
-impl Protocol {
-    /// Istio `protocol.Parse`: Go `strings.ToLower`, then an exact match. `None` is Istio's
-    /// `Unsupported` (this includes the empty string; callers treat empty as sniffing).
-    /// `HBONE`/`DoubleHBONE` are not in Parse's table, so they are unsupported.
-    pub fn parse(s: &str) -> Option<Protocol> {
-        Some(match go_to_lower(s).as_str() {
-            "tcp" => Protocol::Tcp,
-            "udp" => Protocol::Udp,
-            "grpc" => Protocol::Grpc,
-            "grpc-web" => Protocol::GrpcWeb,
-            "http" => Protocol::Http,
-            "http_proxy" => Protocol::HttpProxy,
-            "http2" => Protocol::Http2,
-            "https" => Protocol::Https,
-            "tls" => Protocol::Tls,
-            "mongo" => Protocol::Mongo,
-            "redis" => Protocol::Redis,
-            "mysql" => Protocol::Mysql,
-            _ => return None,
-        })
-    }
-
-    /// Istio's canonical name (`pkg/config/protocol/instance.go`).
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Protocol::Tcp => "TCP",
-            Protocol::Udp => "UDP",
-            Protocol::Grpc => "GRPC",
-            Protocol::GrpcWeb => "GRPC-Web",
-            Protocol::Http => "HTTP",
-            Protocol::HttpProxy => "HTTP_PROXY",
-            Protocol::Http2 => "HTTP2",
-            Protocol::Https => "HTTPS",
-            Protocol::Tls => "TLS",
-            Protocol::Mongo => "Mongo",
-            Protocol::Redis => "Redis",
-            Protocol::Mysql => "MySQL",
-        }
-    }
-
-    /// Istio `Instance.IsHTTP`. HTTPS is deliberately not in this class.
-    pub fn is_http(&self) -> bool {
-        matches!(self, Protocol::Http | Protocol::Http2 | Protocol::HttpProxy | Protocol::Grpc | Protocol::GrpcWeb)
-    }
-
-    /// Istio `Instance.IsTLS`: HTTPS and TLS.
-    pub fn is_tls(&self) -> bool {
-        matches!(self, Protocol::Https | Protocol::Tls)
-    }
-}
-
-impl fmt::Display for Protocol {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Go `strings.ToLower`, which uses simple (one-rune) case mapping. Rust's full mapping
-/// differs only for U+0130 (`İ`), which Go lowers to a plain `i` - and that matters, since
-/// `REDİS` is then accepted as `redis`.
-fn go_to_lower(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c == '\u{130}' {
-            out.push('i');
-        } else {
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
 }
 
 /// Istio `ValidateProtocol`: empty means sniffing and is valid; otherwise `protocol.Parse`
@@ -852,7 +751,7 @@ fn levenshtein(a: &str, b: &str) -> usize {
 mod tests {
     use super::*;
 
-    fn err<T: fmt::Debug>(r: Result<T, String>) -> String {
+    fn err<T: std::fmt::Debug>(r: Result<T, String>) -> String {
         r.expect_err("expected an error")
     }
 

@@ -23,7 +23,7 @@ pub(crate) struct Governed {
     pub sidecar: Option<usize>,
     /// Its outbound traffic policy is REGISTRY_ONLY.
     pub registry_only: bool,
-    /// Its scope: index in `Mesh::scope_keys`.
+    /// Its scope: index in `MeshContext::scope_keys`.
     pub scope: usize,
 }
 
@@ -75,7 +75,7 @@ impl SidecarRef<'_> {
     }
 }
 
-pub(crate) struct Mesh<'a> {
+pub(crate) struct MeshContext<'a> {
     pub input: &'a Input,
     pub reg: &'a Registry,
     /// Sidecars in input order.
@@ -108,8 +108,8 @@ pub(crate) struct Mesh<'a> {
     pub service_entry_ids: Vec<usize>,
 }
 
-impl<'a> Mesh<'a> {
-    pub fn build(input: &'a Input, reg: &'a Registry) -> Mesh<'a> {
+impl<'a> MeshContext<'a> {
+    pub fn build(input: &'a Input, reg: &'a Registry) -> MeshContext<'a> {
         let mut sidecars = Vec::new();
         // Resource index -> Sidecar config index, built once (a scan per Sidecar is quadratic).
         let config_of: HashMap<usize, usize> = reg.sidecars.iter().enumerate().map(|(c, s)| (s.resource, c)).collect();
@@ -180,7 +180,7 @@ impl<'a> Mesh<'a> {
             .collect();
         let service_entry_ids =
             (0..reg.services.len()).filter(|&id| reg.services[id].registry != ServiceRegistry::Kubernetes).collect();
-        Mesh {
+        MeshContext {
             input,
             service_entry_ids,
             no_proxy,

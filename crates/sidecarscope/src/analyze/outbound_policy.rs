@@ -1,12 +1,12 @@
 //! `outboundTrafficPolicy` of a Sidecar: istioctl's `deprecation.FieldAnalyzer` (IST0002 for
 //! `egressProxy`) and Kiali's `OutboundTrafficPolicyModeChecker` (KIA1007).
 
-use super::mesh::Mesh;
+use super::context::MeshContext;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::registry::read::{set, str_of};
 use crate::yaml::JsonType;
 
-pub(crate) fn check(m: &Mesh, out: &mut Vec<Diagnostic>) {
+pub(crate) fn check(m: &MeshContext, out: &mut Vec<Diagnostic>) {
     for sc in &m.sidecars {
         let r = sc.resource;
         let Some(otp_entry) = r.spec().and_then(|s| s.entry("outboundTrafficPolicy")).filter(|e| !e.value.is_null())

@@ -9,10 +9,10 @@ use serde::Serialize;
 use super::destination_rules::{choose, ScopeRules};
 use super::output::Settings;
 use super::Proxy;
-use crate::listeners::IstiodEnv;
+use crate::protocol::Protocol;
+use crate::proxy::IstiodEnv;
 use crate::registry::read::{labels_subset, list, set, u32_of};
 use crate::registry::{protocol_name, Registry, ServiceId, ServiceRegistry, SidecarConfig, TargetPort};
-use crate::validate::values::Protocol;
 
 /// One inbound port (one `inbound|<port>||` cluster and filter chain).
 #[derive(Debug, Clone, Serialize)]

@@ -10,10 +10,11 @@ use super::tls::validate_tls_options;
 use super::values::{
     go_atoi, go_quote, is_dns1123_label, is_ip_address, split_host_port, validate_fqdn, validate_ip_address,
     validate_partial_wildcard, validate_port, validate_port_name, validate_protocol, validate_unix_address,
-    validate_wildcard_domain, Protocol,
+    validate_wildcard_domain,
 };
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::load::Resource;
+use crate::protocol::Protocol;
 use crate::text::TextRange;
 use crate::yaml::Node;
 

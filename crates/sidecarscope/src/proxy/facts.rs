@@ -4,10 +4,10 @@
 
 use std::net::IpAddr;
 
-use super::env::parse_bool;
+use super::istiod::parse_bool;
+use super::Proxy;
+use crate::protocol::Protocol;
 use crate::registry::MeshSettings;
-use crate::resolve::Proxy;
-use crate::validate::values::Protocol;
 
 /// Istio `TrafficInterceptionMode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
