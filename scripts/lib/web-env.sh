@@ -13,10 +13,11 @@ cd "$ROOT"
 #   abort at once (`-Cpanic=immediate-abort`: no panic messages, locations or formatting),
 #   through cargo's -Zbuild-std: about 36 KB. Unstable features of the pinned stable toolchain
 #   (RUSTC_BOOTSTRAP=1), so they need the rust-src component (scripts/setup-web adds it).
+# - Leptos' `erase_components` (components type-erased, fewer monomorphized views): 9 KB.
 # Only for the `playground` profile (index.html): other builds share no artifacts with it.
 playground_release_env() {
   export RUSTC_BOOTSTRAP=1
   export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
   export CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
-  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort"
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort --cfg erase_components"
 }

@@ -1,40 +1,9 @@
 // The page's side of the browser: the clipboard, downloads, the embed API (postMessage with the
-// host page), the panels' DOM merge and DEFLATE for share links. Text only: nothing here turns a
-// string into markup (`textContent`, `createElement`).
+// host page) and DEFLATE for share links. Text only: nothing here turns a string into markup.
+// The page itself is the Rust app's (Leptos components, web/src).
 
 /** Largest text accepted from a host page (characters). */
 const MAX_HOST_TEXT = 4 * 1024 * 1024;
-
-/** `SidecarscopeHost.morph`: `old` (in the page) becomes like `fresh` (same tag, detached). */
-function morphElement(old, fresh) {
-  // A <details> the user opened stays open.
-  for (const { name } of [...old.attributes]) if (!fresh.hasAttribute(name) && name !== "open") old.removeAttribute(name);
-  for (const { name, value } of fresh.attributes) if (old.getAttribute(name) !== value) old.setAttribute(name, value);
-  let o = old.firstChild;
-  let f = fresh.firstChild;
-  while (f) {
-    const next = f.nextSibling;
-    if (!o) {
-      old.appendChild(f);
-    } else if (o.nodeType === Node.TEXT_NODE && f.nodeType === Node.TEXT_NODE) {
-      if (o.data !== f.data) o.data = f.data;
-      o = o.nextSibling;
-    } else if (o.nodeType === Node.ELEMENT_NODE && o.nodeName === f.nodeName) {
-      morphElement(o, f);
-      o = o.nextSibling;
-    } else {
-      const after = o.nextSibling;
-      old.replaceChild(f, o);
-      o = after;
-    }
-    f = next;
-  }
-  while (o) {
-    const next = o.nextSibling;
-    o.remove();
-    o = next;
-  }
-}
 
 export const host = {
   /** Copies text to the clipboard; calls done(true|false). */
@@ -97,19 +66,6 @@ export const host = {
       }
     });
     window.parent.postMessage({ type: "sidecarscope:ready" }, "*");
-  },
-
-  /**
-   * Makes `host`'s content `content` (a panel body, rebuilt after every edit), touching only
-   * what differs: most of a body stays the same from one edit to the next (or only its source
-   * links move), and replacing it whole costs a style, layout and paint of all of it. Elements of
-   * the same tag at the same place are kept (attributes and text brought up to date), so focus
-   * and scrolling inside the body stay too. Text and attributes only, as `dom.rs` builds them.
-   */
-  morph(host, content) {
-    const first = host.firstChild;
-    if (first && first.nodeName === content.nodeName && !first.nextSibling) morphElement(first, content);
-    else host.replaceChildren(content);
   },
 
   /** Raw DEFLATE (RFC 1951) of share links, by the browser's CompressionStream. */

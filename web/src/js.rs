@@ -40,9 +40,6 @@ extern "C" {
     /// The embed API: `on_set(text)` for `sidecarscope:set`, `get_text()` answers `sidecarscope:get`.
     #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = listenHost)]
     pub fn listen_host(on_set: &js_sys::Function, get_text: &js_sys::Function);
-    /// Makes `host`'s content `content`, keeping the elements that stay the same.
-    #[wasm_bindgen(js_namespace = SidecarscopeHost)]
-    pub fn morph(host: &web_sys::Element, content: &web_sys::Element);
     #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = markResults)]
     pub fn mark_results();
     /// `performance.measure("sc:<name>")` of the core's phases: from `start` (ms), its time

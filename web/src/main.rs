@@ -1,11 +1,9 @@
-//! The Sidecarscope playground: a client-side app over the core crate, its page built with
-//! `dom.rs` (web/README.md, "One UI model").
+//! The Sidecarscope playground: a Leptos client-side app over the core crate.
 //! See web/README.md for the layout, the URL formats and the embed API.
 
 mod analysis;
 mod app;
 mod browser;
-mod dom;
 mod embed;
 mod examples;
 mod js;
@@ -13,6 +11,7 @@ mod json;
 mod markdown;
 mod panels;
 mod share;
+mod ui;
 
 fn main() {
     // Release builds abort on panic at once, without a message (scripts/lib/web-env.sh).
@@ -21,6 +20,6 @@ fn main() {
     // The first text may come from a share link, which the browser inflates (async).
     wasm_bindgen_futures::spawn_local(async {
         let initial = app::initial().await;
-        app::start(initial);
+        leptos::mount::mount_to_body(move || app::app(initial));
     });
 }
