@@ -191,12 +191,8 @@ impl App {
         with_editor(|e| e.set_diagnostics(&editor_diagnostics(&a)));
         MODEL.with(|m| *m.borrow_mut() = Some(model));
         self.analysis.set(a);
-        let render = move || {
-            let t0 = browser::now_ms();
-            panels::render(self);
-            js::phase("panel", t0, browser::now_ms() - t0);
-            js::mark_results();
-        };
+        // The open panel's body follows `results` (`panels::PanelBody`, which measures `sc:panel`).
+        let render = move || panels::render(self);
         if split {
             self.later(self.run.get_value(), Box::new(render));
         } else {

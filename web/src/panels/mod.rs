@@ -26,14 +26,21 @@ pub fn PanelBody(panel: Panel) -> impl IntoView {
     let state = expect_context::<AppState>();
     let body = move || {
         state.results.track();
-        state.analysis.with_untracked(|a| {
+        // The panel's part of a run (`sc:panel`): the core's work for it (resolution, listeners,
+        // trace) and the view's description; Leptos writes the DOM right after, in the same
+        // task (a microtask of the reactive system), which `sc:edit-to-paint` includes.
+        let t0 = crate::browser::now_ms();
+        let view = state.analysis.with_untracked(|a| {
             with_model(|model| match panel {
                 Panel::Problems => problems::body(a, state.infos_open),
                 Panel::Effective => effective::body(a, model),
                 Panel::Listeners => listeners::body(a, model, state.expanded),
                 Panel::Trace => state.trace.with_untracked(|form| trace::body(a, model, form, state.suggestions)),
             })
-        })
+        });
+        crate::js::phase("panel", t0, crate::browser::now_ms() - t0);
+        crate::js::mark_results();
+        view
     };
     // One click handler for every link and row of the body (their number is unbounded).
     view! {
