@@ -546,7 +546,7 @@ test("Listeners: the istioctl table for the picked workload, rows expand and lin
 
   // Another proxy: a custom one in another namespace has no Sidecar.
   await page.selectOption("#proxy-select", "__custom");
-  await page.getByLabel("Namespace").fill("elsewhere");
+  await page.getByLabel("Namespace", { exact: true }).fill("elsewhere");
   await settle(page);
   assert.match(await page.textContent(".lst-summary"), /no Sidecar/);
   await ctx.close();

@@ -77,7 +77,7 @@ test("a single invalid Sidecar: Istio's rejection and its messages come first; b
   assert.ok(all.length > errors, "there are findings other than errors, which the badge does not count");
   // The status line: Istio's verdict, then the mesh analysis, apart.
   assert.match(await page.textContent(".status-text"), /Istio rejects 1 of 1 Sidecar \(2 errors, 0 warnings\) · mesh analysis: \d+ errors?, \d+ warnings?, \d+ infos?/);
-  // Opening the infos survives an edit (the body is merged, not replaced).
+  // Opening the infos survives an edit (the app keeps it in its state: App::infos_open).
   await folded.locator("summary").click();
   await page.evaluate(() => window.SidecarscopeEditor.active.setText(window.SidecarscopeEditor.active.getText() + "# edited\n"));
   await settle(page);

@@ -1,4 +1,5 @@
-// Bundles web/js/editor.js (CodeMirror 6 and the browser helpers) into web/build/editor.js,
+// Bundles web/js/index.js (the editor, the scheduler and the host API: CodeMirror 6 and the
+// browser helpers) into web/build/editor.js,
 // a minified classic script that trunk copies into dist/. esbuild bundles; terser minifies, 3%
 // smaller gzipped than esbuild's minifier (it counts against the first-load budget).
 // Run by trunk's pre_build hook (Trunk.toml) and by `npm run bundle`. Writes only when the output changes, so that
@@ -36,7 +37,7 @@ const styleModAdopted = {
 };
 
 const result = await build({
-  entryPoints: [join(root, "web", "js", "editor.js")],
+  entryPoints: [join(root, "web", "js", "index.js")],
   plugins: [styleModAdopted],
   bundle: true,
   minify: false,

@@ -2,9 +2,12 @@
 // trunk starts the hooks of a stage concurrently, and both steps rewrite index.html.
 //   1. release builds: shorten the wasm's import/export names, minify the wasm-bindgen glue
 //      and update both SRI hashes (minify-glue.mjs);
-//   2. every build: complete the Content-Security-Policy with the inline scripts' hashes
+//   2. every build: drop the `integrity` of the wasm's `<link rel="preload" as="fetch">`
+//      (preload.mjs);
+//   3. every build: complete the Content-Security-Policy with the inline scripts' hashes
 //      (csp.mjs), last, once no inline script changes any more.
 import { minifyGlue } from "./minify-glue.mjs";
+import { dropPreloadIntegrity } from "./preload.mjs";
 import { applyCsp } from "./csp.mjs";
 
 const dir = process.env.TRUNK_STAGING_DIR;
@@ -14,6 +17,7 @@ if (!dir) {
 }
 try {
   if (process.env.TRUNK_PROFILE === "release") await minifyGlue(dir);
+  dropPreloadIntegrity(dir);
   applyCsp(dir);
 } catch (e) {
   console.error(`post-build: ${e.message}`);

@@ -117,7 +117,7 @@ fn key(w: &Workload) -> String {
 
 #[cfg(test)]
 pub fn analyze(text: &str, choice: &ProxyChoice) -> (Analysis, Model) {
-    analyze_input(loading(text, choice).finish(), choice)
+    analyze_input(loading(text, choice, "").finish(), choice)
 }
 
 /// An edit's workspace being read, a few documents at a time (a large input's edit reads it over
@@ -142,8 +142,18 @@ impl Loading {
 }
 
 /// The first half of [`analyze`]: the workspace of the text, with istiod's flags of the choice.
-pub fn loading(text: &str, choice: &ProxyChoice) -> Loading {
-    let options = Options { istiod_env: crate::share::pairs(&choice.istiod), ..Options::default() };
+/// Resources without `metadata.namespace` go to `namespace` (as `kubectl apply -n`; empty or
+/// blank: `default`).
+pub fn loading(text: &str, choice: &ProxyChoice, namespace: &str) -> Loading {
+    let default_namespace = match namespace.trim() {
+        "" => sidecarscope::DEFAULT_NAMESPACE,
+        ns => ns,
+    };
+    let options = Options {
+        istiod_env: crate::share::pairs(&choice.istiod),
+        default_namespace: default_namespace.to_string(),
+        ..Options::default()
+    };
     let cache = DOCUMENTS.with(|d| d.borrow_mut().take()).unwrap_or_else(|| DocumentCache::new(true));
     Loading { ws: Workspace::with_document_cache(vec![SourceFile::new(INPUT_NAME, text)], options, cache) }
 }
@@ -268,6 +278,19 @@ mod tests {
         let n = a.diagnostics.iter().filter(|d| d.code == code).count();
         assert!(n > 0 && b.summary.suppressed > 0 && b.diagnostics.len() + b.summary.suppressed == a.diagnostics.len());
         assert!(crate::markdown::counts(&b.summary).ends_with(&format!("{} suppressed", b.summary.suppressed)));
+    }
+
+    /// The page's default namespace places resources that name none, as `kubectl apply -n`.
+    #[test]
+    fn resources_without_a_namespace_go_to_the_default_namespace() {
+        let text = "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: s\nspec:\n  egress:\n  - hosts: [\"./*\"]\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: other\n";
+        for (ns, want) in [("", "default"), ("  ", "default"), ("team-a", "team-a"), (" team-b ", "team-b")] {
+            let ws = loading(text, &ProxyChoice::default(), ns).finish();
+            let input = ws.input();
+            let kinds: Vec<(String, String)> =
+                input.resources.iter().map(|r| (r.name.clone(), r.namespace.clone())).collect();
+            assert_eq!(kinds, [("s".to_string(), want.to_string()), ("p".to_string(), "other".to_string())], "{ns:?}");
+        }
     }
 
     #[test]

@@ -1,9 +1,14 @@
 //! The page: toolbar, editor, results panels and status bar, and the state that ties them:
 //! every edit re-runs the core and updates the panels, the editor's squiggles, localStorage
 //! and the URL fragment.
+//!
+//! One UI model: Leptos. The app's state lives in one place, [`App`] (signals, provided by
+//! context to every component); the shell, the tabs and the panels are Leptos components that
+//! show it, and Leptos' fine-grained updates write only what changed (web/README.md, "One UI
+//! model"). Text only: everything from the input reaches the page as text nodes or attribute
+//! values, never as markup (no `inner_html`).
 
 use std::cell::RefCell;
-use std::time::Duration;
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -82,9 +87,10 @@ impl Theme {
     }
 }
 
-/// Everything the components share. All fields are cheap handles.
+/// The app's state, all of it: one for the page's lifetime, provided by context (`App` is a
+/// set of cheap handles). Everything the page shows derives from these signals.
 #[derive(Clone, Copy)]
-pub struct AppState {
+pub struct App {
     pub analysis: RwSignal<Analysis>,
     pub panel: RwSignal<Panel>,
     pub notice: RwSignal<Option<String>>,
@@ -94,11 +100,23 @@ pub struct AppState {
     pub proxy: RwSignal<ProxyChoice>,
     /// The Trace panel's form.
     pub trace: RwSignal<share::TraceForm>,
+    /// Where resources without `metadata.namespace` go (as `kubectl apply -n`; empty: `default`).
+    pub namespace: RwSignal<String>,
+    /// Counts the open panel's results: the panel's body is built again when it changes
+    /// (`panels::render`, after a run of the core, in a task of its own for a large input).
+    pub results: RwSignal<u32>,
+    /// Problems: whether the folded infos of the input and of the mesh analysis are open (they
+    /// stay so across edits).
+    pub infos_open: [RwSignal<bool>; 2],
+    /// Listeners: the rows the user expanded.
+    pub expanded: panels::Expanded,
+    /// Trace: the destination's suggestions (the input's services).
+    pub suggestions: RwSignal<Vec<String>>,
     text: StoredValue<String>,
-    persist_timer: StoredValue<Option<TimeoutHandle>>,
+    persist_timer: StoredValue<Option<i32>>,
     /// False until the first text is shown: opening the page changes nothing that is kept.
     started: StoredValue<bool>,
-    notice_timer: StoredValue<Option<TimeoutHandle>>,
+    notice_timer: StoredValue<Option<i32>>,
     /// Counts persists: an encoding (async) that finishes after a newer one started is dropped.
     persist_seq: StoredValue<u32>,
     /// Counts runs of the core: what is left of an older edit's run is dropped.
@@ -108,7 +126,10 @@ pub struct AppState {
     embed: bool,
 }
 
-impl AppState {
+/// The name the panels know the app by.
+pub type AppState = App;
+
+impl App {
     /// The heart of the page: a new text, fresh results.
     /// The mesh analysis runs for every edit (Problems' badge and the squiggles need it); the
     /// open panel's body is rebuilt after it, and hidden panels are not computed at all.
@@ -122,7 +143,8 @@ impl AppState {
         let run = self.run.get_value() + 1;
         self.run.set_value(run);
         let start = browser::now_ms();
-        let loading = self.proxy.with_untracked(|p| analysis::loading(&text, p));
+        let namespace = self.namespace.get_untracked();
+        let loading = self.proxy.with_untracked(|p| analysis::loading(&text, p, &namespace));
         let example = self.example.get_untracked().filter(|id| examples::find(id).is_some_and(|e| e.text == text));
         self.example.set(example);
         self.text.set_value(text);
@@ -148,18 +170,18 @@ impl AppState {
         }
     }
 
-    /// Runs `f` in a task of its own, unless a newer run started or the text changed meanwhile
-    /// (the editor then runs the core again when typing pauses: `stale`). The editor's `idle()`
+    /// Runs `f` in a task of its own, unless a newer run started meanwhile. When the task runs,
+    /// and whether an edit made the run stale by then, is the scheduler's (web/js/scheduler.js,
+    /// `later`: the editor then runs the core again when typing pauses); the editor's `idle()`
     /// (tests, tools) waits for it. Boxed: compiled once rather than for each caller's closure
     /// (a few hundred bytes of the first load each).
     fn later(self, run: u32, f: Box<dyn FnOnce()>) {
-        with_editor(|e| e.begin_work());
-        js::post_task(Closure::once_into_js(move || {
-            if self.run.get_value() == run && !with_editor(|e| e.stale()).unwrap_or(false) {
+        let task = Closure::once_into_js(move || {
+            if self.run.get_value() == run {
                 f();
             }
-            with_editor(|e| e.end_work());
-        }));
+        });
+        with_editor(|e| e.later(task));
     }
 
     fn analyze(self, input: sidecarscope::Workspace, load_ms: f64, split: bool) {
@@ -170,12 +192,8 @@ impl AppState {
         with_editor(|e| e.set_diagnostics(&editor_diagnostics(&a)));
         MODEL.with(|m| *m.borrow_mut() = Some(model));
         self.analysis.set(a);
-        let render = move || {
-            let t0 = browser::now_ms();
-            panels::render(self);
-            js::phase("panel", t0, browser::now_ms() - t0);
-            js::mark_results();
-        };
+        // The open panel's body follows `results` (`panels::PanelBody`, which measures `sc:panel`).
+        let render = move || panels::render(self);
         if split {
             self.later(self.run.get_value(), Box::new(render));
         } else {
@@ -194,12 +212,13 @@ impl AppState {
         State {
             text: self.text.get_value(),
             panel: Some(self.panel.get_untracked().id().to_string()),
+            namespace: self.namespace.get_untracked(),
             proxy: self.proxy.get_untracked(),
             trace: self.trace.get_untracked(),
         }
     }
 
-    /// Results again for the same text (another proxy was picked).
+    /// Results again for the same text (another proxy was picked, another default namespace).
     pub fn recompute(self) {
         self.on_text(self.text.get_value());
     }
@@ -214,11 +233,8 @@ impl AppState {
         if !self.started.get_value() {
             return;
         }
-        if let Some(h) = self.persist_timer.get_value() {
-            h.clear();
-        }
-        let h = set_timeout_with_handle(move || self.persist(), Duration::from_millis(250)).ok();
-        self.persist_timer.set_value(h);
+        browser::clear_timeout(self.persist_timer.get_value());
+        self.persist_timer.set_value(browser::set_timeout(move || self.persist(), 250));
     }
 
     fn persist(self) {
@@ -256,17 +272,15 @@ impl AppState {
 
     pub fn notify(self, message: impl Into<String>) {
         self.notice.set(Some(message.into()));
-        if let Some(h) = self.notice_timer.get_value() {
-            h.clear();
-        }
-        let h = set_timeout_with_handle(move || self.notice.set(None), Duration::from_millis(3500)).ok();
-        self.notice_timer.set_value(h);
+        browser::clear_timeout(self.notice_timer.get_value());
+        self.notice_timer.set_value(browser::set_timeout(move || self.notice.set(None), 3500));
     }
 
     fn load_text(self, text: &str, example: Option<&'static str>) {
         self.example.set(example);
         if example.is_some() || text.is_empty() {
             self.proxy.set(ProxyChoice::default());
+            self.namespace.set(String::new());
         }
         // Through the editor, so that the change is undoable and `on_text` runs once.
         with_editor(|e| e.set_text(text));
@@ -306,6 +320,7 @@ pub struct Initial {
     text: String,
     example: Option<&'static str>,
     panel: Option<Panel>,
+    namespace: String,
     proxy: ProxyChoice,
     trace: share::TraceForm,
     notice: Option<String>,
@@ -318,6 +333,7 @@ impl Initial {
             text: s.text,
             example: None,
             panel: s.panel.as_deref().and_then(Panel::from_id),
+            namespace: s.namespace,
             proxy: s.proxy,
             trace: s.trace,
             notice,
@@ -329,6 +345,7 @@ impl Initial {
             text: e.text.to_string(),
             example: Some(e.id),
             panel: None,
+            namespace: String::new(),
             proxy: ProxyChoice::default(),
             trace: Default::default(),
             notice,
@@ -361,16 +378,21 @@ pub async fn initial() -> Initial {
 
 /// The page, from where its first text comes from.
 pub fn app(initial: Initial) -> impl IntoView {
-    let Initial { config, text, example, panel, proxy, trace, notice } = initial;
+    let Initial { config, text, example, panel, namespace, proxy, trace, notice } = initial;
     let first_panel =
         panel.filter(|p| config.panels.contains(p)).or(config.panels.first().copied()).unwrap_or(Panel::Problems);
-    let state = AppState {
+    let state = App {
         analysis: RwSignal::new(Analysis::default()),
         panel: RwSignal::new(first_panel),
         notice: RwSignal::new(None),
         example: RwSignal::new(example),
         proxy: RwSignal::new(proxy),
         trace: RwSignal::new(trace),
+        namespace: RwSignal::new(namespace),
+        results: RwSignal::new(0),
+        infos_open: [RwSignal::new(false), RwSignal::new(false)],
+        expanded: RwSignal::new(Default::default()),
+        suggestions: RwSignal::new(Vec::new()),
         text: StoredValue::new(String::new()),
         persist_timer: StoredValue::new(None),
         started: StoredValue::new(false),
@@ -381,7 +403,7 @@ pub fn app(initial: Initial) -> impl IntoView {
         embed: config.embed,
     };
     provide_context(state);
-    crate::dom::NO_EDITOR.with(|n| n.set(!config.show_editor));
+    crate::ui::NO_EDITOR.with(|n| n.set(!config.show_editor));
     if let Some(n) = notice {
         state.notify(n);
     }
@@ -427,10 +449,9 @@ pub fn app(initial: Initial) -> impl IntoView {
         }
     };
     let on_new = move |_| {
-        // A new start: the proxy and the call go back to their defaults too.
+        // A new start: the proxy, the call and the namespace go back to their defaults too.
         state.proxy.set(ProxyChoice::default());
         state.trace.set(share::TraceForm::default());
-        panels::reset_trace_form(state);
         state.load_text("", None);
         browser::storage_remove(STATE_KEY);
         browser::replace_fragment(None);
@@ -515,6 +536,13 @@ pub fn app(initial: Initial) -> impl IntoView {
                         <span id="editor-help" class="pane-note editor-help">
                             "Esc, then Tab, leaves the editor (Tab indents once you type) \u{b7} Ctrl+F search \u{b7} F8 next problem"
                         </span>
+                        <label class="namespace-field">"Default namespace"
+                            <input id="default-namespace" type="text" spellcheck="false" autocomplete="off"
+                                placeholder=sidecarscope::DEFAULT_NAMESPACE
+                                title="The namespace of resources without metadata.namespace, as kubectl apply -n"
+                                prop:value=move || state.namespace.get()
+                                on:input=move |ev| { state.namespace.set(event_target_value(&ev)); state.recompute(); }/>
+                        </label>
                     </div>
                     <div class="editor-host" node_ref=host></div>
                 </section>
@@ -570,6 +598,7 @@ fn tab_keys(state: AppState, tabs: &[Panel], ev: &leptos::ev::KeyboardEvent) {
     };
     ev.prevent_default();
     state.panel.set(tabs[j]);
+    state.schedule_persist();
     if let Some(el) = document().get_element_by_id(&format!("tab-{}", tabs[j].id())) {
         if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
             let _ = el.focus();

@@ -1,7 +1,25 @@
 //! Small wrappers over the browser: localStorage, the URL, timing. Failures (storage disabled,
 //! quota exceeded, private mode) are quiet: the playground works without them.
 
-use leptos::prelude::window;
+pub fn window() -> web_sys::Window {
+    web_sys::window().expect("a window")
+}
+
+pub fn document() -> web_sys::Document {
+    window().document().expect("a document")
+}
+
+/// Calls `f` once after `ms` milliseconds; the handle cancels it ([`clear_timeout`]).
+pub fn set_timeout(f: impl FnOnce() + 'static, ms: i32) -> Option<i32> {
+    let f = wasm_bindgen::closure::Closure::once_into_js(f);
+    window().set_timeout_with_callback_and_timeout_and_arguments_0(wasm_bindgen::JsCast::unchecked_ref(&f), ms).ok()
+}
+
+pub fn clear_timeout(handle: Option<i32>) {
+    if let Some(h) = handle {
+        window().clear_timeout_with_handle(h);
+    }
+}
 
 pub fn storage_get(key: &str) -> Option<String> {
     window().local_storage().ok()??.get_item(key).ok()?
@@ -55,7 +73,7 @@ pub fn now_ms() -> f64 {
 }
 
 pub fn set_root_attribute(name: &str, value: Option<&str>) {
-    if let Some(root) = leptos::prelude::document().document_element() {
+    if let Some(root) = document().document_element() {
         let _ = match value {
             Some(v) => root.set_attribute(name, v),
             None => root.remove_attribute(name),

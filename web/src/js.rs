@@ -1,5 +1,5 @@
-//! The JavaScript side (web/js/editor.js): the CodeMirror editor and a few browser helpers.
-//! The bundle defines these globals before the wasm starts.
+//! The JavaScript side (web/js/: the editor, its scheduler and the host API; index.js defines
+//! these globals before the wasm starts).
 
 use wasm_bindgen::prelude::*;
 
@@ -27,15 +27,11 @@ extern "C" {
     pub fn select(this: &Editor, from: u32, to: u32);
     #[wasm_bindgen(method)]
     pub fn focus(this: &Editor);
-    /// The results of the current edit come in a later task: `idle()` and the timing marks
-    /// wait for the matching `end_work`.
-    #[wasm_bindgen(method, js_name = beginWork)]
-    pub fn begin_work(this: &Editor);
-    #[wasm_bindgen(method, js_name = endWork)]
-    pub fn end_work(this: &Editor);
-    /// The text changed since the run in progress started, and it may be dropped.
+    /// Calls `f` (a function) in a task of its own, as part of the run in progress (`idle()`
+    /// and the timing marks wait for it), unless an edit made that run stale meanwhile
+    /// (web/js/scheduler.js, `later`).
     #[wasm_bindgen(method)]
-    pub fn stale(this: &Editor) -> bool;
+    pub fn later(this: &Editor, f: JsValue);
 
     #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = copyText)]
     pub fn copy_text(text: &str, done: &js_sys::Function);
@@ -44,14 +40,8 @@ extern "C" {
     /// The embed API: `on_set(text)` for `sidecarscope:set`, `get_text()` answers `sidecarscope:get`.
     #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = listenHost)]
     pub fn listen_host(on_set: &js_sys::Function, get_text: &js_sys::Function);
-    /// Makes `host`'s content `content`, keeping the elements that stay the same.
-    #[wasm_bindgen(js_namespace = SidecarscopeHost)]
-    pub fn morph(host: &web_sys::Element, content: &web_sys::Element);
     #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = markResults)]
     pub fn mark_results();
-    /// Calls `f` (a function) in a task of its own, without `setTimeout`'s clamping.
-    #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = postTask)]
-    pub fn post_task(f: JsValue);
     /// `performance.measure("sc:<name>")` of the core's phases: from `start` (ms), its time
     /// `ms` (a phase done in several tasks counts only its own).
     #[wasm_bindgen(js_namespace = SidecarscopeHost)]

@@ -4,7 +4,6 @@
 mod analysis;
 mod app;
 mod browser;
-mod dom;
 mod embed;
 mod examples;
 mod js;
@@ -12,6 +11,7 @@ mod json;
 mod markdown;
 mod panels;
 mod share;
+mod ui;
 
 fn main() {
     // Release builds abort on panic at once, without a message (scripts/lib/web-env.sh).

@@ -20,6 +20,9 @@ pub struct State {
     /// The results panel that was open (`problems`, `effective`), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub panel: Option<String>,
+    /// The namespace of resources that name none (as `kubectl apply -n`); empty: `default`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub namespace: String,
     /// The proxy whose effective configuration is shown.
     #[serde(skip_serializing_if = "ProxyChoice::is_default")]
     pub proxy: ProxyChoice,
@@ -131,6 +134,7 @@ impl State {
         Some(State {
             text: s(root.get("text")).unwrap_or_default(),
             panel: s(root.get("panel")),
+            namespace: s(root.get("namespace")).unwrap_or_default(),
             proxy: ProxyChoice {
                 workload: s(proxy.and_then(|p| p.get("workload"))).unwrap_or_default(),
                 custom,
@@ -346,6 +350,7 @@ mod tests {
             let state = State {
                 text: text.to_string(),
                 panel: Some("problems".into()),
+                namespace: "prod-us1".into(),
                 proxy: ProxyChoice::default(),
                 trace: TraceForm::default(),
             };
@@ -423,6 +428,7 @@ mod tests {
             let state = State {
                 text: text.to_string(),
                 panel: None,
+                namespace: String::new(),
                 proxy: ProxyChoice::default(),
                 trace: TraceForm::default(),
             };
@@ -454,6 +460,7 @@ mod tests {
         let state = State {
             text: "x".into(),
             panel: None,
+            namespace: "team-a".into(),
             proxy: ProxyChoice {
                 custom: Some(custom.clone()),
                 metadata: "UNPRIVILEGED_POD=true".into(),

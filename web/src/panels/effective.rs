@@ -3,51 +3,52 @@
 //! matched, ingress, the outbound traffic policy and inbound connection pools with where they
 //! come from, and the raw JSON.
 
+use leptos::prelude::*;
 use sidecarscope::resolve::{EgressListener, PortInfo};
 use sidecarscope::Resolution;
 
 use crate::analysis::{self, Analysis, Model};
-use crate::dom::{link, para, El};
+use crate::ui::{code_spans, link, no_editor, para};
 
-pub fn body(a: &Analysis, model: &Model) -> El {
+pub fn body(a: &Analysis, model: &Model) -> AnyView {
     let Some(proxy) = &a.proxy else { return super::no_proxy(a) };
     let e = analysis::effective(model, proxy);
     let r = &e.resolution;
-    let out = El::cls("div", "effective-body");
 
-    let line = El::cls("p", "eff-line").child(El::cls("span", "eff-main").text(&match &r.sidecar {
+    let main = match &r.sidecar {
         Some(s) => format!("{}/{}", s.namespace, s.name),
         None => "none: Istio's default scope".to_string(),
-    }));
-    if let Some(range) = e.sidecar_range {
-        if !crate::dom::NO_EDITOR.with(|n| n.get()) {
-            line.push(link("Show in editor", range));
+    };
+    let show = e.sidecar_range.filter(|_| !no_editor()).map(|range| link("Show in editor".into(), range, None));
+    let sidecar = card(
+        "eff-sidecar",
+        "Sidecar",
+        view! {
+            <p class="eff-line"><span class="eff-main">{main}</span>{show}</p>
+            {para("why", &r.selection.reason)}
+            <p class="eff-meta">{format!("proxy: namespace {}{}{}", r.proxy.namespace, labels_text(r), ip_text(r))}</p>
         }
-    }
-    out.push(card("eff-sidecar", "Sidecar").child(line).child(para("why", &r.selection.reason)).child(
-        El::cls("p", "eff-meta").text(&format!(
-            "proxy: namespace {}{}{}",
-            r.proxy.namespace,
-            labels_text(r),
-            ip_text(r)
-        )),
-    ));
-
-    let egress = card("eff-egress", "Egress listeners");
-    for (i, l) in r.egress.iter().enumerate() {
-        egress.push(egress_view(i, l));
-    }
-    out.push(egress);
-
-    out.push(
-        card("eff-outbound", "Outbound traffic policy")
-            .child(El::cls("p", "eff-main").text(r.outbound_traffic_policy.mode.as_str()))
-            .child(para("why", &r.outbound_traffic_policy.source)),
+        .into_any(),
     );
 
-    let ingress = card("eff-ingress", "Inbound ports");
-    if r.ingress.is_empty() {
-        ingress.push(para("why", "No inbound port: no Service selects this proxy and the Sidecar has no ingress."));
+    let egress = card(
+        "eff-egress",
+        "Egress listeners",
+        r.egress.iter().enumerate().map(|(i, l)| egress_view(i, l)).collect_view().into_any(),
+    );
+
+    let outbound = card(
+        "eff-outbound",
+        "Outbound traffic policy",
+        view! {
+            <p class="eff-main">{r.outbound_traffic_policy.mode.as_str().to_string()}</p>
+            {para("why", &r.outbound_traffic_policy.source)}
+        }
+        .into_any(),
+    );
+
+    let ports = if r.ingress.is_empty() {
+        para("why", "No inbound port: no Service selects this proxy and the Sidecar has no ingress.")
     } else {
         let rows = r.ingress.iter().map(|p| {
             let port = match &p.bind {
@@ -58,84 +59,80 @@ pub fn body(a: &Analysis, model: &Model) -> El {
                 p.default_endpoint.clone().filter(|d| !d.is_empty()).unwrap_or_else(|| "original destination".into());
             vec![("mono nowrap", port), ("", p.protocol.to_string()), ("mono", to), ("", p.source.clone())]
         });
-        ingress.push(table(&["Port", "Protocol", "Forwarded to", "From"], rows));
-    }
-    if !r.inbound_connection_pool.is_empty() {
-        ingress.push(El::new("h4").text("Inbound connection pools"));
-        let list = El::cls("ul", "plain");
-        for (port, c) in &r.inbound_connection_pool {
-            let li = El::new("li")
-                .child(El::cls("span", "mono").text(&format!("port {port}: ")))
-                .child(El::cls("span", "why").text(&c.source));
-            if !c.settings.is_empty() {
-                li.push(El::cls("pre", "settings").text(&crate::json::to_string_pretty(&c.settings)));
-            }
-            list.push(li);
-        }
-        ingress.push(list);
-    }
-    out.push(ingress);
+        table(&["Port", "Protocol", "Forwarded to", "From"], rows)
+    };
+    let pools = (!r.inbound_connection_pool.is_empty()).then(|| {
+        let items = r
+            .inbound_connection_pool
+            .iter()
+            .map(|(port, c)| {
+                let settings = (!c.settings.is_empty())
+                    .then(|| view! { <pre class="settings">{crate::json::to_string_pretty(&c.settings)}</pre> });
+                view! {
+                    <li><span class="mono">{format!("port {port}: ")}</span><span class="why">{c.source.clone()}</span>{settings}</li>
+                }
+            })
+            .collect_view();
+        view! { <h4>"Inbound connection pools"</h4><ul class="plain">{items}</ul> }
+    });
+    let ingress = card("eff-ingress", "Inbound ports", view! { {ports}{pools} }.into_any());
 
-    if !r.destination_rules.is_empty() {
-        let list = El::cls("ul", "plain rules");
-        for d in r.destination_rules.iter() {
-            list.push(
-                El::new("li")
-                    .child(El::cls("span", "mono").text(&format!("{} \u{2192} {}", d.host, d.rule)))
-                    .child(El::cls("span", "why").code_spans(&d.reason)),
-            );
-        }
-        out.push(card("eff-rules", "DestinationRules for outbound traffic").child(list));
+    let rules = (!r.destination_rules.is_empty()).then(|| {
+        let items = r
+            .destination_rules
+            .iter()
+            .map(|d| {
+                view! {
+                    <li><span class="mono">{format!("{} \u{2192} {}", d.host, d.rule)}</span><span class="why">{code_spans(&d.reason)}</span></li>
+                }
+            })
+            .collect_view();
+        card("eff-rules", "DestinationRules for outbound traffic", view! { <ul class="plain rules">{items}</ul> }.into_any())
+    });
+    let notes = (!r.notes.is_empty()).then(|| card("eff-notes", "Notes", notes(&r.notes)));
+    let raw = crate::json::to_string_pretty(r);
+    view! {
+        <div class="effective-body">
+            {sidecar}{egress}{outbound}{ingress}{rules}{notes}
+            <details class="card raw"><summary>"Raw JSON"</summary><pre class="json">{raw}</pre></details>
+        </div>
     }
-    if !r.notes.is_empty() {
-        out.push(card("eff-notes", "Notes").child(notes(&r.notes)));
-    }
-    out.push(
-        El::cls("details", "card raw")
-            .child(El::new("summary").text("Raw JSON"))
-            .child(El::cls("pre", "json").text(&crate::json::to_string_pretty(r))),
-    );
-    out
+    .into_any()
 }
 
 /// `<section class="card">` with an `<h3>` that labels it.
-pub(super) fn card(id: &str, title: &str) -> El {
-    El::cls("section", "card").attr("aria-labelledby", id).child(El::new("h3").attr("id", id).text(title))
+pub(super) fn card(id: &'static str, title: &'static str, content: AnyView) -> AnyView {
+    view! { <section class="card" aria-labelledby=id><h3 id=id>{title}</h3>{content}</section> }.into_any()
 }
 
 /// A list of notes with code spans.
-pub(super) fn notes(list: &[String]) -> El {
-    let ul = El::cls("ul", "notes");
-    for n in list {
-        // Worded for the page: its flags are set in the proxy picker, not on a command line.
-        ul.push(El::new("li").code_spans(&n.replace("pass --istiod-env ", "add the istiod flag ")));
-    }
-    ul
+pub(super) fn notes(list: &[String]) -> AnyView {
+    // Worded for the page: its flags are set in the proxy picker, not on a command line.
+    let items =
+        list.iter().map(|n| view! { <li>{code_spans(&n.replace("pass --istiod-env ", "add the istiod flag "))}</li> });
+    view! { <ul class="notes">{items.collect_view()}</ul> }.into_any()
 }
 
 /// A table in a scrolling wrapper: a header row, then cells of (class, text).
-pub(super) fn table(head: &[&str], rows: impl Iterator<Item = Vec<(&'static str, String)>>) -> El {
-    let tr = El::new("tr");
-    for h in head {
-        tr.push(El::new("th").attr("scope", "col").text(h));
-    }
-    let body = El::new("tbody");
-    for cells in rows {
-        let tr = El::new("tr");
-        for (class, text) in cells {
-            tr.push(El::cls("td", class).text(&text));
-        }
-        body.push(tr);
-    }
+pub(super) fn table(head: &[&'static str], rows: impl Iterator<Item = Vec<(&'static str, String)>>) -> AnyView {
+    let th = head.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view();
+    let body = rows
+        .map(|cells| {
+            let tds = cells.into_iter().map(|(class, text)| view! { <td class=class>{text}</td> }).collect_view();
+            view! { <tr>{tds}</tr> }
+        })
+        .collect_view();
+    let label = head.first().copied().unwrap_or("Table");
     // Focusable: it may scroll sideways, and the keyboard must reach it.
-    El::cls("div", "table-wrap")
-        .attr("tabindex", "0")
-        .attr("role", "region")
-        .attr("aria-label", head.first().copied().unwrap_or("Table"))
-        .child(El::new("table").child(El::new("thead").child(tr)).child(body))
+    view! {
+        <div class="table-wrap" tabindex="0" role="region" aria-label=label>
+            <table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>
+        </div>
+    }
+    .into_any()
 }
 
-fn egress_view(i: usize, l: &EgressListener) -> El {
+fn egress_view(i: usize, l: &EgressListener) -> AnyView {
     let title = match l.port {
         Some(port) => format!(
             "{}. port {port}{}{}",
@@ -152,42 +149,44 @@ fn egress_view(i: usize, l: &EgressListener) -> El {
     if l.capture_mode != "DEFAULT" {
         meta.push(format!("captureMode {}", l.capture_mode));
     }
-    let hosts = El::cls("div", "hosts").attr("aria-label", "hosts");
-    for h in &l.hosts {
-        hosts.push(El::cls("code", "chip").text(h));
-    }
-    let out = El::cls("div", "listener")
-        .child(
-            El::cls("div", "listener-head")
-                .child(El::cls("span", "listener-title").text(&title))
-                .child(El::cls("span", "eff-meta").text(&meta.join(" \u{b7} "))),
-        )
-        .child(hosts);
-    if l.services.is_empty() {
-        out.push(para("why", "Imports no service."));
+    let hosts = l.hosts.iter().map(|h| view! { <code class="chip">{h.clone()}</code> }).collect_view();
+    let services = if l.services.is_empty() {
+        para("why", "Imports no service.")
     } else {
         let rows = l.services.iter().map(|s| {
             vec![("mono", s.hostname.clone()), ("mono nowrap", ports_text(&s.ports)), ("mono", s.matched_by.clone())]
         });
-        out.push(table(&["Service", "Ports", "Matched by"], rows));
+        table(&["Service", "Ports", "Matched by"], rows)
+    };
+    let unused = (!l.unused_hosts.is_empty() || !l.shadowed.is_empty()).then(|| {
+        let unused = l
+            .unused_hosts
+            .iter()
+            .map(|u| view! { <li><code>{u.host.clone()}</code>" imports nothing: "{code_spans(&u.reason)}</li> })
+            .collect_view();
+        let shadowed = l
+            .shadowed
+            .iter()
+            .map(|s| {
+                view! {
+                    <li><code>{format!("{} ({})", s.hostname, s.namespace)}</code>{format!(" not imported: {}", s.reason)}</li>
+                }
+            })
+            .collect_view();
+        view! { <ul class="plain unused">{unused}{shadowed}</ul> }
+    });
+    view! {
+        <div class="listener">
+            <div class="listener-head">
+                <span class="listener-title">{title}</span>
+                <span class="eff-meta">{meta.join(" \u{b7} ")}</span>
+            </div>
+            <div class="hosts" aria-label="hosts">{hosts}</div>
+            {services}
+            {unused}
+        </div>
     }
-    if !l.unused_hosts.is_empty() || !l.shadowed.is_empty() {
-        let ul = El::cls("ul", "plain unused");
-        for u in &l.unused_hosts {
-            ul.push(
-                El::new("li").child(El::new("code").text(&u.host)).text(" imports nothing: ").code_spans(&u.reason),
-            );
-        }
-        for s in &l.shadowed {
-            ul.push(
-                El::new("li")
-                    .child(El::new("code").text(&format!("{} ({})", s.hostname, s.namespace)))
-                    .text(&format!(" not imported: {}", s.reason)),
-            );
-        }
-        out.push(ul);
-    }
-    out
+    .into_any()
 }
 
 fn ports_text(ports: &[PortInfo]) -> String {

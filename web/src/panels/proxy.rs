@@ -1,80 +1,89 @@
 //! The proxy picker shared by Effective config, Listeners and Trace: a workload of the input, or
 //! a proxy described by hand (namespace, labels, IP, interception mode).
 //!
-//! Built with [`crate::dom`] once per panel and brought up to date by [`update`] after each run
-//! (the workloads change with the text); its events are handled once, on its root. A `view!`
-//! form of the same costs the wasm several KB more (the first load has a size budget).
+//! A Leptos component over the app's state: the workloads and the choice come from the last
+//! analysis and the proxy signals; the workloads' options are keyed (`For`), so an edit that
+//! changes one workload of a mesh of hundreds touches one option. Its events are handled once,
+//! on its root (`data-field` names the field).
 
 use leptos::prelude::*;
-use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::Element;
 
-use crate::analysis::Analysis;
-use crate::app::{with_editor, AppState};
-use crate::dom::{self, El};
-use crate::share::{CustomProxy, ProxyChoice};
+use crate::app::AppState;
+use crate::share::CustomProxy;
+use crate::ui::no_editor;
 
 const CUSTOM: &str = "__custom";
-
-thread_local! {
-    /// The picker's `<select>` and the workloads its options show.
-    static SHOWN: std::cell::RefCell<Option<(Element, Vec<String>)>> = const { std::cell::RefCell::new(None) };
-}
 
 #[component]
 pub fn ProxyPicker() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let host = NodeRef::<leptos::html::Div>::new();
-    host.on_load(move |el| {
-        let el: Element = el.into();
-        build(&el);
-        for (event, f) in
-            [("change", on_change as fn(AppState, &web_sys::Event)), ("input", on_input), ("click", on_click)]
-        {
-            dom::listen(&el, event, move |ev| f(state, &ev));
+    let keys =
+        Memo::new(move |_| state.analysis.with(|a| a.workloads.iter().map(|w| w.key.clone()).collect::<Vec<_>>()));
+    let chosen = Memo::new(move |_| {
+        if state.proxy.with(|p| p.custom.is_some()) {
+            CUSTOM.to_string()
+        } else {
+            state.analysis.with(|a| a.workload.clone().unwrap_or_default())
         }
-        state.analysis.with_untracked(|a| state.proxy.with_untracked(|c| update(a, c)));
     });
-    view! { <div class="proxy-picker" node_ref=host></div> }
-}
-
-fn build(root: &Element) {
-    let input = |label: &str, field: &str, placeholder: &str| {
-        El::new("label").text(label).child(
-            El::new("input")
-                .attr("type", "text")
-                .attr("spellcheck", "false")
-                .attr("data-field", field)
-                .attr("placeholder", placeholder),
-        )
+    // "Show in editor": the chosen workload's YAML (not when the page has no editor).
+    let shown = Memo::new(move |_| {
+        if no_editor() || state.proxy.with(|p| p.custom.is_some()) {
+            return None;
+        }
+        state.analysis.with(|a| {
+            let k = a.workload.as_ref()?;
+            a.workloads.iter().find(|w| &w.key == k).map(|w| (w.from.to_string(), w.to.to_string()))
+        })
+    });
+    let custom =
+        move |f: fn(&CustomProxy) -> String| state.proxy.with(|p| p.custom.as_ref().map(f).unwrap_or_default());
+    let input = move |label: &'static str,
+                      field: &'static str,
+                      placeholder: &'static str,
+                      get: fn(&CustomProxy) -> String| {
+        view! {
+            <label>{label}<input type="text" spellcheck="false" data-field=field placeholder=placeholder prop:value=move || custom(get)/></label>
+        }
     };
-    let interception = El::new("select").attr("data-field", "interception");
-    for mode in ["REDIRECT", "TPROXY", "NONE"] {
-        interception.push(El::new("option").attr("value", mode).text(mode));
-    }
-    let parts = [
-        El::new("label").attr("for", "proxy-select").text("Proxy"),
-        El::new("select").attr("id", "proxy-select"),
-        // Searchable: a mesh can have hundreds of workloads; picking one of the list selects it.
-        El::new("input")
-            .attr("type", "search")
-            .attr("data-field", "find")
-            .attr("list", "workload-list")
-            .attr("aria-label", "Find a workload")
-            .attr("placeholder", "Find a workload\u{2026}")
-            .attr("autocomplete", "off"),
-        El::new("datalist").attr("id", "workload-list"),
-        El::cls("button", "link-button").attr("type", "button").attr("hidden", "").text("Show in editor"),
-        El::cls("div", "custom-proxy")
-            .attr("hidden", "")
-            .child(input("Namespace", "namespace", "default"))
-            .child(input("Labels", "labels", "app=ratings, version=v1"))
-            .child(input("IP", "ip", "10.1.1.7"))
-            .child(El::new("label").text("Interception").child(interception)),
-        settings(),
-    ];
-    for p in parts {
-        let _ = root.append_with_node_1(&p.0);
+    let mode = move || custom(|c| if c.interception.is_empty() { "REDIRECT".into() } else { c.interception.clone() });
+    let modes = ["REDIRECT", "TPROXY", "NONE"]
+        .map(|m| view! { <option value=m prop:selected=move || mode() == m>{m}</option> });
+    view! {
+        <div class="proxy-picker" on:change=move |ev| on_change(state, &ev) on:input=move |ev| on_input(state, &ev)
+            on:click=move |ev| { crate::ui::on_select(&ev); }>
+            <label for="proxy-select">"Proxy"</label>
+            <select id="proxy-select">
+                <For each=move || keys.get() key=|k| k.clone() let:key>
+                    {
+                        let value = key.clone();
+                        view! { <option value=key.clone() prop:selected=move || chosen.with(|c| *c == value)>{key.replacen('/', " ", 1)}</option> }
+                    }
+                </For>
+                <option value=CUSTOM prop:selected=move || chosen.with(|c| c == CUSTOM)>"Custom proxy\u{2026}"</option>
+            </select>
+            // Searchable: a mesh can have hundreds of workloads; picking one of the list selects it.
+            <input type="search" data-field="find" list="workload-list" aria-label="Find a workload"
+                placeholder="Find a workload\u{2026}" autocomplete="off"/>
+            <datalist id="workload-list">
+                <For each=move || keys.get() key=|k| k.clone() let:key>
+                    <option value=key.replacen('/', " ", 1)></option>
+                </For>
+            </datalist>
+            <button class="link-button" type="button" hidden=move || shown.with(Option::is_none)
+                data-from=move || shown.get().map(|s| s.0) data-to=move || shown.get().map(|s| s.1)>"Show in editor"</button>
+            <div class="custom-proxy" hidden=move || state.proxy.with(|p| p.custom.is_none())>
+                {input("Namespace", "namespace", "default", |c| c.namespace.clone())}
+                {input("Labels", "labels", "app=ratings, version=v1", |c| c.labels.clone())}
+                {input("IP", "ip", "10.1.1.7", |c| c.ip.clone())}
+                <label>"Interception"
+                    <select data-field="interception">{modes}</select>
+                </label>
+            </div>
+            <Settings/>
+        </div>
     }
 }
 
@@ -102,146 +111,31 @@ const ISTIOD_DOC: &[(&str, &str)] = &[
 ];
 
 /// Proxy metadata and istiod flags (the CLI's `--proxy-metadata` and `--istiod-env`), folded.
-fn settings() -> El {
-    let field = |label: &str, field: &str, placeholder: &str, doc: &[(&str, &str)]| {
-        let dl = El::cls("dl", "flag-docs");
-        for (k, d) in doc {
-            dl.push(El::new("dt").child(El::new("code").text(k)));
-            dl.push(El::new("dd").text(d));
+#[component]
+fn Settings() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let field = move |label: &'static str,
+                      field: &'static str,
+                      placeholder: &'static str,
+                      doc: &'static [(&'static str, &'static str)]| {
+        let dl = doc.iter().map(|(k, d)| view! { <dt><code>{*k}</code></dt><dd>{*d}</dd> }).collect_view();
+        let value =
+            move || state.proxy.with(|p| if field == "metadata" { p.metadata.clone() } else { p.istiod.clone() });
+        view! {
+            <div class="setting">
+                <label>{label}<input type="text" spellcheck="false" autocomplete="off" data-field=field placeholder=placeholder prop:value=value/></label>
+                <dl class="flag-docs">{dl}</dl>
+            </div>
         }
-        El::cls("div", "setting")
-            .child(
-                El::new("label").text(label).child(
-                    El::new("input")
-                        .attr("type", "text")
-                        .attr("spellcheck", "false")
-                        .attr("autocomplete", "off")
-                        .attr("data-field", field)
-                        .attr("placeholder", placeholder),
-                ),
-            )
-            .child(dl)
     };
-    El::cls("details", "proxy-settings")
-        .child(El::new("summary").text("Proxy metadata and istiod flags"))
-        .child(El::cls("p", "eff-meta").text("KEY=VALUE pairs, separated by commas; they are kept in share links."))
-        .child(field("Proxy metadata", "metadata", "UNPRIVILEGED_POD=true, HTTP_PROXY_PORT=15080", METADATA_DOC))
-        .child(field("istiod flags", "istiod", "ENABLE_TLS_ON_SIDECAR_INGRESS=true", ISTIOD_DOC))
-}
-
-/// Brings the open panel's picker up to date: the workloads, the choice, the custom fields.
-/// Only the open panel is in the page, so there is at most one picker.
-pub fn update(a: &Analysis, choice: &ProxyChoice) {
-    let Some(root) = document().query_selector(".proxy-picker").ok().flatten() else { return };
-    let q = |sel: &str| root.query_selector(sel).ok().flatten();
-    if let Some(select) = q("#proxy-select") {
-        let chosen = if choice.custom.is_some() { CUSTOM } else { a.workload.as_deref().unwrap_or("") };
-        // A mesh can have hundreds of workloads, and an edit changes one or none of them: only
-        // the options that differ from what is shown are touched (rebuilding them all costs the
-        // edit a layout of them all).
-        let keys: Vec<&str> = a.workloads.iter().map(|w| w.key.as_str()).collect();
-        let option = |key: &str| El::new("option").attr("value", key).text(&key.replacen('/', " ", 1)).0;
-        SHOWN.with(|shown| {
-            let mut shown = shown.borrow_mut();
-            match shown.as_mut() {
-                Some((el, old)) if *el == select => {
-                    let options = select.children();
-                    for (i, key) in keys.iter().enumerate() {
-                        match (old.get(i), options.item(i as u32)) {
-                            (Some(k), _) if k == key => {}
-                            (Some(_), Some(o)) => {
-                                let _ = o.set_attribute("value", key);
-                                o.set_text_content(Some(&key.replacen('/', " ", 1)));
-                            }
-                            // Before the last option, "Custom proxy…".
-                            _ => {
-                                let _ = select.insert_before(
-                                    &option(key),
-                                    select.last_element_child().as_ref().map(|c| c.as_ref()),
-                                );
-                            }
-                        }
-                    }
-                    for i in (keys.len()..old.len()).rev() {
-                        if let Some(o) = options.item(i as u32) {
-                            o.remove();
-                        }
-                    }
-                }
-                _ => {
-                    select.set_text_content(None);
-                    for key in &keys {
-                        let _ = select.append_with_node_1(&option(key));
-                    }
-                    let _ = select
-                        .append_with_node_1(&El::new("option").attr("value", CUSTOM).text("Custom proxy\u{2026}").0);
-                }
-            }
-            if shown.as_ref().is_none_or(|(el, old)| {
-                *el != select || old.len() != keys.len() || old.iter().zip(&keys).any(|(a, b)| a != b)
-            }) {
-                if let Some(list) = q("#workload-list") {
-                    list.set_text_content(None);
-                    for key in &keys {
-                        let _ = list.append_with_node_1(&El::new("option").attr("value", &key.replacen('/', " ", 1)).0);
-                    }
-                }
-            }
-            *shown = Some((select.clone(), keys.iter().map(|k| k.to_string()).collect()));
-        });
-        set_value(&select, chosen);
+    view! {
+        <details class="proxy-settings">
+            <summary>"Proxy metadata and istiod flags"</summary>
+            <p class="eff-meta">"KEY=VALUE pairs, separated by commas; they are kept in share links."</p>
+            {field("Proxy metadata", "metadata", "UNPRIVILEGED_POD=true, HTTP_PROXY_PORT=15080", METADATA_DOC)}
+            {field("istiod flags", "istiod", "ENABLE_TLS_ON_SIDECAR_INGRESS=true", ISTIOD_DOC)}
+        </details>
     }
-    if let Some(show) = q(".proxy-picker > .link-button") {
-        // Not when the page has no editor (`editor=0`).
-        let w = a
-            .workload
-            .as_ref()
-            .filter(|_| choice.custom.is_none() && !dom::NO_EDITOR.with(|n| n.get()))
-            .and_then(|k| a.workloads.iter().find(|w| &w.key == k));
-        match w {
-            Some(w) => {
-                let _ = show.set_attribute("data-from", &w.from.to_string());
-                let _ = show.set_attribute("data-to", &w.to.to_string());
-                let _ = show.remove_attribute("hidden");
-            }
-            None => {
-                let _ = show.set_attribute("hidden", "");
-            }
-        }
-    }
-    for (name, value) in [("metadata", &choice.metadata), ("istiod", &choice.istiod)] {
-        if let Some(el) = q(&format!("[data-field={name}]")) {
-            if document().active_element().as_ref() != Some(&el) {
-                set_value(&el, value);
-            }
-        }
-    }
-    if let Some(form) = q(".custom-proxy") {
-        match &choice.custom {
-            Some(c) => {
-                let _ = form.remove_attribute("hidden");
-                let fields = [("namespace", &c.namespace), ("labels", &c.labels), ("ip", &c.ip)];
-                for (name, value) in fields {
-                    if let Some(el) = q(&format!("[data-field={name}]")) {
-                        // Not under the user's caret: what they type stays as typed.
-                        if document().active_element().as_ref() != Some(&el) {
-                            set_value(&el, value);
-                        }
-                    }
-                }
-                if let Some(el) = q("[data-field=interception]") {
-                    set_value(&el, if c.interception.is_empty() { "REDIRECT" } else { &c.interception });
-                }
-            }
-            None => {
-                let _ = form.set_attribute("hidden", "");
-            }
-        }
-    }
-}
-
-fn set_value(el: &Element, value: &str) {
-    let _ = js_sys::Reflect::set(el, &"value".into(), &value.into());
 }
 
 /// The value of the event's target, and its `data-field` (or id).
@@ -313,10 +207,4 @@ fn edit(state: AppState, f: impl FnOnce(&mut CustomProxy)) {
         }
     });
     state.recompute();
-}
-
-fn on_click(_: AppState, ev: &web_sys::Event) {
-    if let Some(range) = dom::closest(ev, "[data-from]").and_then(|el| dom::range_of(&el)) {
-        with_editor(|e| e.select(range.0, range.1));
-    }
 }

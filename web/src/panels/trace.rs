@@ -8,112 +8,67 @@ use std::net::IpAddr;
 use leptos::prelude::*;
 use sidecarscope::trace::{self, Call, Trace};
 use sidecarscope::ListenerSet;
-use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::Element;
 
 use crate::analysis::{Analysis, Model};
 use crate::app::AppState;
-use crate::dom::{self, link, El};
 use crate::share;
+use crate::ui::{code_spans, link};
 
 thread_local! {
     /// The trace shown, for "Copy as text".
     static SHOWN: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
-/// The call's form: built with [`crate::dom`] once per panel, from the state (a share link may
-/// have set it); every change updates the state and traces again.
+/// The call's form, from the state (a share link may have set it; "New" resets it); every
+/// change updates the state and traces again. Events are handled once, on the form.
 #[component]
 pub fn TraceForm() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let host = NodeRef::<leptos::html::Form>::new();
-    host.on_load(move |el| {
-        let el: Element = el.into();
-        state.trace.with_untracked(|t| build(&el, t));
-        for event in ["input", "change", "submit"] {
-            dom::listen(&el, event, move |ev| on_event(state, &ev));
-        }
-    });
-    view! { <form class="trace-form" node_ref=host></form> }
-}
-
-/// Rebuilds the form in the page (if shown) from the state (after "New").
-pub fn reset_form(state: AppState) {
-    if let Some(el) = document().query_selector(".trace-form").ok().flatten() {
-        el.set_text_content(None);
-        state.trace.with_untracked(|t| build(&el, t));
-    }
-}
-
-fn build(root: &Element, t: &share::TraceForm) {
-    let text = |id: &str, field: &str, placeholder: &str, value: &str| {
-        let input = El::new("input")
-            .attr("id", id)
-            .attr("type", "text")
-            .attr("spellcheck", "false")
-            .attr("autocomplete", "off")
-            .attr("data-field", field)
-            .attr("placeholder", placeholder);
-        let _ = js_sys::Reflect::set(&input.0, &"value".into(), &value.into());
-        input
+    let t = state.trace;
+    let text = move |id: &'static str,
+                     field: &'static str,
+                     placeholder: &'static str,
+                     get: fn(&share::TraceForm) -> String| {
+        view! { <input id=id type="text" spellcheck="false" autocomplete="off" data-field=field placeholder=placeholder prop:value=move || t.with(get)/> }
     };
-    let select = |id: &str, field: &str, options: &[(&str, &str)], value: &str| {
-        let s = El::new("select").attr("id", id).attr("data-field", field);
-        for (v, label) in options {
-            let o = El::new("option").attr("value", v).text(label);
-            s.push(if *v == value { o.attr("selected", "") } else { o });
-        }
-        s
+    let select = move |id: &'static str,
+                       field: &'static str,
+                       options: &'static [(&'static str, &'static str)],
+                       get: fn(&share::TraceForm) -> &'static str| {
+        // Each option's `selected` property, not the select's `value` (set before its options exist).
+        let options = options
+            .iter()
+            .map(|(v, label)| view! { <option value=*v prop:selected=move || t.with(get) == *v>{*label}</option> })
+            .collect_view();
+        view! { <select id=id data-field=field>{options}</select> }
     };
-    let protocol = if t.protocol.is_empty() { "HTTP" } else { &t.protocol };
-    let tls = if t.tls.is_empty() { "plaintext" } else { &t.tls };
-    let inbound = El::new("input").attr("id", "trace-inbound").attr("type", "checkbox").attr("data-field", "inbound");
-    if t.inbound {
-        inbound.0.set_attribute("checked", "").ok();
-    }
-    let parts = [
-        El::cls("label", "wide")
-            .text("Destination")
-            .child(
-                text("trace-to", "to", "reviews.default.svc.cluster.local:9080 or 10.0.0.12:9080", &t.to)
-                    .attr("list", "trace-suggestions"),
-            )
-            .child(El::new("datalist").attr("id", "trace-suggestions")),
-        El::cls("label", "wide").text("Host / SNI").child(text(
-            "trace-host",
-            "host",
-            "optional: Host header or SNI",
-            &t.host,
-        )),
-        El::new("label").text("Protocol").child(select(
-            "trace-protocol",
-            "protocol",
-            &[("HTTP", "HTTP/1.1"), ("HTTP2", "HTTP/2"), ("TCP", "TCP")],
-            protocol,
-        )),
-        El::new("label").text("TLS").child(select(
-            "trace-tls",
-            "tls",
-            &[("plaintext", "plaintext"), ("tls", "TLS from the app"), ("mtls", "Istio mTLS")],
-            tls,
-        )),
-        El::cls("label", "check").child(inbound).text("Inbound (a peer calls this proxy)"),
-        El::cls("label", "wide").text("Path").child(text(
-            "trace-path",
-            "path",
-            "HTTP path: /api/v2?x=1 (default /)",
-            &t.path,
-        )),
-        El::new("label").text("Method").child(text("trace-method", "method", "GET", &t.method)),
-        El::cls("label", "wide").text("Headers").child(text(
-            "trace-headers",
-            "headers",
-            "name=value, ... e.g. x-user=alice",
-            &t.headers,
-        )),
-    ];
-    for p in parts {
-        let _ = root.append_with_node_1(&p.0);
+    let suggestions = move || {
+        state.suggestions.with(|s| s.iter().map(|i| view! { <option value=i.clone()></option> }).collect_view())
+    };
+    view! {
+        <form class="trace-form" on:input=move |ev| on_event(state, &ev) on:change=move |ev| on_event(state, &ev)
+            on:submit=move |ev| on_event(state, &ev)>
+            <label class="wide">"Destination"
+                <input id="trace-to" type="text" spellcheck="false" autocomplete="off" data-field="to"
+                    placeholder="reviews.default.svc.cluster.local:9080 or 10.0.0.12:9080" list="trace-suggestions"
+                    prop:value=move || t.with(|t| t.to.clone())/>
+                <datalist id="trace-suggestions">{suggestions}</datalist>
+            </label>
+            <label class="wide">"Host / SNI"{text("trace-host", "host", "optional: Host header or SNI", |t| t.host.clone())}</label>
+            <label>"Protocol"{select("trace-protocol", "protocol", &[("HTTP", "HTTP/1.1"), ("HTTP2", "HTTP/2"), ("TCP", "TCP")],
+                |t| match t.protocol.as_str() { "HTTP2" => "HTTP2", "TCP" => "TCP", _ => "HTTP" })}</label>
+            <label>"TLS"{select("trace-tls", "tls", &[("plaintext", "plaintext"), ("tls", "TLS from the app"), ("mtls", "Istio mTLS")],
+                |t| match t.tls.as_str() { "tls" => "tls", "mtls" => "mtls", _ => "plaintext" })}</label>
+            <label class="check">
+                <input id="trace-inbound" type="checkbox" data-field="inbound" prop:checked=move || t.with(|t| t.inbound)/>
+                "Inbound (a peer calls this proxy)"
+            </label>
+            <label class="wide">"Path"{text("trace-path", "path", "HTTP path: /api/v2?x=1 (default /)", |t| t.path.clone())}</label>
+            <label>"Method"{text("trace-method", "method", "GET", |t| t.method.clone())}</label>
+            <label class="wide">"Headers"{text("trace-headers", "headers", "name=value, ... e.g. x-user=alice", |t| t.headers.clone())}</label>
+        </form>
     }
 }
 
@@ -229,66 +184,72 @@ fn parse(form: &share::TraceForm, model: &Model) -> Result<Parsed, String> {
     Ok(Parsed { call: spec.to_call_with(sidecarscope::Spelling::Fields, false)?, service })
 }
 
-pub fn body(a: &Analysis, model: &Model, form: &share::TraceForm) -> El {
+pub fn body(a: &Analysis, model: &Model, form: &share::TraceForm, suggestions: RwSignal<Vec<String>>) -> AnyView {
     SHOWN.with(|s| *s.borrow_mut() = None);
-    super::trace_hints::suggest(model);
+    let list = super::trace_hints::suggestions(model);
+    if suggestions.with_untracked(|s| *s != list) {
+        suggestions.set(list);
+    }
     let Some(proxy) = &a.proxy else { return super::no_proxy(a) };
     if form.to.trim().is_empty() {
-        return El::cls("p", "empty").text("Enter where the application calls: a service's hostname:port (its address comes from the input), an IP address:port, or just a port. The trace follows the call through this proxy's listeners.");
+        return view! { <p class="empty">"Enter where the application calls: a service's hostname:port (its address comes from the input), an IP address:port, or just a port. The trace follows the call through this proxy's listeners."</p> }.into_any();
     }
     let parsed = match parse(form, model) {
         Ok(p) => p,
-        Err(e) => return El::cls("p", "empty").text(&e),
+        Err(e) => return view! { <p class="empty">{e}</p> }.into_any(),
     };
     let (set, t) = model.ws.session().listeners_and_trace(proxy, &parsed.call);
     SHOWN.with(|s| *s.borrow_mut() = Some(trace::render_text(&t)));
-    let out = result(&set, &t, parsed.service.as_deref());
-    // What the input says of the destination (`trace_hints`).
-    if let Some(n) = super::trace_hints::note(form, model, parsed.service.as_deref(), parsed.call.address.as_deref()) {
-        let _ = out.0.prepend_with_node_1(&n.0);
-    }
-    out
+    // What the input says of the destination (`trace_hints`), above the result.
+    let note = super::trace_hints::note(form, model, parsed.service.as_deref(), parsed.call.address.as_deref());
+    result(&set, &t, parsed.service.as_deref(), note)
 }
 
-fn result(set: &ListenerSet, t: &Trace, service: Option<&str>) -> El {
+fn result(set: &ListenerSet, t: &Trace, service: Option<&str>, note: Option<AnyView>) -> AnyView {
     let ok = t.error.is_none() && !matches!(t.cluster.as_deref(), Some("BlackHoleCluster") | None);
-    let out = El::cls("div", if ok { "trace-result ok" } else { "trace-result fail" });
-    out.push(
-        El::cls("div", "trace-summary")
-            .child(El::cls("span", "trace-icon").attr("aria-hidden", "true").text(if ok {
-                "\u{2714}"
-            } else {
-                "\u{2716}"
-            }))
-            .child(El::cls("span", "trace-summary-text").text(&t.summary)),
-    );
-    if let (Some(s), Some(addr)) = (service, &t.call.address) {
-        out.push(El::cls("p", "eff-meta").text(&format!("{s} has address {addr} in the input; the call goes there.")));
-    }
+    let address = match (service, &t.call.address) {
+        (Some(s), Some(addr)) => Some(
+            view! { <p class="eff-meta">{format!("{s} has address {addr} in the input; the call goes there.")}</p> },
+        ),
+        _ => None,
+    };
     let listener = t.listener.as_deref().and_then(|n| set.listeners.iter().find(|l| l.name == n));
     let chain = listener.zip(t.filter_chain_index).and_then(|(l, i)| l.filter_chains.get(i));
-    let ol = El::cls("ol", "trace-steps");
-    for (i, s) in t.steps.iter().enumerate() {
-        let li = El::new("li")
-            .child(El::cls("span", "step-what mono").text(&s.what))
-            .child(El::cls("span", "why").code_spans(&s.why));
-        // The listener step links to the YAML behind the listener, the chain step to the chain's.
-        // The route step links to the VirtualService's `http[]` entry.
-        let sources = match i {
-            0 => listener.map(|l| &l.origin.sources),
-            1 => chain.map(|c| &c.origin.sources),
-            _ if s.what.starts_with("route ") => t.matched_route.as_ref().map(|r| &r.sources),
-            _ => None,
-        };
-        if let Some(src) = sources.and_then(|o| o.iter().find(|s| s.range.is_some())) {
-            let r = src.range.as_ref().map(|r| (r.start.utf16, r.end.utf16)).unwrap_or_default();
-            li.push(El::cls("span", "step-source").text("from ").child(link(&src.resource, r)));
-        }
-        ol.push(li);
+    let steps = t
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            // The listener step links to the YAML behind the listener, the chain step to the
+            // chain's. The route step links to the VirtualService's `http[]` entry.
+            let sources = match i {
+                0 => listener.map(|l| &l.origin.sources),
+                1 => chain.map(|c| &c.origin.sources),
+                _ if s.what.starts_with("route ") => t.matched_route.as_ref().map(|r| &r.sources),
+                _ => None,
+            };
+            let source = sources.and_then(|o| o.iter().find(|s| s.range.is_some())).map(|src| {
+                let r = src.range.as_ref().map(|r| (r.start.utf16, r.end.utf16)).unwrap_or_default();
+                view! { <span class="step-source">"from "{link(src.resource.clone(), r, None)}</span> }
+            });
+            view! {
+                <li><span class="step-what mono">{s.what.clone()}</span><span class="why">{code_spans(&s.why)}</span>{source}</li>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class=if ok { "trace-result ok" } else { "trace-result fail" }>
+            {note}
+            <div class="trace-summary">
+                <span class="trace-icon" aria-hidden="true">{if ok { "\u{2714}" } else { "\u{2716}" }}</span>
+                <span class="trace-summary-text">{t.summary.clone()}</span>
+            </div>
+            {address}
+            <ol class="trace-steps">{steps}</ol>
+            <button class="link-button" type="button" data-copy="">"Copy as text"</button>
+        </div>
     }
-    out.push(ol);
-    out.push(El::cls("button", "link-button").attr("type", "button").attr("data-copy", "").text("Copy as text"));
-    out
+    .into_any()
 }
 
 pub fn copy_text() -> Option<String> {

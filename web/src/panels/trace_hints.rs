@@ -1,21 +1,22 @@
 //! What the trace form knows of the input: suggestions for the destination (each service's
 //! `hostname:port` and `address:port`), a warning for a hostname the input has no service for
 //! (with the closest hostnames), and which address the call was traced to and why. Kept apart
-//! from `trace.rs` (the form and the result), which calls [`suggest`] and [`note`].
+//! from `trace.rs` (the form and the result), which calls [`suggestions`] and [`note`].
 
 use std::net::IpAddr;
 
 use crate::analysis::Model;
-use crate::dom::El;
+use leptos::prelude::*;
+
 use crate::share;
+use crate::ui::code_spans;
 
 /// Most suggestions listed (a mesh can have thousands of service ports).
 const MAX: usize = 400;
 
-/// Fills the destination's `<datalist>` with the input's services (hostnames and addresses, with
-/// each port), when it changed.
-pub fn suggest(model: &Model) {
-    let Some(list) = leptos::prelude::document().get_element_by_id("trace-suggestions") else { return };
+/// The destination's suggestions: the input's services (hostnames and addresses, with each
+/// port), for the form's `<datalist>`.
+pub fn suggestions(model: &Model) -> Vec<String> {
     let mut items = Vec::new();
     for s in &model.registry().services {
         for p in &s.ports {
@@ -26,15 +27,7 @@ pub fn suggest(model: &Model) {
         }
     }
     items.truncate(MAX);
-    let key = items.join(" ");
-    if list.get_attribute("data-key").as_deref() == Some(key.as_str()) {
-        return;
-    }
-    list.set_text_content(None);
-    for i in &items {
-        let _ = list.append_with_node_1(&El::new("option").attr("value", i).0);
-    }
-    let _ = list.set_attribute("data-key", &key);
+    items
 }
 
 /// The destination's host part, when it is a hostname (not an address, not a bare port).
@@ -45,9 +38,9 @@ fn hostname(to: &str) -> Option<&str> {
 
 /// Above the result: the address the call went to, and why; a warning (with did-you-mean) when
 /// the destination names a host that no service of the input has.
-pub fn note(form: &share::TraceForm, model: &Model, service: Option<&str>, address: Option<&str>) -> Option<El> {
+pub fn note(form: &share::TraceForm, model: &Model, service: Option<&str>, address: Option<&str>) -> Option<AnyView> {
     let (class, text) = note_text(form, model, service, address)?;
-    Some(El::cls("p", class).attr("role", "note").code_spans(&text))
+    Some(view! { <p class=class role="note">{code_spans(&text)}</p> }.into_any())
 }
 
 /// [`note`]'s class and text (backticks around code).
