@@ -88,7 +88,13 @@ pub fn body(a: &Analysis, infos_open: [RwSignal<bool>; 2]) -> AnyView {
                 view! {
                     <details class="infos" prop:open=open.get_untracked()
                         on:toggle=move |ev| open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open())>
-                        <summary>{plural(n, "info", "infos")}</summary>
+                        <summary on:click=move |ev| {
+                            // The click comes before the `toggle` event, which is queued: an edit
+                            // in between rebuilds the body and the old element's toggle is lost.
+                            let details = event_target::<web_sys::Element>(&ev).parent_element();
+                            let was = details.and_then(|d| d.get_attribute("open")).is_some();
+                            open.set(!was);
+                        }>{plural(n, "info", "infos")}</summary>
                         <ul class="problems" aria-label="Infos">{infos}</ul>
                     </details>
                 }
