@@ -345,11 +345,6 @@ fn kiali_workloads<'a>(input: &'a Input, reg: &'a Registry) -> Vec<KialiWorkload
 // Positions in a Sidecar
 // ---------------------------------------------------------------------------------------
 
-/// The `metadata.name` value (istioctl pins IST0110 there), else the resource's start.
-pub(crate) fn name_range(cfg: &SidecarConfig) -> TextRange {
-    cfg.name_range
-}
-
 /// A listener's hosts as written: (index in `hosts`, range, text) for the string items.
 pub(crate) fn egress_hosts(l: &EgressListenerConfig) -> Vec<(usize, TextRange, &str)> {
     l.host_ranges.iter().zip(&l.hosts).map(|(&(j, range), h)| (j, range, h.as_str())).collect()

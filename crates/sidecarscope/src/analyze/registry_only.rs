@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::beyond;
-use super::context::{labels_text, list_some, name_range, MeshContext};
+use super::context::{labels_text, list_some, MeshContext};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::host::is_wildcarded;
 use crate::registry::labels::labels_subset;
@@ -186,7 +186,7 @@ pub(crate) fn check(m: &MeshContext, imports: &[Vec<ServiceId>], out: &mut Vec<D
         let known = !m.reg.services_by_hostname(&host).is_empty();
         let (path, range) = match m.reg.sidecars[config].egress_key {
             Some(key) => ("spec.egress", key),
-            None => ("metadata.name", name_range(m.config(sc))),
+            None => ("metadata.name", m.config(sc).name_range),
         };
         let what = if known { "this Sidecar does not import it" } else { "no Service or ServiceEntry defines it" };
         let fix = if known {

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::context::{labels_text, list_some, name_range, MeshContext, SidecarRef};
+use super::context::{labels_text, list_some, MeshContext, SidecarRef};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::go::strconv::go_quote;
 use crate::registry::labels::{labels_subset, LabelIndex};
@@ -107,7 +107,7 @@ fn selectorless(m: &MeshContext, out: &mut Vec<Diagnostic>, flagged: &mut BTreeS
 }
 
 fn sc_selector_or_name(m: &MeshContext, sc: &SidecarRef) -> TextRange {
-    m.reg.sidecars[sc.config].workload_selector_key.unwrap_or_else(|| name_range(m.config(sc)))
+    m.reg.sidecars[sc.config].workload_selector_key.unwrap_or_else(|| m.config(sc).name_range)
 }
 
 fn path_selector_or_name(m: &MeshContext, sc: &SidecarRef) -> &'static str {
@@ -120,7 +120,7 @@ fn path_selector_or_name(m: &MeshContext, sc: &SidecarRef) -> &'static str {
 
 /// The range and path of the first selector label (sorted by key), as istioctl pins IST0101.
 fn first_label(m: &MeshContext, sc: &SidecarRef) -> (TextRange, String) {
-    let Some(key) = sc.labels.keys().next() else { return (name_range(m.config(sc)), "metadata.name".into()) };
+    let Some(key) = sc.labels.keys().next() else { return (m.config(sc).name_range, "metadata.name".into()) };
     let config = &m.reg.sidecars[sc.config];
     // The last entry of a key written twice, as decoding keeps it.
     let range = config
@@ -128,7 +128,7 @@ fn first_label(m: &MeshContext, sc: &SidecarRef) -> (TextRange, String) {
         .iter()
         .rev()
         .find(|(k, _)| k == key)
-        .map_or_else(|| config.workload_selector_key.unwrap_or_else(|| name_range(m.config(sc))), |(_, r)| *r);
+        .map_or_else(|| config.workload_selector_key.unwrap_or_else(|| m.config(sc).name_range), |(_, r)| *r);
     (range, format!("spec.workloadSelector.labels.{key}"))
 }
 
@@ -243,7 +243,7 @@ fn with_selector(m: &MeshContext, out: &mut Vec<Diagnostic>, flagged: &mut BTree
             hint.push_str("; make the selectors disjoint");
             out.push(
                 sc.resource
-                    .diagnostic(Code::ConflictingWorkloadSelectors, msg, "metadata.name", name_range(m.config(sc)))
+                    .diagnostic(Code::ConflictingWorkloadSelectors, msg, "metadata.name", m.config(sc).name_range)
                     .with_hint(hint),
             );
             first_conflict.entry(sc.config).or_insert(out.len() - 1);

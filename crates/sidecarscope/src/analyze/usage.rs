@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::beyond;
-use super::context::{list_some, name_range, MeshContext};
+use super::context::{list_some, MeshContext};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 
 pub(crate) fn check(m: &MeshContext, flagged: &BTreeSet<usize>, out: &mut Vec<Diagnostic>) {
@@ -70,7 +70,7 @@ pub(crate) fn check(m: &MeshContext, flagged: &BTreeSet<usize>, out: &mut Vec<Di
         };
         out.push(
             sc.resource
-                .diagnostic(Code::SidecarAppliesToNoWorkload, message, "metadata.name", name_range(m.config(sc)))
+                .diagnostic(Code::SidecarAppliesToNoWorkload, message, "metadata.name", m.config(sc).name_range)
                 .with_severity(severity)
                 .with_hint(beyond(&hint)),
         );

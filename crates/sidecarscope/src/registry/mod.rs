@@ -75,8 +75,6 @@ pub struct Registry {
     sidecar_selectors: HashMap<String, labels::SelectorIndex>,
     /// The root Sidecar: the first selector-less Sidecar in the root namespace.
     pub root_sidecar: Option<usize>,
-    /// VirtualServices without hosts (delegates), only usable through a root VirtualService.
-    pub delegate_virtual_services: Vec<String>,
     /// The Namespaces of the input (name, `metadata.labels`), in input order.
     pub namespace_labels: Vec<(String, labels::Labels)>,
     /// The routes of VirtualServices with an empty `hosts` list, in input order (Istio looks a
@@ -163,10 +161,7 @@ impl Registry {
             ResourceKind::ServiceEntry => self.services.extend(service::from_service_entry(r, i)),
             ResourceKind::VirtualService => {
                 self.delegate_routes.extend(virtual_service::delegate_from_resource(r, i));
-                match virtual_service::from_resource(r, i) {
-                    Some(vs) => self.virtual_services.push(vs),
-                    None => self.delegate_virtual_services.push(format!("{}/{}", r.namespace, r.name)),
-                }
+                self.virtual_services.extend(virtual_service::from_resource(r, i));
             }
             ResourceKind::DestinationRule => self.destination_rules.extend(destination_rule::from_resource(r, i)),
             ResourceKind::Namespace => {

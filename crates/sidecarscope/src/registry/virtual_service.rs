@@ -49,8 +49,6 @@ pub struct VirtualService {
     pub tcp_tls: Vec<Destination>,
     /// Generated from Gateway API routes (internal annotation): one-directional host matching.
     pub gateway_semantics: bool,
-    /// Has `http[].delegate`: the delegate VirtualServices are not merged in by Sidecarscope.
-    pub has_delegate: bool,
     /// `spec.http`, typed, for the routes listeners and trace build.
     pub http_routes: Vec<HttpRoute>,
     pub creation: CreationTime,
@@ -60,6 +58,12 @@ pub struct VirtualService {
 impl VirtualService {
     pub fn id(&self) -> String {
         format!("{}/{}", self.namespace, self.name)
+    }
+
+    /// Has `http[].delegate`. Listeners merge the delegates' routes; the SidecarScope does not
+    /// take their destinations (a note says so).
+    pub fn has_delegate(&self) -> bool {
+        self.http_routes.iter().any(|h| h.delegate.is_some())
     }
 
     /// Whether sidecars use it (bound to the `mesh` gateway).
@@ -114,11 +118,9 @@ pub fn from_resource(r: &Resource, index: usize) -> Option<VirtualService> {
     let route_dests = |route: &Node| -> Vec<Destination> {
         list(route, "route").iter().filter_map(|w| set(w, "destination").and_then(dest)).collect()
     };
-    let mut has_delegate = false;
     let http = list(spec, "http")
         .iter()
         .map(|h| {
-            has_delegate |= set(h, "delegate").is_some();
             let mut destinations = route_dests(h);
             destinations.extend(set(h, "mirror").and_then(dest));
             destinations.extend(list(h, "mirrors").iter().filter_map(|m| set(m, "destination").and_then(dest)));
@@ -152,7 +154,6 @@ pub fn from_resource(r: &Resource, index: usize) -> Option<VirtualService> {
         http,
         tcp_tls,
         gateway_semantics,
-        has_delegate,
         http_routes: http_routes(spec),
         creation: CreationTime::parse(r.creation_timestamp()),
         resource: index,

@@ -147,7 +147,7 @@ fn build(reg: &Registry, sidecar: Option<&SidecarConfig>, config_ns: &str, expla
                     append(reg, &mut entries, &mut added, &mut notes, id, ports, source);
                 }
             }
-            if vs.has_delegate {
+            if vs.has_delegate() {
                 notes.push(format!("VirtualService {} delegates routes; Sidecarscope does not merge delegate VirtualServices, so their destinations are not in the scope", vs.id()));
             }
         }
