@@ -72,16 +72,20 @@ export async function launch() {
 
 /**
  * Opens a page and watches it: `problems()` lists console errors, uncaught exceptions, network
- * requests made after load (the playground must make none) and Content-Security-Policy
- * violations (`securitypolicyviolation` events, in the page and its frames), which
- * `violations()` lists as objects.
+ * requests made after load (the playground must make none, but for the proxy panels' module,
+ * fetched the first time one of them opens: the two files index.html names in
+ * `<meta name="sidecarscope-panels">`) and Content-Security-Policy violations
+ * (`securitypolicyviolation` events, in the page and its frames), which `violations()` lists as
+ * objects. `requests()` lists every URL the page requested, `panelFiles` the module's.
  */
 export async function openPage(context, url, { waitReady = true } = {}) {
   const page = await context.newPage();
   const errors = [];
   const lateRequests = [];
+  const requests = [];
   const violations = [];
   let loaded = false;
+  let panelFiles = new Set();
   // Recorded from the start of every document (frames included), before the page's scripts.
   await page.exposeBinding("__scViolation", ({ frame }, v) => violations.push({ ...v, frame: frame.url() }));
   await page.addInitScript(() => {
@@ -97,12 +101,24 @@ export async function openPage(context, url, { waitReady = true } = {}) {
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
   page.on("request", (r) => {
     const u = r.url();
-    if (loaded && !u.startsWith("data:") && !u.startsWith("blob:")) lateRequests.push(u);
+    if (u.startsWith("data:") || u.startsWith("blob:")) return;
+    requests.push(u);
+    if (loaded && !panelFiles.has(u)) lateRequests.push(u);
   });
   await page.goto(url, { waitUntil: "load" });
   if (waitReady) await waitReady_(page);
   await page.waitForLoadState("networkidle");
+  panelFiles = new Set(
+    await page.evaluate(() =>
+      (document.querySelector('meta[name="sidecarscope-panels"]')?.content || "")
+        .split(" ")
+        .filter(Boolean)
+        .map((n) => new URL(n, document.baseURI).href),
+    ),
+  );
   loaded = true;
+  page.panelFiles = [...panelFiles];
+  page.requests = () => [...requests];
   page.violations = () => [...violations];
   page.problems = () => [
     ...errors,

@@ -269,6 +269,38 @@ test("dist/ works under a path of the server, not only at its root", async () =>
   }
 });
 
+test("a first visit downloads the shell only; the proxy panels' module loads once, on first use", async () => {
+  const ctx = await newContext();
+  const page = await openPage(ctx, `${base}/?example=ratings-uds`);
+  assert.equal(page.panelFiles.length, 2, "index.html names the module's glue and wasm");
+  const fetched = (f) => page.requests().filter((u) => u === f).length;
+  // Problems and the status line are there without it.
+  assert.match(await page.textContent(".status-text"), /Istio accepts the Sidecar/);
+  assert.deepEqual(page.panelFiles.map(fetched), [0, 0], "the first load does not fetch the proxy panels");
+  await page.click("#tab-listeners");
+  await page.waitForSelector(".listeners .lst-row");
+  assert.deepEqual(page.panelFiles.map(fetched), [1, 1]);
+  await page.click("#tab-trace");
+  await page.waitForSelector("#trace-to");
+  await page.click("#tab-effective");
+  await page.waitForSelector(".effective .eff-main");
+  assert.equal(await page.textContent(".effective .eff-main"), "prod-us1/ratings");
+  assert.deepEqual(page.panelFiles.map(fetched), [1, 1], "fetched once for every panel");
+  assert.deepEqual(page.problems(), []);
+
+  // A module that cannot be fetched: the panel says so, and the next use tries again.
+  const other = await openPage(ctx, `${base}/?example=ratings-uds`);
+  const wasm = other.panelFiles.find((f) => f.endsWith(".wasm"));
+  await other.route(wasm, (r) => r.abort());
+  await other.click("#tab-listeners");
+  await other.waitForSelector(".panel-status:has-text('could not be loaded')");
+  await other.unroute(wasm);
+  await other.click("#tab-effective");
+  await other.waitForSelector(".effective .eff-main");
+  assert.equal(await other.$(".panel-status"), null);
+  await ctx.close();
+});
+
 test("markup and scripts in the input or in a link are shown as text, never run", async () => {
   const payload = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
   const yaml = [

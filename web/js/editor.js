@@ -81,7 +81,7 @@ function diagnosticMessage(d) {
   };
 }
 
-/** One CodeMirror view, as the app uses it (web/src/js.rs, `Editor`). */
+/** One CodeMirror view, as the app uses it (web/common/src/js.rs, `Editor`). */
 export class EditorHandle {
   constructor(parent, text, readOnly, onChange) {
     this.readOnly = new Compartment();
@@ -154,6 +154,18 @@ export class EditorHandle {
   /** Runs `f` in a task of its own as part of the current run (`Scheduler.later`). */
   later(f) {
     this.scheduler.later(f);
+  }
+
+  /** Waits for `promise` as part of the work in progress (`idle()` waits for it too), then
+   * calls `f(null)` once it resolves, or `f(message)` if it fails. */
+  wait(promise, f) {
+    this.scheduler.beginWork();
+    promise
+      .then(
+        () => f(null),
+        (e) => f(String((e && e.message) || e)),
+      )
+      .finally(() => this.scheduler.endWork());
   }
 
   getText() {

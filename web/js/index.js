@@ -1,12 +1,15 @@
 // The playground's JavaScript side, as the Rust app calls it through wasm-bindgen
-// (web/src/js.rs). Bundled by esbuild (web/js/build.mjs) into one classic script that defines
+// (web/common/src/js.rs). Bundled by esbuild (web/js/build.mjs) into one classic script that defines
 // `window.SidecarscopeEditor` and `window.SidecarscopeHost` before the wasm starts:
 //   editor.js     the CodeMirror editor (one per page);
 //   scheduler.js  when the core runs: edits coalesced into runs, a slow run's tasks, timing marks;
-//   host.js       the rest of the browser: clipboard, download, the embed API, DOM merge, DEFLATE.
+//   host.js       the rest of the browser: clipboard, download, the embed API, DEFLATE;
+//   panels.js     the proxy panels' wasm module, loaded on first use.
+// Both wasm modules (the shell, web/src, and the proxy panels, web/proxy) call these globals.
 import { EditorHandle } from "./editor.js";
 import { markResults, phase } from "./scheduler.js";
 import { host } from "./host.js";
+import { loadPanels, panelsModule } from "./panels.js";
 
 window.SidecarscopeEditor = {
   /** The editor on the page (for the browser tests and the console). */
@@ -15,6 +18,20 @@ window.SidecarscopeEditor = {
     this.active = new EditorHandle(parent, text, readOnly, onChange);
     return this.active;
   },
+  /** Selects a UTF-16 range of the editor's text (the panels' "Show in editor" links). */
+  select(from, to) {
+    this.active?.select(from, to);
+  },
 };
 
-window.SidecarscopeHost = { ...host, markResults, phase };
+window.SidecarscopeHost = {
+  ...host,
+  markResults,
+  phase,
+  loadPanels,
+  /** True once the proxy panels' module is loaded. */
+  panelsLoaded: () => panelsModule() !== null,
+  /** Shows a proxy panel in `el` (the module's `render`, web/proxy/src/lib.rs). */
+  renderPanel: (el, panel, text, state, noEditor, callbacks) =>
+    panelsModule().render(el, panel, text, state, noEditor, callbacks),
+};

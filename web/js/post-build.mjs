@@ -4,9 +4,12 @@
 //      and update both SRI hashes (minify-glue.mjs);
 //   2. every build: drop the `integrity` of the wasm's `<link rel="preload" as="fetch">`
 //      (preload.mjs);
-//   3. every build: complete the Content-Security-Policy with the inline scripts' hashes
+//   3. every build: build the proxy panels' wasm module, loaded on first use, and name it in
+//      index.html (panels-build.mjs);
+//   4. every build: complete the Content-Security-Policy with the inline scripts' hashes
 //      (csp.mjs), last, once no inline script changes any more.
 import { minifyGlue } from "./minify-glue.mjs";
+import { buildPanels } from "./panels-build.mjs";
 import { dropPreloadIntegrity } from "./preload.mjs";
 import { applyCsp } from "./csp.mjs";
 
@@ -18,6 +21,7 @@ if (!dir) {
 try {
   if (process.env.TRUNK_PROFILE === "release") await minifyGlue(dir);
   dropPreloadIntegrity(dir);
+  await buildPanels(dir, process.env.TRUNK_PROFILE === "release");
   applyCsp(dir);
 } catch (e) {
   console.error(`post-build: ${e.message}`);

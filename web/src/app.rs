@@ -13,13 +13,13 @@ use std::cell::RefCell;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
-use crate::analysis::{self, Analysis, Model};
+use crate::analysis::{self, Analysis};
 use crate::browser;
 use crate::embed::{Config, Panel};
 use crate::examples::{self, Group, EXAMPLES};
 use crate::js;
 use crate::markdown;
-use crate::panels::{self as panels, PanelBody, ProxyPicker, TraceForm};
+use crate::panels::{self as panels, ProblemsBody, ProxyPanel};
 use crate::share::{self, ProxyChoice, State};
 use sidecarscope::report::Summary;
 
@@ -35,13 +35,6 @@ const SLICE_MS: f64 = 8.0;
 
 thread_local! {
     static EDITOR: RefCell<Option<js::Editor>> = const { RefCell::new(None) };
-    /// The loaded input of the latest edit, for the panels computed when they are open.
-    static MODEL: RefCell<Option<Model>> = const { RefCell::new(None) };
-}
-
-/// Runs `f` with the latest loaded input, once there is one.
-pub fn with_model<R>(f: impl FnOnce(&Model) -> R) -> Option<R> {
-    MODEL.with(|m| m.borrow().as_ref().map(f))
 }
 
 /// Runs `f` with the editor, once it exists.
@@ -108,10 +101,6 @@ pub struct App {
     /// Problems: whether the folded infos of the input and of the mesh analysis are open (they
     /// stay so across edits).
     pub infos_open: [RwSignal<bool>; 2],
-    /// Listeners: the rows the user expanded.
-    pub expanded: panels::Expanded,
-    /// Trace: the destination's suggestions (the input's services).
-    pub suggestions: RwSignal<Vec<String>>,
     text: StoredValue<String>,
     persist_timer: StoredValue<Option<i32>>,
     /// False until the first text is shown: opening the page changes nothing that is kept.
@@ -186,11 +175,10 @@ impl App {
 
     fn analyze(self, input: sidecarscope::Workspace, load_ms: f64, split: bool) {
         let t0 = browser::now_ms();
-        let (mut a, model) = self.proxy.with_untracked(|p| analysis::analyze_input(input, p));
+        let mut a = analysis::analyze_input(input);
         a.elapsed_ms = Some(load_ms + browser::now_ms() - t0);
         js::phase("analyze", t0, browser::now_ms() - t0);
         with_editor(|e| e.set_diagnostics(&editor_diagnostics(&a)));
-        MODEL.with(|m| *m.borrow_mut() = Some(model));
         self.analysis.set(a);
         // The open panel's body follows `results` (`panels::PanelBody`, which measures `sc:panel`).
         let render = move || panels::render(self);
@@ -206,6 +194,19 @@ impl App {
     pub fn trace_changed(self) {
         panels::render(self);
         self.schedule_persist();
+    }
+
+    /// What the proxy panels are given (web/proxy): the text of the last results, and the state
+    /// that shapes them (the default namespace, the proxy choice, the call).
+    pub fn panel_state(self) -> (String, State) {
+        let s = State {
+            text: String::new(),
+            panel: None,
+            namespace: self.namespace.get_untracked(),
+            proxy: self.proxy.get_untracked(),
+            trace: self.trace.get_untracked(),
+        };
+        (self.text.get_value(), s)
     }
 
     fn state(self) -> State {
@@ -391,8 +392,6 @@ pub fn app(initial: Initial) -> impl IntoView {
         namespace: RwSignal::new(namespace),
         results: RwSignal::new(0),
         infos_open: [RwSignal::new(false), RwSignal::new(false)],
-        expanded: RwSignal::new(Default::default()),
-        suggestions: RwSignal::new(Vec::new()),
         text: StoredValue::new(String::new()),
         persist_timer: StoredValue::new(None),
         started: StoredValue::new(false),
@@ -567,9 +566,8 @@ pub fn app(initial: Initial) -> impl IntoView {
                             hidden=move || state.panel.get() != p>
                             // Only the open panel is rendered (and so kept up to date).
                             {move || (state.panel.get() == p).then(|| match p {
-                                Panel::Problems => view! { <PanelBody panel=p/> }.into_any(),
-                                Panel::Trace => view! { <div class="trace"><ProxyPicker/><TraceForm/><PanelBody panel=p/></div> }.into_any(),
-                                _ => view! { <div class=p.id()><ProxyPicker/><PanelBody panel=p/></div> }.into_any(),
+                                Panel::Problems => view! { <ProblemsBody/> }.into_any(),
+                                _ => view! { <ProxyPanel panel=p/> }.into_any(),
                             })}
                         </div>
                     }).collect_view()}

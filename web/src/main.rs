@@ -1,17 +1,13 @@
-//! The Sidecarscope playground: a Leptos client-side app over the core crate.
-//! See web/README.md for the layout, the URL formats and the embed API.
+//! The Sidecarscope playground's shell: a Leptos client-side app over the core crate (the
+//! editor, the mesh analysis, Problems). The proxy panels are a second wasm module, loaded on
+//! first use (web/proxy). See web/README.md for the layout, the URL formats and the embed API.
 
 mod analysis;
 mod app;
-mod browser;
-mod embed;
-mod examples;
-mod js;
-mod json;
 mod markdown;
 mod panels;
-mod share;
-mod ui;
+
+pub use sidecarscope_web_common::{browser, embed, examples, js, json, share, ui};
 
 fn main() {
     // Release builds abort on panic at once, without a message (scripts/lib/web-env.sh).

@@ -1,84 +1,120 @@
-//! The results panels, as Leptos components: each panel's controls (the proxy picker, the trace
-//! form) and its body. The body is rebuilt from the core's results each time they are computed
-//! for the open panel ([`render`], after every edit and whenever the panel's inputs change), and
-//! only the open panel is in the page: hidden panels cost typing nothing. Text only: nothing
-//! from the input or from the core is ever parsed as markup.
+//! The results panels: Problems, a Leptos component of this module, and the proxy panels
+//! (Effective config, Listeners, Trace), which live in a second wasm module loaded the first
+//! time one of them opens ([`ProxyPanel`]; web/proxy). Only the open panel is in the page:
+//! hidden panels cost typing nothing. Text only: nothing from the input or from the core is
+//! ever parsed as markup.
 
-mod effective;
-mod listeners;
 mod problems;
-mod proxy;
-mod trace;
-mod trace_hints;
 
 use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
 
-pub use listeners::Expanded;
-pub use proxy::ProxyPicker;
-pub use trace::TraceForm;
-
-use crate::app::{with_model, AppState};
+use crate::app::{with_editor, AppState};
 use crate::embed::Panel;
+use crate::share::State;
+use crate::{browser, js, json};
 
-/// The body of a panel: the open panel's results, built again each time [`render`] runs.
+/// Problems' body, built again each time [`render`] runs.
 #[component]
-pub fn PanelBody(panel: Panel) -> impl IntoView {
+pub fn ProblemsBody() -> impl IntoView {
     let state = expect_context::<AppState>();
     let body = move || {
         state.results.track();
-        // The panel's part of a run (`sc:panel`): the core's work for it (resolution, listeners,
-        // trace) and the view's description; Leptos writes the DOM right after, in the same
-        // task (a microtask of the reactive system), which `sc:edit-to-paint` includes.
-        let t0 = crate::browser::now_ms();
-        let view = state.analysis.with_untracked(|a| {
-            with_model(|model| match panel {
-                Panel::Problems => problems::body(a, state.infos_open),
-                Panel::Effective => effective::body(a, model),
-                Panel::Listeners => listeners::body(a, model, state.expanded),
-                Panel::Trace => state.trace.with_untracked(|form| trace::body(a, model, form, state.suggestions)),
-            })
-        });
-        crate::js::phase("panel", t0, crate::browser::now_ms() - t0);
-        crate::js::mark_results();
+        // The panel's part of a run (`sc:panel`): the view's description; Leptos writes the DOM
+        // right after, in the same task (a microtask of the reactive system), which
+        // `sc:edit-to-paint` includes.
+        let t0 = browser::now_ms();
+        let view = state.analysis.with_untracked(|a| problems::body(a, state.infos_open));
+        js::phase("panel", t0, browser::now_ms() - t0);
+        js::mark_results();
         view
     };
-    // One click handler for every link and row of the body (their number is unbounded).
+    // One click handler for every link of the body (their number is unbounded).
     view! {
-        <div class=format!("panel-body {}-body", panel.id()) on:click=move |ev| on_click(state, panel, &ev)>{body}</div>
+        <div class="panel-body problems-body" on:click=move |ev| { crate::ui::on_select(&ev); }>{body}</div>
     }
+}
+
+/// A proxy panel: an element that the proxy panels' module fills, given the text and the state
+/// each time [`render`] runs. The module is fetched the first time (the run waits for it: the
+/// editor's `idle()` too); until then, and if it cannot be loaded, a line says so.
+#[component]
+pub fn ProxyPanel(panel: Panel) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let host = NodeRef::<leptos::html::Div>::new();
+    let status = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        state.results.track();
+        let Some(el) = host.get() else { return };
+        if js::panels_loaded() {
+            status.set(None);
+            let (text, shown) = state.panel_state();
+            js::render_panel(
+                &el,
+                panel.id(),
+                &text,
+                &json::to_string(&shown),
+                crate::ui::no_editor(),
+                &callbacks(state),
+            );
+            return;
+        }
+        status.set(Some("Loading the panel\u{2026}".into()));
+        let done = Closure::once_into_js(move |error: Option<String>| match error {
+            None => render(state),
+            Some(e) => status.set(Some(format!("The panel could not be loaded ({e}). Reload the page to try again."))),
+        });
+        with_editor(|e| e.wait(&js::load_panels(), done));
+    });
+    view! {
+        {move || status.get().map(|s| view! { <p class="empty panel-status">{s}</p> })}
+        <div class=format!("proxy-panel {}-host", panel.id()) node_ref=host></div>
+    }
+}
+
+thread_local! {
+    static CALLBACKS: std::cell::OnceCell<JsValue> = const { std::cell::OnceCell::new() };
+}
+
+/// The shell's side of the proxy panels' forms (made once): a change to the proxy choice or the
+/// call, as the state's JSON (`State` without the text), and a notice to show.
+fn callbacks(state: AppState) -> JsValue {
+    CALLBACKS.with(|c| c.get_or_init(|| make_callbacks(state)).clone())
+}
+
+fn make_callbacks(state: AppState) -> JsValue {
+    let o = js_sys::Object::new();
+    let set = |k: &str, f: JsValue| {
+        let _ = js_sys::Reflect::set(&o, &k.into(), &f);
+    };
+    // A form's change: the state's JSON, applied by `apply`.
+    let on_state = |apply: fn(AppState, State)| {
+        Closure::<dyn FnMut(String)>::new(move |j: String| {
+            if let Some(s) = State::from_json(&j) {
+                apply(state, s);
+            }
+        })
+        .into_js_value()
+    };
+    set(
+        "proxyChanged",
+        on_state(|state, s| {
+            state.proxy.set(s.proxy);
+            state.recompute();
+        }),
+    );
+    set(
+        "traceChanged",
+        on_state(|state, s| {
+            state.trace.set(s.trace);
+            state.trace_changed();
+        }),
+    );
+    set("notify", Closure::<dyn FnMut(String)>::new(move |m: String| state.notify(m)).into_js_value());
+    o.into()
 }
 
 /// The open panel's results again, from the last analysis (and the proxy and the call).
 pub fn render(state: AppState) {
     state.results.update(|n| *n = n.wrapping_add(1));
-}
-
-fn on_click(state: AppState, panel: Panel, ev: &web_sys::Event) {
-    if crate::ui::on_select(ev) {
-        return;
-    }
-    if crate::ui::closest(ev, "[data-copy]").is_some() {
-        let text = match panel {
-            Panel::Listeners => listeners::copy_text(),
-            Panel::Trace => trace::copy_text(),
-            _ => None,
-        };
-        if let Some(text) = text {
-            crate::app::copy(state, &text, "Copied as text.");
-        }
-        return;
-    }
-    if panel == Panel::Listeners {
-        listeners::on_click(ev, state.expanded);
-    }
-}
-
-/// What the proxy panels show when there is no proxy.
-fn no_proxy(a: &crate::analysis::Analysis) -> AnyView {
-    let text = if a.resources == 0 {
-        "Nothing to resolve yet: paste resources or pick an example."
-    } else {
-        "The input has no workload (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet or WorkloadEntry). Describe a proxy with \u{201c}Custom proxy\u{201d} to see its configuration."
-    };
-    view! { <p class="empty">{text}</p> }.into_any()
 }

@@ -12,8 +12,8 @@ use sidecarscope::listeners::table::{self, Row};
 use sidecarscope::listeners::{Action, ChainTls, Direction, Listener, ListenerSet, RouteAction, SourceRef};
 
 use super::effective::{card, notes};
-use crate::analysis::{self, Analysis, Model};
-use crate::ui::{breakable, closest, code_spans, link, para, plural};
+use crate::model::{self, Model, Target};
+use sidecarscope_web_common::ui::{breakable, closest, code_spans, link, para, plural};
 
 /// Rows the user expanded (listener name, chain index): they stay open while typing.
 pub type Expanded = RwSignal<BTreeSet<(String, usize)>>;
@@ -23,12 +23,12 @@ thread_local! {
     static SHOWN: RefCell<Option<(ListenerSet, Vec<Row>)>> = const { RefCell::new(None) };
 }
 
-pub fn body(a: &Analysis, model: &Model, expanded: Expanded) -> AnyView {
+pub fn body(a: &Target, model: &Model, expanded: Expanded) -> AnyView {
     let Some(proxy) = &a.proxy else {
         SHOWN.with(|s| *s.borrow_mut() = None);
         return super::no_proxy(a);
     };
-    let set = analysis::listeners(model, proxy);
+    let set = model::listeners(model, proxy);
     let rows = table::rows(&set);
 
     let chains: usize = set.listeners.iter().map(|l| l.filter_chains.len()).sum();

@@ -7,12 +7,12 @@ use leptos::prelude::*;
 use sidecarscope::resolve::{EgressListener, PortInfo};
 use sidecarscope::Resolution;
 
-use crate::analysis::{self, Analysis, Model};
-use crate::ui::{code_spans, link, no_editor, para};
+use crate::model::{self, Model, Target};
+use sidecarscope_web_common::ui::{code_spans, link, no_editor, para};
 
-pub fn body(a: &Analysis, model: &Model) -> AnyView {
+pub fn body(a: &Target, model: &Model) -> AnyView {
     let Some(proxy) = &a.proxy else { return super::no_proxy(a) };
-    let e = analysis::effective(model, proxy);
+    let e = model::effective(model, proxy);
     let r = &e.resolution;
 
     let main = match &r.sidecar {
@@ -67,7 +67,7 @@ pub fn body(a: &Analysis, model: &Model) -> AnyView {
             .iter()
             .map(|(port, c)| {
                 let settings = (!c.settings.is_empty())
-                    .then(|| view! { <pre class="settings">{crate::json::to_string_pretty(&c.settings)}</pre> });
+                    .then(|| view! { <pre class="settings">{sidecarscope_web_common::json::to_string_pretty(&c.settings)}</pre> });
                 view! {
                     <li><span class="mono">{format!("port {port}: ")}</span><span class="why">{c.source.clone()}</span>{settings}</li>
                 }
@@ -90,7 +90,7 @@ pub fn body(a: &Analysis, model: &Model) -> AnyView {
         card("eff-rules", "DestinationRules for outbound traffic", view! { <ul class="plain rules">{items}</ul> }.into_any())
     });
     let notes = (!r.notes.is_empty()).then(|| card("eff-notes", "Notes", notes(&r.notes)));
-    let raw = crate::json::to_string_pretty(r);
+    let raw = sidecarscope_web_common::json::to_string_pretty(r);
     view! {
         <div class="effective-body">
             {sidecar}{egress}{outbound}{ingress}{rules}{notes}

@@ -28,7 +28,7 @@ impl Group {
 macro_rules! examples {
     ($( $group:ident $id:literal $title:literal; )*) => {
         pub const EXAMPLES: &[Example] = &[$(
-            Example { id: $id, title: $title, group: Group::$group, text: include_str!(concat!("../examples/", $id, ".yaml")) },
+            Example { id: $id, title: $title, group: Group::$group, text: include_str!(concat!("../../examples/", $id, ".yaml")) },
         )*];
     };
 }
@@ -61,29 +61,11 @@ pub fn default_example() -> &'static Example {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sidecarscope::Severity;
 
     #[test]
     fn ids_are_unique() {
         for (i, e) in EXAMPLES.iter().enumerate() {
             assert!(EXAMPLES[..i].iter().all(|o| o.id != e.id), "{}", e.id);
-        }
-    }
-
-    /// Istio's examples raise no error or warning (an info may explain something); each
-    /// mistake shows at least one error (validation's or the mesh analysis').
-    #[test]
-    fn docs_examples_are_clean_and_mistakes_are_caught() {
-        for e in EXAMPLES {
-            let (a, _) = crate::analysis::analyze(e.text, &Default::default());
-            assert!(a.resources >= 2, "{}: needs Services/workloads beside the Sidecar", e.id);
-            let count = |s: Severity| a.diagnostics.iter().filter(|d| d.severity == s).count();
-            match e.group {
-                Group::IstioDocs => {
-                    assert_eq!(count(Severity::Error) + count(Severity::Warning), 0, "{}: {:?}", e.id, a.diagnostics)
-                }
-                Group::Mistake => assert!(count(Severity::Error) > 0, "{}", e.id),
-            }
         }
     }
 }

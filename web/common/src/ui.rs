@@ -81,7 +81,7 @@ pub fn on_select(ev: &web_sys::Event) -> bool {
     let Some(el) = closest(ev, "[data-from]") else { return false };
     let range = (|| Some((el.get_attribute("data-from")?.parse().ok()?, el.get_attribute("data-to")?.parse().ok()?)))();
     if let Some((from, to)) = range {
-        crate::app::with_editor(|e| e.select(from, to));
+        crate::js::select_in_editor(from, to);
     }
     true
 }

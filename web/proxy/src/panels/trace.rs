@@ -11,10 +11,10 @@ use sidecarscope::ListenerSet;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
-use crate::analysis::{Analysis, Model};
-use crate::app::AppState;
-use crate::share;
-use crate::ui::{code_spans, link};
+use crate::model::{Model, Target};
+use crate::Ctx;
+use sidecarscope_web_common::share;
+use sidecarscope_web_common::ui::{code_spans, link};
 
 thread_local! {
     /// The trace shown, for "Copy as text".
@@ -25,7 +25,7 @@ thread_local! {
 /// change updates the state and traces again. Events are handled once, on the form.
 #[component]
 pub fn TraceForm() -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = expect_context::<Ctx>();
     let t = state.trace;
     let text = move |id: &'static str,
                      field: &'static str,
@@ -72,7 +72,7 @@ pub fn TraceForm() -> impl IntoView {
     }
 }
 
-fn on_event(state: AppState, ev: &web_sys::Event) {
+fn on_event(state: Ctx, ev: &web_sys::Event) {
     if ev.type_() == "submit" {
         ev.prevent_default();
         return;
@@ -184,7 +184,7 @@ fn parse(form: &share::TraceForm, model: &Model) -> Result<Parsed, String> {
     Ok(Parsed { call: spec.to_call_with(sidecarscope::Spelling::Fields, false)?, service })
 }
 
-pub fn body(a: &Analysis, model: &Model, form: &share::TraceForm, suggestions: RwSignal<Vec<String>>) -> AnyView {
+pub fn body(a: &Target, model: &Model, form: &share::TraceForm, suggestions: RwSignal<Vec<String>>) -> AnyView {
     SHOWN.with(|s| *s.borrow_mut() = None);
     let list = super::trace_hints::suggestions(model);
     if suggestions.with_untracked(|s| *s != list) {
@@ -259,10 +259,10 @@ pub fn copy_text() -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis;
+    use crate::model;
 
-    fn model(id: &str) -> (Analysis, Model) {
-        analysis::analyze(crate::examples::find(id).unwrap().text, &Default::default())
+    fn model(id: &str) -> (Target, Model) {
+        model::read(sidecarscope_web_common::examples::find(id).unwrap().text, &Default::default())
     }
 
     #[test]
@@ -292,7 +292,7 @@ mod tests {
 
     #[test]
     fn the_path_selects_the_route() {
-        let (_, m) = analysis::analyze(CANARY, &Default::default());
+        let (_, m) = model::read(CANARY, &Default::default());
         let set = sidecarscope::listeners_with(
             m.registry(),
             m.ws.input(),
@@ -329,7 +329,7 @@ mod tests {
         let (a, m) = model("ratings-uds");
         let form = share::TraceForm { to: "productpage.prod-us1.svc.cluster.local:9080".into(), ..Default::default() };
         let p = parse(&form, &m).unwrap();
-        let set = analysis::listeners(&m, a.proxy.as_ref().unwrap());
+        let set = model::listeners(&m, a.proxy.as_ref().unwrap());
         let t = trace::trace(&set, &p.call);
         assert_eq!(
             t.cluster.as_deref(),

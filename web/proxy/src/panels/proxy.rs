@@ -1,8 +1,8 @@
 //! The proxy picker shared by Effective config, Listeners and Trace: a workload of the input, or
 //! a proxy described by hand (namespace, labels, IP, interception mode).
 //!
-//! A Leptos component over the app's state: the workloads and the choice come from the last
-//! analysis and the proxy signals; the workloads' options are keyed (`For`), so an edit that
+//! A Leptos component over the panels' state: the workloads and the choice come from the
+//! target ([`crate::model::Target`]) and the proxy signal; the workloads' options are keyed (`For`), so an edit that
 //! changes one workload of a mesh of hundreds touches one option. Its events are handled once,
 //! on its root (`data-field` names the field).
 
@@ -10,22 +10,21 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
-use crate::app::AppState;
-use crate::share::CustomProxy;
-use crate::ui::no_editor;
+use crate::Ctx;
+use sidecarscope_web_common::share::CustomProxy;
+use sidecarscope_web_common::ui::no_editor;
 
 const CUSTOM: &str = "__custom";
 
 #[component]
 pub fn ProxyPicker() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let keys =
-        Memo::new(move |_| state.analysis.with(|a| a.workloads.iter().map(|w| w.key.clone()).collect::<Vec<_>>()));
+    let state = expect_context::<Ctx>();
+    let keys = Memo::new(move |_| state.target.with(|a| a.workloads.iter().map(|w| w.key.clone()).collect::<Vec<_>>()));
     let chosen = Memo::new(move |_| {
         if state.proxy.with(|p| p.custom.is_some()) {
             CUSTOM.to_string()
         } else {
-            state.analysis.with(|a| a.workload.clone().unwrap_or_default())
+            state.target.with(|a| a.workload.clone().unwrap_or_default())
         }
     });
     // "Show in editor": the chosen workload's YAML (not when the page has no editor).
@@ -33,7 +32,7 @@ pub fn ProxyPicker() -> impl IntoView {
         if no_editor() || state.proxy.with(|p| p.custom.is_some()) {
             return None;
         }
-        state.analysis.with(|a| {
+        state.target.with(|a| {
             let k = a.workload.as_ref()?;
             a.workloads.iter().find(|w| &w.key == k).map(|w| (w.from.to_string(), w.to.to_string()))
         })
@@ -53,7 +52,7 @@ pub fn ProxyPicker() -> impl IntoView {
         .map(|m| view! { <option value=m prop:selected=move || mode() == m>{m}</option> });
     view! {
         <div class="proxy-picker" on:change=move |ev| on_change(state, &ev) on:input=move |ev| on_input(state, &ev)
-            on:click=move |ev| { crate::ui::on_select(&ev); }>
+            on:click=move |ev| { sidecarscope_web_common::ui::on_select(&ev); }>
             <label for="proxy-select">"Proxy"</label>
             <select id="proxy-select">
                 <For each=move || keys.get() key=|k| k.clone() let:key>
@@ -113,7 +112,7 @@ const ISTIOD_DOC: &[(&str, &str)] = &[
 /// Proxy metadata and istiod flags (the CLI's `--proxy-metadata` and `--istiod-env`), folded.
 #[component]
 fn Settings() -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = expect_context::<Ctx>();
     let field = move |label: &'static str,
                       field: &'static str,
                       placeholder: &'static str,
@@ -146,14 +145,14 @@ fn target(ev: &web_sys::Event) -> Option<(String, String)> {
     Some((field, value))
 }
 
-fn on_change(state: AppState, ev: &web_sys::Event) {
+fn on_change(state: Ctx, ev: &web_sys::Event) {
     let Some((field, v)) = target(ev) else { return };
     match field.as_str() {
         "proxy-select" => {
             state.proxy.update(|p| {
                 if v == CUSTOM {
                     // Start from the proxy shown so far.
-                    let base = state.analysis.with_untracked(|a| a.proxy.clone());
+                    let base = state.target.with_untracked(|a| a.proxy.clone());
                     p.custom = Some(match base {
                         Some(b) => CustomProxy {
                             namespace: b.namespace,
@@ -175,7 +174,7 @@ fn on_change(state: AppState, ev: &web_sys::Event) {
     }
 }
 
-fn on_input(state: AppState, ev: &web_sys::Event) {
+fn on_input(state: Ctx, ev: &web_sys::Event) {
     let Some((field, v)) = target(ev) else { return };
     match field.as_str() {
         "namespace" => edit(state, |c| c.namespace = v),
@@ -184,7 +183,7 @@ fn on_input(state: AppState, ev: &web_sys::Event) {
         "find" => {
             // A workload picked from the list (shown as "Kind namespace/name").
             let key = v.replacen(' ', "/", 1);
-            if state.analysis.with_untracked(|a| a.workloads.iter().any(|w| w.key == key)) {
+            if state.target.with_untracked(|a| a.workloads.iter().any(|w| w.key == key)) {
                 state.proxy.update(|p| {
                     p.custom = None;
                     p.workload = key;
@@ -200,7 +199,7 @@ fn on_input(state: AppState, ev: &web_sys::Event) {
     }
 }
 
-fn edit(state: AppState, f: impl FnOnce(&mut CustomProxy)) {
+fn edit(state: Ctx, f: impl FnOnce(&mut CustomProxy)) {
     state.proxy.update(|p| {
         if let Some(c) = &mut p.custom {
             f(c);

@@ -5,11 +5,11 @@
 
 use std::net::IpAddr;
 
-use crate::analysis::Model;
+use crate::model::Model;
 use leptos::prelude::*;
 
-use crate::share;
-use crate::ui::code_spans;
+use sidecarscope_web_common::share;
+use sidecarscope_web_common::ui::code_spans;
 
 /// Most suggestions listed (a mesh can have thousands of service ports).
 const MAX: usize = 400;
@@ -105,7 +105,7 @@ fn distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::share::{ProxyChoice, TraceForm};
+    use sidecarscope_web_common::share::{ProxyChoice, TraceForm};
 
     fn form(to: &str) -> TraceForm {
         TraceForm { to: to.into(), ..TraceForm::default() }
@@ -113,8 +113,10 @@ mod tests {
 
     #[test]
     fn a_typo_gets_a_did_you_mean_and_the_address_is_explained() {
-        let (_, m) =
-            crate::analysis::analyze(crate::examples::find("ratings-uds").unwrap().text, &ProxyChoice::default());
+        let (_, m) = crate::model::read(
+            sidecarscope_web_common::examples::find("ratings-uds").unwrap().text,
+            &ProxyChoice::default(),
+        );
         assert_eq!(distance("ratingz", "ratings"), 1);
         assert_eq!(distance("", "abc"), 3);
         let (class, text) = note_text(&form("ratingz.prod-us1:9080"), &m, None, None).expect("a warning");

@@ -1,5 +1,5 @@
-//! The JavaScript side (web/js/: the editor, its scheduler and the host API; index.js defines
-//! these globals before the wasm starts).
+//! The JavaScript side (web/js/: the editor, its scheduler, the host API and the proxy panels'
+//! loader; index.js defines these globals before either wasm module starts).
 
 use wasm_bindgen::prelude::*;
 
@@ -32,6 +32,13 @@ extern "C" {
     /// (web/js/scheduler.js, `later`).
     #[wasm_bindgen(method)]
     pub fn later(this: &Editor, f: JsValue);
+    /// Waits for `promise` as part of the run in progress (the editor's `idle()` waits for
+    /// it), then calls `f(null)`, or `f(message)` if it failed.
+    #[wasm_bindgen(method)]
+    pub fn wait(this: &Editor, promise: &js_sys::Promise, f: JsValue);
+    /// Selects a UTF-16 range of the page's editor, if there is one (either module may ask).
+    #[wasm_bindgen(js_namespace = SidecarscopeEditor, js_name = select)]
+    pub fn select_in_editor(from: u32, to: u32);
 
     #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = copyText)]
     pub fn copy_text(text: &str, done: &js_sys::Function);
@@ -46,6 +53,21 @@ extern "C" {
     /// `ms` (a phase done in several tasks counts only its own).
     #[wasm_bindgen(js_namespace = SidecarscopeHost)]
     pub fn phase(name: &str, start: f64, ms: f64);
+    /// Loads the proxy panels' wasm module (web/js/panels.js), once.
+    #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = loadPanels)]
+    pub fn load_panels() -> js_sys::Promise;
+    #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = panelsLoaded)]
+    pub fn panels_loaded() -> bool;
+    /// The proxy panels module's `render` (web/proxy/src/lib.rs); only once it is loaded.
+    #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = renderPanel)]
+    pub fn render_panel(
+        el: &web_sys::HtmlElement,
+        panel: &str,
+        text: &str,
+        state: &str,
+        no_editor: bool,
+        callbacks: &JsValue,
+    );
     /// Raw DEFLATE by the browser: a `Uint8Array`.
     #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = deflateRaw)]
     pub async fn deflate_raw(data: &[u8]) -> JsValue;
