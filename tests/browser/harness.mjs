@@ -72,9 +72,9 @@ export async function launch() {
 
 /**
  * Opens a page and watches it: `problems()` lists console errors, uncaught exceptions, network
- * requests made after load (the playground must make none, but for the proxy panels' module,
+ * requests made after load (the playground must make none, but for the deferred module,
  * fetched the first time one of them opens: the two files index.html names in
- * `<meta name="sidecarscope-panels">`) and Content-Security-Policy violations
+ * `<meta name="sidecarscope-deferred">`) and Content-Security-Policy violations
  * (`securitypolicyviolation` events, in the page and its frames), which `violations()` lists as
  * objects. `requests()` lists every URL the page requested, `panelFiles` the module's.
  */
@@ -110,7 +110,7 @@ export async function openPage(context, url, { waitReady = true } = {}) {
   await page.waitForLoadState("networkidle");
   panelFiles = new Set(
     await page.evaluate(() =>
-      (document.querySelector('meta[name="sidecarscope-panels"]')?.content || "")
+      (document.querySelector('meta[name="sidecarscope-deferred"]')?.content || "")
         .split(" ")
         .filter(Boolean)
         .map((n) => new URL(n, document.baseURI).href),

@@ -269,7 +269,7 @@ test("dist/ works under a path of the server, not only at its root", async () =>
   }
 });
 
-test("a first visit downloads the shell only; the proxy panels' module loads once, on first use", async () => {
+test("a first visit downloads the shell only; the deferred module loads once, on first use", async () => {
   const ctx = await newContext();
   const page = await openPage(ctx, `${base}/?example=ratings-uds`);
   assert.equal(page.panelFiles.length, 2, "index.html names the module's glue and wasm");

@@ -4,12 +4,12 @@
 //   editor.js     the CodeMirror editor (one per page);
 //   scheduler.js  when the core runs: edits coalesced into runs, a slow run's tasks, timing marks;
 //   host.js       the rest of the browser: clipboard, download, the embed API, DEFLATE;
-//   panels.js     the proxy panels' wasm module, loaded on first use.
-// Both wasm modules (the shell, web/src, and the proxy panels, web/proxy) call these globals.
+//   deferred.js     the proxy panels' wasm module, loaded on first use.
+// Both wasm modules (the shell, web/src, and the proxy panels, web/deferred) call these globals.
 import { EditorHandle } from "./editor.js";
 import { markResults, phase } from "./scheduler.js";
 import { host } from "./host.js";
-import { loadPanels, panelsModule } from "./panels.js";
+import { loadDeferred, deferredModule } from "./deferred.js";
 
 window.SidecarscopeEditor = {
   /** The editor on the page (for the browser tests and the console). */
@@ -28,10 +28,10 @@ window.SidecarscopeHost = {
   ...host,
   markResults,
   phase,
-  loadPanels,
-  /** True once the proxy panels' module is loaded. */
-  panelsLoaded: () => panelsModule() !== null,
-  /** Shows a proxy panel in `el` (the module's `render`, web/proxy/src/lib.rs). */
+  loadDeferred,
+  /** True once the deferred module is loaded. */
+  deferredLoaded: () => deferredModule() !== null,
+  /** Shows a proxy panel in `el` (the module's `render`, web/deferred/src/lib.rs). */
   renderPanel: (el, panel, text, state, noEditor, callbacks) =>
-    panelsModule().render(el, panel, text, state, noEditor, callbacks),
+    deferredModule().render(el, panel, text, state, noEditor, callbacks),
 };

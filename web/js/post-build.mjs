@@ -5,11 +5,11 @@
 //   2. every build: drop the `integrity` of the wasm's `<link rel="preload" as="fetch">`
 //      (preload.mjs);
 //   3. every build: build the proxy panels' wasm module, loaded on first use, and name it in
-//      index.html (panels-build.mjs);
+//      index.html (deferred-build.mjs);
 //   4. every build: complete the Content-Security-Policy with the inline scripts' hashes
 //      (csp.mjs), last, once no inline script changes any more.
 import { minifyGlue } from "./minify-glue.mjs";
-import { buildPanels } from "./panels-build.mjs";
+import { buildDeferred } from "./deferred-build.mjs";
 import { dropPreloadIntegrity } from "./preload.mjs";
 import { applyCsp } from "./csp.mjs";
 
@@ -21,7 +21,7 @@ if (!dir) {
 try {
   if (process.env.TRUNK_PROFILE === "release") await minifyGlue(dir);
   dropPreloadIntegrity(dir);
-  await buildPanels(dir, process.env.TRUNK_PROFILE === "release");
+  await buildDeferred(dir, process.env.TRUNK_PROFILE === "release");
   applyCsp(dir);
 } catch (e) {
   console.error(`post-build: ${e.message}`);

@@ -3,7 +3,7 @@
 //! again), reads it in steps ([`loading`]), then [`analyze_input`]: the mesh analysis (sorted,
 //! then the suppression annotations applied, as in every front end) for Problems, the status
 //! line and the squiggles. What the proxy panels show (the resolution, the listeners, a trace)
-//! is their module's (web/proxy), asked only while one of them is open, so typing never pays for
+//! is their module's (web/deferred), asked only while one of them is open, so typing never pays for
 //! hidden panels. The app calls the core crate directly; nothing here goes through JSON.
 
 use std::cell::RefCell;

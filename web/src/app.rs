@@ -196,7 +196,7 @@ impl App {
         self.schedule_persist();
     }
 
-    /// What the proxy panels are given (web/proxy): the text of the last results, and the state
+    /// What the proxy panels are given (web/deferred): the text of the last results, and the state
     /// that shapes them (the default namespace, the proxy choice, the call).
     pub fn panel_state(self) -> (String, State) {
         let s = State {

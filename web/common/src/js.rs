@@ -1,5 +1,5 @@
-//! The JavaScript side (web/js/: the editor, its scheduler, the host API and the proxy panels'
-//! loader; index.js defines these globals before either wasm module starts).
+//! The JavaScript side (web/js/: the editor, its scheduler, the host API and the deferred
+//! module's loader; index.js defines these globals before either wasm module starts).
 
 use wasm_bindgen::prelude::*;
 
@@ -53,12 +53,12 @@ extern "C" {
     /// `ms` (a phase done in several tasks counts only its own).
     #[wasm_bindgen(js_namespace = SidecarscopeHost)]
     pub fn phase(name: &str, start: f64, ms: f64);
-    /// Loads the proxy panels' wasm module (web/js/panels.js), once.
-    #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = loadPanels)]
-    pub fn load_panels() -> js_sys::Promise;
-    #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = panelsLoaded)]
-    pub fn panels_loaded() -> bool;
-    /// The proxy panels module's `render` (web/proxy/src/lib.rs); only once it is loaded.
+    /// Loads the deferred module, the proxy panels' (web/js/deferred.js), once.
+    #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = loadDeferred)]
+    pub fn load_deferred() -> js_sys::Promise;
+    #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = deferredLoaded)]
+    pub fn deferred_loaded() -> bool;
+    /// The deferred module's `render` (web/deferred/src/lib.rs); only once it is loaded.
     #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = renderPanel)]
     pub fn render_panel(
         el: &web_sys::HtmlElement,

@@ -1,6 +1,6 @@
 //! The results panels: Problems, a Leptos component of this module, and the proxy panels
 //! (Effective config, Listeners, Trace), which live in a second wasm module loaded the first
-//! time one of them opens ([`ProxyPanel`]; web/proxy). Only the open panel is in the page:
+//! time one of them opens ([`ProxyPanel`]; web/deferred). Only the open panel is in the page:
 //! hidden panels cost typing nothing. Text only: nothing from the input or from the core is
 //! ever parsed as markup.
 
@@ -35,7 +35,7 @@ pub fn ProblemsBody() -> impl IntoView {
     }
 }
 
-/// A proxy panel: an element that the proxy panels' module fills, given the text and the state
+/// A proxy panel: an element that the deferred module fills, given the text and the state
 /// each time [`render`] runs. The module is fetched the first time (the run waits for it: the
 /// editor's `idle()` too); until then, and if it cannot be loaded, a line says so.
 #[component]
@@ -46,7 +46,7 @@ pub fn ProxyPanel(panel: Panel) -> impl IntoView {
     Effect::new(move |_| {
         state.results.track();
         let Some(el) = host.get() else { return };
-        if js::panels_loaded() {
+        if js::deferred_loaded() {
             status.set(None);
             let (text, shown) = state.panel_state();
             js::render_panel(
@@ -64,7 +64,7 @@ pub fn ProxyPanel(panel: Panel) -> impl IntoView {
             None => render(state),
             Some(e) => status.set(Some(format!("The panel could not be loaded ({e}). Reload the page to try again."))),
         });
-        with_editor(|e| e.wait(&js::load_panels(), done));
+        with_editor(|e| e.wait(&js::load_deferred(), done));
     });
     view! {
         {move || status.get().map(|s| view! { <p class="empty panel-status">{s}</p> })}

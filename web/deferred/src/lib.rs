@@ -1,4 +1,5 @@
-//! The playground's proxy panels (Effective config, Listeners, Trace): a second wasm module,
+//! The playground's deferred module: what the page loads on first use. Today the proxy panels
+//! (Effective config, Listeners, Trace): a second wasm module,
 //! which the shell (web/src) loads the first time one of these panels opens, so that a first
 //! visit downloads only the shell, the editor and the mesh analysis (web/README.md, "Two wasm
 //! modules"). It links the core's resolution, listener generation and trace, and these panels'

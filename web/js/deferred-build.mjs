@@ -1,10 +1,10 @@
-// Builds the proxy panels' wasm module (web/proxy: Effective config, Listeners, Trace) into
+// Builds the proxy panels' wasm module (web/deferred: Effective config, Listeners, Trace) into
 // trunk's staging directory, beside the shell that trunk built: cargo (same target directory,
 // profile and flags as trunk's build of the shell, so the dependencies are shared), then
-// wasm-bindgen (`--target web`: an ES module the shell imports on first use, web/js/panels.js),
+// wasm-bindgen (`--target web`: an ES module the shell imports on first use, web/js/deferred.js),
 // then, for release builds, `wasm-opt -Oz` and terser. The file names carry a hash of their
 // content (caches never serve a stale module), and index.html names them in
-// `<meta name="sidecarscope-panels" content="GLUE WASM">`. Run by the post_build hook
+// `<meta name="sidecarscope-deferred" content="GLUE WASM">`. Run by the post_build hook
 // (web/js/post-build.mjs), before the Content-Security-Policy is completed.
 import { minify } from "terser";
 import { createHash } from "node:crypto";
@@ -17,39 +17,39 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const WASM_OPT = join(root, "node_modules", ".bin", "wasm-opt");
 const FEATURES = ["sign-ext", "mutable-globals", "bulk-memory", "nontrapping-float-to-int", "reference-types", "multivalue"].map((f) => `--enable-${f}`);
-export const META = "sidecarscope-panels";
+export const META = "sidecarscope-deferred";
 
-export async function buildPanels(dir, release) {
+export async function buildDeferred(dir, release) {
   const started = Date.now();
   // The shell's build profile (index.html's `data-cargo-profile-release` for release builds);
   // the environment (scripts/lib/web-env.sh: std rebuilt for size, components erased) is trunk's.
   const profile = release ? "playground" : "dev";
   const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
-  run("cargo", ["build", "--target=wasm32-unknown-unknown", "--locked", "--offline", "-p", "sidecarscope-web-proxy", "--lib", "--profile", profile]);
-  const built = join(root, "target", "wasm32-unknown-unknown", release ? "playground" : "debug", "sidecarscope_web_proxy.wasm");
+  run("cargo", ["build", "--target=wasm32-unknown-unknown", "--locked", "--offline", "-p", "sidecarscope-web-deferred", "--lib", "--profile", profile]);
+  const built = join(root, "target", "wasm32-unknown-unknown", release ? "playground" : "debug", "sidecarscope_web_deferred.wasm");
 
-  const tmp = mkdtempSync(join(tmpdir(), "sidecarscope-panels-"));
+  const tmp = mkdtempSync(join(tmpdir(), "sidecarscope-deferred-"));
   try {
-    run("wasm-bindgen", ["--target", "web", "--no-typescript", "--out-dir", tmp, "--out-name", "panels", built]);
-    const wasmPath = join(tmp, "panels_bg.wasm");
-    let glue = readFileSync(join(tmp, "panels.js"), "utf8");
+    run("wasm-bindgen", ["--target", "web", "--no-typescript", "--out-dir", tmp, "--out-name", "deferred", built]);
+    const wasmPath = join(tmp, "deferred_bg.wasm");
+    let glue = readFileSync(join(tmp, "deferred.js"), "utf8");
     if (release) {
       run(WASM_OPT, [...FEATURES, "-Oz", wasmPath, "-o", wasmPath]);
       glue = (await minify(glue, { ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } })).code;
     }
     const wasm = readFileSync(wasmPath);
     const hash = createHash("sha256").update(wasm).update(glue).digest("hex").slice(0, 16);
-    const names = [`sidecarscope-web-proxy-${hash}.js`, `sidecarscope-web-proxy-${hash}_bg.wasm`];
+    const names = [`sidecarscope-web-deferred-${hash}.js`, `sidecarscope-web-deferred-${hash}_bg.wasm`];
     writeFileSync(join(dir, names[0]), glue);
     writeFileSync(join(dir, names[1]), wasm);
 
     const htmlPath = join(dir, "index.html");
     const html = readFileSync(htmlPath, "utf8");
     const meta = `<meta name="${META}" content="${names.join(" ")}">`;
-    if (html.includes(`name="${META}"`)) throw new Error(`panels-build: index.html already names ${META}`);
-    if (html.split("</head>").length !== 2) throw new Error("panels-build: expected one </head> in index.html");
+    if (html.includes(`name="${META}"`)) throw new Error(`deferred-build: index.html already names ${META}`);
+    if (html.split("</head>").length !== 2) throw new Error("deferred-build: expected one </head> in index.html");
     writeFileSync(htmlPath, html.replace("</head>", `${meta}</head>`));
-    console.log(`panels-build: ${names[0]} and its wasm (${wasm.length} bytes) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`deferred-build: ${names[0]} and its wasm (${wasm.length} bytes) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
