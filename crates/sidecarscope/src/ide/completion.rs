@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::docs::{enum_value_doc, field_doc, message_name};
-use super::{doc_at, namespaces, schema_at, Doc, FilePosition};
+use super::{count, doc_at, namespaces, schema_at, Doc, FilePosition};
 use crate::registry::service::protocol_name;
 use crate::registry::ServiceRegistry;
 use crate::text::TextRange;
@@ -200,9 +200,13 @@ fn hosts(ws: &Workspace, doc: &Doc<'_>, _path: &[Segment]) -> Vec<CompletionItem
         out.push(item(
             format!("{ns}/"),
             Namespace,
-            format!("namespace {ns}: {n} services visible from {}", doc.namespace),
+            format!("namespace {ns}: {} visible from {}", count(n, "service"), doc.namespace),
         ));
-        out.push(item(format!("{ns}/*"), Host, format!("the {n} services of {ns} visible from {}", doc.namespace)));
+        out.push(item(
+            format!("{ns}/*"),
+            Host,
+            format!("the {} of {ns} visible from {}", count(n, "service"), doc.namespace),
+        ));
     }
     // Hosts under each namespace part (the client filters them by what is typed).
     let mut seen = std::collections::HashSet::new();
@@ -230,7 +234,9 @@ fn label_keys(ws: &Workspace, doc: &Doc<'_>) -> Vec<CompletionItem> {
         }
     }
     keys.into_iter()
-        .map(|(k, n)| item(k, CompletionKind::Label, format!("a label of {n} workloads of {}", doc.namespace)))
+        .map(|(k, n)| {
+            item(k, CompletionKind::Label, format!("a label of {} of {}", count(n, "workload"), doc.namespace))
+        })
         .map(|mut i| {
             i.insert = format!("{}: ", i.label);
             i

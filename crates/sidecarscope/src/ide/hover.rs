@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::docs::{enum_value_doc, field_doc, reference_url};
 use super::navigation::{governed, host_imports, importers, subject_at, Subject};
-use super::{doc_at, schema_at, sidecar_of, split_host, FilePosition};
+use super::{count, doc_at, schema_at, sidecar_of, split_host, FilePosition};
 use crate::load::ResourceKind;
 use crate::registry::Registry;
 use crate::text::TextRange;
@@ -66,7 +66,12 @@ pub fn hover(ws: &Workspace, pos: FilePosition) -> Option<Hover> {
                     "Imported by no Sidecar of the input (proxies without a Sidecar import every visible service)."
                         .into()
                 } else {
-                    format!("Imported by {} Sidecar host entries:\n\n{}", users.len(), list(users))
+                    let entries = if users.len() == 1 {
+                        "1 Sidecar host entry".to_string()
+                    } else {
+                        format!("{} Sidecar host entries", users.len())
+                    };
+                    format!("Imported by {entries}:\n\n{}", list(users))
                 });
             }
         }
@@ -116,7 +121,7 @@ fn sidecar_markdown(reg: &Registry, sc: usize) -> String {
     let governs = if workloads.is_empty() {
         format!("Sidecar {} governs no workload of the input.", config.id())
     } else {
-        format!("Sidecar {} governs {} workloads:\n\n{}", config.id(), workloads.len(), list(workloads))
+        format!("Sidecar {} governs {}:\n\n{}", config.id(), count(workloads.len(), "workload"), list(workloads))
     };
     format!("{governs}\n\n{}", outbound_markdown(reg, sc))
 }
@@ -150,8 +155,8 @@ fn host_markdown(ws: &Workspace, sc: usize, listener: usize, host: &str) -> Stri
             format!("{} ({}, ports {})", s.hostname, s.namespace, ports.join(", "))
         });
         format!(
-            "`{host}` imports {} services for the proxies of {}:\n\n{}",
-            imports.services.len(),
+            "`{host}` imports {} for the proxies of {}:\n\n{}",
+            count(imports.services.len(), "service"),
             config.namespace,
             list(names)
         )

@@ -162,6 +162,15 @@ pub(crate) fn namespaces(ws: &Workspace) -> Vec<String> {
     out
 }
 
+/// `1 service`, `2 services`.
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// The parts of an egress host entry: the namespace part (without a leading `~`), whether it is
 /// an exclusion, and the DNS part.
 pub(crate) fn split_host(host: &str) -> Option<(&str, bool, &str)> {

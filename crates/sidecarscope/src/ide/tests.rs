@@ -184,14 +184,14 @@ fn hover_documents_fields_and_tells_mesh_facts() {
     assert!(h.markdown.contains("**egress**"), "{}", h.markdown);
     assert!(h.markdown.contains("https://istio.io/latest/docs/reference/config/networking/sidecar/#Sidecar-egress"));
     let h = hover(&ws, pos(SIDECAR_YAML, "./reviews", 3)).unwrap();
-    assert!(h.markdown.contains("imports 1 services"), "{}", h.markdown);
+    assert!(h.markdown.contains("imports 1 service"), "{}", h.markdown);
     assert!(h.markdown.contains("reviews.bookinfo.svc.cluster.local (bookinfo, ports 9080)"), "{}", h.markdown);
     assert!(h.markdown.contains("VirtualService"), "{}", h.markdown);
     assert!(h.markdown.contains("Service bookinfo/reviews"), "{}", h.markdown);
     let h = hover(&ws, pos(SIDECAR_YAML, "istio-system/*", 1)).unwrap();
     assert!(h.markdown.contains("api.example.com"), "{}", h.markdown);
     let h = hover(&ws, pos(SIDECAR_YAML, "name: productpage", 8)).unwrap();
-    assert!(h.markdown.contains("governs 1 workloads"), "{}", h.markdown);
+    assert!(h.markdown.contains("governs 1 workload"), "{}", h.markdown);
     assert!(h.markdown.contains("Deployment bookinfo/productpage"), "{}", h.markdown);
     assert!(h.markdown.contains("Effective outbound policy: `REGISTRY_ONLY` (set here)"), "{}", h.markdown);
     // A default: the mesh's policy.
