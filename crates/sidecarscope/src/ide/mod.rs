@@ -13,6 +13,7 @@ pub mod completion;
 pub mod docs;
 pub mod fixes;
 pub mod hover;
+pub mod json;
 pub mod navigation;
 
 use serde::Serialize;
