@@ -102,6 +102,14 @@ fn top_level_value(doc: &str, parent: Option<&str>, key: &str) -> Option<String>
     let mut in_parent = parent.is_none();
     for line in doc.lines() {
         let indented = line.starts_with([' ', '\t']);
+        // `metadata: {name: x, namespace: y}` on one line.
+        if let Some(flow) = parent.and_then(|p| line.strip_prefix(p)?.strip_prefix(':')?.trim().strip_prefix('{')) {
+            let entries = flow.trim_end().trim_end_matches('}');
+            let found = entries.split(',').find_map(|e| e.trim().strip_prefix(key)?.trim_start().strip_prefix(':'));
+            if let Some(v) = found {
+                return Some(v.trim().trim_matches(['"', '\'']).to_string());
+            }
+        }
         if !indented {
             in_parent = match parent {
                 None => true,

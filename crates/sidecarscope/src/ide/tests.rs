@@ -175,6 +175,10 @@ fn completes_in_half_typed_documents() {
     assert!(ws.input().resources.iter().all(|r| r.source != SourceId(1)), "the document should not load");
     let text = "kind: Sidecar\nspec:\n  outboundTrafficPolicy: {mode: ALL|";
     assert_eq!(at(text), ["ALLOW_ANY"]);
+    // `*/` starts a YAML alias: the document does not load, and its namespace is read from the
+    // lines, flow style too.
+    let text = "kind: Sidecar\nmetadata: {name: s, namespace: billing}\nspec:\n  egress:\n  - hosts:\n    - */p|";
+    assert_eq!(at(text), ["*/payments.billing.svc.cluster.local"]);
 }
 
 #[test]
