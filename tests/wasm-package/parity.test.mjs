@@ -196,7 +196,7 @@ test("invalid arguments throw an Error with a clear message; findings do not", (
 
 test("ESM import of the CommonJS package has the named exports", async () => {
   const m = await import("sidecarscope-wasm-nodejs");
-  for (const f of ["validate", "analyze", "workloads", "resolve", "listeners", "trace", "version"]) {
+  for (const f of ["validate", "analyze", "workloads", "resolve", "listeners", "trace", "version", "complete", "hover", "definition", "references", "codeActions"]) {
     assert.equal(typeof m[f], "function", f);
   }
 });

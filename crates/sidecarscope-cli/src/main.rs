@@ -77,6 +77,8 @@ enum Command {
     Trace(commands::trace::Args),
     /// Print the list of diagnostic codes (Markdown).
     Codes,
+    /// Run a language server on stdin/stdout (completion, hover, definitions, quick fixes, findings).
+    Lsp(commands::lsp::Args),
 }
 
 fn main() -> ExitCode {
@@ -96,6 +98,7 @@ fn main() -> ExitCode {
         Command::Resolve(args) => commands::resolve::run(args),
         Command::Listeners(args) => commands::listeners::run(args),
         Command::Trace(args) => commands::trace::run(args),
+        Command::Lsp(args) => commands::lsp::run(args),
         Command::Codes => {
             common::print(&sidecarscope::diagnostic::codes_markdown());
             common::EXIT_OK

@@ -25,7 +25,7 @@ fn err(msg: impl std::fmt::Display) -> Error {
 /// Deserializes a JS object after checking that it has only `fields` (serde-wasm-bindgen looks
 /// fields up by name, so `deny_unknown_fields` would not see a misspelt one), naming the
 /// argument in the error.
-fn from_js<T: for<'de> Deserialize<'de>>(value: &JsValue, what: &str, fields: &[&str]) -> Result<T, Error> {
+pub fn from_js<T: for<'de> Deserialize<'de>>(value: &JsValue, what: &str, fields: &[&str]) -> Result<T, Error> {
     if let Some(o) = value.dyn_ref::<Object>() {
         for key in Object::keys(o).iter().filter_map(|k| k.as_string()) {
             if !fields.contains(&key.as_str()) {

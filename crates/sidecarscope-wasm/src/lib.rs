@@ -11,6 +11,8 @@
 //! of every conformance fixture (`tests/wasm-package/` in the repository, with `tsc`).
 
 mod args;
+mod editor;
+pub use editor::{code_actions, complete, definition, hover, references};
 
 use serde::Serialize;
 use sidecarscope::render::{self, Format};

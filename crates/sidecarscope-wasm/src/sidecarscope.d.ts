@@ -653,6 +653,70 @@ export interface Trace {
   summary: string;
 }
 
+// ---- Editor (complete, hover, definition, references, codeActions) --------------------------
+
+/** A position in the input: the file's index in it (0 for a plain string) and a UTF-16 offset. */
+export interface EditorPosition {
+  source?: number;
+  /** Offset in UTF-16 code units, as JavaScript strings, CodeMirror and Monaco count. */
+  offset: number;
+}
+
+/** A range `[start, end]` of UTF-16 offsets in one file of the input. */
+export interface EditorRange {
+  source?: number;
+  start: number;
+  end: number;
+}
+
+export type CompletionKind = "field" | "enumValue" | "namespace" | "host" | "label" | "port";
+
+export interface CompletionItem {
+  label: string;
+  kind: CompletionKind;
+  /** One line: the field's documentation, the services behind a host, the workloads of a label. */
+  detail: string;
+  /** What replaces `EditorCompletions.range` (a field name ends with `: `). */
+  insert: string;
+}
+
+export interface EditorCompletions {
+  /** The word at the position, which every item replaces. */
+  range: Range;
+  items: CompletionItem[];
+}
+
+export interface EditorHover {
+  range: Range;
+  /** Markdown: the field's documentation with a link to Istio's reference, and facts from the mesh. */
+  markdown: string;
+}
+
+/** Where a definition or reference leads. */
+export interface EditorLocation {
+  /** `Service bookinfo/reviews (reviews.bookinfo.svc.cluster.local)`, `Deployment default/web`. */
+  label: string;
+  file: string;
+  /** The file's index in the input. */
+  source: number;
+  range: Range;
+}
+
+export interface EditorEdit {
+  file: string;
+  source: number;
+  range: Range;
+  newText: string;
+}
+
+/** A quick fix: apply every edit (they do not overlap; offsets are those of the text as it is). */
+export interface EditorFix {
+  title: string;
+  /** The finding it fixes, as `analyze` reports it. */
+  diagnostic: Diagnostic;
+  edits: EditorEdit[];
+}
+
 // ---- Functions -------------------------------------------------------------------------------
 // Declared here (not generated) for their overloads: with `options.format` other than `json`,
 // each returns the CLI's output in that format as a string.
@@ -701,3 +765,18 @@ export function trace(
   call: CallSpec,
   options: ProxyRequestOptions<ProxyTextFormat> & { format: ProxyTextFormat },
 ): string;
+
+/** The completions at a position (schema fields and values, hosts the namespace can import, labels, ports). */
+export function complete(input: SourceInput, position: EditorPosition, options?: InputOptions): EditorCompletions;
+
+/** The documentation and mesh facts at a position, or `null`. */
+export function hover(input: SourceInput, position: EditorPosition, options?: InputOptions): EditorHover | null;
+
+/** A host entry's Services, ServiceEntries and VirtualServices; a Sidecar's governed workloads. */
+export function definition(input: SourceInput, position: EditorPosition, options?: InputOptions): EditorLocation[];
+
+/** The Sidecar host entries that import the Service (or ServiceEntry) at the position. */
+export function references(input: SourceInput, position: EditorPosition, options?: InputOptions): EditorLocation[];
+
+/** The quick fixes of the findings (of `analyze`) that touch a range. */
+export function codeActions(input: SourceInput, range: EditorRange, options?: InputOptions): EditorFix[];

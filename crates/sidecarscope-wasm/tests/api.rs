@@ -558,3 +558,83 @@ fn dual_stack_ips() {
     assert_eq!(r["proxy"]["ip"], "10.1.0.9", "{r}");
     assert_eq!(r["proxy"]["additionalIps"], json!(["fd00::9"]), "{r}");
 }
+
+// ---- Editor functions ---------------------------------------------------------------------
+
+/// The UTF-16 offset (JavaScript's string index) of `needle` in `text`, plus `delta` units.
+fn js_index(text: &str, needle: &str, delta: u32) -> u32 {
+    let at = text.find(needle).unwrap_or_else(|| panic!("{needle} not in the text"));
+    text[..at].encode_utf16().count() as u32 + delta
+}
+
+fn core_ws(text: &str) -> sidecarscope::Workspace {
+    sidecarscope::Workspace::new(vec![sidecarscope::SourceFile::new("input.yaml", text)], Default::default())
+}
+
+#[wasm_bindgen_test]
+fn editor_functions_equal_the_core_at_utf16_offsets() {
+    use sidecarscope::ide::json;
+    // Inside `prod/*`, after a line with non-BMP characters: a byte offset would be off.
+    let at = js_index(MESH, "prod/*", 5);
+    let ws = core_ws(MESH);
+    let pos = json::position(&ws, 0, at).unwrap();
+    assert_eq!(&MESH[pos.offset as usize..pos.offset as usize + 1], "*");
+    let position = obj(json!({"offset": at}));
+
+    let got = js_json(&api::complete(s(MESH), position.clone(), None).unwrap());
+    assert_eq!(got, rust_json(&json::completions(&ws, pos)));
+    let labels: Vec<&str> = got["items"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"prod/reviews.prod.svc.cluster.local"), "{labels:?}");
+    assert_eq!(got["range"]["start"]["utf16"], json!(js_index(MESH, "prod/*", 0)));
+
+    let got = js_json(&api::hover(s(MESH), position.clone(), None).unwrap());
+    assert_eq!(got, rust_json(&json::hover_at(&ws, pos)));
+    assert!(got["markdown"].as_str().unwrap().contains("reviews.prod.svc.cluster.local"), "{got}");
+
+    let got = js_json(&api::definition(s(MESH), position.clone(), None).unwrap());
+    assert_eq!(got, rust_json(&json::definitions(&ws, pos)));
+    assert_eq!(got[0]["label"], json!("Service prod/reviews (reviews.prod.svc.cluster.local)"));
+    assert_eq!(got[0]["range"]["start"]["utf16"], json!(js_index(MESH, "name: reviews", 6)));
+
+    let service = obj(json!({"source": 0, "offset": js_index(MESH, "name: reviews", 8)}));
+    let got = js_json(&api::references(s(MESH), service, None).unwrap());
+    assert_eq!(got[0]["range"]["start"]["utf16"], json!(js_index(MESH, "\"prod/*\"", 0)), "{got}");
+
+    // Nothing there: `null`, not an exception.
+    let top = obj(json!({"offset": 2}));
+    assert!(api::hover(s(MESH), top, None).unwrap().is_null());
+}
+
+/// A quick fix's edits, applied to the JavaScript string by their UTF-16 offsets, remove its
+/// finding.
+#[wasm_bindgen_test]
+fn code_actions_fix_their_finding() {
+    let start = js_index(MESH, "\"reviews\"", 1);
+    let range = obj(json!({"start": start, "end": start}));
+    let fixes = js_json(&api::code_actions(s(MESH), range, None).unwrap());
+    let fix = &fixes[0];
+    assert_eq!(fix["diagnostic"]["code"], json!("SC1050"), "{fixes}");
+    let mut units: Vec<u16> = MESH.encode_utf16().collect();
+    let mut edits = fix["edits"].as_array().unwrap().clone();
+    edits.sort_by_key(|e| std::cmp::Reverse(e["range"]["start"]["utf16"].as_u64().unwrap()));
+    for e in edits {
+        let (a, b) = (e["range"]["start"]["utf16"].as_u64().unwrap(), e["range"]["end"]["utf16"].as_u64().unwrap());
+        units.splice(a as usize..b as usize, e["newText"].as_str().unwrap().encode_utf16());
+    }
+    let fixed = String::from_utf16(&units).unwrap();
+    assert!(fixed.contains("\"./reviews.prod.svc.cluster.local\""), "{fixed}");
+    let after = js_json(&api::analyze(s(&fixed), None).unwrap());
+    assert!(!after["diagnostics"].as_array().unwrap().iter().any(|d| d["code"] == json!("SC1050")), "{after}");
+}
+
+#[wasm_bindgen_test]
+fn bad_editor_arguments_throw() {
+    let msg = thrown(api::complete(s(MESH), obj(json!({"ofset": 1})), None));
+    assert!(msg.contains("position: unknown field `ofset`"), "{msg}");
+    let msg = thrown(api::hover(s(MESH), obj(json!({"source": 3, "offset": 1})), None));
+    assert!(msg.contains("position.source: the input has no file 3"), "{msg}");
+    let msg = thrown(api::code_actions(s(MESH), obj(json!({"start": 1})), None));
+    assert!(msg.starts_with("sidecarscope: range:"), "{msg}");
+    let msg = thrown(api::definition(s(MESH), obj(json!({"offset": 1})), Some(obj(json!({"format": "yaml"})))));
+    assert!(msg.contains("options: unknown field `format`"), "{msg}");
+}

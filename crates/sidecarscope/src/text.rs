@@ -126,6 +126,51 @@ impl LineIndex {
     }
 }
 
+impl LineIndex {
+    /// 0-based line and UTF-16 column of a byte offset: an LSP `Position`.
+    pub fn utf16_position(&self, text: &str, offset: u32) -> (u32, u32) {
+        let offset = clamp_to_char_boundary(text, offset.min(self.len));
+        let line = self.line_of(offset);
+        let start = self.line_starts[line];
+        (line as u32, text[start as usize..offset as usize].encode_utf16().count() as u32)
+    }
+
+    /// The byte offset of a 0-based line and UTF-16 column (an LSP `Position`); a column past
+    /// the line's end is its end, a line past the last is the text's end.
+    pub fn offset_of_utf16_position(&self, text: &str, line: u32, column: u32) -> u32 {
+        let Some(&start) = self.line_starts.get(line as usize) else { return self.len };
+        let end = self.line_range(text, line as usize).end;
+        let mut units = 0u32;
+        for (i, c) in text[start as usize..end as usize].char_indices() {
+            if units >= column {
+                return start + i as u32;
+            }
+            units += c.len_utf16() as u32;
+        }
+        end
+    }
+
+    /// The byte offset of a UTF-16 offset into the whole text (as JavaScript strings count).
+    pub fn offset_of_utf16(&self, text: &str, utf16: u32) -> u32 {
+        if self.utf16_line_starts.is_empty() {
+            return utf16.min(self.len);
+        }
+        let line = match self.utf16_line_starts.binary_search(&utf16) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line];
+        let mut units = self.utf16_line_starts[line];
+        for (i, c) in text[start as usize..].char_indices() {
+            if units >= utf16 {
+                return start + i as u32;
+            }
+            units += c.len_utf16() as u32;
+        }
+        self.len
+    }
+}
+
 fn clamp_to_char_boundary(text: &str, mut offset: u32) -> u32 {
     while offset > 0 && !text.is_char_boundary(offset as usize) {
         offset -= 1;
@@ -147,6 +192,25 @@ mod tests {
         let c = text.rfind('c').unwrap() as u32;
         assert_eq!(idx.line_col(text, c), LineCol { line: 3, column: 1 });
         assert_eq!(&text[idx.line_range(text, 1).start as usize..idx.line_range(text, 1).end as usize], "b: 🚀x");
+    }
+
+    #[test]
+    fn utf16_positions_round_trip() {
+        let text = "a: é\nb: 🚀x\r\nc";
+        let idx = LineIndex::new(text);
+        // Every offset but the one between `\r` and `\n` (no position of an editor).
+        for (offset, _) in text.char_indices().chain([(text.len(), ' ')]).filter(|(i, _)| !text[..*i].ends_with('\r')) {
+            let offset = offset as u32;
+            let (line, col) = idx.utf16_position(text, offset);
+            assert_eq!(idx.offset_of_utf16_position(text, line, col), offset, "at {offset}");
+            assert_eq!(idx.offset_of_utf16(text, idx.utf16_offset(text, offset)), offset, "at {offset}");
+        }
+        let x = text.find('x').unwrap() as u32;
+        assert_eq!(idx.utf16_position(text, x), (1, 5));
+        assert_eq!(idx.offset_of_utf16_position(text, 1, 99), x + 1);
+        assert_eq!(idx.offset_of_utf16_position(text, 9, 0), text.len() as u32);
+        // Inside a surrogate pair: the next character.
+        assert_eq!(idx.offset_of_utf16_position(text, 1, 4), x);
     }
 
     #[test]

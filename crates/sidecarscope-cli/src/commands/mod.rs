@@ -2,6 +2,7 @@
 
 pub mod analyze;
 pub mod listeners;
+pub mod lsp;
 pub mod resolve;
 pub mod trace;
 pub mod validate;

@@ -29,6 +29,7 @@ pub use egress::{ImportedService, ShadowedService};
 pub use inbound_ports::{InboundPort, PoolChoice, PoolLevel};
 pub use output::{PortInfo, Shared};
 pub use scope::{EgressListener, ScopeService, UnusedHost};
+pub(crate) use select::governing_sidecar;
 pub use select::{Selection, SelectionKind};
 pub use summary::render_text;
 
@@ -145,7 +146,7 @@ pub(crate) struct Governing {
 
 /// What [`Resolver::resolve_workload`] says of `w`'s Sidecar, outbound policy and scope.
 pub(crate) fn governing(reg: &Registry, w: &Workload) -> Governing {
-    let sidecar = select::governing_sidecar(reg, &w.namespace, &w.labels);
+    let sidecar = governing_sidecar(reg, &w.namespace, &w.labels);
     let mode = match sidecar.and_then(|i| reg.sidecars[i].outbound_traffic_policy.as_ref()) {
         Some(policy) => &policy.mode,
         None => &reg.mesh.outbound_traffic_policy_mode,

@@ -1,5 +1,6 @@
 //! YAML with source positions: the node tree and the parser that builds it.
 
+pub mod cursor;
 pub mod fields;
 mod node;
 mod parse;
