@@ -73,8 +73,8 @@ export async function launch() {
 /**
  * Opens a page and watches it: `problems()` lists console errors, uncaught exceptions, network
  * requests made after load (the playground must make none, but for the deferred module,
- * fetched the first time one of them opens: the two files index.html names in
- * `<meta name="sidecarscope-deferred">`) and Content-Security-Policy violations
+ * fetched on first use: the files index.html names in `<meta name="sidecarscope-deferred">`,
+ * its glue, its wasm and the editor's help worker) and Content-Security-Policy violations
  * (`securitypolicyviolation` events, in the page and its frames), which `violations()` lists as
  * objects. `requests()` lists every URL the page requested, `panelFiles` the module's.
  */

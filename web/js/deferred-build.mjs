@@ -2,9 +2,10 @@
 // trunk's staging directory, beside the shell that trunk built: cargo (same target directory,
 // profile and flags as trunk's build of the shell, so the dependencies are shared), then
 // wasm-bindgen (`--target web`: an ES module the shell imports on first use, web/js/deferred.js),
-// then, for release builds, `wasm-opt -Oz` and terser. The file names carry a hash of their
-// content (caches never serve a stale module), and index.html names them in
-// `<meta name="sidecarscope-deferred" content="GLUE WASM">`. Run by the post_build hook
+// then, for release builds, `wasm-opt -Oz` and terser; and the editor's help worker
+// (web/js/help-worker.js), which runs the same module off the main thread. The file names carry a
+// hash of their content (caches never serve a stale module), and index.html names them in
+// `<meta name="sidecarscope-deferred" content="GLUE WASM WORKER">`. Run by the post_build hook
 // (web/js/post-build.mjs), before the Content-Security-Policy is completed.
 import { minify } from "terser";
 import { createHash } from "node:crypto";
@@ -39,9 +40,18 @@ export async function buildDeferred(dir, release) {
     }
     const wasm = readFileSync(wasmPath);
     const hash = createHash("sha256").update(wasm).update(glue).digest("hex").slice(0, 16);
-    const names = [`sidecarscope-web-deferred-${hash}.js`, `sidecarscope-web-deferred-${hash}_bg.wasm`];
+    // The editor's help runs the module in a worker too (web/js/help-worker.js, an ES module).
+    let worker = readFileSync(join(root, "web", "js", "help-worker.js"), "utf8");
+    if (release) worker = (await minify(worker, { ecma: 2020, module: true, format: { comments: false } })).code;
+    const workerHash = createHash("sha256").update(worker).digest("hex").slice(0, 16);
+    const names = [
+      `sidecarscope-web-deferred-${hash}.js`,
+      `sidecarscope-web-deferred-${hash}_bg.wasm`,
+      `sidecarscope-help-worker-${workerHash}.js`,
+    ];
     writeFileSync(join(dir, names[0]), glue);
     writeFileSync(join(dir, names[1]), wasm);
+    writeFileSync(join(dir, names[2]), worker);
 
     const htmlPath = join(dir, "index.html");
     const html = readFileSync(htmlPath, "utf8");

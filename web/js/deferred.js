@@ -13,15 +13,24 @@ export function deferredModule() {
   return loaded;
 }
 
+/** The module's files as absolute URLs: `{glue, wasm, worker}` (the editor's help runs the
+ * module in a worker too, help-worker.js), or null if the build names none. */
+export function deferredFiles() {
+  const meta = document.querySelector('meta[name="sidecarscope-deferred"]');
+  const [glue, wasm, worker] = (meta?.content || "").split(" ");
+  if (!glue || !wasm || !worker) return null;
+  const url = (f) => new URL(f, document.baseURI).href;
+  return { glue: url(glue), wasm: url(wasm), worker: url(worker) };
+}
+
 /** Loads the module once; resolves to it. A failed load is tried again on the next call. */
 export function loadDeferred() {
   if (!loading) {
-    const meta = document.querySelector('meta[name="sidecarscope-deferred"]');
-    const [glue, wasm] = (meta?.content || "").split(" ");
-    if (!glue || !wasm) return Promise.reject(new Error("this build has no deferred module"));
-    loading = import(new URL(glue, document.baseURI).href)
+    const files = deferredFiles();
+    if (!files) return Promise.reject(new Error("this build has no deferred module"));
+    loading = import(files.glue)
       .then(async (m) => {
-        await m.default({ module_or_path: new URL(wasm, document.baseURI) });
+        await m.default({ module_or_path: files.wasm });
         loaded = m;
         return m;
       })

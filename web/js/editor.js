@@ -22,6 +22,8 @@ import { yaml as yamlMode } from "@codemirror/legacy-modes/mode/yaml";
 import { setDiagnostics, forEachDiagnostic, lintGutter, lintKeymap } from "@codemirror/lint";
 import { search, searchKeymap, highlightSelectionMatches } from "@codemirror/search";
 import { Scheduler } from "./scheduler.js";
+import { Help } from "./help.js";
+import { helpExtensions } from "./editor-help.js";
 
 const SEVERITIES = ["error", "warning", "info"];
 
@@ -85,6 +87,14 @@ function diagnosticMessage(d) {
 export class EditorHandle {
   constructor(parent, text, readOnly, onChange) {
     this.readOnly = new Compartment();
+    /** The editor's help (completion, hover, definition, quick fixes: editor-help.js), in a
+     * worker started on the first edit or click. */
+    this.help = new Help();
+    /** Counts the text's changes: an answer about an older text is dropped. */
+    this.version = 0;
+    /** The state that shapes the input (the default namespace, istiod's flags), as the share
+     * link's JSON: the app sets it (`setContext`). */
+    this.context = () => "{}";
     /** When the core runs on the text (web/js/scheduler.js). */
     this.scheduler = new Scheduler(() => onChange(this.view.state.doc.toString()));
     /** Tab indents (true) or moves the focus on (false): false while the editor was reached by
@@ -101,6 +111,7 @@ export class EditorHandle {
       pointerdown() {
         pointer = true;
         self.tabIndents = true;
+        self.help.start();
       },
       focus() {
         if (!pointer) self.tabIndents = false;
@@ -109,7 +120,10 @@ export class EditorHandle {
         pointer = false;
       },
       keydown(e) {
-        if (!["Tab", "Escape", "Shift", "Control", "Alt", "Meta"].includes(e.key)) self.tabIndents = true;
+        if (!["Tab", "Escape", "Shift", "Control", "Alt", "Meta"].includes(e.key)) {
+          self.tabIndents = true;
+          self.help.start();
+        }
       },
     });
     const state = EditorState.create({
@@ -133,13 +147,17 @@ export class EditorHandle {
         search({ top: true }),
         placeholder("Paste Sidecars, Services and workloads here, or pick an example"),
         focusKeys,
+        helpExtensions(this),
         keymap.of([...tabKeys, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, ...lintKeymap]),
         this.readOnly.of(readOnlyExtensions(readOnly)),
         // tabindex: the editor's scroller then has focusable content in axe-core's eyes too
         // (a contenteditable without it does not count for its scrollable-region rule).
         EditorView.contentAttributes.of({ "aria-label": "Input YAML", "aria-describedby": "editor-help", tabindex: "0" }),
         EditorView.updateListener.of((u) => {
-          if (u.docChanged) self.scheduler.schedule();
+          if (u.docChanged) {
+            self.version++;
+            self.scheduler.schedule();
+          }
         }),
       ],
     });
@@ -179,6 +197,35 @@ export class EditorHandle {
       selection: { anchor: 0 },
       scrollIntoView: true,
     });
+  }
+
+  /** Sets the state the editor's help reads the text with (`f()` returns its JSON). */
+  setContext(f) {
+    this.context = f;
+  }
+
+  /** Asks the editor's help about the current text (help.js). */
+  ask(request, from, to = from) {
+    if (this.textVersion !== this.version) {
+      this.text = this.view.state.doc.toString();
+      this.textVersion = this.version;
+    }
+    return this.help.ask(request, this.text, this.version, this.context(), from, to);
+  }
+
+  /** Applies a quick fix's edits (against the current text) as one undoable change. */
+  applyFix(fix) {
+    const len = this.view.state.doc.length;
+    const changes = fix.edits
+      .filter((e) => e.source === 0)
+      .map((e) => ({ from: Math.min(e.range.start.utf16, len), to: Math.min(e.range.end.utf16, len), insert: e.newText }));
+    if (changes.length) {
+      // The cursor after the last edit, as editors leave it after a fix.
+      const set = this.view.state.changes(changes);
+      const last = changes.reduce((a, c) => (c.to >= a.to ? c : a));
+      this.view.dispatch({ changes: set, selection: { anchor: set.mapPos(last.to, 1) }, userEvent: "input.fix" });
+    }
+    this.view.focus();
   }
 
   /** `list`: objects {from, to, severity, message, hint, code} with UTF-16 offsets. */

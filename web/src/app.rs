@@ -429,6 +429,9 @@ pub fn app(initial: Initial) -> impl IntoView {
     host.on_load(move |el| {
         let on_change = Closure::<dyn FnMut(String)>::new(move |t: String| state.on_text(t)).into_js_value();
         let editor = js::create_editor(&el, &text, read_only, on_change.unchecked_ref());
+        let context = Closure::<dyn FnMut() -> String>::new(move || crate::json::to_string(&state.panel_state().1))
+            .into_js_value();
+        editor.set_context(context.unchecked_ref());
         EDITOR.with(|e| *e.borrow_mut() = Some(editor));
         state.on_text(text);
         state.started.set_value(true);

@@ -36,6 +36,10 @@ extern "C" {
     /// it), then calls `f(null)`, or `f(message)` if it failed.
     #[wasm_bindgen(method)]
     pub fn wait(this: &Editor, promise: &js_sys::Promise, f: JsValue);
+    /// Sets what the editor's help reads the text with: `f()` returns the share link's JSON of
+    /// the state (the default namespace, istiod's flags).
+    #[wasm_bindgen(method, js_name = setContext)]
+    pub fn set_context(this: &Editor, f: &js_sys::Function);
     /// Selects a UTF-16 range of the page's editor, if there is one (either module may ask).
     #[wasm_bindgen(js_namespace = SidecarscopeEditor, js_name = select)]
     pub fn select_in_editor(from: u32, to: u32);

@@ -12,6 +12,7 @@
 //! forms goes to the shell (`proxyChanged` / `traceChanged`), which keeps it and renders again:
 //! the data flows one way.
 
+pub mod help;
 pub mod model;
 pub mod panels;
 
