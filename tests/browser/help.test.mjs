@@ -172,6 +172,35 @@ test("a Sidecar typed with completions only, its mistakes fixed by quick fixes, 
   await ctx.close();
 });
 
+test("Problems: a finding with a quick fix has a Fix button that applies it; the outline jumps to a resource", async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await openPage(ctx, `${base}/?example=mistake-short-host`);
+  const before = await findings(page);
+  const fixes = page.locator(".problems li > .problem-fix");
+  assert.ok((await fixes.count()) > 0, before.join("\n"));
+  const code = await fixes.first().getAttribute("data-fix");
+  const count = (list) => list.filter((f) => f.includes(code)).length;
+  await fixes.first().click();
+  await page.waitForFunction((n) => document.querySelectorAll(".problems .problem").length !== n, before.length, { timeout: 15000 });
+  await settle(page);
+  assert.equal(count(await findings(page)), count(before) - 1, (await findings(page)).join("\n"));
+  // Undo brings the finding back: the fix is one undoable change.
+  await page.keyboard.press("Control+z");
+  await settle(page);
+  assert.equal(count(await findings(page)), count(before));
+
+  // The outline lists the resources; picking one selects it in the editor.
+  const options = await page.$$eval("select.outline option", (os) => os.map((o) => o.textContent));
+  assert.equal(options[0], "Go to\u2026");
+  const service = options.findIndex((o) => o.startsWith("Service "));
+  assert.ok(service > 0, options.join(", "));
+  await page.selectOption("select.outline", String(service - 1));
+  assert.match(await page.evaluate(() => getSelection().toString()), /^apiVersion: v1\s+kind: Service/);
+  assert.equal(await page.inputValue("select.outline"), "");
+  assert.deepEqual(page.problems(), []);
+  await ctx.close();
+});
+
 test("medium mesh: completion and hover answer after each edit (p95)", { skip: !existsSync(MEDIUM) && `no ${MEDIUM}` }, async () => {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await openPage(ctx, `${base}/?example=ratings-uds`);

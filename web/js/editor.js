@@ -213,6 +213,20 @@ export class EditorHandle {
     return this.help.ask(request, this.text, this.version, this.context(), from, to);
   }
 
+  /** Applies the quick fix of the finding of `code` at `from..to` (Problems' "Fix"); calls
+   * `done(true)`, or `done(false)` when none applies (the text changed, or its fixer found none). */
+  fixFinding(from, to, code, done) {
+    const version = this.version;
+    this.ask("fixes", from, to).then(
+      (fixes) => {
+        const f = this.version === version && (fixes || []).find((x) => x.diagnostic.code === code && x.diagnostic.range.start.utf16 === from);
+        if (f) this.applyFix(f);
+        done(!!f);
+      },
+      () => done(false),
+    );
+  }
+
   /** Applies a quick fix's edits (against the current text) as one undoable change. */
   applyFix(fix) {
     const len = this.view.state.doc.length;

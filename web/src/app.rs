@@ -403,6 +403,7 @@ pub fn app(initial: Initial) -> impl IntoView {
     };
     provide_context(state);
     crate::ui::NO_EDITOR.with(|n| n.set(!config.show_editor));
+    crate::ui::READ_ONLY.with(|r| r.set(config.read_only));
     if let Some(n) = notice {
         state.notify(n);
     }
@@ -538,6 +539,7 @@ pub fn app(initial: Initial) -> impl IntoView {
                         <span id="editor-help" class="pane-note editor-help">
                             "Esc, then Tab, leaves the editor (Tab indents once you type) \u{b7} Ctrl+F search \u{b7} F8 next problem"
                         </span>
+                        <Outline/>
                         <label class="namespace-field">"Default namespace"
                             <input id="default-namespace" type="text" spellcheck="false" autocomplete="off"
                                 placeholder=sidecarscope::DEFAULT_NAMESPACE
@@ -584,6 +586,40 @@ pub fn app(initial: Initial) -> impl IntoView {
                 {move || state.notice.get().map(|n| view! { <div class="notice-box">{n}</div> })}
             </div>
         </div>
+    }
+}
+
+/// The editor's outline: the input's resources, in source order; picking one selects it in the
+/// editor. The options follow the labels only (their ranges are read when one is picked), so
+/// they are built again only when a resource is added, removed or renamed, not on every edit.
+/// Not a keyed `For`: that costs the first load 8 KB, and the list rarely changes.
+#[component]
+fn Outline() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let labels =
+        Memo::new(move |_| state.analysis.with(|a| a.outline.iter().map(|o| o.label.clone()).collect::<Vec<_>>()));
+    let on_change = move |ev: leptos::ev::Event| {
+        let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) else { return };
+        let i = el.value().parse::<usize>().ok();
+        el.set_value("");
+        if let Some(o) = i.and_then(|i| state.analysis.with_untracked(|a| a.outline.get(i).cloned())) {
+            with_editor(|e| e.select(o.from, o.to));
+        }
+    };
+    let options = move || {
+        labels.with(|l| {
+            l.iter()
+                .enumerate()
+                .map(|(i, label)| view! { <option value=i.to_string()>{label.clone()}</option> })
+                .collect_view()
+        })
+    };
+    view! {
+        <select class="outline" aria-label="Go to a resource" title="Go to a resource of the input" on:change=on_change
+            hidden=move || labels.with(Vec::is_empty)>
+            <option value="" selected=true>"Go to\u{2026}"</option>
+            {options}
+        </select>
     }
 }
 

@@ -36,6 +36,10 @@ extern "C" {
     /// it), then calls `f(null)`, or `f(message)` if it failed.
     #[wasm_bindgen(method)]
     pub fn wait(this: &Editor, promise: &js_sys::Promise, f: JsValue);
+    /// Applies the quick fix of the finding of `code` at UTF-16 range `from..to` (the editor's
+    /// help computes it), then calls `done(true)`, or `done(false)` if none applies.
+    #[wasm_bindgen(method, js_name = fixFinding)]
+    pub fn fix_finding(this: &Editor, from: u32, to: u32, code: &str, done: JsValue);
     /// Sets what the editor's help reads the text with: `f()` returns the share link's JSON of
     /// the state (the default namespace, istiod's flags).
     #[wasm_bindgen(method, js_name = setContext)]

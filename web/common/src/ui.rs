@@ -11,10 +11,17 @@ use web_sys::Element;
 thread_local! {
     /// The page shows no editor (`editor=0`): nothing links to it.
     pub static NO_EDITOR: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The editor is read-only (`readonly=1`): nothing offers to change the text.
+    pub static READ_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 pub fn no_editor() -> bool {
     NO_EDITOR.with(|n| n.get())
+}
+
+/// Whether the page may change the text (an editor that is not read-only).
+pub fn can_edit() -> bool {
+    !no_editor() && !READ_ONLY.with(|r| r.get())
 }
 
 /// Text whose `backticked` parts are code, as the core writes reasons and hints.

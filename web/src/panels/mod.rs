@@ -31,8 +31,25 @@ pub fn ProblemsBody() -> impl IntoView {
     };
     // One click handler for every link of the body (their number is unbounded).
     view! {
-        <div class="panel-body problems-body" on:click=move |ev| { crate::ui::on_select(&ev); }>{body}</div>
+        <div class="panel-body problems-body" on:click=move |ev| on_problems_click(state, &ev)>{body}</div>
     }
+}
+
+/// A click in Problems: "Fix" applies the finding's quick fix (through the editor's help); a
+/// finding selects its range.
+fn on_problems_click(state: AppState, ev: &web_sys::Event) {
+    if let Some(el) = crate::ui::closest(ev, "[data-fix]") {
+        let attr = |n: &str| el.get_attribute(n).unwrap_or_default();
+        let (from, to) = (attr("data-fix-from").parse().unwrap_or(0), attr("data-fix-to").parse().unwrap_or(0));
+        let done = Closure::once_into_js(move |ok: bool| {
+            if !ok {
+                state.notify("No quick fix applies to this finding any more.");
+            }
+        });
+        with_editor(|e| e.fix_finding(from, to, &attr("data-fix"), done));
+        return;
+    }
+    crate::ui::on_select(ev);
 }
 
 /// A proxy panel: an element that the deferred module fills, given the text and the state

@@ -2,7 +2,9 @@
 //! rejected as the API server and Istio's webhook would answer it (its findings from reading,
 //! decoding, the CRD schema and the validator, under it); then the input's other admission
 //! findings; then the mesh analysis (istioctl analyze, Kiali, ours), errors first, infos folded.
-//! Every finding is a button that selects its range in the editor (click or Enter).
+//! Every finding is a button that selects its range in the editor (click or Enter); a finding
+//! whose code has quick fixes has a "Fix" button beside it (the editor's help computes and
+//! applies the fix: web/js/editor.js, `fixFinding`).
 
 use leptos::prelude::*;
 use sidecarscope::report::JsonDiagnostic;
@@ -148,6 +150,13 @@ fn row(d: &JsonDiagnostic) -> AnyView {
     }
     let hint = d.hint.as_ref().map(|h| view! { <span class="problem-hint">"help: "{code_spans(h)}</span> });
     let (from, to) = selects((start.utf16, d.range.end.utf16));
+    let fix = (crate::ui::can_edit() && sidecarscope::ide::fixes::has_fix(d.code)).then(|| {
+        let label = format!("Fix {} at line {}", d.code, start.line);
+        view! {
+            <button class="problem-fix" type="button" data-fix=d.code data-fix-from=from.clone() data-fix-to=to.clone()
+                title="Apply this finding's quick fix" aria-label=label>"Fix"</button>
+        }
+    });
     // The severity is read first, in words (the icon is hidden); the visible text follows, so
     // the accessible name contains the visible label (no aria-label to disagree with it).
     view! {
@@ -162,6 +171,7 @@ fn row(d: &JsonDiagnostic) -> AnyView {
                 </span>
                 <span class="problem-loc">{format!("{}:{}", start.line, start.column)}</span>
             </button>
+            {fix}
         </li>
     }
     .into_any()

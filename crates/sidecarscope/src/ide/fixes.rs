@@ -62,6 +62,25 @@ pub fn code_actions(ws: &Workspace, source: SourceId, range: TextRange) -> Vec<C
         .collect()
 }
 
+/// The codes whose findings may have a quick fix (the arms of [`fixes`]): a front end can offer
+/// "Fix" on these without computing the fixes first (a finding's own fixer may still find none).
+pub const FIXABLE: &[Code] = &[
+    Code::UnknownField,
+    Code::ProtoFieldName,
+    Code::UnknownEnumValue,
+    Code::EgressHostFormat,
+    Code::EgressHostImportsNothing,
+    Code::EgressHostNamespaceMismatch,
+    Code::DuplicateEgressHost,
+    Code::CatchAllNotLast,
+    Code::RegistryOnlyCallNotImported,
+];
+
+/// Whether findings of `code` (`SC1050`) may have a quick fix ([`FIXABLE`]).
+pub fn has_fix(code: &str) -> bool {
+    FIXABLE.iter().any(|c| c.id() == code)
+}
+
 /// The quick fixes of one finding.
 pub fn fixes(ws: &Workspace, d: &Diagnostic) -> Vec<CodeAction> {
     let text = ws.input().source(d.source).text.as_str();
@@ -78,6 +97,7 @@ pub fn fixes(ws: &Workspace, d: &Diagnostic) -> Vec<CodeAction> {
         Code::RegistryOnlyCallNotImported => import_host(ws, d, text),
         _ => None,
     };
+    debug_assert!(found.is_none() || FIXABLE.contains(&d.code), "{:?} has a fix: add it to FIXABLE", d.code);
     found
         .map(|(title, edits)| CodeAction {
             title,
