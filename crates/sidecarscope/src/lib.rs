@@ -12,6 +12,7 @@ pub mod analyze;
 pub mod diagnostic;
 pub mod go;
 pub mod host;
+pub mod impact;
 pub mod listeners;
 pub mod load;
 pub mod protocol;
