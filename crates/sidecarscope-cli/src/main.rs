@@ -75,6 +75,8 @@ enum Command {
     Listeners(commands::listeners::Args),
     /// Follow a call through the proxy's listeners to the filter chain, route and cluster it reaches.
     Trace(commands::trace::Args),
+    /// Compare two versions of the mesh: what changes for every workload's proxy, and which calls break.
+    Impact(commands::impact::Args),
     /// Print the list of diagnostic codes (Markdown).
     Codes,
     /// Run a language server on stdin/stdout (completion, hover, definitions, quick fixes, findings).
@@ -98,7 +100,11 @@ fn main() -> ExitCode {
         Command::Resolve(args) => commands::resolve::run(args),
         Command::Listeners(args) => commands::listeners::run(args),
         Command::Trace(args) => commands::trace::run(args),
+<<<<<<< HEAD
         Command::Lsp(args) => commands::lsp::run(args),
+=======
+        Command::Impact(args) => commands::impact::run(args),
+>>>>>>> impact
         Command::Codes => {
             common::print(&sidecarscope::diagnostic::codes_markdown());
             common::EXIT_OK

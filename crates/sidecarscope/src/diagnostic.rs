@@ -123,7 +123,7 @@ codes! {
     SkippedFile = ("SC0010", "skipped-file", Warning, Input, ["crates/sidecarscope-cli/src/common.rs", "crates/sidecarscope-cli/src/inputs.rs"], None);
     /// The input holds no resource at all (an empty file, only comments, closed standard input),
     /// so nothing was checked. `--fail-on warning` makes this fail.
-    NoResources = ("SC0011", "no-resources", Warning, Input, ["crates/sidecarscope-cli/src/common.rs", "crates/sidecarscope/src/workspace/mod.rs"], None);
+    NoResources = ("SC0011", "no-resources", Warning, Input, ["crates/sidecarscope-cli/src/common.rs", "crates/sidecarscope/src/impact/mod.rs", "crates/sidecarscope/src/workspace/mod.rs"], None);
     /// Documents that are not Kubernetes resources (not a mapping with both `apiVersion` and
     /// `kind`), as a repository's Helm values, Chart.yaml or CI files are: skipped, and
     /// reported by one info for the whole input (counting them, naming their files), so that
@@ -366,6 +366,24 @@ codes! {
     /// (SC3002, SC3003, SC3005, SC3006, SC3008) are skipped. Kiali's KIA1004 is still reported,
     /// as Kiali would on an empty registry, but as information, not a warning.
     NoServicesInInput = ("SC3010", "no-services-in-input", Info, Sidecarscope, ["crates/sidecarscope/src/analyze/mod.rs"], None);
+
+    /// `sidecarscope impact`: a call that works in base fails in head. The call is one the
+    /// workload's proxy makes or takes in base (an imported `host:port`, a VirtualService route,
+    /// an inbound port, a destination outside the registry), traced through the listeners istiod
+    /// would send on each side; in head it ends in `BlackHoleCluster`, `block_all`, no route
+    /// (404) or a refused connection. Reported in `impact`'s SARIF at the head lines that caused
+    /// it (the base lines when head has none, e.g. a deleted host entry). Example: the namespace
+    /// Sidecar switches to `outboundTrafficPolicy: {mode: REGISTRY_ONLY}` and a call to a host
+    /// outside the registry, which went through `PassthroughCluster`, now ends in
+    /// `BlackHoleCluster`.
+    ImpactBrokenCall = ("SC4001", "impact-broken-call", Error, Sidecarscope, ["crates/sidecarscope/src/render/impact.rs"], None);
+    /// `sidecarscope impact`: a call works on both sides but ends elsewhere in head: another
+    /// cluster, `PassthroughCluster` instead of the service's cluster (the proxy lost the host:
+    /// no mTLS, no DestinationRule, no VirtualService), or without the VirtualService route it
+    /// took. Located as SC4001. Example: a Sidecar drops the host entry `catalog/*` under
+    /// ALLOW_ANY, and calls to `catalog.catalog.svc.cluster.local:8080` leave through
+    /// `PassthroughCluster`.
+    ImpactReroutedCall = ("SC4002", "impact-rerouted-call", Warning, Sidecarscope, ["crates/sidecarscope/src/render/impact.rs"], None);
 }
 
 /// The resource a diagnostic is about.

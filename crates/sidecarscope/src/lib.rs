@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod go;
 pub mod host;
 pub mod ide;
+pub mod impact;
 pub mod listeners;
 pub mod load;
 pub mod protocol;

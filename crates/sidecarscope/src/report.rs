@@ -9,7 +9,7 @@ use crate::load::Input;
 use crate::source::SourceFile;
 use crate::text::TextRange;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Position {
     /// 1-based line.
@@ -22,7 +22,7 @@ pub struct Position {
     pub utf16: u32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Range {
     pub start: Position,
     pub end: Position,

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// root node, or a `Node` method path.
 const TREE_READS: [&str; 5] = ["crate::yaml", ".spec()", ".node.", "&r.node", "Node::"];
 
-const PAST_THE_REGISTRY: [&str; 4] = ["resolve", "listeners", "analyze", "trace.rs"];
+const PAST_THE_REGISTRY: [&str; 5] = ["resolve", "listeners", "analyze", "trace.rs", "impact"];
 
 fn rust_files(path: &Path, out: &mut Vec<PathBuf>) {
     if path.is_dir() {

@@ -39,6 +39,16 @@ pub fn analyze(input: &Input) -> Vec<Diagnostic> {
     out
 }
 
+/// As [`analyze`], over the input's registry built already (impact builds one per side and
+/// reuses it for resolution and listeners).
+pub fn analyze_with_registry(input: &Input, reg: &Registry) -> Vec<Diagnostic> {
+    let mut out = validation_findings(input);
+    let mut mesh = check_mesh(input, reg);
+    crate::load::note_defaulted_namespaces(input, &mut mesh);
+    out.extend(mesh);
+    out
+}
+
 /// As [`analyze`], releasing the trees of Services and workloads as the registry reads them
 /// (`Registry::build_releasing_trees`), for callers that read no more of the input afterwards
 /// than its sources, its Istio resources and its annotations (the CLI): the trees of a large

@@ -146,6 +146,11 @@ impl Resource {
         }
         node.range
     }
+    /// Whether `other` (a version of this resource from another input) says the same thing:
+    /// the same tree, wherever and however it is written (`Node::same_content`).
+    pub fn same_content(&self, other: &Resource) -> bool {
+        self.node.same_content(&other.node)
+    }
     /// Where the resource starts (an empty range).
     pub fn start(&self) -> TextRange {
         TextRange::empty(self.node.range.start)

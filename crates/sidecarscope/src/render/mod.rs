@@ -12,6 +12,7 @@
 //!
 //! [`Format`] names them; [`findings`] writes findings in any of them.
 
+pub mod impact;
 pub mod markdown;
 pub mod yaml;
 

@@ -266,6 +266,16 @@ impl Workspace {
         Findings { diagnostics, suppressed }
     }
 
+    /// As [`Workspace::analyze`], over the workspace's registry (built once and kept): for a
+    /// caller that also resolves or generates listeners from it (`impact`).
+    pub fn analyze_keeping_registry(&self) -> Findings {
+        let input = self.input();
+        let mut diagnostics = crate::analyze::analyze_with_registry(input, self.registry());
+        crate::report::sort(&mut diagnostics);
+        let suppressed = crate::suppress::apply(input, &mut diagnostics, &self.options.suppress);
+        Findings { diagnostics, suppressed }
+    }
+
     /// As [`Workspace::analyze`] for a caller that asks nothing more: the trees of Services and
     /// workloads are freed as the registry reads them (`analyze_releasing_trees`), and the
     /// input (its sources and annotations, what reports read) is handed back.

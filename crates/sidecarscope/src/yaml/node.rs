@@ -259,6 +259,20 @@ impl Node {
             _ => None,
         }
     }
+    /// Whether two trees say the same thing: the same keys in the same order, the same scalars
+    /// (text, style and tag), wherever they are written (ranges and sharing are ignored). Two
+    /// versions of a resource with the same content give istiod the same object.
+    pub fn same_content(&self, other: &Node) -> bool {
+        match (self.view(), other.view()) {
+            (View::Scalar(a), View::Scalar(b)) => a.value == b.value && a.style == b.style && a.tag == b.tag,
+            (View::Seq(a), View::Seq(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_content(y)),
+            (View::Map(a), View::Map(b)) => {
+                a.len() == b.len()
+                    && a.iter().zip(b).all(|(x, y)| x.key.same_content(&y.key) && x.value.same_content(&y.value))
+            }
+            _ => false,
+        }
+    }
     pub fn as_scalar(&self) -> Option<&Scalar> {
         match &self.kind {
             NodeKind::Scalar(s) => Some(s),
