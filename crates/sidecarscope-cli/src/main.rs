@@ -100,11 +100,8 @@ fn main() -> ExitCode {
         Command::Resolve(args) => commands::resolve::run(args),
         Command::Listeners(args) => commands::listeners::run(args),
         Command::Trace(args) => commands::trace::run(args),
-<<<<<<< HEAD
         Command::Lsp(args) => commands::lsp::run(args),
-=======
         Command::Impact(args) => commands::impact::run(args),
->>>>>>> impact
         Command::Codes => {
             common::print(&sidecarscope::diagnostic::codes_markdown());
             common::EXIT_OK
