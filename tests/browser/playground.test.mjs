@@ -302,6 +302,50 @@ test("a first visit downloads the shell only; the deferred module loads once, on
   await ctx.close();
 });
 
+test("Compare and Impact: the edits since Compare, the calls they break, carried by share links", async () => {
+  const ctx = await newContext({ permissions: ["clipboard-read", "clipboard-write"] });
+  const page = await openPage(ctx, `${base}/?example=ratings-uds`);
+  await page.click("#tab-impact");
+  await page.waitForSelector(".impact-panel .empty");
+  assert.match(await page.textContent(".impact-panel .empty"), /Press Compare/);
+  await page.click("button:has-text('Compare')");
+  await page.waitForSelector(".impact-head");
+  assert.equal(await page.getAttribute("#tab-impact", "aria-selected"), "true");
+  assert.match(await page.textContent(".impact-head"), /No change/);
+  // The ratings Sidecar's port 9080 listener now imports istio-system only: calls from ratings
+  // to productpage on 9080 break.
+  await page.evaluate(() => {
+    const e = window.SidecarscopeEditor.active;
+    const t = e.getText();
+    const at = t.indexOf('"prod-us1/*"');
+    e.view.dispatch({ changes: { from: at, to: at + 12, insert: '"istio-system/*"' } });
+  });
+  await settle(page);
+  await page.waitForSelector(".impact-head.fail");
+  assert.match(await page.textContent(".impact-head"), /^2 calls bypassing the mesh$/);
+  const plan = await page.textContent(".impact-plan");
+  assert.match(plan, /productpage\.prod-us1\.svc\.cluster\.local/);
+  assert.ok((await page.$$(".plan-line.breaking")).length > 0, plan);
+  await shot(page, "impact");
+  // Copy as Markdown: the pull-request comment.
+  await page.click("button:has-text('Copy as Markdown (a pull-request comment)')");
+  await page.waitForSelector(".notice-box:has-text('Copied')");
+  assert.match(await page.evaluate(() => navigator.clipboard.readText()), /\|/);
+  // A share link carries the base: the page it opens compares the same two texts.
+  await page.waitForTimeout(400);
+  const link = await page.evaluate(() => location.href);
+  const other = await openPage(ctx, link);
+  assert.equal(await other.getAttribute("#tab-impact", "aria-selected"), "true");
+  await other.waitForSelector(".impact-head.fail");
+  assert.equal(await other.textContent(".impact-plan"), plan);
+  // Stop comparing: Impact explains itself again.
+  await other.click("button:has-text('Stop comparing')");
+  await other.waitForSelector(".impact-panel .empty");
+  assert.deepEqual(page.problems(), []);
+  assert.deepEqual(other.problems(), []);
+  await ctx.close();
+});
+
 test("markup and scripts in the input or in a link are shown as text, never run", async () => {
   const payload = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
   const yaml = [

@@ -32,6 +32,6 @@ window.SidecarscopeHost = {
   /** True once the deferred module is loaded. */
   deferredLoaded: () => deferredModule() !== null,
   /** Shows a proxy panel in `el` (the module's `render`, web/deferred/src/lib.rs). */
-  renderPanel: (el, panel, text, state, noEditor, callbacks) =>
-    deferredModule().render(el, panel, text, state, noEditor, callbacks),
+  renderPanel: (el, panel, text, base, state, noEditor, callbacks) =>
+    deferredModule().render(el, panel, text, base, state, noEditor, callbacks),
 };

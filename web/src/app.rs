@@ -93,6 +93,8 @@ pub struct App {
     pub proxy: RwSignal<ProxyChoice>,
     /// The Trace panel's form.
     pub trace: RwSignal<share::TraceForm>,
+    /// Compare mode: the text Impact compares the editor's with (`None`: not comparing).
+    pub base: RwSignal<Option<String>>,
     /// Where resources without `metadata.namespace` go (as `kubectl apply -n`; empty: `default`).
     pub namespace: RwSignal<String>,
     /// Counts the open panel's results: the panel's body is built again when it changes
@@ -205,6 +207,7 @@ impl App {
             namespace: self.namespace.get_untracked(),
             proxy: self.proxy.get_untracked(),
             trace: self.trace.get_untracked(),
+            base: None,
         };
         (self.text.get_value(), s)
     }
@@ -216,6 +219,7 @@ impl App {
             namespace: self.namespace.get_untracked(),
             proxy: self.proxy.get_untracked(),
             trace: self.trace.get_untracked(),
+            base: self.base.get_untracked(),
         }
     }
 
@@ -282,6 +286,7 @@ impl App {
         if example.is_some() || text.is_empty() {
             self.proxy.set(ProxyChoice::default());
             self.namespace.set(String::new());
+            self.base.set(None);
         }
         // Through the editor, so that the change is undoable and `on_text` runs once.
         with_editor(|e| e.set_text(text));
@@ -324,6 +329,7 @@ pub struct Initial {
     namespace: String,
     proxy: ProxyChoice,
     trace: share::TraceForm,
+    base: Option<String>,
     notice: Option<String>,
 }
 
@@ -337,6 +343,7 @@ impl Initial {
             namespace: s.namespace,
             proxy: s.proxy,
             trace: s.trace,
+            base: s.base,
             notice,
         }
     }
@@ -349,6 +356,7 @@ impl Initial {
             namespace: String::new(),
             proxy: ProxyChoice::default(),
             trace: Default::default(),
+            base: None,
             notice,
         }
     }
@@ -379,7 +387,7 @@ pub async fn initial() -> Initial {
 
 /// The page, from where its first text comes from.
 pub fn app(initial: Initial) -> impl IntoView {
-    let Initial { config, text, example, panel, namespace, proxy, trace, notice } = initial;
+    let Initial { config, text, example, panel, namespace, proxy, trace, base, notice } = initial;
     let first_panel =
         panel.filter(|p| config.panels.contains(p)).or(config.panels.first().copied()).unwrap_or(Panel::Problems);
     let state = App {
@@ -389,6 +397,7 @@ pub fn app(initial: Initial) -> impl IntoView {
         example: RwSignal::new(example),
         proxy: RwSignal::new(proxy),
         trace: RwSignal::new(trace),
+        base: RwSignal::new(base),
         namespace: RwSignal::new(namespace),
         results: RwSignal::new(0),
         infos_open: [RwSignal::new(false), RwSignal::new(false)],
@@ -461,6 +470,19 @@ pub fn app(initial: Initial) -> impl IntoView {
         with_editor(|e| e.focus());
         state.notify("Cleared. Undo (Ctrl+Z) brings the text back.");
     };
+    // Compare mode: the text as it is now becomes the base Impact compares the edits with.
+    let on_compare = move |_| {
+        if state.base.get_untracked().is_some() {
+            state.base.set(None);
+            state.notify("No longer comparing.");
+        } else {
+            state.base.set(Some(state.text.get_value()));
+            state.panel.set(Panel::Impact);
+            state.notify("Comparing with the text as it is now: edit it, and Impact shows what changes.");
+        }
+        panels::render(state);
+        state.schedule_persist();
+    };
     let on_share = move |_| {
         leptos::task::spawn_local(async move {
             match state.share_link().await {
@@ -518,6 +540,10 @@ pub fn app(initial: Initial) -> impl IntoView {
                     </div>
                     <div class="actions" role="toolbar" aria-label="Actions">
                         <button type="button" on:click=on_new title="Start from an empty editor">"New"</button>
+                        <button type="button" on:click=on_compare aria-pressed=move || state.base.with(Option::is_some).to_string()
+                            title=move || if state.base.with(Option::is_some) { "Stop comparing (Impact shows nothing then)" } else { "Keep this text as the base: Impact then shows what your edits change for every workload" }>
+                            {move || if state.base.with(Option::is_some) { "Stop comparing" } else { "Compare" }}
+                        </button>
                         <button type="button" on:click=on_share title="Copy a link that reopens this input">"Share"</button>
                         <button type="button" on:click=on_markdown title="Copy the input and its findings as Markdown">"Copy as Markdown"</button>
                         <button type="button" on:click=on_download title="Save the input as a YAML file">"Download YAML"</button>

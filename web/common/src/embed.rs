@@ -9,10 +9,12 @@ pub enum Panel {
     Effective,
     Listeners,
     Trace,
+    /// What the edits since Compare change (the base is the text when Compare was pressed).
+    Impact,
 }
 
 impl Panel {
-    pub const ALL: [Panel; 4] = [Panel::Problems, Panel::Effective, Panel::Listeners, Panel::Trace];
+    pub const ALL: [Panel; 5] = [Panel::Problems, Panel::Effective, Panel::Listeners, Panel::Trace, Panel::Impact];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -20,6 +22,7 @@ impl Panel {
             Panel::Effective => "effective",
             Panel::Listeners => "listeners",
             Panel::Trace => "trace",
+            Panel::Impact => "impact",
         }
     }
 
@@ -29,6 +32,7 @@ impl Panel {
             Panel::Effective => "Effective config",
             Panel::Listeners => "Listeners",
             Panel::Trace => "Trace",
+            Panel::Impact => "Impact",
         }
     }
 

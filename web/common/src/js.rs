@@ -72,6 +72,7 @@ extern "C" {
         el: &web_sys::HtmlElement,
         panel: &str,
         text: &str,
+        base: Option<String>,
         state: &str,
         no_editor: bool,
         callbacks: &JsValue,

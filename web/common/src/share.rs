@@ -29,6 +29,9 @@ pub struct State {
     /// The call the Trace panel follows.
     #[serde(skip_serializing_if = "TraceForm::is_default")]
     pub trace: TraceForm,
+    /// Compare mode: the text the edits are compared with (Impact).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
 }
 
 /// The Trace panel's form, as typed.
@@ -142,6 +145,7 @@ impl State {
                 istiod: s(proxy.and_then(|p| p.get("istiod"))).unwrap_or_default(),
             },
             trace: trace.unwrap_or_default(),
+            base: s(root.get("base")),
         })
     }
 }
@@ -353,6 +357,7 @@ mod tests {
                 namespace: "prod-us1".into(),
                 proxy: ProxyChoice::default(),
                 trace: TraceForm::default(),
+                base: (!text.is_empty()).then(|| format!("{text}# the base\n")),
             };
             let frag = encode(&state);
             assert!(frag.starts_with("v1/"));
@@ -431,6 +436,7 @@ mod tests {
                 namespace: String::new(),
                 proxy: ProxyChoice::default(),
                 trace: TraceForm::default(),
+                base: Some(text.to_string()),
             };
             let json = serde_json::to_string(&state).unwrap();
             assert_eq!(State::from_json(&json), Some(state), "{json}");
@@ -468,6 +474,7 @@ mod tests {
                 ..Default::default()
             },
             trace,
+            base: None,
         };
         assert_eq!(decode(&encode(&state)).unwrap(), Some(state));
         let p = custom.to_spec().proxy(&sidecarscope::Registry::default()).unwrap().0;

@@ -76,6 +76,8 @@ struct Module {
     _owner: Owner,
     model: Option<Model>,
     cache: Option<DocumentCache>,
+    /// Impact's base: its text and what it was read with, and its workspace.
+    base: Option<(Read, Model)>,
     read: Option<Read>,
     /// The proxy choice the target was computed for (the forms change `Ctx::proxy` before the
     /// shell renders again).
@@ -90,6 +92,14 @@ type AnyViewState = <AnyView as Render>::State;
 
 thread_local! {
     static MODULE: RefCell<Option<Module>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with the model of Impact's base, if the shell compares (`None` otherwise).
+pub fn with_base<R>(f: impl FnOnce(Option<&Model>) -> R) -> R {
+    MODULE.with(|m| {
+        let m = m.borrow();
+        f(m.as_ref().and_then(|m| m.base.as_ref().map(|(_, b)| b)))
+    })
 }
 
 /// Runs `f` with the model of the last render's text.
@@ -121,7 +131,15 @@ pub fn copy(text: &str, ok_message: &'static str) {
 /// is not there yet (an element the shell made anew, another panel), and leaves the element's
 /// content to this module.
 #[wasm_bindgen]
-pub fn render(el: web_sys::HtmlElement, panel: &str, text: String, state: &str, no_editor: bool, callbacks: JsValue) {
+pub fn render(
+    el: web_sys::HtmlElement,
+    panel: &str,
+    text: String,
+    base: Option<String>,
+    state: &str,
+    no_editor: bool,
+    callbacks: JsValue,
+) {
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     let Some(panel) = Panel::from_id(panel).filter(|p| *p != Panel::Problems) else { return };
@@ -146,6 +164,7 @@ pub fn render(el: web_sys::HtmlElement, panel: &str, text: String, state: &str, 
                 _owner: owner,
                 model: None,
                 cache: None,
+                base: None,
                 read: None,
                 chosen: None,
                 mounted: None,
@@ -160,6 +179,18 @@ pub fn render(el: web_sys::HtmlElement, panel: &str, text: String, state: &str, 
             m.model = Some(model);
             m.cache = Some(cache);
             m.read = Some(read);
+        }
+        // Impact's base: read again when it or the options change; dropped when not comparing.
+        match base {
+            Some(text) => {
+                let read = Read { text, namespace: state.namespace.clone(), istiod: state.proxy.istiod.clone() };
+                if m.base.as_ref().map(|(r, _)| r) != Some(&read) {
+                    let (model, _) = Model::read(&read.text, &state.proxy, &read.namespace, None);
+                    m.base = Some((read, model));
+                }
+            }
+            None if panel == Panel::Impact => m.base = None,
+            None => {}
         }
         let changed_choice = m.chosen.as_ref() != Some(&state.proxy);
         let target = (changed_input || changed_choice)

@@ -66,10 +66,12 @@ pub fn ProxyPanel(panel: Panel) -> impl IntoView {
         if js::deferred_loaded() {
             status.set(None);
             let (text, shown) = state.panel_state();
+            let base = if panel == Panel::Impact { state.base.get_untracked() } else { None };
             js::render_panel(
                 &el,
                 panel.id(),
                 &text,
+                base,
                 &json::to_string(&shown),
                 crate::ui::no_editor(),
                 &callbacks(state),

@@ -4,6 +4,7 @@
 //! markup.
 
 mod effective;
+mod impact;
 mod listeners;
 mod proxy;
 mod trace;
@@ -23,6 +24,7 @@ use crate::{with_model, Ctx};
 pub fn panel(panel: Panel) -> AnyView {
     match panel {
         Panel::Trace => view! { <div class="trace"><ProxyPicker/><TraceForm/><Body panel=panel/></div> }.into_any(),
+        Panel::Impact => view! { <div class="impact-panel"><Body panel=panel/></div> }.into_any(),
         _ => view! { <div class=panel.id()><ProxyPicker/><Body panel=panel/></div> }.into_any(),
     }
 }
@@ -42,6 +44,7 @@ fn Body(panel: Panel) -> impl IntoView {
                 Panel::Effective => effective::body(a, model),
                 Panel::Listeners => listeners::body(a, model, state.expanded),
                 Panel::Trace => state.trace.with_untracked(|form| trace::body(a, model, form, state.suggestions)),
+                Panel::Impact => crate::with_base(|base| impact::body(model, base)),
                 Panel::Problems => ().into_any(),
             })
         });
@@ -60,10 +63,11 @@ fn on_click(state: Ctx, panel: Panel, ev: &web_sys::Event) {
     if ui::on_select(ev) {
         return;
     }
-    if ui::closest(ev, "[data-copy]").is_some() {
+    if let Some(el) = ui::closest(ev, "[data-copy]") {
         let text = match panel {
             Panel::Listeners => listeners::copy_text(),
             Panel::Trace => trace::copy_text(),
+            Panel::Impact => impact::copy_text(el.get_attribute("data-copy").as_deref() == Some("markdown")),
             _ => None,
         };
         if let Some(text) = text {
