@@ -1,4 +1,5 @@
-// Builds the proxy panels' wasm module (web/deferred: Effective config, Listeners, Trace) into
+// Builds the deferred module (web/deferred: Effective config, Listeners, Trace, Impact, the
+// editor's help) into
 // trunk's staging directory, beside the shell that trunk built: cargo (same target directory,
 // profile and flags as trunk's build of the shell, so the dependencies are shared), then
 // wasm-bindgen (`--target web`: an ES module the shell imports on first use, web/js/deferred.js),

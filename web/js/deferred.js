@@ -1,7 +1,7 @@
-// The deferred module: what the page loads on first use, today the proxy panels (Effective
-// config, Listeners, Trace): a second wasm module
-// (`sidecarscope-web-deferred`, web/deferred), fetched the first time one of them opens, so that a
-// first visit downloads only the shell, the editor and the mesh analysis (web/README.md, "Two
+// The deferred module: what the page loads on first use (the panels Effective config,
+// Listeners, Trace and Impact; the editor's help runs it in a worker, help.js): a second wasm
+// module (`sidecarscope-web-deferred`, web/deferred), fetched the first time one of those panels
+// opens, so that a first visit downloads only the shell, the editor and the mesh analysis (web/README.md, "Two
 // wasm modules"). The build names its files in `<meta name="sidecarscope-deferred">`
 // (web/js/deferred-build.mjs, trunk's post_build hook).
 

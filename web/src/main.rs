@@ -1,6 +1,6 @@
 //! The Sidecarscope playground's shell: a Leptos client-side app over the core crate (the
-//! editor, the mesh analysis, Problems). The proxy panels are a second wasm module, loaded on
-//! first use (web/deferred). See web/README.md for the layout, the URL formats and the embed API.
+//! editor, the mesh analysis, Problems). The other panels and the editor's help are a second
+//! wasm module, loaded on first use (web/deferred). See web/README.md for the layout, the URL formats and the embed API.
 
 mod analysis;
 mod app;

@@ -61,7 +61,7 @@ extern "C" {
     /// `ms` (a phase done in several tasks counts only its own).
     #[wasm_bindgen(js_namespace = SidecarscopeHost)]
     pub fn phase(name: &str, start: f64, ms: f64);
-    /// Loads the deferred module, the proxy panels' (web/js/deferred.js), once.
+    /// Loads the deferred module (web/js/deferred.js), once.
     #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = loadDeferred)]
     pub fn load_deferred() -> js_sys::Promise;
     #[wasm_bindgen(js_namespace = SidecarscopeHost, js_name = deferredLoaded)]

@@ -1,5 +1,5 @@
 //! What the playground's two wasm modules share: the shell (`sidecarscope-web`, web/src) and the
-//! proxy panels loaded on first use (`sidecarscope-web-deferred`, web/deferred). Each module links
+//! deferred module loaded on first use (`sidecarscope-web-deferred`, web/deferred). Each module links
 //! only what it uses of this crate. See web/README.md, "Two wasm modules".
 
 pub mod browser;

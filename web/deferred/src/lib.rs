@@ -1,16 +1,16 @@
-//! The playground's deferred module: what the page loads on first use. Today the proxy panels
-//! (Effective config, Listeners, Trace): a second wasm module,
-//! which the shell (web/src) loads the first time one of these panels opens, so that a first
-//! visit downloads only the shell, the editor and the mesh analysis (web/README.md, "Two wasm
-//! modules"). It links the core's resolution, listener generation and trace, and these panels'
-//! views; the shell links neither.
+//! The playground's deferred module: what the page loads on first use, so that a first visit
+//! downloads only the shell, the editor and the mesh analysis (web/README.md, "Two wasm
+//! modules"). It holds the panels the shell renders through [`render`] (Effective config,
+//! Listeners, Trace, Impact: the core's resolution, listener generation, trace and impact, and
+//! these panels' views) and the editor's help ([`help::help`], which the help worker calls: the
+//! core's `ide` layer). The shell links none of them.
 //!
-//! The shell owns the state (the text, the default namespace, the proxy choice, the trace form:
-//! what share links keep) and calls [`render`] each time the open proxy panel must show fresh
-//! results. This module owns only what the panels show: its own workspace of the text (its
-//! parsed documents kept across renders), the target proxy, the rows expanded. A change in its
-//! forms goes to the shell (`proxyChanged` / `traceChanged`), which keeps it and renders again:
-//! the data flows one way.
+//! The shell owns the state (the text, the default namespace, the proxy choice, the trace form,
+//! Impact's base: what share links keep) and calls [`render`] each time the open panel must show
+//! fresh results. This module owns only what the panels show: its own workspace of the text
+//! (its parsed documents kept across renders), the base's, the target proxy, the rows expanded.
+//! A change in its forms goes to the shell (`proxyChanged` / `traceChanged`), which keeps it and
+//! renders again: the data flows one way.
 
 pub mod help;
 pub mod model;
@@ -125,11 +125,11 @@ pub fn copy(text: &str, ok_message: &'static str) {
     js::copy_text(text, done.unchecked_ref());
 }
 
-/// Shows `panel` (`effective`, `listeners` or `trace`) in `el` for the shell's `text` and
-/// `state` (its share-link JSON without the text: the namespace, the proxy choice, the trace
-/// form). Computes again only what changed since the last call; mounts the panel in `el` if it
-/// is not there yet (an element the shell made anew, another panel), and leaves the element's
-/// content to this module.
+/// Shows `panel` (`effective`, `listeners`, `trace` or `impact`) in `el` for the shell's `text`
+/// (and, for Impact, the `base` it compares with, if any) and `state` (its share-link JSON
+/// without the texts: the namespace, the proxy choice, the trace form). Computes again only what
+/// changed since the last call; mounts the panel in `el` if it is not there yet (an element the
+/// shell made anew, another panel), and leaves the element's content to this module.
 #[wasm_bindgen]
 pub fn render(
     el: web_sys::HtmlElement,

@@ -1,6 +1,6 @@
-//! The results panels: Problems, a Leptos component of this module, and the proxy panels
-//! (Effective config, Listeners, Trace), which live in a second wasm module loaded the first
-//! time one of them opens ([`ProxyPanel`]; web/deferred). Only the open panel is in the page:
+//! The results panels: Problems, a Leptos component of this module, and the others (Effective
+//! config, Listeners, Trace, Impact), which live in a second wasm module loaded the first time
+//! one of them opens ([`ProxyPanel`]; web/deferred). Only the open panel is in the page:
 //! hidden panels cost typing nothing. Text only: nothing from the input or from the core is
 //! ever parsed as markup.
 
