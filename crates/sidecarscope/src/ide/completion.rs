@@ -92,6 +92,8 @@ pub fn complete(ws: &Workspace, pos: FilePosition) -> Completions {
     let offset = pos.offset.min(doc.text.len() as u32);
     let cursor = cursor_at(doc.text, offset);
     let mut items = items(ws, &doc, &cursor);
+    // A field already written in the mapping is not offered again.
+    items.retain(|i| i.kind != CompletionKind::Field || !cursor.siblings.contains(&i.label));
     let prefix = cursor.prefix.to_lowercase();
     items.retain(|i| i.label.to_lowercase().starts_with(&prefix) || i.insert.to_lowercase().starts_with(&prefix));
     Completions { range: cursor.replace, items }

@@ -125,6 +125,12 @@ fn completes_fields_from_the_schema_with_docs() {
     assert_eq!(c.items[0].insert, "egress: ");
     assert!(c.items[0].detail.starts_with("Listeners for outbound traffic"), "{}", c.items[0].detail);
     assert_eq!(at(&format!("{head}spec:\n  egress:\n  - |")), ["port", "bind", "captureMode", "hosts"]);
+    // Fields already written are not offered again.
+    assert_eq!(
+        at(&format!("{head}spec:\n  egress: []\n  |\n  workloadSelector: {{}}\n")),
+        ["ingress", "inboundConnectionPool", "outboundTrafficPolicy"]
+    );
+    assert_eq!(at(&format!("{head}spec:\n  egress:\n  - hosts: []\n    |")), ["port", "bind", "captureMode"]);
     assert_eq!(at(&format!("{head}spec:\n  outboundTrafficPolicy:\n    mode: |")), ["REGISTRY_ONLY", "ALLOW_ANY"]);
     assert_eq!(at(&format!("{head}spec:\n  egress:\n  - captureMode: I|")), ["IPTABLES"]);
     assert_eq!(at("kind: |"), ["Sidecar"]);
@@ -385,4 +391,90 @@ fn every_schema_field_has_documentation_and_a_link() {
     let mut seen = Vec::new();
     walk(&SIDECAR, &mut seen);
     assert_eq!(seen.len(), docs::FIELDS.len(), "documentation for fields the schema does not have");
+}
+
+/// A Sidecar typed from nothing with completions only (and the names a user must type), then
+/// fixed with quick fixes until analyze has nothing left to say about it: the flow the
+/// playground's browser test follows.
+#[test]
+fn a_sidecar_typed_with_completions_and_fixed_with_quick_fixes() {
+    let mut text = String::new();
+    let pick = |text: &mut String, label: &str| {
+        let ws = workspace(text);
+        let c = complete(&ws, FilePosition { source: SourceId(1), offset: text.len() as u32 });
+        let labels: Vec<&str> = c.items.iter().map(|i| i.label.as_str()).collect();
+        let item = c
+            .items
+            .iter()
+            .find(|i| i.label == label)
+            .unwrap_or_else(|| panic!("{label} not in {labels:?} after:\n{text}"));
+        text.replace_range(c.range.start as usize..c.range.end as usize, &item.insert);
+    };
+    let steps: &[(&str, &str)] = &[
+        ("", "apiVersion"),
+        ("", "networking.istio.io/v1"),
+        ("\n", "kind"),
+        ("", "Sidecar"),
+        ("\n", "metadata"),
+        ("\n  ", "name"),
+        ("productpage\n  ", "namespace"),
+        ("", "bookinfo"),
+        ("\n", "spec"),
+        ("\n  ", "workloadSelector"),
+        ("\n    ", "labels"),
+        ("\n      ", "app"),
+        ("", "productpage"),
+        ("\n  ", "egress"),
+        ("\n  - ", "hosts"),
+        ("\n    - ", "./"),
+        ("", "./reviews.bookinfo.svc.cluster.local"),
+        ("\n    - ", "istio-system/"),
+        ("", "istio-system/*"),
+        ("\n  ", "outboundTrafficPolicy"),
+        ("\n    ", "mode"),
+        ("", "REGISTRY_ONLY"),
+    ];
+    for (typed, label) in steps {
+        text.push_str(typed);
+        pick(&mut text, label);
+    }
+    text.push('\n');
+    // A field's completion ends with `: ` (a value may follow on the line).
+    assert_eq!(
+        text.replace(": \n", ":\n"),
+        "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: productpage\n  namespace: bookinfo\nspec:\n  workloadSelector:\n    labels:\n      app: productpage\n  egress:\n  - hosts:\n    - ./reviews.bookinfo.svc.cluster.local\n    - istio-system/*\n  outboundTrafficPolicy:\n    mode: REGISTRY_ONLY\n"
+    );
+    let sidecar_findings = |text: &str| -> Vec<crate::Diagnostic> {
+        workspace(text)
+            .analyze()
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.source == SourceId(1) && d.severity != crate::Severity::Info)
+            .collect()
+    };
+    assert_eq!(sidecar_findings(&text), [], "typed with completions only, the Sidecar is right");
+
+    // Typos and a short host, typed by hand; quick fixes, one at a time, until none is left.
+    let mut text = text
+        .replace("  egress:", "  egres:")
+        .replace("mode: REGISTRY_ONLY", "mode: registry_only")
+        .replace("    - istio-system/*\n", "    - istio-system/*\n    - details\n");
+    let mut applied = Vec::new();
+    while let Some(d) = sidecar_findings(&text).into_iter().next() {
+        let ws = workspace(&text);
+        let fix = fixes::fixes(&ws, &d).into_iter().next().unwrap_or_else(|| panic!("no fix for {d:?} in\n{text}"));
+        applied.push(fix.title.clone());
+        text = apply(&text, &fix.edits);
+        assert!(applied.len() < 10, "{applied:?}");
+    }
+    assert_eq!(
+        applied,
+        [
+            "Rename `egres` to `egress`",
+            "Write `./details.bookinfo.svc.cluster.local`",
+            "Replace `registry_only` with `REGISTRY_ONLY`"
+        ],
+        "{text}"
+    );
+    assert!(text.contains("    - ./details.bookinfo.svc.cluster.local\n"), "{text}");
 }
