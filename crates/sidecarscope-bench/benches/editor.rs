@@ -15,7 +15,9 @@ const BENCHES: &[&str] =
     &["analyze", "complete-host", "hover-host", "hover-sidecar", "edit+complete-host", "edit+hover-host"];
 
 fn editor_benches(c: &mut Criterion) {
-    sidecarscope_bench::purge_freed_pages_at_once();
+    // mimalloc as a long-running editor has it (`sidecarscope lsp`): freed pages are not given
+    // back to the OS at once, as the one-shot CLI commands do (that made every edit, which frees
+    // and rebuilds the registry, about six times slower).
     let original = generate(Size::Medium);
     let first = Places::find(&original).expect("the medium mesh has storefront's default Sidecar");
     let texts = editor::edits(&original, &first);
