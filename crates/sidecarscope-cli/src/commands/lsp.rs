@@ -55,6 +55,9 @@ struct Doc {
 struct Server {
     docs: Vec<Doc>,
     ws: Workspace,
+    /// `analyze`'s findings for the sources as they are (published, and the findings code
+    /// actions are asked about, without analysing again at every move of the cursor).
+    findings: Vec<Diagnostic>,
 }
 
 pub fn run(args: Args) -> u8 {
@@ -78,7 +81,7 @@ pub fn run(args: Args) -> u8 {
         }
     }
     let options = Options { default_namespace: args.default_namespace, retain_documents: true, ..Options::default() };
-    let mut server = Server { docs, ws: Workspace::new(Vec::new(), options) };
+    let mut server = Server { docs, ws: Workspace::new(Vec::new(), options), findings: Vec::new() };
     server.sync();
     let (connection, io_threads) = Connection::stdio();
     let result = serve(&connection, &mut server);
@@ -180,6 +183,7 @@ impl Server {
     fn sync(&mut self) {
         let sources = self.docs.iter().map(|d| SourceFile::new(d.name.clone(), d.text.clone())).collect();
         self.ws.set_sources(sources);
+        self.findings = self.ws.analyze().diagnostics;
     }
 
     fn index_of(&self, uri: &Uri) -> Option<usize> {
@@ -249,7 +253,6 @@ impl Server {
     /// `publishDiagnostics` for every open document: an edit of one may change the findings
     /// of another (a Service removed, a selector changed).
     fn diagnostics(&self) -> Vec<Notification> {
-        let findings = self.ws.analyze();
         let input = self.ws.input();
         self.docs
             .iter()
@@ -257,8 +260,7 @@ impl Server {
             .filter_map(|(i, d)| Some((i, d.uri.clone()?)))
             .map(|(i, uri)| {
                 let src = &input.sources[i];
-                let diags =
-                    findings.diagnostics.iter().filter(|d| d.source.0 as usize == i).map(|d| lsp_diagnostic(src, d));
+                let diags = self.findings.iter().filter(|d| d.source.0 as usize == i).map(|d| lsp_diagnostic(src, d));
                 publish(uri, diags.collect())
             })
             .collect()

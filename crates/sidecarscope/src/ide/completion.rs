@@ -60,13 +60,13 @@ fn item(label: impl Into<String>, kind: CompletionKind, detail: impl Into<String
 
 const API_VERSIONS: &[&str] =
     &["networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3"];
-const TOP_LEVEL: &[(&str, &str)] = &[
+pub(crate) const TOP_LEVEL: &[(&str, &str)] = &[
     ("apiVersion", "networking.istio.io/v1 (or v1beta1, v1alpha3)"),
     ("kind", "Sidecar"),
     ("metadata", "The Sidecar's name, namespace, labels and annotations."),
     ("spec", "The Sidecar's configuration."),
 ];
-const METADATA: &[(&str, &str)] = &[
+pub(crate) const METADATA: &[(&str, &str)] = &[
     ("name", "The Sidecar's name (a DNS-1123 subdomain)."),
     ("namespace", "The namespace the Sidecar applies in (`default` when absent)."),
     ("labels", "Labels of the Sidecar resource itself (not a selector)."),

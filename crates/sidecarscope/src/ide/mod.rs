@@ -28,7 +28,7 @@ use crate::workspace::Workspace;
 use crate::yaml::cursor::Segment;
 
 pub use completion::{complete, CompletionItem, CompletionKind, Completions};
-pub use fixes::{code_actions, CodeAction, TextEdit};
+pub use fixes::{code_actions, code_actions_among, CodeAction, TextEdit};
 pub use hover::{hover, Hover};
 pub use navigation::{definition, references, Target};
 

@@ -213,6 +213,13 @@ fn hover_documents_fields_and_tells_mesh_facts() {
     let mesh = FilePosition { source: SourceId(0), offset: MESH.find("name: reviews").unwrap() as u32 + 7 };
     let h = hover(&ws, mesh).unwrap();
     assert!(h.markdown.contains("Sidecar bookinfo/productpage"), "{}", h.markdown);
+    // The resource's own fields, and a namespace left to its default.
+    let h = hover(&ws, pos(SIDECAR_YAML, "apiVersion", 1)).unwrap();
+    assert!(h.markdown.starts_with("**apiVersion**"), "{}", h.markdown);
+    let unqualified = SIDECAR_YAML.replace("  namespace: bookinfo\n", "");
+    let ws3 = workspace(&unqualified);
+    let h = hover(&ws3, pos(&unqualified, "name: productpage", 8)).unwrap();
+    assert!(h.markdown.starts_with("Namespace `default`: not written"), "{}", h.markdown);
     // An enum value.
     let h = hover(&ws, pos(SIDECAR_YAML, "REGISTRY_ONLY", 2)).unwrap();
     assert!(h.markdown.contains("Values: `REGISTRY_ONLY`"), "{}", h.markdown);
@@ -238,6 +245,7 @@ fn definitions_and_references() {
     let entry = SIDECAR_YAML.find("\"./reviews").unwrap() as u32;
     assert_eq!(refs[0].range.start, entry);
     assert!(definition(&ws, pos(SIDECAR_YAML, "apiVersion", 1)).is_empty());
+    assert!(references(&ws, pos(SIDECAR_YAML, "apiVersion", 1)).is_empty());
 }
 
 /// Applies edits (not overlapping) to a text.
