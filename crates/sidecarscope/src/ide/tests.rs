@@ -486,3 +486,29 @@ fn a_sidecar_typed_with_completions_and_fixed_with_quick_fixes() {
     );
     assert!(text.contains("    - ./details.bookinfo.svc.cluster.local\n"), "{text}");
 }
+
+/// An edit re-parses only the edited document, and the answers follow it.
+#[test]
+fn an_edit_reparses_only_its_document() {
+    let mut ws = workspace(SIDECAR_YAML);
+    let at = pos(SIDECAR_YAML, "./reviews", 3);
+    assert!(hover(&ws, at).unwrap().markdown.contains("imports 1 service"));
+    let parsed = ws.documents_parsed();
+    let edited = SIDECAR_YAML.replace("./reviews.bookinfo", "./details.bookinfo");
+    ws.set_text(1, "sidecar.yaml", edited.clone());
+    let h = hover(&ws, pos(&edited, "./details", 3)).unwrap();
+    assert!(h.markdown.contains("details.bookinfo.svc.cluster.local (bookinfo, ports 9081)"), "{}", h.markdown);
+    assert_eq!(ws.documents_parsed(), parsed + 1, "only the Sidecar's document is parsed again");
+}
+
+/// In a `kind: List`, the item at the offset is the resource asked about.
+#[test]
+fn a_list_item_is_its_own_resource() {
+    let item = |text: &str| format!("- {}", text.replace('\n', "\n  ").trim_end());
+    let other = SIDECAR_YAML.replace("metadata:\n  name: productpage", "metadata:\n  name: other");
+    let list = format!("apiVersion: v1\nkind: List\nitems:\n{}\n{}\n", item(&other), item(SIDECAR_YAML));
+    let ws = workspace(&list);
+    let second = list.rfind("name: productpage").unwrap() as u32 + 8;
+    let h = hover(&ws, FilePosition { source: SourceId(1), offset: second }).unwrap();
+    assert!(h.markdown.contains("Sidecar bookinfo/productpage governs"), "{}", h.markdown);
+}
