@@ -223,7 +223,8 @@ fn golden_session() {
 #[test]
 fn files_given_as_arguments_are_context() {
     let dir = tempfile::tempdir().unwrap();
-    let mesh = dir.path().join("mesh.yaml");
+    // A name that needs percent-encoding in a URI.
+    let mesh = dir.path().join("the mesh#1.yaml");
     std::fs::write(&mesh, MESH).unwrap();
     let mut server = Server::start(&[mesh.to_str().unwrap()]);
     let sidecar = "file:///elsewhere/sidecar.yaml";
@@ -244,7 +245,8 @@ fn files_given_as_arguments_are_context() {
     assert!(server.child.wait().unwrap().success());
     let definition = &transcript.iter().rev().nth(3).unwrap()["server"]["result"];
     let canonical = std::fs::canonicalize(&mesh).unwrap();
-    assert_eq!(definition[0]["uri"], json!(format!("file://{}", canonical.display())), "{transcript:#?}");
+    let encoded = canonical.display().to_string().replace(' ', "%20").replace('#', "%23");
+    assert_eq!(definition[0]["uri"], json!(format!("file://{encoded}")), "{transcript:#?}");
     assert_eq!(definition[0]["range"]["start"], json!({"line": 2, "character": 17}));
 }
 

@@ -168,6 +168,19 @@ fn uri_name(uri: &Uri) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// `file://` and the path, percent-encoded outside RFC 3986's unreserved characters and `/`.
+fn file_uri(path: &str) -> String {
+    let mut out = String::from("file://");
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 fn same_file(a: &str, b: &str) -> bool {
     if a == b {
         return true;
@@ -292,7 +305,7 @@ impl Server {
             return Some(uri.clone());
         }
         let path = std::fs::canonicalize(&d.name).ok()?;
-        Uri::from_str(&format!("file://{}", path.display())).ok()
+        Uri::from_str(&file_uri(&path.to_string_lossy())).ok()
     }
 
     fn locations(&self, targets: Vec<ide::Target>) -> Vec<Location> {
