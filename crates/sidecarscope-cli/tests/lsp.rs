@@ -154,6 +154,7 @@ fn golden_session() {
     let typing = SIDECAR.replace("  outboundTraficPolicy: {}\n", "  - hosts:\n    - billing/\n");
     let (host_line, host_col) = line_of(&typing, "billing/\n");
     let (review_line, review_col) = line_of(&typing, "./reviews");
+    let (egress_line, egress_col) = line_of(&typing, "egress:");
     let (name_line, name_col) = line_of(MESH, "name: reviews");
     let (typo_line, _) = line_of(SIDECAR, "outboundTraficPolicy");
     let steps = vec![
@@ -201,6 +202,8 @@ fn golden_session() {
             p
         }),
         request(8, "textDocument/hover", at(sidecar, 0, 1)),
+        // A field: its documentation and link come with it.
+        request(10, "textDocument/completion", at(sidecar, egress_line, egress_col + 2)),
         notify("textDocument/didClose", json!({"textDocument": {"uri": sidecar}}), 2),
         request(9, "shutdown", Value::Null),
         notify("exit", Value::Null, 0),

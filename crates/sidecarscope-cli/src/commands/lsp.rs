@@ -20,8 +20,8 @@ use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams, CodeActionProviderCapability,
     CompletionItemKind, CompletionList, CompletionOptions, CompletionParams, CompletionResponse, CompletionTextEdit,
     DiagnosticSeverity, DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    GotoDefinitionParams, GotoDefinitionResponse, HoverContents, HoverParams, HoverProviderCapability, Location,
-    MarkupContent, MarkupKind, NumberOrString, OneOf, Position, PublishDiagnosticsParams, ReferenceParams,
+    Documentation, GotoDefinitionParams, GotoDefinitionResponse, HoverContents, HoverParams, HoverProviderCapability,
+    Location, MarkupContent, MarkupKind, NumberOrString, OneOf, Position, PublishDiagnosticsParams, ReferenceParams,
     ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, Uri, WorkspaceEdit,
 };
 use serde_json::Value;
@@ -331,6 +331,9 @@ impl Server {
                     .map(|(i, item)| lsp_types::CompletionItem {
                         kind: Some(completion_kind(item.kind)),
                         detail: (!item.detail.is_empty()).then_some(item.detail),
+                        documentation: (!item.documentation.is_empty()).then_some(Documentation::MarkupContent(
+                            MarkupContent { kind: MarkupKind::Markdown, value: item.documentation },
+                        )),
                         text_edit: Some(CompletionTextEdit::Edit(lsp_types::TextEdit { range, new_text: item.insert })),
                         filter_text: Some(item.label.clone()),
                         // Our order (schema order, namespaces before hosts), not the client's alphabet.

@@ -124,7 +124,19 @@ fn completes_fields_from_the_schema_with_docs() {
     assert_eq!(c.items.len(), 1);
     assert_eq!(c.items[0].insert, "egress: ");
     assert!(c.items[0].detail.starts_with("Listeners for outbound traffic"), "{}", c.items[0].detail);
+    assert!(
+        c.items[0]
+            .documentation
+            .ends_with("(https://istio.io/latest/docs/reference/config/networking/sidecar/#Sidecar-egress)"),
+        "{}",
+        c.items[0].documentation
+    );
     assert_eq!(at(&format!("{head}spec:\n  egress:\n  - |")), ["port", "bind", "captureMode", "hosts"]);
+    // Over a key with its colon: the name only.
+    let text = format!("{head}spec:\n  egres: []\n");
+    let ws = workspace(&text);
+    let c = complete(&ws, FilePosition { source: SourceId(1), offset: text.find("egres").unwrap() as u32 + 2 });
+    assert_eq!((c.items[0].insert.as_str(), &text[c.range.start as usize..c.range.end as usize]), ("egress", "egres"));
     // Fields already written are not offered again.
     assert_eq!(
         at(&format!("{head}spec:\n  egress: []\n  |\n  workloadSelector: {{}}\n")),
