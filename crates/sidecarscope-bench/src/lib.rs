@@ -1,7 +1,9 @@
 //! Benchmarks of issue 8: a synthetic mesh generator ([`mesh`]) and the stages measured
 //! ([`stages`]), shared by the criterion benches (`benches/stages.rs`), the native timing harness
-//! (`bench-stages`), and the same stages compiled to wasm32 for Node (`bench/wasm-harness.mjs`).
+//! (`bench-stages`), and the same stages compiled to wasm32 for Node (`bench/wasm-harness.mjs`);
+//! and the editor's questions of issue 22 ([`editor`], `benches/editor.rs`).
 
+pub mod editor;
 pub mod generate;
 pub mod stages;
 

@@ -85,7 +85,6 @@ enum Command {
 
 fn main() -> ExitCode {
     no_transparent_huge_pages();
-    purge_freed_pages_at_once();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -94,6 +93,12 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // Not for the language server: it frees and rebuilds the registry on every edit, and giving
+    // those pages back to the OS at once made each edit about six times slower (BENCHMARKS.md,
+    // "The editor").
+    if !matches!(cli.command, Command::Lsp(_)) {
+        purge_freed_pages_at_once();
+    }
     let code = match cli.command {
         Command::Validate(args) => commands::validate::run(args),
         Command::Analyze(args) => commands::analyze::run(args),

@@ -154,6 +154,7 @@ fn golden_session() {
     let typing = SIDECAR.replace("  outboundTraficPolicy: {}\n", "  - hosts:\n    - billing/\n");
     let (host_line, host_col) = line_of(&typing, "billing/\n");
     let (review_line, review_col) = line_of(&typing, "./reviews");
+    let (egress_line, egress_col) = line_of(&typing, "egress:");
     let (name_line, name_col) = line_of(MESH, "name: reviews");
     let (typo_line, _) = line_of(SIDECAR, "outboundTraficPolicy");
     let steps = vec![
@@ -201,6 +202,8 @@ fn golden_session() {
             p
         }),
         request(8, "textDocument/hover", at(sidecar, 0, 1)),
+        // A field: its documentation and link come with it.
+        request(10, "textDocument/completion", at(sidecar, egress_line, egress_col + 2)),
         notify("textDocument/didClose", json!({"textDocument": {"uri": sidecar}}), 2),
         request(9, "shutdown", Value::Null),
         notify("exit", Value::Null, 0),
@@ -223,7 +226,8 @@ fn golden_session() {
 #[test]
 fn files_given_as_arguments_are_context() {
     let dir = tempfile::tempdir().unwrap();
-    let mesh = dir.path().join("mesh.yaml");
+    // A name that needs percent-encoding in a URI.
+    let mesh = dir.path().join("the mesh#1.yaml");
     std::fs::write(&mesh, MESH).unwrap();
     let mut server = Server::start(&[mesh.to_str().unwrap()]);
     let sidecar = "file:///elsewhere/sidecar.yaml";
@@ -244,7 +248,8 @@ fn files_given_as_arguments_are_context() {
     assert!(server.child.wait().unwrap().success());
     let definition = &transcript.iter().rev().nth(3).unwrap()["server"]["result"];
     let canonical = std::fs::canonicalize(&mesh).unwrap();
-    assert_eq!(definition[0]["uri"], json!(format!("file://{}", canonical.display())), "{transcript:#?}");
+    let encoded = canonical.display().to_string().replace(' ', "%20").replace('#', "%23");
+    assert_eq!(definition[0]["uri"], json!(format!("file://{encoded}")), "{transcript:#?}");
     assert_eq!(definition[0]["range"]["start"], json!({"line": 2, "character": 17}));
 }
 

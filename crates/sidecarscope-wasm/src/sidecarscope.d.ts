@@ -678,6 +678,8 @@ export interface CompletionItem {
   detail: string;
   /** What replaces `EditorCompletions.range` (a field name ends with `: `). */
   insert: string;
+  /** Markdown, for a field: what hover says of it, with the link to Istio's reference. */
+  documentation?: string;
 }
 
 export interface EditorCompletions {

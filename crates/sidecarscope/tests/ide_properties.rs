@@ -215,3 +215,54 @@ proptest! {
         prop_assert!(items.iter().all(|(_, k)| *k == CompletionKind::Field));
     }
 }
+
+/// Pieces of Sidecars and of the YAML around them, to make texts that are half right.
+const PIECES: &[&str] = &[
+    "apiVersion: networking.istio.io/v1\n",
+    "kind: Sidecar\n",
+    "kind: Service\n",
+    "metadata: {name: s, namespace: ns1}\n",
+    "metadata:\n  name: x\n",
+    "spec:\n",
+    "  egress:\n",
+    "  - hosts:\n",
+    "    - \"ns1/",
+    "    - */*\n",
+    "  - port: {number: 80, name: http}\n",
+    "  workloadSelector:\n    labels:\n      app: ",
+    "  outboundTrafficPolicy: {mode: ",
+    "---\n",
+    "  ports: [{name: http, port: 80}]\n",
+    "- - [ { \"é🚀\n",
+    "\r\n",
+    ": \t#",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// Every question at every offset of a half-right text: no panic, and every range inside it.
+    #[test]
+    fn every_question_anywhere_answers(pieces in prop::collection::vec(0..PIECES.len(), 0..12)) {
+        let text: String = pieces.iter().map(|&i| PIECES[i]).collect();
+        let ws = Workspace::new(vec![SourceFile::new("a.yaml", text.clone())], Options::default());
+        let len = text.len() as u32;
+        for offset in (0..=len).filter(|&o| text.is_char_boundary(o as usize)) {
+            let pos = FilePosition { source: SourceId(0), offset };
+            let c = complete(&ws, pos);
+            prop_assert!(c.range.start <= c.range.end && c.range.end <= len, "{:?} at {offset} of {text:?}", c.range);
+            if let Some(h) = sidecarscope::ide::hover(&ws, pos) {
+                prop_assert!(h.range.end <= len);
+            }
+            for t in sidecarscope::ide::definition(&ws, pos).into_iter().chain(sidecarscope::ide::references(&ws, pos)) {
+                prop_assert!(t.range.end <= len);
+            }
+        }
+        let actions = sidecarscope::ide::code_actions(&ws, SourceId(0), sidecarscope::text::TextRange::new(0, len));
+        for a in actions {
+            for e in a.edits {
+                prop_assert!(e.range.end <= len && text.is_char_boundary(e.range.start as usize));
+            }
+        }
+    }
+}

@@ -20,8 +20,8 @@ use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams, CodeActionProviderCapability,
     CompletionItemKind, CompletionList, CompletionOptions, CompletionParams, CompletionResponse, CompletionTextEdit,
     DiagnosticSeverity, DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    GotoDefinitionParams, GotoDefinitionResponse, HoverContents, HoverParams, HoverProviderCapability, Location,
-    MarkupContent, MarkupKind, NumberOrString, OneOf, Position, PublishDiagnosticsParams, ReferenceParams,
+    Documentation, GotoDefinitionParams, GotoDefinitionResponse, HoverContents, HoverParams, HoverProviderCapability,
+    Location, MarkupContent, MarkupKind, NumberOrString, OneOf, Position, PublishDiagnosticsParams, ReferenceParams,
     ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, Uri, WorkspaceEdit,
 };
 use serde_json::Value;
@@ -55,6 +55,9 @@ struct Doc {
 struct Server {
     docs: Vec<Doc>,
     ws: Workspace,
+    /// `analyze`'s findings for the sources as they are (published, and the findings code
+    /// actions are asked about, without analysing again at every move of the cursor).
+    findings: Vec<Diagnostic>,
 }
 
 pub fn run(args: Args) -> u8 {
@@ -78,7 +81,7 @@ pub fn run(args: Args) -> u8 {
         }
     }
     let options = Options { default_namespace: args.default_namespace, retain_documents: true, ..Options::default() };
-    let mut server = Server { docs, ws: Workspace::new(Vec::new(), options) };
+    let mut server = Server { docs, ws: Workspace::new(Vec::new(), options), findings: Vec::new() };
     server.sync();
     let (connection, io_threads) = Connection::stdio();
     let result = serve(&connection, &mut server);
@@ -165,6 +168,19 @@ fn uri_name(uri: &Uri) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// `file://` and the path, percent-encoded outside RFC 3986's unreserved characters and `/`.
+fn file_uri(path: &str) -> String {
+    let mut out = String::from("file://");
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 fn same_file(a: &str, b: &str) -> bool {
     if a == b {
         return true;
@@ -180,6 +196,7 @@ impl Server {
     fn sync(&mut self) {
         let sources = self.docs.iter().map(|d| SourceFile::new(d.name.clone(), d.text.clone())).collect();
         self.ws.set_sources(sources);
+        self.findings = self.ws.analyze().diagnostics;
     }
 
     fn index_of(&self, uri: &Uri) -> Option<usize> {
@@ -249,7 +266,6 @@ impl Server {
     /// `publishDiagnostics` for every open document: an edit of one may change the findings
     /// of another (a Service removed, a selector changed).
     fn diagnostics(&self) -> Vec<Notification> {
-        let findings = self.ws.analyze();
         let input = self.ws.input();
         self.docs
             .iter()
@@ -257,8 +273,7 @@ impl Server {
             .filter_map(|(i, d)| Some((i, d.uri.clone()?)))
             .map(|(i, uri)| {
                 let src = &input.sources[i];
-                let diags =
-                    findings.diagnostics.iter().filter(|d| d.source.0 as usize == i).map(|d| lsp_diagnostic(src, d));
+                let diags = self.findings.iter().filter(|d| d.source.0 as usize == i).map(|d| lsp_diagnostic(src, d));
                 publish(uri, diags.collect())
             })
             .collect()
@@ -290,7 +305,7 @@ impl Server {
             return Some(uri.clone());
         }
         let path = std::fs::canonicalize(&d.name).ok()?;
-        Uri::from_str(&format!("file://{}", path.display())).ok()
+        Uri::from_str(&file_uri(&path.to_string_lossy())).ok()
     }
 
     fn locations(&self, targets: Vec<ide::Target>) -> Vec<Location> {
@@ -316,6 +331,9 @@ impl Server {
                     .map(|(i, item)| lsp_types::CompletionItem {
                         kind: Some(completion_kind(item.kind)),
                         detail: (!item.detail.is_empty()).then_some(item.detail),
+                        documentation: (!item.documentation.is_empty()).then_some(Documentation::MarkupContent(
+                            MarkupContent { kind: MarkupKind::Markdown, value: item.documentation },
+                        )),
                         text_edit: Some(CompletionTextEdit::Edit(lsp_types::TextEdit { range, new_text: item.insert })),
                         filter_text: Some(item.label.clone()),
                         // Our order (schema order, namespaces before hosts), not the client's alphabet.

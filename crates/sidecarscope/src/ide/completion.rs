@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::docs::{enum_value_doc, field_doc, message_name};
+use super::docs::{enum_value_doc, field_doc, message_name, reference_url};
 use super::{count, doc_at, namespaces, schema_at, Doc, FilePosition};
 use crate::registry::service::protocol_name;
 use crate::registry::ServiceRegistry;
@@ -42,6 +42,9 @@ pub struct CompletionItem {
     pub kind: CompletionKind,
     pub detail: String,
     pub insert: String,
+    /// Markdown for a field: what hover says of it, with the link to Istio's reference.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub documentation: String,
 }
 
 /// The completions at a position and the range they replace (the word at the position).
@@ -55,18 +58,18 @@ pub struct Completions {
 fn item(label: impl Into<String>, kind: CompletionKind, detail: impl Into<String>) -> CompletionItem {
     let label = label.into();
     let insert = if kind == CompletionKind::Field { format!("{label}: ") } else { label.clone() };
-    CompletionItem { label, kind, detail: detail.into(), insert }
+    CompletionItem { label, kind, detail: detail.into(), insert, documentation: String::new() }
 }
 
 const API_VERSIONS: &[&str] =
     &["networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3"];
-const TOP_LEVEL: &[(&str, &str)] = &[
+pub(crate) const TOP_LEVEL: &[(&str, &str)] = &[
     ("apiVersion", "networking.istio.io/v1 (or v1beta1, v1alpha3)"),
     ("kind", "Sidecar"),
     ("metadata", "The Sidecar's name, namespace, labels and annotations."),
     ("spec", "The Sidecar's configuration."),
 ];
-const METADATA: &[(&str, &str)] = &[
+pub(crate) const METADATA: &[(&str, &str)] = &[
     ("name", "The Sidecar's name (a DNS-1123 subdomain)."),
     ("namespace", "The namespace the Sidecar applies in (`default` when absent)."),
     ("labels", "Labels of the Sidecar resource itself (not a selector)."),
@@ -92,6 +95,14 @@ pub fn complete(ws: &Workspace, pos: FilePosition) -> Completions {
     let offset = pos.offset.min(doc.text.len() as u32);
     let cursor = cursor_at(doc.text, offset);
     let mut items = items(ws, &doc, &cursor);
+    // A field already written in the mapping is not offered again.
+    items.retain(|i| i.kind != CompletionKind::Field || !cursor.siblings.contains(&i.label));
+    // Over a key that has its colon already, a field's name replaces the name only.
+    if doc.text[cursor.replace.end as usize..].starts_with(':') {
+        for i in items.iter_mut().filter(|i| i.kind == CompletionKind::Field) {
+            i.insert = i.label.clone();
+        }
+    }
     let prefix = cursor.prefix.to_lowercase();
     items.retain(|i| i.label.to_lowercase().starts_with(&prefix) || i.insert.to_lowercase().starts_with(&prefix));
     Completions { range: cursor.replace, items }
@@ -130,8 +141,12 @@ fn spec_items(ws: &Workspace, doc: &Doc<'_>, path: &[Segment], slot: Slot) -> Ve
             .fields
             .iter()
             .map(|f| {
-                let summary = field_doc(msg, f).map_or("", |d| d.summary);
-                item(f.json, Field, format!("{} ({})", summary, message_name(msg)))
+                let doc = field_doc(msg, f);
+                let mut i = item(f.json, Field, format!("{} ({})", doc.map_or("", |d| d.summary), message_name(msg)));
+                let detail = doc.map_or("", |d| d.detail);
+                let link = format!("[Istio reference]({})", reference_url(msg, f));
+                i.documentation = if detail.is_empty() { link } else { format!("{detail}\n\n{link}") };
+                i
             })
             .collect(),
         (Schema::SelectorLabels, Slot::Key) => label_keys(ws, doc),

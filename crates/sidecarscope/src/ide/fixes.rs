@@ -53,9 +53,18 @@ pub struct CodeAction {
 
 /// The quick fixes of the findings (of [`Workspace::analyze`]) that touch `range` of `source`.
 pub fn code_actions(ws: &Workspace, source: SourceId, range: TextRange) -> Vec<CodeAction> {
-    let findings = ws.analyze();
+    code_actions_among(ws, &ws.analyze().diagnostics, source, range)
+}
+
+/// [`code_actions`] among findings the caller has already (an editor keeps those of the last
+/// edit: clients ask for code actions at every move of the cursor).
+pub fn code_actions_among(
+    ws: &Workspace,
+    findings: &[Diagnostic],
+    source: SourceId,
+    range: TextRange,
+) -> Vec<CodeAction> {
     findings
-        .diagnostics
         .iter()
         .filter(|d| d.source == source && d.range.start <= range.end && range.start <= d.range.end)
         .flat_map(|d| fixes(ws, d))

@@ -43,16 +43,22 @@ pub fn hover(ws: &Workspace, pos: FilePosition) -> Option<Hover> {
     let reg = ws.registry();
     let mut parts: Vec<String> = Vec::new();
     if r.kind == ResourceKind::Sidecar {
-        if let [Segment::Key(s), rest @ ..] = np.path.as_slice() {
-            if s == "spec" {
+        match np.path.as_slice() {
+            [Segment::Key(s), rest @ ..] if s == "spec" && !rest.is_empty() => {
                 parts.extend(field_markdown(rest, np.on_key));
             }
+            // The resource's own fields (a value of `name` is the Sidecar: below).
+            [Segment::Key(k)] if np.on_key => parts.extend(doc_of(super::completion::TOP_LEVEL, k)),
+            [Segment::Key(m), Segment::Key(k)] if m == "metadata" && np.on_key => {
+                parts.extend(doc_of(super::completion::METADATA, k))
+            }
+            _ => {}
         }
     }
     if let Some((subject, path, on_key, _)) = subject_at(ws, pos) {
         match subject {
             Subject::Host(sc, l, host) => parts.push(host_markdown(ws, sc, l, &host)),
-            Subject::Sidecar(sc) if !on_key || path.len() <= 2 => parts.push(sidecar_markdown(reg, sc)),
+            Subject::Sidecar(sc) if !on_key || path.len() <= 2 => parts.push(sidecar_markdown(ws, sc)),
             Subject::Sidecar(_) => {}
             Subject::Service(ids) => {
                 let mut users = Vec::new();
@@ -89,6 +95,10 @@ pub fn hover(ws: &Workspace, pos: FilePosition) -> Option<Hover> {
     Some(Hover { range: np.range, markdown: parts.join("\n\n---\n\n") })
 }
 
+fn doc_of(table: &[(&str, &str)], key: &str) -> Option<String> {
+    table.iter().find(|(k, _)| *k == key).map(|(k, d)| format!("**{k}**\n\n{d}"))
+}
+
 /// The documentation of the field at `path` (under `spec`), or of the enum value there.
 fn field_markdown(path: &[Segment], on_key: bool) -> Option<String> {
     // A value's documentation is its field's; an item's, its list's.
@@ -109,8 +119,18 @@ fn field_markdown(path: &[Segment], on_key: bool) -> Option<String> {
     Some(out)
 }
 
-fn sidecar_markdown(reg: &Registry, sc: usize) -> String {
+fn sidecar_markdown(ws: &Workspace, sc: usize) -> String {
+    let reg = ws.registry();
     let config = &reg.sidecars[sc];
+    let resource = &ws.input().resources[config.resource];
+    let namespace = if resource.namespace_explicit {
+        String::new()
+    } else {
+        format!(
+            "Namespace `{}`: not written, so the one `kubectl apply` puts it in (`-n`, else `default`).\n\n",
+            config.namespace
+        )
+    };
     let workloads: Vec<String> = governed(reg, sc)
         .into_iter()
         .map(|w| {
@@ -123,7 +143,7 @@ fn sidecar_markdown(reg: &Registry, sc: usize) -> String {
     } else {
         format!("Sidecar {} governs {}:\n\n{}", config.id(), count(workloads.len(), "workload"), list(workloads))
     };
-    format!("{governs}\n\n{}", outbound_markdown(reg, sc))
+    format!("{namespace}{governs}\n\n{}", outbound_markdown(reg, sc))
 }
 
 fn outbound_markdown(reg: &Registry, sc: usize) -> String {

@@ -28,7 +28,7 @@ use crate::workspace::Workspace;
 use crate::yaml::cursor::Segment;
 
 pub use completion::{complete, CompletionItem, CompletionKind, Completions};
-pub use fixes::{code_actions, CodeAction, TextEdit};
+pub use fixes::{code_actions, code_actions_among, CodeAction, TextEdit};
 pub use hover::{hover, Hover};
 pub use navigation::{definition, references, Target};
 
@@ -80,10 +80,13 @@ pub(crate) fn doc_at<'w>(ws: &'w Workspace, pos: FilePosition) -> Option<Doc<'w>
         .into_iter()
         .find(|r| r.start <= offset && offset <= r.end)
         .unwrap_or(TextRange::new(0, text.len() as u32));
-    let resource =
-        input.resources.iter().enumerate().find(|(_, r)| {
-            r.source == pos.source && r.node.range.start >= range.start && r.node.range.end <= range.end
-        });
+    // The resource at the offset (a `kind: List` document holds several), else the document's.
+    let in_doc =
+        |r: &Resource| r.source == pos.source && r.node.range.start >= range.start && r.node.range.end <= range.end;
+    let resources = || input.resources.iter().enumerate().filter(|(_, r)| in_doc(r));
+    let resource = resources()
+        .find(|(_, r)| r.node.range.start <= offset && offset <= r.node.range.end)
+        .or_else(|| resources().next());
     let (kind, namespace) = match resource {
         Some((_, r)) => (Some(r.kind_name.clone()), r.namespace.clone()),
         None => {

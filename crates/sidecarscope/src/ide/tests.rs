@@ -124,7 +124,25 @@ fn completes_fields_from_the_schema_with_docs() {
     assert_eq!(c.items.len(), 1);
     assert_eq!(c.items[0].insert, "egress: ");
     assert!(c.items[0].detail.starts_with("Listeners for outbound traffic"), "{}", c.items[0].detail);
+    assert!(
+        c.items[0]
+            .documentation
+            .ends_with("(https://istio.io/latest/docs/reference/config/networking/sidecar/#Sidecar-egress)"),
+        "{}",
+        c.items[0].documentation
+    );
     assert_eq!(at(&format!("{head}spec:\n  egress:\n  - |")), ["port", "bind", "captureMode", "hosts"]);
+    // Over a key with its colon: the name only.
+    let text = format!("{head}spec:\n  egres: []\n");
+    let ws = workspace(&text);
+    let c = complete(&ws, FilePosition { source: SourceId(1), offset: text.find("egres").unwrap() as u32 + 2 });
+    assert_eq!((c.items[0].insert.as_str(), &text[c.range.start as usize..c.range.end as usize]), ("egress", "egres"));
+    // Fields already written are not offered again.
+    assert_eq!(
+        at(&format!("{head}spec:\n  egress: []\n  |\n  workloadSelector: {{}}\n")),
+        ["ingress", "inboundConnectionPool", "outboundTrafficPolicy"]
+    );
+    assert_eq!(at(&format!("{head}spec:\n  egress:\n  - hosts: []\n    |")), ["port", "bind", "captureMode"]);
     assert_eq!(at(&format!("{head}spec:\n  outboundTrafficPolicy:\n    mode: |")), ["REGISTRY_ONLY", "ALLOW_ANY"]);
     assert_eq!(at(&format!("{head}spec:\n  egress:\n  - captureMode: I|")), ["IPTABLES"]);
     assert_eq!(at("kind: |"), ["Sidecar"]);
@@ -207,6 +225,13 @@ fn hover_documents_fields_and_tells_mesh_facts() {
     let mesh = FilePosition { source: SourceId(0), offset: MESH.find("name: reviews").unwrap() as u32 + 7 };
     let h = hover(&ws, mesh).unwrap();
     assert!(h.markdown.contains("Sidecar bookinfo/productpage"), "{}", h.markdown);
+    // The resource's own fields, and a namespace left to its default.
+    let h = hover(&ws, pos(SIDECAR_YAML, "apiVersion", 1)).unwrap();
+    assert!(h.markdown.starts_with("**apiVersion**"), "{}", h.markdown);
+    let unqualified = SIDECAR_YAML.replace("  namespace: bookinfo\n", "");
+    let ws3 = workspace(&unqualified);
+    let h = hover(&ws3, pos(&unqualified, "name: productpage", 8)).unwrap();
+    assert!(h.markdown.starts_with("Namespace `default`: not written"), "{}", h.markdown);
     // An enum value.
     let h = hover(&ws, pos(SIDECAR_YAML, "REGISTRY_ONLY", 2)).unwrap();
     assert!(h.markdown.contains("Values: `REGISTRY_ONLY`"), "{}", h.markdown);
@@ -232,6 +257,7 @@ fn definitions_and_references() {
     let entry = SIDECAR_YAML.find("\"./reviews").unwrap() as u32;
     assert_eq!(refs[0].range.start, entry);
     assert!(definition(&ws, pos(SIDECAR_YAML, "apiVersion", 1)).is_empty());
+    assert!(references(&ws, pos(SIDECAR_YAML, "apiVersion", 1)).is_empty());
 }
 
 /// Applies edits (not overlapping) to a text.
@@ -385,4 +411,116 @@ fn every_schema_field_has_documentation_and_a_link() {
     let mut seen = Vec::new();
     walk(&SIDECAR, &mut seen);
     assert_eq!(seen.len(), docs::FIELDS.len(), "documentation for fields the schema does not have");
+}
+
+/// A Sidecar typed from nothing with completions only (and the names a user must type), then
+/// fixed with quick fixes until analyze has nothing left to say about it: the flow the
+/// playground's browser test follows.
+#[test]
+fn a_sidecar_typed_with_completions_and_fixed_with_quick_fixes() {
+    let mut text = String::new();
+    let pick = |text: &mut String, label: &str| {
+        let ws = workspace(text);
+        let c = complete(&ws, FilePosition { source: SourceId(1), offset: text.len() as u32 });
+        let labels: Vec<&str> = c.items.iter().map(|i| i.label.as_str()).collect();
+        let item = c
+            .items
+            .iter()
+            .find(|i| i.label == label)
+            .unwrap_or_else(|| panic!("{label} not in {labels:?} after:\n{text}"));
+        text.replace_range(c.range.start as usize..c.range.end as usize, &item.insert);
+    };
+    let steps: &[(&str, &str)] = &[
+        ("", "apiVersion"),
+        ("", "networking.istio.io/v1"),
+        ("\n", "kind"),
+        ("", "Sidecar"),
+        ("\n", "metadata"),
+        ("\n  ", "name"),
+        ("productpage\n  ", "namespace"),
+        ("", "bookinfo"),
+        ("\n", "spec"),
+        ("\n  ", "workloadSelector"),
+        ("\n    ", "labels"),
+        ("\n      ", "app"),
+        ("", "productpage"),
+        ("\n  ", "egress"),
+        ("\n  - ", "hosts"),
+        ("\n    - ", "./"),
+        ("", "./reviews.bookinfo.svc.cluster.local"),
+        ("\n    - ", "istio-system/"),
+        ("", "istio-system/*"),
+        ("\n  ", "outboundTrafficPolicy"),
+        ("\n    ", "mode"),
+        ("", "REGISTRY_ONLY"),
+    ];
+    for (typed, label) in steps {
+        text.push_str(typed);
+        pick(&mut text, label);
+    }
+    text.push('\n');
+    // A field's completion ends with `: ` (a value may follow on the line).
+    assert_eq!(
+        text.replace(": \n", ":\n"),
+        "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: productpage\n  namespace: bookinfo\nspec:\n  workloadSelector:\n    labels:\n      app: productpage\n  egress:\n  - hosts:\n    - ./reviews.bookinfo.svc.cluster.local\n    - istio-system/*\n  outboundTrafficPolicy:\n    mode: REGISTRY_ONLY\n"
+    );
+    let sidecar_findings = |text: &str| -> Vec<crate::Diagnostic> {
+        workspace(text)
+            .analyze()
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.source == SourceId(1) && d.severity != crate::Severity::Info)
+            .collect()
+    };
+    assert_eq!(sidecar_findings(&text), [], "typed with completions only, the Sidecar is right");
+
+    // Typos and a short host, typed by hand; quick fixes, one at a time, until none is left.
+    let mut text = text
+        .replace("  egress:", "  egres:")
+        .replace("mode: REGISTRY_ONLY", "mode: registry_only")
+        .replace("    - istio-system/*\n", "    - istio-system/*\n    - details\n");
+    let mut applied = Vec::new();
+    while let Some(d) = sidecar_findings(&text).into_iter().next() {
+        let ws = workspace(&text);
+        let fix = fixes::fixes(&ws, &d).into_iter().next().unwrap_or_else(|| panic!("no fix for {d:?} in\n{text}"));
+        applied.push(fix.title.clone());
+        text = apply(&text, &fix.edits);
+        assert!(applied.len() < 10, "{applied:?}");
+    }
+    assert_eq!(
+        applied,
+        [
+            "Rename `egres` to `egress`",
+            "Write `./details.bookinfo.svc.cluster.local`",
+            "Replace `registry_only` with `REGISTRY_ONLY`"
+        ],
+        "{text}"
+    );
+    assert!(text.contains("    - ./details.bookinfo.svc.cluster.local\n"), "{text}");
+}
+
+/// An edit re-parses only the edited document, and the answers follow it.
+#[test]
+fn an_edit_reparses_only_its_document() {
+    let mut ws = workspace(SIDECAR_YAML);
+    let at = pos(SIDECAR_YAML, "./reviews", 3);
+    assert!(hover(&ws, at).unwrap().markdown.contains("imports 1 service"));
+    let parsed = ws.documents_parsed();
+    let edited = SIDECAR_YAML.replace("./reviews.bookinfo", "./details.bookinfo");
+    ws.set_text(1, "sidecar.yaml", edited.clone());
+    let h = hover(&ws, pos(&edited, "./details", 3)).unwrap();
+    assert!(h.markdown.contains("details.bookinfo.svc.cluster.local (bookinfo, ports 9081)"), "{}", h.markdown);
+    assert_eq!(ws.documents_parsed(), parsed + 1, "only the Sidecar's document is parsed again");
+}
+
+/// In a `kind: List`, the item at the offset is the resource asked about.
+#[test]
+fn a_list_item_is_its_own_resource() {
+    let item = |text: &str| format!("- {}", text.replace('\n', "\n  ").trim_end());
+    let other = SIDECAR_YAML.replace("metadata:\n  name: productpage", "metadata:\n  name: other");
+    let list = format!("apiVersion: v1\nkind: List\nitems:\n{}\n{}\n", item(&other), item(SIDECAR_YAML));
+    let ws = workspace(&list);
+    let second = list.rfind("name: productpage").unwrap() as u32 + 8;
+    let h = hover(&ws, FilePosition { source: SourceId(1), offset: second }).unwrap();
+    assert!(h.markdown.contains("Sidecar bookinfo/productpage governs"), "{}", h.markdown);
 }

@@ -41,6 +41,8 @@ pub struct Cursor {
     pub prefix: String,
     /// The word around the offset (what a completion replaces; quotes excluded).
     pub replace: TextRange,
+    /// For a key: the other keys written in the same block mapping (above and below).
+    pub siblings: Vec<String>,
 }
 
 impl Cursor {
@@ -206,6 +208,48 @@ fn with_item(mut path: Vec<Segment>, index: usize) -> Vec<Segment> {
     path
 }
 
+/// The keys at `column` of the block mapping around the line `[line_start, line_end)`: up to
+/// the line that opens it (its parent key, or the item marker its first key follows), down to
+/// a less indented line or the next item.
+fn sibling_keys(text: &str, line_start: usize, line_end: usize, column: u32) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text[..line_start].lines().rev() {
+        if is_separator(line) {
+            break;
+        }
+        let s = shape(line);
+        if s.blank {
+            continue;
+        }
+        if let Some((k, _)) = s.key.as_ref().filter(|(_, c)| *c == column) {
+            out.push(k.clone());
+            if s.dashes.iter().any(|&d| d < column) {
+                break;
+            }
+            continue;
+        }
+        if s.dashes.first().copied().unwrap_or(s.content) < column {
+            break;
+        }
+    }
+    for line in text[line_end..].lines().skip(1) {
+        if is_separator(line) {
+            break;
+        }
+        let s = shape(line);
+        if s.blank {
+            continue;
+        }
+        if s.dashes.first().copied().unwrap_or(s.content) < column {
+            break;
+        }
+        if let Some((k, _)) = s.key.as_ref().filter(|(_, c)| *c == column && s.dashes.is_empty()) {
+            out.push(k.clone());
+        }
+    }
+    out
+}
+
 /// The place of `offset` in `text`: the path of the mapping or value being typed, and the word
 /// at the offset. Reads only the lines of the offset's document up to the offset's line.
 pub fn cursor_at(text: &str, offset: u32) -> Cursor {
@@ -264,7 +308,14 @@ pub fn cursor_at(text: &str, offset: u32) -> Cursor {
     let is_word = |c: char| !c.is_whitespace() && !matches!(c, ':' | ',' | '[' | ']' | '{' | '}' | '"' | '\'' | '#');
     let end = offset + text[offset..].find(|c: char| !is_word(c)).unwrap_or(text.len() - offset);
     let start = offset - prefix.len().min(offset - line_start);
-    Cursor { path, slot, prefix, replace: TextRange::new(start as u32, end as u32) }
+    let siblings = match (slot, &s.key) {
+        (Slot::Key | Slot::ItemStart, None) => {
+            let column = if s.value.is_empty() && s.dashes.is_empty() { before.len() as u32 } else { s.content };
+            sibling_keys(text, line_start, offset, column)
+        }
+        _ => Vec::new(),
+    };
+    Cursor { path, slot, prefix, replace: TextRange::new(start as u32, end as u32), siblings }
 }
 
 /// What an offset is on in a parsed tree: the path to the innermost node holding it, and
@@ -360,6 +411,13 @@ mod tests {
         assert_eq!((c.path, c.slot), (vec![k("spec"), k("workloadSelector")], Slot::Key));
         let c = at("spec:\n  workloadSelector:\n    labels:\n      app: x\n      |");
         assert_eq!((c.path, c.slot), (vec![k("spec"), k("workloadSelector"), k("labels")], Slot::Key));
+
+        // Keys written above and below are siblings, not the parent's nor a child's.
+        let c = at("spec:\n  egress:\n  - hosts: [a]\n    port:\n      number: 1\n    |\n    bind: x\n  - captureMode: NONE\n  ingress: []");
+        assert_eq!(c.path, vec![k("spec"), k("egress"), Segment::Item(0)]);
+        assert_eq!(c.siblings, ["port", "hosts", "bind"]);
+        let c = at("spec:\n  workloadSelector: {}\n  |\n  egress:\n  - hosts: [a]\n");
+        assert_eq!(c.siblings, ["workloadSelector", "egress"]);
 
         // Only the offset's document counts.
         let c = at("spec:\n  egress: []\n---\nkind: Sidecar\n|");
