@@ -54,7 +54,14 @@ async function complete(handle, ctx) {
   return {
     from: r.range.start.utf16,
     to: r.range.end.utf16,
-    options: r.items.map((i) => ({ label: i.label, detail: i.detail, apply: i.insert, type: KIND_TYPE[i.kind] || "text" })),
+    options: r.items.map((i) => ({
+      label: i.label,
+      detail: i.detail,
+      apply: i.insert,
+      type: KIND_TYPE[i.kind] || "text",
+      // A field's documentation beside the list (the same Markdown as its hover).
+      info: i.documentation ? () => renderMarkdown(i.documentation) : undefined,
+    })),
     validFor: /^[\w./*~-]*$/,
   };
 }

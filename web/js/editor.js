@@ -157,6 +157,7 @@ export class EditorHandle {
           if (u.docChanged) {
             self.version++;
             self.scheduler.schedule();
+            self.primeHelp();
           }
         }),
       ],
@@ -197,6 +198,15 @@ export class EditorHandle {
       selection: { anchor: 0 },
       scrollIntoView: true,
     });
+  }
+
+  /** Once the help runs: the worker reads each edit's text a moment after typing pauses (off the
+   * main thread, while the core analyzes it here), so that completion and hover, asked 100 ms
+   * or more after a key, find it read. */
+  primeHelp() {
+    if (!this.help.worker) return;
+    clearTimeout(this.primeTimer);
+    this.primeTimer = setTimeout(() => this.ask("prime", 0).catch(() => {}), 30);
   }
 
   /** Sets the state the editor's help reads the text with (`f()` returns its JSON). */

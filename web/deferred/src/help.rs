@@ -26,7 +26,8 @@ thread_local! {
     static HELP: RefCell<Option<Help>> = const { RefCell::new(None) };
 }
 
-/// Answers one request about the text, as JSON: `complete` (`{range, items}`), `hover`
+/// Answers one request about the text, as JSON: `prime` (`null`: only reads the text and builds
+/// the registry, ahead of the questions), `complete` (`{range, items}`), `hover`
 /// (`{range, markdown}` or `null`), `definition` and `references` (a list of `{label, file,
 /// source, range}`), `fixes` (a list of `{title, diagnostic, edits}`, for the findings that
 /// touch `from..to`). Offsets and ranges count UTF-16 code units, as JavaScript strings do.
@@ -50,6 +51,12 @@ pub fn help(request: &str, text: String, state: &str, from: u32, to: u32) -> Str
 }
 
 fn answer(ws: &sidecarscope::Workspace, request: &str, from: u32, to: u32) -> String {
+    if request == "prime" {
+        // Read ahead of the questions: the editor sends each edit's text a moment after it
+        // (`Help::prime`), so that the registry is built before completion or hover asks.
+        ws.registry();
+        return "null".into();
+    }
     let Some(pos) = ide::position(ws, 0, from) else { return "null".into() };
     match request {
         "complete" => json::to_string(&ide::completions(ws, pos)),
