@@ -19,7 +19,7 @@ use crate::embed::{Config, Panel};
 use crate::examples::{self, Group, EXAMPLES};
 use crate::js;
 use crate::markdown;
-use crate::panels::{self as panels, ProblemsBody, ProxyPanel};
+use crate::panels::{self as panels, DeferredPanel, ProblemsBody};
 use crate::share::{self, ProxyChoice, State};
 use sidecarscope::report::Summary;
 
@@ -598,7 +598,7 @@ pub fn app(initial: Initial) -> impl IntoView {
                             // Only the open panel is rendered (and so kept up to date).
                             {move || (state.panel.get() == p).then(|| match p {
                                 Panel::Problems => view! { <ProblemsBody/> }.into_any(),
-                                _ => view! { <ProxyPanel panel=p/> }.into_any(),
+                                _ => view! { <DeferredPanel panel=p/> }.into_any(),
                             })}
                         </div>
                     }).collect_view()}

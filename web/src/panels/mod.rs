@@ -1,6 +1,6 @@
 //! The results panels: Problems, a Leptos component of this module, and the others (Effective
 //! config, Listeners, Trace, Impact), which live in a second wasm module loaded the first time
-//! one of them opens ([`ProxyPanel`]; web/deferred). Only the open panel is in the page:
+//! one of them opens ([`DeferredPanel`]; web/deferred). Only the open panel is in the page:
 //! hidden panels cost typing nothing. Text only: nothing from the input or from the core is
 //! ever parsed as markup.
 
@@ -52,11 +52,12 @@ fn on_problems_click(state: AppState, ev: &web_sys::Event) {
     crate::ui::on_select(ev);
 }
 
-/// A proxy panel: an element that the deferred module fills, given the text and the state
-/// each time [`render`] runs. The module is fetched the first time (the run waits for it: the
-/// editor's `idle()` too); until then, and if it cannot be loaded, a line says so.
+/// A panel of the deferred module (Effective config, Listeners, Trace, Impact): an element that
+/// the module fills, given the text and the state each time [`render`] runs. The module is
+/// fetched the first time (the run waits for it: the editor's `idle()` too); until then, and if
+/// it cannot be loaded, a line says so (the next render tries again).
 #[component]
-pub fn ProxyPanel(panel: Panel) -> impl IntoView {
+pub fn DeferredPanel(panel: Panel) -> impl IntoView {
     let state = expect_context::<AppState>();
     let host = NodeRef::<leptos::html::Div>::new();
     let status = RwSignal::new(None::<String>);
@@ -79,9 +80,13 @@ pub fn ProxyPanel(panel: Panel) -> impl IntoView {
             return;
         }
         status.set(Some("Loading the panel\u{2026}".into()));
-        let done = Closure::once_into_js(move |error: Option<String>| match error {
+        let done = Closure::once_into_js(move |error: Option<String>| {
+            match error {
             None => render(state),
-            Some(e) => status.set(Some(format!("The panel could not be loaded ({e}). Reload the page to try again."))),
+            Some(e) => status.set(Some(format!(
+                "The panel could not be loaded ({e}). It is tried again on the next edit, or when you open a panel again."
+            ))),
+        }
         });
         with_editor(|e| e.wait(&js::load_deferred(), done));
     });
@@ -95,7 +100,7 @@ thread_local! {
     static CALLBACKS: std::cell::OnceCell<JsValue> = const { std::cell::OnceCell::new() };
 }
 
-/// The shell's side of the proxy panels' forms (made once): a change to the proxy choice or the
+/// The shell's side of the deferred panels' forms (made once): a change to the proxy choice or the
 /// call, as the state's JSON (`State` without the text), and a notice to show.
 fn callbacks(state: AppState) -> JsValue {
     CALLBACKS.with(|c| c.get_or_init(|| make_callbacks(state)).clone())
