@@ -157,7 +157,6 @@ export class EditorHandle {
           if (u.docChanged) {
             self.version++;
             self.scheduler.schedule();
-            self.primeHelp();
           }
         }),
       ],
@@ -200,13 +199,11 @@ export class EditorHandle {
     });
   }
 
-  /** Once the help runs: the worker reads each edit's text a moment after typing pauses (off the
-   * main thread, while the core analyzes it here), so that completion and hover, asked 100 ms
-   * or more after a key, find it read. */
+  /** Once the help runs: the worker reads the text of each run of the core as it ends (off the
+   * main thread), so that completion and hover find it read. Runs follow the scheduler (a slow
+   * core runs at pauses in typing), so the worker does not read a large text at every key. */
   primeHelp() {
-    if (!this.help.worker) return;
-    clearTimeout(this.primeTimer);
-    this.primeTimer = setTimeout(() => this.ask("prime", 0).catch(() => {}), 30);
+    if (this.help.worker) this.ask("prime", 0).catch(() => {});
   }
 
   /** Sets the state the editor's help reads the text with (`f()` returns its JSON). */
@@ -268,6 +265,7 @@ export class EditorHandle {
         renderMessage: diagnosticMessage(d),
       });
     }
+    this.primeHelp();
     // Most edits leave the findings as they were (CodeMirror has moved the old ones with the
     // text): then nothing is dispatched, which would redraw every squiggle (up to 10 ms).
     const key = (d, from, to) => `${from}:${to}:${d.severity}:${d.source}:${d.message}`;

@@ -198,18 +198,22 @@ impl App {
         self.schedule_persist();
     }
 
-    /// What the proxy panels are given (web/deferred): the text of the last results, and the state
-    /// that shapes them (the default namespace, the proxy choice, the call).
-    pub fn panel_state(self) -> (String, State) {
-        let s = State {
+    /// The text of the last results.
+    pub fn text(self) -> String {
+        self.text.get_value()
+    }
+
+    /// What shapes the deferred panels and the editor's help besides the texts (web/deferred):
+    /// the default namespace, the proxy choice, the call.
+    pub fn panel_state(self) -> State {
+        State {
             text: String::new(),
             panel: None,
             namespace: self.namespace.get_untracked(),
             proxy: self.proxy.get_untracked(),
             trace: self.trace.get_untracked(),
             base: None,
-        };
-        (self.text.get_value(), s)
+        }
     }
 
     fn state(self) -> State {
@@ -439,8 +443,8 @@ pub fn app(initial: Initial) -> impl IntoView {
     host.on_load(move |el| {
         let on_change = Closure::<dyn FnMut(String)>::new(move |t: String| state.on_text(t)).into_js_value();
         let editor = js::create_editor(&el, &text, read_only, on_change.unchecked_ref());
-        let context = Closure::<dyn FnMut() -> String>::new(move || crate::json::to_string(&state.panel_state().1))
-            .into_js_value();
+        let context =
+            Closure::<dyn FnMut() -> String>::new(move || crate::json::to_string(&state.panel_state())).into_js_value();
         editor.set_context(context.unchecked_ref());
         EDITOR.with(|e| *e.borrow_mut() = Some(editor));
         state.on_text(text);

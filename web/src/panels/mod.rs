@@ -66,7 +66,7 @@ pub fn DeferredPanel(panel: Panel) -> impl IntoView {
         let Some(el) = host.get() else { return };
         if js::deferred_loaded() {
             status.set(None);
-            let (text, shown) = state.panel_state();
+            let (text, shown) = (state.text(), state.panel_state());
             let base = if panel == Panel::Impact { state.base.get_untracked() } else { None };
             js::render_panel(
                 &el,
