@@ -3,6 +3,7 @@
 //! (`bench-stages`), and the same stages compiled to wasm32 for Node (`bench/wasm-harness.mjs`).
 
 pub mod generate;
+pub mod impact;
 pub mod stages;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -11,6 +11,8 @@
 //! of every conformance fixture (`tests/wasm-package/` in the repository, with `tsc`).
 
 mod args;
+mod impact;
+pub use impact::impact;
 
 use serde::Serialize;
 use sidecarscope::render::{self, Format};

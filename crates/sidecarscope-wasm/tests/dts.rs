@@ -16,7 +16,7 @@ use syn::{Attribute, Fields, GenericArgument, Item, PathArguments, Type};
 const CORE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../sidecarscope/src");
 const DTS: &str = include_str!("../src/sidecarscope.d.ts");
 /// What the API returns (TS name = Rust name, except `Diagnostic` = `JsonDiagnostic`).
-const ROOTS: &[&str] = &["DiagnosticsReport", "Workload", "Resolution", "ListenerSet", "Trace"];
+const ROOTS: &[&str] = &["DiagnosticsReport", "Workload", "Resolution", "ListenerSet", "Trace", "ImpactReport"];
 /// Fields the adapter adds to a core type (`WorkloadWithRange` in src/lib.rs).
 const ADDED: &[(&str, &str)] = &[("Workload", "range")];
 /// Declarations of arguments and helpers, with no Rust counterpart.
@@ -39,6 +39,8 @@ const TS_ONLY: &[&str] = &[
     "ProtocolName",
     "WorkloadKind",
     "ListenerFilterName",
+    "ImpactOptions",
+    "ImpactFormat",
 ];
 /// Wrappers that serialize as their content.
 const TRANSPARENT: &[&str] = &["Option", "Vec", "Shared", "Box", "Arc", "BTreeMap", "HashMap"];

@@ -63,7 +63,7 @@ fn key(r: &Resource) -> (&str, &str, &str, &str) {
 /// Which resources differ: resources with the same identity are paired in input order (a
 /// duplicate without a partner is a change).
 fn changed_resources(inputs: [&Input; 2]) -> [Vec<bool>; 2] {
-    let mut by_key: HashMap<(&str, &str, &str, &str), [Vec<usize>; 2]> = HashMap::new();
+    let mut by_key: rustc_hash::FxHashMap<(&str, &str, &str, &str), [Vec<usize>; 2]> = Default::default();
     for (side, input) in inputs.iter().enumerate() {
         for (i, r) in input.resources.iter().enumerate() {
             by_key.entry(key(r)).or_default()[side].push(i);
@@ -72,7 +72,7 @@ fn changed_resources(inputs: [&Input; 2]) -> [Vec<bool>; 2] {
     let mut changed = [vec![true; inputs[0].resources.len()], vec![true; inputs[1].resources.len()]];
     for [base, head] in by_key.values() {
         for (&b, &h) in base.iter().zip(head) {
-            if inputs[0].resources[b].same_content(&inputs[1].resources[h]) {
+            if inputs[0].resources[b].same_content(inputs[0], &inputs[1].resources[h], inputs[1]) {
                 changed[BASE][b] = false;
                 changed[HEAD][h] = false;
             }
