@@ -47,7 +47,8 @@ pub(crate) struct Changes {
     pub all: bool,
     /// Hosts of changed services, VirtualServices (and their destinations) and DestinationRules.
     pub hosts: Vec<String>,
-    /// Namespaces whose every workload is recomputed: those of every changed resource, and of
+    /// Namespaces whose every workload is recomputed: those of every changed resource but
+    /// Sidecars, and of
     /// the services the changed hosts name (their inbound side may have changed).
     pub namespaces: HashSet<String>,
     /// Per side: VirtualService destination host → the hosts of the VirtualServices routing to it.
@@ -95,7 +96,10 @@ impl Changes {
             let (input, reg) = (inputs[side], regs[side]);
             let root = reg.mesh.root_namespace.as_str();
             for (i, r) in input.resources.iter().enumerate().filter(|(i, _)| c.changed[side][*i]) {
-                c.namespaces.insert(r.namespace.clone());
+                // A Sidecar counts through the workloads it governs (`Engine::sidecar_changed`).
+                if r.kind != ResourceKind::Sidecar {
+                    c.namespaces.insert(r.namespace.clone());
+                }
                 match r.kind {
                     ResourceKind::MeshConfigMap => c.all = true,
                     ResourceKind::Service | ResourceKind::ServiceEntry => {

@@ -92,7 +92,8 @@ impl Change {
 /// What to compare.
 #[derive(Debug, Clone, Default)]
 pub struct ImpactOptions {
-    /// Only this workload (`namespace/name`), present on either side.
+    /// Only this workload (`namespace/name`), present on either side; the analysis findings,
+    /// which are the whole mesh's, are then not compared.
     pub workload: Option<String>,
     /// Resolve and trace every workload, not only those whose inputs changed (for tests and
     /// to measure what the selection saves).
