@@ -5,6 +5,7 @@
 
 pub mod editor;
 pub mod generate;
+pub mod impact;
 pub mod stages;
 
 #[cfg(not(target_arch = "wasm32"))]

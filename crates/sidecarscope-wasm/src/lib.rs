@@ -13,6 +13,8 @@
 mod args;
 mod editor;
 pub use editor::{code_actions, complete, definition, hover, references};
+mod impact;
+pub use impact::impact;
 
 use serde::Serialize;
 use sidecarscope::render::{self, Format};

@@ -719,6 +719,170 @@ export interface EditorFix {
   edits: EditorEdit[];
 }
 
+// ---- Impact (`impact()`, the CLI's `sidecarscope impact -o json`) ---------------------------
+
+/** Options of `impact`. */
+export interface ImpactOptions extends InputOptions {
+  /** `json` (default): the report object; any other: the CLI's output in that format, a string. */
+  format?: "json" | ImpactFormat;
+  /** Only this workload (`namespace/name`), present on either side. */
+  workload?: string;
+  /** istiod's feature flags (environment), for both sides. */
+  istiodEnv?: Record<string, string>;
+}
+
+/** What an impact report can be written as besides the object (a string). */
+export type ImpactFormat = "text" | "markdown" | "sarif" | "yaml";
+
+/** One side of a comparison. */
+export type Side = "base" | "head";
+
+/** How an item differs: only in head, only in base, in both but different. */
+export type Change = "added" | "removed" | "changed";
+
+/** Whether a workload is on both sides. */
+export type Presence = "both" | "added" | "removed";
+
+/**
+ * What happened to a call: `broken` (worked, fails), `bypassed` (a mesh cluster, then
+ * PassthroughCluster), `rerouted` (another cluster or VirtualService route), `captured`
+ * (PassthroughCluster, then a mesh cluster), `repaired` (failed, works), `changed` (fails
+ * differently). The first three are breaking.
+ */
+export type FlowKind = "broken" | "bypassed" | "rerouted" | "captured" | "repaired" | "changed";
+
+/** The comparison. `problems` non-empty: a side did not load completely and nothing was compared. */
+export interface ImpactReport {
+  summary: ImpactSummary;
+  problems: InputProblem[];
+  /** The workloads with a change, by namespace, name and kind; breaking calls first in each. */
+  workloads: WorkloadImpact[];
+  findings: FindingChanges;
+}
+
+export interface ImpactSummary {
+  workloads: number;
+  /** Workloads whose inputs changed, resolved and traced on both sides. */
+  recomputed: number;
+  changed: number;
+  broken: number;
+  bypassed: number;
+  rerouted: number;
+  captured: number;
+  repaired: number;
+  changedFailures: number;
+  findingsAppeared: number;
+  findingsDisappeared: number;
+}
+
+/** An error reading one side (its position is in that side's file). */
+export interface InputProblem {
+  side: Side;
+  diagnostic: Diagnostic;
+}
+
+export interface WorkloadImpact {
+  namespace: string;
+  name: string;
+  kind: string;
+  presence: Presence;
+  sidecar?: SidecarChange;
+  outboundTrafficPolicy?: ValueChange;
+  flows?: Flow[];
+  imports?: ImportChange[];
+  listeners?: ListenerChange[];
+  virtualHosts?: VirtualHostChange[];
+  clusters?: ClusterChange[];
+  inboundPorts?: PortChange[];
+}
+
+/** The governing Sidecar on each side (`null`: none, Istio's default scope). */
+export interface SidecarChange {
+  base: string | null;
+  head: string | null;
+  contentChanged: boolean;
+}
+
+export interface ValueChange {
+  base: string;
+  head: string;
+}
+
+/** An imported `host:port` gained or lost, with the host entry that imports it on each side. */
+export interface ImportChange {
+  change: Change;
+  host: string;
+  port: number;
+  namespace: string;
+  protocol: string;
+  baseEntry: string | null;
+  headEntry: string | null;
+}
+
+/** A listener (istioctl's name) with its `MATCH -> DESTINATION` rows on each side. */
+export interface ListenerChange {
+  change: Change;
+  name: string;
+  base: string[];
+  head: string[];
+}
+
+export interface VirtualHostChange {
+  change: Change;
+  routeConfig: string;
+  name: string;
+  routesRemoved?: string[];
+  routesAdded?: string[];
+}
+
+export interface ClusterChange {
+  change: Change;
+  name: string;
+}
+
+export interface PortChange {
+  change: Change;
+  port: number;
+  base: string | null;
+  head: string | null;
+}
+
+/** A call whose outcome differs between the sides, with the YAML that caused it. */
+export interface Flow {
+  kind: FlowKind;
+  /** The call in words, e.g. `HTTP reviews.prod.svc.cluster.local:9080 GET /`. */
+  call: string;
+  /** The call as `trace()` takes it. */
+  request: Call;
+  base: Outcome;
+  head: Outcome;
+  causes: Cause[];
+}
+
+export interface Outcome {
+  works: boolean;
+  summary: string;
+  listener: string | null;
+  destination: string | null;
+  virtualServiceRoute: string | null;
+  error: TraceError | null;
+}
+
+/** A place in one side's YAML that a change comes from. */
+export interface Cause {
+  side: Side;
+  resource: string;
+  path: string;
+  file: string;
+  range: Range;
+}
+
+/** Analysis findings of head that base does not have, and the reverse. */
+export interface FindingChanges {
+  appeared: Diagnostic[];
+  disappeared: Diagnostic[];
+}
+
 // ---- Functions -------------------------------------------------------------------------------
 // Declared here (not generated) for their overloads: with `options.format` other than `json`,
 // each returns the CLI's output in that format as a string.
@@ -782,3 +946,10 @@ export function references(input: SourceInput, position: EditorPosition, options
 
 /** The quick fixes of the findings (of `analyze`) that touch a range. */
 export function codeActions(input: SourceInput, range: EditorRange, options?: InputOptions): EditorFix[];
+
+/**
+ * Compares two versions of the mesh (`sidecarscope impact BASE HEAD -o json`): per workload, what
+ * its proxy gains and loses and which calls break, with the YAML on each side that caused it.
+ */
+export function impact(base: SourceInput, head: SourceInput, options?: ImpactOptions & { format?: "json" }): ImpactReport;
+export function impact(base: SourceInput, head: SourceInput, options: ImpactOptions & { format: ImpactFormat }): string;

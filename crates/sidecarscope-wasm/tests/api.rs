@@ -638,3 +638,50 @@ fn bad_editor_arguments_throw() {
     let msg = thrown(api::definition(s(MESH), obj(json!({"offset": 1})), Some(obj(json!({"format": "yaml"})))));
     assert!(msg.contains("options: unknown field `format`"), "{msg}");
 }
+
+/// `impact(base, head, options)` on the `examples/impact/2-registry-only` example: the report
+/// equals the core's, formats are the core's writers, a side that does not load is data with its
+/// side and position, and bad arguments throw.
+#[wasm_bindgen_test]
+fn impact_equals_the_core_report() {
+    const MESH_YAML: &str = include_str!("../../../examples/impact/mesh.yaml");
+    const BASE: &str = include_str!("../../../examples/impact/2-registry-only/base/sidecar.yaml");
+    const HEAD: &str = include_str!("../../../examples/impact/2-registry-only/head/sidecar.yaml");
+    let side =
+        |sidecar: &str| json!([{"name": "mesh.yaml", "text": MESH_YAML}, {"name": "sidecar.yaml", "text": sidecar}]);
+    let got = js_json(&api::impact(obj(side(BASE)), obj(side(HEAD)), None).unwrap());
+    let ws = |sidecar: &str| {
+        sidecarscope::Workspace::new(
+            vec![
+                sidecarscope::SourceFile::new("mesh.yaml", MESH_YAML),
+                sidecarscope::SourceFile::new("sidecar.yaml", sidecar),
+            ],
+            sidecarscope::Options::default(),
+        )
+    };
+    let want = sidecarscope::impact::impact(&ws(BASE), &ws(HEAD), &Default::default()).unwrap();
+    assert_eq!(got, rust_json(&want));
+    assert_eq!(got["summary"]["broken"], json!(6));
+    // One workload, and the other formats.
+    let one =
+        js_json(&api::impact(obj(side(BASE)), obj(side(HEAD)), Some(obj(json!({"workload": "shop/cart"})))).unwrap());
+    assert_eq!(one["summary"]["workloads"], json!(1));
+    let text = api::impact(obj(side(BASE)), obj(side(HEAD)), Some(obj(json!({"format": "text"})))).unwrap();
+    assert_eq!(text.as_string().unwrap(), sidecarscope::render::impact::text(&want));
+    let sarif = api::impact(obj(side(BASE)), obj(side(HEAD)), Some(obj(json!({"format": "sarif"})))).unwrap();
+    assert!(sarif.as_string().unwrap().contains("\"ruleId\": \"SC4001\""));
+    // A side that does not load: data, with its side and position; nothing compared.
+    let bad = js_json(&api::impact(obj(side(BASE)), s("kind: [unclosed\n"), None).unwrap());
+    assert_eq!(bad["problems"][0]["side"], "head");
+    assert_eq!(bad["problems"][0]["diagnostic"]["code"], "SC0001");
+    assert_eq!(bad["workloads"], json!([]));
+    // Bad arguments throw.
+    assert!(thrown(api::impact(obj(side(BASE)), JsValue::from(3), None)).contains("head: input must be a string"));
+    assert!(thrown(api::impact(obj(side(BASE)), obj(side(HEAD)), Some(obj(json!({"workload": "x/y"})))))
+        .contains("options.workload"));
+    assert!(
+        thrown(api::impact(obj(side(BASE)), obj(side(HEAD)), Some(obj(json!({"format": "table"}))))).contains("format")
+    );
+    assert!(thrown(api::impact(obj(side(BASE)), obj(side(HEAD)), Some(obj(json!({"colour": 1})))))
+        .contains("unknown field `colour`"));
+}

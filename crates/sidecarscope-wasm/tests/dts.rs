@@ -26,6 +26,7 @@ const ROOTS: &[&str] = &[
     "EditorHover",
     "EditorLocation",
     "EditorFix",
+    "ImpactReport",
 ];
 /// Fields the adapter adds to a core type (`WorkloadWithRange` in src/lib.rs).
 const ADDED: &[(&str, &str)] = &[("Workload", "range")];
@@ -51,6 +52,8 @@ const TS_ONLY: &[&str] = &[
     "ListenerFilterName",
     "EditorPosition",
     "EditorRange",
+    "ImpactOptions",
+    "ImpactFormat",
 ];
 /// Wrappers that serialize as their content.
 const TRANSPARENT: &[&str] = &["Option", "Vec", "Shared", "Box", "Arc", "BTreeMap", "HashMap"];

@@ -268,35 +268,7 @@ fn run(set: &ListenerSet, call: &Call, t: &mut Trace) {
     });
 
     // The inspectors decide what Envoy knows before choosing a chain.
-    let tls_inspector = has_filter(l, TLS_INSPECTOR_NAME, call.port);
-    let http_inspector = has_filter(l, HTTP_INSPECTOR_NAME, call.port);
-    let sni = call
-        .sni
-        .clone()
-        .or_else(|| (call.tls == CallTls::Tls).then(|| call.host.clone()).flatten())
-        .unwrap_or_default();
-    let default_alpn = match (call.tls, call.protocol) {
-        (CallTls::Mtls, CallProtocol::Http) => "istio-http/1.1",
-        (CallTls::Mtls, CallProtocol::Http2) => "istio-h2",
-        (CallTls::Mtls, CallProtocol::Tcp) => "istio",
-        (CallTls::Tls, CallProtocol::Http) => "http/1.1",
-        (CallTls::Tls, CallProtocol::Http2) => "h2",
-        _ => "",
-    };
-    let mut alpn = match (&call.alpn, call.tls) {
-        (Some(a), CallTls::Tls | CallTls::Mtls) => a.as_str(),
-        _ => default_alpn,
-    };
-    if !tls_inspector {
-        alpn = "";
-    }
-    if http_inspector && call.tls == CallTls::Plaintext {
-        alpn = match call.protocol {
-            CallProtocol::Http => "http/1.1",
-            CallProtocol::Http2 => "h2c",
-            CallProtocol::Tcp => alpn,
-        };
-    }
+    let (sni, alpn, tls_inspector) = inspected(l, call);
     let seen = Seen { port: call.port, address: &address, sni: &sni, tls: call.tls, alpn, tls_inspector };
 
     let (ci, c) = match match_chain(l, &seen) {
@@ -373,6 +345,50 @@ fn run(set: &ListenerSet, call: &Call, t: &mut Trace) {
             route(set, action, call, c.tls.is_some(), t);
         }
     }
+}
+
+/// What the listener's inspectors let Envoy know of a call before it picks a chain: the SNI,
+/// the ALPN, and whether a TLS inspector runs on its port.
+fn inspected<'c>(l: &Listener, call: &'c Call) -> (String, &'c str, bool) {
+    let tls_inspector = has_filter(l, TLS_INSPECTOR_NAME, call.port);
+    let http_inspector = has_filter(l, HTTP_INSPECTOR_NAME, call.port);
+    let sni = call
+        .sni
+        .clone()
+        .or_else(|| (call.tls == CallTls::Tls).then(|| call.host.clone()).flatten())
+        .unwrap_or_default();
+    let default_alpn = match (call.tls, call.protocol) {
+        (CallTls::Mtls, CallProtocol::Http) => "istio-http/1.1",
+        (CallTls::Mtls, CallProtocol::Http2) => "istio-h2",
+        (CallTls::Mtls, CallProtocol::Tcp) => "istio",
+        (CallTls::Tls, CallProtocol::Http) => "http/1.1",
+        (CallTls::Tls, CallProtocol::Http2) => "h2",
+        _ => "",
+    };
+    let mut alpn = match (&call.alpn, call.tls) {
+        (Some(a), CallTls::Tls | CallTls::Mtls) => a.as_str(),
+        _ => default_alpn,
+    };
+    if !tls_inspector {
+        alpn = "";
+    }
+    if http_inspector && call.tls == CallTls::Plaintext {
+        alpn = match call.protocol {
+            CallProtocol::Http => "http/1.1",
+            CallProtocol::Http2 => "h2c",
+            CallProtocol::Tcp => alpn,
+        };
+    }
+    (sni, alpn, tls_inspector)
+}
+
+/// The filter chain of `l` that `call` takes, as a trace picks it (`None`: no chain matches, or
+/// several do). Impact compares the chains a call meets on two sides without tracing it.
+pub(crate) fn matched_chain(l: &Listener, call: &Call) -> Option<usize> {
+    let address = call.address.clone().unwrap_or_else(|| "1.3.3.7".into());
+    let (sni, alpn, tls_inspector) = inspected(l, call);
+    let seen = Seen { port: call.port, address: &address, sni: &sni, tls: call.tls, alpn, tls_inspector };
+    match_chain(l, &seen).ok().map(|(i, _, _)| i)
 }
 
 struct Seen<'a> {

@@ -4,13 +4,16 @@
 //! can differ: when the listener that takes it, or a route config that listener names, differs
 //! between the sides (compared without the links to the YAML, which always differ).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
 
 use super::inputs::{BASE, HEAD};
 use crate::listeners::{
     Action, FilterChain, HeaderMatch, Listener, ListenerSet, PathMatch, Route, RouteAction, RouteConfig, StringMatch,
+    VirtualHost,
 };
 use crate::protocol::Protocol;
 use crate::registry::Registry;
@@ -251,19 +254,40 @@ fn request_for(route: &Route) -> Option<Call> {
     Some(call)
 }
 
+/// A route config's virtual hosts by exact domain, and those with a wildcard domain.
+struct RouteIndex<'a> {
+    config: &'a RouteConfig,
+    exact: HashMap<&'a str, Vec<usize>>,
+    wildcard: Vec<usize>,
+}
+
 /// A proxy's listeners indexed as a trace looks them up.
 pub(crate) struct Lookup<'a> {
     set: &'a ListenerSet,
     by_address: HashMap<(&'a str, u32), &'a Listener>,
+    routes: HashMap<&'a str, RouteIndex<'a>>,
 }
 
 impl<'a> Lookup<'a> {
     pub fn new(set: &'a ListenerSet) -> Lookup<'a> {
-        let mut by_address = HashMap::new();
+        let mut by_address = HashMap::default();
         for l in &set.listeners {
             by_address.entry((l.address.as_str(), l.port)).or_insert(l);
         }
-        Lookup { set, by_address }
+        let mut routes = HashMap::default();
+        for rc in &set.routes {
+            let mut index = RouteIndex { config: rc, exact: HashMap::default(), wildcard: Vec::new() };
+            for (i, vh) in rc.virtual_hosts.iter().enumerate() {
+                if vh.domains.iter().any(|d| d.contains('*')) {
+                    index.wildcard.push(i);
+                }
+                for d in vh.domains.iter().filter(|d| !d.contains('*')) {
+                    index.exact.entry(d.as_str()).or_default().push(i);
+                }
+            }
+            routes.entry(rc.name.as_str()).or_insert(index);
+        }
+        Lookup { set, by_address, routes }
     }
 
     /// The listener `trace::match_listener` picks for an outbound call, else `None` for an inbound
@@ -281,31 +305,134 @@ impl<'a> Lookup<'a> {
                 .or_else(|| self.set.listener("virtualOutbound")),
         )
     }
+
+    /// What a trace of an outbound `call` reads of the proxy's listeners: the listener it takes,
+    /// and of each route config that listener names, the virtual hosts that can match the call's
+    /// Host (those with that exact domain, and every wildcard one, in their order), so that a
+    /// proxy with thousands of virtual hosts is not scanned for each call. The trace through it
+    /// is the trace through the whole set (a test compares them). `None` for an inbound call.
+    pub fn for_call(&self, call: &Call) -> Option<ListenerSet> {
+        let listener = self.outbound_listener(call)?;
+        let s = self.set;
+        let bare = bare_host(call);
+        let mut routes = Vec::new();
+        for c in listener.iter().flat_map(|l| &l.filter_chains) {
+            let Action::Rds { route_config } = &c.action else { continue };
+            let Some(index) = self.routes.get(route_config.as_str()) else { continue };
+            if routes.iter().any(|r: &RouteConfig| &r.name == route_config) {
+                continue;
+            }
+            let mut keep: Vec<usize> = index.exact.get(bare).cloned().unwrap_or_default();
+            keep.extend(&index.wildcard);
+            keep.sort_unstable();
+            keep.dedup();
+            let virtual_hosts = keep.iter().map(|&i| index.config.virtual_hosts[i].clone()).collect();
+            routes.push(RouteConfig { name: index.config.name.clone(), virtual_hosts });
+        }
+        Some(ListenerSet {
+            proxy: s.proxy.clone(),
+            sidecar: s.sidecar.clone(),
+            interception_mode: s.interception_mode,
+            outbound_traffic_policy: s.outbound_traffic_policy.clone(),
+            outbound_traffic_policy_source: String::new(),
+            inbound_mtls: String::new(),
+            listeners: listener.into_iter().cloned().collect(),
+            static_listeners: Vec::new(),
+            routes,
+            skipped: Vec::new(),
+            istiod_env: s.istiod_env.clone(),
+            notes: Vec::new(),
+        })
+    }
 }
 
-/// Whether a call can end differently: the listeners it meets differ, or a route config they
-/// name. Inbound calls are always traced (few, and their chains depend on more).
+/// Whether a call can end differently: the listener it meets, the filter chain it takes there, or
+/// (for an HTTP chain with routes from RDS) the virtual host its Host selects differ between the
+/// sides. What a trace reads is only these (and for an inbound call more: those are always
+/// traced). A test compares the skipped calls' traces.
 pub(crate) fn may_differ(sides: [&Lookup; 2], call: &Call) -> bool {
     let (Some(b), Some(h)) = (sides[BASE].outbound_listener(call), sides[HEAD].outbound_listener(call)) else {
         return true;
     };
-    match (b, h) {
-        (None, None) => false,
-        (Some(b), Some(h)) => {
-            !same_listener(b, h)
-                || b.filter_chains.iter().any(|c| match &c.action {
-                    Action::Rds { route_config } => {
-                        match (sides[BASE].set.route(route_config), sides[HEAD].set.route(route_config)) {
-                            (Some(x), Some(y)) => !same_route_config(x, y),
-                            (None, None) => false,
-                            _ => true,
-                        }
-                    }
-                    _ => false,
-                })
-        }
-        _ => true,
+    let (b, h) = match (b, h) {
+        (None, None) => return false,
+        (Some(b), Some(h)) => (b, h),
+        _ => return true,
+    };
+    if (&b.name, &b.address, b.port) != (&h.name, &h.address, h.port) {
+        return true;
     }
+    let bare = bare_host(call);
+    if same_listener(b, h) {
+        // The same chain either way: only the virtual hosts its route configs give the Host matter.
+        return b.filter_chains.iter().any(|c| match &c.action {
+            Action::Rds { route_config } => {
+                !same_choice(sides[BASE].virtual_host(route_config, bare), sides[HEAD].virtual_host(route_config, bare))
+            }
+            _ => false,
+        });
+    }
+    let (Some(cb), Some(ch)) = (trace::matched_chain(b, call), trace::matched_chain(h, call)) else {
+        return true;
+    };
+    let (x, y) = (&b.filter_chains[cb], &h.filter_chains[ch]);
+    if !same_chain(x, y) {
+        return true;
+    }
+    match &x.action {
+        Action::Rds { route_config } => {
+            !same_choice(sides[BASE].virtual_host(route_config, bare), sides[HEAD].virtual_host(route_config, bare))
+        }
+        _ => false,
+    }
+}
+
+/// The Host of a call without its port, as a sidecar route config reads it.
+fn bare_host(call: &Call) -> &str {
+    let host = call.host.as_deref().unwrap_or_default();
+    match host.rsplit_once(':') {
+        Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) && !h.contains(':') => h,
+        _ => host,
+    }
+}
+
+/// Which virtual host of a route config a Host selects, as far as comparing two sides needs.
+enum Choice<'a> {
+    /// No such route config.
+    Missing,
+    /// The first virtual host with the exact domain (it wins over any wildcard).
+    Exact(&'a VirtualHost),
+    /// No exact domain: the wildcard virtual hosts decide.
+    Wildcards(Vec<&'a VirtualHost>),
+}
+
+impl<'a> Lookup<'a> {
+    fn virtual_host(&self, route_config: &str, bare: &str) -> Choice<'a> {
+        let Some(index) = self.routes.get(route_config) else { return Choice::Missing };
+        match index.exact.get(bare).and_then(|v| v.first()) {
+            Some(&i) => Choice::Exact(&index.config.virtual_hosts[i]),
+            None => Choice::Wildcards(index.wildcard.iter().map(|&i| &index.config.virtual_hosts[i]).collect()),
+        }
+    }
+}
+
+fn same_choice(a: Choice<'_>, b: Choice<'_>) -> bool {
+    match (a, b) {
+        (Choice::Missing, Choice::Missing) => true,
+        (Choice::Exact(x), Choice::Exact(y)) => same_virtual_host(x, y),
+        (Choice::Wildcards(x), Choice::Wildcards(y)) => {
+            x.len() == y.len() && x.iter().zip(&y).all(|(v, w)| same_virtual_host(v, w))
+        }
+        _ => false,
+    }
+}
+
+/// Virtual hosts equal but for their origins.
+pub(crate) fn same_virtual_host(a: &VirtualHost, b: &VirtualHost) -> bool {
+    a.name == b.name
+        && a.domains == b.domains
+        && a.routes.len() == b.routes.len()
+        && a.routes.iter().zip(&b.routes).all(|(r, s)| same_route(r, s))
 }
 
 /// Listeners equal but for their origins (links to the YAML).
@@ -323,17 +450,6 @@ pub(crate) fn same_listener(a: &Listener, b: &Listener) -> bool {
 fn same_chain(a: &FilterChain, b: &FilterChain) -> bool {
     (&a.name, &a.chain_match, a.protocol, &a.destination, &a.action, a.default, a.tls)
         == (&b.name, &b.chain_match, b.protocol, &b.destination, &b.action, b.default, b.tls)
-}
-
-/// Route configs equal but for their origins.
-pub(crate) fn same_route_config(a: &RouteConfig, b: &RouteConfig) -> bool {
-    a.virtual_hosts.len() == b.virtual_hosts.len()
-        && a.virtual_hosts.iter().zip(&b.virtual_hosts).all(|(x, y)| {
-            x.name == y.name
-                && x.domains == y.domains
-                && x.routes.len() == y.routes.len()
-                && x.routes.iter().zip(&y.routes).all(|(r, s)| same_route(r, s))
-        })
 }
 
 pub(crate) fn same_route(a: &Route, b: &Route) -> bool {

@@ -47,7 +47,8 @@ pub(crate) struct Changes {
     pub all: bool,
     /// Hosts of changed services, VirtualServices (and their destinations) and DestinationRules.
     pub hosts: Vec<String>,
-    /// Namespaces whose every workload is recomputed: those of every changed resource, and of
+    /// Namespaces whose every workload is recomputed: those of every changed resource but
+    /// Sidecars, and of
     /// the services the changed hosts name (their inbound side may have changed).
     pub namespaces: HashSet<String>,
     /// Per side: VirtualService destination host → the hosts of the VirtualServices routing to it.
@@ -63,7 +64,7 @@ fn key(r: &Resource) -> (&str, &str, &str, &str) {
 /// Which resources differ: resources with the same identity are paired in input order (a
 /// duplicate without a partner is a change).
 fn changed_resources(inputs: [&Input; 2]) -> [Vec<bool>; 2] {
-    let mut by_key: HashMap<(&str, &str, &str, &str), [Vec<usize>; 2]> = HashMap::new();
+    let mut by_key: rustc_hash::FxHashMap<(&str, &str, &str, &str), [Vec<usize>; 2]> = Default::default();
     for (side, input) in inputs.iter().enumerate() {
         for (i, r) in input.resources.iter().enumerate() {
             by_key.entry(key(r)).or_default()[side].push(i);
@@ -72,7 +73,7 @@ fn changed_resources(inputs: [&Input; 2]) -> [Vec<bool>; 2] {
     let mut changed = [vec![true; inputs[0].resources.len()], vec![true; inputs[1].resources.len()]];
     for [base, head] in by_key.values() {
         for (&b, &h) in base.iter().zip(head) {
-            if inputs[0].resources[b].same_content(&inputs[1].resources[h]) {
+            if inputs[0].resources[b].same_content(inputs[0], &inputs[1].resources[h], inputs[1]) {
                 changed[BASE][b] = false;
                 changed[HEAD][h] = false;
             }
@@ -95,7 +96,10 @@ impl Changes {
             let (input, reg) = (inputs[side], regs[side]);
             let root = reg.mesh.root_namespace.as_str();
             for (i, r) in input.resources.iter().enumerate().filter(|(i, _)| c.changed[side][*i]) {
-                c.namespaces.insert(r.namespace.clone());
+                // A Sidecar counts through the workloads it governs (`Engine::sidecar_changed`).
+                if r.kind != ResourceKind::Sidecar {
+                    c.namespaces.insert(r.namespace.clone());
+                }
                 match r.kind {
                     ResourceKind::MeshConfigMap => c.all = true,
                     ResourceKind::Service | ResourceKind::ServiceEntry => {

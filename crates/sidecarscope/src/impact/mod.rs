@@ -92,7 +92,8 @@ impl Change {
 /// What to compare.
 #[derive(Debug, Clone, Default)]
 pub struct ImpactOptions {
-    /// Only this workload (`namespace/name`), present on either side.
+    /// Only this workload (`namespace/name`), present on either side; the analysis findings,
+    /// which are the whole mesh's, are then not compared.
     pub workload: Option<String>,
     /// Resolve and trace every workload, not only those whose inputs changed (for tests and
     /// to measure what the selection saves).
@@ -581,12 +582,17 @@ impl<'a> Engine<'a> {
             flows::candidates(self.regs[side], &res[side], &sets[side], &mut calls);
         }
         let lookups = [flows::Lookup::new(&sets[BASE]), flows::Lookup::new(&sets[HEAD])];
+
         let mut out = Vec::new();
         for c in calls.into_values() {
             if !flows::may_differ([&lookups[BASE], &lookups[HEAD]], &c.call) {
                 continue;
             }
-            let traces = [trace::trace(&sets[BASE], &c.call), trace::trace(&sets[HEAD], &c.call)];
+            let trace_in = |side: usize| match lookups[side].for_call(&c.call) {
+                Some(part) => trace::trace(&part, &c.call),
+                None => trace::trace(&sets[side], &c.call),
+            };
+            let traces = [trace_in(BASE), trace_in(HEAD)];
             let outcomes = [Outcome::of(&traces[BASE]), Outcome::of(&traces[HEAD])];
             // A route call stands for its route only where it takes it.
             if c.route.is_some() && outcomes.iter().all(|o| o.virtual_service_route != c.route) {
@@ -750,54 +756,37 @@ fn import_changes(res: &[Resolution; 2]) -> Vec<ImportChange> {
     out
 }
 
-/// `istioctl proxy-config listeners` rows of each listener, `MATCH -> DESTINATION`.
-fn rows(set: &ListenerSet, names: &BTreeSet<&str>) -> HashMap<String, Vec<String>> {
-    let mut out: HashMap<String, Vec<String>> = HashMap::new();
-    if names.is_empty() {
-        return out;
-    }
-    for r in table::rows(set) {
-        if names.contains(r.listener.as_str()) {
-            out.entry(r.listener).or_default().push(format!("{} -> {}", r.chain_match, r.destination));
-        }
-    }
-    out
+/// A listener's `istioctl proxy-config listeners` rows, `MATCH -> DESTINATION`.
+fn rows(l: Option<&&crate::listeners::Listener>) -> Vec<String> {
+    let rows = l.map(|l| table::listener_rows(l)).unwrap_or_default();
+    rows.into_iter().map(|r| format!("{} -> {}", r.chain_match, r.destination)).collect()
 }
 
 fn listener_changes(sets: &[ListenerSet; 2]) -> Vec<ListenerChange> {
-    fn by_name(s: &ListenerSet) -> BTreeMap<String, &crate::listeners::Listener> {
-        s.listeners.iter().map(|l| (l.name.clone(), l)).collect()
+    fn by_name(s: &ListenerSet) -> BTreeMap<&str, &crate::listeners::Listener> {
+        s.listeners.iter().map(|l| (l.name.as_str(), l)).collect()
     }
     let (b, h) = (by_name(&sets[BASE]), by_name(&sets[HEAD]));
-    let mut changed = Vec::new();
+    let mut out = Vec::new();
     for name in b.keys().chain(h.keys()).collect::<BTreeSet<_>>() {
-        let change = match (b.get(name), h.get(name)) {
+        let (x, y) = (b.get(name), h.get(name));
+        let change = match (x, y) {
             (Some(_), None) => Change::Removed,
             (None, Some(_)) => Change::Added,
             (Some(x), Some(y)) if !flows::same_listener(x, y) => Change::Changed,
             _ => continue,
         };
-        changed.push((name.as_str(), change));
+        out.push(ListenerChange { change, name: name.to_string(), base: rows(x), head: rows(y) });
     }
-    let names: BTreeSet<&str> = changed.iter().map(|(n, _)| *n).collect();
-    let (mut rb, mut rh) = (rows(&sets[BASE], &names), rows(&sets[HEAD], &names));
-    changed
-        .into_iter()
-        .map(|(name, change)| ListenerChange {
-            change,
-            name: name.to_string(),
-            base: rb.remove(name).unwrap_or_default(),
-            head: rh.remove(name).unwrap_or_default(),
-        })
-        .collect()
+    out
 }
 
 fn virtual_host_changes(sets: &[ListenerSet; 2]) -> Vec<VirtualHostChange> {
-    fn hosts(s: &ListenerSet) -> BTreeMap<(String, String), &crate::listeners::VirtualHost> {
+    fn hosts(s: &ListenerSet) -> BTreeMap<(&str, &str), &crate::listeners::VirtualHost> {
         let mut m = BTreeMap::new();
         for rc in &s.routes {
             for vh in &rc.virtual_hosts {
-                m.entry((rc.name.clone(), vh.name.clone())).or_insert(vh);
+                m.entry((rc.name.as_str(), vh.name.as_str())).or_insert(vh);
             }
         }
         m
@@ -815,22 +804,14 @@ fn virtual_host_changes(sets: &[ListenerSet; 2]) -> Vec<VirtualHostChange> {
         let change = match (x, y) {
             (Some(_), None) => Change::Removed,
             (None, Some(_)) => Change::Added,
-            (Some(x), Some(y)) => {
-                let same = x.domains == y.domains
-                    && x.routes.len() == y.routes.len()
-                    && x.routes.iter().zip(&y.routes).all(|(r, s)| flows::same_route(r, s));
-                if same {
-                    continue;
-                }
-                Change::Changed
-            }
-            _ => continue,
+            (Some(x), Some(y)) if flows::same_virtual_host(x, y) => continue,
+            _ => Change::Changed,
         };
         let (rb, rh) = (routes(x), routes(y));
         out.push(VirtualHostChange {
             change,
-            route_config: key.0.clone(),
-            name: key.1.clone(),
+            route_config: key.0.to_string(),
+            name: key.1.to_string(),
             routes_removed: rb.difference(&rh).cloned().collect(),
             routes_added: rh.difference(&rb).cloned().collect(),
         });

@@ -56,6 +56,9 @@ fn mesh_edited(seed: u64, variant: u64, rate: usize) -> Vec<String> {
     }
     let se_export = pick(&["", "  exportTo: ['.']\n", "  exportTo: [a]\n"]);
     docs.push(format!("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: ext, namespace: b}}\nspec:\n  hosts: [api.example.com]\n  location: MESH_EXTERNAL\n  resolution: DNS\n  ports: [{{number: 443, name: tls, protocol: TLS}}]\n{se_export}"));
+    // Wildcard hosts on an HTTP port that Services use too: wildcard virtual hosts in route 8080.
+    let wild_export = pick(&["", "  exportTo: ['.']\n"]);
+    docs.push(format!("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: wild, namespace: c}}\nspec:\n  hosts: ['*.wild.example.com']\n  location: MESH_EXTERNAL\n  resolution: NONE\n  ports: [{{number: 8080, name: http, protocol: HTTP}}]\n{wild_export}"));
     // A ServiceEntry of namespace a whose endpoint is a pod of a: that pod is one of its targets.
     let vm_port = pick(&["9443", "9443", "9444"]);
     docs.push(format!("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: vm, namespace: a}}\nspec:\n  hosts: [vm.internal]\n  location: MESH_INTERNAL\n  resolution: STATIC\n  ports: [{{number: {vm_port}, name: tcp, protocol: TCP}}]\n  endpoints: [{{address: 10.1.0.1}}]\n"));
@@ -250,4 +253,69 @@ fn a_side_that_does_not_load_is_reported_not_compared() {
     let empty = run(&[], &good, false);
     assert_eq!((empty.problems.len(), empty.problems[0].side), (1, Side::Base));
     assert_eq!(empty.problems[0].diagnostic.code, "SC0011");
+}
+
+/// A trace through the part of a listener set that `Lookup::for_call` keeps is the trace through
+/// the whole set, for every call impact makes (and calls to hosts that only wildcards match).
+#[test]
+fn tracing_the_part_of_the_listeners_a_call_meets_is_exact() {
+    let mut traced = 0;
+    for seed in 1..40u64 {
+        let ws = workspace(&mesh(seed, 0));
+        let reg = ws.registry();
+        let session = ws.session();
+        for w in &reg.workloads {
+            let r = session.resolve_workload(w, &ProxySpec::default());
+            let set = ListenerGenerator::new(reg, &Default::default()).generate(&crate::Proxy::for_workload(w));
+            let mut calls = BTreeMap::new();
+            flows::candidates(reg, &r, &set, &mut calls);
+            let mut extra = Call::outbound("10.9.9.9", 8080, trace::CallProtocol::Http);
+            extra.host = Some("api.wild.example.com".into());
+            let lookup = flows::Lookup::new(&set);
+            for call in calls.values().map(|c| &c.call).chain([&extra]) {
+                let Some(part) = lookup.for_call(call) else { continue };
+                assert_eq!(trace::trace(&part, call), trace::trace(&set, call), "seed {seed} {} {call:?}", w.id());
+                traced += 1;
+            }
+        }
+    }
+    assert!(traced > 1000, "{traced} calls");
+}
+
+/// The calls impact does not trace (`may_differ` false: the same listener, chain and virtual
+/// host on both sides) really end alike.
+#[test]
+fn calls_that_are_not_traced_end_alike() {
+    let (mut skipped, mut traced) = (0, 0);
+    for seed in 1..80u64 {
+        let rate = [0, 4, 12][seed as usize % 3];
+        let ws = [workspace(&mesh_edited(seed, 0, rate)), workspace(&mesh_edited(seed, seed, rate))];
+        let regs = [ws[0].registry(), ws[1].registry()];
+        for w in &regs[0].workloads {
+            let Some(w2) = regs[1].workloads.iter().find(|x| (&x.namespace, &x.name) == (&w.namespace, &w.name)) else {
+                continue;
+            };
+            let sets = [
+                ListenerGenerator::new(regs[0], &Default::default()).generate(&crate::Proxy::for_workload(w)),
+                ListenerGenerator::new(regs[1], &Default::default()).generate(&crate::Proxy::for_workload(w2)),
+            ];
+            let mut calls = BTreeMap::new();
+            for (side, wl) in [w, w2].into_iter().enumerate() {
+                let r = ws[side].session().resolve_workload(wl, &ProxySpec::default());
+                flows::candidates(regs[side], &r, &sets[side], &mut calls);
+            }
+            let lookups = [flows::Lookup::new(&sets[0]), flows::Lookup::new(&sets[1])];
+            for c in calls.values() {
+                if flows::may_differ([&lookups[0], &lookups[1]], &c.call) {
+                    traced += 1;
+                    continue;
+                }
+                let (b, h) =
+                    (Outcome::of(&trace::trace(&sets[0], &c.call)), Outcome::of(&trace::trace(&sets[1], &c.call)));
+                assert_eq!(flows::judge(&b, &h), None, "seed {seed} {} {}: {b:?} {h:?}", w.id(), c.what);
+                skipped += 1;
+            }
+        }
+    }
+    assert!(skipped > 1000 && traced > 100, "skipped {skipped}, traced {traced}");
 }

@@ -110,24 +110,29 @@ pub fn rows(set: &ListenerSet) -> Vec<Row> {
     });
     let mut out = Vec::new();
     for l in all {
-        // `getFilterChains`: the chains, then the default chain (ours already list it last).
-        let mut rows: Vec<Row> = l
-            .filter_chains
-            .iter()
-            .enumerate()
-            .map(|(i, c)| Row {
-                addresses: l.address.clone(),
-                port: l.port,
-                chain_match: match_text(&c.chain_match),
-                destination: destination_text(c),
-                listener: l.name.clone(),
-                chain: i,
-            })
-            .collect();
-        gosort::slice(&mut rows, |a, b| a.destination > b.destination);
-        out.extend(rows);
+        out.extend(listener_rows(l));
     }
     out
+}
+
+/// The rows of one listener, in istioctl's order.
+pub fn listener_rows(l: &Listener) -> Vec<Row> {
+    // `getFilterChains`: the chains, then the default chain (ours already list it last).
+    let mut rows: Vec<Row> = l
+        .filter_chains
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Row {
+            addresses: l.address.clone(),
+            port: l.port,
+            chain_match: match_text(&c.chain_match),
+            destination: destination_text(c),
+            listener: l.name.clone(),
+            chain: i,
+        })
+        .collect();
+    gosort::slice(&mut rows, |a, b| a.destination > b.destination);
+    rows
 }
 
 /// The table as istioctl prints it.

@@ -10,7 +10,9 @@
 //! | Markdown | [`markdown::input_report`], [`markdown::report`] | — | — | — |
 //! | table | — | — | [`crate::listeners::table::render`] | — |
 //!
-//! [`Format`] names them; [`findings`] writes findings in any of them.
+//! [`Format`] names them; [`findings`] writes findings in any of them. An impact report
+//! (`crate::impact`) is written by [`impact`]: text, Markdown, SARIF (JSON and YAML as any
+//! result).
 
 pub mod impact;
 pub mod markdown;
