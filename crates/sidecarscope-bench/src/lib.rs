@@ -4,6 +4,7 @@
 
 pub mod generate;
 pub mod stages;
+pub mod traffic;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod timing;

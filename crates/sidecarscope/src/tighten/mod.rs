@@ -278,7 +278,10 @@ pub fn suggest(ws: &Workspace, evidence: &Evidence, options: &SuggestOptions) ->
             calls[i].push(c);
         }
     }
-    let observed: Vec<usize> = (0..reg.workloads.len()).filter(|&i| !calls[i].is_empty()).collect();
+    // A workload without a proxy (`sidecar.istio.io/inject: "false"`, ambient) has no Sidecar to
+    // tighten.
+    let observed: Vec<usize> =
+        (0..reg.workloads.len()).filter(|&i| !calls[i].is_empty() && reg.workloads[i].pod.no_proxy.is_none()).collect();
     let targets: Vec<usize> = observed
         .iter()
         .copied()
@@ -298,7 +301,9 @@ pub fn suggest(ws: &Workspace, evidence: &Evidence, options: &SuggestOptions) ->
     let mut groups = group(input, reg, &targets, &needs_of, options);
     for g in &mut groups {
         for &m in &g.members {
-            base_res.entry(m).or_insert_with(|| resolver.resolve_workload(&reg.workloads[m]));
+            let r = base_res.entry(m).or_insert_with(|| resolver.resolve_workload(&reg.workloads[m]));
+            // What the configuration shows its members call, observed or not.
+            g.needs.merge(&needs::configured(reg, input, &reg.workloads[m], r));
         }
         if g.refused.is_none() {
             g.outbound = options.outbound_traffic_policy.clone().or_else(|| {
@@ -517,6 +522,26 @@ fn group(
             groups.push(g);
         }
         let rest: Vec<usize> = ts.iter().copied().filter(|t| !claimed.contains(t)).collect();
+        let existing_default = reg
+            .sidecars_in(ns)
+            .iter()
+            .copied()
+            .find(|&i| reg.sidecars[i].workload_selector.is_none() && governs_some(reg, i, ns));
+        let unclaimed = (0..reg.workloads.len()).any(|m| {
+            let w = &reg.workloads[m];
+            w.namespace == ns && selector_sidecar(reg, w).is_none() && !claimed.contains(&m)
+        });
+        if !unclaimed {
+            // Every workload of the namespace got its own Sidecar: the namespace's default
+            // Sidecar would govern none (SC3007). The last one becomes the namespace's Sidecar
+            // instead, replacing it.
+            if let (Some(i), Some(g)) = (existing_default, groups.last_mut().filter(|g| g.namespace == ns)) {
+                g.selector = None;
+                g.replaces = Some(i);
+                g.name = reg.sidecars[i].name.clone();
+            }
+            continue;
+        }
         if rest.is_empty() {
             continue;
         }
@@ -700,8 +725,13 @@ fn prove(
         // Kiali's KIA1007 (SC2011) flags every Sidecar that writes `mode: REGISTRY_ONLY`
         // (Kiali cannot tell it from an omitted mode): writing the mode asked for is not a
         // mistake of the suggestion.
+        // A finding on a suggestion, or on another resource of its namespace (a Sidecar it
+        // leaves without workloads).
         if let Some(d) = appeared.iter().filter(|d| d.kiali_code != Some("KIA1007")).find(|d| {
-            d.resource.as_ref().is_some_and(|r| format!("{}/{}", r.namespace, r.name) == id) || d.file == SUGGESTED_FILE
+            d.resource.as_ref().is_some_and(|r| {
+                (d.file == SUGGESTED_FILE && format!("{}/{}", r.namespace, r.name) == id)
+                    || (d.file != SUGGESTED_FILE && r.namespace == g.namespace)
+            })
         }) {
             g.refused = Some(format!("analysis finds {} on it: {}", d.code, d.message));
             continue;

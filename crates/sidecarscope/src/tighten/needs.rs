@@ -106,54 +106,110 @@ pub fn needs(reg: &Registry, input: &crate::load::Input, w: &Workload, r: &Resol
             out.add(format!("{}/{}", s.namespace, s.hostname), Reason::seen(what.clone(), &c.seen));
         }
         for vs in vss {
-            let id = vs.id();
-            let (file, line) = position(input, vs.resource);
             let vs_host = vs.hosts.iter().find(|h| host::matches(host, h)).cloned().unwrap_or_default();
-            out.add(
-                format!("{}/{vs_host}", vs.namespace),
-                Reason::seen(format!("VirtualService {id}: {what}"), &c.seen),
-            );
-            if !out.virtual_services.contains(&id) {
-                out.virtual_services.push(id.clone());
-            }
-            let mut dests: Vec<String> = vs.destinations_for(&w.namespace).into_iter().map(|(h, _)| h).collect();
-            for d in vs.http_routes.iter().filter_map(|h| h.delegate.as_ref()) {
-                let dns = d.namespace.clone().unwrap_or_else(|| vs.namespace.clone());
-                if let Some(del) = reg.delegate_routes.iter().find(|x| x.namespace == dns && x.name == d.name) {
-                    for h in &del.http {
-                        let hosts = h
-                            .route
-                            .iter()
-                            .filter_map(|w| w.destination.as_ref())
-                            .chain(h.mirror.as_ref())
-                            .chain(h.mirrors.iter().flatten().filter_map(|m| m.destination.as_ref()))
-                            .filter_map(|d| d.host.as_deref());
-                        dests.extend(hosts.map(|x| host::resolve_short_name(x, &dns, "cluster.local")));
-                    }
-                }
-            }
-            for d in dests {
-                // The destination as the proxy imports it now, else the service the caller's
-                // namespace sees.
-                let ns = r
-                    .egress
+            let reason = Reason::seen(format!("VirtualService {}: {what}", vs.id()), &c.seen);
+            through_virtual_service(reg, input, w, r, vs, &vs_host, reason, &mut out);
+        }
+    }
+    out
+}
+
+/// A call through `vs` (to its host `vs_host`): the VirtualService's host and every
+/// destination (routes, mirrors, delegates' routes).
+#[allow(clippy::too_many_arguments)]
+fn through_virtual_service(
+    reg: &Registry,
+    input: &crate::load::Input,
+    w: &Workload,
+    r: &Resolution,
+    vs: &crate::registry::VirtualService,
+    vs_host: &str,
+    reason: Reason,
+    out: &mut Needs,
+) {
+    let id = vs.id();
+    let (file, line) = position(input, vs.resource);
+    out.add(format!("{}/{vs_host}", vs.namespace), reason);
+    if !out.virtual_services.contains(&id) {
+        out.virtual_services.push(id.clone());
+    }
+    let mut dests: Vec<String> = vs.destinations_for(&w.namespace).into_iter().map(|(h, _)| h).collect();
+    for d in vs.http_routes.iter().filter_map(|h| h.delegate.as_ref()) {
+        let dns = d.namespace.clone().unwrap_or_else(|| vs.namespace.clone());
+        if let Some(del) = reg.delegate_routes.iter().find(|x| x.namespace == dns && x.name == d.name) {
+            for h in &del.http {
+                let hosts = h
+                    .route
                     .iter()
-                    .flat_map(|l| &l.services)
-                    .find(|s| s.hostname == d)
-                    .map(|s| s.namespace.clone())
-                    .or_else(|| {
-                        let ids = reg.services_with_hostname(&d);
-                        let id = ids.iter().find(|&&id| reg.services[id].namespace == w.namespace);
-                        let id = id.or_else(|| ids.iter().find(|&&id| reg.service_visible(id, &w.namespace)));
-                        id.map(|&id| reg.services[id].namespace.clone())
-                    });
-                if let Some(ns) = ns {
-                    out.add(
-                        format!("{ns}/{d}"),
-                        Reason { why: format!("destination of VirtualService {id}"), file: file.clone(), line },
-                    );
-                }
+                    .filter_map(|w| w.destination.as_ref())
+                    .chain(h.mirror.as_ref())
+                    .chain(h.mirrors.iter().flatten().filter_map(|m| m.destination.as_ref()))
+                    .filter_map(|d| d.host.as_deref());
+                dests.extend(hosts.map(|x| host::resolve_short_name(x, &dns, "cluster.local")));
             }
+        }
+    }
+    for d in dests {
+        if let Some(ns) = service_namespace(r, &d) {
+            let why = format!("destination of VirtualService {id}");
+            out.add(format!("{ns}/{d}"), Reason { why, file: file.clone(), line });
+        }
+    }
+}
+
+/// The namespace of the service `hostname` as the proxy imports it now (`None` when it does
+/// not: a suggestion never imports what the proxy cannot reach today).
+fn service_namespace(r: &Resolution, hostname: &str) -> Option<String> {
+    r.egress.iter().flat_map(|l| &l.services).find(|s| s.hostname == hostname).map(|s| s.namespace.clone())
+}
+
+/// What the configuration says a workload calls, though nothing observed it: the evidence of
+/// our REGISTRY_ONLY check (`analyze/registry_only.rs`, SC3008), so that a suggestion does not
+/// raise it: a VirtualService route matching the workload's labels or namespace
+/// (`sourceLabels`, `sourceNamespace`), a DestinationRule whose `workloadSelector` selects it, a
+/// selector-less DestinationRule of its namespace (not the root namespace's, not exported
+/// elsewhere) for another namespace's service.
+pub fn configured(reg: &Registry, input: &crate::load::Input, w: &Workload, r: &Resolution) -> Needs {
+    let mut out = Needs::default();
+    for i in reg.mesh_virtual_services_for(&w.namespace) {
+        let vs = &reg.virtual_services[i];
+        let selects = vs.http.iter().flat_map(|h| &h.source_matches).any(|(labels, ns)| {
+            (ns.is_empty() || *ns == w.namespace)
+                && crate::registry::labels::labels_subset(labels, &w.labels)
+                && (!labels.is_empty() || !ns.is_empty())
+        });
+        if !selects {
+            continue;
+        }
+        let (file, line) = position(input, vs.resource);
+        for h in vs.hosts.iter().filter(|h| !host::is_wildcarded(h)) {
+            let reason = Reason {
+                why: format!("VirtualService {} routes this workload's requests to it", vs.id()),
+                file: file.clone(),
+                line,
+            };
+            through_virtual_service(reg, input, w, r, vs, h, reason, &mut out);
+        }
+    }
+    for dr in reg.destination_rules.iter().filter(|d| d.namespace == w.namespace) {
+        if host::is_wildcarded(&dr.host) || dr.host.is_empty() {
+            continue;
+        }
+        let shows = match &dr.selector {
+            Some(sel) => crate::registry::labels::labels_subset(sel, &w.labels),
+            None => {
+                let exported_elsewhere = dr.export_to.iter().any(|e| e != "." && e != &dr.namespace);
+                let local = reg.services_by_hostname(&dr.host).iter().any(|(ns, _)| *ns == dr.namespace);
+                dr.namespace != reg.mesh.root_namespace && !exported_elsewhere && !local
+            }
+        };
+        if !shows {
+            continue;
+        }
+        if let Some(ns) = service_namespace(r, &dr.host) {
+            let (file, line) = position(input, dr.resource);
+            let why = format!("DestinationRule {} configures calls to it", dr.id());
+            out.add(format!("{ns}/{}", dr.host), Reason { why, file, line });
         }
     }
     out
