@@ -246,7 +246,6 @@ fn per_workload_selects_by_app() {
 fn a_suggestion_that_breaks_a_call_is_not_offered() {
     // Under REGISTRY_ONLY, a call that only worked through PassthroughCluster breaks: the
     // payments namespace's Sidecar is refused, naming the call.
-    let ws = mesh("");
     let deps = "payments/payments:\n  - ledger.payments.svc.cluster.local\n";
     let log = r#"{"upstream_cluster":"PassthroughCluster","protocol":"HTTP/1.1","method":"GET","path":"/","authority":"example.org","downstream_local_address":"93.184.216.34:80","downstream_remote_address":"10.9.9.9:5555"}"#;
     let e = read(&[file("deps.yaml", deps), file("log.json", log)]);
@@ -270,5 +269,41 @@ fn a_suggestion_that_breaks_a_call_is_not_offered() {
     assert_eq!(r.suggestions.len(), 1, "{:?}", r.refused);
     let w = r.workloads.iter().find(|w| w.workload == "payments/payments-1").unwrap();
     assert_eq!(w.passthrough.len(), 1);
-    let _ = ws;
+}
+
+#[test]
+fn seed_global_default_gets_a_namespace_sidecar_for_what_reviews_calls() {
+    // Istio's Sidecar reference, first example: the root namespace's default Sidecar imports
+    // `./*` and `istio-system/*`. reviews-v1 calls ratings (its own namespace) and details
+    // (another namespace, which that Sidecar does not import: the call does not reach it today).
+    // A careful user writes for prod-us1, and leaves the root namespace's default alone:
+    let expected = "\
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata:
+  name: \"default\"
+  namespace: \"prod-us1\"
+spec:
+  egress:
+  - hosts:
+    - \"prod-us1/ratings.prod-us1.svc.cluster.local\"
+";
+    let seed = include_str!("../../tests/fixtures/resolve/seed-01-global-default.yaml");
+    let ws = Workspace::new(vec![SourceFile::new("seed-01.yaml", seed)], Options::default());
+    let deps =
+        "prod-us1/reviews-v1:\n  - ratings.prod-us1.svc.cluster.local\n  - details.prod-apis.svc.cluster.local\n";
+    let r = suggest(&ws, &read(&[file("deps.yaml", deps)]), &SuggestOptions::default()).unwrap();
+    assert!(r.refused.is_empty(), "{:?}", r.refused);
+    assert_eq!(r.suggestions.len(), 1);
+    let without_comments: String =
+        r.suggestions[0].yaml.lines().filter(|l| !l.trim_start().starts_with('#')).map(|l| format!("{l}\n")).collect();
+    assert_eq!(without_comments, expected);
+    assert!(r.suggestions[0].replaces.is_none());
+    let w = r.workloads.iter().find(|w| w.workload == "prod-us1/reviews-v1").unwrap();
+    assert_eq!(w.current.as_deref(), Some("istio-config/default"));
+    assert_eq!(w.not_imported.len(), 1);
+    assert_eq!(w.not_imported[0].host, "details.prod-apis.svc.cluster.local");
+    assert_eq!(w.not_imported[0].seen, "deps.yaml:3");
+    let (b, a) = (w.before, w.after.unwrap());
+    assert_eq!((b.imported_services, a.imported_services), (3, 1));
 }
