@@ -1,12 +1,14 @@
 //! Suggest: the tightest Sidecar per workload (or per namespace), proven not to change a single
 //! observed call. From the evidence ([`evidence`]: metrics, a Kiali graph, access logs, a
 //! dependency list) and the mesh ([`needs`]: the services the calls reach, the VirtualServices
-//! they go through and those VirtualServices' destinations), each workload's needed host
-//! entries are grouped into Sidecars (`--per workload|namespace|auto`), each host with its
-//! reasons. The proof: the input with the suggested Sidecars (replacing the ones that governed
+//! they go through and those VirtualServices' destinations, and the calls the configuration
+//! shows, as our SC3008 reads them), each workload's needed host entries are grouped into
+//! Sidecars (`--per workload|namespace|auto`), each host with its reasons. Nothing the proxy
+//! does not import today is imported. The proof: the input with the suggested Sidecars (replacing the ones that governed
 //! those workloads) is compared with the input itself: every observed call of every workload a
 //! suggestion governs is traced on both sides and must end at the same listener, route and
-//! cluster; the impact engine ([`crate::impact`]) must find no breaking change of a call to a
+//! cluster (a call that left through `PassthroughCluster` must still leave through it, from
+//! whichever listener now takes its port); the impact engine ([`crate::impact`]) must find no breaking change of a call to a
 //! needed host or through a used VirtualService route; validation and analysis must raise
 //! nothing new on the suggested Sidecars. A suggestion that fails is not offered, and the
 //! report says which call changes and how. (Named `tighten`, because `suggest.rs` holds the
