@@ -7,6 +7,7 @@ pub mod editor;
 pub mod generate;
 pub mod impact;
 pub mod stages;
+pub mod traffic;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod timing;

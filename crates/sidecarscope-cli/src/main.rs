@@ -77,6 +77,8 @@ enum Command {
     Trace(commands::trace::Args),
     /// Compare two versions of the mesh: what changes for every workload's proxy, and which calls break.
     Impact(commands::impact::Args),
+    /// Suggest the tightest Sidecar per workload or namespace from observed traffic, proven not to change a call.
+    Suggest(commands::suggest::Args),
     /// Print the list of diagnostic codes (Markdown).
     Codes,
     /// Run a language server on stdin/stdout (completion, hover, definitions, quick fixes, findings).
@@ -107,6 +109,7 @@ fn main() -> ExitCode {
         Command::Trace(args) => commands::trace::run(args),
         Command::Lsp(args) => commands::lsp::run(args),
         Command::Impact(args) => commands::impact::run(args),
+        Command::Suggest(args) => commands::suggest::run(args),
         Command::Codes => {
             common::print(&sidecarscope::diagnostic::codes_markdown());
             common::EXIT_OK

@@ -129,6 +129,15 @@ codes! {
     /// reported by one info for the whole input (counting them, naming their files), so that
     /// scanning a repository's directory does not fail on them.
     NotKubernetes = ("SC0012", "not-kubernetes", Info, Input, ["crates/sidecarscope/src/load/mod.rs"], None);
+    /// A record of a traffic evidence file (`sidecarscope suggest --traffic`) that cannot be
+    /// read: invalid or truncated JSON, a Prometheus series without its source or destination
+    /// labels, an access log line in an unknown format (not Istio's default text or JSON
+    /// format), an upstream cluster that is not an outbound cluster. The record is skipped and
+    /// the rest of the file still counts.
+    MalformedEvidence = ("SC0020", "malformed-evidence", Warning, Input, ["crates/sidecarscope/src/tighten/evidence.rs"], None);
+    /// A traffic evidence file holds no call: it is empty, or its format was recognised but it
+    /// has no series with a count above zero, no edge, no outbound log entry.
+    EmptyEvidence = ("SC0021", "empty-evidence", Warning, Input, ["crates/sidecarscope/src/tighten/evidence.rs"], None);
 
     /// A field has the wrong JSON type (e.g. a list where an object belongs). Istio's decoder
     /// and the CRD schema both reject it; Istio's validator does not run.

@@ -27,6 +27,7 @@ pub mod source;
 pub mod suggest;
 pub mod suppress;
 pub mod text;
+pub mod tighten;
 pub mod trace;
 pub mod validate;
 pub mod workload;

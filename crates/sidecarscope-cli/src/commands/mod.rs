@@ -5,5 +5,6 @@ pub mod impact;
 pub mod listeners;
 pub mod lsp;
 pub mod resolve;
+pub mod suggest;
 pub mod trace;
 pub mod validate;
