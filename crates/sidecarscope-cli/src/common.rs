@@ -132,6 +132,17 @@ pub fn suppress_rules(values: &[String]) -> Result<Vec<Rule>, String> {
     Ok(rules)
 }
 
+/// The options of a one-shot command's workspace: the default namespace, documents not kept
+/// once loaded (the peak memory), and an input without resources reported (`SC0011`).
+pub fn command_options(default_namespace: &str, options: Options) -> Options {
+    Options {
+        default_namespace: default_namespace.to_string(),
+        retain_documents: false,
+        report_empty_input: true,
+        ..options
+    }
+}
+
 /// The workspace over the paths (read now; loaded when first asked), or prints why not and
 /// returns the exit code. A file that cannot be read (`SC0009`) or is skipped (`SC0010`) is a
 /// diagnostic of the input and the rest is read; an input without any resource gets `SC0011`
@@ -144,8 +155,7 @@ pub fn workspace(args: &InputArgs, options: Options) -> Result<Workspace, u8> {
     }
     match crate::inputs::read_inputs(&args.paths) {
         Ok(read) => {
-            let options =
-                Options { default_namespace: ns.clone(), retain_documents: false, report_empty_input: true, ..options };
+            let options = command_options(ns, options);
             let mut ws = Workspace::new(read.files, options);
             for (i, code, message) in read.problems {
                 ws.add_read_problem(i, code, message);

@@ -91,13 +91,7 @@ pub fn run(args: Args) -> u8 {
         Ok(env) => env,
         Err(e) => return common::fail(e),
     };
-    let options = Options {
-        default_namespace: args.default_namespace.clone(),
-        istiod_env: env,
-        retain_documents: false,
-        report_empty_input: true,
-        ..Options::default()
-    };
+    let options = common::command_options(&args.default_namespace, Options { istiod_env: env, ..Options::default() });
     let (base, head) = match (side("base", &args.base, &options), side("head", &args.head, &options)) {
         (Ok(b), Ok(h)) => (b, h),
         (Err(code), _) | (_, Err(code)) => return code,

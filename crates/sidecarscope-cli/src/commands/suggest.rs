@@ -102,13 +102,7 @@ pub fn run(args: Args) -> u8 {
         Ok(r) => r,
         Err(e) => return common::fail(e),
     };
-    let options = Options {
-        default_namespace: args.default_namespace.clone(),
-        istiod_env: env,
-        retain_documents: false,
-        report_empty_input: true,
-        ..Options::default()
-    };
+    let options = common::command_options(&args.default_namespace, Options { istiod_env: env, ..Options::default() });
     let mut ws = Workspace::new(read.files, options);
     for (i, code, message) in read.problems {
         ws.add_read_problem(i, code, message);

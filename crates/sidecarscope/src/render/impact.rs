@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::diagnostic::{Code, Severity};
 use crate::impact::{Cause, Change, Flow, FlowKind, ImpactReport, Presence, Side, WorkloadImpact};
-use crate::report::escape_controls;
+use crate::report::{escape_controls, JsonDiagnostic};
 use crate::sarif;
 
 /// The formats an impact report is written in.
@@ -162,22 +162,25 @@ fn workload_lines(w: &WorkloadImpact, indent: &str, out: &mut String) {
     }
 }
 
+/// `file:line:column: severity[code]: message`, as the compiler-style text of `analyze`.
+fn diagnostic_line(d: &JsonDiagnostic) -> String {
+    format!(
+        "{}:{}:{}: {}[{}]: {}",
+        d.file,
+        d.range.start.line,
+        d.range.start.column,
+        d.severity.as_str(),
+        d.code,
+        d.message
+    )
+}
+
 /// The problems that stopped the comparison, one per line with side and position.
 pub fn problems_text(r: &ImpactReport) -> String {
     let mut out = String::new();
     for p in &r.problems {
         let d = &p.diagnostic;
-        let _ = write!(
-            out,
-            "{}: {}:{}:{}: {}[{}]: {}",
-            p.side.name(),
-            d.file,
-            d.range.start.line,
-            d.range.start.column,
-            d.severity.as_str(),
-            d.code,
-            d.message
-        );
+        let _ = write!(out, "{}: {}", p.side.name(), diagnostic_line(d));
         if let Some(h) = &d.hint {
             let _ = write!(out, " ({h})");
         }
@@ -219,16 +222,7 @@ pub fn text(r: &ImpactReport) -> String {
         out.push_str("Analysis findings:\n");
         for (sign, list) in [('+', &r.findings.appeared), ('-', &r.findings.disappeared)] {
             for d in list {
-                let _ = writeln!(
-                    out,
-                    "  {sign} {}:{}:{}: {}[{}]: {}",
-                    d.file,
-                    d.range.start.line,
-                    d.range.start.column,
-                    d.severity.as_str(),
-                    d.code,
-                    d.message
-                );
+                let _ = writeln!(out, "  {sign} {}", diagnostic_line(d));
             }
         }
         out.push('\n');
