@@ -234,8 +234,10 @@ export class EditorHandle {
     );
   }
 
-  /** Applies a quick fix's edits (against the current text) as one undoable change. */
+  /** Applies a quick fix's edits (against the current text) as one undoable change; nothing in a
+   * read-only editor. */
   applyFix(fix) {
+    if (this.view.state.readOnly) return;
     const len = this.view.state.doc.length;
     const changes = fix.edits
       .filter((e) => e.source === 0)

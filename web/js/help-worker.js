@@ -7,20 +7,28 @@
 // `version` differs from the last one sent (the text is not copied for every request). Out:
 // {id, result} (the JSON `help` returns) or {id, error}.
 
-let module = null;
+/** The module, loaded once: messages that arrive while it loads wait for the same load. */
+let ready = null;
 let text = "";
 
 self.onmessage = async (e) => {
   const m = e.data;
-  try {
-    if (!module) {
-      module = await import(m.glue);
+  // The text this message's question is about (the last one sent, if it carries none), taken
+  // now: a later message may bring another while the module loads.
+  if (typeof m.text === "string") text = m.text;
+  const about = text;
+  if (!ready) {
+    ready = import(m.glue).then(async (module) => {
       await module.default({ module_or_path: m.wasm });
-    }
-    if (typeof m.text === "string") text = m.text;
-    self.postMessage({ id: m.id, result: module.help(m.request, text, m.state, m.from, m.to) });
+      return module;
+    });
+    // A failed load is tried again by the next message.
+    ready.catch(() => (ready = null));
+  }
+  try {
+    const module = await ready;
+    self.postMessage({ id: m.id, result: module.help(m.request, about, m.state, m.from, m.to) });
   } catch (err) {
-    module = null;
     self.postMessage({ id: m.id, error: String((err && err.message) || err) });
   }
 };
