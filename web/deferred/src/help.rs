@@ -7,7 +7,6 @@
 use std::cell::RefCell;
 
 use sidecarscope::ide::json as ide;
-use sidecarscope::workspace::DocumentCache;
 use sidecarscope_web_common::json;
 use sidecarscope_web_common::share::State;
 use wasm_bindgen::prelude::*;
@@ -19,7 +18,6 @@ struct Help {
     namespace: String,
     istiod: String,
     model: Model,
-    cache: DocumentCache,
 }
 
 thread_local! {
@@ -41,9 +39,9 @@ pub fn help(request: &str, text: String, state: &str, from: u32, to: u32) -> Str
             .as_ref()
             .is_some_and(|h| h.text == text && h.namespace == state.namespace && h.istiod == state.proxy.istiod);
         if !current {
-            let cache = h.take().map(|h| h.cache);
-            let (model, cache) = Model::read(&text, &state.proxy, &state.namespace, cache);
-            *h = Some(Help { text, namespace: state.namespace, istiod: state.proxy.istiod, model, cache });
+            let previous = h.take().map(|h| h.model);
+            let model = Model::read(&text, &state.proxy, &state.namespace, previous);
+            *h = Some(Help { text, namespace: state.namespace, istiod: state.proxy.istiod, model });
         }
         let ws = &h.as_ref().expect("just made").model.ws;
         answer(ws, request, from, to)

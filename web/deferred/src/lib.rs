@@ -19,7 +19,6 @@ pub mod panels;
 use std::cell::RefCell;
 
 use leptos::prelude::*;
-use sidecarscope::workspace::DocumentCache;
 use sidecarscope_web_common::embed::Panel;
 use sidecarscope_web_common::share::{ProxyChoice, State, TraceForm};
 use sidecarscope_web_common::{js, json};
@@ -75,7 +74,6 @@ struct Module {
     /// Keeps the signals alive (they belong to this owner, not to a mount).
     _owner: Owner,
     model: Option<Model>,
-    cache: Option<DocumentCache>,
     /// Impact's base: its text and what it was read with, and its workspace.
     base: Option<(Read, Model)>,
     read: Option<Read>,
@@ -163,7 +161,6 @@ pub fn render(
                 ctx,
                 _owner: owner,
                 model: None,
-                cache: None,
                 base: None,
                 read: None,
                 chosen: None,
@@ -175,9 +172,7 @@ pub fn render(
         let read = Read { text, namespace: state.namespace.clone(), istiod: state.proxy.istiod.clone() };
         let changed_input = m.read.as_ref() != Some(&read);
         if changed_input {
-            let (model, cache) = Model::read(&read.text, &state.proxy, &read.namespace, m.cache.take());
-            m.model = Some(model);
-            m.cache = Some(cache);
+            m.model = Some(Model::read(&read.text, &state.proxy, &read.namespace, m.model.take()));
             m.read = Some(read);
         }
         // Impact's base: read again when it or the options change; dropped when not comparing.
@@ -185,7 +180,8 @@ pub fn render(
             Some(text) => {
                 let read = Read { text, namespace: state.namespace.clone(), istiod: state.proxy.istiod.clone() };
                 if m.base.as_ref().map(|(r, _)| r) != Some(&read) {
-                    let (model, _) = Model::read(&read.text, &state.proxy, &read.namespace, None);
+                    let previous = m.base.take().map(|(_, model)| model);
+                    let model = Model::read(&read.text, &state.proxy, &read.namespace, previous);
                     m.base = Some((read, model));
                 }
             }

@@ -17,19 +17,14 @@ pub struct Model {
 }
 
 impl Model {
-    /// Reads `text`, reusing the documents `cache` holds; returns the cache for the next text.
-    pub fn read(
-        text: &str,
-        choice: &ProxyChoice,
-        namespace: &str,
-        cache: Option<DocumentCache>,
-    ) -> (Model, DocumentCache) {
+    /// Reads `text`, reusing the documents the `previous` model read (their trees move to this
+    /// one: only the edited documents are parsed, and nothing is copied).
+    pub fn read(text: &str, choice: &ProxyChoice, namespace: &str, previous: Option<Model>) -> Model {
         let options = sidecarscope_web_common::options(choice, namespace);
-        let cache = cache.unwrap_or_else(|| DocumentCache::new(true));
-        let mut ws = Workspace::with_document_cache(vec![SourceFile::new(INPUT_NAME, text)], options, cache);
+        let cache = previous.map_or_else(|| DocumentCache::new(true), |m| m.ws.into_document_cache());
+        let ws = Workspace::with_document_cache(vec![SourceFile::new(INPUT_NAME, text)], options, cache);
         ws.input();
-        let cache = ws.take_document_cache();
-        (Model { ws }, cache)
+        Model { ws }
     }
 
     /// The registry, built by the workspace the first time a panel needs it.
@@ -129,7 +124,7 @@ pub fn listeners(model: &Model, proxy: &Proxy) -> ListenerSet {
 /// The model and target of a text, for tests.
 #[cfg(test)]
 pub fn read(text: &str, choice: &ProxyChoice) -> (Target, Model) {
-    let (m, _) = Model::read(text, choice, "", None);
+    let m = Model::read(text, choice, "", None);
     (Target::of(&m, choice), m)
 }
 
@@ -210,13 +205,16 @@ mod tests {
     #[test]
     fn an_edit_reuses_the_parsed_documents() {
         let text = examples::find("ratings-uds").unwrap().text;
-        let (m1, cache) = Model::read(text, &ProxyChoice::default(), "", None);
-        let edited = text.replacen("ratings-v1", "ratings-v2", 1);
-        let (m2, _) = Model::read(&edited, &ProxyChoice::default(), "", Some(cache));
-        let (fresh, _) = Model::read(&edited, &ProxyChoice::default(), "", None);
+        let m1 = Model::read(text, &ProxyChoice::default(), "", None);
         let names = |m: &Model| m.ws.input().resources.iter().map(|r| r.name.clone()).collect::<Vec<_>>();
-        assert_eq!(names(&m2), names(&fresh));
-        assert_ne!(names(&m1), names(&m2));
+        let before = names(&m1);
+        let parsed = m1.ws.documents_parsed();
+        let edited = text.replacen("ratings-v1", "ratings-v2", 1);
+        let m2 = Model::read(&edited, &ProxyChoice::default(), "", Some(m1));
+        let fresh = Model::read(&edited, &ProxyChoice::default(), "", None);
+        assert_eq!(format!("{:?}", m2.ws.input().resources), format!("{:?}", fresh.ws.input().resources));
+        assert_ne!(before, names(&m2));
+        assert_eq!(m2.ws.documents_parsed(), parsed + 1, "only the edited document is parsed again");
     }
 
     /// A resolution reads back as the JSON serde_json writes (the raw view of Effective config).

@@ -2,7 +2,9 @@
 //! `mergeDestinationRule` with `ENABLE_ENHANCED_DESTINATIONRULE_MERGE=true`, and
 //! `PushContext.destinationRule` for the lookup).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use super::labels::string_map;
 use super::mesh_config::{MeshSettings, DEFAULT_DOMAIN};

@@ -4,7 +4,7 @@
 //! `GetProxyServiceTargets`). Read from EndpointSlices and Endpoints, ServiceEntry `endpoints`,
 //! and the Pods and WorkloadEntries of the input (what Kubernetes and istiod would select).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::labels::labels_subset;
 use super::{Registry, Service, ServiceRegistry};

@@ -87,13 +87,13 @@ pub fn labels_subset(selector: &Labels, labels: &Labels) -> bool {
 /// each pair of the selector, so the sets with its rarest pair are the only candidates. In set
 /// order, so the first match is the one a scan in order finds.
 pub(crate) struct LabelIndex<'a> {
-    postings: std::collections::HashMap<(&'a str, &'a str), Vec<u32>>,
+    postings: rustc_hash::FxHashMap<(&'a str, &'a str), Vec<u32>>,
     len: usize,
 }
 
 impl<'a> LabelIndex<'a> {
     pub fn new(sets: impl IntoIterator<Item = &'a Labels>) -> Self {
-        let mut postings: std::collections::HashMap<(&'a str, &'a str), Vec<u32>> = std::collections::HashMap::new();
+        let mut postings: rustc_hash::FxHashMap<(&'a str, &'a str), Vec<u32>> = rustc_hash::FxHashMap::default();
         let mut len = 0;
         for (i, set) in sets.into_iter().enumerate() {
             for (k, v) in set.iter() {
@@ -123,7 +123,7 @@ impl<'a> LabelIndex<'a> {
 /// select labels that hold its first pair. `None` selects nothing; an empty selector everything.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SelectorIndex {
-    by_first: std::collections::HashMap<(String, String), Vec<u32>>,
+    by_first: rustc_hash::FxHashMap<(String, String), Vec<u32>>,
     /// Empty selectors: candidates for any labels.
     always: Vec<u32>,
 }

@@ -17,7 +17,9 @@ pub mod sidecar;
 pub mod time;
 pub mod virtual_service;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use crate::load::{Input, ResourceKind};

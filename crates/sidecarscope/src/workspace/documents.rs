@@ -6,17 +6,34 @@
 //! expanded; otherwise it is parsed again. A document with anchors (whose collections its aliases
 //! share) is not kept.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
+use crate::load::Input;
+use crate::source::SourceFile;
 use crate::text::TextRange;
 use crate::yaml::{self, AliasBudget, Document, Node, NodeKind, YamlErrorKind};
 
 /// One parsed document, as it was read.
 #[derive(Debug, Clone)]
 struct Parsed {
-    doc: Document,
+    /// Its tree, or `None` while the loaded input holds it (`Keep::InInput`).
+    doc: Option<Document>,
+    /// Where the document was when last read (its tree's ranges are relative to that).
+    range: TextRange,
+    keep: Keep,
     /// What its aliases took from the input's budget.
     expanded: usize,
+}
+
+/// How a document's tree is kept between loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// A copy, in the cache (a document that becomes no resource, a List, one without a tree).
+    Copy,
+    /// In the loaded input, as the tree of the resource whose node spans `root` (a document
+    /// that is one Kubernetes object, most of a mesh): the workspace hands the input back when
+    /// it is dropped ([`DocumentCache::reclaim`]), so no copy is made or freed per load.
+    InInput { root: TextRange },
 }
 
 /// The documents of every source, by source and by text.
@@ -44,18 +61,31 @@ impl DocumentCache {
     }
 
     /// The document at `range` of the source `name` (whose text is `text`), from the cache when
-    /// the same text was parsed before, else parsed now; either way kept for the next load.
+    /// the same text was parsed before (and its tree is at hand), else parsed now; either way
+    /// kept for the next load.
     pub fn document(&mut self, name: &str, text: &str, range: TextRange, budget: &mut AliasBudget) -> Document {
         let chunk = &text[range.start as usize..range.end as usize];
-        if let Some(p) = self.kept.get_mut(name).and_then(|docs| docs.remove(chunk)) {
-            self.next.entry(name.to_string()).or_default().insert(chunk.to_string(), p);
+        // The kept text moves on as the key (no copy of it).
+        if let Some((key, p)) = self.kept.get_mut(name).and_then(|docs| docs.remove_entry(chunk)) {
+            self.next_docs(name).insert(key, p);
         }
-        let reusable = self.next.get(name).and_then(|docs| docs.get(chunk)).filter(|p| p.expanded <= budget.0);
+        let reusable = self.next.get_mut(name).and_then(|docs| docs.get_mut(chunk)).filter(|p| p.expanded <= budget.0);
         if let Some(p) = reusable {
-            let mut doc = p.doc.clone();
-            budget.0 -= p.expanded;
-            shift(&mut doc, range.start);
-            return doc;
+            let doc = match p.keep {
+                Keep::Copy => p.doc.clone(),
+                // Taken: the input being read holds it next (a second document of the same
+                // text in this load finds none and is parsed).
+                Keep::InInput { .. } => p.doc.take(),
+            };
+            if let Some(mut doc) = doc {
+                budget.0 -= p.expanded;
+                shift(&mut doc, range.start);
+                p.range = range;
+                if let (Keep::InInput { root }, Some(r)) = (&mut p.keep, &doc.root) {
+                    *root = r.range;
+                }
+                return doc;
+            }
         }
         let before = budget.0;
         let doc = yaml::parse_document_within(text, range, budget);
@@ -64,10 +94,23 @@ impl DocumentCache {
         // A document with anchors is parsed again on every load (rare in manifests): its shared
         // collections cannot be moved in place.
         if self.retain && !refused && !has_shared(&doc) {
-            let parsed = Parsed { doc: doc.clone(), expanded: before - budget.0 };
-            self.next.entry(name.to_string()).or_default().insert(chunk.to_string(), parsed);
+            let keep = match &doc.root {
+                Some(root) if one_object(root) => Keep::InInput { root: root.range },
+                _ => Keep::Copy,
+            };
+            let copy = (keep == Keep::Copy).then(|| doc.clone());
+            let parsed = Parsed { doc: copy, range, keep, expanded: before - budget.0 };
+            self.next_docs(name).insert(chunk.to_string(), parsed);
         }
         doc
+    }
+
+    /// The documents of source `name` the load in progress keeps.
+    fn next_docs(&mut self, name: &str) -> &mut HashMap<String, Parsed> {
+        if !self.next.contains_key(name) {
+            self.next.insert(name.to_string(), HashMap::default());
+        }
+        self.next.get_mut(name).expect("just inserted")
     }
 
     /// The load ended: what it read is what the next load may reuse (documents of texts no
@@ -75,6 +118,72 @@ impl DocumentCache {
     pub fn loaded(&mut self) {
         self.kept = std::mem::take(&mut self.next);
     }
+
+    /// The input a load made from this cache is dropped (the sources changed, or the workspace
+    /// is done with it): the trees of its resources go back to the documents they came from,
+    /// for the next load to take without a copy. Gives back the sources.
+    pub fn reclaim(&mut self, mut input: Input) -> Vec<SourceFile> {
+        let found = Found::of(&input);
+        self.restore(&found, &mut |k| {
+            let r = &mut input.resources[k];
+            let empty = Node { kind: NodeKind::Map(Box::default()), range: r.node.range };
+            std::mem::replace(&mut r.node, empty)
+        });
+        input.sources
+    }
+
+    /// As [`DocumentCache::reclaim`] for an input that stays loaded (the cache goes on to
+    /// another workspace while this one is still asked): the trees are copied, and kept as
+    /// copies.
+    pub fn copy_from(&mut self, input: &Input) {
+        self.restore(&Found::of(input), &mut |k| input.resources[k].node.clone());
+        for p in self.kept.values_mut().chain(self.next.values_mut()).flat_map(HashMap::values_mut) {
+            p.keep = Keep::Copy;
+        }
+    }
+
+    /// Gives every document whose tree the input holds its tree back (`take(resource index)`),
+    /// and forgets those whose tree is not there (they are parsed again).
+    fn restore(&mut self, found: &Found, take: &mut dyn FnMut(usize) -> Node) {
+        for (name, docs) in self.kept.iter_mut().chain(self.next.iter_mut()) {
+            let source = found.sources.get(name).copied();
+            docs.retain(|_, p| {
+                let Keep::InInput { root } = p.keep else { return true };
+                if p.doc.is_some() {
+                    return true;
+                }
+                let Some(&k) = source.and_then(|id| found.trees.get(&(id, root.start, root.end))) else {
+                    return false;
+                };
+                p.doc = Some(Document { range: p.range, root: Some(take(k)), error: None });
+                true
+            });
+        }
+    }
+}
+
+/// Where an input's trees are: the resource of each tree (by source and range), and the
+/// sources by name.
+struct Found {
+    trees: HashMap<(u32, u32, u32), usize>,
+    sources: HashMap<String, u32>,
+}
+
+impl Found {
+    fn of(input: &Input) -> Found {
+        let trees =
+            input.resources.iter().enumerate().map(|(k, r)| ((r.source.0, r.node.range.start, r.node.range.end), k));
+        let sources = input.sources.iter().enumerate().map(|(i, s)| (s.name.clone(), i as u32));
+        Found { trees: trees.collect(), sources: sources.collect() }
+    }
+}
+
+/// Whether a document is read as one resource whose tree is the document's (a Kubernetes
+/// object that is not a List: `load::add_document`); its tree then lives in the input.
+fn one_object(root: &Node) -> bool {
+    let list = |k: &str| k.ends_with("List") && root.get("items").is_some();
+    let kind = root.get("kind").and_then(Node::as_str);
+    root.as_map().is_some() && root.get("apiVersion").is_some() && kind.is_some_and(|k| !k.is_empty() && !list(k))
 }
 
 /// Moves a document parsed at some offset to start at `start` (every range in it keeps its

@@ -7,7 +7,8 @@
 //! prints or serializes the result with `crate::render`; it holds no recipe of its own.
 //!
 //! Documents are parsed independently and kept ([`documents`]): after an edit, only the
-//! documents whose text changed are parsed again. The free functions (`load`, `validate`,
+//! documents whose text changed are parsed again, and the trees of the others move from the
+//! last input to the next one without a copy. The free functions (`load`, `validate`,
 //! `analyze`, `resolve`, `listeners`, `trace`) are the workspace's building blocks.
 
 pub mod documents;
@@ -105,8 +106,21 @@ impl Workspace {
         ws
     }
 
-    /// The parsed documents, for the next workspace (this one keeps none).
+    /// The parsed documents, for the next workspace, while this one stays loaded (it keeps
+    /// none): the loaded trees are copied for the next load.
     pub fn take_document_cache(&mut self) -> DocumentCache {
+        let cache = self.cache.get_mut();
+        if let (true, Some(input)) = (cache.retain, self.input.get()) {
+            cache.copy_from(input);
+        }
+        std::mem::take(cache)
+    }
+
+    /// The parsed documents, for the next workspace, when this one is done: the loaded trees
+    /// move to the next load without a copy (an editor that makes a workspace per edit hands
+    /// the last one's documents on this way).
+    pub fn into_document_cache(mut self) -> DocumentCache {
+        self.take_sources();
         std::mem::take(self.cache.get_mut())
     }
 
@@ -152,16 +166,23 @@ impl Workspace {
         self.read_problems.push((index, code, message));
     }
 
-    /// Everything computed is dropped; the sources come back from where the load put them.
+    /// Everything computed is dropped; the sources come back from where the load put them, and
+    /// the loaded trees go back to the document cache.
     fn take_sources(&mut self) -> Vec<SourceFile> {
         self.registry.take();
-        if let Some(input) = self.input.take() {
-            return input.sources;
+        let input = match self.input.take() {
+            Some(input) => input,
+            None => match self.loading.get_mut().take() {
+                Some(loading) => loading.into_input(),
+                None => return self.unloaded.get_mut().take().unwrap_or_default(),
+            },
+        };
+        let cache = self.cache.get_mut();
+        if cache.retain {
+            cache.reclaim(input)
+        } else {
+            input.sources
         }
-        if let Some(loading) = self.loading.get_mut().take() {
-            return loading.into_input().sources;
-        }
-        self.unloaded.get_mut().take().unwrap_or_default()
     }
 
     /// How many documents have been parsed since the workspace was made (a document kept from

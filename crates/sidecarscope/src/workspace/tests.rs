@@ -193,3 +193,104 @@ fn dual_stack_proxies_bind_ipv4_wildcards_and_the_first_unicast_ip() {
     assert_eq!(bound(&["10.0.0.7", "fd00::7"]), "10.0.0.7");
     assert_eq!(bound(&["127.0.0.7", "fd00::7"]), "fd00::7", "a loopback address is not global unicast");
 }
+
+/// Edits in a row, through `set_text`, through partial loads abandoned by an edit, and through
+/// workspaces handing their documents on (`into_document_cache`, `take_document_cache`): every
+/// load reads exactly what a fresh load of the same text reads, and a document is parsed again
+/// only when no earlier load left its tree (the loaded trees move between loads, no copy).
+#[test]
+fn loads_after_any_edits_equal_fresh_loads() {
+    const LIST: &str = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: listed, namespace: ns}\n";
+    const VALUES: &str = "replicaCount: 2\nimage: {tag: v1}\n";
+    const BROKEN: &str = "apiVersion: v1\nkind: Service\nmetadata: {name: [\n";
+    const NO_KIND: &str = "apiVersion: v1\nkind: \"\"\nmetadata: {name: x}\n";
+    let sidecar_b = SIDECAR.replace("name: s", "name: b");
+    let parts: Vec<&str> = vec![SIDECAR, SERVICE, POD, LIST, VALUES, BROKEN, NO_KIND, &sidecar_b, SERVICE];
+    // A small deterministic generator (xorshift): which parts, in which order.
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let mut texts = Vec::new();
+    for _ in 0..60 {
+        let count = 1 + next(7);
+        let docs: Vec<&str> = (0..count).map(|_| parts[next(parts.len())]).collect();
+        let mut text = docs.join("---\n");
+        if next(4) == 0 {
+            text.insert_str(0, "# a comment that moves every document\n");
+        }
+        texts.push(text);
+    }
+    let fresh = |text: &str| {
+        let ws = Workspace::new(vec![SourceFile::new("m.yaml", text)], Options::default());
+        let input = ws.input();
+        (format!("{:?}", input.resources), format!("{:?}", input.diagnostics))
+    };
+    let read = |ws: &Workspace| {
+        let input = ws.input();
+        (format!("{:?}", input.resources), format!("{:?}", input.diagnostics))
+    };
+    // One workspace, edited in place; a partial load is abandoned every third edit.
+    let mut ws = Workspace::new(vec![SourceFile::new("m.yaml", texts[0].clone())], Options::default());
+    for (i, text) in texts.iter().enumerate() {
+        if i % 3 == 1 {
+            let mut steps = 0;
+            ws.step_loading(&mut || {
+                steps += 1;
+                steps < 2
+            });
+        }
+        ws.set_text(0, "m.yaml", text.clone());
+        assert_eq!(read(&ws), fresh(text), "edit {i}: {text}");
+    }
+    // A workspace per edit, each handing its documents to the next, moved or copied in turn.
+    let mut cache = None;
+    let mut kept = Vec::new();
+    for (i, text) in texts.iter().enumerate() {
+        let ws = Workspace::with_document_cache(
+            vec![SourceFile::new("m.yaml", text.clone())],
+            Options::default(),
+            cache.take().unwrap_or_default(),
+        );
+        assert_eq!(read(&ws), fresh(text), "workspace {i}: {text}");
+        if i % 2 == 0 {
+            cache = Some(ws.into_document_cache());
+        } else {
+            let mut ws = ws;
+            cache = Some(ws.take_document_cache());
+            // Still loaded, and still answering as before.
+            assert_eq!(read(&ws), fresh(text), "workspace {i} after its cache left");
+            kept.push(ws);
+        }
+    }
+}
+
+/// The trees of unchanged documents move from one load to the next: after the first load, an
+/// edit of one document parses that one only, through any number of edits and workspaces.
+#[test]
+fn unchanged_documents_are_never_parsed_again() {
+    let mut text = mesh(SIDECAR);
+    let mut ws = Workspace::new(vec![SourceFile::new("a.yaml", text.clone())], Options::default());
+    ws.input();
+    assert_eq!(ws.documents_parsed(), 3);
+    for i in 0..5 {
+        text = text.replace(
+            &format!("name: s{}", if i == 0 { String::new() } else { (i - 1).to_string() }),
+            &format!("name: s{i}"),
+        );
+        ws.set_text(0, "a.yaml", text.clone());
+        ws.input();
+        assert_eq!(ws.documents_parsed(), 4 + i, "edit {i}");
+    }
+    let cache = ws.into_document_cache();
+    // A document inserted after the first: it is parsed, the two after it move down without a
+    // parse (each document's text starts at its `---`).
+    let second = text.find("---\n").unwrap();
+    let inserted = format!("{}---\n{}{}", &text[..second], SERVICE.replace("reviews", "ratings"), &text[second..]);
+    let next = Workspace::with_document_cache(vec![SourceFile::new("a.yaml", inserted)], Options::default(), cache);
+    assert_eq!(next.input().resources.len(), 4);
+    assert_eq!(next.documents_parsed(), 9, "moved documents are not parsed");
+}

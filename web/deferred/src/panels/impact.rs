@@ -95,8 +95,8 @@ mod tests {
         let head_text =
             base_text.replace("    hosts:\n    - \"prod-us1/*\"\n", "    hosts:\n    - \"istio-system/*\"\n");
         assert_ne!(base_text, head_text);
-        let (base, _) = Model::read(base_text, &Default::default(), "", None);
-        let (head, _) = Model::read(&head_text, &Default::default(), "", None);
+        let base = Model::read(base_text, &Default::default(), "", None);
+        let head = Model::read(&head_text, &Default::default(), "", None);
         let report = impact(&base.ws, &head.ws, &ImpactOptions::default()).unwrap();
         assert!(report.summary.breaking() > 0, "{}", write::text(&report));
         let _ = body(&head, Some(&base));
