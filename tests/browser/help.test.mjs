@@ -228,7 +228,7 @@ test("medium mesh: completion and hover answer after each edit (p95)", { skip: !
       list.push(performance.now() - t);
       return r;
     };
-    for (let i = 0; i < 16; i++) {
+    for (let i = 0; i < 24; i++) {
       // As completion and hover ask: after a pause in typing (completion waits 100 ms, hover
       // 350 ms), while the core analyzes the edit here and the worker reads it there.
       edit();

@@ -1,9 +1,9 @@
 // Builds the deferred module (web/deferred: Effective config, Listeners, Trace, Impact, the
 // editor's help) into
-// trunk's staging directory, beside the shell that trunk built: cargo (same target directory,
-// profile and flags as trunk's build of the shell, so the dependencies are shared), then
+// trunk's staging directory, beside the shell that trunk built: cargo (same target directory
+// and flags as trunk's build of the shell; for release, its own profile, built for speed), then
 // wasm-bindgen (`--target web`: an ES module the shell imports on first use, web/js/deferred.js),
-// then, for release builds, `wasm-opt -Oz` and terser; and the editor's help worker
+// then, for release builds, `wasm-opt -O3` and terser; and the editor's help worker
 // (web/js/help-worker.js), which runs the same module off the main thread. The file names carry a
 // hash of their content (caches never serve a stale module), and index.html names them in
 // `<meta name="sidecarscope-deferred" content="GLUE WASM WORKER">`. Run by the post_build hook
@@ -23,12 +23,13 @@ export const META = "sidecarscope-deferred";
 
 export async function buildDeferred(dir, release) {
   const started = Date.now();
-  // The shell's build profile (index.html's `data-cargo-profile-release` for release builds);
-  // the environment (scripts/lib/web-env.sh: std rebuilt for size, components erased) is trunk's.
-  const profile = release ? "playground" : "dev";
+  // Release: the `playground-deferred` profile (Cargo.toml: the shell's `playground` profile at
+  // opt-level 3, for the editor's help's latency; this module is not part of the first load);
+  // the environment (scripts/lib/web-env.sh: std rebuilt, components erased) is trunk's.
+  const profile = release ? "playground-deferred" : "dev";
   const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
   run("cargo", ["build", "--target=wasm32-unknown-unknown", "--locked", "--offline", "-p", "sidecarscope-web-deferred", "--lib", "--profile", profile]);
-  const built = join(root, "target", "wasm32-unknown-unknown", release ? "playground" : "debug", "sidecarscope_web_deferred.wasm");
+  const built = join(root, "target", "wasm32-unknown-unknown", release ? "playground-deferred" : "debug", "sidecarscope_web_deferred.wasm");
 
   const tmp = mkdtempSync(join(tmpdir(), "sidecarscope-deferred-"));
   try {
@@ -36,7 +37,7 @@ export async function buildDeferred(dir, release) {
     const wasmPath = join(tmp, "deferred_bg.wasm");
     let glue = readFileSync(join(tmp, "deferred.js"), "utf8");
     if (release) {
-      run(WASM_OPT, [...FEATURES, "-Oz", wasmPath, "-o", wasmPath]);
+      run(WASM_OPT, [...FEATURES, "-O3", wasmPath, "-o", wasmPath]);
       glue = (await minify(glue, { ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } })).code;
     }
     const wasm = readFileSync(wasmPath);

@@ -26,6 +26,8 @@ import { Help } from "./help.js";
 import { helpExtensions } from "./editor-help.js";
 
 const SEVERITIES = ["error", "warning", "info"];
+/** A pause in typing this long has the help worker read the text (`primeSoon`). */
+const PRIME_PAUSE_MS = 40;
 
 /** YAML highlighting: keys as property names, `-`, `:` and brackets as punctuation. */
 const yamlLanguage = StreamLanguage.define({
@@ -157,6 +159,7 @@ export class EditorHandle {
           if (u.docChanged) {
             self.version++;
             self.scheduler.schedule();
+            self.primeSoon();
           }
         }),
       ],
@@ -199,11 +202,20 @@ export class EditorHandle {
     });
   }
 
-  /** Once the help runs: the worker reads the text of each run of the core as it ends (off the
-   * main thread), so that completion and hover find it read. Runs follow the scheduler (a slow
-   * core runs at pauses in typing), so the worker does not read a large text at every key. */
+  /** Once the help runs: the worker reads the text (off the main thread) so that completion and
+   * hover find it read. At each run of the core's end (`setDiagnostics`), and at a pause in
+   * typing (`PRIME_PAUSE_MS` without a key): completion asks 100 ms after the last key, so the
+   * worker has read the text by then, while the core's run on the main thread may still be
+   * going. A text already read is not read again (help.js sends only a new version). */
   primeHelp() {
+    clearTimeout(this.primeTimer);
     if (this.help.worker) this.ask("prime", 0).catch(() => {});
+  }
+
+  primeSoon() {
+    if (!this.help.worker) return;
+    clearTimeout(this.primeTimer);
+    this.primeTimer = setTimeout(() => this.primeHelp(), PRIME_PAUSE_MS);
   }
 
   /** Sets the state the editor's help reads the text with (`f()` returns its JSON). */
