@@ -13,6 +13,11 @@ import {
 const EXAMPLES = join(ROOT, "web", "examples");
 const exampleIds = readdirSync(EXAMPLES).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -5)).sort();
 const exampleText = (id) => readFileSync(join(EXAMPLES, `${id}.yaml`), "utf8");
+// The Compare examples: `sidecarscope impact`'s examples (examples/impact/DIR/{base,head}), each
+// side as one text (its mesh, then its Sidecar).
+const IMPACT = join(ROOT, "examples", "impact");
+const impactDirs = readdirSync(IMPACT).filter((d) => existsSync(join(IMPACT, d, "head"))).sort();
+const impactSide = (dir, side) => ["mesh.yaml", "sidecar.yaml"].map((f) => readFileSync(join(IMPACT, dir, side, f), "utf8")).join("---\n");
 
 /** A share fragment made independently of the app: raw deflate of the JSON state, base64url. */
 function fragmentFor(state) {
@@ -47,8 +52,31 @@ async function newContext(opts = {}) {
 test("every example loads without console errors and shows what it should", async () => {
   const ctx = await newContext();
   const page = await openPage(ctx, `${base}/`);
-  const options = await page.$$eval("#example-select option[value]:not([value=''])", (os) => os.map((o) => o.value));
+  const all = await page.$$eval("#example-select option[value]:not([value=''])", (os) => os.map((o) => o.value));
+  const options = all.filter((id) => !id.startsWith("compare-"));
   assert.deepEqual([...options].sort(), exampleIds, "the gallery lists every file of web/examples");
+  // The Compare group: one example per change of examples/impact, in its order; each opens with
+  // the change's base kept and its head in the editor, and Impact names the calls it breaks
+  // (crates/sidecarscope/tests/impact_examples.rs has each one's calls; every change breaks some).
+  const compares = await page.$$eval("#example-select optgroup[label^='Compare'] option", (os) => os.map((o) => o.value));
+  assert.equal(compares.length, impactDirs.length, "one Compare example per directory of examples/impact");
+  assert.deepEqual(all.filter((id) => id.startsWith("compare-")), compares);
+  for (const [i, id] of compares.entries()) {
+    await page.selectOption("#example-select", id);
+    await settle(page);
+    assert.equal(await editorText(page), impactSide(impactDirs[i], "head"), id);
+    assert.equal(await page.getAttribute("#tab-impact", "aria-selected"), "true", id);
+    await page.waitForSelector(".impact-head.fail");
+    assert.match(await page.textContent(".impact-head"), /\d+ calls? (broken|bypassing the mesh)/, id);
+    assert.equal(await page.textContent("button[aria-pressed='true']"), "Stop comparing", id);
+    if (id === "compare-drop-host") {
+      // The dropped `catalog/*`: frontend's and cart's calls to catalog break.
+      const plan = await page.textContent(".impact-plan");
+      assert.match(plan, /catalog\.catalog\.svc\.cluster\.local/, plan);
+      await shot(page, "example-compare-drop-host");
+    }
+  }
+  await page.click("#tab-problems");
   for (const id of options) {
     await page.selectOption("#example-select", id);
     await settle(page);

@@ -271,7 +271,8 @@ mod tests {
     }
 
     /// Istio's examples raise no error or warning (an info may explain something); each
-    /// mistake shows at least one error (validation's or the mesh analysis').
+    /// mistake shows at least one error (validation's or the mesh analysis'); both sides of a
+    /// Compare example are free of errors.
     #[test]
     fn docs_examples_are_clean_and_mistakes_are_caught() {
         use crate::examples::{Group, EXAMPLES};
@@ -284,6 +285,14 @@ mod tests {
                     assert_eq!(count(Severity::Error) + count(Severity::Warning), 0, "{}: {:?}", e.id, a.diagnostics)
                 }
                 Group::Mistake => assert!(count(Severity::Error) > 0, "{}", e.id),
+                // A change that breaks calls, each side valid: what Impact is for, not Problems.
+                Group::Compare => {
+                    let base = analyze(e.base.unwrap(), &Default::default());
+                    for (side, a) in [("head", &a), ("base", &base)] {
+                        let errors: Vec<_> = a.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
+                        assert!(errors.is_empty(), "{} ({side}): {errors:?}", e.id);
+                    }
+                }
             }
         }
     }

@@ -356,11 +356,11 @@ impl Initial {
             config,
             text: e.text.to_string(),
             example: Some(e.id),
-            panel: None,
+            panel: e.base.map(|_| Panel::Impact),
             namespace: String::new(),
             proxy: ProxyChoice::default(),
             trace: Default::default(),
-            base: None,
+            base: e.base.map(str::to_string),
             notice,
         }
     }
@@ -462,6 +462,11 @@ pub fn app(initial: Initial) -> impl IntoView {
         let id = event_target_value(&ev);
         if let Some(e) = examples::find(&id) {
             state.load_text(e.text, Some(e.id));
+            // A Compare example: its base is kept, and Impact shows what its change does.
+            if let Some(base) = e.base {
+                state.base.set(Some(base.to_string()));
+                state.panel.set(Panel::Impact);
+            }
         }
     };
     let on_new = move |_| {
@@ -533,7 +538,7 @@ pub fn app(initial: Initial) -> impl IntoView {
                         <label for="example-select" class="sr-only">"Load an example"</label>
                         <select id="example-select" on:change=on_example prop:value=move || state.example.get().unwrap_or("")>
                             <option value="" disabled=true>"Examples\u{2026}"</option>
-                            {[Group::IstioDocs, Group::Mistake].into_iter().map(|g| view! {
+                            {[Group::IstioDocs, Group::Mistake, Group::Compare].into_iter().map(|g| view! {
                                 <optgroup label=g.label()>
                                     {EXAMPLES.iter().filter(|e| e.group == g).map(|e| view! {
                                         <option value=e.id>{e.title}</option>
