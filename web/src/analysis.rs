@@ -96,11 +96,9 @@ impl Loading {
         self.ws.step_loading(more)
     }
 
-    /// The workspace, read (its parsed documents kept for the next edit).
-    pub fn finish(mut self) -> Workspace {
+    /// The workspace, read ([`analyze_input`] hands its documents to the next edit).
+    pub fn finish(self) -> Workspace {
         self.ws.input();
-        let cache = self.ws.take_document_cache();
-        DOCUMENTS.with(|d| *d.borrow_mut() = Some(cache));
         self.ws
     }
 }
@@ -165,7 +163,7 @@ pub fn analyze_input(ws: Workspace) -> Analysis {
             }
         })
         .collect();
-    Analysis {
+    let analysis = Analysis {
         diagnostics: r.diagnostics,
         admission,
         verdicts,
@@ -174,13 +172,35 @@ pub fn analyze_input(ws: Workspace) -> Analysis {
         sidecars: input.of_kind(ResourceKind::Sidecar).count(),
         outline,
         elapsed_ms: None,
-    }
+    };
+    // The documents go to the next edit's workspace, their trees moved, not copied.
+    DOCUMENTS.with(|d| *d.borrow_mut() = Some(ws.into_document_cache()));
+    analysis
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use sidecarscope::Severity;
+
+    /// Each edit's workspace takes the documents the last one read: only the edited document is
+    /// parsed again, and the findings are those of a fresh read.
+    #[test]
+    fn an_edit_parses_only_the_edited_document() {
+        let parsed = || DOCUMENTS.with(|d| d.borrow().as_ref().map_or(0, DocumentCache::parsed));
+        let text = crate::examples::find("mistake-short-host").unwrap().text;
+        DOCUMENTS.with(|d| *d.borrow_mut() = None);
+        let first = analyze(text, &ProxyChoice::default());
+        let all = parsed();
+        assert!(all >= 3, "{all}");
+        let edited = text.replacen("metadata:\n", "metadata:\n  labels: {team: a}\n", 1);
+        let second = analyze(&edited, &ProxyChoice::default());
+        assert_eq!(parsed(), all + 1);
+        assert_eq!(second.diagnostics.len(), first.diagnostics.len());
+        DOCUMENTS.with(|d| *d.borrow_mut() = None);
+        let fresh = analyze(&edited, &ProxyChoice::default());
+        assert_eq!(format!("{:?}", second.diagnostics), format!("{:?}", fresh.diagnostics));
+    }
 
     /// The page applies the resources' suppression annotations as `sidecarscope analyze` does,
     /// and counts what they left out.
