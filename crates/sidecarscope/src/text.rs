@@ -57,8 +57,8 @@ impl LineIndex {
         let bytes = text.as_bytes();
         let lone_cr = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
         let mut line_starts = vec![0];
-        for (i, &b) in bytes.iter().enumerate() {
-            if b == b'\n' || lone_cr(i) {
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            if bytes[i] == b'\n' || lone_cr(i) {
                 line_starts.push(i as u32 + 1);
             }
         }

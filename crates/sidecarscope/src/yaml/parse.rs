@@ -64,27 +64,30 @@ pub fn document_ranges(text: &str) -> Vec<TextRange> {
     let mut start = 0usize;
     let mut pos = 0usize;
     // What the current document holds so far: only blank and comment lines (`blank`), or a
-    // directive and nothing but directives, blank and comment lines (`directives`).
+    // directive and nothing but directives, blank and comment lines (`directives`). Once both
+    // are false only a `...` marker sets them again, so the other lines' content is not read.
     let (mut blank, mut directives) = (true, false);
     let bytes = text.as_bytes();
     while pos < bytes.len() {
         let (end, next) = line_end(bytes, pos);
-        let line = &text[pos..end];
-        let is_marker = |m: &str| line.starts_with(m) && line[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t');
-        if is_marker("...") {
+        let line = &bytes[pos..end];
+        let is_marker = |m: &[u8]| line.starts_with(m) && matches!(line.get(3), None | Some(b' ' | b'\t'));
+        if is_marker(b"...") {
             ranges.push(TextRange::new(start as u32, next as u32));
             start = next;
             (blank, directives) = (true, false);
         } else {
-            if is_marker("---") && pos > start && !directives {
+            if is_marker(b"---") && pos > start && !directives {
                 ranges.push(TextRange::new(start as u32, pos as u32));
                 start = pos;
             }
-            let trimmed = line.trim_start();
-            if line.starts_with('%') && (blank || directives) {
-                (blank, directives) = (false, true);
-            } else if !(trimmed.is_empty() || trimmed.starts_with('#')) {
-                (blank, directives) = (false, false);
+            if blank || directives {
+                let trimmed = text[pos..end].trim_start();
+                if line.starts_with(b"%") {
+                    (blank, directives) = (false, true);
+                } else if !(trimmed.is_empty() || trimmed.starts_with('#')) {
+                    (blank, directives) = (false, false);
+                }
             }
         }
         pos = next;
@@ -97,7 +100,7 @@ pub fn document_ranges(text: &str) -> Vec<TextRange> {
 
 /// The end of the line starting at `from` (before its break) and the start of the next line.
 fn line_end(bytes: &[u8], from: usize) -> (usize, usize) {
-    match bytes[from..].iter().position(|&b| b == b'\n' || b == b'\r') {
+    match memchr::memchr2(b'\n', b'\r', &bytes[from..]) {
         None => (bytes.len(), bytes.len()),
         Some(i) => {
             let end = from + i;
@@ -608,6 +611,72 @@ mod tests {
         // a block mapping's key out of its column.
         assert!(parse_documents("a: 'x\n--- y'\n")[0].error.is_some());
         assert!(parse_documents("a:\n    b: 1\n  c: 2\n")[0].error.is_some());
+    }
+
+    /// The line-by-line reading every line's content, as `document_ranges` was first written:
+    /// the oracle of the faster one.
+    fn document_ranges_oracle(text: &str) -> Vec<TextRange> {
+        let mut ranges = Vec::new();
+        let (mut start, mut pos) = (0usize, 0usize);
+        let (mut blank, mut directives) = (true, false);
+        let bytes = text.as_bytes();
+        while pos < bytes.len() {
+            let (end, next) = match bytes[pos..].iter().position(|&b| b == b'\n' || b == b'\r') {
+                None => (bytes.len(), bytes.len()),
+                Some(i) => {
+                    let end = pos + i;
+                    let crlf = bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n');
+                    (end, end + if crlf { 2 } else { 1 })
+                }
+            };
+            let line = &text[pos..end];
+            let is_marker =
+                |m: &str| line.starts_with(m) && line[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t');
+            if is_marker("...") {
+                ranges.push(TextRange::new(start as u32, next as u32));
+                start = next;
+                (blank, directives) = (true, false);
+            } else {
+                if is_marker("---") && pos > start && !directives {
+                    ranges.push(TextRange::new(start as u32, pos as u32));
+                    start = pos;
+                }
+                let trimmed = line.trim_start();
+                if line.starts_with('%') && (blank || directives) {
+                    (blank, directives) = (false, true);
+                } else if !(trimmed.is_empty() || trimmed.starts_with('#')) {
+                    (blank, directives) = (false, false);
+                }
+            }
+            pos = next;
+        }
+        if start < bytes.len() || ranges.is_empty() {
+            ranges.push(TextRange::new(start as u32, bytes.len() as u32));
+        }
+        ranges
+    }
+
+    proptest::proptest! {
+        /// Documents split as the line-by-line oracle splits them, over texts made of the
+        /// pieces that matter (markers, directives, comments, blank lines, every line break,
+        /// non-ASCII whitespace).
+        #[test]
+        fn document_ranges_agree_with_the_oracle(pieces in proptest::collection::vec(0usize..16, 0..40)) {
+            const PIECES: [&str; 16] = [
+                "---", "...", "--- x", "...\t", "---x", "%YAML 1.1", "%TAG ! x", "# c", "  # c", "",
+                "a: 1", "\u{3000}# wide", "- b", " ---", "\u{a0}", "k: [1, 2]",
+            ];
+            const BREAKS: [&str; 3] = ["\n", "\r\n", "\r"];
+            let mut text = String::new();
+            for (i, p) in pieces.iter().enumerate() {
+                text.push_str(PIECES[*p]);
+                text.push_str(BREAKS[(i + p) % 3]);
+            }
+            if pieces.len() % 2 == 1 {
+                text.pop();
+            }
+            proptest::prop_assert_eq!(document_ranges(&text), document_ranges_oracle(&text));
+        }
     }
 
     #[test]
