@@ -7,6 +7,7 @@
 //! hidden panels. The app calls the core crate directly; nothing here goes through JSON.
 
 use std::cell::RefCell;
+use std::rc::{Rc, Weak};
 
 use sidecarscope::report::{JsonDiagnostic, Summary};
 use sidecarscope::workspace::DocumentCache;
@@ -18,6 +19,9 @@ use crate::share::ProxyChoice;
 thread_local! {
     /// The documents the last workspace parsed, for the next edit's.
     static DOCUMENTS: RefCell<Option<DocumentCache>> = const { RefCell::new(None) };
+    /// The workspace of the edit being read or waiting for its analysis: a newer edit, whose
+    /// run replaces that one's, takes its documents (they would be lost with the dropped run).
+    static READING: RefCell<Weak<RefCell<Option<Workspace>>>> = const { RefCell::new(Weak::new()) };
 }
 
 #[derive(Debug, Clone, Default)]
@@ -81,35 +85,46 @@ impl Analysis {
 
 #[cfg(test)]
 pub fn analyze(text: &str, choice: &ProxyChoice) -> Analysis {
-    analyze_input(loading(text, choice, "").finish())
+    analyze_input(loading(text, choice, "").finish().expect("not replaced"))
 }
 
 /// An edit's workspace being read, a few documents at a time (a large input's edit reads it over
 /// several tasks).
 pub struct Loading {
-    ws: Workspace,
+    /// `None` once a newer edit took its documents ([`loading`]).
+    ws: Rc<RefCell<Option<Workspace>>>,
 }
 
 impl Loading {
-    /// Reads documents until `more()` says stop (at least one); true once all are read.
+    /// Reads documents until `more()` says stop (at least one); true once all are read (or a
+    /// newer edit replaced this one).
     pub fn step(&mut self, more: &mut dyn FnMut() -> bool) -> bool {
-        self.ws.step_loading(more)
+        self.ws.borrow_mut().as_mut().is_none_or(|ws| ws.step_loading(more))
     }
 
-    /// The workspace, read ([`analyze_input`] hands its documents to the next edit).
-    pub fn finish(self) -> Workspace {
-        self.ws.input();
-        self.ws
+    /// The workspace, read ([`analyze_input`] hands its documents to the next edit); `None` if
+    /// a newer edit replaced this one.
+    pub fn finish(self) -> Option<Workspace> {
+        let ws = self.ws.borrow_mut().take()?;
+        ws.input();
+        Some(ws)
     }
 }
 
 /// The first half of [`analyze`]: the workspace of the text, with istiod's flags of the choice.
 /// Resources without `metadata.namespace` go to `namespace` (as `kubectl apply -n`; empty or
-/// blank: `default`).
+/// blank: `default`). An edit still being read is replaced: its documents serve this one.
 pub fn loading(text: &str, choice: &ProxyChoice, namespace: &str) -> Loading {
+    let replaced = READING.with(|r| r.borrow().upgrade()).and_then(|ws| ws.borrow_mut().take());
+    if let Some(ws) = replaced {
+        DOCUMENTS.with(|d| *d.borrow_mut() = Some(ws.into_document_cache()));
+    }
     let options = sidecarscope_web_common::options(choice, namespace);
     let cache = DOCUMENTS.with(|d| d.borrow_mut().take()).unwrap_or_else(|| DocumentCache::new(true));
-    Loading { ws: Workspace::with_document_cache(vec![SourceFile::new(INPUT_NAME, text)], options, cache) }
+    let ws = Workspace::with_document_cache(vec![SourceFile::new(INPUT_NAME, text)], options, cache);
+    let ws = Rc::new(RefCell::new(Some(ws)));
+    READING.with(|r| *r.borrow_mut() = Rc::downgrade(&ws));
+    Loading { ws }
 }
 
 /// The second half of [`analyze`].
@@ -202,6 +217,33 @@ mod tests {
         assert_eq!(format!("{:?}", second.diagnostics), format!("{:?}", fresh.diagnostics));
     }
 
+    /// An edit that replaces one still being read takes its documents: the documents that
+    /// one read (and those the edit before it had) are not parsed again.
+    #[test]
+    fn a_replaced_edit_hands_its_documents_on() {
+        let parsed = || DOCUMENTS.with(|d| d.borrow().as_ref().map_or(0, DocumentCache::parsed));
+        let text = crate::examples::find("ratings-uds").unwrap().text;
+        DOCUMENTS.with(|d| *d.borrow_mut() = None);
+        analyze(text, &ProxyChoice::default());
+        let all = parsed();
+        // An edit read halfway (one document), then replaced by the next edit, read whole.
+        let edited = text.replacen("metadata:\n", "metadata:\n  labels: {team: a}\n", 1);
+        let mut first = loading(&edited, &ProxyChoice::default(), "");
+        let mut steps = 0;
+        assert!(!first.step(&mut || {
+            steps += 1;
+            steps < 1
+        }));
+        let again = edited.replacen("team: a", "team: b", 1);
+        let second = analyze(&again, &ProxyChoice::default());
+        assert_eq!(parsed(), all + 2, "the two versions of the edited document only");
+        assert!(first.step(&mut || true), "the replaced edit has nothing left to read");
+        assert!(first.finish().is_none());
+        DOCUMENTS.with(|d| *d.borrow_mut() = None);
+        let fresh = analyze(&again, &ProxyChoice::default());
+        assert_eq!(format!("{:?}", second.diagnostics), format!("{:?}", fresh.diagnostics));
+    }
+
     /// The page applies the resources' suppression annotations as `sidecarscope analyze` does,
     /// and counts what they left out.
     #[test]
@@ -226,7 +268,7 @@ mod tests {
     fn resources_without_a_namespace_go_to_the_default_namespace() {
         let text = "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: s\nspec:\n  egress:\n  - hosts: [\"./*\"]\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: other\n";
         for (ns, want) in [("", "default"), ("  ", "default"), ("team-a", "team-a"), (" team-b ", "team-b")] {
-            let ws = loading(text, &ProxyChoice::default(), ns).finish();
+            let ws = loading(text, &ProxyChoice::default(), ns).finish().unwrap();
             let input = ws.input();
             let kinds: Vec<(String, String)> =
                 input.resources.iter().map(|r| (r.name.clone(), r.namespace.clone())).collect();

@@ -154,10 +154,20 @@ impl App {
             return;
         }
         js::phase("load", start, load_ms);
+        // `finish` is `None` for an edit a newer one replaced (which took its documents).
         if load_ms < SPLIT_MS {
-            self.analyze(loading.finish(), load_ms, false);
+            if let Some(ws) = loading.finish() {
+                self.analyze(ws, load_ms, false);
+            }
         } else {
-            self.later(run, Box::new(move || self.analyze(loading.finish(), load_ms, true)));
+            self.later(
+                run,
+                Box::new(move || {
+                    if let Some(ws) = loading.finish() {
+                        self.analyze(ws, load_ms, true)
+                    }
+                }),
+            );
         }
     }
 
