@@ -871,11 +871,12 @@ test("medium mesh: an edit after a pause runs at once, results follow continuous
   await settle(page);
   console.log(`medium mesh, 2 s of typing: ${during.loads} runs started, ${during.results} finished while typing went on`);
   assert.ok(during.results >= 1, JSON.stringify(during));
-  // Not one run per key: a run waits for a pause in typing as long as the run (at least 50 ms),
-  // and keys 40 ms apart leave few such pauses. How many depends on the core's speed (a faster
-  // run fits in more gaps between keys: 12 of 50 before edits moved the parsed trees instead of
-  // copying them, up to 18 since, on a loaded machine), so the bound is one run per two keys.
-  assert.ok(during.loads <= 25, `typing waits for pauses: ${JSON.stringify(during)}`);
+  // Not one run per key (50): a run waits for a pause in typing as long as the run (at least
+  // 50 ms), and keys 40 ms apart leave few such pauses. How many depends on the machine and the
+  // core's speed (a key's own handling widens the gaps on a loaded machine; a faster run fits
+  // in more of them): 12 before edits moved the parsed trees instead of copying them, 18 and 25
+  // since, at load 5, so the bound is well under one per key.
+  assert.ok(during.loads <= 30, `typing waits for pauses: ${JSON.stringify(during)}`);
   assert.equal((await editorText(page)).length, text.length + 50);
   assert.match(await page.textContent(".status-text"), /checked in/);
   assert.deepEqual(page.problems(), []);
