@@ -189,8 +189,9 @@ pub fn body(a: &Target, model: &Model, traffic: &str, tab: Tab, whole_mesh: bool
         };
         view! { <p class="impact-head fail">{why}</p> }.into_any()
     } else {
-        let traced: usize = report.workloads.iter().filter(|w| w.suggested.is_some()).map(|w| w.traced).sum();
-        view! { <p class="impact-head ok">{format!("{} for {scope}, proven: {} traced identically before and after.", plural(report.suggestions.len(), "Sidecar", "Sidecars"), plural(traced, "observed call", "observed calls"))}</p> }.into_any()
+        let governed = report.workloads.iter().filter(|w| w.suggested.is_some());
+        let (traced, calls): (usize, usize) = governed.fold((0, 0), |(t, c), w| (t + w.traced, c + w.calls));
+        view! { <p class="impact-head ok">{format!("{} for {scope}, proven: {traced} of {} traced identically before and after.", plural(report.suggestions.len(), "Sidecar", "Sidecars"), plural(calls, "observed call", "observed calls"))}</p> }.into_any()
     };
     let mut shown = Vec::new();
     let suggestions = report
@@ -391,6 +392,8 @@ istio_requests_total{source_workload=\"frontend\" 3
         assert!(s.yaml.contains("- \"prod-apis/catalog.prod-apis.svc.cluster.local\""), "{}", s.yaml);
         assert!(s.yaml.contains("(traffic:2)"), "reasons as comments: {}", s.yaml);
         assert!(s.replaces.is_some(), "{s:?}");
+        let w = got.workloads.iter().find(|w| w.workload == "prod-us1/frontend").expect("frontend");
+        assert_eq!((w.calls, w.traced, w.suggested.is_some(), w.after.is_some()), (1, 1, true, true), "{w:?}");
         let ins = insertion(&m, s);
         let edited = apply(text, &ins);
         // One Sidecar still, now the suggested one, and the other documents kept.
