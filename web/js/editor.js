@@ -202,6 +202,23 @@ export class EditorHandle {
     });
   }
 
+  /** Replaces `from..to` (UTF-16 offsets) by `text` as one undoable change, selects what was
+   * inserted and scrolls to it (Suggest's "Insert into the editor"); false in a read-only editor. */
+  replace(from, to, text) {
+    if (this.view.state.readOnly) return false;
+    const len = this.view.state.doc.length;
+    from = Math.min(Math.max(0, from | 0), len);
+    to = Math.min(Math.max(from, to | 0), len);
+    this.view.dispatch({
+      changes: { from, to, insert: text },
+      selection: { anchor: from, head: from + text.length },
+      scrollIntoView: true,
+      userEvent: "input.insert",
+    });
+    this.view.focus();
+    return true;
+  }
+
   /** Once the help runs: the worker reads the text (off the main thread) so that completion and
    * hover find it read. At each run of the core's end (`setDiagnostics`), and at a pause in
    * typing (`PRIME_PAUSE_MS` without a key): completion asks 100 ms after the last key, so the

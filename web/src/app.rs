@@ -95,6 +95,8 @@ pub struct App {
     pub trace: RwSignal<share::TraceForm>,
     /// Compare mode: the text Impact compares the editor's with (`None`: not comparing).
     pub base: RwSignal<Option<String>>,
+    /// Suggest's Traffic tab: the observed traffic pasted.
+    pub traffic: RwSignal<String>,
     /// Where resources without `metadata.namespace` go (as `kubectl apply -n`; empty: `default`).
     pub namespace: RwSignal<String>,
     /// Counts the open panel's results: the panel's body is built again when it changes
@@ -202,7 +204,7 @@ impl App {
         self.schedule_persist();
     }
 
-    /// The trace form changed: trace again (the text did not change).
+    /// The trace form (or Suggest's traffic) changed: the open panel again (the text did not change).
     pub fn trace_changed(self) {
         panels::render(self);
         self.schedule_persist();
@@ -223,6 +225,7 @@ impl App {
             proxy: self.proxy.get_untracked(),
             trace: self.trace.get_untracked(),
             base: None,
+            traffic: self.traffic.get_untracked(),
         }
     }
 
@@ -234,6 +237,7 @@ impl App {
             proxy: self.proxy.get_untracked(),
             trace: self.trace.get_untracked(),
             base: self.base.get_untracked(),
+            traffic: self.traffic.get_untracked(),
         }
     }
 
@@ -266,7 +270,7 @@ impl App {
         }
         browser::storage_set(STATE_KEY, &crate::json::to_string(&state));
         leptos::task::spawn_local(async move {
-            let frag = share::encode(&state).await;
+            let frag = link_fragment(state).await;
             if self.persist_seq.get_value() == seq {
                 browser::replace_fragment((frag.len() <= MAX_LINK).then_some(frag.as_str()));
             }
@@ -301,13 +305,15 @@ impl App {
             self.proxy.set(ProxyChoice::default());
             self.namespace.set(String::new());
             self.base.set(None);
+            // Traffic observed in another mesh.
+            self.traffic.set(String::new());
         }
         // Through the editor, so that the change is undoable and `on_text` runs once.
         with_editor(|e| e.set_text(text));
     }
 
     async fn share_link(self) -> Option<String> {
-        let frag = share::encode(&self.state()).await;
+        let frag = link_fragment(self.state()).await;
         (frag.len() <= MAX_LINK).then(|| format!("{}#{}", browser::base_url(), frag))
     }
 }
@@ -344,6 +350,7 @@ pub struct Initial {
     proxy: ProxyChoice,
     trace: share::TraceForm,
     base: Option<String>,
+    traffic: String,
     notice: Option<String>,
 }
 
@@ -358,6 +365,7 @@ impl Initial {
             proxy: s.proxy,
             trace: s.trace,
             base: s.base,
+            traffic: s.traffic,
             notice,
         }
     }
@@ -371,9 +379,20 @@ impl Initial {
             proxy: ProxyChoice::default(),
             trace: Default::default(),
             base: e.base.map(str::to_string),
+            traffic: String::new(),
             notice,
         }
     }
+}
+
+/// The link's fragment of a state. Suggest's pasted traffic can be large: a link too long with
+/// it is written without it (localStorage keeps it), so that the text still gets a link.
+async fn link_fragment(state: State) -> String {
+    let frag = share::encode(&state).await;
+    if frag.len() <= MAX_LINK || state.traffic.is_empty() {
+        return frag;
+    }
+    share::encode(&State { traffic: String::new(), ..state }).await
 }
 
 /// Reads the URL (and localStorage): async, because a share link is inflated by the browser.
@@ -401,7 +420,7 @@ pub async fn initial() -> Initial {
 
 /// The page, from where its first text comes from.
 pub fn app(initial: Initial) -> impl IntoView {
-    let Initial { config, text, example, panel, namespace, proxy, trace, base, notice } = initial;
+    let Initial { config, text, example, panel, namespace, proxy, trace, base, traffic, notice } = initial;
     let first_panel =
         panel.filter(|p| config.panels.contains(p)).or(config.panels.first().copied()).unwrap_or(Panel::Problems);
     let state = App {
@@ -412,6 +431,7 @@ pub fn app(initial: Initial) -> impl IntoView {
         proxy: RwSignal::new(proxy),
         trace: RwSignal::new(trace),
         base: RwSignal::new(base),
+        traffic: RwSignal::new(traffic),
         namespace: RwSignal::new(namespace),
         results: RwSignal::new(0),
         infos_open: [RwSignal::new(false), RwSignal::new(false)],

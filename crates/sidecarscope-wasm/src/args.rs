@@ -119,7 +119,7 @@ pub fn parse_input(value: &JsValue) -> Result<Vec<SourceFile>, Error> {
     )))
 }
 
-fn js_type(value: &JsValue) -> String {
+pub fn js_type(value: &JsValue) -> String {
     if value.is_null() {
         "null".into()
     } else {

@@ -15,6 +15,8 @@ mod editor;
 pub use editor::{code_actions, complete, definition, hover, references};
 mod impact;
 pub use impact::impact;
+mod suggest;
+pub use suggest::suggest;
 
 use serde::Serialize;
 use sidecarscope::render::{self, Format};

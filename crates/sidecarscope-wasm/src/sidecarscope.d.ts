@@ -883,6 +883,156 @@ export interface FindingChanges {
   disappeared: Diagnostic[];
 }
 
+// ---- Suggest (`suggest()`, the CLI's `sidecarscope suggest -o json`) ---------------------------
+
+/** An observed-traffic file: its name (in the reasons and problems) and its text. The format is
+ * recognised by content: a Prometheus `/api/v1/query` result (JSON) or text exposition of
+ * `istio_requests_total` / `istio_tcp_connections_opened_total`, a Kiali graph (JSON), Envoy
+ * access logs in Istio's default text or JSON format, a dependency list (YAML:
+ * `namespace/workload: [host, host:port]`). */
+export interface TrafficText {
+  name: string;
+  text: string;
+}
+
+/** Options of `suggest`. */
+export interface SuggestOptions extends InputOptions {
+  /** `json` (default): the report object; `yaml` (the Sidecars to apply, the rest as comments) or
+   * `markdown` (a pull-request comment): a string. */
+  format?: "json" | SuggestFormat;
+  /** One Sidecar per namespace (default), per workload (`workloadSelector`), or the cheaper mix. */
+  per?: Per;
+  /** Only the Sidecar of this workload (`namespace/name`). */
+  workload?: string;
+  /** The `outboundTrafficPolicy.mode` to write (default: as the replaced Sidecar has it). */
+  outboundTrafficPolicy?: "ALLOW_ANY" | "REGISTRY_ONLY";
+  /** istiod's feature flags (environment). */
+  istiodEnv?: Record<string, string>;
+}
+
+/** What a suggest report can be written as besides the object (a string). */
+export type SuggestFormat = "yaml" | "markdown";
+
+/** How workloads are grouped into Sidecars. */
+export type Per = "workload" | "namespace" | "auto";
+
+/** The evidence formats `suggest` recognises. */
+export type Format = "prometheus-json" | "prometheus-text" | "kiali-graph" | "envoy-text" | "envoy-json" | "dependency-list";
+
+/** The whole answer: the Sidecars offered (each proven), those refused and why, per workload the
+ * reduction, and the evidence's problems. */
+export interface SuggestReport {
+  per: Per;
+  evidence: FileSummary[];
+  /** Records that could not be read (`SC0020`) and empty evidence files (`SC0021`): skipped. */
+  problems: Problem[];
+  suggestions: Suggestion[];
+  refused: Refusal[];
+  workloads: WorkloadReport[];
+  /** Calls whose caller is no workload of the input. */
+  unattributed: CallNote[];
+  /** Every offered Sidecar, one YAML document each. */
+  yaml: string;
+}
+
+/** What an evidence file held. */
+export interface FileSummary {
+  file: string;
+  /** `null`: the format was not recognised (a problem says so). */
+  format: Format | null;
+  calls: number;
+  problems: number;
+}
+
+/** An evidence record that could not be read, or an evidence file without any (1-based line and column). */
+export interface Problem {
+  code: string;
+  name: string;
+  severity: Severity;
+  message: string;
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** A Sidecar offered. */
+export interface Suggestion {
+  namespace: string;
+  name: string;
+  /** `null`: the namespace's Sidecar. */
+  workloadSelector: Record<string, string> | null;
+  /** The Sidecar it replaces (`namespace/name (file:line)`). */
+  replaces?: string;
+  /** The workloads it governs (`namespace/name`). */
+  workloads: string[];
+  hosts: HostEntry[];
+  outboundTrafficPolicy?: string;
+  /** The Sidecar as YAML, every host with its reasons as comments. */
+  yaml: string;
+}
+
+/** A host entry of a suggested Sidecar and why it is there. */
+export interface HostEntry {
+  host: string;
+  reasons: Reason[];
+}
+
+/** Why a host entry is there: the evidence record or the YAML that needs it. */
+export interface Reason {
+  why: string;
+  file: string;
+  line: number;
+}
+
+/** A Sidecar not offered, and why (the calls it would change). */
+export interface Refusal {
+  sidecar: string;
+  workloads: string[];
+  reason: string;
+  calls?: ChangedCall[];
+}
+
+/** A call that would change. */
+export interface ChangedCall {
+  workload: string;
+  call: string;
+  seen: string | null;
+  before: Outcome;
+  after: Outcome;
+}
+
+/** A call worth a note: its host and where it was seen (`file:line`). */
+export interface CallNote {
+  host: string;
+  seen: string;
+}
+
+/** What the suggestion does for one workload. */
+export interface WorkloadReport {
+  workload: string;
+  kind: string;
+  /** The Sidecar that governs it now (`null`: none). */
+  current: string | null;
+  /** The suggested Sidecar that would govern it (`null`: none offered). */
+  suggested: string | null;
+  calls: number;
+  traced: number;
+  before: Counts;
+  after?: Counts;
+  /** Calls that only worked through `PassthroughCluster`: they break under `REGISTRY_ONLY`. */
+  passthrough?: CallNote[];
+  /** Calls to a service its proxy does not import now. */
+  notImported?: CallNote[];
+}
+
+/** Counts from our own generation for one proxy. */
+export interface Counts {
+  importedServices: number;
+  listeners: number;
+  clusters: number;
+  routes: number;
+}
+
 // ---- Functions -------------------------------------------------------------------------------
 // Declared here (not generated) for their overloads: with `options.format` other than `json`,
 // each returns the CLI's output in that format as a string.
@@ -953,3 +1103,11 @@ export function codeActions(input: SourceInput, range: EditorRange, options?: In
  */
 export function impact(base: SourceInput, head: SourceInput, options?: ImpactOptions & { format?: "json" }): ImpactReport;
 export function impact(base: SourceInput, head: SourceInput, options: ImpactOptions & { format: ImpactFormat }): string;
+
+/**
+ * The tightest Sidecars for the workloads of `input` from observed `traffic` (`sidecarscope suggest
+ * MESH --traffic FILE ...`), each proven not to change a single observed call. Throws when the mesh
+ * does not load cleanly or an argument is invalid; evidence problems are in the report.
+ */
+export function suggest(input: SourceInput, traffic: TrafficText[] | null | undefined, options?: SuggestOptions & { format?: "json" }): SuggestReport;
+export function suggest(input: SourceInput, traffic: TrafficText[] | null | undefined, options: SuggestOptions & { format: SuggestFormat }): string;

@@ -685,3 +685,59 @@ fn impact_equals_the_core_report() {
     assert!(thrown(api::impact(obj(side(BASE)), obj(side(HEAD)), Some(obj(json!({"colour": 1})))))
         .contains("unknown field `colour`"));
 }
+
+/// `suggest(input, traffic, options)` on the impact examples' mesh with Prometheus text: the
+/// report equals the core's (the CLI's calls), the evidence's malformed line is data with its
+/// file and line, the formats are the core's writers, and bad arguments throw.
+#[wasm_bindgen_test]
+fn suggest_equals_the_core_report() {
+    const MESH_YAML: &str = include_str!("../../../examples/impact/mesh.yaml");
+    const PROM: &str = "# TYPE istio_requests_total counter
+istio_requests_total{source_workload=\"frontend\",source_workload_namespace=\"shop\",destination_service=\"catalog.catalog.svc.cluster.local\"} 7
+istio_requests_total{source_workload=\"frontend\",source_workload_namespace=\"shop\",destination_service=\"cart.shop.svc.cluster.local\" 3
+istio_tcp_connections_opened_total{source_workload=\"payments\",source_workload_namespace=\"payments\",destination_service=\"ledger.payments.svc.cluster.local\"} 2
+";
+    let mesh = || obj(json!([{"name": "mesh.yaml", "text": MESH_YAML}]));
+    let traffic = || obj(json!([{"name": "m.prom", "text": PROM}]));
+    let got = js_json(&api::suggest(mesh(), traffic(), None).unwrap());
+    let ws = sidecarscope::Workspace::new(
+        vec![sidecarscope::SourceFile::new("mesh.yaml", MESH_YAML)],
+        sidecarscope::Options { retain_documents: false, report_empty_input: true, ..Default::default() },
+    );
+    use sidecarscope::tighten;
+    let evidence = tighten::evidence::read(&[tighten::EvidenceFile { name: "m.prom".into(), text: PROM.into() }]);
+    let want = tighten::suggest(&ws, &evidence, &Default::default()).unwrap();
+    assert_eq!(got, rust_json(&want));
+    assert_eq!(got["per"], json!("namespace"));
+    assert!(got["yaml"].as_str().unwrap().contains("- \"catalog/catalog.catalog.svc.cluster.local\""), "{got}");
+    assert_eq!(got["problems"][0]["code"], json!("SC0020"));
+    assert_eq!((got["problems"][0]["file"].clone(), got["problems"][0]["line"].clone()), (json!("m.prom"), json!(3)));
+    assert_eq!(got["evidence"][0]["format"], json!("prometheus-text"));
+    // Per workload, one workload; the other formats.
+    let one = js_json(
+        &api::suggest(mesh(), traffic(), Some(obj(json!({"per": "workload", "workload": "shop/frontend"})))).unwrap(),
+    );
+    let sug = &one["suggestions"][0];
+    assert_eq!(
+        (sug["namespace"].clone(), sug["workloads"].clone()),
+        (json!("shop"), json!(["shop/frontend"])),
+        "{one}"
+    );
+    assert!(sug["workloadSelector"].is_object(), "{one}");
+    let yaml = api::suggest(mesh(), traffic(), Some(obj(json!({"format": "yaml"})))).unwrap();
+    assert_eq!(yaml.as_string().unwrap(), tighten::render_text(&want));
+    let md = api::suggest(mesh(), traffic(), Some(obj(json!({"format": "markdown"})))).unwrap();
+    assert_eq!(md.as_string().unwrap(), tighten::render_markdown(&want));
+    // No traffic, and an empty evidence file (SC0021): data, no suggestion.
+    let none = js_json(&api::suggest(mesh(), JsValue::UNDEFINED, None).unwrap());
+    assert_eq!(none["suggestions"], json!([]));
+    let empty = js_json(&api::suggest(mesh(), obj(json!([{"name": "e.json", "text": ""}])), None).unwrap());
+    assert_eq!(empty["problems"][0]["code"], json!("SC0021"));
+    // Bad arguments, and a mesh that does not load, throw.
+    assert!(thrown(api::suggest(mesh(), JsValue::from(3), None)).contains("traffic must be an array"));
+    assert!(thrown(api::suggest(mesh(), obj(json!([{"name": "x"}])), None)).contains("traffic[0]"));
+    assert!(thrown(api::suggest(mesh(), traffic(), Some(obj(json!({"per": "pod"}))))).contains("options.per"));
+    assert!(thrown(api::suggest(mesh(), traffic(), Some(obj(json!({"workload": "x/y"}))))).contains("x/y"));
+    assert!(thrown(api::suggest(mesh(), traffic(), Some(obj(json!({"format": "sarif"}))))).contains("format"));
+    assert!(thrown(api::suggest(s("kind: [unclosed\n"), traffic(), None)).contains("does not load cleanly"));
+}

@@ -27,6 +27,7 @@ const ROOTS: &[&str] = &[
     "EditorLocation",
     "EditorFix",
     "ImpactReport",
+    "SuggestReport",
 ];
 /// Fields the adapter adds to a core type (`WorkloadWithRange` in src/lib.rs).
 const ADDED: &[(&str, &str)] = &[("Workload", "range")];
@@ -54,6 +55,9 @@ const TS_ONLY: &[&str] = &[
     "EditorRange",
     "ImpactOptions",
     "ImpactFormat",
+    "TrafficText",
+    "SuggestOptions",
+    "SuggestFormat",
 ];
 /// Wrappers that serialize as their content.
 const TRANSPARENT: &[&str] = &["Option", "Vec", "Shared", "Box", "Arc", "BTreeMap", "HashMap"];

@@ -11,10 +11,14 @@ pub enum Panel {
     Trace,
     /// What the edits since Compare change (the base is the text when Compare was pressed).
     Impact,
+    /// The tightest Sidecar for the selected workload (or every workload), from the mesh and the
+    /// traffic pasted in its Traffic tab.
+    Suggest,
 }
 
 impl Panel {
-    pub const ALL: [Panel; 5] = [Panel::Problems, Panel::Effective, Panel::Listeners, Panel::Trace, Panel::Impact];
+    pub const ALL: [Panel; 6] =
+        [Panel::Problems, Panel::Effective, Panel::Listeners, Panel::Trace, Panel::Impact, Panel::Suggest];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -23,6 +27,7 @@ impl Panel {
             Panel::Listeners => "listeners",
             Panel::Trace => "trace",
             Panel::Impact => "impact",
+            Panel::Suggest => "suggest",
         }
     }
 
@@ -33,6 +38,7 @@ impl Panel {
             Panel::Listeners => "Listeners",
             Panel::Trace => "Trace",
             Panel::Impact => "Impact",
+            Panel::Suggest => "Suggest",
         }
     }
 

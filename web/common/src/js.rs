@@ -19,6 +19,10 @@ extern "C" {
     pub fn get_text(this: &Editor) -> String;
     #[wasm_bindgen(method, js_name = setText)]
     pub fn set_text(this: &Editor, text: &str);
+    /// Replaces UTF-16 range `from..to` by `text` as one undoable change and selects it; false
+    /// (and nothing changed) in a read-only editor.
+    #[wasm_bindgen(method)]
+    pub fn replace(this: &Editor, from: u32, to: u32, text: &str) -> bool;
     /// `list`: `{from, to, severity, message, hint, code}` with UTF-16 offsets.
     #[wasm_bindgen(method, js_name = setDiagnostics)]
     pub fn set_diagnostics(this: &Editor, list: &js_sys::Array);

@@ -32,6 +32,10 @@ pub struct State {
     /// Compare mode: the text the edits are compared with (Impact).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub base: Option<String>,
+    /// Suggest's Traffic tab: the observed traffic pasted (Prometheus, Kiali, access logs, a
+    /// dependency list). Links carry it when they stay short enough (see `App::persist`).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub traffic: String,
 }
 
 /// The Trace panel's form, as typed.
@@ -146,6 +150,7 @@ impl State {
             },
             trace: trace.unwrap_or_default(),
             base: s(root.get("base")),
+            traffic: s(root.get("traffic")).unwrap_or_default(),
         })
     }
 }
@@ -358,6 +363,7 @@ mod tests {
                 proxy: ProxyChoice::default(),
                 trace: TraceForm::default(),
                 base: (!text.is_empty()).then(|| format!("{text}# the base\n")),
+                traffic: text.replace("x: y", "istio_requests_total{} 1"),
             };
             let frag = encode(&state);
             assert!(frag.starts_with("v1/"));
@@ -437,6 +443,7 @@ mod tests {
                 proxy: ProxyChoice::default(),
                 trace: TraceForm::default(),
                 base: Some(text.to_string()),
+                traffic: text.to_string(),
             };
             let json = serde_json::to_string(&state).unwrap();
             assert_eq!(State::from_json(&json), Some(state), "{json}");
@@ -475,6 +482,7 @@ mod tests {
             },
             trace,
             base: None,
+            traffic: String::new(),
         };
         assert_eq!(decode(&encode(&state)).unwrap(), Some(state));
         let p = custom.to_spec().proxy(&sidecarscope::Registry::default()).unwrap().0;

@@ -1,7 +1,8 @@
 //! The playground's deferred module: what the page loads on first use, so that a first visit
 //! downloads only the shell, the editor and the mesh analysis (web/README.md, "Two wasm
 //! modules"). It holds the panels the shell renders through [`render`] (Effective config,
-//! Listeners, Trace, Impact: the core's resolution, listener generation, trace and impact, and
+//! Listeners, Trace, Impact, Suggest: the core's resolution, listener generation, trace, impact and
+//! `tighten`, and
 //! these panels' views) and the editor's help ([`help::help`], which the help worker calls: the
 //! core's `ide` layer). The shell links none of them.
 //!
@@ -41,6 +42,12 @@ pub struct Ctx {
     pub expanded: panels::Expanded,
     /// Trace: the destination's suggestions (the input's services).
     pub suggestions: RwSignal<Vec<String>>,
+    /// Suggest: the traffic pasted (the shell's, as last rendered; share links keep it).
+    pub traffic: RwSignal<String>,
+    /// Suggest: the tab open (Suggestion or Traffic).
+    pub suggest_tab: RwSignal<panels::SuggestTab>,
+    /// Suggest: for every workload (one Sidecar per namespace) rather than the selected one.
+    pub whole_mesh: RwSignal<bool>,
 }
 
 impl Ctx {
@@ -55,8 +62,18 @@ impl Ctx {
         self.send("traceChanged");
     }
 
+    /// Suggest's traffic changed: the shell keeps it and renders again.
+    pub fn traffic_changed(self) {
+        self.send("trafficChanged");
+    }
+
     fn send(self, what: &str) {
-        let state = State { proxy: self.proxy.get_untracked(), trace: self.trace.get_untracked(), ..State::default() };
+        let state = State {
+            proxy: self.proxy.get_untracked(),
+            trace: self.trace.get_untracked(),
+            traffic: self.traffic.get_untracked(),
+            ..State::default()
+        };
         call(what, &json::to_string(&state).into());
     }
 }
@@ -82,7 +99,8 @@ struct Module {
     chosen: Option<ProxyChoice>,
     /// The element and panel mounted, and the mount (dropping it unmounts).
     mounted: Option<(web_sys::HtmlElement, Panel, UnmountHandle<AnyViewState>)>,
-    /// The shell's callbacks: `proxyChanged(json)`, `traceChanged(json)`, `notify(message)`.
+    /// The shell's callbacks: `proxyChanged(json)`, `traceChanged(json)`, `trafficChanged(json)`,
+    /// `notify(message)`, `insertText(from, to, text)`.
     callbacks: JsValue,
 }
 
@@ -115,6 +133,18 @@ fn call(name: &str, arg: &JsValue) {
     }
 }
 
+/// Hands an edit of the editor's text to the shell (`insertText(from, to, text)`), which applies it
+/// as one undoable change (and says so when the editor is read-only).
+pub fn insert_text(edit: &panels::Insert) {
+    let callbacks = MODULE.with(|m| m.borrow().as_ref().map(|m| m.callbacks.clone()));
+    let Some(callbacks) = callbacks else { return };
+    if let Ok(f) = js_sys::Reflect::get(&callbacks, &"insertText".into()) {
+        if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+            let _ = f.call3(&JsValue::NULL, &edit.from.into(), &edit.to.into(), &edit.text.as_str().into());
+        }
+    }
+}
+
 /// Copies `text`, then says so in the shell's notice.
 pub fn copy(text: &str, ok_message: &'static str) {
     let done = Closure::once_into_js(move |ok: bool| {
@@ -123,7 +153,7 @@ pub fn copy(text: &str, ok_message: &'static str) {
     js::copy_text(text, done.unchecked_ref());
 }
 
-/// Shows `panel` (`effective`, `listeners`, `trace` or `impact`) in `el` for the shell's `text`
+/// Shows `panel` (`effective`, `listeners`, `trace`, `impact` or `suggest`) in `el` for the shell's `text`
 /// (and, for Impact, the `base` it compares with, if any) and `state` (its share-link JSON
 /// without the texts: the namespace, the proxy choice, the trace form). Computes again only what
 /// changed since the last call; mounts the panel in `el` if it is not there yet (an element the
@@ -156,6 +186,9 @@ pub fn render(
                 results: RwSignal::new(0),
                 expanded: RwSignal::new(Default::default()),
                 suggestions: RwSignal::new(Vec::new()),
+                traffic: RwSignal::new(String::new()),
+                suggest_tab: RwSignal::new(Default::default()),
+                whole_mesh: RwSignal::new(false),
             });
             Module {
                 ctx,
@@ -204,6 +237,9 @@ pub fn render(
     }
     if ctx.trace.with_untracked(|t| *t != state.trace) {
         ctx.trace.set(state.trace);
+    }
+    if ctx.traffic.with_untracked(|t| *t != state.traffic) {
+        ctx.traffic.set(state.traffic);
     }
     if same {
         ctx.results.update(|n| *n = n.wrapping_add(1));

@@ -100,8 +100,9 @@ thread_local! {
     static CALLBACKS: std::cell::OnceCell<JsValue> = const { std::cell::OnceCell::new() };
 }
 
-/// The shell's side of the deferred panels' forms (made once): a change to the proxy choice or the
-/// call, as the state's JSON (`State` without the text), and a notice to show.
+/// The shell's side of the deferred panels' forms (made once): a change to the proxy choice, the
+/// call or Suggest's traffic, as the state's JSON (`State` without the text), a notice to show, and
+/// an edit of the text (Suggest's "Insert into the editor").
 fn callbacks(state: AppState) -> JsValue {
     CALLBACKS.with(|c| c.get_or_init(|| make_callbacks(state)).clone())
 }
@@ -134,7 +135,24 @@ fn make_callbacks(state: AppState) -> JsValue {
             state.trace_changed();
         }),
     );
+    set(
+        "trafficChanged",
+        on_state(|state, s| {
+            state.traffic.set(s.traffic);
+            state.trace_changed();
+        }),
+    );
     set("notify", Closure::<dyn FnMut(String)>::new(move |m: String| state.notify(m)).into_js_value());
+    // Suggest's "Insert into the editor": one undoable edit of the editor's text.
+    set(
+        "insertText",
+        Closure::<dyn FnMut(u32, u32, String)>::new(move |from: u32, to: u32, text: String| {
+            if with_editor(|e| e.replace(from, to, &text)) != Some(true) {
+                state.notify("The editor is read-only: copy the YAML instead.");
+            }
+        })
+        .into_js_value(),
+    );
     o.into()
 }
 

@@ -13,6 +13,7 @@
 //! | SC1051 duplicate-egress-host | drop the duplicate |
 //! | SC1040 catch-all-not-last | merge port-less egress listeners into the last one |
 //! | SC3008 registry-only-call-not-imported | import the host in the catch-all listener |
+//! | SC1052 star-star-with-other-hosts | replace `*/*` with the hosts `suggest` finds the Sidecar's workloads need from the mesh alone |
 //!
 //! A test applies every fix to its input and checks that its finding is gone.
 
@@ -83,6 +84,7 @@ pub const FIXABLE: &[Code] = &[
     Code::DuplicateEgressHost,
     Code::CatchAllNotLast,
     Code::RegistryOnlyCallNotImported,
+    Code::StarStarWithOtherHosts,
 ];
 
 /// Whether findings of `code` (`SC1050`) may have a quick fix ([`FIXABLE`]).
@@ -104,6 +106,7 @@ pub fn fixes(ws: &Workspace, d: &Diagnostic) -> Vec<CodeAction> {
             .map(|r| (format!("Drop the duplicate host {}", unquote(slice(text, d.range))), vec![(r, String::new())])),
         Code::CatchAllNotLast => merge_catch_alls(ws, d, text),
         Code::RegistryOnlyCallNotImported => import_host(ws, d, text),
+        Code::StarStarWithOtherHosts => replace_star_star(ws, d, text),
         _ => None,
     };
     debug_assert!(found.is_none() || FIXABLE.contains(&d.code), "{:?} has a fix: add it to FIXABLE", d.code);
@@ -351,4 +354,62 @@ fn import_host(ws: &Workspace, d: &Diagnostic, text: &str) -> Fix {
     let l = sc.egress.iter().rfind(|l| l.port.is_none()).or(sc.egress.first())?;
     let edit = append_host(text, l, host)?;
     Some((format!("Import `{host}`"), vec![edit]))
+}
+
+/// SC1052 (`*/*` with other hosts in one listener): `*/*` replaced by what `suggest` finds the
+/// Sidecar's workloads need from the mesh alone, without traffic (`tighten::needs::configured`:
+/// the VirtualServices that route their requests by `sourceLabels` and their destinations, the
+/// DestinationRules of their namespace for another namespace's service), less what the listener's
+/// other hosts already import (so that no entry repeats one: SC1051). The listener's other hosts
+/// stay. `*/*` imports everything, so traffic observed under it proves nothing about what a
+/// narrower list keeps: the Suggest panel and `sidecarscope suggest --traffic` prove one.
+fn replace_star_star(ws: &Workspace, d: &Diagnostic, text: &str) -> Fix {
+    let index = sidecar(ws, d)?;
+    let reg = ws.registry();
+    let sc = &reg.sidecars[index];
+    let i: usize = d.path.strip_prefix("spec.egress[")?.split(']').next()?.parse().ok()?;
+    let l = sc.egress.get(i)?;
+    let (_, star) = l.hosts.iter().zip(&l.host_ranges).find(|(h, _)| h.as_str() == "*/*")?.1.to_owned();
+    let namespace_of = |ns: &str| if ns == "." { sc.namespace.clone() } else { ns.to_string() };
+    let kept: Vec<(String, String)> = l
+        .hosts
+        .iter()
+        .filter(|h| h.as_str() != "*/*")
+        .filter_map(|h| h.split_once('/').map(|(ns, dns)| (namespace_of(ns), dns.to_string())))
+        .collect();
+    let mut resolver = crate::resolve::Resolver::with_env(reg, &ws.options().istiod_env);
+    let mut needed: Vec<String> = Vec::new();
+    for w in reg.workloads.iter().filter(|w| {
+        w.namespace == sc.namespace && crate::resolve::governing_sidecar(reg, &w.namespace, &w.labels) == Some(index)
+    }) {
+        let r = resolver.resolve_workload(w);
+        for host in crate::tighten::needs::configured(reg, ws.input(), w, &r).hosts.into_keys() {
+            let Some((ns, dns)) = host.split_once('/') else { continue };
+            let covered = kept.iter().any(|(k_ns, k_dns)| k_ns == ns && (k_dns == "*" || k_dns == dns));
+            if !covered && !needed.contains(&host) {
+                needed.push(host);
+            }
+        }
+    }
+    needed.sort();
+    let title = match needed.len() {
+        0 => "Drop `*/*`: the other hosts import all that the mesh shows this Sidecar's workloads call".to_string(),
+        n => format!("Replace `*/*` with the {n} host(s) the mesh shows this Sidecar's workloads call"),
+    };
+    let Some((first, rest)) = needed.split_first() else {
+        return Some((title, vec![(delete_item(text, star)?, String::new())]));
+    };
+    let old = slice(text, star);
+    let mut new_text = requote(old, first);
+    let (start, end) = (star.start as usize, star.end as usize);
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..start];
+    for h in rest {
+        if before.trim() == "-" {
+            new_text.push_str(&format!("\n{before}{}", requote(old, h)));
+        } else {
+            new_text.push_str(&format!(", {}", requote(old, h)));
+        }
+    }
+    Some((title, vec![(TextRange::new(start as u32, end as u32), new_text)]))
 }

@@ -524,3 +524,69 @@ fn a_list_item_is_its_own_resource() {
     let h = hover(&ws, FilePosition { source: SourceId(1), offset: second }).unwrap();
     assert!(h.markdown.contains("Sidecar bookinfo/productpage governs"), "{}", h.markdown);
 }
+
+/// SC1052's fix replaces `*/*` with the hosts the mesh shows the Sidecar's workloads call (here a
+/// VirtualService routing productpage's requests by `sourceLabels`: its host and destination),
+/// block or flow style; the finding disappears and nothing new is found; with nothing needed it
+/// drops `*/*`.
+#[test]
+fn star_star_is_replaced_by_what_the_mesh_shows_is_needed() {
+    const VS: &str = r#"---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: pp-details, namespace: bookinfo}
+spec:
+  hosts: [details.bookinfo.svc.cluster.local]
+  http:
+  - match: [{sourceLabels: {app: productpage}}]
+    route:
+    - destination: {host: reviews.bookinfo.svc.cluster.local}
+"#;
+    let sidecar = |hosts: &str| {
+        format!(
+            "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {{name: productpage, namespace: bookinfo}}\n\
+             spec:\n  workloadSelector:\n    labels: {{app: productpage}}\n  egress:\n  - hosts:{hosts}\n"
+        )
+    };
+    let fixed = |text: &str| {
+        let ws = workspace(text);
+        let findings = ws.analyze().diagnostics;
+        let d = findings.iter().find(|d| d.code == Code::StarStarWithOtherHosts).expect("SC1052");
+        assert!(fixes::has_fix(d.code.id()));
+        let actions = fixes::fixes(&ws, d);
+        assert_eq!(actions.len(), 1, "{findings:?}");
+        let after = apply(text, &actions[0].edits);
+        let ws2 = workspace(&after);
+        assert!(ws2.validate().diagnostics.iter().all(|d| d.source != SourceId(1)), "{after}");
+        let codes = |ds: &[crate::Diagnostic]| {
+            ds.iter().filter(|d| d.source == SourceId(1)).map(|d| (d.code, d.message.clone())).collect::<Vec<_>>()
+        };
+        let (before, now) = (codes(&findings), codes(&ws2.analyze().diagnostics));
+        assert!(!now.iter().any(|(c, _)| *c == Code::StarStarWithOtherHosts), "{after}");
+        let new: Vec<_> = now.iter().filter(|f| !before.contains(f)).collect();
+        assert!(new.is_empty(), "new findings {new:?} in\n{after}");
+        (actions[0].title.clone(), after)
+    };
+    let block = format!("{}{VS}", sidecar("\n    - \"*/*\"\n    - \"istio-system/*\""));
+    let (title, after) = fixed(&block);
+    assert_eq!(title, "Replace `*/*` with the 2 host(s) the mesh shows this Sidecar's workloads call");
+    assert!(
+        after.contains(
+            "  - hosts:\n    - \"bookinfo/details.bookinfo.svc.cluster.local\"\n    - \"bookinfo/reviews.bookinfo.svc.cluster.local\"\n    - \"istio-system/*\"\n"
+        ),
+        "{after}"
+    );
+    let flow = format!("{}{VS}", sidecar(" [\"*/*\", \"istio-system/*\"]"));
+    let (_, after) = fixed(&flow);
+    assert!(
+        after.contains(
+            "  - hosts: [\"bookinfo/details.bookinfo.svc.cluster.local\", \"bookinfo/reviews.bookinfo.svc.cluster.local\", \"istio-system/*\"]\n"
+        ),
+        "{after}"
+    );
+    // What the other hosts import already is not repeated; nothing left: `*/*` is dropped.
+    let covered = format!("{}{VS}", sidecar("\n    - \"*/*\"\n    - \"bookinfo/*\""));
+    let (title, after) = fixed(&covered);
+    assert!(title.starts_with("Drop `*/*`"), "{title}");
+    assert!(after.contains("  - hosts:\n    - \"bookinfo/*\"\n"), "{after}");
+}

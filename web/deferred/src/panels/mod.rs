@@ -1,4 +1,4 @@
-//! The proxy panels, as Leptos components: the proxy picker, the trace form, and each panel's
+//! The proxy panels, as Leptos components: the proxy picker, the trace form, Suggest's tabs, and each panel's
 //! body, rebuilt from the core's results each time the shell renders the open panel
 //! ([`crate::render`]). Text only: nothing from the input or from the core is ever parsed as
 //! markup.
@@ -7,6 +7,7 @@ mod effective;
 mod impact;
 mod listeners;
 mod proxy;
+mod suggest;
 mod trace;
 mod trace_hints;
 
@@ -15,6 +16,7 @@ use sidecarscope_web_common::embed::Panel;
 
 pub use listeners::Expanded;
 pub use proxy::ProxyPicker;
+pub use suggest::{Insert, Tab as SuggestTab};
 pub use trace::TraceForm;
 
 use crate::model::Target;
@@ -25,6 +27,10 @@ pub fn panel(panel: Panel) -> AnyView {
     match panel {
         Panel::Trace => view! { <div class="trace"><ProxyPicker/><TraceForm/><Body panel=panel/></div> }.into_any(),
         Panel::Impact => view! { <div class="impact-panel"><Body panel=panel/></div> }.into_any(),
+        Panel::Suggest => view! {
+            <div class="suggest-panel"><ProxyPicker/><suggest::SuggestControls/><Body panel=panel/></div>
+        }
+        .into_any(),
         _ => view! { <div class=panel.id()><ProxyPicker/><Body panel=panel/></div> }.into_any(),
     }
 }
@@ -45,6 +51,9 @@ fn Body(panel: Panel) -> impl IntoView {
                 Panel::Listeners => listeners::body(a, model, state.expanded),
                 Panel::Trace => state.trace.with_untracked(|form| trace::body(a, model, form, state.suggestions)),
                 Panel::Impact => crate::with_base(|base| impact::body(model, base)),
+                Panel::Suggest => state.traffic.with_untracked(|t| {
+                    suggest::body(a, model, t, state.suggest_tab.get_untracked(), state.whole_mesh.get_untracked())
+                }),
                 Panel::Problems => ().into_any(),
             })
         });
@@ -61,6 +70,10 @@ fn Body(panel: Panel) -> impl IntoView {
 fn on_click(state: Ctx, panel: Panel, ev: &web_sys::Event) {
     use sidecarscope_web_common::ui;
     if ui::on_select(ev) {
+        return;
+    }
+    if panel == Panel::Suggest {
+        suggest::on_click(ev);
         return;
     }
     if let Some(el) = ui::closest(ev, "[data-copy]") {
