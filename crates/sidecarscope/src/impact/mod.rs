@@ -362,9 +362,14 @@ pub fn impact(base: &Workspace, head: &Workspace, options: &ImpactOptions) -> Re
             Resolver::with_env(regs[0], &base.options().istiod_env),
             Resolver::with_env(regs[1], &head.options().istiod_env),
         ],
+        // Proxies of one Sidecar and namespace share their outbound side: built once per side.
         generators: [
-            ListenerGenerator::new(regs[0], &base.options().istiod_env),
-            ListenerGenerator::new(regs[1], &head.options().istiod_env),
+            ListenerGenerator::sharing(regs[0], &base.options().istiod_env),
+            ListenerGenerator::sharing(regs[1], &head.options().istiod_env),
+        ],
+        changed_resources: [
+            (0..inputs[BASE].resources.len()).filter(|&i| changes.changed[BASE][i]).collect(),
+            (0..inputs[HEAD].resources.len()).filter(|&i| changes.changed[HEAD][i]).collect(),
         ],
         reaches: HashMap::new(),
     };
@@ -513,6 +518,8 @@ struct Engine<'a> {
     generators: [ListenerGenerator<'a>; 2],
     /// Whether a changed host reaches the proxies of a Sidecar, by side and Sidecar.
     reaches: HashMap<(usize, Option<usize>), bool>,
+    /// Per side, the indexes of the changed resources.
+    changed_resources: [Vec<usize>; 2],
 }
 
 impl<'a> Engine<'a> {
@@ -546,7 +553,10 @@ impl<'a> Engine<'a> {
     fn compare(&mut self, w: [&Workload; 2], out: &mut WorkloadImpact) {
         let res = [self.resolvers[BASE].resolve_workload(w[BASE]), self.resolvers[HEAD].resolve_workload(w[HEAD])];
         let proxies = [crate::Proxy::for_workload(w[BASE]), crate::Proxy::for_workload(w[HEAD])];
-        let sets = [self.generators[BASE].generate(&proxies[BASE]), self.generators[HEAD].generate(&proxies[HEAD])];
+        let sets = [
+            self.generators[BASE].generate_resolved(&proxies[BASE], &res[BASE]),
+            self.generators[HEAD].generate_resolved(&proxies[HEAD], &res[HEAD]),
+        ];
         let gov = [res[BASE].selection.sidecar, res[HEAD].selection.sidecar];
         let ids = [res[BASE].sidecar.as_ref().map(sidecar_id), res[HEAD].sidecar.as_ref().map(sidecar_id)];
         if self.sidecar_changed(gov) {
@@ -664,7 +674,8 @@ impl<'a> Engine<'a> {
                     }
                 }
             }
-            for (i, r) in input.resources.iter().enumerate().filter(|(i, _)| changed[*i]) {
+            for &i in &self.changed_resources[side] {
+                let r = &input.resources[i];
                 let mesh = r.kind == ResourceKind::MeshConfigMap;
                 let own = i == w[side].resource;
                 let inbound = c.call.direction == trace::CallDirection::Inbound
