@@ -328,6 +328,24 @@ pub struct FindingChanges {
 /// Compares `base` with `head` (see the module's doc). `Err` when `options.workload` is on
 /// neither side.
 pub fn impact(base: &Workspace, head: &Workspace, options: &ImpactOptions) -> Result<ImpactReport, String> {
+    impact_with(base, head, options, &mut |_| {})
+}
+
+/// What the engine computed for one workload it recomputed, on each side (base first).
+pub(crate) struct Recomputed<'a> {
+    pub workloads: [&'a Workload; 2],
+    pub resolutions: &'a [Resolution; 2],
+    pub sets: &'a [ListenerSet; 2],
+}
+
+/// [`impact`], showing `visit` each recomputed workload's resolutions and listeners (the
+/// suggestion's proof traces its observed calls through them instead of generating them again).
+pub(crate) fn impact_with(
+    base: &Workspace,
+    head: &Workspace,
+    options: &ImpactOptions,
+    visit: &mut dyn FnMut(Recomputed<'_>),
+) -> Result<ImpactReport, String> {
     let ws = [base, head];
     let problems = input_problems(ws);
     if !problems.is_empty() {
@@ -372,6 +390,7 @@ pub fn impact(base: &Workspace, head: &Workspace, options: &ImpactOptions) -> Re
             (0..inputs[HEAD].resources.len()).filter(|&i| changes.changed[HEAD][i]).collect(),
         ],
         reaches: HashMap::new(),
+        changed_services: [changed_services(regs[BASE], &changes, BASE), changed_services(regs[HEAD], &changes, HEAD)],
     };
     let mut summary = ImpactSummary { workloads: all.len(), ..ImpactSummary::default() };
     let mut workloads = Vec::new();
@@ -398,7 +417,7 @@ pub fn impact(base: &Workspace, head: &Workspace, options: &ImpactOptions) -> Re
         if let [Some(b), Some(h)] = w {
             if options.recompute_all || engine.affected([b, h]) {
                 summary.recomputed += 1;
-                engine.compare([b, h], &mut out);
+                engine.compare([b, h], &mut out, visit);
             }
         }
         if !out.is_empty() {
@@ -420,6 +439,14 @@ pub fn impact(base: &Workspace, head: &Workspace, options: &ImpactOptions) -> Re
     summary.findings_appeared = findings.appeared.len();
     summary.findings_disappeared = findings.disappeared.len();
     Ok(ImpactReport { summary, problems: Vec::new(), workloads, findings })
+}
+
+fn changed_services<'a>(reg: &'a Registry, changes: &Changes, side: usize) -> HashMap<&'a str, Vec<usize>> {
+    let mut out: HashMap<&str, Vec<usize>> = HashMap::new();
+    for s in reg.services.iter().filter(|s| changes.changed[side][s.resource]) {
+        out.entry(s.hostname.as_str()).or_default().push(s.resource);
+    }
+    out
 }
 
 /// The errors that make a side incomplete: what loading reported as an error, or no resource.
@@ -520,6 +547,8 @@ struct Engine<'a> {
     reaches: HashMap<(usize, Option<usize>), bool>,
     /// Per side, the indexes of the changed resources.
     changed_resources: [Vec<usize>; 2],
+    /// Per side, the resources of the changed services by hostname, in registry order.
+    changed_services: [HashMap<&'a str, Vec<usize>>; 2],
 }
 
 impl<'a> Engine<'a> {
@@ -550,7 +579,7 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn compare(&mut self, w: [&Workload; 2], out: &mut WorkloadImpact) {
+    fn compare(&mut self, w: [&Workload; 2], out: &mut WorkloadImpact, visit: &mut dyn FnMut(Recomputed<'_>)) {
         let res = [self.resolvers[BASE].resolve_workload(w[BASE]), self.resolvers[HEAD].resolve_workload(w[HEAD])];
         let proxies = [crate::Proxy::for_workload(w[BASE]), crate::Proxy::for_workload(w[HEAD])];
         let sets = [
@@ -577,6 +606,7 @@ impl<'a> Engine<'a> {
         out.clusters = cluster_changes(&sets);
         out.inbound_ports = port_changes(&res);
         out.flows = self.flows(w, &res, &sets, gov);
+        visit(Recomputed { workloads: w, resolutions: &res, sets: &sets });
     }
 
     /// The calls of either side whose outcome differs.
@@ -663,8 +693,8 @@ impl<'a> Engine<'a> {
                 }
             }
             if let Some(host) = &c.host {
-                for s in reg.services.iter().filter(|s| &s.hostname == host && changed[s.resource]) {
-                    add(s.resource, service_path(&input.resources[s.resource]).into(), None);
+                for &s in self.changed_services[side].get(host.as_str()).into_iter().flatten() {
+                    add(s, service_path(&input.resources[s]).into(), None);
                 }
             }
             if let Some(route) = &outcomes[side].virtual_service_route {
