@@ -25,6 +25,8 @@ use crate::load::{Input, Resource, ResourceKind};
 use crate::registry::{Registry, SidecarConfig};
 use crate::report::{self, JsonDiagnostic, Range};
 use crate::resolve::{governing, Resolution, Resolver};
+use crate::tighten::evidence::{Evidence, FileSummary, Observed, Problem};
+use crate::tighten::CallNote;
 use crate::trace::{self, Call};
 use crate::workload::Workload;
 use crate::workspace::Workspace;
@@ -98,6 +100,11 @@ pub struct ImpactOptions {
     /// Resolve and trace every workload, not only those whose inputs changed (for tests and
     /// to measure what the selection saves).
     pub recompute_all: bool,
+    /// Observed calls (read by [`crate::tighten::evidence::read`]: Prometheus, Kiali, Envoy
+    /// access logs, a dependency list), traced on both sides as well for each recomputed
+    /// workload that makes them; a call whose outcome changes is a flow with the evidence's file
+    /// and line as its `origin`.
+    pub traffic: Option<Evidence>,
 }
 
 /// The whole comparison. `problems` non-empty means a side did not load completely, and no
@@ -113,6 +120,18 @@ pub struct ImpactReport {
     /// The workloads with a change, by namespace, name and kind; breaking flows first in each.
     pub workloads: Vec<WorkloadImpact>,
     pub findings: FindingChanges,
+    /// The evidence of observed calls, when given ([`ImpactOptions::traffic`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traffic: Option<TrafficSummary>,
+}
+
+/// What was read of the observed calls: per file its format and counts, the records that could
+/// not be read (`SC0020`, `SC0021`: skipped, the rest counts), and the calls of no workload.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrafficSummary {
+    pub files: Vec<FileSummary>,
+    pub problems: Vec<Problem>,
+    pub unattributed: Vec<CallNote>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -302,6 +321,9 @@ pub struct Flow {
     pub head: Outcome,
     /// The YAML that made the difference, on each side (a deleted line has only its base side).
     pub causes: Vec<Cause>,
+    /// Where the call was observed (`file:line` of the evidence), for an observed call.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 /// A place in one side's YAML that a change comes from.
@@ -354,6 +376,7 @@ pub(crate) fn impact_with(
             problems,
             workloads: Vec::new(),
             findings: FindingChanges::default(),
+            traffic: None,
         });
     }
     let inputs = [base.input(), head.input()];
@@ -372,6 +395,15 @@ pub(crate) fn impact_with(
         }
     }
     let changes = Changes::new(inputs, regs);
+    // Observed calls by workload (kind, namespace, name) of base, where they are traced.
+    let mut observed: HashMap<(&str, &str, &str), Vec<&Observed>> = HashMap::new();
+    let traffic = options.traffic.as_ref().map(|e| {
+        let (calls, unattributed) = crate::tighten::attribute(regs[BASE], e, options.workload.as_deref());
+        for (w, calls) in regs[BASE].workloads.iter().zip(calls) {
+            observed.entry((w.namespace.as_str(), w.name.as_str(), w.kind.as_str())).or_default().extend(calls);
+        }
+        TrafficSummary { files: e.files.clone(), problems: e.problems.clone(), unattributed }
+    });
     let mut engine = Engine {
         inputs,
         regs,
@@ -390,6 +422,7 @@ pub(crate) fn impact_with(
             (0..inputs[HEAD].resources.len()).filter(|&i| changes.changed[HEAD][i]).collect(),
         ],
         reaches: HashMap::new(),
+        observed,
         changed_services: [changed_services(regs[BASE], &changes, BASE), changed_services(regs[HEAD], &changes, HEAD)],
     };
     let mut summary = ImpactSummary { workloads: all.len(), ..ImpactSummary::default() };
@@ -438,7 +471,7 @@ pub(crate) fn impact_with(
     let findings = if options.workload.is_some() { FindingChanges::default() } else { finding_changes(ws) };
     summary.findings_appeared = findings.appeared.len();
     summary.findings_disappeared = findings.disappeared.len();
-    Ok(ImpactReport { summary, problems: Vec::new(), workloads, findings })
+    Ok(ImpactReport { summary, problems: Vec::new(), workloads, findings, traffic })
 }
 
 fn changed_services<'a>(reg: &'a Registry, changes: &Changes, side: usize) -> HashMap<&'a str, Vec<usize>> {
@@ -549,6 +582,8 @@ struct Engine<'a> {
     changed_resources: [Vec<usize>; 2],
     /// Per side, the resources of the changed services by hostname, in registry order.
     changed_services: [HashMap<&'a str, Vec<usize>>; 2],
+    /// Observed calls by base workload (namespace, name, kind).
+    observed: HashMap<(&'a str, &'a str, &'a str), Vec<&'a Observed>>,
 }
 
 impl<'a> Engine<'a> {
@@ -621,6 +656,26 @@ impl<'a> Engine<'a> {
         for side in [BASE, HEAD] {
             flows::candidates(self.regs[side], &res[side], &sets[side], &mut calls);
         }
+        // Observed calls, as `suggest`'s proof makes them (by the base proxy's imports, else
+        // head's); one that is also a candidate gets the evidence as its origin.
+        let key = (w[BASE].namespace.as_str(), w[BASE].name.as_str(), w[BASE].kind.as_str());
+        for c in self.observed.get(&key).into_iter().flatten() {
+            let mut made = crate::tighten::calls_for(self.regs[BASE], &res[BASE], c);
+            if made.is_empty() {
+                made = crate::tighten::calls_for(self.regs[HEAD], &res[HEAD], c);
+            }
+            for (what, call) in made {
+                let origin = Some(c.seen.at());
+                let found = calls.entry(what.clone()).or_insert_with(|| flows::Candidate {
+                    what,
+                    call,
+                    host: Some(c.host.clone()),
+                    route: None,
+                    origin: None,
+                });
+                found.origin = found.origin.take().or(origin);
+            }
+        }
         let lookups = [flows::Lookup::new(&sets[BASE]), flows::Lookup::new(&sets[HEAD])];
 
         let mut out = Vec::new();
@@ -641,7 +696,7 @@ impl<'a> Engine<'a> {
             let Some(kind) = flows::judge(&outcomes[BASE], &outcomes[HEAD]) else { continue };
             let causes = self.causes(w, res, &c, &outcomes, gov);
             let [base, head] = outcomes;
-            out.push(Flow { kind, call: c.what, request: c.call, base, head, causes });
+            out.push(Flow { kind, call: c.what, request: c.call, base, head, causes, origin: c.origin });
         }
         out.sort_by(|a, b| (!a.kind.breaking(), a.kind, &a.call).cmp(&(!b.kind.breaking(), b.kind, &b.call)));
         out
@@ -933,7 +988,7 @@ impl ImpactReport {
         let workloads = self.workloads.iter().map(WorkloadImpact::inverted).collect();
         let findings =
             FindingChanges { appeared: self.findings.disappeared.clone(), disappeared: self.findings.appeared.clone() };
-        ImpactReport { summary, problems, workloads, findings }
+        ImpactReport { summary, problems, workloads, findings, traffic: self.traffic.clone() }
     }
 }
 
@@ -953,6 +1008,7 @@ impl WorkloadImpact {
                     base: f.head.clone(),
                     head: f.base.clone(),
                     causes,
+                    origin: f.origin.clone(),
                 }
             })
             .collect();

@@ -247,39 +247,7 @@ pub fn suggest(ws: &Workspace, evidence: &Evidence, options: &SuggestOptions) ->
         }
     }
     // Calls by caller.
-    let mut calls: Vec<Vec<&Observed>> = vec![Vec::new(); reg.workloads.len()];
-    let mut unattributed = Vec::new();
-    let by_id: HashMap<(&str, &str), Vec<usize>> =
-        reg.workloads.iter().enumerate().fold(HashMap::new(), |mut m, (i, w)| {
-            m.entry((w.namespace.as_str(), w.name.as_str())).or_default().push(i);
-            m
-        });
-    let by_ip: HashMap<&str, usize> =
-        reg.workloads.iter().enumerate().rev().filter_map(|(i, w)| Some((w.ip.as_deref()?, i))).collect();
-    for c in &evidence.calls {
-        let found: Vec<usize> = match &c.caller {
-            Caller::Workload { namespace, name } => {
-                by_id.get(&(namespace.as_str(), name.as_str())).cloned().unwrap_or_default()
-            }
-            // An access log names the caller by its pod's address; a proxy's own log
-            // (`kubectl logs deploy/cart -c istio-proxy`) whose address is no workload's is the
-            // `--workload`'s.
-            Caller::Address { ip } => match (by_ip.get(ip.as_str()), &options.workload) {
-                (Some(&i), _) => vec![i],
-                (None, Some(id)) => {
-                    reg.workloads.iter().enumerate().filter(|(_, w)| w.id() == *id).map(|(i, _)| i).collect()
-                }
-                (None, None) => Vec::new(),
-            },
-        };
-        if found.is_empty() {
-            unattributed
-                .push(CallNote { host: c.host.clone(), seen: format!("{} ({})", c.seen.at(), caller_text(&c.caller)) });
-        }
-        for i in found {
-            calls[i].push(c);
-        }
-    }
+    let (calls, unattributed) = attribute(reg, evidence, options.workload.as_deref());
     // A workload without a proxy (`sidecar.istio.io/inject: "false"`, ambient) has no Sidecar to
     // tighten.
     let observed: Vec<usize> =
@@ -394,6 +362,47 @@ pub fn suggest(ws: &Workspace, evidence: &Evidence, options: &SuggestOptions) ->
         });
     }
     Ok(report)
+}
+
+/// The observed calls of each workload of `reg` (by index), and those of no workload. An access
+/// log names the caller by its pod's address; a proxy's own log (`kubectl logs deploy/cart -c
+/// istio-proxy`) whose address is no workload's is `workload`'s (`namespace/name`).
+pub(crate) fn attribute<'e>(
+    reg: &Registry,
+    evidence: &'e Evidence,
+    workload: Option<&str>,
+) -> (Vec<Vec<&'e Observed>>, Vec<CallNote>) {
+    let mut calls: Vec<Vec<&Observed>> = vec![Vec::new(); reg.workloads.len()];
+    let mut unattributed = Vec::new();
+    let by_id: HashMap<(&str, &str), Vec<usize>> =
+        reg.workloads.iter().enumerate().fold(HashMap::new(), |mut m, (i, w)| {
+            m.entry((w.namespace.as_str(), w.name.as_str())).or_default().push(i);
+            m
+        });
+    let by_ip: HashMap<&str, usize> =
+        reg.workloads.iter().enumerate().rev().filter_map(|(i, w)| Some((w.ip.as_deref()?, i))).collect();
+    for c in &evidence.calls {
+        let found: Vec<usize> = match &c.caller {
+            Caller::Workload { namespace, name } => {
+                by_id.get(&(namespace.as_str(), name.as_str())).cloned().unwrap_or_default()
+            }
+            Caller::Address { ip } => match (by_ip.get(ip.as_str()), workload) {
+                (Some(&i), _) => vec![i],
+                (None, Some(id)) => {
+                    reg.workloads.iter().enumerate().filter(|(_, w)| w.id() == id).map(|(i, _)| i).collect()
+                }
+                (None, None) => Vec::new(),
+            },
+        };
+        if found.is_empty() {
+            unattributed
+                .push(CallNote { host: c.host.clone(), seen: format!("{} ({})", c.seen.at(), caller_text(&c.caller)) });
+        }
+        for i in found {
+            calls[i].push(c);
+        }
+    }
+    (calls, unattributed)
 }
 
 fn caller_text(c: &Caller) -> String {
@@ -900,7 +909,7 @@ const OUTSIDE_ADDRESS: &str = "203.0.113.10";
 
 /// The calls to trace for one observed call: one per port of the service it reaches (or the
 /// port it names), as the proxy saw it.
-fn calls_for(reg: &Registry, r: &Resolution, c: &Observed) -> Vec<(String, Call)> {
+pub(crate) fn calls_for(reg: &Registry, r: &Resolution, c: &Observed) -> Vec<(String, Call)> {
     let svc = r.egress.iter().flat_map(|l| &l.services).find(|s| s.hostname == c.host);
     let mut out = Vec::new();
     let ports: Vec<(u32, Option<Protocol>)> = match svc {
