@@ -21,7 +21,8 @@ fn impact(c: &mut Criterion) {
     let all = every_workload_change(&text).expect("the mesh ConfigMap sets REGISTRY_ONLY");
     let input = sidecarscope::load_text("mesh.yaml", &text);
     let all_input = sidecarscope::load_text("mesh.yaml", &all);
-    let mut group = c.benchmark_group(format!("{}-impact", size.name()));
+    let group_name = format!("{}-impact", size.name());
+    let mut group = c.benchmark_group(&group_name);
     group.sample_size(10).measurement_time(Duration::from_secs(5)).warm_up_time(Duration::from_secs(1));
     group.bench_function(BenchmarkId::from_parameter("analyze"), |b| {
         b.iter(|| black_box(sidecarscope_bench::stages::analyze(&input)))
@@ -36,6 +37,8 @@ fn impact(c: &mut Criterion) {
         b.iter(|| black_box(resolve_and_listeners_both(&input, &all_input)))
     });
     group.finish();
+    sidecarscope_bench::print_ratios(&group_name, "analyze", &["impact-one-sidecar"]);
+    sidecarscope_bench::print_ratios(&group_name, "resolve-and-listeners-both-sides", &["impact-every-workload"]);
 }
 
 criterion_group!(benches, impact);

@@ -166,3 +166,34 @@ fn a_side_that_does_not_load_is_an_error_with_its_side_and_position() {
         .stderr(contains("head: ").and(contains("no resources read")));
     run(&["impact", "-", "-"]).code(2).stderr(contains("cannot both be standard input"));
 }
+
+#[test]
+fn traffic_names_the_calls_it_saw_and_reports_a_broken_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("calls.prom");
+    std::fs::write(
+        &file,
+        "# TYPE istio_tcp_connections_opened_total counter\n\
+istio_tcp_connections_opened_total{source_workload=\"cart\",source_workload_namespace=\"shop\",destination_service=\"api.example.org\",destination_service_name=\"PassthroughCluster\",destination_port=\"443\"} 7\n\
+istio_requests_total{source_workload=\"cart\",source_workload_namespace=\"shop\",destination_service=\"x\" 4\n",
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    // Example 2 switches shop's Sidecar to REGISTRY_ONLY: the external API cart reached through
+    // PassthroughCluster is blocked, and only the traffic names it.
+    let a = impact("2-registry-only", &["--traffic", f]).success();
+    a.stdout(
+        contains("! shop/cart broken: TCP api.example.org:443\n")
+            .and(contains(format!("      seen at {f}:2\n")))
+            .and(contains("(seen at ").count(1)),
+    )
+    .stderr(contains(format!("{f}:3:")).and(contains("[SC0020]")));
+    let without = impact("2-registry-only", &[]).success();
+    without.stdout(contains("api.example.org").not());
+    let j = json(&impact("2-registry-only", &["--traffic", f, "-o", "json"]));
+    let cart = j["workloads"].as_array().unwrap().iter().find(|w| w["name"] == "cart").unwrap();
+    let flow = cart["flows"].as_array().unwrap().iter().find(|fl| fl["call"] == "TCP api.example.org:443").unwrap();
+    assert_eq!(flow["origin"], format!("{f}:2"));
+    assert_eq!(j["traffic"]["problems"][0]["line"], 3);
+    assert_eq!(j["traffic"]["files"][0]["calls"], 1);
+}

@@ -52,7 +52,7 @@ pub fn impact(base: JsValue, head: JsValue, options: Option<JsValue>) -> Result<
     }
     opts.istiod_env = args.istiod_env;
     let (base, head) = (side(&base, "base", &opts)?, side(&head, "head", &opts)?);
-    let report = compare(&base, &head, &ImpactOptions { workload: args.workload, recompute_all: false })
+    let report = compare(&base, &head, &ImpactOptions { workload: args.workload, ..ImpactOptions::default() })
         .map_err(|e| error(format!("options.workload: {e}")))?;
     match format {
         None => to_js(&report),

@@ -18,7 +18,8 @@ use crate::common::{self, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
 in BASE breaks, bypasses the mesh or is rerouted in HEAD (--fail-on any: any change, findings included); 2 a side \
 could not be read or loaded completely (the error says which side and where), or bad arguments.\n\n\
 Examples:\n  sidecarscope impact old/ new/\n  sidecarscope impact base.yaml head.yaml --workload shop/cart -o json\n  \
-git worktree add /tmp/base main && sidecarscope impact /tmp/base/k8s k8s -o markdown --fail-on breaking"
+git worktree add /tmp/base main && sidecarscope impact /tmp/base/k8s k8s -o markdown --fail-on breaking\n  \
+sidecarscope impact old/ new/ --traffic requests.json --traffic access.log"
 )]
 pub struct Args {
     /// The mesh before the change: a file or a directory (searched for .yaml, .yml, .json), or `-`.
@@ -28,6 +29,10 @@ pub struct Args {
     /// Only this workload (NS/NAME), present on either side.
     #[arg(long, value_name = "NS/NAME")]
     pub workload: Option<String>,
+    /// A file of observed calls to trace on both sides too (repeatable; the formats `suggest`
+    /// reads: Prometheus JSON or text, a Kiali graph, Envoy access logs, a dependency list).
+    #[arg(long, value_name = "FILE")]
+    pub traffic: Vec<PathBuf>,
     #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
     pub output: Output,
     /// Exit with code 1 when the change breaks a call (`breaking`) or changes anything (`any`).
@@ -96,11 +101,22 @@ pub fn run(args: Args) -> u8 {
         (Ok(b), Ok(h)) => (b, h),
         (Err(code), _) | (_, Err(code)) => return code,
     };
-    let options = ImpactOptions { workload: args.workload.clone(), recompute_all: false };
+    let mut files = Vec::new();
+    for p in &args.traffic {
+        match super::suggest::read_evidence(p) {
+            Ok(f) => files.push(f),
+            Err(e) => return common::fail(e),
+        }
+    }
+    let traffic = (!args.traffic.is_empty()).then(|| sidecarscope::tighten::evidence::read(&files));
+    let options = ImpactOptions { workload: args.workload.clone(), recompute_all: false, traffic };
     let report = match impact(&base, &head, &options) {
         Ok(r) => r,
         Err(e) => return common::fail(e),
     };
+    if let Some(t) = &report.traffic {
+        super::suggest::print_problems(&t.problems);
+    }
     if !report.problems.is_empty() {
         // Never a silently empty (or partial) comparison: say which side and where, exit 2.
         eprint!("{}", sidecarscope::report::escape_controls(&render::problems_text(&report)));

@@ -64,7 +64,8 @@ pub enum Output {
     Markdown,
 }
 
-fn read_evidence(path: &PathBuf) -> Result<EvidenceFile, String> {
+/// Reads an evidence file (`--traffic`), as text of at most `MAX_INPUT_BYTES`.
+pub(crate) fn read_evidence(path: &PathBuf) -> Result<EvidenceFile, String> {
     let name = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| format!("{name}: {e}"))?;
     if !meta.is_file() {
@@ -81,6 +82,24 @@ fn read_evidence(path: &PathBuf) -> Result<EvidenceFile, String> {
     let text = String::from_utf8(bytes)
         .map_err(|e| format!("{name}: not UTF-8 (at byte {})", e.utf8_error().valid_up_to()))?;
     Ok(EvidenceFile { name, text })
+}
+
+/// The evidence's problems on standard error, compiler style (`file:line:column: severity[code]: message`).
+pub(crate) fn print_problems(problems: &[evidence::Problem]) {
+    for p in problems {
+        eprintln!(
+            "{}",
+            sidecarscope::report::escape_controls(&format!(
+                "{}:{}:{}: {}[{}]: {}",
+                p.file,
+                p.line,
+                p.column,
+                p.severity.as_str(),
+                p.code,
+                p.message
+            ))
+        );
+    }
 }
 
 pub fn run(args: Args) -> u8 {
@@ -122,20 +141,7 @@ pub fn run(args: Args) -> u8 {
         Ok(r) => r,
         Err(e) => return common::fail(e),
     };
-    for p in &report.problems {
-        eprintln!(
-            "{}",
-            sidecarscope::report::escape_controls(&format!(
-                "{}:{}:{}: {}[{}]: {}",
-                p.file,
-                p.line,
-                p.column,
-                p.severity.as_str(),
-                p.code,
-                p.message
-            ))
-        );
-    }
+    print_problems(&report.problems);
     let mut out = common::Out::new();
     match args.output {
         Output::Yaml => out.input_text(&tighten::render_text(&report)),

@@ -122,6 +122,8 @@ pub(crate) struct Candidate {
     pub host: Option<String>,
     /// A VirtualService route call: the route it was built for (`ns/name http[i]`).
     pub route: Option<String>,
+    /// An observed call: where (`file:line` of the evidence).
+    pub origin: Option<String>,
 }
 
 /// The calls of one side's proxy.
@@ -157,6 +159,7 @@ pub(crate) fn candidates(reg: &Registry, r: &Resolution, set: &ListenerSet, out:
                     call,
                     host: Some(s.hostname.clone()),
                     route: None,
+                    origin: None,
                 });
             }
         }
@@ -184,7 +187,13 @@ pub(crate) fn candidates(reg: &Registry, r: &Resolution, set: &ListenerSet, out:
                     call.headers.iter().map(|h| format!(" {}={}", h.name, h.value)).collect::<String>()
                 );
                 let route = Some(format!("{vs} http[{i}]"));
-                out.entry(what.clone()).or_insert(Candidate { what, call, host: Some(host.clone()), route });
+                out.entry(what.clone()).or_insert(Candidate {
+                    what,
+                    call,
+                    host: Some(host.clone()),
+                    route,
+                    origin: None,
+                });
             }
         }
     }
@@ -192,7 +201,7 @@ pub(crate) fn candidates(reg: &Registry, r: &Resolution, set: &ListenerSet, out:
     // under ALLOW_ANY, BlackHole under REGISTRY_ONLY). Addresses from TEST-NET-3 (RFC 5737).
     let what = format!("TCP {OUTSIDE_ADDRESS}:443 (outside the registry)");
     let call = Call { address: Some(OUTSIDE_ADDRESS.into()), port: 443, ..Call::default() };
-    out.entry(what.clone()).or_insert(Candidate { what, call, host: None, route: None });
+    out.entry(what.clone()).or_insert(Candidate { what, call, host: None, route: None, origin: None });
     for rc in &set.routes {
         let Ok(port) = rc.name.parse::<u32>() else { continue };
         let what = format!("HTTP {OUTSIDE_HOST}:{port} GET / (outside the registry)");
@@ -203,7 +212,7 @@ pub(crate) fn candidates(reg: &Registry, r: &Resolution, set: &ListenerSet, out:
             host: Some(OUTSIDE_HOST.into()),
             ..Call::default()
         };
-        out.entry(what.clone()).or_insert(Candidate { what, call, host: None, route: None });
+        out.entry(what.clone()).or_insert(Candidate { what, call, host: None, route: None, origin: None });
     }
     for p in &r.ingress {
         let protocol = match p.protocol.0 {
@@ -217,7 +226,7 @@ pub(crate) fn candidates(reg: &Registry, r: &Resolution, set: &ListenerSet, out:
                 p.port,
                 if protocol == CallProtocol::Http { "HTTP" } else { "TCP" }
             );
-            out.entry(what.clone()).or_insert(Candidate { what, call, host: None, route: None });
+            out.entry(what.clone()).or_insert(Candidate { what, call, host: None, route: None, origin: None });
         }
     }
 }

@@ -25,6 +25,8 @@ use crate::load::{Input, Resource, ResourceKind};
 use crate::registry::{Registry, SidecarConfig};
 use crate::report::{self, JsonDiagnostic, Range};
 use crate::resolve::{governing, Resolution, Resolver};
+use crate::tighten::evidence::{Evidence, FileSummary, Observed, Problem};
+use crate::tighten::CallNote;
 use crate::trace::{self, Call};
 use crate::workload::Workload;
 use crate::workspace::Workspace;
@@ -98,6 +100,11 @@ pub struct ImpactOptions {
     /// Resolve and trace every workload, not only those whose inputs changed (for tests and
     /// to measure what the selection saves).
     pub recompute_all: bool,
+    /// Observed calls (read by [`crate::tighten::evidence::read`]: Prometheus, Kiali, Envoy
+    /// access logs, a dependency list), traced on both sides as well for each recomputed
+    /// workload that makes them; a call whose outcome changes is a flow with the evidence's file
+    /// and line as its `origin`.
+    pub traffic: Option<Evidence>,
 }
 
 /// The whole comparison. `problems` non-empty means a side did not load completely, and no
@@ -113,6 +120,18 @@ pub struct ImpactReport {
     /// The workloads with a change, by namespace, name and kind; breaking flows first in each.
     pub workloads: Vec<WorkloadImpact>,
     pub findings: FindingChanges,
+    /// The evidence of observed calls, when given ([`ImpactOptions::traffic`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traffic: Option<TrafficSummary>,
+}
+
+/// What was read of the observed calls: per file its format and counts, the records that could
+/// not be read (`SC0020`, `SC0021`: skipped, the rest counts), and the calls of no workload.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrafficSummary {
+    pub files: Vec<FileSummary>,
+    pub problems: Vec<Problem>,
+    pub unattributed: Vec<CallNote>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -302,6 +321,9 @@ pub struct Flow {
     pub head: Outcome,
     /// The YAML that made the difference, on each side (a deleted line has only its base side).
     pub causes: Vec<Cause>,
+    /// Where the call was observed (`file:line` of the evidence), for an observed call.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 /// A place in one side's YAML that a change comes from.
@@ -328,6 +350,24 @@ pub struct FindingChanges {
 /// Compares `base` with `head` (see the module's doc). `Err` when `options.workload` is on
 /// neither side.
 pub fn impact(base: &Workspace, head: &Workspace, options: &ImpactOptions) -> Result<ImpactReport, String> {
+    impact_with(base, head, options, &mut |_| {})
+}
+
+/// What the engine computed for one workload it recomputed, on each side (base first).
+pub(crate) struct Recomputed<'a> {
+    pub workloads: [&'a Workload; 2],
+    pub resolutions: &'a [Resolution; 2],
+    pub sets: &'a [ListenerSet; 2],
+}
+
+/// [`impact`], showing `visit` each recomputed workload's resolutions and listeners (the
+/// suggestion's proof traces its observed calls through them instead of generating them again).
+pub(crate) fn impact_with(
+    base: &Workspace,
+    head: &Workspace,
+    options: &ImpactOptions,
+    visit: &mut dyn FnMut(Recomputed<'_>),
+) -> Result<ImpactReport, String> {
     let ws = [base, head];
     let problems = input_problems(ws);
     if !problems.is_empty() {
@@ -336,6 +376,7 @@ pub fn impact(base: &Workspace, head: &Workspace, options: &ImpactOptions) -> Re
             problems,
             workloads: Vec::new(),
             findings: FindingChanges::default(),
+            traffic: None,
         });
     }
     let inputs = [base.input(), head.input()];
@@ -354,6 +395,15 @@ pub fn impact(base: &Workspace, head: &Workspace, options: &ImpactOptions) -> Re
         }
     }
     let changes = Changes::new(inputs, regs);
+    // Observed calls by workload (kind, namespace, name) of base, where they are traced.
+    let mut observed: HashMap<(&str, &str, &str), Vec<&Observed>> = HashMap::new();
+    let traffic = options.traffic.as_ref().map(|e| {
+        let (calls, unattributed) = crate::tighten::attribute(regs[BASE], e, options.workload.as_deref());
+        for (w, calls) in regs[BASE].workloads.iter().zip(calls) {
+            observed.entry((w.namespace.as_str(), w.name.as_str(), w.kind.as_str())).or_default().extend(calls);
+        }
+        TrafficSummary { files: e.files.clone(), problems: e.problems.clone(), unattributed }
+    });
     let mut engine = Engine {
         inputs,
         regs,
@@ -362,11 +412,18 @@ pub fn impact(base: &Workspace, head: &Workspace, options: &ImpactOptions) -> Re
             Resolver::with_env(regs[0], &base.options().istiod_env),
             Resolver::with_env(regs[1], &head.options().istiod_env),
         ],
+        // Proxies of one Sidecar and namespace share their outbound side: built once per side.
         generators: [
-            ListenerGenerator::new(regs[0], &base.options().istiod_env),
-            ListenerGenerator::new(regs[1], &head.options().istiod_env),
+            ListenerGenerator::sharing(regs[0], &base.options().istiod_env),
+            ListenerGenerator::sharing(regs[1], &head.options().istiod_env),
+        ],
+        changed_resources: [
+            (0..inputs[BASE].resources.len()).filter(|&i| changes.changed[BASE][i]).collect(),
+            (0..inputs[HEAD].resources.len()).filter(|&i| changes.changed[HEAD][i]).collect(),
         ],
         reaches: HashMap::new(),
+        observed,
+        changed_services: [changed_services(regs[BASE], &changes, BASE), changed_services(regs[HEAD], &changes, HEAD)],
     };
     let mut summary = ImpactSummary { workloads: all.len(), ..ImpactSummary::default() };
     let mut workloads = Vec::new();
@@ -393,7 +450,7 @@ pub fn impact(base: &Workspace, head: &Workspace, options: &ImpactOptions) -> Re
         if let [Some(b), Some(h)] = w {
             if options.recompute_all || engine.affected([b, h]) {
                 summary.recomputed += 1;
-                engine.compare([b, h], &mut out);
+                engine.compare([b, h], &mut out, visit);
             }
         }
         if !out.is_empty() {
@@ -414,7 +471,15 @@ pub fn impact(base: &Workspace, head: &Workspace, options: &ImpactOptions) -> Re
     let findings = if options.workload.is_some() { FindingChanges::default() } else { finding_changes(ws) };
     summary.findings_appeared = findings.appeared.len();
     summary.findings_disappeared = findings.disappeared.len();
-    Ok(ImpactReport { summary, problems: Vec::new(), workloads, findings })
+    Ok(ImpactReport { summary, problems: Vec::new(), workloads, findings, traffic })
+}
+
+fn changed_services<'a>(reg: &'a Registry, changes: &Changes, side: usize) -> HashMap<&'a str, Vec<usize>> {
+    let mut out: HashMap<&str, Vec<usize>> = HashMap::new();
+    for s in reg.services.iter().filter(|s| changes.changed[side][s.resource]) {
+        out.entry(s.hostname.as_str()).or_default().push(s.resource);
+    }
+    out
 }
 
 /// The errors that make a side incomplete: what loading reported as an error, or no resource.
@@ -513,6 +578,12 @@ struct Engine<'a> {
     generators: [ListenerGenerator<'a>; 2],
     /// Whether a changed host reaches the proxies of a Sidecar, by side and Sidecar.
     reaches: HashMap<(usize, Option<usize>), bool>,
+    /// Per side, the indexes of the changed resources.
+    changed_resources: [Vec<usize>; 2],
+    /// Per side, the resources of the changed services by hostname, in registry order.
+    changed_services: [HashMap<&'a str, Vec<usize>>; 2],
+    /// Observed calls by base workload (namespace, name, kind).
+    observed: HashMap<(&'a str, &'a str, &'a str), Vec<&'a Observed>>,
 }
 
 impl<'a> Engine<'a> {
@@ -543,10 +614,13 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn compare(&mut self, w: [&Workload; 2], out: &mut WorkloadImpact) {
+    fn compare(&mut self, w: [&Workload; 2], out: &mut WorkloadImpact, visit: &mut dyn FnMut(Recomputed<'_>)) {
         let res = [self.resolvers[BASE].resolve_workload(w[BASE]), self.resolvers[HEAD].resolve_workload(w[HEAD])];
         let proxies = [crate::Proxy::for_workload(w[BASE]), crate::Proxy::for_workload(w[HEAD])];
-        let sets = [self.generators[BASE].generate(&proxies[BASE]), self.generators[HEAD].generate(&proxies[HEAD])];
+        let sets = [
+            self.generators[BASE].generate_resolved(&proxies[BASE], &res[BASE]),
+            self.generators[HEAD].generate_resolved(&proxies[HEAD], &res[HEAD]),
+        ];
         let gov = [res[BASE].selection.sidecar, res[HEAD].selection.sidecar];
         let ids = [res[BASE].sidecar.as_ref().map(sidecar_id), res[HEAD].sidecar.as_ref().map(sidecar_id)];
         if self.sidecar_changed(gov) {
@@ -567,6 +641,7 @@ impl<'a> Engine<'a> {
         out.clusters = cluster_changes(&sets);
         out.inbound_ports = port_changes(&res);
         out.flows = self.flows(w, &res, &sets, gov);
+        visit(Recomputed { workloads: w, resolutions: &res, sets: &sets });
     }
 
     /// The calls of either side whose outcome differs.
@@ -580,6 +655,26 @@ impl<'a> Engine<'a> {
         let mut calls = BTreeMap::new();
         for side in [BASE, HEAD] {
             flows::candidates(self.regs[side], &res[side], &sets[side], &mut calls);
+        }
+        // Observed calls, as `suggest`'s proof makes them (by the base proxy's imports, else
+        // head's); one that is also a candidate gets the evidence as its origin.
+        let key = (w[BASE].namespace.as_str(), w[BASE].name.as_str(), w[BASE].kind.as_str());
+        for c in self.observed.get(&key).into_iter().flatten() {
+            let mut made = crate::tighten::calls_for(self.regs[BASE], &res[BASE], c);
+            if made.is_empty() {
+                made = crate::tighten::calls_for(self.regs[HEAD], &res[HEAD], c);
+            }
+            for (what, call) in made {
+                let origin = Some(c.seen.at());
+                let found = calls.entry(what.clone()).or_insert_with(|| flows::Candidate {
+                    what,
+                    call,
+                    host: Some(c.host.clone()),
+                    route: None,
+                    origin: None,
+                });
+                found.origin = found.origin.take().or(origin);
+            }
         }
         let lookups = [flows::Lookup::new(&sets[BASE]), flows::Lookup::new(&sets[HEAD])];
 
@@ -601,7 +696,7 @@ impl<'a> Engine<'a> {
             let Some(kind) = flows::judge(&outcomes[BASE], &outcomes[HEAD]) else { continue };
             let causes = self.causes(w, res, &c, &outcomes, gov);
             let [base, head] = outcomes;
-            out.push(Flow { kind, call: c.what, request: c.call, base, head, causes });
+            out.push(Flow { kind, call: c.what, request: c.call, base, head, causes, origin: c.origin });
         }
         out.sort_by(|a, b| (!a.kind.breaking(), a.kind, &a.call).cmp(&(!b.kind.breaking(), b.kind, &b.call)));
         out
@@ -653,8 +748,8 @@ impl<'a> Engine<'a> {
                 }
             }
             if let Some(host) = &c.host {
-                for s in reg.services.iter().filter(|s| &s.hostname == host && changed[s.resource]) {
-                    add(s.resource, service_path(&input.resources[s.resource]).into(), None);
+                for &s in self.changed_services[side].get(host.as_str()).into_iter().flatten() {
+                    add(s, service_path(&input.resources[s]).into(), None);
                 }
             }
             if let Some(route) = &outcomes[side].virtual_service_route {
@@ -664,7 +759,8 @@ impl<'a> Engine<'a> {
                     }
                 }
             }
-            for (i, r) in input.resources.iter().enumerate().filter(|(i, _)| changed[*i]) {
+            for &i in &self.changed_resources[side] {
+                let r = &input.resources[i];
                 let mesh = r.kind == ResourceKind::MeshConfigMap;
                 let own = i == w[side].resource;
                 let inbound = c.call.direction == trace::CallDirection::Inbound
@@ -892,7 +988,7 @@ impl ImpactReport {
         let workloads = self.workloads.iter().map(WorkloadImpact::inverted).collect();
         let findings =
             FindingChanges { appeared: self.findings.disappeared.clone(), disappeared: self.findings.appeared.clone() };
-        ImpactReport { summary, problems, workloads, findings }
+        ImpactReport { summary, problems, workloads, findings, traffic: self.traffic.clone() }
     }
 }
 
@@ -912,6 +1008,7 @@ impl WorkloadImpact {
                     base: f.head.clone(),
                     head: f.base.clone(),
                     causes,
+                    origin: f.origin.clone(),
                 }
             })
             .collect();

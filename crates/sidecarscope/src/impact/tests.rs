@@ -319,3 +319,73 @@ fn calls_that_are_not_traced_end_alike() {
     }
     assert!(skipped > 1000 && traced > 100, "skipped {skipped}, traced {traced}");
 }
+
+/// A shop whose `cart` calls an external API that no registry has, under the given mesh-wide
+/// outbound policy.
+fn shop(mode: &str) -> Vec<String> {
+    vec![
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: istio, namespace: istio-system}}\ndata:\n  mesh: 'outboundTrafficPolicy: {{mode: {mode}}}'\n"),
+        "apiVersion: v1\nkind: Service\nmetadata: {name: cart, namespace: shop}\nspec:\n  selector: {app: cart}\n  clusterIP: 10.0.0.5\n  ports: [{name: http, port: 8080}]\n".into(),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: cart, namespace: shop}\nspec:\n  selector: {matchLabels: {app: cart}}\n  template:\n    metadata: {labels: {app: cart}}\n    spec: {containers: [{name: c, ports: [{containerPort: 8080}]}]}\n".into(),
+    ]
+}
+
+const TRAFFIC: &str = "# TYPE istio_tcp_connections_opened_total counter\n\
+istio_tcp_connections_opened_total{source_workload=\"cart\",source_workload_namespace=\"shop\",destination_service=\"api.stripe.com\",destination_service_name=\"PassthroughCluster\",destination_port=\"443\"} 7\n\
+istio_requests_total{source_workload=\"cart\",source_workload_namespace=\"shop\",destination_service=\"x\" 4\n\
+istio_tcp_connections_opened_total{source_workload=\"cart\",source_workload_namespace=\"shop\",destination_service=\"api.example.org\",destination_service_name=\"PassthroughCluster\",destination_port=\"8443\"} 2\n";
+
+fn with_traffic(base: &[String], head: &[String], text: &str) -> ImpactReport {
+    let e = crate::tighten::evidence::read(&[crate::tighten::EvidenceFile {
+        name: "calls.prom".into(),
+        text: text.into(),
+    }]);
+    let options = ImpactOptions { traffic: Some(e), ..ImpactOptions::default() };
+    impact(&workspace(base), &workspace(head), &options).unwrap()
+}
+
+#[test]
+fn a_call_only_the_traffic_names_is_reported_with_its_line() {
+    let (base, head) = (shop("ALLOW_ANY"), shop("REGISTRY_ONLY"));
+    let flows = |r: &ImpactReport| -> Vec<(String, FlowKind, Option<String>)> {
+        let w = r.workloads.iter().find(|w| w.id() == "shop/cart").expect("cart changes");
+        w.flows.iter().map(|f| (f.call.clone(), f.kind, f.origin.clone())).collect()
+    };
+    // Without the traffic, nothing names the external hosts (only the generic outside call).
+    let plain = run(&base, &head, false);
+    assert!(plain.traffic.is_none());
+    assert!(
+        flows(&plain).iter().all(|(call, _, origin)| !call.contains("api.") && origin.is_none()),
+        "{:?}",
+        flows(&plain)
+    );
+    // With it: through PassthroughCluster in base, BlackHole under REGISTRY_ONLY in head.
+    let r = with_traffic(&base, &head, TRAFFIC);
+    let got = flows(&r);
+    assert!(got.contains(&("TCP api.stripe.com:443".into(), FlowKind::Broken, Some("calls.prom:2".into()))), "{got:?}");
+    // The malformed line 3 is reported with its line and skipped; line 4 still counts.
+    assert!(got.contains(&("TCP api.example.org:8443".into(), FlowKind::Broken, Some("calls.prom:4".into()))));
+    let t = r.traffic.as_ref().expect("the traffic summary");
+    let problems: Vec<(u32, &str)> = t.problems.iter().map(|p| (p.line, p.code)).collect();
+    assert_eq!(problems, vec![(3, "SC0020")]);
+    assert_eq!(t.files[0].calls, 2);
+    // The other way round, the same calls are repaired, with the same origins.
+    let back = with_traffic(&head, &base, TRAFFIC);
+    assert!(flows(&back).contains(&("TCP api.stripe.com:443".into(), FlowKind::Repaired, Some("calls.prom:2".into()))));
+    // A change that does not touch the call reports nothing for it.
+    let same = with_traffic(&base, &base, TRAFFIC);
+    assert!(same.workloads.is_empty(), "{:?}", same.workloads);
+}
+
+#[test]
+fn an_empty_traffic_file_says_so_and_changes_nothing_else() {
+    let (base, head) = (shop("ALLOW_ANY"), shop("REGISTRY_ONLY"));
+    let r = with_traffic(&base, &head, "");
+    let t = r.traffic.as_ref().expect("the traffic summary");
+    assert_eq!(t.problems.iter().map(|p| p.code).collect::<Vec<_>>(), vec!["SC0021"]);
+    let mut plain = json(&run(&base, &head, false));
+    let mut got = json(&r);
+    got.as_object_mut().unwrap().remove("traffic");
+    plain.as_object_mut().unwrap().remove("traffic");
+    assert_eq!(got, plain);
+}

@@ -63,19 +63,81 @@ pub struct ListenerGenerator<'r> {
     env_notes: Vec<String>,
     /// The mesh ConfigMap (`namespace/name`, resource index), for source links.
     config_map: Option<(String, usize)>,
+    /// The outbound side shared by proxies with the same inputs to it ([`Self::sharing`]).
+    shared: Option<SharedOutbound>,
+}
+
+/// The outbound listeners (with the HTTP proxy and `virtualOutbound`), what building them
+/// skipped and noted, and the route configs they name, of every proxy with the same inputs to
+/// them: the Sidecar and namespace (the scope), the outbound traffic policy, the proxy's
+/// interception mode, address family, unprivileged flag and static ports, the labels that some
+/// VirtualService's `sourceLabels` reads, and the proxy's IP when a headless service's
+/// endpoints were compared with it. Nothing else of the proxy is read on the outbound side
+/// (`Outbound`, `Routes`, `special::http_proxy`, `special::virtual_outbound`).
+#[derive(Clone)]
+struct OutboundPart {
+    listeners: Vec<Listener>,
+    skipped: Vec<Skipped>,
+    notes: Vec<String>,
+    routes: Vec<RouteConfig>,
+    read_ip: bool,
+}
+
+#[derive(Default)]
+struct SharedOutbound {
+    /// Label keys that a VirtualService match's `sourceLabels` names (of roots and delegates).
+    label_keys: std::collections::BTreeSet<String>,
+    /// By key without the IP; a part that read the IP is kept in `by_ip` instead.
+    parts: std::collections::HashMap<String, std::rc::Rc<OutboundPart>>,
+    by_ip: std::collections::HashMap<(String, Option<String>), std::rc::Rc<OutboundPart>>,
 }
 
 impl<'r> ListenerGenerator<'r> {
     pub fn new(reg: &'r Registry, istiod_env: &BTreeMap<String, String>) -> ListenerGenerator<'r> {
         let (env, env_notes) = IstiodEnv::from_map(istiod_env);
         let config_map = reg.mesh.config_map.clone().zip(reg.mesh.config_map_resource);
-        ListenerGenerator { reg, resolver: Resolver::with_env(reg, istiod_env), env, env_notes, config_map }
+        ListenerGenerator {
+            reg,
+            resolver: Resolver::with_env(reg, istiod_env),
+            env,
+            env_notes,
+            config_map,
+            shared: None,
+        }
+    }
+
+    /// A generator that builds the outbound side once for all proxies with the same inputs to it
+    /// (see `OutboundPart`): the same listener sets, for a fraction of the work when many
+    /// proxies share a Sidecar (a test compares every proxy's set with a plain generator's).
+    pub fn sharing(reg: &'r Registry, istiod_env: &BTreeMap<String, String>) -> ListenerGenerator<'r> {
+        let mut label_keys = std::collections::BTreeSet::new();
+        let routes = reg.virtual_services.iter().flat_map(|vs| &vs.http_routes);
+        for h in routes.chain(reg.delegate_routes.iter().flat_map(|d| &d.http)) {
+            for m in &h.matches {
+                label_keys.extend(m.source_labels.iter().flatten().map(|(k, _)| k.clone()));
+            }
+        }
+        let shared = SharedOutbound { label_keys, ..SharedOutbound::default() };
+        ListenerGenerator { shared: Some(shared), ..ListenerGenerator::new(reg, istiod_env) }
+    }
+
+    /// How many outbound sides a [`Self::sharing`] generator has built (0 for a plain one).
+    #[doc(hidden)]
+    pub fn outbound_parts(&self) -> usize {
+        self.shared.as_ref().map_or(0, |s| s.parts.len() + s.by_ip.len())
     }
 
     /// The listener set of one proxy. Source links are resolved by [`ListenerSet::locate`].
     pub fn generate(&mut self, proxy: &Proxy) -> ListenerSet {
-        let reg = self.reg;
         let resolution = self.resolver.resolve(proxy);
+        self.generate_resolved(proxy, &resolution)
+    }
+
+    /// The listener set of one proxy whose resolution the caller has (from a [`Resolver`] over
+    /// the same registry and istiod environment): what [`Self::generate`] gives, without
+    /// resolving again.
+    pub fn generate_resolved(&mut self, proxy: &Proxy, resolution: &crate::resolve::Resolution) -> ListenerSet {
+        let reg = self.reg;
         let sidecar = resolution.selection.sidecar.map(|i| &*reg.sidecars[i]);
         let facts = ProxyFacts::new(proxy, &reg.mesh);
         let mut notes = self.env_notes.clone();
@@ -89,14 +151,10 @@ impl<'r> ListenerGenerator<'r> {
         }
         let mut skipped = Vec::new();
         let policy = &resolution.outbound_traffic_policy;
-        let egress_proxy = sidecar
-            .and_then(|sc| sc.outbound_traffic_policy.as_ref())
-            .and_then(|p| p.egress_proxy.as_ref())
-            .map(egress_proxy_cluster);
-        let fallthrough = special::fallthrough(&policy.mode, egress_proxy, &policy.source);
         let mtls = reg.peer_authentications.for_proxy(proxy, &reg.mesh.root_namespace);
 
         let mut listeners = Vec::new();
+        let mut part = None;
         if reg.mesh.proxy_listen_port == 0 {
             notes.push("MeshConfig proxyListenPort is 0: istiod builds no listeners for sidecars at all".into());
         } else {
@@ -111,22 +169,12 @@ impl<'r> ListenerGenerator<'r> {
                 notes: &mut notes,
             }
             .build();
-            let outbound = outbound::Outbound {
-                reg,
-                facts: &facts,
-                env: &self.env,
-                endpoints: &reg.endpoints,
-                sidecar,
-                fallthrough: fallthrough.clone(),
-                skipped: &mut skipped,
-                notes: &mut notes,
-                built: Default::default(),
-            }
-            .build(&resolution.egress);
-            listeners.extend(outbound);
-            listeners.extend(special::http_proxy(&facts, reg.mesh.proxy_http_port, self.config_map.as_ref()));
-            listeners.extend(special::virtual_outbound(&facts, &policy.mode, &fallthrough));
+            let p = self.outbound_part(proxy, resolution, &facts);
+            listeners.extend(p.listeners.iter().cloned());
+            skipped.extend(p.skipped.iter().cloned());
+            notes.extend(p.notes.iter().cloned());
             listeners.extend(inbound);
+            part = Some(p);
         }
         let static_listeners = special::static_listeners(&facts);
         for l in &listeners {
@@ -141,27 +189,14 @@ impl<'r> ListenerGenerator<'r> {
             notes.push("Interception mode NONE: no virtualOutbound or virtualInbound, and every outbound listener binds 127.0.0.1 (or the egress bind) for real; the application must address the proxy explicitly".into());
         }
 
-        let catch_all = match policy.mode {
-            OutboundMode::RegistryOnly => routes::CatchAll::BlockAll,
-            OutboundMode::AllowAnyDynamicDns => routes::CatchAll::DynamicDns,
-            OutboundMode::AllowAny | OutboundMode::Other(_) => routes::CatchAll::AllowAny(fallthrough.0.clone()),
-        };
-        let routes = routes::Routes {
-            reg,
-            proxy,
-            egress: &resolution.egress,
-            catch_all,
-            catch_all_reason: fallthrough.1.clone(),
-        };
-        let mut names: Vec<&str> = Vec::new();
-        for c in listeners.iter().flat_map(|l| &l.filter_chains) {
-            if let Action::Rds { route_config } = &c.action {
-                if !names.contains(&route_config.as_str()) {
-                    names.push(route_config);
-                }
-            }
+        // The route configs the listeners name, in order: the outbound side's are built with it.
+        let built = part.as_ref().map_or(&[][..], |p| &p.routes[..]);
+        let mut routes: Vec<RouteConfig> = built.to_vec();
+        let more: Vec<&str> = rds_names(&listeners).filter(|n| !built.iter().any(|r| r.name == *n)).collect();
+        if !more.is_empty() {
+            let builder = self.routes(proxy, resolution);
+            routes.extend(more.into_iter().map(|n| builder.build(n)));
         }
-        let routes = names.into_iter().map(|n| routes.build(n)).collect();
 
         ListenerSet {
             proxy: proxy.clone(),
@@ -178,6 +213,115 @@ impl<'r> ListenerGenerator<'r> {
             notes,
         }
     }
+
+    /// The proxy's outbound side: from the shared ones when it is [`Self::sharing`] and a proxy
+    /// with the same inputs to it came before, else built.
+    fn outbound_part(
+        &mut self,
+        proxy: &Proxy,
+        resolution: &crate::resolve::Resolution,
+        facts: &ProxyFacts,
+    ) -> std::rc::Rc<OutboundPart> {
+        let Some(shared) = &self.shared else {
+            return std::rc::Rc::new(self.build_outbound(proxy, resolution, facts));
+        };
+        let labels: Vec<(&String, &String)> =
+            proxy.labels.iter().filter(|(k, _)| shared.label_keys.contains(k.as_str())).collect();
+        let key = format!(
+            "{:?}|{}|{:?}|{}|{}|{}|{}|{:?}|{:?}|{}|{:?}",
+            resolution.selection.sidecar,
+            proxy.namespace,
+            resolution.outbound_traffic_policy,
+            facts.interception.name(),
+            facts.wildcard,
+            facts.localhost,
+            facts.unprivileged,
+            facts.static_ports,
+            facts.virtual_ports,
+            facts.http_proxy_port,
+            labels,
+        );
+        if let Some(p) = shared.parts.get(&key) {
+            return p.clone();
+        }
+        let with_ip = (key, facts.ip.clone());
+        if let Some(p) = shared.by_ip.get(&with_ip) {
+            return p.clone();
+        }
+        let part = std::rc::Rc::new(self.build_outbound(proxy, resolution, facts));
+        let shared = self.shared.as_mut().expect("sharing");
+        if part.read_ip {
+            shared.by_ip.insert(with_ip, part.clone());
+        } else {
+            shared.parts.insert(with_ip.0, part.clone());
+        }
+        part
+    }
+
+    fn build_outbound(
+        &self,
+        proxy: &Proxy,
+        resolution: &crate::resolve::Resolution,
+        facts: &ProxyFacts,
+    ) -> OutboundPart {
+        let reg = self.reg;
+        let sidecar = resolution.selection.sidecar.map(|i| &*reg.sidecars[i]);
+        let (mut skipped, mut notes, mut read_ip) = (Vec::new(), Vec::new(), false);
+        let fallthrough = self.fallthrough(resolution);
+        let policy = &resolution.outbound_traffic_policy;
+        let mut listeners = outbound::Outbound {
+            reg,
+            facts,
+            env: &self.env,
+            endpoints: &reg.endpoints,
+            sidecar,
+            fallthrough: fallthrough.clone(),
+            skipped: &mut skipped,
+            notes: &mut notes,
+            read_ip: &mut read_ip,
+            built: Default::default(),
+        }
+        .build(&resolution.egress);
+        listeners.extend(special::http_proxy(facts, reg.mesh.proxy_http_port, self.config_map.as_ref()));
+        listeners.extend(special::virtual_outbound(facts, &policy.mode, &fallthrough));
+        let builder = self.routes(proxy, resolution);
+        let routes = rds_names(&listeners).map(|n| builder.build(n)).collect();
+        OutboundPart { listeners, skipped, notes, routes, read_ip }
+    }
+
+    /// The cluster of the `PassthroughFilterChain` and why.
+    fn fallthrough(&self, resolution: &crate::resolve::Resolution) -> (String, String) {
+        let sidecar = resolution.selection.sidecar.map(|i| &*self.reg.sidecars[i]);
+        let policy = &resolution.outbound_traffic_policy;
+        let egress_proxy = sidecar
+            .and_then(|sc| sc.outbound_traffic_policy.as_ref())
+            .and_then(|p| p.egress_proxy.as_ref())
+            .map(egress_proxy_cluster);
+        special::fallthrough(&policy.mode, egress_proxy, &policy.source)
+    }
+
+    fn routes<'a>(&'a self, proxy: &'a Proxy, resolution: &'a crate::resolve::Resolution) -> routes::Routes<'a> {
+        let fallthrough = self.fallthrough(resolution);
+        let catch_all = match resolution.outbound_traffic_policy.mode {
+            OutboundMode::RegistryOnly => routes::CatchAll::BlockAll,
+            OutboundMode::AllowAnyDynamicDns => routes::CatchAll::DynamicDns,
+            OutboundMode::AllowAny | OutboundMode::Other(_) => routes::CatchAll::AllowAny(fallthrough.0.clone()),
+        };
+        routes::Routes { reg: self.reg, proxy, egress: &resolution.egress, catch_all, catch_all_reason: fallthrough.1 }
+    }
+}
+
+/// The route configs that the listeners' filter chains name (`Action::Rds`), once each, in order.
+fn rds_names(listeners: &[Listener]) -> impl Iterator<Item = &str> {
+    let mut names: Vec<&str> = Vec::new();
+    for c in listeners.iter().flat_map(|l| &l.filter_chains) {
+        if let Action::Rds { route_config } = &c.action {
+            if !names.contains(&route_config.as_str()) {
+                names.push(route_config);
+            }
+        }
+    }
+    names.into_iter()
 }
 
 /// Istio `GetDestinationCluster` for the Sidecar's `outboundTrafficPolicy.egressProxy`.

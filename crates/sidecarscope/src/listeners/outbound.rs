@@ -114,6 +114,9 @@ pub(crate) struct Outbound<'a> {
     pub fallthrough: (String, String),
     pub skipped: &'a mut Vec<Skipped>,
     pub notes: &'a mut Vec<String>,
+    /// Set when the proxy's own IP was compared with an endpoint's (a headless service's
+    /// listeners leave out the proxy's own endpoint): the listeners then depend on that IP.
+    pub read_ip: &'a mut bool,
     /// The listeners built so far (Istio's `listenerMap`), in creation order.
     pub built: Built,
 }
@@ -307,6 +310,7 @@ impl<'a> Outbound<'a> {
             if !is_ip_address(&ep.address) {
                 continue;
             }
+            *self.read_ip = true;
             if self.facts.ip.as_deref() == Some(ep.address.as_str()) {
                 continue;
             }

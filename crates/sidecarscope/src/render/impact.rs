@@ -115,12 +115,13 @@ fn workload_lines(w: &WorkloadImpact, indent: &str, out: &mut String) {
     for f in &w.flows {
         let _ = writeln!(
             out,
-            "{i2}{} {} {}: {} -> {}",
+            "{i2}{} {} {}: {} -> {}{}",
             flow_sign(f.kind),
             kind_word(f.kind),
             f.call,
             outcome_text(&f.base),
-            outcome_text(&f.head)
+            outcome_text(&f.head),
+            f.origin.as_ref().map(|o| format!(" (seen at {o})")).unwrap_or_default()
         );
     }
     for i in &w.imports {
@@ -205,6 +206,9 @@ pub fn text(r: &ImpactReport) -> String {
             let _ = writeln!(out, "  ! {} {}: {}", w.id(), kind_word(f.kind), f.call);
             let _ = writeln!(out, "      base: {}", outcome_text(&f.base));
             let _ = writeln!(out, "      head: {}", outcome_text(&f.head));
+            if let Some(o) = &f.origin {
+                let _ = writeln!(out, "      seen at {o}");
+            }
             for c in &f.causes {
                 let _ = writeln!(out, "      at {}", cause_text(c));
             }
@@ -266,7 +270,10 @@ pub fn markdown(r: &ImpactReport) -> String {
     if !breaking.is_empty() {
         out.push_str("**Breaking calls**\n\n| workload | call | base | head | caused by |\n|---|---|---|---|---|\n");
         for (w, f) in breaking {
-            let causes: Vec<String> = f.causes.iter().map(|c| format!("`{}`", cell(&cause_text(c)))).collect();
+            let mut causes: Vec<String> = f.causes.iter().map(|c| format!("`{}`", cell(&cause_text(c)))).collect();
+            if let Some(o) = &f.origin {
+                causes.push(format!("seen at `{}`", cell(o)));
+            }
             let _ = writeln!(
                 out,
                 "| `{}` | {} `{}` | {} | {} | {} |",
@@ -412,6 +419,9 @@ pub fn sarif(r: &ImpactReport) -> serde_json::Value {
             );
             if side == Side::Base {
                 message.push_str(". Head has no line for it (removed); shown where base has it");
+            }
+            if let Some(o) = &f.origin {
+                message.push_str(&format!(". Seen at {o}"));
             }
             let locations = at
                 .iter()

@@ -247,39 +247,7 @@ pub fn suggest(ws: &Workspace, evidence: &Evidence, options: &SuggestOptions) ->
         }
     }
     // Calls by caller.
-    let mut calls: Vec<Vec<&Observed>> = vec![Vec::new(); reg.workloads.len()];
-    let mut unattributed = Vec::new();
-    let by_id: HashMap<(&str, &str), Vec<usize>> =
-        reg.workloads.iter().enumerate().fold(HashMap::new(), |mut m, (i, w)| {
-            m.entry((w.namespace.as_str(), w.name.as_str())).or_default().push(i);
-            m
-        });
-    let by_ip: HashMap<&str, usize> =
-        reg.workloads.iter().enumerate().rev().filter_map(|(i, w)| Some((w.ip.as_deref()?, i))).collect();
-    for c in &evidence.calls {
-        let found: Vec<usize> = match &c.caller {
-            Caller::Workload { namespace, name } => {
-                by_id.get(&(namespace.as_str(), name.as_str())).cloned().unwrap_or_default()
-            }
-            // An access log names the caller by its pod's address; a proxy's own log
-            // (`kubectl logs deploy/cart -c istio-proxy`) whose address is no workload's is the
-            // `--workload`'s.
-            Caller::Address { ip } => match (by_ip.get(ip.as_str()), &options.workload) {
-                (Some(&i), _) => vec![i],
-                (None, Some(id)) => {
-                    reg.workloads.iter().enumerate().filter(|(_, w)| w.id() == *id).map(|(i, _)| i).collect()
-                }
-                (None, None) => Vec::new(),
-            },
-        };
-        if found.is_empty() {
-            unattributed
-                .push(CallNote { host: c.host.clone(), seen: format!("{} ({})", c.seen.at(), caller_text(&c.caller)) });
-        }
-        for i in found {
-            calls[i].push(c);
-        }
-    }
+    let (calls, unattributed) = attribute(reg, evidence, options.workload.as_deref());
     // A workload without a proxy (`sidecar.istio.io/inject: "false"`, ambient) has no Sidecar to
     // tighten.
     let observed: Vec<usize> =
@@ -316,8 +284,8 @@ pub fn suggest(ws: &Workspace, evidence: &Evidence, options: &SuggestOptions) ->
     }
 
     // The proof, until every remaining suggestion holds.
-    let mut base_gen = ListenerGenerator::new(reg, env);
-    let mut base_sets: HashMap<usize, ListenerSet> = HashMap::new();
+    let mut base_gen = ListenerGenerator::sharing(reg, env);
+    let mut before: HashMap<usize, Counts> = HashMap::new();
     let mut after: HashMap<usize, Counts> = HashMap::new();
     let mut traced: HashMap<usize, usize> = HashMap::new();
     for _round in 0..4 {
@@ -327,7 +295,7 @@ pub fn suggest(ws: &Workspace, evidence: &Evidence, options: &SuggestOptions) ->
         }
         let head = head_workspace(ws, &groups, &live);
         let refused_before = live.len();
-        prove(ws, &head, &mut groups, &live, &calls, &base_res, &mut base_gen, &mut base_sets, &mut after, &mut traced);
+        prove(ws, &head, &mut groups, &live, &calls, &base_res, &mut base_gen, &mut before, &mut after, &mut traced);
         if groups.iter().filter(|g| g.refused.is_none()).count() == refused_before {
             break;
         }
@@ -373,7 +341,9 @@ pub fn suggest(ws: &Workspace, evidence: &Evidence, options: &SuggestOptions) ->
     for i in listed {
         let w = &reg.workloads[i];
         let r = &base_res[&i];
-        let set = base_sets.entry(i).or_insert_with(|| base_gen.generate(&crate::Proxy::for_workload(w)));
+        let before = *before
+            .entry(i)
+            .or_insert_with(|| counts(r, &base_gen.generate_resolved(&crate::Proxy::for_workload(w), r)));
         let n = needs_of.get(&i);
         let note = |v: Option<&Vec<(String, Seen)>>| {
             v.map(|v| v.iter().map(|(h, s)| CallNote { host: h.clone(), seen: s.at() }).collect()).unwrap_or_default()
@@ -385,13 +355,54 @@ pub fn suggest(ws: &Workspace, evidence: &Evidence, options: &SuggestOptions) ->
             suggested: suggested_of.get(&i).cloned(),
             calls: calls[i].len(),
             traced: traced.get(&i).copied().unwrap_or(0),
-            before: counts(r, set),
+            before,
             after: suggested_of.get(&i).and(after.get(&i).copied()),
             passthrough: note(n.map(|n| &n.passthrough)),
             not_imported: note(n.map(|n| &n.not_imported)),
         });
     }
     Ok(report)
+}
+
+/// The observed calls of each workload of `reg` (by index), and those of no workload. An access
+/// log names the caller by its pod's address; a proxy's own log (`kubectl logs deploy/cart -c
+/// istio-proxy`) whose address is no workload's is `workload`'s (`namespace/name`).
+pub(crate) fn attribute<'e>(
+    reg: &Registry,
+    evidence: &'e Evidence,
+    workload: Option<&str>,
+) -> (Vec<Vec<&'e Observed>>, Vec<CallNote>) {
+    let mut calls: Vec<Vec<&Observed>> = vec![Vec::new(); reg.workloads.len()];
+    let mut unattributed = Vec::new();
+    let by_id: HashMap<(&str, &str), Vec<usize>> =
+        reg.workloads.iter().enumerate().fold(HashMap::new(), |mut m, (i, w)| {
+            m.entry((w.namespace.as_str(), w.name.as_str())).or_default().push(i);
+            m
+        });
+    let by_ip: HashMap<&str, usize> =
+        reg.workloads.iter().enumerate().rev().filter_map(|(i, w)| Some((w.ip.as_deref()?, i))).collect();
+    for c in &evidence.calls {
+        let found: Vec<usize> = match &c.caller {
+            Caller::Workload { namespace, name } => {
+                by_id.get(&(namespace.as_str(), name.as_str())).cloned().unwrap_or_default()
+            }
+            Caller::Address { ip } => match (by_ip.get(ip.as_str()), workload) {
+                (Some(&i), _) => vec![i],
+                (None, Some(id)) => {
+                    reg.workloads.iter().enumerate().filter(|(_, w)| w.id() == id).map(|(i, _)| i).collect()
+                }
+                (None, None) => Vec::new(),
+            },
+        };
+        if found.is_empty() {
+            unattributed
+                .push(CallNote { host: c.host.clone(), seen: format!("{} ({})", c.seen.at(), caller_text(&c.caller)) });
+        }
+        for i in found {
+            calls[i].push(c);
+        }
+    }
+    (calls, unattributed)
 }
 
 fn caller_text(c: &Caller) -> String {
@@ -417,11 +428,10 @@ pub fn counts(r: &Resolution, set: &ListenerSet) -> Counts {
 
 /// Why a Sidecar cannot be replaced by a plain one (hosts, selector, outbound policy) without
 /// losing something the suggestion does not write, `None` when it can.
-fn not_replaceable(input: &crate::load::Input, reg: &Registry, i: usize) -> Option<String> {
+fn not_replaceable(input: &crate::load::Input, reg: &Registry, i: usize, docs: &mut DocumentRanges) -> Option<String> {
     let sc = &reg.sidecars[i];
     let r = &input.resources[sc.resource];
-    let text = &input.sources[r.source.0 as usize].text;
-    let doc = crate::yaml::document_ranges(text).into_iter().find(|d| d.contains(r.node.range.start));
+    let doc = docs.of(input, r.source.0 as usize).iter().copied().find(|d| d.contains(r.node.range.start));
     let shares_document = doc.is_some_and(|d| {
         input.resources.iter().any(|o| o.source == r.source && !std::ptr::eq(o, r) && d.contains(o.node.range.start))
     });
@@ -441,6 +451,16 @@ fn not_replaceable(input: &crate::load::Input, reg: &Registry, i: usize) -> Opti
         return None;
     };
     Some(format!("the Sidecar {} that governs them now is not replaced: {why}", sc.id()))
+}
+
+/// The YAML documents of each source of an input, split once (`yaml::document_ranges`).
+#[derive(Default)]
+struct DocumentRanges(HashMap<usize, Vec<crate::text::TextRange>>);
+
+impl DocumentRanges {
+    fn of(&mut self, input: &crate::load::Input, source: usize) -> &[crate::text::TextRange] {
+        self.0.entry(source).or_insert_with(|| crate::yaml::document_ranges(&input.sources[source].text))
+    }
 }
 
 /// The governing Sidecar of a workload, when it has a `workloadSelector`.
@@ -567,9 +587,10 @@ fn group(
         }
         groups.push(g);
     }
+    let mut docs = DocumentRanges::default();
     for g in &mut groups {
         if g.refused.is_none() {
-            g.refused = g.replaces.and_then(|i| not_replaceable(input, reg, i));
+            g.refused = g.replaces.and_then(|i| not_replaceable(input, reg, i, &mut docs));
         }
     }
     groups
@@ -659,10 +680,13 @@ fn sources_with(ws: &Workspace, replaced: &[usize], yaml: &str) -> Vec<SourceFil
     let input = ws.input();
     let reg = ws.registry();
     let mut texts: Vec<String> = input.sources.iter().map(|s| s.text.clone()).collect();
+    // The documents as written: blanking one (its `---` line with it) leaves the others' ranges
+    // as they were, or joins the blank to a neighbour, whose own range blanks the same bytes.
+    let mut docs = DocumentRanges::default();
     for &i in replaced {
         let r = &input.resources[reg.sidecars[i].resource];
+        let doc = docs.of(input, r.source.0 as usize).iter().copied().find(|d| d.contains(r.node.range.start));
         let text = &mut texts[r.source.0 as usize];
-        let doc = crate::yaml::document_ranges(text).into_iter().find(|d| d.contains(r.node.range.start));
         if let Some(d) = doc {
             let blank: String = text[d.start as usize..d.end as usize]
                 .chars()
@@ -686,7 +710,7 @@ fn prove(
     calls: &[Vec<&Observed>],
     base_res: &HashMap<usize, Resolution>,
     base_gen: &mut ListenerGenerator<'_>,
-    base_sets: &mut HashMap<usize, ListenerSet>,
+    before: &mut HashMap<usize, Counts>,
     after: &mut HashMap<usize, Counts>,
     traced: &mut HashMap<usize, usize>,
 ) {
@@ -705,7 +729,35 @@ fn prove(
         problems.entry(name).or_insert_with(|| format!("it does not validate: {} {}", d.code.id(), d.message));
     }
     // The impact engine: breaking changes, and the findings that appear.
-    let imp = impact::impact(base, head, &ImpactOptions::default());
+    // The impact engine gives every workload it recomputes listeners on both sides: the
+    // observed calls of the suggestions' members are traced through those (a member it does not
+    // recompute, whose proxy's inputs are the same on both sides, gets its own below).
+    let wanted: HashMap<(&str, &str, &str), usize> = live
+        .iter()
+        .flat_map(|&gi| groups[gi].members.iter().copied())
+        .map(|m| {
+            let w = &reg.workloads[m];
+            ((w.namespace.as_str(), w.name.as_str(), w.kind.as_str()), m)
+        })
+        .collect();
+    let hworkloads: HashMap<(&str, &str, &str), &Workload> =
+        hreg.workloads.iter().map(|w| ((w.namespace.as_str(), w.name.as_str(), w.kind.as_str()), w)).collect();
+    let mut proven: HashMap<usize, Proven> = HashMap::new();
+    let imp = impact::impact_with(base, head, &ImpactOptions::default(), &mut |r| {
+        let w = r.workloads[0];
+        let key = (w.namespace.as_str(), w.name.as_str(), w.kind.as_str());
+        let Some(&m) = wanted.get(&key) else { return };
+        // The very workloads the loop below compares (not a duplicate of the same name).
+        if !std::ptr::eq(w, &reg.workloads[m])
+            || !hworkloads.get(&key).is_some_and(|hw| std::ptr::eq(*hw, r.workloads[1]))
+        {
+            return;
+        }
+        let [bres, hres] = r.resolutions;
+        let [bset, hset] = r.sets;
+        before.entry(m).or_insert_with(|| counts(bres, bset));
+        proven.insert(m, Proven::of(reg, w, &base_res[&m], &calls[m], bset, hset, hres));
+    });
     let (breaking, appeared) = match &imp {
         Ok(r) => (
             r.workloads.iter().map(|w| (w.id(), &w.flows)).collect::<HashMap<_, _>>(),
@@ -714,9 +766,7 @@ fn prove(
         Err(_) => (HashMap::new(), Vec::new()),
     };
     let mut hresolver = Resolver::with_env(hreg, &head.options().istiod_env);
-    let mut hgen = ListenerGenerator::new(hreg, &head.options().istiod_env);
-    let hworkloads: HashMap<(&str, &str, &str), &Workload> =
-        hreg.workloads.iter().map(|w| ((w.namespace.as_str(), w.name.as_str(), w.kind.as_str()), w)).collect();
+    let mut hgen = ListenerGenerator::sharing(hreg, &head.options().istiod_env);
     for &gi in live {
         let g = &mut groups[gi];
         let id = g.id();
@@ -752,35 +802,19 @@ fn prove(
                 ));
                 break;
             }
-            let bset = base_sets.entry(m).or_insert_with(|| base_gen.generate(&crate::Proxy::for_workload(w)));
-            let hres = hresolver.resolve_workload(hw);
-            let hset = hgen.generate(&crate::Proxy::for_workload(hw));
-            let mut n = 0;
-            let mut called: BTreeSet<(&str, u32)> = BTreeSet::new();
-            for c in &calls[m] {
-                for (what, call) in calls_for(reg, &base_res[&m], c) {
-                    called.insert((c.host.as_str(), call.port));
-                    n += 1;
-                    let (bt, ht) = (trace::trace(bset, &call), trace::trace(&hset, &call));
-                    let (bo, ho) = (Outcome::of(&bt), Outcome::of(&ht));
-                    let key = |o: &Outcome| {
-                        (o.works, o.listener.clone(), o.destination.clone(), o.virtual_service_route.clone(), o.error)
-                    };
-                    // A call outside the registry leaves through PassthroughCluster from whichever
-                    // listener takes its port: the same destination is the same call.
-                    let passthrough = |o: &Outcome| o.works && o.destination.as_deref() == Some("PassthroughCluster");
-                    let same = (passthrough(&bo) && passthrough(&ho)) || (key(&bo) == key(&ho) && bt.route == ht.route);
-                    if !same {
-                        g.changed.push(ChangedCall {
-                            workload: w.id(),
-                            call: what,
-                            seen: Some(c.seen.at()),
-                            before: bo,
-                            after: ho,
-                        });
-                    }
+            let p = match proven.remove(&m) {
+                Some(p) => p,
+                None => {
+                    let proxy = crate::Proxy::for_workload(w);
+                    let bset = base_gen.generate_resolved(&proxy, &base_res[&m]);
+                    before.entry(m).or_insert_with(|| counts(&base_res[&m], &bset));
+                    let hres = hresolver.resolve_workload(hw);
+                    let hset = hgen.generate_resolved(&crate::Proxy::for_workload(hw), &hres);
+                    Proven::of(reg, w, &base_res[&m], &calls[m], &bset, &hset, &hres)
                 }
-            }
+            };
+            g.changed.extend(p.changed);
+            let (n, called) = (p.traced, p.called);
             // The impact engine's calls: imported host:ports and VirtualService routes.
             for f in breaking.get(&w.id()).into_iter().flat_map(|v| v.iter()) {
                 if !f.kind.breaking() {
@@ -788,7 +822,8 @@ fn prove(
                 }
                 // Only calls to a port the workload calls: a VirtualService's routes are on
                 // every HTTP port of the route configs, the calls on the service's ports.
-                let port_called = f.request.host.as_deref().is_some_and(|h| called.contains(&(h, f.request.port)));
+                let port_called =
+                    f.request.host.as_ref().is_some_and(|h| called.contains(&(h.clone(), f.request.port)));
                 let route_used = [&f.base.virtual_service_route, &f.head.virtual_service_route].iter().any(|r| {
                     r.as_deref()
                         .and_then(|r| r.split_once(' '))
@@ -810,11 +845,62 @@ fn prove(
                 }
             }
             traced.insert(m, n);
-            after.insert(m, counts(&hres, &hset));
+            after.insert(m, p.after);
         }
         if g.refused.is_none() && !g.changed.is_empty() {
             g.refused = Some(format!("{} call(s) would end elsewhere", g.changed.len()));
         }
+    }
+}
+
+/// One member's observed calls traced before and after, and its counts after.
+struct Proven {
+    /// The calls that end elsewhere.
+    changed: Vec<ChangedCall>,
+    traced: usize,
+    /// The `host:port`s called.
+    called: BTreeSet<(String, u32)>,
+    after: Counts,
+}
+
+impl Proven {
+    /// Traces `calls` (the observed calls of `w`, resolved as `res` in base) through the
+    /// workload's listeners before (`bset`) and after (`hset`, resolved as `hres`): each must end
+    /// at the same listener, route and cluster (a call that left through `PassthroughCluster`
+    /// must still leave through it, from whichever listener now takes its port).
+    fn of(
+        reg: &Registry,
+        w: &Workload,
+        res: &Resolution,
+        calls: &[&Observed],
+        bset: &ListenerSet,
+        hset: &ListenerSet,
+        hres: &Resolution,
+    ) -> Proven {
+        let mut p = Proven { changed: Vec::new(), traced: 0, called: BTreeSet::new(), after: counts(hres, hset) };
+        for c in calls {
+            for (what, call) in calls_for(reg, res, c) {
+                p.called.insert((c.host.clone(), call.port));
+                p.traced += 1;
+                let (bt, ht) = (trace::trace(bset, &call), trace::trace(hset, &call));
+                let (bo, ho) = (Outcome::of(&bt), Outcome::of(&ht));
+                let key = |o: &Outcome| {
+                    (o.works, o.listener.clone(), o.destination.clone(), o.virtual_service_route.clone(), o.error)
+                };
+                let passthrough = |o: &Outcome| o.works && o.destination.as_deref() == Some("PassthroughCluster");
+                let same = (passthrough(&bo) && passthrough(&ho)) || (key(&bo) == key(&ho) && bt.route == ht.route);
+                if !same {
+                    p.changed.push(ChangedCall {
+                        workload: w.id(),
+                        call: what,
+                        seen: Some(c.seen.at()),
+                        before: bo,
+                        after: ho,
+                    });
+                }
+            }
+        }
+        p
     }
 }
 
@@ -823,7 +909,7 @@ const OUTSIDE_ADDRESS: &str = "203.0.113.10";
 
 /// The calls to trace for one observed call: one per port of the service it reaches (or the
 /// port it names), as the proxy saw it.
-fn calls_for(reg: &Registry, r: &Resolution, c: &Observed) -> Vec<(String, Call)> {
+pub(crate) fn calls_for(reg: &Registry, r: &Resolution, c: &Observed) -> Vec<(String, Call)> {
     let svc = r.egress.iter().flat_map(|l| &l.services).find(|s| s.hostname == c.host);
     let mut out = Vec::new();
     let ports: Vec<(u32, Option<Protocol>)> = match svc {
