@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use crate::args::{parse_input, parse_options, Parsed};
 use crate::{enter, error, to_js, Error};
 
-const IMPACT_OPTIONS: &[&str] = &["defaultNamespace", "format", "workload", "istiodEnv"];
+const IMPACT_OPTIONS: &[&str] = &["defaultNamespace", "format", "workload", "istiodEnv", "traffic"];
 
 /// What `impact` takes besides the common options.
 #[derive(Deserialize, Default)]
@@ -36,8 +36,9 @@ fn side(value: &JsValue, name: &str, options: &Options) -> Result<Workspace, Err
 /// Compares two versions of the mesh: per workload, what its proxy gains and loses and which calls
 /// break (the CLI's `sidecarscope impact BASE HEAD -o json`). `base` and `head` are inputs as for
 /// `validate`; `options.workload` (`namespace/name`) limits the comparison to one workload,
-/// `options.istiodEnv` sets istiod's feature flags for both sides, `options.defaultNamespace` as
-/// for `validate`; `options.format`: `text` (a plan), `markdown` (a pull-request comment),
+/// `options.istiodEnv` sets istiod's feature flags for both sides, `options.traffic` (observed
+/// calls, `{ name, text }[]` as `suggest` takes them) has those calls traced on both sides too
+/// (the CLI's `--traffic`), `options.defaultNamespace` as for `validate`; `options.format`: `text` (a plan), `markdown` (a pull-request comment),
 /// `sarif` or `yaml` (a string).
 #[wasm_bindgen(skip_typescript)]
 pub fn impact(base: JsValue, head: JsValue, options: Option<JsValue>) -> Result<JsValue, Error> {
@@ -51,8 +52,19 @@ pub fn impact(base: JsValue, head: JsValue, options: Option<JsValue>) -> Result<
         return Err(error("options.istiodEnv has an empty key".into()));
     }
     opts.istiod_env = args.istiod_env;
+    // Observed calls (`options.traffic`, as `suggest` takes them), traced on both sides too.
+    let traffic = match options.as_ref().filter(|o| o.is_object()) {
+        Some(o) => js_sys::Reflect::get(o, &"traffic".into()).unwrap_or(JsValue::UNDEFINED),
+        None => JsValue::UNDEFINED,
+    };
+    let files = crate::suggest::parse_traffic(&traffic).map_err(|e| {
+        let msg = e.message().as_string().unwrap_or_default();
+        error(format!("options.{}", msg.strip_prefix("sidecarscope: ").unwrap_or(&msg)))
+    })?;
+    let traffic =
+        (!traffic.is_undefined() && !traffic.is_null()).then(|| sidecarscope::tighten::evidence::read(&files));
     let (base, head) = (side(&base, "base", &opts)?, side(&head, "head", &opts)?);
-    let report = compare(&base, &head, &ImpactOptions { workload: args.workload, ..ImpactOptions::default() })
+    let report = compare(&base, &head, &ImpactOptions { workload: args.workload, traffic, ..ImpactOptions::default() })
         .map_err(|e| error(format!("options.workload: {e}")))?;
     match format {
         None => to_js(&report),

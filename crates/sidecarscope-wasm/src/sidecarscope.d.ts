@@ -729,6 +729,9 @@ export interface ImpactOptions extends InputOptions {
   workload?: string;
   /** istiod's feature flags (environment), for both sides. */
   istiodEnv?: Record<string, string>;
+  /** Observed calls (the formats `suggest` reads), traced on both sides too: a call whose
+   * outcome changes is a flow with its `origin` (the CLI's `--traffic`). */
+  traffic?: TrafficText[] | null;
 }
 
 /** What an impact report can be written as besides the object (a string). */
@@ -758,6 +761,16 @@ export interface ImpactReport {
   /** The workloads with a change, by namespace, name and kind; breaking calls first in each. */
   workloads: WorkloadImpact[];
   findings: FindingChanges;
+  /** What was read of `options.traffic`, when given. */
+  traffic?: TrafficSummary;
+}
+
+/** The observed calls: per file its format and counts, the records that could not be read
+ * (`SC0020`, `SC0021`: skipped, the rest counts), and the calls of no workload. */
+export interface TrafficSummary {
+  files: FileSummary[];
+  problems: Problem[];
+  unattributed: CallNote[];
 }
 
 export interface ImpactSummary {
@@ -857,6 +870,8 @@ export interface Flow {
   base: Outcome;
   head: Outcome;
   causes: Cause[];
+  /** Where the call was observed (`file:line` of the evidence), for an observed call. */
+  origin?: string;
 }
 
 export interface Outcome {

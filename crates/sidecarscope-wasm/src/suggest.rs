@@ -41,7 +41,7 @@ struct TrafficText {
 
 /// `{ name, text }[]` (each an evidence file; the format is recognised by content), or
 /// `undefined`/`null` (no traffic: only what the configuration shows).
-fn parse_traffic(value: &JsValue) -> Result<Vec<EvidenceFile>, Error> {
+pub(crate) fn parse_traffic(value: &JsValue) -> Result<Vec<EvidenceFile>, Error> {
     if value.is_undefined() || value.is_null() {
         return Ok(Vec::new());
     }

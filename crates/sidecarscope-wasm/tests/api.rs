@@ -684,6 +684,30 @@ fn impact_equals_the_core_report() {
     );
     assert!(thrown(api::impact(obj(side(BASE)), obj(side(HEAD)), Some(obj(json!({"colour": 1})))))
         .contains("unknown field `colour`"));
+    // Observed calls (`options.traffic`, as `suggest` takes them): a call to a host outside the
+    // registry, through PassthroughCluster in base, is broken under REGISTRY_ONLY, with the line
+    // it was seen at; a malformed line is a problem with its line. As the core says it.
+    const CALLS: &str = "istio_tcp_connections_opened_total{source_workload=\"cart\",source_workload_namespace=\"shop\",destination_service=\"api.example.org\",destination_service_name=\"PassthroughCluster\",destination_port=\"8443\"} 2
+istio_requests_total{source_workload=\"cart\" 4
+";
+    let traffic = json!([{"name": "calls.prom", "text": CALLS}]);
+    let got = js_json(&api::impact(obj(side(BASE)), obj(side(HEAD)), Some(obj(json!({"traffic": traffic})))).unwrap());
+    let evidence = sidecarscope::tighten::evidence::read(&[sidecarscope::tighten::EvidenceFile {
+        name: "calls.prom".into(),
+        text: CALLS.into(),
+    }]);
+    let options = sidecarscope::impact::ImpactOptions { traffic: Some(evidence), ..Default::default() };
+    let want = sidecarscope::impact::impact(&ws(BASE), &ws(HEAD), &options).unwrap();
+    assert_eq!(got, rust_json(&want));
+    let flows: Vec<&Value> =
+        got["workloads"].as_array().unwrap().iter().flat_map(|w| w["flows"].as_array().unwrap()).collect();
+    assert!(
+        flows.iter().any(|f| f["call"] == "TCP api.example.org:8443" && f["origin"] == "calls.prom:1"),
+        "{flows:?}"
+    );
+    assert_eq!(got["traffic"]["problems"][0]["line"], json!(2));
+    assert!(thrown(api::impact(obj(side(BASE)), obj(side(HEAD)), Some(obj(json!({"traffic": 3})))))
+        .contains("options.traffic must be an array"));
 }
 
 /// `suggest(input, traffic, options)` on the impact examples' mesh with Prometheus text: the
