@@ -121,30 +121,10 @@ impl DocumentCache {
 
     /// The input a load made from this cache is dropped (the sources changed, or the workspace
     /// is done with it): the trees of its resources go back to the documents they came from,
-    /// for the next load to take without a copy. Gives back the sources.
+    /// for the next load to take without a copy; documents whose tree is not there are
+    /// forgotten (parsed again). Gives back the sources.
     pub fn reclaim(&mut self, mut input: Input) -> Vec<SourceFile> {
         let found = Found::of(&input);
-        self.restore(&found, &mut |k| {
-            let r = &mut input.resources[k];
-            let empty = Node { kind: NodeKind::Map(Box::default()), range: r.node.range };
-            std::mem::replace(&mut r.node, empty)
-        });
-        input.sources
-    }
-
-    /// As [`DocumentCache::reclaim`] for an input that stays loaded (the cache goes on to
-    /// another workspace while this one is still asked): the trees are copied, and kept as
-    /// copies.
-    pub fn copy_from(&mut self, input: &Input) {
-        self.restore(&Found::of(input), &mut |k| input.resources[k].node.clone());
-        for p in self.kept.values_mut().chain(self.next.values_mut()).flat_map(HashMap::values_mut) {
-            p.keep = Keep::Copy;
-        }
-    }
-
-    /// Gives every document whose tree the input holds its tree back (`take(resource index)`),
-    /// and forgets those whose tree is not there (they are parsed again).
-    fn restore(&mut self, found: &Found, take: &mut dyn FnMut(usize) -> Node) {
         for (name, docs) in self.kept.iter_mut().chain(self.next.iter_mut()) {
             let source = found.sources.get(name).copied();
             docs.retain(|_, p| {
@@ -155,10 +135,14 @@ impl DocumentCache {
                 let Some(&k) = source.and_then(|id| found.trees.get(&(id, root.start, root.end))) else {
                     return false;
                 };
-                p.doc = Some(Document { range: p.range, root: Some(take(k)), error: None });
+                let r = &mut input.resources[k];
+                let empty = Node { kind: NodeKind::Map(Box::default()), range: r.node.range };
+                let tree = std::mem::replace(&mut r.node, empty);
+                p.doc = Some(Document { range: p.range, root: Some(tree), error: None });
                 true
             });
         }
+        input.sources
     }
 }
 

@@ -99,21 +99,11 @@ impl Workspace {
     }
 
     /// As [`Workspace::new`], reusing the documents another workspace parsed (a page that makes a
-    /// workspace per edit hands them from one to the next: [`Workspace::take_document_cache`]).
+    /// workspace per edit hands them from one to the next: [`Workspace::into_document_cache`]).
     pub fn with_document_cache(sources: Vec<SourceFile>, options: Options, cache: DocumentCache) -> Workspace {
         let ws = Workspace::new(sources, options);
         *ws.cache.borrow_mut() = cache;
         ws
-    }
-
-    /// The parsed documents, for the next workspace, while this one stays loaded (it keeps
-    /// none): the loaded trees are copied for the next load.
-    pub fn take_document_cache(&mut self) -> DocumentCache {
-        let cache = self.cache.get_mut();
-        if let (true, Some(input)) = (cache.retain, self.input.get()) {
-            cache.copy_from(input);
-        }
-        std::mem::take(cache)
     }
 
     /// The parsed documents, for the next workspace, when this one is done: the loaded trees
